@@ -1,0 +1,1 @@
+"""Cases (ärenden): the case aggregate, the dnr counter and the application service."""

@@ -1,0 +1,302 @@
+"""The case service: one application class, one method per command."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from cases import commands as cmd
+from cases.case import Case
+from cases.persistence import DateAsISO, eventsourcing_env
+from cases.series import SeriesYear
+from domain import rules
+from domain.actor import Actor
+from domain.dnr import DnrSeries, case_id, series_year_id
+from domain.rules import RuleViolation
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+DNR_SERIES_VARIABLE = "DIARIUM_DNR_SERIES"
+T = TypeVar("T")
+
+
+class CaseNotFound(LookupError):
+    """No case is registered under this dnr."""
+
+    def __init__(self, dnr: str) -> None:
+        super().__init__(f"No case is registered under dnr {dnr!r}")
+        self.dnr = dnr
+
+
+class ConcurrentModification(RuntimeError):
+    """Other writers kept changing the case; the client should retry."""
+
+
+@dataclass(frozen=True)
+class Written:
+    """The outcome of a command: the case it touched and the log position of its last event."""
+
+    dnr: str
+    version: int
+    position: int | None
+    case: Case
+
+
+def swedish_today() -> date:
+    """Today's date in Sweden, where business dates are kept."""
+    return datetime.now(STOCKHOLM).date()
+
+
+def configured_series() -> DnrSeries:
+    """Dnr series from ``DIARIUM_DNR_SERIES`` (JSON ``{"name": "pattern"}``), or the default."""
+    raw = os.environ.get(DNR_SERIES_VARIABLE)
+    return DnrSeries(json.loads(raw) if raw else None)
+
+
+class Diarium(Application[UUID]):
+    """The diarium: registers cases and records everything that happens to them."""
+
+    name = "diarium"
+    snapshotting_intervals = {SeriesYear: 100}  # noqa: RUF012
+    attempts = 8  # optimistic-concurrency retries before giving up
+
+    def __init__(
+        self,
+        database_url: str | None = None,
+        *,
+        create_tables: bool = False,
+        series: DnrSeries | None = None,
+        today: Callable[[], date] = swedish_today,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        settings = eventsourcing_env(database_url, create_tables=create_tables)
+        settings.update(env or {})
+        super().__init__(env=settings)
+        self.series = series or configured_series()
+        self.today = today
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # -- registration ---------------------------------------------------------------
+
+    def register_case(self, command: cmd.RegisterCase, by: Actor) -> Written:
+        """Register a case: allocate the next dnr of its series, or take a migrated one."""
+        today = self.today()
+        registered_on = command.registered_on or today
+        dnr_format = self.series[command.series]
+        for _ in range(self.attempts):
+            if command.dnr is None:
+                year = registered_on.year
+                counter = self._series_year(command.series, year, today, by)
+                sequence = counter.allocate(allocated_on=registered_on, by=by)
+                dnr = dnr_format.format(year, sequence)
+            else:
+                dnr = command.dnr
+                year, sequence = dnr_format.parse(dnr)
+                if self._exists(case_id(dnr)):
+                    raise RuleViolation(rules.DNR_TAKEN, f"dnr {dnr} is already registered")
+                counter = self._series_year(command.series, year, today, by)
+                counter.claim(sequence=sequence, claimed_on=registered_on, by=by)
+            case = Case.register(
+                dnr=dnr,
+                series=command.series,
+                year=year,
+                sequence=sequence,
+                title=command.title,
+                public_title=command.public_title,
+                responsible_body=command.responsible_body,
+                unit=command.unit,
+                officer=command.officer,
+                classification=command.classification,
+                origin=command.origin,
+                migrated=command.dnr is not None,
+                registered_on=registered_on,
+                by=by,
+                today=today,
+            )
+            try:
+                return self._written(case, self.save(counter, case))
+            except IntegrityError:
+                continue  # another writer took this number first: try the next one
+        raise ConcurrentModification("The dnr series is busy; try again")
+
+    # -- commands on a case -----------------------------------------------------------
+
+    def register_document(self, dnr: str, command: cmd.RegisterDocument, by: Actor) -> Written:
+        return self._change(
+            dnr,
+            lambda case, today: case.register_document(
+                direction=command.direction,
+                document_date=command.date,
+                description=command.description,
+                counterpart=command.counterpart,
+                by=by,
+                today=today,
+            ),
+        )
+
+    def assign_officer(self, dnr: str, command: cmd.AssignOfficer, by: Actor) -> Written:
+        return self._change(
+            dnr,
+            lambda case, today: case.assign_officer(
+                officer=command.officer, assigned_on=command.assigned_on or today, by=by,
+                today=today,
+            ),
+        )
+
+    def send_referral(self, dnr: str, command: cmd.SendReferral, by: Actor) -> Written:
+        return self._change(
+            dnr,
+            lambda case, today: case.send_referral(
+                recipients=command.recipients,
+                sent_on=command.sent_on or today,
+                answer_by=command.answer_by,
+                document_number=command.document_number,
+                by=by,
+                today=today,
+            ),
+        )
+
+    def register_referral_answer(
+        self, dnr: str, referral_number: int, command: cmd.RegisterReferralAnswer, by: Actor
+    ) -> Written:
+        return self._change(
+            dnr,
+            lambda case, today: case.register_referral_answer(
+                referral_number=referral_number,
+                recipient=command.recipient,
+                answered_on=command.answered_on or today,
+                document_number=command.document_number,
+                by=by,
+                today=today,
+            ),
+        )
+
+    def record_proposal(self, dnr: str, command: cmd.RecordProposal, by: Actor) -> Written:
+        return self._change(
+            dnr,
+            lambda case, today: case.record_proposal(
+                points=command.points,
+                summary=command.summary,
+                justification=command.justification,
+                proposed_by=command.proposed_by,
+                proposed_on=command.proposed_on or today,
+                by=by,
+                today=today,
+            ),
+        )
+
+    def record_decision(self, dnr: str, command: cmd.RecordDecision, by: Actor) -> Written:
+        return self._change(
+            dnr,
+            lambda case, today: case.record_decision(
+                kind=command.kind,
+                text=command.text,
+                decided_on=command.decided_on,
+                body=command.body,
+                paragraph=command.paragraph,
+                higher_body=command.higher_body,
+                delegate=command.delegate,
+                delegation_point=command.delegation_point,
+                by=by,
+                today=today,
+            ),
+        )
+
+    def record_extract_sent(
+        self, dnr: str, decision_number: int, command: cmd.RecordExtractSent, by: Actor
+    ) -> Written:
+        return self._change(
+            dnr,
+            lambda case, today: case.record_extract_sent(
+                decision_number=decision_number,
+                recipient=command.recipient,
+                sent_on=command.sent_on or today,
+                by=by,
+                today=today,
+            ),
+        )
+
+    def close_case(self, dnr: str, command: cmd.CloseCase, by: Actor) -> Written:
+        return self._change(
+            dnr,
+            lambda case, today: case.close(
+                closed_on=command.closed_on or today, reason=command.reason, by=by, today=today
+            ),
+        )
+
+    def reopen_case(self, dnr: str, command: cmd.ReopenCase, by: Actor) -> Written:
+        return self._change(
+            dnr,
+            lambda case, today: case.reopen(
+                reopened_on=command.reopened_on or today, reason=command.reason, by=by,
+                today=today,
+            ),
+        )
+
+    def cancel_case(self, dnr: str, command: cmd.CancelCase, by: Actor) -> Written:
+        return self._change(
+            dnr,
+            lambda case, today: case.cancel(
+                cancelled_on=command.cancelled_on or today, reason=command.reason, by=by,
+                today=today,
+            ),
+        )
+
+    # -- queries ----------------------------------------------------------------------
+
+    def get_case(self, dnr: str, version: int | None = None) -> Case:
+        """The case as it is now, or as it was at ``version``."""
+        try:
+            return self.repository.get(case_id(dnr), version=version)
+        except AggregateNotFoundError:
+            raise CaseNotFound(dnr) from None
+
+    def case_history(self, dnr: str) -> list[Any]:
+        """Every event of the case, oldest first."""
+        events = list(self.events.get(case_id(dnr)))
+        if not events:
+            raise CaseNotFound(dnr)
+        return events
+
+    def is_reachable(self) -> bool:
+        """Whether the event store answers."""
+        self.recorder.max_notification_id()
+        return True
+
+    # -- internals --------------------------------------------------------------------
+
+    def _change(self, dnr: str, command: Callable[[Case, date], object]) -> Written:
+        """Load the case, apply ``command``, save; on a concurrent write, redo from the start."""
+        for _ in range(self.attempts):
+            case = self.get_case(dnr)
+            command(case, self.today())
+            try:
+                return self._written(case, self.save(case))
+            except IntegrityError:
+                continue
+        raise ConcurrentModification(f"Case {dnr} is being changed by others; try again")
+
+    def _series_year(self, series: str, year: int, today: date, by: Actor) -> SeriesYear:
+        try:
+            return self.repository.get(series_year_id(series, year))
+        except AggregateNotFoundError:
+            return SeriesYear.open(series=series, year=year, opened_on=today, by=by)
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    @staticmethod
+    def _written(case: Case, recordings: list[Any]) -> Written:
+        position = recordings[-1].notification.id if recordings else None
+        return Written(dnr=case.dnr, version=case.version, position=position, case=case)

@@ -1,0 +1,479 @@
+"""The case aggregate: every lifecycle rule of an ärende is enforced here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from functools import singledispatchmethod
+from typing import Any
+
+from domain import rules
+from domain.actor import Actor
+from domain.aggregate import DiariumAggregate
+from domain.dnr import case_id
+from domain.events import case as ev
+from domain.rules import require
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class Direction(StrEnum):
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+    DRAWN_UP = "drawn_up"
+
+
+class DecisionKind(StrEnum):
+    DECIDED = "decided"
+    PROPOSED_TO_HIGHER_BODY = "proposed_to_higher_body"
+    NOTED = "noted"
+
+
+@dataclass
+class Document:
+    number: int
+    direction: str
+    date: date
+    counterpart: str | None
+    description: str
+
+
+@dataclass
+class Referral:
+    number: int
+    recipients: list[str]
+    sent_on: date
+    answer_by: date
+    document_number: int | None
+    answers: dict[str, date] = field(default_factory=dict)
+
+    @property
+    def outstanding(self) -> list[str]:
+        return [r for r in self.recipients if r not in self.answers]
+
+
+@dataclass
+class Proposal:
+    number: int
+    points: list[str]
+    summary: str
+    justification: str | None
+    proposed_by: str | None
+    proposed_on: date
+
+
+@dataclass
+class Decision:
+    number: int
+    kind: str
+    text: str
+    decided_on: date
+    body: str | None
+    paragraph: int | None
+    higher_body: str | None
+    delegate: str | None
+    delegation_point: str | None
+    extracts: dict[str, date] = field(default_factory=dict)
+
+
+class Case(DiariumAggregate):
+    """An ärende, identified by its dnr, whose state is rebuilt from its events."""
+
+    # -- creation ---------------------------------------------------------------------
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        dnr: str,
+        series: str,
+        year: int,
+        sequence: int,
+        title: str,
+        responsible_body: str,
+        registered_on: date,
+        by: Actor,
+        today: date,
+        public_title: str | None = None,
+        unit: str | None = None,
+        officer: str | None = None,
+        classification: str | None = None,
+        origin: str | None = None,
+        migrated: bool = False,
+    ) -> Case:
+        """Register a new case under ``dnr``."""
+        _not_future(registered_on, today, "registered_on")
+        return cls._create_by(
+            ev.CaseRegistered,
+            id=case_id(dnr),
+            dnr=dnr,
+            series=series,
+            year=year,
+            sequence=sequence,
+            title=title,
+            public_title=public_title,
+            responsible_body=responsible_body,
+            unit=unit,
+            officer=officer,
+            classification=classification,
+            origin=origin,
+            migrated=migrated,
+            occurred_on=registered_on,
+            by=by,
+        )
+
+    # -- commands ---------------------------------------------------------------------
+
+    def register_document(
+        self,
+        *,
+        direction: Direction,
+        document_date: date,
+        description: str,
+        counterpart: str | None,
+        by: Actor,
+        today: date,
+    ) -> Document:
+        """Register a document to the case, numbered on within the case."""
+        self._require_active()
+        _not_future(document_date, today, "date")
+        self.trigger_event(
+            ev.DocumentRegistered,
+            number=len(self.documents) + 1,
+            direction=str(direction),
+            counterpart=counterpart,
+            description=description,
+            occurred_on=document_date,
+            by=by,
+        )
+        return self.documents[-1]
+
+    def assign_officer(self, *, officer: str, assigned_on: date, by: Actor, today: date) -> None:
+        """Assign or reassign the case officer (handläggare)."""
+        self._require_active()
+        _not_future(assigned_on, today, "assigned_on")
+        require(officer != self.officer, rules.OFFICER_UNCHANGED, f"{officer} is already officer")
+        self.trigger_event(
+            ev.CaseOfficerAssigned,
+            officer=officer,
+            previous_officer=self.officer,
+            occurred_on=assigned_on,
+            by=by,
+        )
+
+    def send_referral(
+        self,
+        *,
+        recipients: list[str],
+        sent_on: date,
+        answer_by: date,
+        by: Actor,
+        today: date,
+        document_number: int | None = None,
+    ) -> Referral:
+        """Send the case on referral (remiss) to named recipients, to answer by a date."""
+        self._require_active()
+        _not_future(sent_on, today, "sent_on")
+        require(answer_by >= sent_on, rules.REFERRAL_DUE_BEFORE_SENT)
+        self._require_document(document_number)
+        self.trigger_event(
+            ev.ReferralSent,
+            number=len(self.referrals) + 1,
+            recipients=list(dict.fromkeys(recipients)),
+            answer_by=answer_by,
+            document_number=document_number,
+            occurred_on=sent_on,
+            by=by,
+        )
+        return self.referrals[-1]
+
+    def register_referral_answer(
+        self,
+        *,
+        referral_number: int,
+        recipient: str,
+        answered_on: date,
+        by: Actor,
+        today: date,
+        document_number: int | None = None,
+    ) -> None:
+        """Register a recipient's answer (yttrande) to a referral that was sent."""
+        self._require_active()
+        _not_future(answered_on, today, "answered_on")
+        referral = self.referral(referral_number)
+        require(
+            recipient in referral.recipients,
+            rules.REFERRAL_RECIPIENT,
+            f"{recipient!r} is not a recipient of referral {referral_number}",
+        )
+        require(
+            recipient not in referral.answers,
+            rules.REFERRAL_ALREADY_ANSWERED,
+            f"{recipient!r} already answered referral {referral_number}",
+        )
+        require(answered_on >= referral.sent_on, rules.REFERRAL_ANSWER_BEFORE_SENT)
+        self._require_document(document_number)
+        self.trigger_event(
+            ev.ReferralAnswered,
+            referral_number=referral_number,
+            recipient=recipient,
+            document_number=document_number,
+            occurred_on=answered_on,
+            by=by,
+        )
+
+    def record_proposal(
+        self,
+        *,
+        points: list[str],
+        summary: str,
+        proposed_on: date,
+        by: Actor,
+        today: date,
+        justification: str | None = None,
+        proposed_by: str | None = None,
+    ) -> Proposal:
+        """Record a decision proposal (beslutsförslag) as numbered decision points."""
+        self._require_active()
+        _not_future(proposed_on, today, "proposed_on")
+        self.trigger_event(
+            ev.ProposalRecorded,
+            number=len(self.proposals) + 1,
+            points=list(points),
+            summary=summary,
+            justification=justification,
+            proposed_by=proposed_by,
+            occurred_on=proposed_on,
+            by=by,
+        )
+        return self.proposals[-1]
+
+    def record_decision(
+        self,
+        *,
+        kind: DecisionKind,
+        text: str,
+        decided_on: date,
+        by: Actor,
+        today: date,
+        body: str | None = None,
+        paragraph: int | None = None,
+        higher_body: str | None = None,
+        delegate: str | None = None,
+        delegation_point: str | None = None,
+    ) -> Decision:
+        """Record that a decision was taken, by a body at a meeting or by a delegate."""
+        self._require_active()
+        _not_future(decided_on, today, "decided_on")
+        by_body = body is not None and paragraph is not None
+        by_delegate = delegate is not None and delegation_point is not None
+        require(
+            by_body != by_delegate
+            and (by_body or (body is None and paragraph is None))
+            and (by_delegate or (delegate is None and delegation_point is None)),
+            rules.DECISION_MAKER,
+        )
+        require(
+            (kind == DecisionKind.PROPOSED_TO_HIGHER_BODY) == (higher_body is not None),
+            rules.DECISION_MAKER,
+            "A decision proposed to a higher body names that body (higher_body), "
+            "and only such a decision does.",
+        )
+        self.trigger_event(
+            ev.DecisionRecorded,
+            number=len(self.decisions) + 1,
+            kind=str(kind),
+            text=text,
+            body=body,
+            paragraph=paragraph,
+            higher_body=higher_body,
+            delegate=delegate,
+            delegation_point=delegation_point,
+            occurred_on=decided_on,
+            by=by,
+        )
+        return self.decisions[-1]
+
+    def record_extract_sent(
+        self, *, decision_number: int, recipient: str, sent_on: date, by: Actor, today: date
+    ) -> None:
+        """Record that a protocol extract with a decision was sent to a recipient."""
+        require(self.status != Status.CANCELLED, rules.CASE_CANCELLED)
+        _not_future(sent_on, today, "sent_on")
+        decision = self.decision(decision_number)
+        require(
+            recipient not in decision.extracts,
+            rules.EXTRACT_ALREADY_SENT,
+            f"Extract of decision {decision_number} already sent to {recipient!r}",
+        )
+        require(sent_on >= decision.decided_on, rules.EXTRACT_BEFORE_DECISION)
+        self.trigger_event(
+            ev.ProtocolExtractSent,
+            decision_number=decision_number,
+            recipient=recipient,
+            occurred_on=sent_on,
+            by=by,
+        )
+
+    def close(self, *, closed_on: date, by: Actor, today: date, reason: str | None = None) -> None:
+        """Close the case (avsluta)."""
+        require(self.status != Status.CANCELLED, rules.CASE_CANCELLED)
+        require(self.status == Status.OPEN, rules.CLOSE_ONLY_OPEN)
+        _not_future(closed_on, today, "closed_on")
+        self.trigger_event(
+            ev.CaseClosed, reason=reason, occurred_on=closed_on, by=by
+        )
+
+    def reopen(self, *, reopened_on: date, reason: str, by: Actor, today: date) -> None:
+        """Reopen a closed case."""
+        require(self.status != Status.CANCELLED, rules.CASE_CANCELLED)
+        require(self.status == Status.CLOSED, rules.REOPEN_ONLY_CLOSED)
+        _not_future(reopened_on, today, "reopened_on")
+        self.trigger_event(
+            ev.CaseReopened, reason=reason, occurred_on=reopened_on, by=by
+        )
+
+    def cancel(self, *, cancelled_on: date, reason: str, by: Actor, today: date) -> None:
+        """Cancel (makulera) a case registered in error; the case and its dnr are kept."""
+        self._require_active()
+        require(not self.decisions, rules.CANCEL_AFTER_DECISION)
+        _not_future(cancelled_on, today, "cancelled_on")
+        self.trigger_event(
+            ev.CaseCancelled, reason=reason, occurred_on=cancelled_on, by=by
+        )
+
+    # -- queries ----------------------------------------------------------------------
+
+    def referral(self, number: int) -> Referral:
+        require(
+            1 <= number <= len(self.referrals),
+            rules.REFERRAL_UNKNOWN,
+            f"Referral {number} was never sent on case {self.dnr}",
+        )
+        return self.referrals[number - 1]
+
+    def decision(self, number: int) -> Decision:
+        require(
+            1 <= number <= len(self.decisions),
+            rules.DECISION_UNKNOWN,
+            f"Case {self.dnr} has no decision {number}",
+        )
+        return self.decisions[number - 1]
+
+    def _require_active(self) -> None:
+        require(self.status != Status.CANCELLED, rules.CASE_CANCELLED)
+        require(self.status != Status.CLOSED, rules.CASE_CLOSED)
+
+    def _require_document(self, number: int | None) -> None:
+        if number is not None:
+            require(
+                1 <= number <= len(self.documents),
+                rules.DOCUMENT_UNKNOWN,
+                f"Case {self.dnr} has no document {number}",
+            )
+
+    # -- evolution: how each event changes the state ----------------------------------
+
+    @singledispatchmethod
+    def when(self, event: Any) -> None:
+        raise TypeError(f"Case cannot apply {type(event).__name__}")
+
+    @when.register
+    def _(self, event: ev.CaseRegistered) -> None:
+        self.dnr = event.dnr
+        self.series = event.series
+        self.year = event.year
+        self.sequence = event.sequence
+        self.title = event.title
+        self.public_title = event.public_title
+        self.responsible_body = event.responsible_body
+        self.unit = event.unit
+        self.officer = event.officer
+        self.classification = event.classification
+        self.origin = event.origin
+        self.migrated = event.migrated
+        self.registered_on = event.occurred_on
+        self.registered_by = event.actor
+        self.status = Status.OPEN
+        self.closed_on: date | None = None
+        self.cancelled_on: date | None = None
+        self.documents: list[Document] = []
+        self.referrals: list[Referral] = []
+        self.proposals: list[Proposal] = []
+        self.decisions: list[Decision] = []
+
+    @when.register
+    def _(self, event: ev.DocumentRegistered) -> None:
+        self.documents.append(
+            Document(
+                event.number, event.direction, event.occurred_on, event.counterpart,
+                event.description,
+            )
+        )
+
+    @when.register
+    def _(self, event: ev.CaseOfficerAssigned) -> None:
+        self.officer = event.officer
+
+    @when.register
+    def _(self, event: ev.ReferralSent) -> None:
+        self.referrals.append(
+            Referral(
+                event.number, list(event.recipients), event.occurred_on, event.answer_by,
+                event.document_number,
+            )
+        )
+
+    @when.register
+    def _(self, event: ev.ReferralAnswered) -> None:
+        self.referrals[event.referral_number - 1].answers[event.recipient] = event.occurred_on
+
+    @when.register
+    def _(self, event: ev.ProposalRecorded) -> None:
+        self.proposals.append(
+            Proposal(
+                event.number, list(event.points), event.summary, event.justification,
+                event.proposed_by, event.occurred_on,
+            )
+        )
+
+    @when.register
+    def _(self, event: ev.DecisionRecorded) -> None:
+        self.decisions.append(
+            Decision(
+                event.number, event.kind, event.text, event.occurred_on, event.body,
+                event.paragraph, event.higher_body, event.delegate, event.delegation_point,
+            )
+        )
+
+    @when.register
+    def _(self, event: ev.ProtocolExtractSent) -> None:
+        self.decisions[event.decision_number - 1].extracts[event.recipient] = event.occurred_on
+
+    @when.register
+    def _(self, event: ev.CaseClosed) -> None:
+        self.status = Status.CLOSED
+        self.closed_on = event.occurred_on
+
+    @when.register
+    def _(self, event: ev.CaseReopened) -> None:
+        self.status = Status.OPEN
+        self.closed_on = None
+
+    @when.register
+    def _(self, event: ev.CaseCancelled) -> None:
+        self.status = Status.CANCELLED
+        self.cancelled_on = event.occurred_on
+
+
+def _not_future(day: date, today: date, field_name: str) -> None:
+    require(
+        day <= today,
+        rules.NO_FUTURE_DATES,
+        f"{field_name} {day.isoformat()} lies after today ({today.isoformat()})",
+    )

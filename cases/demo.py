@@ -1,0 +1,137 @@
+"""A realistic demo: cases of Regionstyrelsen in Region Norrbotten, autumn 2020 (seed 002)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cases import commands as cmd
+from cases.application import Diarium
+from cases.case import DecisionKind, Direction
+from domain.actor import Actor
+
+REGISTRAR = Actor("demo-registrator", "demo")
+MEETING = date(2020, 10, 14)
+
+# dnr, title, registered on, paragraph of the 2020-10-14 protocol (None: not yet decided)
+CASES: list[tuple[str, str, date, int | None]] = [
+    ("1310-2020", "Delegationsbeslut anmälda till regionstyrelsen 2020-10-14",
+     date(2020, 9, 17), 163),
+    ("1334-2020", "Meddelanden till regionstyrelsen 2020-10-14", date(2020, 9, 21), 164),
+    ("119-2020", "Regiondirektörens rapport", date(2020, 1, 20), 166),
+    ("1326-2020", "Delårsrapport Region Norrbotten augusti 2020", date(2020, 9, 18), 167),
+    ("411-2020", "Strategisk plan 2021-2023", date(2020, 3, 10), 169),
+    ("1338-2020", "Förstudie av fysisk samlokalisering av verksamheter i Luleåområdet",
+     date(2020, 9, 22), 170),
+    ("1359-2020", "Förstudie av fysisk samlokalisering av verksamheter i Bodenområdet",
+     date(2020, 9, 24), 171),
+    ("1161-2020", "Kartläggning av Länsservice säljverksamhet", date(2020, 7, 2), 174),
+    ("972-2020", "Införande av politikerportal", date(2020, 6, 1), 176),
+    ("1242-2020", "Riktlinje för jämställdhetsintegrering", date(2020, 8, 25), 179),
+    ("381-2020", "Revisionsrapport Regionens fordonshantering", date(2020, 2, 28), None),
+    ("1320-2020", "Översyn av reglementen för politiska organ i Region Norrbotten",
+     date(2020, 9, 15), None),
+    ("1355-2020", "Fullmakt att underteckna ansökningar om utbetalning av projektmedel, "
+     "Norrbottens elnätsanalys", date(2020, 9, 23), None),
+    ("1400-2020", "Felregistrerad handling (dubblett)", date(2020, 10, 1), None),
+]
+
+
+def load_demo(diarium: Diarium) -> list[str]:
+    """Record the demo cases; returns their dnrs. Refuses to load twice (dnrs are taken)."""
+    loaded = []
+    for dnr, title, registered_on, paragraph in CASES:
+        diarium.register_case(
+            cmd.RegisterCase(
+                title=title, responsible_body="RS", registered_on=registered_on, dnr=dnr,
+                unit="Regional utveckling" if "elnät" in title else "Regiondirektörens stab",
+                officer="Linda Ylivainio" if paragraph else None,
+            ),
+            REGISTRAR,
+        )
+        loaded.append(dnr)
+        if paragraph is not None:
+            _decide(diarium, dnr, title, registered_on, paragraph)
+    _in_progress(diarium)
+    return loaded
+
+
+def _decide(diarium: Diarium, dnr: str, title: str, registered_on: date, paragraph: int) -> None:
+    diarium.register_document(
+        dnr,
+        cmd.RegisterDocument(Direction.DRAWN_UP, registered_on, f"Tjänsteskrivelse: {title}"),
+        REGISTRAR,
+    )
+    diarium.record_proposal(
+        dnr,
+        cmd.RecordProposal(
+            points=[f"Regionstyrelsen beslutar i ärendet {title.lower()}."],
+            summary=f"Förslag till beslut: {title}.",
+            proposed_on=registered_on,
+            proposed_by="Regiondirektören",
+        ),
+        REGISTRAR,
+    )
+    to_council = paragraph == 169
+    noted = paragraph in (163, 164, 166)
+    diarium.record_decision(
+        dnr,
+        cmd.RecordDecision(
+            kind=DecisionKind.PROPOSED_TO_HIGHER_BODY if to_council
+            else DecisionKind.NOTED if noted else DecisionKind.DECIDED,
+            text="Regionstyrelsen föreslår regionfullmäktige besluta att fastställa planen."
+            if to_council else "Regionstyrelsen beslutar lägga informationen till handlingarna."
+            if noted else "Regionstyrelsen beslutar enligt förslaget.",
+            decided_on=MEETING,
+            body="RS",
+            paragraph=paragraph,
+            higher_body="RF" if to_council else None,
+        ),
+        REGISTRAR,
+    )
+    if not noted:
+        for recipient in ("Regiondirektör", "Ekonomi- och planeringsdirektör"):
+            diarium.record_extract_sent(
+                dnr, 1, cmd.RecordExtractSent(recipient, date(2020, 10, 20)), REGISTRAR
+            )
+        if not to_council:
+            diarium.close_case(dnr, cmd.CloseCase(date(2020, 11, 16)), REGISTRAR)
+
+
+def _in_progress(diarium: Diarium) -> None:
+    diarium.register_document(
+        "381-2020",
+        cmd.RegisterDocument(
+            Direction.INCOMING, date(2020, 2, 28), "Revisionsrapport Regionens fordonshantering",
+            "Regionrevisionen",
+        ),
+        REGISTRAR,
+    )
+    diarium.send_referral(
+        "1320-2020",
+        cmd.SendReferral(
+            recipients=["Hälso- och sjukvårdsnämnden", "Regionala utvecklingsnämnden",
+                        "Patientnämnden"],
+            answer_by=date(2020, 11, 30),
+            sent_on=date(2020, 10, 1),
+        ),
+        REGISTRAR,
+    )
+    diarium.register_referral_answer(
+        "1320-2020", 1,
+        cmd.RegisterReferralAnswer("Patientnämnden", date(2020, 10, 28)),
+        REGISTRAR,
+    )
+    diarium.record_decision(
+        "1355-2020",
+        cmd.RecordDecision(
+            kind=DecisionKind.DECIDED,
+            text="Fullmakt till regionala utvecklingsdirektören att underteckna ansökningar.",
+            decided_on=date(2020, 9, 25),
+            delegate="Regiondirektören",
+            delegation_point="2.3.8",
+        ),
+        REGISTRAR,
+    )
+    diarium.cancel_case(
+        "1400-2020", cmd.CancelCase("Registrerad två gånger", date(2020, 10, 2)), REGISTRAR
+    )

@@ -1,0 +1,1 @@
+"""The pure domain of diarium: events, rules and value types (no Flask, SQL or HTTP)."""

@@ -1,0 +1,64 @@
+"""Fixtures: every store-touching test runs on a real SQLite file and a real PostgreSQL server.
+
+PostgreSQL comes from ``DIARIUM_TEST_POSTGRES_URL`` (``.ci/postgres.sh`` starts one); each
+test gets a fresh database. Without it the PostgreSQL variants are skipped, except under
+``CI=true``, where a missing server fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy
+
+from cases.application import Diarium
+from web import create_app
+
+POSTGRES_URL = os.environ.get("DIARIUM_TEST_POSTGRES_URL")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def postgres_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database; dropped afterwards."""
+    if not POSTGRES_URL:
+        if IN_CI:
+            pytest.fail("CI=true but DIARIUM_TEST_POSTGRES_URL is not set")
+        pytest.skip("DIARIUM_TEST_POSTGRES_URL is not set")
+    admin = sqlalchemy.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"diarium_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sqlalchemy.make_url(POSTGRES_URL).set(database=name).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The URL of an empty store, once for each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'diarium.sqlite'}"
+    else:
+        yield from postgres_database()
+
+
+@pytest.fixture
+def diarium(database_url: str) -> Iterator[Diarium]:
+    """The application service on an empty store with its tables created."""
+    app = Diarium(database_url, create_tables=True)
+    yield app
+    app.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def client(diarium: Diarium):  # type: ignore[no-untyped-def]
+    """A Flask test client on that service."""
+    return create_app(diarium).test_client()

@@ -1,0 +1,74 @@
+"""The ``diarium`` command: serve, db init, demo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from cases.application import Diarium
+from cases.persistence import DATABASE_URL_VARIABLE, database_url
+
+
+def init_db(url: str | None = None) -> Diarium:
+    """Create the tables once (not in every worker at boot)."""
+    return Diarium(url, create_tables=True)
+
+
+def serve(args: argparse.Namespace) -> None:
+    """Create the tables, then run the app in gunicorn with several workers."""
+    url = database_url(args.database_url)
+    init_db(url)
+    os.environ[DATABASE_URL_VARIABLE] = url
+    command = [
+        sys.executable, "-m", "gunicorn",
+        "--bind", f"{args.host}:{args.port}",
+        "--workers", str(args.workers),
+        "--access-logfile", "-",
+        "web.wsgi:app",
+    ]
+    print(f"diarium: serving {url.split('@')[-1]} on http://{args.host}:{args.port}", flush=True)
+    os.execv(sys.executable, command)
+
+
+def demo(args: argparse.Namespace) -> None:
+    """Load the demo cases (a store that has them already is left as it is)."""
+    from cases.demo import load_demo
+    from domain.rules import RuleViolation
+
+    try:
+        dnrs = load_demo(init_db(args.database_url))
+    except RuleViolation as refused:
+        print(f"diarium: demo already loaded ({refused})")
+        return
+    print(f"diarium: loaded {len(dnrs)} demo cases: {', '.join(dnrs)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="diarium", description=__doc__)
+    parser.add_argument(
+        "--database-url", default=None,
+        help=f"SQLAlchemy URL (default: ${DATABASE_URL_VARIABLE}, else ./var/diarium.sqlite)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_parser = commands.add_parser("serve", help="run the HTTP API in gunicorn")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    serve_parser.add_argument("--workers", type=int, default=2)
+    serve_parser.set_defaults(run=serve)
+
+    db_parser = commands.add_parser("db", help="database administration")
+    db_commands = db_parser.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("init", help="create the tables").set_defaults(
+        run=lambda a: (init_db(a.database_url), print("diarium: tables ready"))
+    )
+
+    commands.add_parser("demo", help="load a realistic demo").set_defaults(run=demo)
+
+    args = parser.parse_args(argv)
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()

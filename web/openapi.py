@@ -1,0 +1,74 @@
+"""The OpenAPI document, generated from the marshmallow schemas and route docstrings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec_webframeworks.flask import FlaskPlugin
+from flask import Flask
+
+from web import schemas
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "rule": {"type": "string", "description": "Code of the broken rule (409)"},
+        "invalid-params": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+    },
+    "required": ["type", "title", "status"],
+}
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+
+
+def build_spec(app: Flask) -> dict[str, Any]:
+    """Describe every documented route of ``app``."""
+    spec = APISpec(
+        title="diarium",
+        version="0.1.0",
+        openapi_version="3.0.3",
+        plugins=[FlaskPlugin(), MarshmallowPlugin()],
+        info={"description": "Event-sourced case management for Swedish public bodies."},
+    )
+    spec.components.schema("Problem", PROBLEM_SCHEMA)
+    for name, description in {
+        "NotFound": "No such resource",
+        "Conflict": "A rule of the process was broken, or a concurrent write won",
+        "Invalid": "The body has invalid fields",
+    }.items():
+        spec.components.response(name, _problem_response(description))
+    for name in dir(schemas):
+        value = getattr(schemas, name)
+        if (
+            isinstance(value, type)
+            and issubclass(value, schemas.Schema)
+            and value not in (schemas.Schema, schemas.CommandSchema)
+            and name.removesuffix("Schema") not in spec.components.schemas  # added as nested
+        ):
+            spec.components.schema(name.removesuffix("Schema"), schema=value)
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            view = app.view_functions[rule.endpoint]
+            if view.__doc__ and "---" in view.__doc__:
+                spec.path(view=view, app=app)
+    return spec.to_dict()

@@ -1,0 +1,266 @@
+"""Marshmallow schemas: strict input (unknown fields refused) and documented output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields, post_load, validate
+
+from cases import commands as cmd
+from cases.case import DecisionKind, Direction
+
+
+def text(max_length: int = 500, **kwargs: Any) -> fields.String:
+    """A non-blank string of bounded length."""
+    return fields.String(
+        validate=[validate.Length(min=1, max=max_length), validate.Regexp(r"(?s).*\S")],
+        **kwargs,
+    )
+
+
+def optional_text(max_length: int = 500) -> fields.String:
+    return text(max_length, load_default=None, allow_none=True)
+
+
+def optional_date() -> fields.Date:
+    return fields.Date(load_default=None, allow_none=True)
+
+
+def optional_number() -> fields.Integer:
+    return fields.Integer(
+        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1)
+    )
+
+
+class CommandSchema(Schema):
+    """Loads a JSON body into its command dataclass; unknown fields are refused."""
+
+    command: type = object
+
+    class Meta:
+        unknown = RAISE
+
+    @post_load
+    def make_command(self, data: dict[str, Any], **_: Any) -> Any:
+        return self.command(**data)
+
+
+class RegisterCaseSchema(CommandSchema):
+    command = cmd.RegisterCase
+    title = text(1000, required=True, metadata={"description": "Ärendemening"})
+    responsible_body = text(200, required=True, metadata={"example": "RS"})
+    series = text(50, load_default="default")
+    registered_on = optional_date()
+    public_title = optional_text(1000)
+    unit = optional_text(200)
+    officer = optional_text(200)
+    classification = optional_text(100)
+    origin = optional_text(200)
+    dnr = optional_text(50)
+
+
+class RegisterDocumentSchema(CommandSchema):
+    command = cmd.RegisterDocument
+    direction = fields.Enum(Direction, by_value=True, required=True)
+    date = fields.Date(required=True, metadata={"description": "Received, sent or drawn up"})
+    description = text(2000, required=True)
+    counterpart = optional_text(300)
+
+
+class AssignOfficerSchema(CommandSchema):
+    command = cmd.AssignOfficer
+    officer = text(200, required=True)
+    assigned_on = optional_date()
+
+
+class SendReferralSchema(CommandSchema):
+    command = cmd.SendReferral
+    recipients = fields.List(text(300), required=True, validate=validate.Length(min=1, max=200))
+    answer_by = fields.Date(required=True)
+    sent_on = optional_date()
+    document_number = optional_number()
+
+
+class RegisterReferralAnswerSchema(CommandSchema):
+    command = cmd.RegisterReferralAnswer
+    recipient = text(300, required=True)
+    answered_on = optional_date()
+    document_number = optional_number()
+
+
+class RecordProposalSchema(CommandSchema):
+    command = cmd.RecordProposal
+    points = fields.List(text(5000), required=True, validate=validate.Length(min=1, max=100))
+    summary = text(20000, required=True)
+    proposed_on = optional_date()
+    justification = optional_text(20000)
+    proposed_by = optional_text(200)
+
+
+class RecordDecisionSchema(CommandSchema):
+    command = cmd.RecordDecision
+    kind = fields.Enum(DecisionKind, by_value=True, required=True)
+    text = text(20000, required=True)
+    decided_on = fields.Date(required=True)
+    body = optional_text(200)
+    paragraph = optional_number()
+    higher_body = optional_text(200)
+    delegate = optional_text(200)
+    delegation_point = optional_text(50)
+
+
+class RecordExtractSentSchema(CommandSchema):
+    command = cmd.RecordExtractSent
+    recipient = text(300, required=True)
+    sent_on = optional_date()
+
+
+class CloseCaseSchema(CommandSchema):
+    command = cmd.CloseCase
+    closed_on = optional_date()
+    reason = optional_text(2000)
+
+
+class ReopenCaseSchema(CommandSchema):
+    command = cmd.ReopenCase
+    reason = text(2000, required=True)
+    reopened_on = optional_date()
+
+
+class CancelCaseSchema(CommandSchema):
+    command = cmd.CancelCase
+    reason = text(2000, required=True)
+    cancelled_on = optional_date()
+
+
+# -- output --------------------------------------------------------------------------
+
+
+class DocumentSchema(Schema):
+    number = fields.Integer()
+    direction = fields.String()
+    date = fields.Date()
+    counterpart = fields.String(allow_none=True)
+    description = fields.String()
+
+
+class AnswerSchema(Schema):
+    recipient = fields.String()
+    answered_on = fields.Date()
+
+
+class ReferralSchema(Schema):
+    number = fields.Integer()
+    recipients = fields.List(fields.String())
+    sent_on = fields.Date()
+    answer_by = fields.Date()
+    document_number = fields.Integer(allow_none=True)
+    answers = fields.Method("dump_answers", metadata={"type": "array"})
+    outstanding = fields.List(fields.String())
+
+    def dump_answers(self, referral: Any) -> list[dict[str, str]]:
+        return [
+            {"recipient": who, "answered_on": day.isoformat()}
+            for who, day in referral.answers.items()
+        ]
+
+
+class ProposalSchema(Schema):
+    number = fields.Integer()
+    points = fields.List(fields.String())
+    summary = fields.String()
+    justification = fields.String(allow_none=True)
+    proposed_by = fields.String(allow_none=True)
+    proposed_on = fields.Date()
+
+
+class DecisionSchema(Schema):
+    number = fields.Integer()
+    kind = fields.String()
+    text = fields.String()
+    decided_on = fields.Date()
+    body = fields.String(allow_none=True)
+    paragraph = fields.Integer(allow_none=True)
+    higher_body = fields.String(allow_none=True)
+    delegate = fields.String(allow_none=True)
+    delegation_point = fields.String(allow_none=True)
+    extracts = fields.Method("dump_extracts", metadata={"type": "array"})
+
+    def dump_extracts(self, decision: Any) -> list[dict[str, str]]:
+        return [
+            {"recipient": who, "sent_on": day.isoformat()} for who, day in decision.extracts.items()
+        ]
+
+
+class CaseSchema(Schema):
+    dnr = fields.String()
+    series = fields.String()
+    year = fields.Integer()
+    sequence = fields.Integer()
+    title = fields.String()
+    public_title = fields.String(allow_none=True)
+    responsible_body = fields.String()
+    unit = fields.String(allow_none=True)
+    officer = fields.String(allow_none=True)
+    classification = fields.String(allow_none=True)
+    origin = fields.String(allow_none=True)
+    migrated = fields.Boolean()
+    status = fields.String()
+    registered_on = fields.Date()
+    registered_by = fields.String()
+    closed_on = fields.Date(allow_none=True)
+    cancelled_on = fields.Date(allow_none=True)
+    version = fields.Integer()
+    recorded_at = fields.DateTime(attribute="created_on")
+    last_recorded_at = fields.DateTime(attribute="modified_on")
+    documents = fields.List(fields.Nested(DocumentSchema))
+    referrals = fields.List(fields.Nested(ReferralSchema))
+    proposals = fields.List(fields.Nested(ProposalSchema))
+    decisions = fields.List(fields.Nested(DecisionSchema))
+
+
+class WrittenSchema(Schema):
+    dnr = fields.String(metadata={"example": "1310-2020"})
+    version = fields.Integer(metadata={"description": "The case's version after the write"})
+    position = fields.Integer(
+        allow_none=True, metadata={"description": "Position of the write in the event log"}
+    )
+    case = fields.Nested(CaseSchema)
+
+
+class EventSchema(Schema):
+    version = fields.Integer(metadata={"description": "Position in the case's own history"})
+    type = fields.String(metadata={"example": "DecisionRecorded"})
+    occurred_on = fields.Date(metadata={"description": "The business date the event concerns"})
+    recorded_at = fields.DateTime()
+    actor = fields.String()
+    request_id = fields.String(allow_none=True)
+    data = fields.Dict(metadata={"description": "The event's own fields"})
+
+
+class RuleSchema(Schema):
+    code = fields.String()
+    text = fields.String()
+
+
+_BASE_EVENT_FIELDS = {
+    "originator_id", "originator_version", "timestamp", "originator_topic",
+    "actor", "request_id", "occurred_on",
+}
+
+
+def event_view(event: Any) -> dict[str, Any]:
+    """An event as the history shows it: its common fields and its own data."""
+    return {
+        "version": event.originator_version,
+        "type": type(event).__name__,
+        "occurred_on": event.occurred_on,
+        "recorded_at": event.timestamp,
+        "actor": event.actor,
+        "request_id": event.request_id,
+        "data": {
+            name: value.isoformat() if hasattr(value, "isoformat") else value
+            for name, value in vars(event).items()
+            if name not in _BASE_EVENT_FIELDS
+        },
+    }
