@@ -8,6 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from web import schemas
 
@@ -70,5 +71,18 @@ def build_spec(app: Flask) -> dict[str, Any]:
         for rule in app.url_map.iter_rules():
             view = app.view_functions[rule.endpoint]
             if view.__doc__ and "---" in view.__doc__:
-                spec.path(view=view, app=app)
+                spec.path(view=view, app=app, parameters=_path_parameters(rule))
     return spec.to_dict()
+
+
+def _path_parameters(rule: Any) -> list[dict[str, Any]]:
+    """Declare the rule's path variables (``<int:number>`` becomes an integer)."""
+    return [
+        {
+            "in": "path",
+            "name": name,
+            "required": True,
+            "schema": {"type": "integer" if isinstance(converter, IntegerConverter) else "string"},
+        }
+        for name, converter in rule._converters.items()
+    ]

@@ -56,7 +56,6 @@ def get_case(dnr: str) -> Response:
     ---
     get:
       summary: Read a case's current state
-      parameters: [{in: path, name: dnr, required: true, schema: {type: string}}]
       responses:
         "200": {content: {application/json: {schema: CaseSchema}}, description: The case}
         "404": {$ref: "#/components/responses/NotFound"}
@@ -73,7 +72,6 @@ def case_history(dnr: str) -> Response:
     ---
     get:
       summary: The complete history of a case
-      parameters: [{in: path, name: dnr, required: true, schema: {type: string}}]
       responses:
         "200":
           description: Every event of the case
@@ -90,7 +88,6 @@ def list_documents(dnr: str) -> Response:
     ---
     get:
       summary: The documents registered to a case
-      parameters: [{in: path, name: dnr, required: true, schema: {type: string}}]
       responses:
         "200":
           description: Documents in running-number order
