@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -50,6 +52,11 @@ class Written:
     case: Case
 
 
+def _back_off(attempt: int) -> None:
+    """Wait a random, growing while before retrying, so racing writers spread out."""
+    time.sleep(random.uniform(0, min(0.1, 0.002 * 2**attempt)))
+
+
 def swedish_today() -> date:
     """Today's date in Sweden, where business dates are kept."""
     return datetime.now(STOCKHOLM).date()
@@ -66,7 +73,7 @@ class Diarium(Application[UUID]):
 
     name = "diarium"
     snapshotting_intervals = {SeriesYear: 100}  # noqa: RUF012
-    attempts = 8  # optimistic-concurrency retries before giving up
+    attempts = 30  # optimistic-concurrency attempts before giving up
 
     def __init__(
         self,
@@ -94,7 +101,7 @@ class Diarium(Application[UUID]):
         today = self.today()
         registered_on = command.registered_on or today
         dnr_format = self.series[command.series]
-        for _ in range(self.attempts):
+        for attempt in range(self.attempts):
             if command.dnr is None:
                 year = registered_on.year
                 counter = self._series_year(command.series, year, today, by)
@@ -127,7 +134,7 @@ class Diarium(Application[UUID]):
             try:
                 return self._written(case, self.save(counter, case))
             except IntegrityError:
-                continue  # another writer took this number first: try the next one
+                _back_off(attempt)  # another writer took this number first: try the next one
         raise ConcurrentModification("The dnr series is busy; try again")
 
     # -- commands on a case -----------------------------------------------------------
@@ -278,13 +285,13 @@ class Diarium(Application[UUID]):
 
     def _change(self, dnr: str, command: Callable[[Case, date], object]) -> Written:
         """Load the case, apply ``command``, save; on a concurrent write, redo from the start."""
-        for _ in range(self.attempts):
+        for attempt in range(self.attempts):
             case = self.get_case(dnr)
             command(case, self.today())
             try:
                 return self._written(case, self.save(case))
             except IntegrityError:
-                continue
+                _back_off(attempt)
         raise ConcurrentModification(f"Case {dnr} is being changed by others; try again")
 
     def _series_year(self, series: str, year: int, today: date, by: Actor) -> SeriesYear:

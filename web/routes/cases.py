@@ -18,10 +18,10 @@ _PROBLEMS = """
     "422": {$ref: "#/components/responses/Invalid"}"""
 
 
-def _doc(summary: str, request_schema: str, status: str = "200") -> str:
+def _doc(summary: str, request_schema: str, status: str, method: str) -> str:
     return f"""{summary}
 ---
-post:
+{method}:
   summary: {summary}
   requestBody:
     required: true
@@ -33,11 +33,13 @@ post:
 """
 
 
-def documented(summary: str, request_schema: str, status: str = "200") -> Any:
+def documented(
+    summary: str, request_schema: str, status: str = "200", method: str = "post"
+) -> Any:
     """Give a command route its OpenAPI description."""
 
     def decorate(view: Any) -> Any:
-        view.__doc__ = _doc(summary, request_schema, status)
+        view.__doc__ = _doc(summary, request_schema, status, method)
         return view
 
     return decorate
@@ -105,7 +107,7 @@ def register_document(dnr: str) -> Response:
 
 
 @api.put("/cases/<path:dnr>/officer")
-@documented("Assign or reassign the case officer", "AssignOfficerSchema")
+@documented("Assign or reassign the case officer", "AssignOfficerSchema", method="put")
 def assign_officer(dnr: str) -> Response:
     command = s.AssignOfficerSchema().load(json_body())
     return written(diarium().assign_officer(dnr, command, actor()))

@@ -1,0 +1,305 @@
+"""Every lifecycle rule of the case aggregate, allowed and refused, without a store.
+
+A refused command must leave the aggregate exactly as it was (no pending event, same state).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from cases.case import Case, DecisionKind, Direction, Status
+from domain.actor import Actor
+from domain.rules import RuleViolation
+
+BY = Actor("registrator", "req")
+TODAY = date(2020, 12, 31)
+
+
+def new_case() -> Case:
+    case = Case.register(
+        dnr="1338-2020", series="default", year=2020, sequence=1338,
+        title="Förstudie av fysisk samlokalisering av verksamheter i Luleåområdet",
+        responsible_body="RS", registered_on=date(2020, 9, 22), by=BY, today=TODAY,
+    )
+    case.collect_events()
+    return case
+
+
+def decided(case: Case) -> Case:
+    case.record_decision(
+        kind=DecisionKind.DECIDED, text="Regionstyrelsen beslutar enligt förslaget.",
+        decided_on=date(2020, 10, 14), body="RS", paragraph=170, by=BY, today=TODAY,
+    )
+    case.collect_events()
+    return case
+
+
+def closed(case: Case) -> Case:
+    case.close(closed_on=date(2020, 11, 1), by=BY, today=TODAY)
+    case.collect_events()
+    return case
+
+
+def cancelled(case: Case) -> Case:
+    case.cancel(cancelled_on=date(2020, 10, 1), reason="dubblett", by=BY, today=TODAY)
+    case.collect_events()
+    return case
+
+
+def referred(case: Case) -> Case:
+    case.send_referral(
+        recipients=["HSN", "RUN"], sent_on=date(2020, 9, 25), answer_by=date(2020, 10, 30),
+        by=BY, today=TODAY,
+    )
+    case.collect_events()
+    return case
+
+
+def refuse(case: Case, command: Callable[[Case], object], code: str) -> None:
+    """``command`` is refused with rule ``code`` and changes nothing."""
+    before = copy.deepcopy(vars(case))
+    with pytest.raises(RuleViolation) as refused:
+        command(case)
+    assert refused.value.rule.code == code
+    assert case.collect_events() == []
+    assert vars(case) == before
+
+
+def document(day: date = date(2020, 10, 1)) -> Callable[[Case], object]:
+    return lambda c: c.register_document(
+        direction=Direction.INCOMING, document_date=day, description="Skrivelse",
+        counterpart="Luleå kommun", by=BY, today=TODAY,
+    )
+
+
+def decision(**kwargs: object) -> Callable[[Case], object]:
+    fields: dict[str, object] = {
+        "kind": DecisionKind.DECIDED, "text": "Beslut", "decided_on": date(2020, 10, 14),
+        "body": "RS", "paragraph": 170,
+    }
+    fields.update(kwargs)
+    return lambda c: c.record_decision(by=BY, today=TODAY, **fields)  # type: ignore[arg-type]
+
+
+def answer(referral: int = 1, recipient: str = "HSN", day: date = date(2020, 10, 20)):  # type: ignore[no-untyped-def]
+    return lambda c: c.register_referral_answer(
+        referral_number=referral, recipient=recipient, answered_on=day, by=BY, today=TODAY
+    )
+
+
+def extract(number: int = 1, recipient: str = "Regiondirektör", day: date = date(2020, 10, 20)):  # type: ignore[no-untyped-def]
+    return lambda c: c.record_extract_sent(
+        decision_number=number, recipient=recipient, sent_on=day, by=BY, today=TODAY
+    )
+
+
+def test_registration_records_the_case_as_open() -> None:
+    case = new_case()
+    assert (case.dnr, case.status, case.version) == ("1338-2020", Status.OPEN, 1)
+    assert case.registered_on == date(2020, 9, 22)
+    assert case.registered_by == "registrator"
+
+
+def test_registration_in_the_future_is_refused() -> None:
+    with pytest.raises(RuleViolation) as refused:
+        Case.register(
+            dnr="1-2021", series="default", year=2021, sequence=1, title="x",
+            responsible_body="RS", registered_on=date(2021, 1, 1), by=BY, today=TODAY,
+        )
+    assert refused.value.rule.code == "no-future-date"
+
+
+def test_documents_get_running_numbers() -> None:
+    case = new_case()
+    document()(case)
+    document(date(2020, 10, 2))(case)
+    assert [d.number for d in case.documents] == [1, 2]
+    assert case.documents[1].date == date(2020, 10, 2)
+
+
+@pytest.mark.parametrize(
+    ("prepare", "code"),
+    [(closed, "case-closed"), (cancelled, "case-cancelled")],
+)
+def test_nothing_is_recorded_on_a_closed_or_cancelled_case(prepare, code) -> None:  # type: ignore[no-untyped-def]
+    case = prepare(new_case())
+    for command in (
+        document(),
+        decision(),
+        lambda c: c.assign_officer(officer="Ny", assigned_on=TODAY, by=BY, today=TODAY),
+        lambda c: c.record_proposal(
+            points=["p"], summary="s", proposed_on=TODAY, by=BY, today=TODAY
+        ),
+        lambda c: c.send_referral(
+            recipients=["HSN"], sent_on=TODAY, answer_by=TODAY, by=BY, today=TODAY
+        ),
+    ):
+        refuse(case, command, code)
+
+
+def test_future_document_date_is_refused() -> None:
+    refuse(new_case(), document(date(2021, 1, 1)), "no-future-date")
+
+
+def test_officer_assignment_and_reassignment() -> None:
+    case = new_case()
+    case.assign_officer(officer="Anna", assigned_on=date(2020, 9, 23), by=BY, today=TODAY)
+    case.assign_officer(officer="Bo", assigned_on=date(2020, 9, 24), by=BY, today=TODAY)
+    events = case.collect_events()
+    assert case.officer == "Bo"
+    assert events[-1].previous_officer == "Anna"
+    refuse(
+        case,
+        lambda c: c.assign_officer(officer="Bo", assigned_on=TODAY, by=BY, today=TODAY),
+        "officer-unchanged",
+    )
+
+
+def test_referral_answers_are_registered_per_recipient() -> None:
+    case = referred(new_case())
+    answer()(case)
+    assert case.referrals[0].answers == {"HSN": date(2020, 10, 20)}
+    assert case.referrals[0].outstanding == ["RUN"]
+
+
+@pytest.mark.parametrize(
+    ("command", "code"),
+    [
+        (answer(referral=2), "referral-not-sent"),
+        (answer(recipient="Kommunen"), "referral-recipient"),
+        (answer(day=date(2020, 9, 1)), "referral-answer-before-sent"),
+    ],
+)
+def test_refused_referral_answers(command, code) -> None:  # type: ignore[no-untyped-def]
+    refuse(referred(new_case()), command, code)
+
+
+def test_answer_to_a_referral_never_sent_is_refused() -> None:
+    refuse(new_case(), answer(), "referral-not-sent")
+
+
+def test_a_recipient_answers_once() -> None:
+    case = referred(new_case())
+    answer()(case)
+    case.collect_events()
+    refuse(case, answer(), "referral-already-answered")
+
+
+def test_referral_due_before_it_was_sent_is_refused() -> None:
+    refuse(
+        new_case(),
+        lambda c: c.send_referral(
+            recipients=["HSN"], sent_on=date(2020, 10, 1), answer_by=date(2020, 9, 1),
+            by=BY, today=TODAY,
+        ),
+        "referral-due-before-sent",
+    )
+
+
+def test_referral_naming_an_unknown_document_is_refused() -> None:
+    refuse(
+        new_case(),
+        lambda c: c.send_referral(
+            recipients=["HSN"], sent_on=date(2020, 10, 1), answer_by=date(2020, 11, 1),
+            document_number=3, by=BY, today=TODAY,
+        ),
+        "document-unknown",
+    )
+
+
+def test_proposal_points_are_kept_in_order() -> None:
+    case = new_case()
+    case.record_proposal(
+        points=["Inrätta ett utskott", "Anta reglementet"], summary="Sammanfattning",
+        proposed_on=date(2020, 10, 1), by=BY, today=TODAY,
+    )
+    assert case.proposals[0].points == ["Inrätta ett utskott", "Anta reglementet"]
+
+
+def test_decision_by_body_and_by_delegate() -> None:
+    case = new_case()
+    decision()(case)
+    decision(body=None, paragraph=None, delegate="Regiondirektören", delegation_point="2.3.8")(
+        case
+    )
+    decision(kind=DecisionKind.PROPOSED_TO_HIGHER_BODY, higher_body="RF", paragraph=171)(case)
+    assert [d.number for d in case.decisions] == [1, 2, 3]
+    assert case.decisions[1].delegate == "Regiondirektören"
+    assert case.decisions[2].higher_body == "RF"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"body": None, "paragraph": None},  # nobody decided
+        {"delegate": "Regiondirektören", "delegation_point": "2.3.8"},  # both
+        {"paragraph": None},  # a body without its §
+        {"body": None, "paragraph": None, "delegate": "Regiondirektören"},  # no point
+        {"kind": DecisionKind.PROPOSED_TO_HIGHER_BODY},  # to which body?
+        {"higher_body": "RF"},  # decided, yet sent on
+    ],
+)
+def test_decision_must_name_one_decision_maker(kwargs) -> None:  # type: ignore[no-untyped-def]
+    refuse(new_case(), decision(**kwargs), "decision-maker")
+
+
+def test_extracts_are_recorded_per_recipient() -> None:
+    case = decided(new_case())
+    extract()(case)
+    extract(recipient="Ekonomi- och planeringsdirektör")(case)
+    assert set(case.decisions[0].extracts) == {"Regiondirektör", "Ekonomi- och planeringsdirektör"}
+
+
+@pytest.mark.parametrize(
+    ("prepare", "command", "code"),
+    [
+        (lambda c: c, extract(), "decision-unknown"),
+        (decided, extract(number=2), "decision-unknown"),
+        (decided, extract(day=date(2020, 10, 1)), "extract-before-decision"),
+    ],
+)
+def test_refused_extracts(prepare, command, code) -> None:  # type: ignore[no-untyped-def]
+    refuse(prepare(new_case()), command, code)
+
+
+def test_extract_sent_twice_to_one_recipient_is_refused() -> None:
+    case = decided(new_case())
+    extract()(case)
+    case.collect_events()
+    refuse(case, extract(), "extract-already-sent")
+
+
+def test_extract_may_be_sent_after_closing() -> None:
+    case = closed(decided(new_case()))
+    extract(day=date(2020, 11, 2))(case)
+    assert "Regiondirektör" in case.decisions[0].extracts
+
+
+def test_close_reopen_close() -> None:
+    case = closed(new_case())
+    assert (case.status, case.closed_on) == (Status.CLOSED, date(2020, 11, 1))
+    case.reopen(reopened_on=date(2020, 11, 5), reason="Ny handling", by=BY, today=TODAY)
+    assert (case.status, case.closed_on) == (Status.OPEN, None)
+    case.close(closed_on=date(2020, 11, 6), by=BY, today=TODAY)
+    assert case.status == Status.CLOSED
+
+
+def test_close_only_open_and_reopen_only_closed() -> None:
+    reopen = lambda c: c.reopen(reopened_on=TODAY, reason="r", by=BY, today=TODAY)  # noqa: E731
+    close = lambda c: c.close(closed_on=TODAY, by=BY, today=TODAY)  # noqa: E731
+    refuse(new_case(), reopen, "reopen-only-closed")
+    refuse(closed(new_case()), close, "close-only-open")
+    refuse(cancelled(new_case()), reopen, "case-cancelled")
+    refuse(cancelled(new_case()), close, "case-cancelled")
+
+
+def test_cancel_keeps_the_case_and_refuses_after_a_decision() -> None:
+    case = cancelled(new_case())
+    assert (case.status, case.dnr) == (Status.CANCELLED, "1338-2020")
+    cancel = lambda c: c.cancel(cancelled_on=TODAY, reason="r", by=BY, today=TODAY)  # noqa: E731
+    refuse(decided(new_case()), cancel, "cancel-after-decision")
+    refuse(case, cancel, "case-cancelled")

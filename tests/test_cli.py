@@ -1,0 +1,51 @@
+"""The `diarium` command: db init and demo, on both backends."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from cases.application import Diarium
+from cases.demo import CASES
+
+
+def run(database_url: str, *args: str, cwd: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "web.cli", "--database-url", database_url, *args],
+        capture_output=True, text=True, timeout=120, cwd=cwd, check=False,
+    )
+
+
+def test_db_init_then_demo_loads_once(database_url: str) -> None:
+    init = run(database_url, "db", "init")
+    assert init.returncode == 0, init.stderr
+    demo = run(database_url, "demo")
+    assert demo.returncode == 0, demo.stderr
+    assert f"loaded {len(CASES)} demo cases" in demo.stdout
+    again = run(database_url, "demo")
+    assert again.returncode == 0
+    assert "already loaded" in again.stdout
+
+    diarium = Diarium(database_url)
+    assert diarium.get_case("411-2020").decisions[0].higher_body == "RF"
+    assert diarium.get_case("1338-2020").status == "closed"
+    assert diarium.get_case("1400-2020").status == "cancelled"
+    assert diarium.get_case("1355-2020").decisions[0].delegation_point == "2.3.8"
+    assert diarium.get_case("1320-2020").referrals[0].outstanding == [
+        "Hälso- och sjukvårdsnämnden", "Regionala utvecklingsnämnden"
+    ]
+    diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
+
+
+def test_default_store_is_a_sqlite_file_under_var(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = subprocess.run(
+        [sys.executable, "-m", "web.cli", "db", "init"], cwd=tmp_path, capture_output=True,
+        text=True, timeout=60, check=False,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "var" / "diarium.sqlite").stat().st_size > 0
+
+
+def test_unknown_command_is_refused(database_url: str) -> None:
+    assert run(database_url, "nonsense").returncode == 2

@@ -1,0 +1,91 @@
+"""The real thing: `diarium serve` (gunicorn, two workers) driven over loopback HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    port = _free_port()
+    env = {**os.environ, "DIARIUM_DATABASE_URL": database_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):  # until it answers, at most ~30 s
+            try:
+                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None:
+                pytest.fail(f"gunicorn exited: {process.stdout.read().decode()}")  # type: ignore[union-attr]
+            time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not answer /healthz")
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def test_registrations_through_two_workers(server: str) -> None:
+    def register(i: int) -> str:
+        response = requests.post(
+            f"{server}/api/cases",
+            json={"title": f"Ärende {i}", "responsible_body": "RS", "registered_on": "2020-10-01"},
+            headers={"X-Diarium-Actor": "gunicorn-test"},
+            timeout=30,
+        )
+        assert response.status_code == 201, response.text
+        return response.json()["dnr"]
+
+    with ThreadPoolExecutor(8) as pool:
+        dnrs = list(pool.map(register, range(40)))
+    assert sorted(int(d.split("-")[0]) for d in dnrs) == list(range(1, 41))
+
+    case = requests.get(f"{server}/api/cases/{dnrs[0]}", timeout=10)
+    assert case.status_code == 200
+    assert case.json()["registered_by"] == "gunicorn-test"
+
+
+def test_error_contract_over_http(server: str) -> None:
+    invalid = requests.post(f"{server}/api/cases", json={"title": ""}, timeout=10)
+    assert invalid.status_code == 422
+    assert invalid.headers["Content-Type"] == "application/problem+json"
+    assert {p["name"] for p in invalid.json()["invalid-params"]} == {"title", "responsible_body"}
+
+    missing = requests.get(f"{server}/api/cases/77-1999", timeout=10)
+    assert missing.status_code == 404
+    assert missing.json()["type"] == "/problems/not-found"
+
+    dnr = requests.post(
+        f"{server}/api/cases", json={"title": "T", "responsible_body": "RS"}, timeout=10
+    ).json()["dnr"]
+    assert requests.post(f"{server}/api/cases/{dnr}/close", json={}, timeout=10).status_code == 200
+    refused = requests.post(f"{server}/api/cases/{dnr}/close", json={}, timeout=10)
+    assert refused.status_code == 409
+    assert refused.json()["rule"] == "close-only-open"
+
+    spec = requests.get(f"{server}/api/openapi.json", timeout=10)
+    assert "/api/cases" in spec.json()["paths"]
