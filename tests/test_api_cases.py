@@ -43,26 +43,63 @@ def test_full_lifecycle_over_http(client: Any) -> None:
     assert response.get_json()["position"] >= 1
 
     base = f"/api/cases/{dnr}"
-    post(client, f"{base}/documents", {
-        "direction": "incoming", "date": "2020-09-22", "counterpart": "Luleå kommun",
-        "description": "Skrivelse om samlokalisering",
-    }, 201)
+    post(
+        client,
+        f"{base}/documents",
+        {
+            "direction": "incoming",
+            "date": "2020-09-22",
+            "counterpart": "Luleå kommun",
+            "description": "Skrivelse om samlokalisering",
+        },
+        201,
+    )
     client.put(f"{base}/officer", json={"officer": "Linda", "assigned_on": "2020-09-23"})
-    post(client, f"{base}/referrals", {
-        "recipients": ["HSN", "RUN"], "sent_on": "2020-09-25", "answer_by": "2020-10-09",
-        "document_number": 1,
-    }, 201)
-    post(client, f"{base}/referrals/1/answers", {"recipient": "HSN", "answered_on": "2020-10-05"}, 201)
-    post(client, f"{base}/proposals", {
-        "points": ["Godkänna förstudien", "Uppdra åt regiondirektören"],
-        "summary": "Förstudien visar att en samlokalisering är möjlig.",
-        "proposed_on": "2020-10-01",
-    }, 201)
-    post(client, f"{base}/decisions", {
-        "kind": "decided", "text": "Regionstyrelsen beslutar godkänna förstudien.",
-        "decided_on": "2020-10-14", "body": "RS", "paragraph": 170,
-    }, 201)
-    post(client, f"{base}/decisions/1/extracts", {"recipient": "Regiondirektör", "sent_on": "2020-10-20"}, 201)
+    post(
+        client,
+        f"{base}/referrals",
+        {
+            "recipients": ["HSN", "RUN"],
+            "sent_on": "2020-09-25",
+            "answer_by": "2020-10-09",
+            "document_number": 1,
+        },
+        201,
+    )
+    post(
+        client,
+        f"{base}/referrals/1/answers",
+        {"recipient": "HSN", "answered_on": "2020-10-05"},
+        201,
+    )
+    post(
+        client,
+        f"{base}/proposals",
+        {
+            "points": ["Godkänna förstudien", "Uppdra åt regiondirektören"],
+            "summary": "Förstudien visar att en samlokalisering är möjlig.",
+            "proposed_on": "2020-10-01",
+        },
+        201,
+    )
+    post(
+        client,
+        f"{base}/decisions",
+        {
+            "kind": "decided",
+            "text": "Regionstyrelsen beslutar godkänna förstudien.",
+            "decided_on": "2020-10-14",
+            "body": "RS",
+            "paragraph": 170,
+        },
+        201,
+    )
+    post(
+        client,
+        f"{base}/decisions/1/extracts",
+        {"recipient": "Regiondirektör", "sent_on": "2020-10-20"},
+        201,
+    )
     written = post(client, f"{base}/close", {"closed_on": "2020-11-02"}, 200)
 
     case = client.get(base).get_json()
@@ -74,13 +111,21 @@ def test_full_lifecycle_over_http(client: Any) -> None:
     assert case["referrals"][0]["outstanding"] == ["RUN"]
     assert case["proposals"][0]["points"][1] == "Uppdra åt regiondirektören"
     assert case["decisions"][0]["paragraph"] == 170
-    assert case["decisions"][0]["extracts"] == [{"recipient": "Regiondirektör", "sent_on": "2020-10-20"}]
+    assert case["decisions"][0]["extracts"] == [
+        {"recipient": "Regiondirektör", "sent_on": "2020-10-20"}
+    ]
     assert case["version"] == 9
 
     history = client.get(f"{base}/events").get_json()
     assert [e["type"] for e in history] == [
-        "CaseRegistered", "DocumentRegistered", "CaseOfficerAssigned", "ReferralSent",
-        "ReferralAnswered", "ProposalRecorded", "DecisionRecorded", "ProtocolExtractSent",
+        "CaseRegistered",
+        "DocumentRegistered",
+        "CaseOfficerAssigned",
+        "ReferralSent",
+        "ReferralAnswered",
+        "ProposalRecorded",
+        "DecisionRecorded",
+        "ProtocolExtractSent",
         "CaseClosed",
     ]
     assert [e["version"] for e in history] == list(range(1, 10))
@@ -94,34 +139,72 @@ def test_full_lifecycle_over_http(client: Any) -> None:
 def test_reopen_and_cancel_over_http(client: Any) -> None:
     dnr = register(client)
     post(client, f"/api/cases/{dnr}/close", {}, 200)
-    assert post(client, f"/api/cases/{dnr}/reopen", {"reason": "Ny handling"}, 200)["case"]["status"] == "open"
+    assert (
+        post(client, f"/api/cases/{dnr}/reopen", {"reason": "Ny handling"}, 200)["case"]["status"]
+        == "open"
+    )
     other = register(client)
-    assert post(client, f"/api/cases/{other}/cancel", {"reason": "Dubblett"}, 200)["case"]["status"] == "cancelled"
+    assert (
+        post(client, f"/api/cases/{other}/cancel", {"reason": "Dubblett"}, 200)["case"]["status"]
+        == "cancelled"
+    )
 
 
 REFUSALS = [
     # (setup steps, command path suffix, body, rule)
-    ([("close", {})], "documents",
-     {"direction": "incoming", "date": "2020-10-01", "description": "x"}, "case-closed"),
-    ([("close", {})], "decisions",
-     {"kind": "decided", "text": "t", "decided_on": "2020-10-14", "body": "RS", "paragraph": 1},
-     "case-closed"),
+    (
+        [("close", {})],
+        "documents",
+        {"direction": "incoming", "date": "2020-10-01", "description": "x"},
+        "case-closed",
+    ),
+    (
+        [("close", {})],
+        "decisions",
+        {"kind": "decided", "text": "t", "decided_on": "2020-10-14", "body": "RS", "paragraph": 1},
+        "case-closed",
+    ),
     ([], "referrals/1/answers", {"recipient": "HSN"}, "referral-not-sent"),
     ([], "reopen", {"reason": "r"}, "reopen-only-closed"),
     ([("cancel", {"reason": "d"})], "reopen", {"reason": "r"}, "case-cancelled"),
     ([("close", {})], "close", {}, "close-only-open"),
     ([], "decisions/1/extracts", {"recipient": "R"}, "decision-unknown"),
-    ([], "decisions", {"kind": "decided", "text": "t", "decided_on": "2020-10-14"},
-     "decision-maker"),
-    ([], "documents", {"direction": "incoming", "date": "2999-01-01", "description": "x"},
-     "no-future-date"),
-    ([("decisions", {"kind": "noted", "text": "t", "decided_on": "2020-10-14", "body": "RS",
-                     "paragraph": 1})], "cancel", {"reason": "r"}, "cancel-after-decision"),
+    (
+        [],
+        "decisions",
+        {"kind": "decided", "text": "t", "decided_on": "2020-10-14"},
+        "decision-maker",
+    ),
+    (
+        [],
+        "documents",
+        {"direction": "incoming", "date": "2999-01-01", "description": "x"},
+        "no-future-date",
+    ),
+    (
+        [
+            (
+                "decisions",
+                {
+                    "kind": "noted",
+                    "text": "t",
+                    "decided_on": "2020-10-14",
+                    "body": "RS",
+                    "paragraph": 1,
+                },
+            )
+        ],
+        "cancel",
+        {"reason": "r"},
+        "cancel-after-decision",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("setup", "path", "body", "rule"), REFUSALS)
-def test_refused_commands_name_their_rule_and_change_nothing(client, setup, path, body, rule) -> None:  # type: ignore[no-untyped-def]
+def test_refused_commands_name_their_rule_and_change_nothing(
+    client, setup, path, body, rule
+) -> None:  # type: ignore[no-untyped-def]
     dnr = register(client)
     for step, step_body in setup:
         assert client.post(f"/api/cases/{dnr}/{step}", json=step_body).status_code in (200, 201)
@@ -134,7 +217,9 @@ def test_refused_commands_name_their_rule_and_change_nothing(client, setup, path
 
 def test_officer_unchanged_is_refused(client: Any) -> None:
     dnr = register(client, officer="Linda")
-    problem = assert_problem(client.put(f"/api/cases/{dnr}/officer", json={"officer": "Linda"}), 409)
+    problem = assert_problem(
+        client.put(f"/api/cases/{dnr}/officer", json={"officer": "Linda"}), 409
+    )
     assert problem["rule"] == "officer-unchanged"
 
 
@@ -160,7 +245,10 @@ def test_invalid_bodies_get_422_with_the_fields_at_fault(client, body, fields) -
 def test_invalid_nested_fields_are_named(client: Any) -> None:
     dnr = register(client)
     problem = assert_problem(
-        client.post(f"/api/cases/{dnr}/referrals", json={"recipients": ["HSN", ""], "answer_by": "2020-10-01"}),
+        client.post(
+            f"/api/cases/{dnr}/referrals",
+            json={"recipients": ["HSN", ""], "answer_by": "2020-10-01"},
+        ),
         422,
     )
     assert [p["name"] for p in problem["invalid-params"]] == ["recipients.1"]
@@ -191,14 +279,22 @@ def test_dnr_with_slash_is_addressable(database_url: str) -> None:
     from domain.dnr import DnrSeries
     from web import create_app
 
-    diarium = Diarium(database_url, create_tables=True, series=DnrSeries({"RS": "RS {year}/{sequence}"}))
+    diarium = Diarium(
+        database_url, create_tables=True, series=DnrSeries({"RS": "RS {year}/{sequence}"})
+    )
     client = create_app(diarium).test_client()
-    dnr = post(client, "/api/cases", {**CASE, "series": "RS", "registered_on": "2021-03-01"}, 201)["dnr"]
+    dnr = post(client, "/api/cases", {**CASE, "series": "RS", "registered_on": "2021-03-01"}, 201)[
+        "dnr"
+    ]
     assert dnr == "RS 2021/1"
     assert client.get("/api/cases/RS 2021/1").get_json()["dnr"] == dnr
     assert client.get("/api/cases/RS%202021%2F1/events").status_code == 200
-    post(client, "/api/cases/RS 2021/1/documents",
-         {"direction": "drawn_up", "date": "2021-03-01", "description": "PM"}, 201)
+    post(
+        client,
+        "/api/cases/RS 2021/1/documents",
+        {"direction": "drawn_up", "date": "2021-03-01", "description": "PM"},
+        201,
+    )
     diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
 
 
@@ -206,7 +302,9 @@ def test_openapi_documents_every_api_route(client: Any) -> None:
     spec = client.get("/api/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     documented = {
-        (path, method.upper()) for path, item in spec["paths"].items() for method in item
+        (path, method.upper())
+        for path, item in spec["paths"].items()
+        for method in item
         if method != "parameters"
     }
     app_routes = {
@@ -215,8 +313,11 @@ def test_openapi_documents_every_api_route(client: Any) -> None:
         if rule.rule.startswith("/api/") and rule.rule != "/api/openapi.json"
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
-    missing = {r for r in app_routes if not any(
-        r[1] == d[1] and _same_path(r[0], d[0]) for d in documented)}
+    missing = {
+        r
+        for r in app_routes
+        if not any(r[1] == d[1] and _same_path(r[0], d[0]) for d in documented)
+    }
     assert not missing
     schemas = spec["components"]["schemas"]
     assert {"RegisterCase", "Case", "Written", "Event", "Problem"} <= set(schemas)
@@ -232,7 +333,9 @@ def _same_path(flask_path: str, spec_path: str) -> bool:
 def test_rules_and_series_are_listed(client: Any) -> None:
     codes = {r["code"] for r in client.get("/api/rules").get_json()}
     assert {"case-closed", "dnr-taken", "referral-not-sent"} <= codes
-    assert client.get("/api/series").get_json() == [{"series": "default", "pattern": "{sequence}-{year}"}]
+    assert client.get("/api/series").get_json() == [
+        {"series": "default", "pattern": "{sequence}-{year}"}
+    ]
 
 
 def test_healthz_reports_the_store(client: Any) -> None:

@@ -21,9 +21,15 @@ TODAY = date(2020, 12, 31)
 
 def new_case() -> Case:
     case = Case.register(
-        dnr="1338-2020", series="default", year=2020, sequence=1338,
+        dnr="1338-2020",
+        series="default",
+        year=2020,
+        sequence=1338,
         title="Förstudie av fysisk samlokalisering av verksamheter i Luleåområdet",
-        responsible_body="RS", registered_on=date(2020, 9, 22), by=BY, today=TODAY,
+        responsible_body="RS",
+        registered_on=date(2020, 9, 22),
+        by=BY,
+        today=TODAY,
     )
     case.collect_events()
     return case
@@ -31,8 +37,13 @@ def new_case() -> Case:
 
 def decided(case: Case) -> Case:
     case.record_decision(
-        kind=DecisionKind.DECIDED, text="Regionstyrelsen beslutar enligt förslaget.",
-        decided_on=date(2020, 10, 14), body="RS", paragraph=170, by=BY, today=TODAY,
+        kind=DecisionKind.DECIDED,
+        text="Regionstyrelsen beslutar enligt förslaget.",
+        decided_on=date(2020, 10, 14),
+        body="RS",
+        paragraph=170,
+        by=BY,
+        today=TODAY,
     )
     case.collect_events()
     return case
@@ -52,8 +63,11 @@ def cancelled(case: Case) -> Case:
 
 def referred(case: Case) -> Case:
     case.send_referral(
-        recipients=["HSN", "RUN"], sent_on=date(2020, 9, 25), answer_by=date(2020, 10, 30),
-        by=BY, today=TODAY,
+        recipients=["HSN", "RUN"],
+        sent_on=date(2020, 9, 25),
+        answer_by=date(2020, 10, 30),
+        by=BY,
+        today=TODAY,
     )
     case.collect_events()
     return case
@@ -71,15 +85,22 @@ def refuse(case: Case, command: Callable[[Case], object], code: str) -> None:
 
 def document(day: date = date(2020, 10, 1)) -> Callable[[Case], object]:
     return lambda c: c.register_document(
-        direction=Direction.INCOMING, document_date=day, description="Skrivelse",
-        counterpart="Luleå kommun", by=BY, today=TODAY,
+        direction=Direction.INCOMING,
+        document_date=day,
+        description="Skrivelse",
+        counterpart="Luleå kommun",
+        by=BY,
+        today=TODAY,
     )
 
 
 def decision(**kwargs: object) -> Callable[[Case], object]:
     fields: dict[str, object] = {
-        "kind": DecisionKind.DECIDED, "text": "Beslut", "decided_on": date(2020, 10, 14),
-        "body": "RS", "paragraph": 170,
+        "kind": DecisionKind.DECIDED,
+        "text": "Beslut",
+        "decided_on": date(2020, 10, 14),
+        "body": "RS",
+        "paragraph": 170,
     }
     fields.update(kwargs)
     return lambda c: c.record_decision(by=BY, today=TODAY, **fields)  # type: ignore[arg-type]
@@ -107,8 +128,15 @@ def test_registration_records_the_case_as_open() -> None:
 def test_registration_in_the_future_is_refused() -> None:
     with pytest.raises(RuleViolation) as refused:
         Case.register(
-            dnr="1-2021", series="default", year=2021, sequence=1, title="x",
-            responsible_body="RS", registered_on=date(2021, 1, 1), by=BY, today=TODAY,
+            dnr="1-2021",
+            series="default",
+            year=2021,
+            sequence=1,
+            title="x",
+            responsible_body="RS",
+            registered_on=date(2021, 1, 1),
+            by=BY,
+            today=TODAY,
         )
     assert refused.value.rule.code == "no-future-date"
 
@@ -193,8 +221,11 @@ def test_referral_due_before_it_was_sent_is_refused() -> None:
     refuse(
         new_case(),
         lambda c: c.send_referral(
-            recipients=["HSN"], sent_on=date(2020, 10, 1), answer_by=date(2020, 9, 1),
-            by=BY, today=TODAY,
+            recipients=["HSN"],
+            sent_on=date(2020, 10, 1),
+            answer_by=date(2020, 9, 1),
+            by=BY,
+            today=TODAY,
         ),
         "referral-due-before-sent",
     )
@@ -204,8 +235,12 @@ def test_referral_naming_an_unknown_document_is_refused() -> None:
     refuse(
         new_case(),
         lambda c: c.send_referral(
-            recipients=["HSN"], sent_on=date(2020, 10, 1), answer_by=date(2020, 11, 1),
-            document_number=3, by=BY, today=TODAY,
+            recipients=["HSN"],
+            sent_on=date(2020, 10, 1),
+            answer_by=date(2020, 11, 1),
+            document_number=3,
+            by=BY,
+            today=TODAY,
         ),
         "document-unknown",
     )
@@ -214,8 +249,11 @@ def test_referral_naming_an_unknown_document_is_refused() -> None:
 def test_proposal_points_are_kept_in_order() -> None:
     case = new_case()
     case.record_proposal(
-        points=["Inrätta ett utskott", "Anta reglementet"], summary="Sammanfattning",
-        proposed_on=date(2020, 10, 1), by=BY, today=TODAY,
+        points=["Inrätta ett utskott", "Anta reglementet"],
+        summary="Sammanfattning",
+        proposed_on=date(2020, 10, 1),
+        by=BY,
+        today=TODAY,
     )
     assert case.proposals[0].points == ["Inrätta ett utskott", "Anta reglementet"]
 
@@ -223,9 +261,7 @@ def test_proposal_points_are_kept_in_order() -> None:
 def test_decision_by_body_and_by_delegate() -> None:
     case = new_case()
     decision()(case)
-    decision(body=None, paragraph=None, delegate="Regiondirektören", delegation_point="2.3.8")(
-        case
-    )
+    decision(body=None, paragraph=None, delegate="Regiondirektören", delegation_point="2.3.8")(case)
     decision(kind=DecisionKind.PROPOSED_TO_HIGHER_BODY, higher_body="RF", paragraph=171)(case)
     assert [d.number for d in case.decisions] == [1, 2, 3]
     assert case.decisions[1].delegate == "Regiondirektören"

@@ -12,7 +12,11 @@ from cases.demo import CASES
 def run(database_url: str, *args: str, cwd: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "web.cli", "--database-url", database_url, *args],
-        capture_output=True, text=True, timeout=120, cwd=cwd, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        check=False,
     )
 
 
@@ -32,15 +36,20 @@ def test_db_init_then_demo_loads_once(database_url: str) -> None:
     assert diarium.get_case("1400-2020").status == "cancelled"
     assert diarium.get_case("1355-2020").decisions[0].delegation_point == "2.3.8"
     assert diarium.get_case("1320-2020").referrals[0].outstanding == [
-        "Hälso- och sjukvårdsnämnden", "Regionala utvecklingsnämnden"
+        "Hälso- och sjukvårdsnämnden",
+        "Regionala utvecklingsnämnden",
     ]
     diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
 
 
 def test_default_store_is_a_sqlite_file_under_var(tmp_path) -> None:  # type: ignore[no-untyped-def]
     result = subprocess.run(
-        [sys.executable, "-m", "web.cli", "db", "init"], cwd=tmp_path, capture_output=True,
-        text=True, timeout=60, check=False,
+        [sys.executable, "-m", "web.cli", "db", "init"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     assert result.returncode == 0, result.stderr

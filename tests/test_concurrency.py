@@ -19,8 +19,9 @@ def _register_many(url: str, worker: int, count: int) -> list[str]:
     by = Actor(f"worker-{worker}")
     return [
         diarium.register_case(
-            cmd.RegisterCase(title=f"Ärende {worker}/{i}", responsible_body="RS",
-                             registered_on=date(2020, 6, 1)),
+            cmd.RegisterCase(
+                title=f"Ärende {worker}/{i}", responsible_body="RS", registered_on=date(2020, 6, 1)
+            ),
             by,
         ).dnr
         for i in range(count)
@@ -35,7 +36,9 @@ def _add_documents(url: str, dnr: str, worker: int, count: int) -> list[int]:
             dnr,
             cmd.RegisterDocument(Direction.INCOMING, date(2020, 6, 2), f"Skrivelse {worker}/{i}"),
             by,
-        ).case.documents[-1].number
+        )
+        .case.documents[-1]
+        .number
         for i in range(count)
     ]
 
@@ -45,7 +48,9 @@ def _in_processes(function, args_list):  # type: ignore[no-untyped-def]
         return pool.starmap(function, args_list)
 
 
-def test_concurrent_registration_gives_unique_gapless_numbers(diarium: Diarium, database_url: str) -> None:
+def test_concurrent_registration_gives_unique_gapless_numbers(
+    diarium: Diarium, database_url: str
+) -> None:
     results = _in_processes(
         _register_many, [(database_url, worker, EACH) for worker in range(PROCESSES)]
     )
@@ -60,9 +65,13 @@ def test_concurrent_registration_gives_unique_gapless_numbers(diarium: Diarium, 
     }
 
 
-def test_concurrent_writes_to_one_case_are_all_kept_in_sequence(diarium: Diarium, database_url: str) -> None:
+def test_concurrent_writes_to_one_case_are_all_kept_in_sequence(
+    diarium: Diarium, database_url: str
+) -> None:
     dnr = diarium.register_case(
-        cmd.RegisterCase(title="Delat ärende", responsible_body="RS", registered_on=date(2020, 6, 1)),
+        cmd.RegisterCase(
+            title="Delat ärende", responsible_body="RS", registered_on=date(2020, 6, 1)
+        ),
         Actor("registrator"),
     ).dnr
     results = _in_processes(

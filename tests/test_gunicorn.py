@@ -27,7 +27,10 @@ def server(database_url: str, tmp_path) -> Iterator[str]:  # type: ignore[no-unt
     env = {**os.environ, "DIARIUM_DATABASE_URL": database_url}
     process = subprocess.Popen(
         [sys.executable, "-m", "web.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
