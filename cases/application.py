@@ -72,6 +72,8 @@ class Diarium(Application[UUID]):
     """The diarium: registers cases and records everything that happens to them."""
 
     name = "diarium"
+    # Recently used aggregates stay in memory; a get then reads only newer events (fastforward).
+    env = {"AGGREGATE_CACHE_MAXSIZE": "5000"}  # noqa: RUF012
     snapshotting_intervals = {SeriesYear: 100}  # noqa: RUF012
     attempts = 30  # optimistic-concurrency attempts before giving up
 

@@ -1,0 +1,54 @@
+"""Shared helpers for benchmarks: stores to run on, percentiles, machine facts, reports."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy
+
+
+def percentile(samples: list[float], q: float) -> float:
+    """The q-th percentile (0-100) of ``samples``."""
+    if len(samples) == 1:
+        return samples[0]
+    return statistics.quantiles(samples, n=100, method="inclusive")[int(q) - 1]
+
+
+def machine() -> str:
+    """One line about the machine the figures came from."""
+    with open("/proc/meminfo") as meminfo:
+        total_kb = int(meminfo.readline().split()[1])
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"{total_kb / 1024 / 1024:.0f} GiB, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+@contextmanager
+def store(backend: str) -> Iterator[str]:
+    """An empty store URL: a temporary SQLite file, or a fresh PostgreSQL database on
+    ``DIARIUM_TEST_POSTGRES_URL``."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{directory}/bench.sqlite"
+        return
+    admin_url = os.environ["DIARIUM_TEST_POSTGRES_URL"]
+    admin = sqlalchemy.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"diarium_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sqlalchemy.make_url(admin_url).set(database=name).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
