@@ -69,8 +69,13 @@ def diarium_lifecycles(url: str, count: int) -> float:
 
 def raw_lifecycles(url: str, count: int) -> float:
     app = RawApp(env=eventsourcing_env(url, create_tables=True))
-    steps = [("document", "Skrivelse"), ("officer", "Linda"), ("proposal", "Godkänna"),
-             ("decision", "Beslut"), ("closed", "")]
+    steps = [
+        ("document", "Skrivelse"),
+        ("officer", "Linda"),
+        ("proposal", "Godkänna"),
+        ("decision", "Beslut"),
+        ("closed", ""),
+    ]
     started = time.perf_counter()
     for i in range(count):
         case = RawCase(f"{i}-2020", f"Ärende nummer {i} om samlokalisering", "RS")

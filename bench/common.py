@@ -45,8 +45,8 @@ def store(backend: str) -> Iterator[str]:
     with admin.connect() as connection:
         connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield sqlalchemy.make_url(admin_url).set(database=name).render_as_string(
-            hide_password=False
+        yield (
+            sqlalchemy.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
         )
     finally:
         with admin.connect() as connection:

@@ -1,0 +1,31 @@
+"""The baseline for the HTTP benchmark: Flask + gunicorn, parsing the same JSON, storing nothing."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, request
+
+from web.schemas import RegisterCaseSchema
+
+app = Flask(__name__)
+_SAMPLE = {
+    "dnr": "1338-2020",
+    "title": "Förstudie av fysisk samlokalisering av verksamheter",
+    "responsible_body": "RS",
+    "status": "open",
+    "documents": [],
+    "decisions": [],
+    "version": 1,
+}
+
+
+@app.post("/api/cases")
+def register() -> Response:
+    command = RegisterCaseSchema().load(request.get_json())
+    response = jsonify({"dnr": "1-2020", "title": command.title})
+    response.status_code = 201
+    return response
+
+
+@app.get("/api/cases/<path:dnr>")
+def read(dnr: str) -> Response:
+    return jsonify({**_SAMPLE, "dnr": dnr})

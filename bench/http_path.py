@@ -1,0 +1,160 @@
+"""HTTP path: requests/s and latency through gunicorn (2 workers), driven by wrk on loopback,
+beside a bare Flask + gunicorn app that parses the same JSON and stores nothing.
+
+    python -m bench.http_path --duration 10 --backend sqlite --backend postgres
+
+Needs `wrk` (Debian package). Each server gets the machine in turn; the ratio to the bare app,
+measured in the same run, is the figure that counts on a shared, noisy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from bench.common import machine, store
+
+LUA = """
+wrk.method = "{method}"
+wrk.headers["Content-Type"] = "application/json"
+{headers}
+local paths = {{{paths}}}
+request = function()
+  local path = paths[math.random(#paths)]
+  return wrk.format(nil, path, nil, {body})
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %f %f %f %f\\n", summary.requests,
+    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout, summary.duration / 1e6,
+    latency:percentile(50) / 1e3, latency:percentile(95) / 1e3, latency:percentile(99) / 1e3))
+end
+"""
+BODY = json.dumps(
+    {
+        "title": "Förstudie av fysisk samlokalisering av verksamheter i Luleåområdet",
+        "responsible_body": "RS",
+        "registered_on": "2020-10-01",
+    }
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app: str, env: dict[str, str], workers: int = 2) -> Iterator[str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", app],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            requests.get(f"{base}/api/cases/1-2020", timeout=1)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    try:
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def wrk(base: str, method: str, paths: list[str], duration: int, headers: dict[str, str]) -> dict:
+    lua_paths = ", ".join(json.dumps(p) for p in paths)
+    lua_headers = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())
+    body = json.dumps(BODY) if method == "POST" else "nil"
+    script = LUA.format(method=method, paths=lua_paths, body=body, headers=lua_headers)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write(script)
+    output = subprocess.run(
+        ["wrk", "-t2", "-c8", f"-d{duration}s", "-s", file.name, base],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    Path(file.name).unlink()
+    fields = re.search(r"RESULT (.*)", output).group(1).split()  # type: ignore[union-attr]
+    total, status_errors, socket_errors = (int(f) for f in fields[:3])
+    seconds, p50, p95, p99 = (float(f) for f in fields[3:])
+    return {
+        "rps": total / seconds,
+        "p50": p50,
+        "p95": p95,
+        "p99": p99,
+        "errors": status_errors + socket_errors,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--backend", action="append", choices=["sqlite", "postgres"])
+    args = parser.parse_args()
+    headers = {}
+    if token := os.environ.get("DIARIUM_BENCH_TOKEN"):
+        headers["Authorization"] = f"Bearer {token}"
+    print(f"machine: {machine()}")
+    with gunicorn("bench.bare_app:app", {}) as bare:
+        bare_write = wrk(bare, "POST", ["/api/cases"], args.duration, headers)
+        bare_read = wrk(bare, "GET", ["/api/cases/1-2020"], args.duration, headers)
+    print(
+        "| backend | request | req/s | bare req/s | ratio (goal) "
+        "| p50 ms | p95 ms | p99 ms | errors |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        f"| – | bare write | {bare_write['rps']:.0f} | | | {bare_write['p50']:.1f} | "
+        f"{bare_write['p95']:.1f} | {bare_write['p99']:.1f} | {bare_write['errors']} |"
+    )
+    print(
+        f"| – | bare read | {bare_read['rps']:.0f} | | | {bare_read['p50']:.1f} | "
+        f"{bare_read['p95']:.1f} | {bare_read['p99']:.1f} | {bare_read['errors']} |"
+    )
+    for backend in args.backend or ["sqlite"]:
+        with store(backend) as url:
+            subprocess.run(
+                [sys.executable, "-m", "web.cli", "--database-url", url, "db", "init"],
+                check=True,
+                capture_output=True,
+            )
+            with gunicorn("web.wsgi:app", {"DIARIUM_DATABASE_URL": url}) as base:
+                write = wrk(base, "POST", ["/api/cases"], args.duration, headers)
+                dnrs = [f"{n}-2020" for n in range(1, min(int(write["rps"] * args.duration), 500))]
+                read = wrk(base, "GET", [f"/api/cases/{d}" for d in dnrs], args.duration, headers)
+        for label, result, bare, goal in (
+            ("write (register)", write, bare_write, 0.4),
+            ("read (case by dnr)", read, bare_read, 0.6),
+        ):
+            print(
+                f"| {backend} | {label} | {result['rps']:.0f} | {bare['rps']:.0f} | "
+                f"{result['rps'] / bare['rps']:.2f} (≥ {goal}) | {result['p50']:.1f} | "
+                f"{result['p95']:.1f} | {result['p99']:.1f} | {result['errors']} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
