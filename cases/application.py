@@ -18,7 +18,9 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from cases import commands as cmd
 from cases.case import Case
+from cases.meeting_service import MeetingCommands
 from cases.persistence import DateAsISO, eventsourcing_env
+from cases.secrecy_service import SecrecyCommands
 from cases.series import SeriesYear
 from domain import rules
 from domain.actor import Actor
@@ -68,7 +70,7 @@ def configured_series() -> DnrSeries:
     return DnrSeries(json.loads(raw) if raw else None)
 
 
-class Diarium(Application[UUID]):
+class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
     """The diarium: registers cases and records everything that happens to them."""
 
     name = "diarium"
@@ -89,6 +91,10 @@ class Diarium(Application[UUID]):
         settings = eventsourcing_env(database_url, create_tables=create_tables)
         settings.update(env or {})
         super().__init__(env=settings)
+        if create_tables:  # the API tokens live beside the events (cases/tokens.py)
+            from cases.tokens import TokenStore
+
+            TokenStore.for_application(self).create_table()
         self.series = series or configured_series()
         self.today = today
 
@@ -265,9 +271,16 @@ class Diarium(Application[UUID]):
     # -- queries ----------------------------------------------------------------------
 
     def get_case(self, dnr: str, version: int | None = None) -> Case:
-        """The case as it is now, or as it was at ``version``."""
+        """The case as it is now, or as it was at ``version`` (a private copy)."""
         try:
             return self.repository.get(case_id(dnr), version=version)
+        except AggregateNotFoundError:
+            raise CaseNotFound(dnr) from None
+
+    def view_case(self, dnr: str) -> Case:
+        """The case as it is now, to be read at once and never changed (no copy is made)."""
+        try:
+            return self.repository.get(case_id(dnr), deepcopy_from_cache=False)
         except AggregateNotFoundError:
             raise CaseNotFound(dnr) from None
 

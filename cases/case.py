@@ -34,6 +34,23 @@ class DecisionKind(StrEnum):
     NOTED = "noted"
 
 
+# Fields a secrecy marking can withhold (OSL 5:2): on a case, its title and origin, and the
+# content of its documents, proposals and decisions; on a document, its sender or recipient
+# (counterpart) and what it concerns (description).
+CASE_SECRET_FIELDS = ("title", "origin", "documents", "proposals", "decisions")
+DOCUMENT_SECRET_FIELDS = ("counterpart", "description")
+
+
+@dataclass
+class Secrecy:
+    """A secrecy marking (OSL 5:5): statute paragraph, date, marking body, fields withheld."""
+
+    statute: str
+    marked_on: date
+    marking_body: str
+    fields: list[str]
+
+
 @dataclass
 class Document:
     number: int
@@ -41,6 +58,7 @@ class Document:
     date: date
     counterpart: str | None
     description: str
+    secrecy: Secrecy | None = None
 
 
 @dataclass
@@ -347,6 +365,87 @@ class Case(DiariumAggregate):
             ev.CaseCancelled, reason=reason, occurred_on=cancelled_on, by=by
         )
 
+    # -- secrecy (OSL 5:5) -----------------------------------------------------------------
+
+    def mark_secret(
+        self,
+        *,
+        statute: str,
+        marking_body: str,
+        marked_on: date,
+        by: Actor,
+        today: date,
+        fields: list[str] | None = None,
+    ) -> None:
+        """Mark the case secret under ``statute``; ``fields`` (default: all) are withheld."""
+        chosen = _secret_fields(fields, CASE_SECRET_FIELDS)
+        require(self.secrecy is None, rules.SECRECY_MARKED, f"Case {self.dnr} is already marked")
+        _not_future(marked_on, today, "marked_on")
+        self.trigger_event(
+            ev.CaseMarkedSecret,
+            statute=statute,
+            marking_body=marking_body,
+            fields=chosen,
+            occurred_on=marked_on,
+            by=by,
+        )
+
+    def lift_secrecy(self, *, lifted_on: date, by: Actor, today: date) -> None:
+        """Lift the case's secrecy marking."""
+        require(self.secrecy is not None, rules.SECRECY_NOT_MARKED)
+        _not_future(lifted_on, today, "lifted_on")
+        assert self.secrecy is not None
+        self.trigger_event(
+            ev.CaseSecrecyLifted, statute=self.secrecy.statute, occurred_on=lifted_on, by=by
+        )
+
+    def mark_document_secret(
+        self,
+        *,
+        document_number: int,
+        statute: str,
+        marking_body: str,
+        marked_on: date,
+        by: Actor,
+        today: date,
+        fields: list[str] | None = None,
+    ) -> None:
+        """Mark one document secret; ``fields`` (default: counterpart and description)."""
+        self._require_document(document_number)
+        chosen = _secret_fields(fields, DOCUMENT_SECRET_FIELDS)
+        require(
+            self.documents[document_number - 1].secrecy is None,
+            rules.SECRECY_MARKED,
+            f"Document {document_number} of case {self.dnr} is already marked",
+        )
+        _not_future(marked_on, today, "marked_on")
+        self.trigger_event(
+            ev.DocumentMarkedSecret,
+            document_number=document_number,
+            statute=statute,
+            marking_body=marking_body,
+            fields=chosen,
+            occurred_on=marked_on,
+            by=by,
+        )
+
+    def lift_document_secrecy(
+        self, *, document_number: int, lifted_on: date, by: Actor, today: date
+    ) -> None:
+        """Lift a document's secrecy marking."""
+        self._require_document(document_number)
+        marking = self.documents[document_number - 1].secrecy
+        require(marking is not None, rules.SECRECY_NOT_MARKED)
+        _not_future(lifted_on, today, "lifted_on")
+        assert marking is not None
+        self.trigger_event(
+            ev.DocumentSecrecyLifted,
+            document_number=document_number,
+            statute=marking.statute,
+            occurred_on=lifted_on,
+            by=by,
+        )
+
     # -- queries ----------------------------------------------------------------------
 
     def referral(self, number: int) -> Referral:
@@ -406,6 +505,7 @@ class Case(DiariumAggregate):
         self.referrals: list[Referral] = []
         self.proposals: list[Proposal] = []
         self.decisions: list[Decision] = []
+        self.secrecy: Secrecy | None = None
 
     @when.register
     def _(self, event: ev.DocumentRegistered) -> None:
@@ -469,6 +569,37 @@ class Case(DiariumAggregate):
     def _(self, event: ev.CaseCancelled) -> None:
         self.status = Status.CANCELLED
         self.cancelled_on = event.occurred_on
+
+    @when.register
+    def _(self, event: ev.CaseMarkedSecret) -> None:
+        self.secrecy = Secrecy(
+            event.statute, event.occurred_on, event.marking_body, list(event.fields)
+        )
+
+    @when.register
+    def _(self, event: ev.CaseSecrecyLifted) -> None:
+        self.secrecy = None
+
+    @when.register
+    def _(self, event: ev.DocumentMarkedSecret) -> None:
+        self.documents[event.document_number - 1].secrecy = Secrecy(
+            event.statute, event.occurred_on, event.marking_body, list(event.fields)
+        )
+
+    @when.register
+    def _(self, event: ev.DocumentSecrecyLifted) -> None:
+        self.documents[event.document_number - 1].secrecy = None
+
+
+def _secret_fields(fields: list[str] | None, allowed: tuple[str, ...]) -> list[str]:
+    """The fields a marking withholds, in canonical order (all of ``allowed`` by default)."""
+    chosen = list(allowed) if fields is None else list(fields)
+    require(
+        bool(chosen) and set(chosen) <= set(allowed),
+        rules.SECRECY_FIELDS,
+        f"Choose among {', '.join(allowed)}",
+    )
+    return [f for f in allowed if f in chosen]
 
 
 def _not_future(day: date, today: date, field_name: str) -> None:

@@ -7,6 +7,7 @@ from datetime import date
 from cases import commands as cmd
 from cases.application import Diarium
 from cases.case import DecisionKind, Direction
+from cases.meeting_demo import PARAGRAPHS, load_meeting_demo
 from domain.actor import Actor
 
 REGISTRAR = Actor("demo-registrator", "demo")
@@ -52,6 +53,8 @@ def load_demo(diarium: Diarium) -> list[str]:
         if paragraph is not None:
             _decide(diarium, dnr, title, registered_on, paragraph)
     _in_progress(diarium)
+    load_meeting_demo(diarium)
+    _close_decided(diarium)
     return loaded
 
 
@@ -71,30 +74,7 @@ def _decide(diarium: Diarium, dnr: str, title: str, registered_on: date, paragra
         ),
         REGISTRAR,
     )
-    to_council = paragraph == 169
-    noted = paragraph in (163, 164, 166)
-    diarium.record_decision(
-        dnr,
-        cmd.RecordDecision(
-            kind=DecisionKind.PROPOSED_TO_HIGHER_BODY if to_council
-            else DecisionKind.NOTED if noted else DecisionKind.DECIDED,
-            text="Regionstyrelsen föreslår regionfullmäktige besluta att fastställa planen."
-            if to_council else "Regionstyrelsen beslutar lägga informationen till handlingarna."
-            if noted else "Regionstyrelsen beslutar enligt förslaget.",
-            decided_on=MEETING,
-            body="RS",
-            paragraph=paragraph,
-            higher_body="RF" if to_council else None,
-        ),
-        REGISTRAR,
-    )
-    if not noted:
-        for recipient in ("Regiondirektör", "Ekonomi- och planeringsdirektör"):
-            diarium.record_extract_sent(
-                dnr, 1, cmd.RecordExtractSent(recipient, date(2020, 10, 20)), REGISTRAR
-            )
-        if not to_council:
-            diarium.close_case(dnr, cmd.CloseCase(date(2020, 11, 16)), REGISTRAR)
+    # the decision, its extracts and the closing come from the meeting (cases/meeting_demo.py)
 
 
 def _in_progress(diarium: Diarium) -> None:
@@ -135,3 +115,10 @@ def _in_progress(diarium: Diarium) -> None:
     diarium.cancel_case(
         "1400-2020", cmd.CancelCase("Registrerad två gånger", date(2020, 10, 2)), REGISTRAR
     )
+
+
+def _close_decided(diarium: Diarium) -> None:
+    """Cases decided (not noted, not sent on to the council) are closed after legal force."""
+    for _, _, dnr, kind, _, _, _ in PARAGRAPHS:
+        if dnr is not None and kind is DecisionKind.DECIDED:
+            diarium.close_case(dnr, cmd.CloseCase(date(2020, 11, 16)), REGISTRAR)

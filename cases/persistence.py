@@ -11,7 +11,15 @@ from eventsourcing.persistence import Transcoding
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 
+from cases.chain import ChainedApplicationRecorder
+
 DATABASE_URL_VARIABLE = "DIARIUM_DATABASE_URL"
+# Encryption at rest of event payloads (issue #6): a base64 AES key (16, 24 or 32 bytes, e.g.
+# from ``python -c "from eventsourcing.cipher import AESCipher; print(AESCipher.create_key(32))"``).
+# Needs the ``cipher`` extra (pycryptodome). Ids, versions, topics (event types) and positions
+# stay plaintext; only the state (the event's fields) is encrypted.
+CIPHER_KEY_VARIABLE = "DIARIUM_CIPHER_KEY"
+CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
 DEFAULT_SQLITE_PATH = Path("var") / "diarium.sqlite"
 
 
@@ -25,12 +33,16 @@ def database_url(url: str | None = None) -> str:
 
 
 def eventsourcing_env(url: str | None = None, *, create_tables: bool = False) -> dict[str, str]:
-    """The ``eventsourcing`` settings for a store at ``url``."""
-    return {
+    """The ``eventsourcing`` settings for a store at ``url`` (encrypted when
+    ``DIARIUM_CIPHER_KEY`` is set)."""
+    settings = {
         "PERSISTENCE_MODULE": "cases.persistence:DiariumFactory",
         "SQLALCHEMY_URL": database_url(url),
         "CREATE_TABLE": "y" if create_tables else "n",
     }
+    if key := os.environ.get(CIPHER_KEY_VARIABLE):
+        settings.update(CIPHER_TOPIC=CIPHER_TOPIC, CIPHER_KEY=key)
+    return settings
 
 
 class DiariumDatastore(SQLAlchemyDatastore):
@@ -50,6 +62,8 @@ class DiariumFactory(SQLAlchemyFactory):
     """The ``eventsourcing-sqlalchemy`` factory, using :class:`DiariumDatastore`."""
 
     datastore_class = DiariumDatastore
+    # Every application's events are hash-chained in the same transaction (cases/chain.py).
+    application_recorder_class = ChainedApplicationRecorder
 
 
 class DateAsISO(Transcoding):

@@ -12,3 +12,13 @@ class Actor:
     name: str
     request_id: str | None = None
     roles: tuple[str, ...] = field(default_factory=tuple)
+    # Bodies the actor is scoped to (e.g. ("HSN",)); empty means every body.
+    bodies: tuple[str, ...] = field(default_factory=tuple)
+
+    def has_role(self, *roles: str) -> bool:
+        """Whether the actor holds any of ``roles``."""
+        return any(r in self.roles for r in roles)
+
+    def covers_body(self, body: str | None) -> bool:
+        """Whether the actor's body scope includes ``body`` (an unscoped actor covers all)."""
+        return not self.bodies or body is None or body in self.bodies

@@ -88,3 +88,152 @@ EXTRACT_ALREADY_SENT = rule(
 EXTRACT_BEFORE_DECISION = rule(
     "extract-before-decision", "A protocol extract cannot be sent before the decision was taken."
 )
+
+# -- Meetings, protocols and delegation (issue #3; see docs/meetings.md) -------------------
+# Bodies and members
+BODY_EXISTS = rule("body-exists", "A body with this code is already set up.")
+BODY_PARENT = rule("body-parent", "A body sits under a body that is set up (not itself).")
+MEMBERSHIP_PERIOD = rule("membership-period", "A membership period ends on or after its start.")
+MEMBER_ALREADY_APPOINTED = rule(
+    "member-already-appointed", "The person already holds a membership of the body then."
+)
+MEMBER_NOT_ACTIVE = rule("member-not-active", "Only a current membership can be ended.")
+# Delegation (KL 6:37-38, 7:5-8)
+DELEGATION_POINT_EXISTS = rule(
+    "delegation-point-exists", "The delegation order already has a point with this number."
+)
+DELEGATION_POINT_UNKNOWN = rule(
+    "delegation-point-unknown", "The delegation order has no such point (at that date)."
+)
+DELEGATION_POINT_REVOKED = rule(
+    "delegation-point-revoked", "The point of the delegation order was revoked."
+)
+DELEGATE_MISMATCH = rule(
+    "delegate-mismatch", "The point of the delegation order names another delegate."
+)
+NON_DELEGABLE = rule(
+    "non-delegable",
+    "This cannot be delegated (KL 6:38): goals and direction, budget, statements to the "
+    "council, appealed council decisions, matters of principle or special statutes.",
+)
+DELEGATED_DECISION_UNKNOWN = rule(
+    "delegated-decision-unknown", "The body has no such delegated decision."
+)
+DELEGATED_DECISION_REPORTED = rule(
+    "delegated-decision-reported", "A delegated decision is reported to the body once."
+)
+# Meetings and agenda
+MEETING_EXISTS = rule("meeting-exists", "The body already has this meeting.")
+AGENDA_CASE_NOT_FOR_BODY = rule(
+    "agenda-case-not-for-body",
+    "A case goes on a body's agenda when the body is responsible for it or a lower body "
+    "proposed the body a decision in it.",
+)
+AGENDA_CASE_LISTED = rule("agenda-case-listed", "The case is already on this agenda.")
+AGENDA_ITEM_WITHDRAWN = rule(
+    "agenda-item-withdrawn", "The agenda item was withdrawn (lyft ut)."
+)
+CASE_NOT_ON_AGENDA = rule(
+    "case-not-on-agenda", "A paragraph on a case needs the case on the meeting's agenda."
+)
+ATTENDANCE_MEMBERSHIP = rule(
+    "attendance-membership",
+    "A ledamot attends as ledamot, an ersättare as (serving) ersättare, on the meeting date.",
+)
+CHAIR_NOT_SERVING = rule("chair-not-serving", "The chair is a serving member at the meeting.")
+ADJUSTER_NOT_PRESENT = rule(
+    "adjuster-not-present", "Adjusters are elected among the serving members present."
+)
+PARAGRAPH_ORDER = rule(
+    "paragraph-order",
+    "Paragraphs run on per body and year in meeting order: a meeting takes the next numbers "
+    "only while no later meeting has any.",
+)
+PARAGRAPH_NUMBERING_STARTED = rule(
+    "paragraph-numbering-started", "The body's paragraph numbering of that year has begun."
+)
+# Participation (KL 4:27, 5:47-60, 6:28-32)
+MEMBER_NOT_PRESENT = rule(
+    "member-not-present",
+    "Only serving members present at the paragraph can move, support, vote or reserve.",
+)
+CONFLICT_OF_INTEREST = rule(
+    "conflict-of-interest",
+    "A member with a declared conflict of interest (jäv) takes no part in the paragraph.",
+)
+CONFLICT_AFTER_PARTICIPATION = rule(
+    "conflict-after-participation",
+    "A conflict of interest is declared before taking part: this member already has.",
+)
+MOTION_UNKNOWN = rule("motion-unknown", "The paragraph has no such motion (yrkande).")
+PROCEDURE_PROPOSALS = rule(
+    "procedure-proposals",
+    "A step puts motions of the paragraph; a vote puts one or two against each other, and "
+    "the outcome is one of those put.",
+)
+VOTE_OUTCOME = rule("vote-outcome", "The outcome of a vote follows from the votes cast.")
+CASTING_VOTE = rule(
+    "casting-vote", "On a tie the chair's casting vote decides: the chair must have voted."
+)
+PARAGRAPH_DECIDED = rule(
+    "paragraph-decided", "The paragraph's decision is recorded once (correct it after adjustment)."
+)
+PARAGRAPH_UNDECIDED = rule("paragraph-undecided", "The paragraph has no decision yet.")
+HIGHER_BODY = rule(
+    "higher-body",
+    "A decision proposed to a higher body names another body that is set up, and only "
+    "such a decision does.",
+)
+RESERVATION_AFTER_CLOSE = rule(
+    "reservation-after-close",
+    "A reservation is announced before the meeting closes (KL 4:27); its written reason "
+    "may follow until adjustment.",
+)
+RESERVATION_ENTERED = rule("reservation-entered", "The member already reserved in the paragraph.")
+RESERVATION_UNKNOWN = rule(
+    "reservation-unknown", "A written reason needs the member's reservation."
+)
+# Closing, adjustment, posting, corrections, extracts
+MEETING_CLOSED = rule("meeting-closed", "The meeting is already closed.")
+MEETING_NOT_CLOSED = rule("meeting-not-closed", "The protocol is adjusted after the meeting.")
+PROTOCOL_ADJUSTED = rule(
+    "protocol-adjusted",
+    "An adjusted protocol (or immediately adjusted paragraph) is never changed: record "
+    "a certified correction.",
+)
+ADJUSTMENT_SIGNATORIES = rule(
+    "adjustment-signatories",
+    "The protocol is adjusted by the chair and the elected adjusters (KL 5:69).",
+)
+ADJUSTMENT_DATE = rule("adjustment-date", "A protocol cannot be adjusted before the meeting.")
+POSTING_BEFORE_ADJUSTMENT = rule(
+    "posting-before-adjustment", "The adjustment is posted after it was made (KL 8:12)."
+)
+PROTOCOL_POSTED = rule("protocol-posted", "The adjustment is already posted.")
+CORRECTION_BEFORE_ADJUSTMENT = rule(
+    "correction-before-adjustment",
+    "Corrections are for an adjusted protocol; before adjustment the draft is completed.",
+)
+CORRECTION_CERTIFIERS = rule(
+    "correction-certifiers",
+    "A correction is certified by at least two who signed the protocol (chair, adjusters).",
+)
+EXTRACT_BEFORE_ADJUSTMENT = rule(
+    "extract-before-adjustment", "An extract is sent of an adjusted paragraph."
+)
+EXTRACT_RECIPIENT = rule(
+    "extract-recipient", "The extract goes to a recipient listed in the paragraph."
+)
+
+# -- Secrecy (issue #6; OSL 5:2, 5:5) -------------------------------------------------------
+SECRECY_MARKED = rule(
+    "secrecy-marked", "The case or document is already marked secret: lift the marking first."
+)
+SECRECY_NOT_MARKED = rule(
+    "secrecy-not-marked", "Only a secrecy marking that is in force is lifted."
+)
+SECRECY_FIELDS = rule(
+    "secrecy-fields",
+    "A secrecy marking names at least one field that can be withheld (case: title, origin, "
+    "documents, proposals, decisions; document: counterpart, description).",
+)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy
 
 from cases.application import Diarium
+from cases.tokens import TokenStore
+from domain.roles import ALL_ROLES
 from web import create_app
 
 POSTGRES_URL = os.environ.get("DIARIUM_TEST_POSTGRES_URL")
@@ -58,7 +60,50 @@ def diarium(database_url: str) -> Iterator[Diarium]:
     app.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
 
 
+TESTER = "tester"  # the name (recorded actor) of the default client's all-roles token
+
+
 @pytest.fixture
-def client(diarium: Diarium):  # type: ignore[no-untyped-def]
-    """A Flask test client on that service."""
-    return create_app(diarium).test_client()
+def tokens(diarium: Diarium) -> TokenStore:
+    """The token store of that service (cases/tokens.py)."""
+    return TokenStore.for_application(diarium)
+
+
+@pytest.fixture
+def bearer(tokens: TokenStore) -> Callable[..., dict[str, str]]:
+    """Headers with a fresh token: ``bearer("officer", name="linda", bodies=["RS"])``; with no
+    roles, every role."""
+
+    def issue(*roles: str, name: str = TESTER, bodies: tuple[str, ...] | list[str] = ()) -> dict:
+        secret, _ = tokens.issue(name=name, roles=list(roles or ALL_ROLES), bodies=list(bodies))
+        return {"Authorization": f"Bearer {secret}"}
+
+    return issue
+
+
+@pytest.fixture
+def app(diarium: Diarium):  # type: ignore[no-untyped-def]
+    """The Flask app on that service."""
+    return create_app(diarium)
+
+
+@pytest.fixture
+def client_as(app, bearer):  # type: ignore[no-untyped-def]
+    """Test clients with a token of given roles: ``client_as("registrar", name="anna")``;
+    ``client_as(None)`` has no token at all (the public)."""
+
+    def make(*roles: str | None, name: str = TESTER, bodies: tuple[str, ...] | list[str] = ()):  # type: ignore[no-untyped-def]
+        test_client = app.test_client()
+        if roles != (None,):
+            header = bearer(*roles, name=name, bodies=bodies)["Authorization"]
+            test_client.environ_base["HTTP_AUTHORIZATION"] = header
+        return test_client
+
+    return make
+
+
+@pytest.fixture
+def client(client_as):  # type: ignore[no-untyped-def]
+    """A Flask test client on that service, sending a token with every role (name
+    ``tester``); use ``client_as`` for specific roles or none."""
+    return client_as()

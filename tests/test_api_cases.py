@@ -12,7 +12,7 @@ CASE = {
     "registered_on": "2020-09-22",
     "unit": "Regiondirektörens stab",
 }
-ACTOR = {"X-Diarium-Actor": "anna.registrator", "X-Request-ID": "req-42"}
+ACTOR = {"X-Request-ID": "req-42"}  # the actor itself comes from the bearer token
 
 
 def post(client: Any, path: str, body: Any, status: int) -> dict[str, Any]:
@@ -34,7 +34,9 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
     return body
 
 
-def test_full_lifecycle_over_http(client: Any) -> None:
+def test_full_lifecycle_over_http(client_as: Any) -> None:
+    client = client_as(name="anna.registrator")  # every role
+    linda = client_as("officer", name="Linda")  # the case officer works her own case
     response = client.post("/api/cases", json=CASE, headers=ACTOR)
     assert response.status_code == 201
     dnr = response.get_json()["dnr"]
@@ -56,7 +58,7 @@ def test_full_lifecycle_over_http(client: Any) -> None:
     )
     client.put(f"{base}/officer", json={"officer": "Linda", "assigned_on": "2020-09-23"})
     post(
-        client,
+        linda,
         f"{base}/referrals",
         {
             "recipients": ["HSN", "RUN"],
@@ -73,7 +75,7 @@ def test_full_lifecycle_over_http(client: Any) -> None:
         201,
     )
     post(
-        client,
+        linda,
         f"{base}/proposals",
         {
             "points": ["Godkänna förstudien", "Uppdra åt regiondirektören"],
@@ -243,7 +245,7 @@ def test_invalid_bodies_get_422_with_the_fields_at_fault(client, body, fields) -
 
 
 def test_invalid_nested_fields_are_named(client: Any) -> None:
-    dnr = register(client)
+    dnr = register(client, officer="tester")  # referrals: the officer's own case
     problem = assert_problem(
         client.post(
             f"/api/cases/{dnr}/referrals",
@@ -276,6 +278,7 @@ def test_oversized_body_is_refused(client: Any) -> None:
 
 def test_dnr_with_slash_is_addressable(database_url: str) -> None:
     from cases.application import Diarium
+    from cases.tokens import TokenStore
     from domain.dnr import DnrSeries
     from web import create_app
 
@@ -283,6 +286,8 @@ def test_dnr_with_slash_is_addressable(database_url: str) -> None:
         database_url, create_tables=True, series=DnrSeries({"RS": "RS {year}/{sequence}"})
     )
     client = create_app(diarium).test_client()
+    token, _ = TokenStore.for_application(diarium).issue(name="anna", roles=["registrar"])
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     dnr = post(client, "/api/cases", {**CASE, "series": "RS", "registered_on": "2021-03-01"}, 201)[
         "dnr"
     ]

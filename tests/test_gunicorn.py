@@ -22,7 +22,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(database_url: str, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def token(database_url: str, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    """A registrar token made with the CLI, as an operator would, against the server's store."""
+    made = subprocess.run(
+        [sys.executable, "-m", "web.cli", "--database-url", database_url, "tokens", "create",
+         "--role", "registrar", "--name", "gunicorn-test", "--quiet"],
+        cwd=tmp_path, capture_output=True, text=True, check=True, timeout=120,
+    )
+    return made.stdout.strip()
+
+
+@pytest.fixture
+def server(database_url: str, token: str, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
     port = _free_port()
     env = {**os.environ, "DIARIUM_DATABASE_URL": database_url}
     process = subprocess.Popen(
@@ -39,7 +50,7 @@ def server(database_url: str, tmp_path) -> Iterator[str]:  # type: ignore[no-unt
             try:
                 if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or busy booting
                 pass
             if process.poll() is not None:
                 pytest.fail(f"gunicorn exited: {process.stdout.read().decode()}")  # type: ignore[union-attr]
@@ -52,12 +63,12 @@ def server(database_url: str, tmp_path) -> Iterator[str]:  # type: ignore[no-unt
         process.wait(timeout=30)
 
 
-def test_registrations_through_two_workers(server: str) -> None:
+def test_registrations_through_two_workers(server: str, token: str) -> None:
     def register(i: int) -> str:
         response = requests.post(
             f"{server}/api/cases",
             json={"title": f"Ärende {i}", "responsible_body": "RS", "registered_on": "2020-10-01"},
-            headers={"X-Diarium-Actor": "gunicorn-test"},
+            headers={"Authorization": f"Bearer {token}"},
             timeout=30,
         )
         assert response.status_code == 201, response.text
@@ -67,28 +78,35 @@ def test_registrations_through_two_workers(server: str) -> None:
         dnrs = list(pool.map(register, range(40)))
     assert sorted(int(d.split("-")[0]) for d in dnrs) == list(range(1, 41))
 
-    case = requests.get(f"{server}/api/cases/{dnrs[0]}", timeout=10)
+    case = requests.get(
+        f"{server}/api/cases/{dnrs[0]}", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
     assert case.status_code == 200
     assert case.json()["registered_by"] == "gunicorn-test"
 
 
-def test_error_contract_over_http(server: str) -> None:
-    invalid = requests.post(f"{server}/api/cases", json={"title": ""}, timeout=10)
+def test_error_contract_over_http(server: str, token: str) -> None:
+    anonymous = requests.post(f"{server}/api/cases", json={"title": ""}, timeout=10)
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    invalid = session.post(f"{server}/api/cases", json={"title": ""}, timeout=10)
     assert invalid.status_code == 422
     assert invalid.headers["Content-Type"] == "application/problem+json"
     assert {p["name"] for p in invalid.json()["invalid-params"]} == {"title", "responsible_body"}
 
-    missing = requests.get(f"{server}/api/cases/77-1999", timeout=10)
+    missing = session.get(f"{server}/api/cases/77-1999", timeout=10)
     assert missing.status_code == 404
     assert missing.json()["type"] == "/problems/not-found"
 
-    dnr = requests.post(
+    dnr = session.post(
         f"{server}/api/cases", json={"title": "T", "responsible_body": "RS"}, timeout=10
     ).json()["dnr"]
-    assert requests.post(f"{server}/api/cases/{dnr}/close", json={}, timeout=10).status_code == 200
-    refused = requests.post(f"{server}/api/cases/{dnr}/close", json={}, timeout=10)
+    assert session.post(f"{server}/api/cases/{dnr}/close", json={}, timeout=10).status_code == 200
+    refused = session.post(f"{server}/api/cases/{dnr}/close", json={}, timeout=10)
     assert refused.status_code == 409
     assert refused.json()["rule"] == "close-only-open"
 
-    spec = requests.get(f"{server}/api/openapi.json", timeout=10)
+    spec = session.get(f"{server}/api/openapi.json", timeout=10)
     assert "/api/cases" in spec.json()["paths"]

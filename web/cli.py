@@ -66,6 +66,18 @@ def main(argv: list[str] | None = None) -> None:
 
     commands.add_parser("demo", help="load a realistic demo").set_defaults(run=demo)
 
+    from web.cli_audit import register as register_audit_commands
+
+    register_audit_commands(commands)  # audit verify|export, webhooks run
+
+    from projections.cli import register as register_projection_commands
+
+    register_projection_commands(commands)  # projections run|rebuild [NAME]|status
+
+    from web.cli_tokens import register as register_token_commands
+
+    register_token_commands(commands)  # tokens create|revoke|list
+
     args = parser.parse_args(argv)
     args.run(args)
 

@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from cases.application import CaseNotFound, ConcurrentModification
+from domain.meetings import NotFound as MeetingResourceNotFound
 from domain.rules import RuleViolation
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,9 @@ PROBLEM_JSON = "application/problem+json"
 
 PROBLEM_TYPES = {
     "invalid-body": "The request body does not match the schema; see invalid-params.",
+    "unauthenticated": "No valid bearer token: send 'Authorization: Bearer <token>'.",
+    "forbidden": "The token's roles or bodies do not allow this; see required-roles.",
+    "invalid-query": "Query parameters are invalid or unknown; see invalid-params.",
     "rule-violation": "The command would break a rule of the case process; nothing was recorded.",
     "not-found": "The resource does not exist.",
     "concurrent-modification": "Others changed the resource at the same time; retry the request.",
@@ -74,6 +78,12 @@ def register_error_handlers(app: Flask) -> None:
     def _not_found(error: CaseNotFound) -> Response:
         return problem(404, "not-found", "Case not found", str(error), dnr=error.dnr)
 
+    @app.errorhandler(MeetingResourceNotFound)
+    def _meeting_not_found(error: MeetingResourceNotFound) -> Response:
+        return problem(
+            404, "not-found", f"{error.kind.capitalize()} not found", str(error), key=error.key
+        )
+
     @app.errorhandler(ConcurrentModification)
     def _conflict(error: ConcurrentModification) -> Response:
         response = problem(409, "concurrent-modification", "Concurrent modification", str(error))
@@ -89,7 +99,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
-        return problem(error.code or 500, None, error.name, error.description)
+        response = problem(error.code or 500, None, error.name, error.description)
+        for name, value in error.get_headers():  # e.g. Allow on 405 (RFC 9110)
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

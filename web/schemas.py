@@ -7,7 +7,8 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, post_load, validate
 
 from cases import commands as cmd
-from cases.case import DecisionKind, Direction
+from cases import secrecy
+from cases.case import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS, DecisionKind, Direction
 
 
 def text(max_length: int = 500, **kwargs: Any) -> fields.String:
@@ -142,6 +143,7 @@ class DocumentSchema(Schema):
     date = fields.Date()
     counterpart = fields.String(allow_none=True)
     description = fields.String()
+    secrecy = fields.Nested("SecrecySchema", allow_none=True)
 
 
 class AnswerSchema(Schema):
@@ -217,6 +219,11 @@ class CaseSchema(Schema):
     referrals = fields.List(fields.Nested(ReferralSchema))
     proposals = fields.List(fields.Nested(ProposalSchema))
     decisions = fields.List(fields.Nested(DecisionSchema))
+    secrecy = fields.Nested("SecrecySchema", allow_none=True)
+    withheld = fields.List(
+        fields.String(),
+        metadata={"description": "Secret fields withheld from this reader (OSL 5:2)"},
+    )
 
 
 class WrittenSchema(Schema):
@@ -264,3 +271,38 @@ def event_view(event: Any) -> dict[str, Any]:
             if name not in _BASE_EVENT_FIELDS
         },
     }
+
+
+# -- secrecy (issue #6) ---------------------------------------------------------------------
+
+
+class SecrecySchema(Schema):
+    """A secrecy marking (OSL 5:5): statute paragraph, date, marking body, fields withheld."""
+
+    statute = fields.String(metadata={"example": "OSL 25:1"})
+    marked_on = fields.Date()
+    marking_body = fields.String(metadata={"example": "HSN"})
+    fields_ = fields.List(fields.String(), data_key="fields", attribute="fields")
+
+
+class MarkSecretSchema(CommandSchema):
+    """Mark a case or a document secret; ``fields`` default to all that can be withheld."""
+
+    command = secrecy.MarkSecret
+    statute = text(100, required=True, metadata={"example": "OSL 25:1"})
+    marking_body = text(200, required=True, metadata={"example": "HSN"})
+    marked_on = optional_date()
+    fields_ = fields.List(
+        fields.String(validate=validate.OneOf(CASE_SECRET_FIELDS + DOCUMENT_SECRET_FIELDS)),
+        data_key="fields",
+        attribute="fields",
+        load_default=None,
+        validate=validate.Length(min=1, max=10),
+        metadata={"description": "case: title, origin, documents, proposals, decisions; "
+                  "document: counterpart, description"},
+    )
+
+
+class LiftSecrecySchema(CommandSchema):
+    command = secrecy.LiftSecrecy
+    lifted_on = optional_date()

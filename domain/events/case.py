@@ -108,6 +108,43 @@ class CaseCancelled(DiariumEvent):
     reason: str
 
 
+# -- secrecy (OSL 5:5): a marking is a warning flag; release is decided on request -------------
+
+
+class CaseMarkedSecret(DiariumEvent):
+    """The case was marked secret: ``statute`` is the paragraph (e.g. "OSL 25:1"),
+    ``marking_body`` the body that made the marking, ``occurred_on`` its date, ``fields`` the
+    case's fields withheld from those without access (title, origin, documents, proposals,
+    decisions)."""
+
+    statute: str
+    marking_body: str
+    fields: list[str]
+
+
+class CaseSecrecyLifted(DiariumEvent):
+    """The case's secrecy marking (under ``statute``) was lifted."""
+
+    statute: str
+
+
+class DocumentMarkedSecret(DiariumEvent):
+    """A document of the case was marked secret; ``fields`` are among counterpart and
+    description (the sender or recipient, and what it concerns: OSL 5:2)."""
+
+    document_number: int
+    statute: str
+    marking_body: str
+    fields: list[str]
+
+
+class DocumentSecrecyLifted(DiariumEvent):
+    """A document's secrecy marking (under ``statute``) was lifted."""
+
+    document_number: int
+    statute: str
+
+
 CASE_EVENTS: tuple[type[DiariumEvent], ...] = (
     CaseRegistered,
     DocumentRegistered,
@@ -120,4 +157,8 @@ CASE_EVENTS: tuple[type[DiariumEvent], ...] = (
     CaseClosed,
     CaseReopened,
     CaseCancelled,
+    CaseMarkedSecret,
+    CaseSecrecyLifted,
+    DocumentMarkedSecret,
+    DocumentSecrecyLifted,
 )

@@ -6,11 +6,15 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
+from domain.roles import REGISTRAR, SECRETARY, STAFF
 from domain.rules import RULES
 from web import schemas as s
+from web.auth import authenticated, case_body, json_body_field, own_case, requires
+from web.disclosure import disclose, disclose_history
 from web.routes.common import actor, diarium, json_body, written
 
 api = Blueprint("cases", __name__, url_prefix="/api")
+_CASE = s.CaseSchema()
 
 _PROBLEMS = """
     "404": {$ref: "#/components/responses/NotFound"}
@@ -46,6 +50,7 @@ def documented(
 
 
 @api.post("/cases")
+@requires(REGISTRAR, body=json_body_field("responsible_body"))
 @documented("Register a case and get its dnr", "RegisterCaseSchema", "201")
 def register_case() -> Response:
     command = s.RegisterCaseSchema().load(json_body())
@@ -53,6 +58,7 @@ def register_case() -> Response:
 
 
 @api.get("/cases/<path:dnr>")
+@requires(*STAFF)
 def get_case(dnr: str) -> Response:
     """Read a case's current state.
     ---
@@ -62,13 +68,14 @@ def get_case(dnr: str) -> Response:
         "200": {content: {application/json: {schema: CaseSchema}}, description: The case}
         "404": {$ref: "#/components/responses/NotFound"}
     """
-    case = diarium().get_case(dnr)
-    response = jsonify(s.CaseSchema().dump(case))
+    case = diarium().view_case(dnr)
+    response = jsonify(disclose(_CASE.dump(case)))
     response.headers["ETag"] = f'"{case.version}"'
     return response
 
 
 @api.get("/cases/<path:dnr>/events")
+@requires(*STAFF)
 def case_history(dnr: str) -> Response:
     """The complete history of a case, oldest event first.
     ---
@@ -81,10 +88,12 @@ def case_history(dnr: str) -> Response:
         "404": {$ref: "#/components/responses/NotFound"}
     """
     events = diarium().case_history(dnr)
-    return jsonify(s.EventSchema(many=True).dump([s.event_view(e) for e in events]))
+    views = s.EventSchema(many=True).dump([s.event_view(e) for e in events])
+    return jsonify(disclose_history(views, _CASE.dump(diarium().view_case(dnr))))
 
 
 @api.get("/cases/<path:dnr>/documents")
+@requires(*STAFF)
 def list_documents(dnr: str) -> Response:
     """The documents registered to a case.
     ---
@@ -96,10 +105,11 @@ def list_documents(dnr: str) -> Response:
           content: {application/json: {schema: {type: array, items: DocumentSchema}}}
         "404": {$ref: "#/components/responses/NotFound"}
     """
-    return jsonify(s.DocumentSchema(many=True).dump(diarium().get_case(dnr).documents))
+    return jsonify(disclose(_CASE.dump(diarium().view_case(dnr)))["documents"])
 
 
 @api.post("/cases/<path:dnr>/documents")
+@requires(REGISTRAR, own_case(), body=case_body)
 @documented("Register a document to the case", "RegisterDocumentSchema", "201")
 def register_document(dnr: str) -> Response:
     command = s.RegisterDocumentSchema().load(json_body())
@@ -107,6 +117,7 @@ def register_document(dnr: str) -> Response:
 
 
 @api.put("/cases/<path:dnr>/officer")
+@requires(REGISTRAR, body=case_body)
 @documented("Assign or reassign the case officer", "AssignOfficerSchema", method="put")
 def assign_officer(dnr: str) -> Response:
     command = s.AssignOfficerSchema().load(json_body())
@@ -114,6 +125,7 @@ def assign_officer(dnr: str) -> Response:
 
 
 @api.post("/cases/<path:dnr>/referrals")
+@requires(own_case(), body=case_body)
 @documented("Send the case on referral (remiss)", "SendReferralSchema", "201")
 def send_referral(dnr: str) -> Response:
     command = s.SendReferralSchema().load(json_body())
@@ -121,6 +133,7 @@ def send_referral(dnr: str) -> Response:
 
 
 @api.post("/cases/<path:dnr>/referrals/<int:number>/answers")
+@requires(REGISTRAR, own_case(), body=case_body)
 @documented("Register an answer to a referral", "RegisterReferralAnswerSchema", "201")
 def register_referral_answer(dnr: str, number: int) -> Response:
     command = s.RegisterReferralAnswerSchema().load(json_body())
@@ -128,6 +141,7 @@ def register_referral_answer(dnr: str, number: int) -> Response:
 
 
 @api.post("/cases/<path:dnr>/proposals")
+@requires(own_case(), body=case_body)
 @documented("Record a decision proposal (beslutsförslag)", "RecordProposalSchema", "201")
 def record_proposal(dnr: str) -> Response:
     command = s.RecordProposalSchema().load(json_body())
@@ -135,6 +149,7 @@ def record_proposal(dnr: str) -> Response:
 
 
 @api.post("/cases/<path:dnr>/decisions")
+@requires(SECRETARY, own_case(), body=case_body)
 @documented("Record a decision (beslut)", "RecordDecisionSchema", "201")
 def record_decision(dnr: str) -> Response:
     command = s.RecordDecisionSchema().load(json_body())
@@ -142,6 +157,7 @@ def record_decision(dnr: str) -> Response:
 
 
 @api.post("/cases/<path:dnr>/decisions/<int:number>/extracts")
+@requires(SECRETARY, body=case_body)
 @documented("Record a protocol extract sent", "RecordExtractSentSchema", "201")
 def record_extract_sent(dnr: str, number: int) -> Response:
     command = s.RecordExtractSentSchema().load(json_body())
@@ -149,6 +165,7 @@ def record_extract_sent(dnr: str, number: int) -> Response:
 
 
 @api.post("/cases/<path:dnr>/close")
+@requires(REGISTRAR, own_case(), body=case_body)
 @documented("Close the case", "CloseCaseSchema")
 def close_case(dnr: str) -> Response:
     command = s.CloseCaseSchema().load(json_body())
@@ -156,6 +173,7 @@ def close_case(dnr: str) -> Response:
 
 
 @api.post("/cases/<path:dnr>/reopen")
+@requires(REGISTRAR, body=case_body)
 @documented("Reopen a closed case", "ReopenCaseSchema")
 def reopen_case(dnr: str) -> Response:
     command = s.ReopenCaseSchema().load(json_body())
@@ -163,6 +181,7 @@ def reopen_case(dnr: str) -> Response:
 
 
 @api.post("/cases/<path:dnr>/cancel")
+@requires(REGISTRAR, body=case_body)
 @documented("Cancel (makulera) a case registered in error", "CancelCaseSchema")
 def cancel_case(dnr: str) -> Response:
     command = s.CancelCaseSchema().load(json_body())
@@ -170,6 +189,7 @@ def cancel_case(dnr: str) -> Response:
 
 
 @api.get("/rules")
+@authenticated
 def list_rules() -> Response:
     """Every rule a command can be refused by, with its code.
     ---
@@ -184,6 +204,7 @@ def list_rules() -> Response:
 
 
 @api.get("/series")
+@authenticated
 def list_series() -> Response:
     """The configured dnr series and their formats.
     ---

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, Unauthorized
 
 from cases.application import Diarium, Written
 from domain.actor import Actor
+from web.auth import REQUEST_ID_HEADER, current_actor
+from web.disclosure import disclose
 from web.schemas import WrittenSchema
 
-ACTOR_HEADER = "X-Diarium-Actor"
-REQUEST_ID_HEADER = "X-Request-ID"
+_WRITTEN = WrittenSchema()
+__all__ = ["REQUEST_ID_HEADER", "actor", "diarium", "json_body", "written"]
 
 
 def diarium() -> Diarium:
@@ -22,10 +23,12 @@ def diarium() -> Diarium:
 
 
 def actor() -> Actor:
-    """Who makes this request (until tokens arrive: the actor header, else ``anonymous``)."""
-    name = (request.headers.get(ACTOR_HEADER) or "anonymous").strip()[:200] or "anonymous"
-    request_id = request.headers.get(REQUEST_ID_HEADER, "")[:100] or str(uuid.uuid4())
-    return Actor(name=name, request_id=request_id)
+    """Who makes this request: the holder of its bearer token (web/auth.py), with its roles,
+    bodies and request id. Never taken from the body or another header."""
+    who = current_actor()
+    if who is None:
+        raise Unauthorized("This needs a bearer token.")
+    return who
 
 
 def json_body() -> Any:
@@ -37,7 +40,10 @@ def json_body() -> Any:
 
 def written(result: Written, status: int = 200) -> Response:
     """The response to a command: where it landed and the case after it."""
-    response = jsonify(WrittenSchema().dump(result))
+    body = _WRITTEN.dump(result)
+    if body.get("case") is not None:  # the secrecy filter, as for every case view
+        body["case"] = disclose(body["case"])
+    response = jsonify(body)
     response.status_code = status
     response.headers["ETag"] = f'"{result.version}"'
     if status == 201:

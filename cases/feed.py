@@ -1,0 +1,416 @@
+"""The public event feed: stable type names and payloads, read from the log in order.
+
+Subscribers see ``case.decision_recorded``, never ``domain.events.case:DecisionRecorded``: the
+mapping below is the integration contract (docs/feed.md documents every field). Events of other
+aggregates (the dnr counters) and of types not listed here are internal: the feed skips them,
+but its cursor still moves past them.
+
+Ordering: positions are the log's notification ids. On PostgreSQL the recorder takes ``LOCK
+TABLE ... IN EXCLUSIVE MODE`` before it draws ids and holds it until commit; on SQLite there is
+one writer at a time. So positions become visible in increasing order, and a follower that
+always resumes after the last position it saw never skips an event (tests/test_feed_ordering.py
+proves it with concurrent writers). The hash chain is written under the same lock and links
+every event to the previous one, so if that ordering were ever broken the chain would fork and
+``diarium audit verify`` would report it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
+from sqlalchemy import select
+
+from domain.events import case as ev
+
+if TYPE_CHECKING:
+    from cases.application import Diarium
+
+MAX_LIMIT = 1000
+SCAN_FACTOR = 20  # look at up to limit * SCAN_FACTOR positions per page
+MAX_SCAN = 20_000
+
+
+@dataclass(frozen=True)
+class PublicType:
+    """One event type of the contract: its public name, description and payload fields."""
+
+    name: str
+    event_class: type
+    description: str
+    fields: dict[str, str]  # payload field -> documented meaning (JSON type first)
+
+
+def _f(kind: str, text: str) -> str:
+    return f"{kind}: {text}"
+
+
+PUBLIC_TYPES: tuple[PublicType, ...] = (
+    PublicType("case.registered", ev.CaseRegistered, "A case was registered and got its dnr.", {
+        "title": _f("string", "ärendemening"),
+        "public_title": _f("string|null", "title to show where the title is secret"),
+        "responsible_body": _f("string", "body responsible, e.g. RS"),
+        "unit": _f("string|null", "responsible unit"),
+        "officer": _f("string|null", "case officer (handläggare)"),
+        "classification": _f("string|null", "classification code"),
+        "origin": _f("string|null", "where the case came from"),
+        "series": _f("string", "dnr series"),
+        "year": _f("integer", "year of the dnr"),
+        "sequence": _f("integer", "sequence number of the dnr"),
+        "migrated": _f("boolean", "true when the dnr was taken over from an older system"),
+    }),
+    PublicType("case.document_registered", ev.DocumentRegistered,
+               "A document (handling) was registered to the case.", {
+        "number": _f("integer", "running number within the case"),
+        "direction": _f("string", "incoming | outgoing | drawn_up"),
+        "counterpart": _f("string|null", "sender (incoming) or recipient (outgoing)"),
+        "description": _f("string", "what the document concerns"),
+    }),
+    PublicType("case.officer_assigned", ev.CaseOfficerAssigned,
+               "The case officer was assigned or reassigned.", {
+        "officer": _f("string", "the new case officer"),
+        "previous_officer": _f("string|null", "the one before"),
+    }),
+    PublicType("case.referral_sent", ev.ReferralSent, "The case was sent on referral (remiss).", {
+        "number": _f("integer", "referral number within the case"),
+        "recipients": _f("array of string", "who is asked to answer"),
+        "answer_by": _f("date", "last day to answer"),
+        "document_number": _f("integer|null", "the referral document"),
+    }),
+    PublicType("case.referral_answered", ev.ReferralAnswered,
+               "A recipient's answer (yttrande) to a referral was registered.", {
+        "referral_number": _f("integer", "which referral"),
+        "recipient": _f("string", "who answered"),
+        "document_number": _f("integer|null", "the answer document"),
+    }),
+    PublicType("case.proposal_recorded", ev.ProposalRecorded,
+               "A decision proposal (beslutsförslag) was recorded.", {
+        "number": _f("integer", "proposal number within the case"),
+        "points": _f("array of string", "the numbered decision points"),
+        "summary": _f("string", "summary of the matter"),
+        "justification": _f("string|null", "reasons"),
+        "proposed_by": _f("string|null", "who proposes"),
+    }),
+    PublicType("case.decision_recorded", ev.DecisionRecorded,
+               "A decision (beslut) was taken, by a body at a meeting or by a delegate; "
+               "business_date is the day of the decision.", {
+        "number": _f("integer", "decision number within the case"),
+        "kind": _f("string", "decided | proposed_to_higher_body | noted"),
+        "text": _f("string", "the decision text"),
+        "body": _f("string|null", "deciding body (with paragraph)"),
+        "paragraph": _f("integer|null", "protocol paragraph (§)"),
+        "higher_body": _f("string|null", "body the matter is proposed to"),
+        "delegate": _f("string|null", "deciding delegate (with delegation_point)"),
+        "delegation_point": _f("string|null", "point of the delegation order"),
+    }),
+    PublicType("case.extract_sent", ev.ProtocolExtractSent,
+               "A protocol extract (protokollsutdrag) with a decision was sent.", {
+        "decision_number": _f("integer", "which decision"),
+        "recipient": _f("string", "to whom"),
+    }),
+    PublicType("case.closed", ev.CaseClosed, "The case was closed (avslutat).", {
+        "reason": _f("string|null", "why"),
+    }),
+    PublicType("case.reopened", ev.CaseReopened, "A closed case was reopened.", {
+        "reason": _f("string", "why"),
+    }),
+    PublicType("case.cancelled", ev.CaseCancelled,
+               "The case was cancelled (makulerat); it and its dnr are kept.", {
+        "reason": _f("string", "why"),
+    }),
+)
+
+BY_NAME: dict[str, PublicType] = {t.name: t for t in PUBLIC_TYPES}
+BY_CLASS: dict[type, PublicType] = {t.event_class: t for t in PUBLIC_TYPES}
+BY_TOPIC: dict[str, PublicType] = {get_topic(t.event_class): t for t in PUBLIC_TYPES}
+
+
+def public_type(event: Any) -> PublicType | None:
+    """The contract type of a domain event, or ``None`` for internal events."""
+    return BY_CLASS.get(type(event))
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def public_payload(event: Any) -> dict[str, Any]:
+    """The documented payload of a contract event: exactly its documented fields."""
+    kind = BY_CLASS[type(event)]
+    return {name: _json_value(getattr(event, name, None)) for name in kind.fields}
+
+
+def topics_for(names: Iterable[str]) -> list[str]:
+    """The stored topics of the given public type names (unknown names raise ``KeyError``)."""
+    return [get_topic(BY_NAME[name].event_class) for name in names]
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+@dataclass
+class FeedItem:
+    position: int
+    type: str
+    case: str | None  # the dnr
+    case_version: int
+    business_date: str | None
+    recorded_at: str
+    actor: str | None
+    request_id: str | None
+    payload: dict[str, Any]
+    withheld: list[str] = field(default_factory=list)  # payload fields nulled by secrecy
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "type": self.type,
+            "case": self.case,
+            "case_version": self.case_version,
+            "business_date": self.business_date,
+            "recorded_at": self.recorded_at,
+            "actor": self.actor,
+            "request_id": self.request_id,
+            "payload": self.payload,
+            "withheld": self.withheld,
+        }
+
+
+@dataclass
+class FeedPage:
+    items: list[FeedItem]
+    next_after: int  # resume from here: everything up to it has been read (or skipped)
+    head: int  # the last position looked at
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "items": [i.as_dict() for i in self.items],
+            "next_after": self.next_after,
+            "head": self.head,
+        }
+
+
+class DnrLookup:
+    """Maps aggregate ids to dnrs (read once from each case's first event, then cached)."""
+
+    def __init__(self, app: Diarium, maxsize: int = 100_000) -> None:
+        self.app = app
+        self.cache: dict[UUID, str | None] = {}
+        self.maxsize = maxsize
+
+    def resolve(self, originator_ids: Iterable[UUID]) -> dict[UUID, str | None]:
+        asked = {UUID(str(o)) for o in originator_ids}
+        wanted = asked - self.cache.keys()
+        if wanted:
+            if len(self.cache) + len(wanted) > self.maxsize:
+                self.cache.clear()
+            table = self.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+            registered = get_topic(ev.CaseRegistered)
+            with self.app.recorder.datastore.engine.connect() as conn:  # type: ignore[attr-defined]
+                rows = conn.execute(
+                    select(table.c.originator_id, table.c.topic, table.c.state).where(
+                        table.c.originator_id.in_(sorted(wanted, key=str)),
+                        table.c.originator_version == 1,
+                    )
+                ).all()
+            for originator, topic, state in rows:
+                dnr = None
+                if topic == registered:
+                    event = self.app.mapper.to_domain_event(
+                        StoredEvent(originator, 1, topic, bytes(state))
+                    )
+                    dnr = event.dnr
+                self.cache[UUID(str(originator))] = dnr
+            for missing in wanted - self.cache.keys():
+                self.cache[missing] = None
+        return {o: self.cache.get(o) for o in asked}
+
+
+def dnr_lookup(app: Diarium) -> DnrLookup:
+    """The application's shared :class:`DnrLookup`."""
+    lookup = getattr(app, "_feed_dnr_lookup", None)
+    if lookup is None:
+        lookup = DnrLookup(app)
+        app._feed_dnr_lookup = lookup  # type: ignore[attr-defined]
+    return lookup
+
+
+def _scan(app: Diarium, after: int, scan: int) -> list[tuple[int, str]]:
+    """``(position, topic)`` of the next ``scan`` events after ``after``."""
+    recorder = app.recorder
+    events = recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+    query = (
+        select(events.c.id, events.c.topic)
+        .where(events.c.id > after)
+        .order_by(events.c.id)
+        .limit(scan)
+    )
+    with recorder.datastore.engine.connect() as conn:  # type: ignore[attr-defined]
+        return [(r[0], r[1]) for r in conn.execute(query).all()]
+
+
+def read_feed(
+    app: Diarium, after: int = 0, limit: int = 100, types: Sequence[str] = ()
+) -> FeedPage:
+    """The next contract events after position ``after`` (at most ``limit``), in log order.
+
+    ``types`` restricts the items to those public type names; ``next_after`` still advances
+    over the events that were looked at and skipped (internal ones too), so a follower does
+    not read the same stretch of the log again.
+    """
+    limit = max(1, min(limit, MAX_LIMIT))
+    wanted = set(topics_for(types)) if types else set(BY_TOPIC)
+    scan = min(MAX_SCAN, limit * SCAN_FACTOR)  # room for skipped (internal/filtered) events
+    rows = _scan(app, after, scan)
+    head = rows[-1][0] if rows else after
+    selected: list[int] = []
+    cursor = after
+    for position, topic in rows:
+        cursor = position
+        if topic in wanted:
+            selected.append(position)
+            if len(selected) >= limit:
+                break
+    return FeedPage(items=_items(app, selected, wanted), next_after=cursor, head=head)
+
+
+# -- secrecy (OSL 5:2): the feed never carries withheld content -----------------------------
+
+_SECRECY_EVENTS = tuple(
+    cls for cls in (getattr(ev, name, None) for name in (
+        "CaseMarkedSecret", "CaseSecrecyLifted", "DocumentMarkedSecret", "DocumentSecrecyLifted"))
+    if cls is not None
+)
+# which payload fields a case-level marking of each case field withholds, per public type
+_CASE_FIELD_PAYLOAD = {
+    "title": {"case.registered": ("title",)},
+    "origin": {"case.registered": ("origin",)},
+    "documents": {"case.document_registered": ("counterpart", "description")},
+    "proposals": {"case.proposal_recorded": ("points", "summary", "justification")},
+    "decisions": {"case.decision_recorded": ("text",)},
+}
+
+
+@dataclass
+class _Markings:
+    case_fields: set[str]
+    documents: dict[int, set[str]]
+
+
+def _markings(app: Diarium, originators: set[UUID]) -> dict[UUID, _Markings]:
+    """The secrecy markings in force now on these cases (read from their secrecy events)."""
+    if not _SECRECY_EVENTS or not originators:
+        return {}
+    events = app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+    query = (
+        select(events.c.originator_id, events.c.originator_version, events.c.topic,
+               events.c.state)
+        .where(events.c.originator_id.in_(sorted(originators, key=str)),
+               events.c.topic.in_([get_topic(c) for c in _SECRECY_EVENTS]))
+        .order_by(events.c.id)
+    )
+    with app.recorder.datastore.engine.connect() as conn:  # type: ignore[attr-defined]
+        rows = conn.execute(query).all()
+    found: dict[UUID, _Markings] = {}
+    for originator, version, topic, state in rows:
+        event = app.mapper.to_domain_event(StoredEvent(originator, version, topic, bytes(state)))
+        marks = found.setdefault(UUID(str(originator)), _Markings(set(), {}))
+        name = type(event).__name__
+        if name == "CaseMarkedSecret":
+            marks.case_fields = set(event.fields)
+        elif name == "CaseSecrecyLifted":
+            marks.case_fields = set()
+        elif name == "DocumentMarkedSecret":
+            marks.documents[event.document_number] = set(event.fields)
+        elif name == "DocumentSecrecyLifted":
+            marks.documents.pop(event.document_number, None)
+    return found
+
+
+def _withheld(kind: str, payload: dict[str, Any], marks: _Markings | None) -> list[str]:
+    if marks is None:
+        return []
+    fields: set[str] = set()
+    for case_field in marks.case_fields:
+        fields.update(_CASE_FIELD_PAYLOAD.get(case_field, {}).get(kind, ()))
+    if kind == "case.document_registered":
+        fields.update(marks.documents.get(payload.get("number"), set()))  # type: ignore[arg-type]
+    return sorted(f for f in fields if f in payload)
+
+
+def _items(app: Diarium, positions: list[int], topics: set[str]) -> list[FeedItem]:
+    if not positions:
+        return []
+    recorder = app.recorder
+    events = recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+    query = (
+        select(events.c.id, events.c.originator_id, events.c.originator_version,
+               events.c.topic, events.c.state)
+        .where(events.c.id >= positions[0], events.c.id <= positions[-1])
+        .where(events.c.topic.in_(sorted(topics)))
+        .order_by(events.c.id)
+    )
+    keep = set(positions)
+    with recorder.datastore.engine.connect() as conn:  # type: ignore[attr-defined]
+        rows = [r for r in conn.execute(query).all() if r[0] in keep]
+    dnrs = dnr_lookup(app).resolve(r[1] for r in rows)
+    markings = _markings(app, set(dnrs))
+    items = []
+    for position, originator, version, topic, state in rows:
+        event = app.mapper.to_domain_event(StoredEvent(originator, version, topic, bytes(state)))
+        kind = BY_CLASS[type(event)]
+        payload = public_payload(event)
+        withheld = _withheld(kind.name, payload, markings.get(UUID(str(originator))))
+        for name in withheld:
+            payload[name] = None
+        items.append(FeedItem(
+            position=position,
+            type=kind.name,
+            case=dnrs.get(UUID(str(originator))),
+            case_version=version,
+            business_date=_json_value(getattr(event, "occurred_on", None)),
+            recorded_at=event.timestamp.isoformat(),
+            actor=getattr(event, "actor", None),
+            request_id=getattr(event, "request_id", None),
+            payload=payload,
+            withheld=withheld,
+        ))
+    return items
+
+
+def wait_for_feed(
+    app: Diarium,
+    after: int,
+    limit: int,
+    types: Sequence[str],
+    wait: float,
+    *,
+    interval: float = 0.2,
+    sleep: Callable[[float], None] = time.sleep,
+) -> FeedPage:
+    """Long poll: return as soon as there are items, or after ``wait`` seconds with none.
+
+    While nothing new is visible, only the cheap head position is polled, every ``interval``
+    seconds; the returned page's ``next_after`` has moved over whatever was skipped.
+    """
+    deadline = time.monotonic() + max(0.0, wait)
+    page = read_feed(app, after, limit, types)
+    while not page.items and time.monotonic() < deadline:
+        if (app.recorder.max_notification_id() or 0) <= page.next_after:
+            sleep(min(interval, max(0.0, deadline - time.monotonic())))
+            if (app.recorder.max_notification_id() or 0) <= page.next_after:
+                continue
+        page = read_feed(app, page.next_after, limit, types)
+    return page

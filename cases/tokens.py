@@ -1,0 +1,188 @@
+"""API tokens: issued and revoked by the CLI (or an admin), stored only as hashes.
+
+A token reads ``dia_<id>_<secret>``: ``id`` (12 hex digits) names the row, ``secret`` (43
+URL-safe characters, 256 random bits) is shown once when the token is issued and never stored;
+the table ``diarium_tokens`` keeps ``sha256(id ":" secret)``, compared in constant time. Each
+token carries the name recorded as actor of every command made with it, its roles, and
+optionally the bodies it is scoped to. Revoking sets ``revoked_at``; the row stays, so the
+names behind old events remain explained.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, MetaData, String, Table, insert, select, update
+from sqlalchemy.engine import Engine
+
+from domain.roles import unknown_roles
+
+PREFIX = "dia"
+TOKEN_PATTERN = re.compile(r"^dia_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
+NAME_PATTERN = re.compile(r"^[\w.@ -]{1,200}$", re.UNICODE)
+BODY_PATTERN = re.compile(r"^[\w-]{1,50}$", re.UNICODE)
+
+metadata = MetaData()
+tokens_table = Table(
+    "diarium_tokens",
+    metadata,
+    Column("id", String(12), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("roles", String(500), nullable=False),  # space-separated
+    Column("bodies", String(2000), nullable=False),  # space-separated; empty: every body
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_by", String(200), nullable=True),
+)
+
+
+class TokenError(ValueError):
+    """A token cannot be issued or revoked as asked."""
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token's record (never its secret)."""
+
+    id: str
+    name: str
+    roles: tuple[str, ...]
+    bodies: tuple[str, ...]
+    created_at: datetime
+    created_by: str
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    revoked_by: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None and (
+            self.expires_at is None or _aware(self.expires_at) > datetime.now(UTC)
+        )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _digest(token_id: str, secret: str) -> str:
+    return hashlib.sha256(f"{token_id}:{secret}".encode()).hexdigest()
+
+
+def _row(row: Any) -> Token:
+    return Token(
+        id=row.id,
+        name=row.name,
+        roles=tuple(row.roles.split()),
+        bodies=tuple(row.bodies.split()),
+        created_at=_aware(row.created_at),
+        created_by=row.created_by,
+        expires_at=_aware(row.expires_at) if row.expires_at else None,
+        revoked_at=_aware(row.revoked_at) if row.revoked_at else None,
+        revoked_by=row.revoked_by,
+    )
+
+
+class TokenStore:
+    """The token table in the store's database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def for_application(cls, app: Any) -> TokenStore:
+        """The token store beside ``app``'s event store (same database)."""
+        return cls(app.recorder.datastore.engine)
+
+    def create_table(self) -> None:
+        metadata.create_all(self.engine, tables=[tokens_table], checkfirst=True)
+
+    def issue(
+        self,
+        *,
+        name: str,
+        roles: list[str] | tuple[str, ...],
+        bodies: list[str] | tuple[str, ...] = (),
+        expires_at: datetime | None = None,
+        by: str = "cli",
+    ) -> tuple[str, Token]:
+        """Issue a token; returns the token itself (shown once) and its record."""
+        name = name.strip()
+        if not NAME_PATTERN.match(name):
+            raise TokenError("A token's name is 1-200 letters, digits, spaces or . _ - @")
+        roles = list(dict.fromkeys(roles))
+        if not roles:
+            raise TokenError("A token has at least one role")
+        if unknown := unknown_roles(roles):
+            raise TokenError(f"Unknown roles: {', '.join(unknown)}")
+        bodies = list(dict.fromkeys(bodies))
+        if bad := [b for b in bodies if not BODY_PATTERN.match(b)]:
+            raise TokenError(f"Invalid body codes: {', '.join(bad)}")
+        token_id = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32)
+        now = datetime.now(UTC)
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(tokens_table).values(
+                    id=token_id,
+                    name=name,
+                    roles=" ".join(roles),
+                    bodies=" ".join(bodies),
+                    secret_hash=_digest(token_id, secret),
+                    created_at=now,
+                    created_by=by[:200],
+                    expires_at=expires_at,
+                )
+            )
+        return f"{PREFIX}_{token_id}_{secret}", self.get(token_id)
+
+    def get(self, token_id: str) -> Token:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(tokens_table).where(tokens_table.c.id == token_id)
+            ).first()
+        if row is None:
+            raise TokenError(f"No token {token_id!r}")
+        return _row(row)
+
+    def revoke(self, token_id: str, *, by: str = "cli") -> Token:
+        """Revoke a token at once; revoking a revoked token changes nothing."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(tokens_table)
+                .where(tokens_table.c.id == token_id, tokens_table.c.revoked_at.is_(None))
+                .values(revoked_at=datetime.now(UTC), revoked_by=by[:200])
+            )
+        return self.get(token_id)
+
+    def list(self, *, include_revoked: bool = False) -> list[Token]:
+        query = select(tokens_table).order_by(tokens_table.c.created_at, tokens_table.c.id)
+        if not include_revoked:
+            query = query.where(tokens_table.c.revoked_at.is_(None))
+        with self.engine.connect() as connection:
+            return [_row(r) for r in connection.execute(query)]
+
+    def authenticate(self, presented: str) -> Token | None:
+        """The active token ``presented`` is, or ``None``."""
+        match = TOKEN_PATTERN.match(presented)
+        if not match:
+            return None
+        token_id, secret = match.groups()
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(tokens_table).where(tokens_table.c.id == token_id)
+            ).first()
+        expected = row.secret_hash if row is not None else "0" * 64
+        if not hmac.compare_digest(_digest(token_id, secret), expected) or row is None:
+            return None
+        token = _row(row)
+        return token if token.active else None

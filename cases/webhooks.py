@@ -1,0 +1,465 @@
+"""Webhooks: subscribing services get the feed pushed to a URL, at least once and in order.
+
+* A subscription has a URL, the public event types it wants, a secret and a **position** in the
+  log. The worker (``diarium webhooks run``) reads the feed after that position and POSTs one
+  event per request, in log order; only a 2xx answer moves the position on. So delivery is
+  at-least-once and in order per subscription.
+* Each delivery has an id unique per (subscription, position), sent as ``Diarium-Delivery-Id``
+  and stable across retries: the receiver deduplicates with it.
+* The body is signed: ``Diarium-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret,
+  "<t>." + body)>`` (see :func:`verify_signature`).
+* A failure schedules the next attempt with exponential backoff (``base * 2**(failures-1)``,
+  capped) for that subscription only; subscriptions are claimed with a lease and served by a
+  thread pool, so a slow or dead endpoint holds up nobody else, and several workers can run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from cases import feed
+
+if TYPE_CHECKING:
+    from cases.application import Diarium
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "Diarium-Signature"
+DELIVERY_HEADER = "Diarium-Delivery-Id"
+_NAMESPACE = uuid.UUID("0f5c9a8e-7f0e-4a43-9e0b-3c1d2b6a9e51")
+
+metadata = MetaData()
+subscriptions = Table(
+    "diarium_webhook_subscriptions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("url", Text(), nullable=False),
+    Column("types", Text(), nullable=False),  # JSON list of public type names; [] = all
+    Column("secret", String(100), nullable=False),
+    Column("position", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+    Column("active", Boolean(), nullable=False, default=True),
+    Column("created_at", DateTime(), nullable=False),
+    Column("created_by", String(200), nullable=True),
+    Column("delivered", BigInteger().with_variant(Integer(), "sqlite"), nullable=False,
+           default=0),
+    Column("failures", Integer(), nullable=False, default=0),  # consecutive
+    Column("total_failures", BigInteger().with_variant(Integer(), "sqlite"), nullable=False,
+           default=0),
+    Column("last_status", Integer(), nullable=True),
+    Column("last_error", Text(), nullable=True),
+    Column("last_attempt_at", DateTime(), nullable=True),
+    Column("last_delivered_at", DateTime(), nullable=True),
+    Column("next_attempt_at", DateTime(), nullable=True),
+    Column("lease_until", DateTime(), nullable=True),
+    Column("lease_owner", String(64), nullable=True),
+)
+deliveries = Table(
+    "diarium_webhook_deliveries",
+    metadata,
+    Column("delivery_id", String(36), primary_key=True),
+    Column("subscription_id", String(36), nullable=False),
+    Column("position", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+    Column("type", String(100), nullable=False),
+    Column("attempts", Integer(), nullable=False),
+    Column("first_attempt_at", DateTime(), nullable=False),
+    Column("last_attempt_at", DateTime(), nullable=False),
+    Column("delivered_at", DateTime(), nullable=True),
+    Column("last_status", Integer(), nullable=True),
+    Column("last_error", Text(), nullable=True),
+    Index("diarium_webhook_deliveries_sub_idx", "subscription_id", "position", unique=True),
+)
+
+
+def now_utc() -> datetime:
+    """Naive UTC, the form these tables store."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def delivery_id(subscription_id: str, position: int) -> str:
+    """The delivery id of ``position`` for a subscription: the same on every retry."""
+    return str(uuid.uuid5(_NAMESPACE, f"{subscription_id}:{position}"))
+
+
+def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    """The ``Diarium-Signature`` header value for ``body``."""
+    stamp = int(time.time()) if timestamp is None else timestamp
+    mac = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={stamp},v1={mac}"
+
+
+def verify_signature(secret: str, body: bytes, header: str, tolerance: int = 300) -> bool:
+    """What a receiver does: check the HMAC and that the timestamp is recent."""
+    try:
+        parts = dict(p.split("=", 1) for p in header.split(","))
+        stamp = int(parts["t"])
+    except (ValueError, KeyError):
+        return False
+    if abs(time.time() - stamp) > tolerance:
+        return False
+    expected = sign(secret, body, stamp).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, parts.get("v1", ""))
+
+
+class InvalidSubscription(ValueError):
+    """A subscription request that cannot be accepted; ``params`` name the fields."""
+
+    def __init__(self, params: list[dict[str, str]]) -> None:
+        super().__init__("; ".join(f"{p['name']}: {p['reason']}" for p in params))
+        self.params = params
+
+
+class SubscriptionNotFound(LookupError):
+    def __init__(self, subscription_id: str) -> None:
+        super().__init__(f"No webhook subscription {subscription_id!r}")
+        self.subscription_id = subscription_id
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: str
+    url: str
+    types: list[str]
+    secret: str
+    position: int
+
+
+class WebhookStore:
+    """Subscriptions and their deliveries, in the event store's database."""
+
+    def __init__(self, app: Diarium) -> None:
+        self.app = app
+        self.engine = app.recorder.datastore.engine  # type: ignore[attr-defined]
+        self.create_tables()
+
+    def create_tables(self) -> None:
+        try:
+            metadata.create_all(self.engine, checkfirst=True)
+        except SQLAlchemyError:  # another process created them at the same moment
+            metadata.create_all(self.engine, checkfirst=True)
+
+    # -- subscriptions ---------------------------------------------------------------------
+
+    def subscribe(
+        self, url: str, types: Sequence[str] = (), *, by: str | None = None,
+        from_position: int | None = None,
+    ) -> dict[str, Any]:
+        """Register a URL; deliveries start after ``from_position`` (default: the log's head).
+
+        The returned view includes the ``secret``; it is never shown again.
+        """
+        problems = []
+        try:
+            parsed = urlparse(url)
+        except ValueError:
+            parsed = urlparse("")
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 2000:
+            problems.append({"name": "url", "reason": "An absolute http(s) URL is required."})
+        unknown = [t for t in types if t not in feed.BY_NAME]
+        if unknown:
+            problems.append({"name": "types",
+                             "reason": f"Unknown event types: {', '.join(unknown)}"})
+        if from_position is not None and from_position < 0:
+            problems.append({"name": "from_position", "reason": "Must be 0 or more."})
+        if problems:
+            raise InvalidSubscription(problems)
+        start = from_position
+        if start is None:
+            start = self.app.recorder.max_notification_id() or 0
+        subscription_id = str(uuid.uuid4())
+        secret = secrets.token_hex(32)
+        with self.engine.begin() as conn:
+            conn.execute(insert(subscriptions).values(
+                id=subscription_id, url=url, types=json.dumps(sorted(set(types))),
+                secret=secret, position=start, active=True, created_at=now_utc(),
+                created_by=by, delivered=0, failures=0, total_failures=0,
+            ))
+        view = self.status(subscription_id)
+        view["secret"] = secret
+        return view
+
+    def unsubscribe(self, subscription_id: str) -> None:
+        with self.engine.begin() as conn:
+            done = conn.execute(update(subscriptions).where(
+                subscriptions.c.id == subscription_id, subscriptions.c.active.is_(True)
+            ).values(active=False)).rowcount
+        if not done:
+            raise SubscriptionNotFound(subscription_id)
+
+    def _row(self, subscription_id: str) -> Any:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(subscriptions).where(
+                subscriptions.c.id == subscription_id, subscriptions.c.active.is_(True)
+            )).first()
+        if row is None:
+            raise SubscriptionNotFound(subscription_id)
+        return row
+
+    def status(self, subscription_id: str) -> dict[str, Any]:
+        """Position, failures and backlog of one subscription."""
+        return self._view(self._row(subscription_id))
+
+    def list(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(subscriptions).where(subscriptions.c.active.is_(True))
+                                .order_by(subscriptions.c.created_at)).all()
+        return [self._view(r) for r in rows]
+
+    def backlog(self, position: int, types: Sequence[str]) -> int:
+        """How many contract events of ``types`` lie after ``position``."""
+        events = self.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        topics = feed.topics_for(types) if types else sorted(feed.BY_TOPIC)
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(events).where(
+                events.c.id > position, events.c.topic.in_(topics))).scalar() or 0)
+
+    def _view(self, row: Any) -> dict[str, Any]:
+        types = json.loads(row.types)
+
+        def iso(moment: datetime | None) -> str | None:
+            return moment.replace(tzinfo=UTC).isoformat() if moment else None
+
+        return {
+            "id": row.id,
+            "url": row.url,
+            "types": types,
+            "position": row.position,
+            "backlog": self.backlog(row.position, types),
+            "delivered": row.delivered,
+            "failures": row.failures,
+            "total_failures": row.total_failures,
+            "last_status": row.last_status,
+            "last_error": row.last_error,
+            "last_attempt_at": iso(row.last_attempt_at),
+            "last_delivered_at": iso(row.last_delivered_at),
+            "next_attempt_at": iso(row.next_attempt_at),
+            "created_at": iso(row.created_at),
+            "created_by": row.created_by,
+        }
+
+    def deliveries(self, subscription_id: str, limit: int = 100) -> list[dict[str, Any]]:
+        self._row(subscription_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(deliveries).where(
+                deliveries.c.subscription_id == subscription_id
+            ).order_by(deliveries.c.position.desc()).limit(limit)).all()
+        return [{
+            "delivery_id": r.delivery_id, "position": r.position, "type": r.type,
+            "attempts": r.attempts, "delivered": r.delivered_at is not None,
+            "first_attempt_at": r.first_attempt_at.replace(tzinfo=UTC).isoformat(),
+            "last_attempt_at": r.last_attempt_at.replace(tzinfo=UTC).isoformat(),
+            "delivered_at": r.delivered_at.replace(tzinfo=UTC).isoformat()
+            if r.delivered_at else None,
+            "last_status": r.last_status, "last_error": r.last_error,
+        } for r in rows]
+
+    # -- used by the worker -----------------------------------------------------------------
+
+    def claim_due(self, owner: str, lease: float) -> list[Subscription]:
+        """Lease the subscriptions whose next attempt is due and that no worker holds."""
+        now = now_utc()
+        with self.engine.connect() as conn:
+            candidates = conn.execute(select(subscriptions.c.id).where(
+                subscriptions.c.active.is_(True),
+                or_(subscriptions.c.next_attempt_at.is_(None),
+                    subscriptions.c.next_attempt_at <= now),
+                or_(subscriptions.c.lease_until.is_(None), subscriptions.c.lease_until < now),
+            )).scalars().all()
+        claimed = []
+        for subscription_id in candidates:
+            with self.engine.begin() as conn:
+                won = conn.execute(update(subscriptions).where(
+                    subscriptions.c.id == subscription_id,
+                    or_(subscriptions.c.lease_until.is_(None), subscriptions.c.lease_until < now),
+                ).values(lease_until=now + timedelta(seconds=lease), lease_owner=owner)).rowcount
+                if won:
+                    row = conn.execute(select(subscriptions).where(
+                        subscriptions.c.id == subscription_id)).one()
+                    claimed.append(Subscription(row.id, row.url, json.loads(row.types),
+                                                row.secret, row.position))
+        return claimed
+
+    def release(self, subscription_id: str, owner: str, position: int | None = None) -> None:
+        values: dict[str, Any] = {"lease_until": None, "lease_owner": None}
+        if position is not None:
+            values["position"] = position
+        with self.engine.begin() as conn:
+            conn.execute(update(subscriptions).where(
+                subscriptions.c.id == subscription_id, subscriptions.c.lease_owner == owner,
+            ).values(**values))
+
+    def record_attempt(
+        self, subscription: Subscription, owner: str, item: feed.FeedItem, *,
+        ok: bool, status: int | None, error: str | None, retry_at: datetime | None,
+    ) -> None:
+        now = now_utc()
+        key = delivery_id(subscription.id, item.position)
+        with self.engine.begin() as conn:
+            updated = conn.execute(update(deliveries).where(deliveries.c.delivery_id == key)
+                                   .values(attempts=deliveries.c.attempts + 1,
+                                           last_attempt_at=now, last_status=status,
+                                           last_error=error,
+                                           delivered_at=now if ok else None)).rowcount
+            if not updated:
+                conn.execute(insert(deliveries).values(
+                    delivery_id=key, subscription_id=subscription.id, position=item.position,
+                    type=item.type, attempts=1, first_attempt_at=now, last_attempt_at=now,
+                    delivered_at=now if ok else None, last_status=status, last_error=error,
+                ))
+            where = (subscriptions.c.id == subscription.id,
+                     subscriptions.c.lease_owner == owner)
+            if ok:
+                conn.execute(update(subscriptions).where(*where).values(
+                    position=item.position, delivered=subscriptions.c.delivered + 1,
+                    failures=0, last_status=status, last_error=None, last_attempt_at=now,
+                    last_delivered_at=now, next_attempt_at=None,
+                ))
+            else:
+                conn.execute(update(subscriptions).where(*where).values(
+                    failures=subscriptions.c.failures + 1,
+                    total_failures=subscriptions.c.total_failures + 1,
+                    last_status=status, last_error=error, last_attempt_at=now,
+                    next_attempt_at=retry_at,
+                ))
+
+    def failures(self, subscription_id: str) -> int:
+        return int(self._row(subscription_id).failures)
+
+
+class WebhookWorker:
+    """Delivers due subscriptions; ``run`` loops until stopped, ``run_once`` does one round."""
+
+    def __init__(
+        self,
+        app: Diarium,
+        *,
+        store: WebhookStore | None = None,
+        post: Callable[..., Any] | None = None,
+        batch: int = 50,
+        timeout: float = 5.0,
+        base_backoff: float = 1.0,
+        max_backoff: float = 300.0,
+        poll_interval: float = 0.2,
+        concurrency: int = 4,
+        lease: float = 60.0,
+    ) -> None:
+        import requests
+
+        self.app = app
+        self.store = store or WebhookStore(app)
+        self.session = requests.Session()
+        self.post = post or self.session.post
+        self.batch = batch
+        self.timeout = timeout
+        self.base_backoff = base_backoff
+        self.max_backoff = max_backoff
+        self.poll_interval = poll_interval
+        self.lease = max(lease, timeout * batch + 5)
+        self.owner = f"{uuid.uuid4()}"
+        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook")
+        self.stopping = threading.Event()
+
+    def backoff(self, failures: int) -> float:
+        return min(self.max_backoff, self.base_backoff * 2 ** max(0, failures - 1))
+
+    def run_once(self) -> int:
+        """Serve every due subscription once; returns the number of deliveries made."""
+        claimed = self.store.claim_due(self.owner, self.lease)
+        return sum(self.pool.map(self._serve, claimed))
+
+    def run(self, stop: threading.Event | None = None) -> None:
+        stop = stop or self.stopping
+        while not stop.is_set():
+            try:
+                delivered = self.run_once()
+            except Exception:  # keep the worker alive through store hiccups; retried next round
+                log.exception("webhook round failed")
+                delivered = 0
+            if not delivered:
+                stop.wait(self.poll_interval)
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.pool.shutdown(wait=True)
+        self.session.close()
+
+    def _serve(self, subscription: Subscription) -> int:
+        delivered = 0
+        position = subscription.position
+        try:
+            page = feed.read_feed(self.app, position, self.batch, subscription.types)
+            for item in page.items:
+                if not self._deliver(subscription, item):
+                    return delivered
+                delivered += 1
+                position = item.position
+            position = max(position, page.next_after)
+            return delivered
+        finally:
+            self.store.release(subscription.id, self.owner, position)
+
+    def _deliver(self, subscription: Subscription, item: feed.FeedItem) -> bool:
+        key = delivery_id(subscription.id, item.position)
+        body = json.dumps({
+            "delivery_id": key,
+            "subscription_id": subscription.id,
+            "event": item.as_dict(),
+        }, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        headers = {
+            "Content-Type": "application/json",
+            DELIVERY_HEADER: key,
+            "Diarium-Event-Type": item.type,
+            "Diarium-Position": str(item.position),
+            SIGNATURE_HEADER: sign(subscription.secret, body),
+            "User-Agent": "diarium-webhooks/1",
+        }
+        status: int | None = None
+        error: str | None = None
+        try:
+            response = self.post(subscription.url, data=body, headers=headers,
+                                 timeout=self.timeout, allow_redirects=False)
+            status = response.status_code
+            ok = 200 <= status < 300
+            if not ok:
+                error = f"HTTP {status}"
+        except Exception as failure:  # any network failure counts as a failed attempt
+            ok = False
+            error = f"{type(failure).__name__}: {failure}"[:500]
+        retry_at = None
+        if not ok:
+            failures = self.store.failures(subscription.id) + 1
+            retry_at = now_utc() + timedelta(seconds=self.backoff(failures))
+        self.store.record_attempt(subscription, self.owner, item, ok=ok, status=status,
+                                  error=error, retry_at=retry_at)
+        return ok

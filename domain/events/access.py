@@ -1,0 +1,25 @@
+"""Events of the access log: reads of secret content by those allowed to read it.
+
+They live on their own aggregate per case (cases/access_log.py), so reading never changes a
+case's version."""
+
+from __future__ import annotations
+
+from domain.events.base import DiariumCreated, DiariumEvent
+
+
+class SecretReadLogOpened(DiariumCreated):
+    """The access log of a case was opened (at its first read of secret content)."""
+
+    dnr: str
+
+
+class SecretContentRead(DiariumEvent):
+    """Someone read secret content of a case: ``actor`` (who), ``timestamp`` (when),
+    ``what`` (the resource read, e.g. ``GET /api/cases/1-2026``) and ``fields`` (the
+    secret fields disclosed, e.g. ``title``, ``documents.2.counterpart``)."""
+
+    dnr: str
+    what: str
+    roles: list[str]
+    fields: list[str]

@@ -1,0 +1,116 @@
+"""Events of a body (organ): its members, its delegation order and the decisions taken
+under it. Field names are the integration contract: never rename one; add a
+``class_version`` and an ``upcast_vN_vN+1`` instead."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.events.base import DiariumCreated, DiariumEvent
+
+
+class BodyEstablished(DiariumCreated):
+    """A body was set up: council, board, committee, sub-committee (utskott) or drafting
+    committee, with the body it sits under (``parent``)."""
+
+    code: str
+    name: str
+    kind: str
+    parent: str | None
+
+
+class MemberAppointed(DiariumEvent):
+    """Someone was appointed ledamot or ersättare for a period (``occurred_on`` = its start)."""
+
+    name: str
+    party: str | None
+    role: str  # ledamot | ersättare
+    position: str | None  # ordförande | förste/andre vice ordförande
+    period_from: date
+    period_to: date | None
+
+
+class MembershipEnded(DiariumEvent):
+    """A membership ended before its period did (``occurred_on`` = the last day)."""
+
+    name: str
+    reason: str | None
+
+
+class DelegationPointAdded(DiariumEvent):
+    """A point was added to the body's delegation order (delegationsordning)."""
+
+    number: str
+    case_type: str
+    delegate: str
+    conditions: str | None
+    decision_reference: str | None
+
+
+class DelegationPointRevised(DiariumEvent):
+    """A point of the delegation order was given a new content from ``occurred_on``."""
+
+    number: str
+    case_type: str
+    delegate: str
+    conditions: str | None
+    decision_reference: str | None
+
+
+class DelegationPointRevoked(DiariumEvent):
+    """A point of the delegation order was revoked from ``occurred_on``."""
+
+    number: str
+    reason: str | None
+    decision_reference: str | None
+
+
+class DelegatedDecisionRecorded(DiariumEvent):
+    """A delegate took a decision under a point of the delegation order
+    (``occurred_on`` = the decision date)."""
+
+    number: int
+    point: str
+    delegate: str
+    text: str
+    dnr: str | None
+    case_decision_number: int | None
+
+
+class DelegatedDecisionsReported(DiariumEvent):
+    """Delegated decisions were reported (anmälda) to the body at a meeting, under a §."""
+
+    meeting: str
+    paragraph: int
+    numbers: list[int]
+
+
+class ParagraphYearOpened(DiariumCreated):
+    """A body's paragraph numbering began for a year; ``last_number`` is the last § already
+    used that year (0 when the year starts here)."""
+
+    body: str
+    year: int
+    last_number: int
+
+
+class ParagraphNumberAllocated(DiariumEvent):
+    """The next § of the body's year was given to a paragraph of a meeting."""
+
+    number: int
+    meeting: str
+    meeting_date: date
+
+
+BODY_EVENTS: tuple[type[DiariumEvent], ...] = (
+    BodyEstablished,
+    MemberAppointed,
+    MembershipEnded,
+    DelegationPointAdded,
+    DelegationPointRevised,
+    DelegationPointRevoked,
+    DelegatedDecisionRecorded,
+    DelegatedDecisionsReported,
+    ParagraphYearOpened,
+    ParagraphNumberAllocated,
+)

@@ -1,0 +1,234 @@
+"""Events of a meeting (sammanträde) and its protocol. A paragraph's events name it by its
+number (§). Field names are the integration contract: never rename one; add a
+``class_version`` and an ``upcast_vN_vN+1`` instead.
+
+``occurred_on`` is the meeting date for what happened at the meeting, and the day of the
+act for what came after it (adjustment, posting, corrections, extracts, written reasons).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from domain.events.base import DiariumCreated, DiariumEvent
+
+
+class MeetingScheduled(DiariumCreated):
+    """A meeting of a body was scheduled (``occurred_on`` = the day it was scheduled)."""
+
+    ref: str
+    body: str
+    meeting_date: date
+    session: int
+    place: str | None
+    starts_at: str | None
+
+
+class AgendaItemAdded(DiariumEvent):
+    """An item was put on the agenda (föredragningslista): a case or a fixed item."""
+
+    number: int
+    kind: str
+    title: str
+    dnr: str | None
+
+
+class AgendaItemWithdrawn(DiariumEvent):
+    """An item was taken off the agenda (lyfts ut), e.g. when the agenda was approved."""
+
+    number: int
+    reason: str | None
+
+
+class AttendanceRecorded(DiariumEvent):
+    """Who attended, in what capacity and for which paragraphs; who chaired and who kept
+    the minutes. Replaces any attendance recorded before."""
+
+    chair: str
+    secretary: str | None
+    attendees: list[dict[str, Any]]  # name, capacity, party, replacing, from/to_paragraph, title
+
+
+class AdjustersElected(DiariumEvent):
+    """The members who, with the chair, will adjust (justera) the protocol."""
+
+    adjusters: list[str]
+    adjustment_place: str | None
+    adjustment_date: date | None
+
+
+class ParagraphRecorded(DiariumEvent):
+    """A paragraph (§) was opened in the protocol, numbered on in the body's year."""
+
+    number: int
+    title: str
+    dnr: str | None
+    agenda_item: int | None
+    sections: list[dict[str, str]]  # heading, text: Ärendet, Sammanfattning, …
+
+
+class MotionMade(DiariumEvent):
+    """A proposal (yrkande) was made at the meeting, by a member (``mover``) or, without
+    one, the standing proposal (det liggande förslaget)."""
+
+    paragraph: int
+    number: int
+    mover: str | None
+    text: str
+    supporters: list[str]
+
+
+class ProcedureStepRecorded(DiariumEvent):
+    """A step of the decision procedure (beslutsgång): the proposals the chair put (against
+    each other, or one under proposition), the outcome and, for a vote, how each voted."""
+
+    paragraph: int
+    number: int
+    description: str | None
+    proposals: list[int]
+    outcome: int | None  # the adopted motion; None when the one proposal put was rejected
+    votes: dict[str, str] | None  # member -> ja | nej | avstår
+    casting_vote: bool
+
+
+class ParagraphDecided(DiariumEvent):
+    """The decision of a paragraph: its text and kind (decided, proposed to a higher body,
+    noted); ``case_decision_number`` is the decision recorded on the case at the same time."""
+
+    paragraph: int
+    kind: str
+    text: str
+    higher_body: str | None
+    case_decision_number: int | None
+
+
+class ReservationEntered(DiariumEvent):
+    """A member announced a reservation against the decision before the meeting closed."""
+
+    paragraph: int
+    member: str
+    reason: str | None
+
+
+class ReservationReasonGiven(DiariumEvent):
+    """The written reason for a reservation was handed in (before adjustment)."""
+
+    paragraph: int
+    member: str
+    reason: str
+
+
+class ConflictOfInterestDeclared(DiariumEvent):
+    """A member declared a conflict of interest (jäv) and took no part in the paragraph."""
+
+    paragraph: int
+    member: str
+    note: str | None
+
+
+class ProtocolNoteEntered(DiariumEvent):
+    """A protocol note (protokollsanteckning): a statement entered in the protocol."""
+
+    paragraph: int
+    number: int
+    authors: str
+    text: str
+
+
+class AttachmentAdded(DiariumEvent):
+    """An attachment (bilaga) or decision basis (beslutsunderlag) of a paragraph."""
+
+    paragraph: int
+    number: int
+    title: str
+    kind: str
+    dnr: str | None
+    document_number: int | None
+
+
+class ExtractRecipientsListed(DiariumEvent):
+    """Who gets an extract of the paragraph (protokollsutdrag skickas till)."""
+
+    paragraph: int
+    recipients: list[str]
+
+
+class DelegatedDecisionsListed(DiariumEvent):
+    """Delegated decisions reported to the body under this paragraph."""
+
+    paragraph: int
+    decisions: list[dict[str, Any]]  # number, point, delegate, text, dnr, decided_on
+
+
+class MeetingClosed(DiariumEvent):
+    """The chair closed the meeting; reservations can no longer be announced."""
+
+    closed_at: str | None
+
+
+class ParagraphAdjustedImmediately(DiariumEvent):
+    """One paragraph was adjusted at once (omedelbar justering)."""
+
+    paragraph: int
+    signed_by: list[str]
+
+
+class ProtocolAdjusted(DiariumEvent):
+    """The chair and the adjusters signed the protocol (``occurred_on``); ``late`` when
+    after the 14 days of KL 5:69."""
+
+    signed_by: list[str]
+    late: bool
+
+
+class ProtocolPosted(DiariumEvent):
+    """The adjustment was posted on the notice board (``occurred_on``); ``paragraph`` for an
+    immediately adjusted paragraph posted on its own. The appeal period starts."""
+
+    paragraph: int | None
+    late: bool
+
+
+class CorrectionCertified(DiariumEvent):
+    """A correction of the adjusted protocol, certified (rättelse bestyrks) by signatories;
+    the protocol itself is never edited."""
+
+    number: int
+    paragraph: int
+    corrects: str
+    text: str
+    certified_by: list[str]
+
+
+class ExtractSent(DiariumEvent):
+    """An extract of a paragraph was sent to a recipient (``occurred_on``)."""
+
+    paragraph: int
+    recipient: str
+
+
+MEETING_EVENTS: tuple[type[DiariumEvent], ...] = (
+    MeetingScheduled,
+    AgendaItemAdded,
+    AgendaItemWithdrawn,
+    AttendanceRecorded,
+    AdjustersElected,
+    ParagraphRecorded,
+    MotionMade,
+    ProcedureStepRecorded,
+    ParagraphDecided,
+    ReservationEntered,
+    ReservationReasonGiven,
+    ConflictOfInterestDeclared,
+    ProtocolNoteEntered,
+    AttachmentAdded,
+    ExtractRecipientsListed,
+    DelegatedDecisionsListed,
+    MeetingClosed,
+    ParagraphAdjustedImmediately,
+    ProtocolAdjusted,
+    ProtocolPosted,
+    CorrectionCertified,
+    ExtractSent,
+)

@@ -1,0 +1,608 @@
+"""Register queries: filters, sorts and stable keyset pagination over the projection tables.
+
+A listing is declared once (:data:`LISTINGS`); the web layer, the OpenAPI document and the
+CSV export are all generated from the declarations. Pages are cut with keyset cursors:
+the cursor holds the sort values of the last row (always ending with the row's unique
+``id``), and the next page is ``WHERE (sort columns) > (cursor values)`` in the sort order,
+so a page never shifts when rows are added before it and deep pages cost what the first
+costs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Date, Integer, and_, exc, false, or_, select, true, tuple_
+from sqlalchemy.engine import Engine
+
+from cases.case import DOCUMENT_SECRET_FIELDS
+from cases.secrecy import may_read_secrets
+from domain import roles
+from projections import search
+from projections.registers import deadlines as dl
+from projections.runner import Projector
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+class InvalidQuery(ValueError):
+    """A query parameter has a value the register cannot use."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+        self.problems = problems
+
+
+class UnknownCursor(LookupError):
+    """The cursor names no page of this listing in this sort and order."""
+
+
+# -- filters ----------------------------------------------------------------------------------
+
+Clause = Callable[[Any, Any, date], Any]  # (table, parsed value, today) -> WHERE clause
+
+
+@dataclass(frozen=True)
+class Filter:
+    name: str
+    kind: str  # string | date | integer | boolean | enum | text
+    description: str
+    clause: Clause
+    choices: tuple[str, ...] = ()
+
+    def _in_range(self, value: int) -> int:
+        low, high = (1, 9999) if self.name == "year" else (-(2**31), 2**31 - 1)
+        if not low <= value <= high:
+            raise InvalidQuery({self.name: f"must be from {low} to {high}"})
+        return value
+
+    def parse(self, raw: str) -> Any:
+        try:
+            if self.kind == "date":
+                return date.fromisoformat(raw)
+            if self.kind == "integer":
+                return self._in_range(int(raw))
+            if self.kind == "boolean":
+                lowered = raw.lower()
+                if lowered not in ("true", "false", "1", "0"):
+                    raise ValueError
+                return lowered in ("true", "1")
+        except InvalidQuery:
+            raise
+        except ValueError:
+            raise InvalidQuery({self.name: f"not a valid {self.kind}: {raw!r}"}) from None
+        if self.kind == "enum" and raw not in self.choices:
+            raise InvalidQuery({self.name: f"must be one of {', '.join(self.choices)}"})
+        if len(raw) > 500:
+            raise InvalidQuery({self.name: "must be at most 500 characters"})
+        return raw.replace("\x00", "")
+
+
+def equals(name: str, column: str, description: str) -> Filter:
+    return Filter(name, "string", description, lambda t, v, _: t.c[column] == v)
+
+
+def number(name: str, column: str, description: str) -> Filter:
+    return Filter(name, "integer", description, lambda t, v, _: t.c[column] == v)
+
+
+def flag(name: str, column: str, description: str) -> Filter:
+    return Filter(name, "boolean", description, lambda t, v, _: t.c[column].is_(v))
+
+
+def date_range(prefix: str, column: str, what: str) -> tuple[Filter, Filter]:
+    return (
+        Filter(f"{prefix}_from", "date", f"{what} on or after", lambda t, v, _: t.c[column] >= v),
+        Filter(f"{prefix}_to", "date", f"{what} on or before", lambda t, v, _: t.c[column] <= v),
+    )
+
+
+def year_of(column: str) -> Filter:
+    return Filter(
+        "year", "integer", f"Year of {column}",
+        lambda t, v, _: and_(t.c[column] >= date(v, 1, 1), t.c[column] <= date(v, 12, 31)),
+    )
+
+
+# -- listings ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Listing:
+    name: str
+    projection: str
+    table: str
+    title: str
+    columns: tuple[str, ...]
+    sorts: dict[str, tuple[str, ...]]
+    default_sort: str
+    default_order: str
+    filters: tuple[Filter, ...]
+    computed: tuple[str, ...] = ()
+    compute: Callable[[dict[str, Any], date], dict[str, Any]] | None = None
+    search: bool = False
+    hidden: tuple[str, ...] = ()  # read for withholding, never shown
+    withhold: Callable[[dict[str, Any], dict[str, Any], Any], None] | None = None
+    filter_map: dict[str, Filter] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "filter_map", {f.name: f for f in self.filters})
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.columns + self.computed
+
+
+def _referral_status(row: dict[str, Any], today: date) -> dict[str, Any]:
+    if row["answered_on"] is not None:
+        status = "answered"
+    elif row["answer_by"] < today:
+        status = "overdue"
+    else:
+        status = "outstanding"
+    return {"status": status}
+
+
+def _referral_filter(t: Any, v: str, today: date) -> Any:
+    if v == "answered":
+        return t.c.answered_on.is_not(None)
+    if v == "overdue":
+        return and_(t.c.answered_on.is_(None), t.c.answer_by < today)
+    return t.c.answered_on.is_(None)  # outstanding: everything not answered, overdue included
+
+
+def _deadline_status(row: dict[str, Any], today: date) -> dict[str, Any]:
+    if row["kind"] == dl.APPEAL_PERIOD:
+        status = "ended" if row["due_on"] < today else "running"
+    elif row["done_on"] is not None:
+        status = "done"
+    elif row["due_on"] < today:
+        status = "overdue"
+    else:
+        status = "open"
+    return {"status": status, "overdue": status == "overdue"}
+
+
+def _deadline_filter(t: Any, v: str, today: date) -> Any:
+    appeal = t.c.kind == dl.APPEAL_PERIOD
+    if v == "done":
+        return or_(and_(~appeal, t.c.done_on.is_not(None)), and_(appeal, t.c.due_on < today))
+    if v == "overdue":
+        return and_(~appeal, t.c.done_on.is_(None), t.c.due_on < today)
+    return or_(and_(~appeal, t.c.done_on.is_(None)), and_(appeal, t.c.due_on >= today))
+
+
+WITHHELD_TITLE = "(sekretess)"
+
+
+def _no_withheld(row: dict[str, Any], today: date) -> dict[str, Any]:
+    return {"withheld": []}
+
+
+def _withhold_case(item: dict[str, Any], row: dict[str, Any], actor: Any) -> None:
+    """Secret fields of a case (OSL 5:2, 5:5) replaced for those who may not read them."""
+    fields = {f for f in row["secret_fields"].split(",") if f}
+    if row["public_title"] is not None:
+        fields.add("title")
+    fields &= {"title", "origin"}
+    if not fields or may_read_secrets(
+        actor, responsible_body=row["responsible_body"], officer=row["officer"]
+    ):
+        return
+    if "title" in fields:
+        item["title"] = row["public_title"] or WITHHELD_TITLE
+    if "origin" in fields:
+        item["origin"] = None
+    item["withheld"] = sorted(fields)
+
+
+def _withhold_document(item: dict[str, Any], row: dict[str, Any], actor: Any) -> None:
+    fields = {f for f in row["secret_fields"].split(",") if f}
+    if row["case_secret"]:
+        fields |= set(DOCUMENT_SECRET_FIELDS)
+    fields &= set(DOCUMENT_SECRET_FIELDS)
+    if not fields or may_read_secrets(
+        actor, responsible_body=row["responsible_body"], officer=None
+    ):
+        return
+    for name in fields:
+        item[name] = None
+    item["withheld"] = sorted(fields)
+
+
+def _extract_status(row: dict[str, Any], today: date) -> dict[str, Any]:
+    return {"status": "sent" if row["sent_on"] is not None else "outstanding"}
+
+
+MEETING_COLUMNS = ("meeting_ref", "body", "meeting_on", "paragraph", "dnr", "member", "party")
+MEETING_FILTERS = (
+    equals("body", "body", "Body (organ) code"),
+    equals("member", "member", "Member's name"),
+    equals("party", "party", "Member's party"),
+    equals("dnr", "dnr", "Diarienummer"),
+    equals("meeting", "meeting_ref", "Meeting reference, e.g. RS-2020-10-14"),
+    number("paragraph", "paragraph", "Paragraph (§)"),
+    *date_range("meeting", "meeting_on", "Meeting"),
+    year_of("meeting_on"),
+)
+
+LISTINGS: dict[str, Listing] = {
+    listing.name: listing
+    for listing in (
+        Listing(
+            name="diary", projection="diary", table="case",
+            title="The diary: one row per case",
+            columns=(
+                "dnr", "series", "year", "sequence", "title", "public_title", "secret",
+                "status", "responsible_body", "unit", "officer", "classification", "origin",
+                "registered_on", "last_activity", "closed_on", "cancelled_on", "documents",
+                "decisions",
+            ),
+            computed=("withheld",), compute=_no_withheld,
+            hidden=("secret_fields",), withhold=_withhold_case,
+            sorts={
+                "registered": ("registered_on", "id"),
+                "dnr": ("year", "sequence", "id"),
+                "last_activity": ("last_activity", "id"),
+            },
+            default_sort="registered", default_order="desc",
+            filters=(
+                Filter("q", "text", "Full-text search in titles and document descriptions "
+                       "(every word, as a prefix)", lambda t, v, _: None),
+                Filter("status", "enum", "Case status", lambda t, v, _: t.c.status == v,
+                       ("open", "closed", "cancelled")),
+                equals("body", "responsible_body", "Responsible body (organ)"),
+                equals("unit", "unit", "Responsible unit"),
+                equals("officer", "officer", "Case officer (handläggare)"),
+                equals("series", "series", "Dnr series"),
+                number("year", "year", "Dnr year"),
+                equals("dnr", "dnr", "Diarienummer"),
+                flag("secret", "secret", "Has a secrecy-protected title"),
+                *date_range("registered", "registered_on", "Registered"),
+                *date_range("activity", "last_activity", "Last activity"),
+                *date_range("closed", "closed_on", "Closed"),
+            ),
+            search=True,
+        ),
+        Listing(
+            name="documents", projection="diary", table="document",
+            title="Registered documents (OSL 5:2): date, dnr, sender or recipient, content",
+            columns=(
+                "dnr", "number", "date", "direction", "counterpart", "description",
+                "responsible_body", "secret",
+            ),
+            computed=("withheld",), compute=_no_withheld,
+            hidden=("secret_fields", "case_secret"), withhold=_withhold_document,
+            sorts={"date": ("date", "id"), "registered": ("id",)},
+            default_sort="date", default_order="desc",
+            filters=(
+                equals("dnr", "dnr", "Diarienummer: the documents of one case"),
+                Filter("direction", "enum", "Incoming, outgoing or drawn up",
+                       lambda t, v, _: t.c.direction == v, ("incoming", "outgoing", "drawn_up")),
+                equals("counterpart", "counterpart", "Sender or recipient"),
+                equals("body", "responsible_body", "Responsible body of the case"),
+                *date_range("date", "date", "Document date"),
+                year_of("date"),
+            ),
+        ),
+        Listing(
+            name="decisions", projection="decisions", table="decision",
+            title="Decisions: by bodies at meetings and by delegates",
+            columns=(
+                "dnr", "title", "body", "meeting_ref", "meeting_on", "paragraph", "kind",
+                "text", "decided_on", "higher_body", "delegated", "delegate",
+                "delegation_point", "reported_on", "reported_meeting", "reported_paragraph",
+                "adjusted_on", "posted_on", "legal_force_on",
+            ),
+            sorts={"decided": ("decided_on", "id")},
+            default_sort="decided", default_order="desc",
+            filters=(
+                equals("body", "body", "Deciding body (or delegating body)"),
+                Filter("kind", "enum", "Kind of decision", lambda t, v, _: t.c.kind == v,
+                       ("decided", "proposed_to_higher_body", "noted")),
+                flag("delegated", "delegated", "Taken by a delegate"),
+                equals("delegate", "delegate", "Delegate"),
+                equals("point", "delegation_point", "Point of the delegation order"),
+                equals("dnr", "dnr", "Diarienummer"),
+                equals("meeting", "meeting_ref", "Meeting reference"),
+                number("paragraph", "paragraph", "Paragraph (§)"),
+                Filter("legal_force", "boolean", "Has gained legal force (laga kraft) by today",
+                       lambda t, v, today: (t.c.legal_force_on <= today) if v
+                       else or_(t.c.legal_force_on.is_(None), t.c.legal_force_on > today)),
+                *date_range("decided", "decided_on", "Decided"),
+                year_of("decided_on"),
+            ),
+        ),
+        Listing(
+            name="reservations", projection="decisions", table="reservation",
+            title="Reservations: who, party, which §, which case, which meeting",
+            columns=(*MEETING_COLUMNS, "reason", "reason_given_on"),
+            sorts={"meeting": ("meeting_on", "id")},
+            default_sort="meeting", default_order="desc",
+            filters=MEETING_FILTERS,
+        ),
+        Listing(
+            name="conflicts", projection="decisions", table="conflict",
+            title="Conflicts of interest (jäv): who, party, which §, which case, which meeting",
+            columns=(*MEETING_COLUMNS, "note"),
+            sorts={"meeting": ("meeting_on", "id")},
+            default_sort="meeting", default_order="desc",
+            filters=MEETING_FILTERS,
+        ),
+        Listing(
+            name="extracts", projection="decisions", table="extract",
+            title="Protocol extracts per paragraph and recipient: sent or outstanding",
+            columns=(
+                "dnr", "body", "meeting_on", "paragraph", "decided_on", "recipient", "listed",
+                "sent_on",
+            ),
+            computed=("status",), compute=_extract_status,
+            sorts={"decided": ("decided_on", "id")},
+            default_sort="decided", default_order="desc",
+            filters=(
+                Filter("status", "enum", "Sent or outstanding",
+                       lambda t, v, _: t.c.sent_on.is_not(None) if v == "sent"
+                       else t.c.sent_on.is_(None), ("sent", "outstanding")),
+                equals("recipient", "recipient", "Recipient"),
+                equals("dnr", "dnr", "Diarienummer"),
+                equals("body", "body", "Body"),
+                number("paragraph", "paragraph", "Paragraph (§)"),
+                *date_range("decided", "decided_on", "Decided"),
+            ),
+        ),
+        Listing(
+            name="referrals", projection="deadlines", table="referral",
+            title="Referrals (remisser) per recipient: answered, outstanding, overdue",
+            columns=(
+                "dnr", "title", "responsible_body", "referral_number", "recipient", "sent_on",
+                "answer_by", "answered_on", "document_number",
+            ),
+            computed=("status",), compute=_referral_status,
+            sorts={"answer_by": ("answer_by", "id"), "sent": ("sent_on", "id")},
+            default_sort="answer_by", default_order="asc",
+            filters=(
+                Filter("status", "enum", "answered, outstanding (not answered, overdue "
+                       "included) or overdue", _referral_filter,
+                       ("answered", "outstanding", "overdue")),
+                equals("recipient", "recipient", "Recipient"),
+                equals("dnr", "dnr", "Diarienummer"),
+                equals("body", "responsible_body", "Responsible body of the case"),
+                *date_range("sent", "sent_on", "Sent"),
+                *date_range("answer_by", "answer_by", "Answer due"),
+            ),
+        ),
+        Listing(
+            name="deadlines", projection="deadlines", table="deadline",
+            title="Deadlines (bevakningar): what someone must act on by a date",
+            columns=(
+                "kind", "rule", "law", "due_on", "subject", "dnr", "body", "meeting_ref",
+                "done_on",
+            ),
+            computed=("status", "overdue"), compute=_deadline_status,
+            sorts={"due": ("due_on", "id")},
+            default_sort="due", default_order="asc",
+            filters=(
+                Filter("kind", "enum", "Kind of deadline", lambda t, v, _: t.c.kind == v,
+                       tuple(dl.RULES)),
+                Filter("status", "enum", "open (not done, overdue included), overdue or done",
+                       _deadline_filter, ("open", "overdue", "done")),
+                Filter("overdue", "boolean", "Past due and not done",
+                       lambda t, v, today: _deadline_filter(t, "overdue", today) if v
+                       else ~_deadline_filter(t, "overdue", today)),
+                equals("dnr", "dnr", "Diarienummer"),
+                equals("body", "body", "Body"),
+                equals("meeting", "meeting_ref", "Meeting reference"),
+                *date_range("due", "due_on", "Due"),
+            ),
+        ),
+    )
+}
+
+
+# -- cursors ----------------------------------------------------------------------------------
+
+
+def encode_cursor(sort: str, order: str, values: list[Any]) -> str:
+    payload = json.dumps(
+        {"s": sort, "o": order, "v": [v.isoformat() if isinstance(v, date) else v for v in values]},
+        separators=(",", ":"),
+    )
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str, order: str, columns: list[Any]) -> list[Any]:
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if payload["s"] != sort or payload["o"] != order or len(payload["v"]) != len(columns):
+            raise ValueError("cursor of another sort")
+        values = []
+        for column, value in zip(columns, payload["v"], strict=True):
+            if value is not None and isinstance(column.type, Date):
+                value = date.fromisoformat(value)
+            elif value is not None and isinstance(column.type, Integer):
+                value = int(value)
+                if not -(2**63) <= value < 2**63:
+                    raise ValueError("out of range")
+            elif value is not None and not isinstance(value, str):
+                raise ValueError("not a value of this column")
+            values.append(value)
+        return values
+    except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise UnknownCursor(
+            "The cursor names no page of this listing, sort and order; start without it"
+        ) from None
+
+
+# -- running a query --------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    listing: Listing
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+    sort: str
+    order: str
+    limit: int
+    projection: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed register query."""
+
+    listing: Listing
+    filters: dict[str, Any]
+    sort: str
+    order: str
+    limit: int
+    cursor: str | None
+
+
+def parse(listing: Listing, args: dict[str, str], *, max_limit: int = MAX_LIMIT) -> Query:
+    """Validate query-string arguments (everything unknown is refused)."""
+    problems: dict[str, str] = {}
+    reserved = {"sort", "order", "limit", "cursor", "min_position", "format", "wait"}
+    filters: dict[str, Any] = {}
+    for name, raw in args.items():
+        if name in reserved:
+            continue
+        spec = listing.filter_map.get(name)
+        if spec is not None and spec.kind in ("string", "text") and not raw.strip():
+            continue  # a blank text filter (an empty form field) filters nothing
+        if spec is None:
+            problems[name] = f"unknown parameter; filters: {', '.join(listing.filter_map)}"
+            continue
+        try:
+            filters[name] = spec.parse(raw)
+        except InvalidQuery as invalid:
+            problems.update(invalid.problems)
+    sort = args.get("sort", listing.default_sort)
+    if sort not in listing.sorts:
+        problems["sort"] = f"must be one of {', '.join(listing.sorts)}"
+    order = args.get("order", listing.default_order)
+    if order not in ("asc", "desc"):
+        problems["order"] = "must be asc or desc"
+    limit = DEFAULT_LIMIT
+    if "limit" in args:
+        try:
+            limit = int(args["limit"])
+            if not 1 <= limit <= max_limit:
+                raise ValueError
+        except ValueError:
+            problems["limit"] = f"must be an integer from 1 to {max_limit}"
+    if problems:
+        raise InvalidQuery(problems)
+    return Query(listing, filters, sort, order, limit, args.get("cursor") or None)
+
+
+class Registers:
+    """Answers register queries from the active generation of each projection."""
+
+    def __init__(self, projector: Projector) -> None:
+        self.projector = projector
+        self.engine: Engine = projector.engine
+
+    def page(self, query: Query, today: date, actor: Any = None) -> Page:
+        for attempt in (1, 2):
+            generation, position = self.projector.active_generation(query.listing.projection)
+            try:
+                return self._page(query, today, generation, position, actor)
+            except (exc.ProgrammingError, exc.OperationalError):
+                if attempt == 2:  # a rebuild swapped generations under us: look again once
+                    raise
+        raise AssertionError("unreachable")
+
+    def rows(
+        self, query: Query, today: date, actor: Any = None, page_size: int = 1000
+    ) -> Iterator[dict[str, Any]]:
+        """Every matching row from ``query.cursor`` on, page by page (for CSV export)."""
+        cursor = query.cursor
+        while True:
+            page = self.page(
+                Query(query.listing, query.filters, query.sort, query.order, page_size, cursor),
+                today, actor,
+            )
+            yield from page.items
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def _page(
+        self, query: Query, today: date, generation: int, position: int, actor: Any
+    ) -> Page:
+        listing = query.listing
+        projection = self.projector.projections[listing.projection]
+        table = projection.table(listing.table, generation)
+        conditions = []
+        for name, value in query.filters.items():
+            if name == "q" and listing.search:
+                clause = search.search_clause(table, value, self.projector.dialect)
+                conditions.append(clause if clause is not None else true())
+                if actor is None or not actor.has_role(*roles.SECRET_READERS):
+                    conditions.append(table.c.secret.is_(False))  # no match on withheld text
+            else:
+                conditions.append(listing.filter_map[name].clause(table, value, today))
+        sort_columns = [table.c[c] for c in listing.sorts[query.sort]]
+        descending = query.order == "desc"
+        if query.cursor:
+            values = decode_cursor(query.cursor, query.sort, query.order, sort_columns)
+            if any(v is None for v in values):
+                conditions.append(false())
+            elif descending:
+                conditions.append(tuple_(*sort_columns) < tuple_(*values))
+            else:
+                conditions.append(tuple_(*sort_columns) > tuple_(*values))
+        wanted = list(
+            dict.fromkeys([*listing.columns, *listing.hidden, *listing.sorts[query.sort]])
+        )
+        statement = (
+            select(*(table.c[c] for c in wanted))
+            .where(and_(true(), *conditions))
+            .order_by(*(c.desc() if descending else c.asc() for c in sort_columns))
+            .limit(query.limit + 1)
+        )
+        with self.engine.connect() as conn:
+            found = [r._asdict() for r in conn.execute(statement)]
+        more = len(found) > query.limit
+        found = found[: query.limit]
+        next_cursor = None
+        if more and found:
+            last = found[-1]
+            next_cursor = encode_cursor(
+                query.sort, query.order, [last[c] for c in listing.sorts[query.sort]]
+            )
+        items = []
+        for row in found:
+            item = {c: _json(row[c]) for c in listing.columns}
+            if listing.compute is not None:
+                item.update(listing.compute(row, today))
+            if listing.withhold is not None:
+                listing.withhold(item, row, actor)
+            items.append(item)
+        return Page(
+            listing, items, next_cursor, query.sort, query.order, query.limit,
+            listing.projection, position,
+        )
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+__all__ = [
+    "LISTINGS", "InvalidQuery", "Listing", "Page", "Query", "Registers", "UnknownCursor", "parse"
+]

@@ -1,0 +1,20 @@
+"""The projections behind the registers, one module each."""
+
+from __future__ import annotations
+
+from projections.registers.base import Projection
+from projections.registers.deadlines import DeadlinesProjection
+from projections.registers.decisions import DecisionsProjection
+from projections.registers.diary import DiaryProjection
+
+PROJECTIONS: tuple[type[Projection], ...] = (
+    DiaryProjection,
+    DecisionsProjection,
+    DeadlinesProjection,
+)
+NAMES = tuple(p.name for p in PROJECTIONS)
+
+
+def build(dialect: str) -> dict[str, Projection]:
+    """One instance of every projection, for a database of ``dialect``."""
+    return {p.name: p(dialect) for p in PROJECTIONS}

@@ -1,0 +1,178 @@
+"""What every projection is made of: tables per generation and handlers per event class."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import Column, Date, MetaData, String, Text, Uuid
+from sqlalchemy.engine import Connection
+
+from domain.events import case as ev
+from projections.batch import TableSpec, UnitOfWork
+from projections.tables import table_name
+
+Handler = Callable[[Any, UnitOfWork, Any, int], None]
+# the column that holds the originator id of the events of each module
+PREFETCH_COLUMNS = {
+    "domain.events.case": "case_id",
+    "domain.events.meeting": "meeting_id",
+    "domain.events.body": "body_id",
+}
+
+
+def handles(*event_classes: type) -> Callable[[Handler], Handler]:
+    """Mark a projection method as the handler of these event classes."""
+
+    def decorate(method: Handler) -> Handler:
+        method._handles = event_classes  # type: ignore[attr-defined]
+        return method
+
+    return decorate
+
+
+class Projection:
+    """A set of register tables kept up to date from the notification log.
+
+    Subclasses define their tables (:meth:`define`) and handle events with methods marked
+    ``@handles(EventClass)``; modules that add event classes later can plug handlers in
+    with :meth:`on`. A handler gets the unit of work of the batch, the event and the
+    event's notification id (its position), which is used as a stable row id, so a
+    rebuild gives identical rows.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    handlers: ClassVar[dict[type, Handler]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        handlers = dict(cls.handlers)
+        for value in vars(cls).values():
+            for event_class in getattr(value, "_handles", ()):
+                handlers[event_class] = value
+        cls.handlers = handlers
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        self._specs: dict[int, tuple[MetaData, dict[str, TableSpec]]] = {}
+
+    @classmethod
+    def on(cls, *event_classes: type) -> Callable[[Handler], Handler]:
+        """Register a handler from outside the class (for event modules added later)."""
+
+        def decorate(handler: Handler) -> Handler:
+            for event_class in event_classes:
+                cls.handlers[event_class] = handler
+            return handler
+
+        return decorate
+
+    # -- tables ---------------------------------------------------------------------------
+
+    def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:
+        raise NotImplementedError
+
+    def specs(self, generation: int) -> dict[str, TableSpec]:
+        """The tables of ``generation`` (built once per generation)."""
+        if generation not in self._specs:
+            metadata = MetaData()
+            self._specs[generation] = (metadata, self.define(metadata, generation))
+        return self._specs[generation][1]
+
+    def table(self, name: str, generation: int) -> Any:
+        return self.specs(generation)[name].table
+
+    def create(self, connection: Connection, generation: int) -> None:
+        """Create the tables of ``generation`` (and their search structures)."""
+        self.specs(generation)
+        self._specs[generation][0].create_all(connection, checkfirst=True)
+
+    def drop(self, connection: Connection, generation: int) -> None:
+        self.specs(generation)
+        self._specs[generation][0].drop_all(connection, checkfirst=True)
+        self._specs.pop(generation, None)
+
+    # -- events ---------------------------------------------------------------------------
+
+    def topics(self) -> list[str]:
+        """Topics of the events this projection handles (the runner reads only those)."""
+        return sorted(get_topic(c) for c in type(self).handlers)
+
+    def handler(self, event: Any) -> Handler | None:
+        handlers = type(self).handlers
+        for klass in type(event).__mro__:
+            if klass in handlers:
+                return handlers[klass]
+        return None
+
+    def prefetch(self, uow: UnitOfWork, events: list[tuple[int, Any]]) -> None:
+        """Load in bulk the rows the batch will touch: in each table with a ``prefetch_by``
+        column (``case_id``, ``meeting_id``, ``body_id``), every row of the aggregates of
+        that kind the batch's events belong to."""
+        ids: dict[str, list[Any]] = {}
+        for _, event in events:
+            if event.originator_version > 1:  # a new aggregate has no rows yet
+                column = PREFETCH_COLUMNS.get(type(event).__module__)
+                if column is not None:
+                    ids.setdefault(column, []).append(event.originator_id)
+        for name, spec in uow.specs.items():
+            if spec.prefetch_by in ids:
+                uow.prefetch(name, ids[spec.prefetch_by])
+
+    def apply(self, uow: UnitOfWork, events: Iterable[tuple[int, Any]]) -> int:
+        """Apply events (``(position, event)``) to the unit of work; returns how many."""
+        applied = 0
+        for position, event in events:
+            handler = self.handler(event)
+            if handler is not None:
+                handler(self, uow, event, position)
+                applied += 1
+        return applied
+
+    def after_flush(self, uow: UnitOfWork, generation: int) -> None:
+        """Called after the unit of work was written (search indexes)."""
+
+
+# -- shared pieces ----------------------------------------------------------------------------
+
+
+def case_ref_spec(metadata: MetaData, base: str, generation: int) -> TableSpec:
+    """A projection's own directory of cases (dnr, title, body) so it depends on no other
+    projection's position."""
+    from sqlalchemy import Table
+
+    table = Table(
+        table_name(base, generation),
+        metadata,
+        Column("case_id", Uuid, primary_key=True),
+        Column("dnr", String(50), nullable=False),
+        Column("title", Text, nullable=False),
+        Column("public_title", Text),
+        Column("responsible_body", String(200), nullable=False),
+        Column("registered_on", Date, nullable=False),
+    )
+    return TableSpec(table, ("case_id",), prefetch_by="case_id")
+
+
+def add_case_ref(uow: UnitOfWork, name: str, event: ev.CaseRegistered) -> None:
+    uow.insert(
+        name,
+        {
+            "case_id": event.originator_id,
+            "dnr": event.dnr,
+            "title": event.title,
+            "public_title": event.public_title,
+            "responsible_body": event.responsible_body,
+            "registered_on": event.occurred_on,
+        },
+    )
+
+
+def case_ref(uow: UnitOfWork, name: str, case_id: UUID) -> dict[str, Any]:
+    row = uow.get(name, case_id)
+    if row is None:  # the log always registers a case before anything happens to it
+        raise LookupError(f"event for unregistered case {case_id}")
+    return row

@@ -1,0 +1,241 @@
+"""Referrals and deadlines (bevakningar): everything with a date that someone must act on.
+
+Deadline kinds, each with its rule:
+
+- ``referral-answer``: a referral recipient's answer is due by the referral's answer-by
+  date; done when the answer is registered (or the case is cancelled).
+- ``protocol-adjustment`` (KL 5:69): a protocol is adjusted no later than 14 days after
+  the meeting; opened when the meeting records its first paragraph or closes, done when
+  the protocol is adjusted.
+- ``protocol-posting`` (KL 8:12): the adjustment is posted no later than the second day
+  after it; done when posted (for an immediately adjusted paragraph: when it is posted).
+- ``appeal-period`` (KL 13:5): the appeal period ends three weeks after posting (run on past
+  weekends and holidays); the day after, the decisions have legal force.
+
+Overdue (due before today and not done) is computed when queried, never stored, so the
+register does not go stale overnight.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+
+from domain.events import case as ev
+from domain.events import meeting as mev
+from domain.meetings import adjustment_deadline, appeal_period_end, posting_deadline
+from projections.batch import TableSpec, UnitOfWork
+from projections.registers.base import Projection, add_case_ref, case_ref_spec, handles
+from projections.tables import table_name
+
+ID = BigInteger().with_variant(Integer(), "sqlite")
+FANOUT = 1000
+
+REFERRAL_ANSWER = "referral-answer"
+PROTOCOL_ADJUSTMENT = "protocol-adjustment"
+PROTOCOL_POSTING = "protocol-posting"
+APPEAL_PERIOD = "appeal-period"
+
+RULES = {
+    REFERRAL_ANSWER: ("Remissvar ska lämnas senast angivet datum", None),
+    PROTOCOL_ADJUSTMENT: ("Protokollet ska justeras senast 14 dagar efter sammanträdet",
+                          "KL 5:69"),
+    PROTOCOL_POSTING: ("Justeringen ska anslås senast andra dagen efter justeringen", "KL 8:12"),
+    APPEAL_PERIOD: ("Överklagandetiden löper ut tre veckor efter anslagsdagen", "KL 13:5"),
+}
+
+
+class DeadlinesProjection(Projection):
+    name = "deadlines"
+    description = "Referrals (sent, answered, outstanding, overdue) and deadlines (bevakningar)"
+
+    def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:
+        rname = table_name("referral", generation)
+        referral = Table(
+            rname, metadata,
+            Column("id", ID, primary_key=True, autoincrement=False),
+            Column("case_id", Uuid, nullable=False),
+            Column("dnr", String(50), nullable=False),
+            Column("title", Text, nullable=False),
+            Column("responsible_body", String(200), nullable=False),
+            Column("referral_number", Integer, nullable=False),
+            Column("recipient", String(300), nullable=False),
+            Column("sent_on", Date, nullable=False),
+            Column("answer_by", Date, nullable=False),
+            Column("answered_on", Date),
+            Column("document_number", Integer),
+            UniqueConstraint("case_id", "referral_number", "recipient", name=f"{rname}_recipient"),
+            Index(f"{rname}_answer_by", "answer_by", "id"),
+            Index(f"{rname}_sent", "sent_on", "id"),
+            Index(f"{rname}_recipient_by", "recipient", "answer_by", "id"),
+            Index(f"{rname}_dnr", "dnr"),
+        )
+        meeting = Table(
+            table_name("deadline_meeting", generation), metadata,
+            Column("meeting_id", Uuid, primary_key=True),
+            Column("ref", String(100), nullable=False),
+            Column("body", String(50), nullable=False),
+            Column("meeting_on", Date, nullable=False),
+        )
+        dname = table_name("deadline", generation)
+        deadline = Table(
+            dname, metadata,
+            Column("id", ID, primary_key=True, autoincrement=False),
+            Column("ref", String(200), nullable=False),
+            Column("kind", String(32), nullable=False),
+            Column("rule", Text, nullable=False),
+            Column("law", String(50)),
+            Column("due_on", Date, nullable=False),
+            Column("subject", Text, nullable=False),
+            Column("case_id", Uuid),
+            Column("dnr", String(50)),
+            Column("body", String(200)),
+            Column("meeting_ref", String(100)),
+            Column("done_on", Date),
+            UniqueConstraint("ref", name=f"{dname}_ref"),
+            Index(f"{dname}_due", "due_on", "id"),
+            Index(f"{dname}_kind_due", "kind", "due_on", "id"),
+            Index(f"{dname}_case", "case_id"),
+            Index(f"{dname}_dnr", "dnr"),
+        )
+        return {
+            "case": case_ref_spec(metadata, "deadline_case", generation),
+            "meeting": TableSpec(meeting, ("meeting_id",), prefetch_by="meeting_id"),
+            "referral": TableSpec(
+                referral, ("case_id", "referral_number", "recipient"), prefetch_by="case_id"
+            ),
+            "deadline": TableSpec(deadline, ("ref",), prefetch_by="case_id"),
+        }
+
+    @staticmethod
+    def _deadline(
+        uow: UnitOfWork, ref: str, kind: str, row_id: int, new: bool = False, **fields: Any
+    ) -> None:
+        """Open a deadline unless it is open already (``new``: it cannot be)."""
+        if not new and uow.get("deadline", ref) is not None:
+            return
+        rule, law = RULES[kind]
+        uow.insert("deadline", {
+            "id": row_id, "ref": ref, "kind": kind, "rule": rule, "law": law,
+            "case_id": None, "dnr": None, "body": None, "meeting_ref": None, "done_on": None,
+            **fields,
+        })
+
+    @staticmethod
+    def _done(uow: UnitOfWork, ref: str, done_on: Any) -> None:
+        row = uow.get("deadline", ref)
+        if row is not None and row["done_on"] is None:
+            row["done_on"] = done_on
+
+    # -- case events ----------------------------------------------------------------------
+
+    @handles(ev.CaseRegistered)
+    def _registered(self, uow: UnitOfWork, event: ev.CaseRegistered, position: int) -> None:
+        add_case_ref(uow, "case", event)
+
+    @handles(ev.ReferralSent)
+    def _sent(self, uow: UnitOfWork, event: ev.ReferralSent, position: int) -> None:
+        case = uow.get("case", event.originator_id)
+        if case is None:
+            raise LookupError(f"referral on unregistered case {event.originator_id}")
+        title = case["public_title"] or case["title"]  # never copy a protected title
+        for index, recipient in enumerate(event.recipients):
+            row_id = position * FANOUT + index
+            uow.insert("referral", {
+                "id": row_id, "case_id": event.originator_id, "dnr": case["dnr"],
+                "title": title, "responsible_body": case["responsible_body"],
+                "referral_number": event.number, "recipient": recipient,
+                "sent_on": event.occurred_on, "answer_by": event.answer_by,
+                "answered_on": None, "document_number": event.document_number,
+            })
+            self._deadline(
+                uow, f"{REFERRAL_ANSWER}:{row_id}", REFERRAL_ANSWER, row_id, new=True,
+                due_on=event.answer_by, subject=f"Remissvar från {recipient}: {title}",
+                case_id=event.originator_id, dnr=case["dnr"], body=case["responsible_body"],
+            )
+
+    @handles(ev.ReferralAnswered)
+    def _answered(self, uow: UnitOfWork, event: ev.ReferralAnswered, position: int) -> None:
+        row = uow.get("referral", event.originator_id, event.referral_number, event.recipient)
+        if row is None:
+            raise LookupError(f"answer to unknown referral {event.referral_number}")
+        row["answered_on"] = event.occurred_on
+        for deadline in uow.find("deadline", case_id=event.originator_id):
+            if deadline["ref"] == f"{REFERRAL_ANSWER}:{row['id']}":
+                deadline["done_on"] = deadline["done_on"] or event.occurred_on
+
+    @handles(ev.CaseCancelled)
+    def _cancelled(self, uow: UnitOfWork, event: ev.CaseCancelled, position: int) -> None:
+        for row in uow.find("deadline", case_id=event.originator_id):
+            row["done_on"] = row["done_on"] or event.occurred_on
+
+    # -- meeting events ---------------------------------------------------------------------
+
+    @handles(mev.MeetingScheduled)
+    def _scheduled(self, uow: UnitOfWork, event: mev.MeetingScheduled, position: int) -> None:
+        uow.insert("meeting", {
+            "meeting_id": event.originator_id, "ref": event.ref, "body": event.body,
+            "meeting_on": event.meeting_date,
+        })
+
+    def _meeting(self, uow: UnitOfWork, event: Any) -> dict[str, Any]:
+        meeting = uow.get("meeting", event.originator_id)
+        if meeting is None:
+            raise LookupError(f"{type(event).__name__} of unscheduled meeting")
+        return meeting
+
+    @handles(mev.ParagraphRecorded, mev.MeetingClosed)
+    def _held(self, uow: UnitOfWork, event: Any, position: int) -> None:
+        meeting = self._meeting(uow, event)
+        self._deadline(
+            uow, f"{PROTOCOL_ADJUSTMENT}:{meeting['ref']}", PROTOCOL_ADJUSTMENT,
+            position * FANOUT, due_on=adjustment_deadline(meeting["meeting_on"]),
+            subject=f"Justering av protokoll {meeting['ref']}", body=meeting["body"],
+            meeting_ref=meeting["ref"],
+        )
+
+    @handles(mev.ProtocolAdjusted, mev.ParagraphAdjustedImmediately)
+    def _adjusted(self, uow: UnitOfWork, event: Any, position: int) -> None:
+        meeting = self._meeting(uow, event)
+        paragraph = getattr(event, "paragraph", None)
+        if paragraph is None:
+            self._done(uow, f"{PROTOCOL_ADJUSTMENT}:{meeting['ref']}", event.occurred_on)
+        suffix = f"{meeting['ref']}" + (f":§{paragraph}" if paragraph is not None else "")
+        what = f"§ {paragraph} i {meeting['ref']}" if paragraph is not None else meeting["ref"]
+        self._deadline(
+            uow, f"{PROTOCOL_POSTING}:{suffix}", PROTOCOL_POSTING, position * FANOUT,
+            due_on=posting_deadline(event.occurred_on),
+            subject=f"Anslag av justering av protokoll {what}", body=meeting["body"],
+            meeting_ref=meeting["ref"],
+        )
+
+    @handles(mev.ProtocolPosted)
+    def _posted(self, uow: UnitOfWork, event: mev.ProtocolPosted, position: int) -> None:
+        meeting = self._meeting(uow, event)
+        suffix = f"{meeting['ref']}" + (
+            f":§{event.paragraph}" if event.paragraph is not None else ""
+        )
+        self._done(uow, f"{PROTOCOL_POSTING}:{suffix}", event.occurred_on)
+        what = (
+            f"§ {event.paragraph} i {meeting['ref']}" if event.paragraph is not None
+            else meeting["ref"]
+        )
+        self._deadline(
+            uow, f"{APPEAL_PERIOD}:{suffix}", APPEAL_PERIOD, position * FANOUT,
+            due_on=appeal_period_end(event.occurred_on),
+            subject=f"Överklagandetiden för protokoll {what} löper ut", body=meeting["body"],
+            meeting_ref=meeting["ref"],
+        )

@@ -1,0 +1,458 @@
+"""Decisions, reservations, conflicts of interest and protocol extracts.
+
+Built from the case events (``DecisionRecorded``, ``ProtocolExtractSent``) and, where the
+meeting and body modules record them, from meeting events (paragraphs, adjustment, posting,
+reservations, jäv, extract recipients) and body events (delegated decisions and their
+reporting). A decision seen from both sides is one row, found by a natural key:
+
+- a body's decision: ``§:<body>:<year>:<paragraph>`` (paragraphs run on through a body's
+  year, so this names one paragraph), from ``DecisionRecorded`` and ``ParagraphDecided``;
+- a delegated decision: ``case:<case id>:<decision number>`` when it is on a case, else
+  ``delegated:<body>:<number>``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+
+from domain.dnr import case_id as case_id_of
+from domain.events import body as bev
+from domain.events import case as ev
+from domain.events import meeting as mev
+from domain.meetings import legal_force_from
+from projections.batch import TableSpec, UnitOfWork
+from projections.registers.base import Projection, add_case_ref, case_ref_spec, handles
+from projections.tables import table_name
+
+ID = BigInteger().with_variant(Integer(), "sqlite")
+FANOUT = 1000  # row ids: position * FANOUT + index within the event
+
+
+def paragraph_key(body: str, meeting_on: date, paragraph: int) -> str:
+    return f"§:{body}:{meeting_on.year}:{paragraph}"
+
+
+class DecisionsProjection(Projection):
+    name = "decisions"
+    description = "Decisions, reservations, conflicts of interest and protocol extracts"
+
+    def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:
+        def t(base: str) -> str:
+            return table_name(base, generation)
+
+        body = Table(
+            t("decision_body"), metadata,
+            Column("body_id", Uuid, primary_key=True),
+            Column("code", String(50), nullable=False),
+            Column("name", Text, nullable=False),
+        )
+        meeting = Table(
+            t("meeting"), metadata,
+            Column("meeting_id", Uuid, primary_key=True),
+            Column("ref", String(100), nullable=False),
+            Column("body", String(50), nullable=False),
+            Column("meeting_on", Date, nullable=False),
+            Column("parties", JSON, nullable=False),
+            Column("adjusted_on", Date),
+            Column("posted_on", Date),
+        )
+        paragraph = Table(
+            t("paragraph"), metadata,
+            Column("meeting_id", Uuid, primary_key=True),
+            Column("number", Integer, primary_key=True, autoincrement=False),
+            Column("dnr", String(50)),
+            Column("title", Text, nullable=False),
+            Column("adjusted_on", Date),
+            Column("posted_on", Date),
+        )
+        name = t("decision")
+        decision = Table(
+            name, metadata,
+            Column("id", ID, primary_key=True, autoincrement=False),
+            Column("key", String(200), nullable=False),
+            Column("case_id", Uuid),
+            Column("dnr", String(50)),
+            Column("title", Text),
+            Column("case_decision_number", Integer),
+            Column("kind", String(32)),
+            Column("text", Text),
+            Column("decided_on", Date, nullable=False),
+            Column("body", String(200)),
+            Column("meeting_id", Uuid),
+            Column("meeting_ref", String(100)),
+            Column("meeting_on", Date),
+            Column("paragraph", Integer),
+            Column("higher_body", String(200)),
+            Column("delegated", Boolean, nullable=False),
+            Column("delegate", String(200)),
+            Column("delegation_point", String(50)),
+            Column("delegated_number", Integer),
+            Column("reported_on", Date),
+            Column("reported_meeting", String(100)),
+            Column("reported_paragraph", Integer),
+            Column("adjusted_on", Date),
+            Column("posted_on", Date),
+            Column("legal_force_on", Date),
+            UniqueConstraint("key", name=f"{name}_key"),
+            Index(f"{name}_decided", "decided_on", "id"),
+            Index(f"{name}_body", "body", "decided_on", "id"),
+            Index(f"{name}_case", "case_id", "case_decision_number"),
+            Index(f"{name}_meeting", "meeting_id", "paragraph"),
+            Index(f"{name}_delegate", "delegate", "decided_on", "id"),
+            Index(f"{name}_dnr", "dnr"),
+        )
+
+        def member_table(base: str, extra: list[Column]) -> Table:
+            n = t(base)
+            return Table(
+                n, metadata,
+                Column("id", ID, primary_key=True, autoincrement=False),
+                Column("meeting_id", Uuid, nullable=False),
+                Column("meeting_ref", String(100), nullable=False),
+                Column("body", String(50), nullable=False),
+                Column("meeting_on", Date, nullable=False),
+                Column("paragraph", Integer, nullable=False),
+                Column("dnr", String(50)),
+                Column("member", String(200), nullable=False),
+                Column("party", String(100)),
+                *extra,
+                UniqueConstraint("meeting_id", "paragraph", "member", name=f"{n}_member"),
+                Index(f"{n}_meeting_on", "meeting_on", "id"),
+                Index(f"{n}_member_on", "member", "meeting_on", "id"),
+                Index(f"{n}_dnr", "dnr"),
+            )
+
+        reservation = member_table(
+            "reservation", [Column("reason", Text), Column("reason_given_on", Date)]
+        )
+        conflict = member_table("conflict", [Column("note", Text)])
+        ename = t("extract")
+        extract = Table(
+            ename, metadata,
+            Column("id", ID, primary_key=True, autoincrement=False),
+            Column("decision_key", String(200), nullable=False),
+            Column("case_id", Uuid),
+            Column("dnr", String(50)),
+            Column("body", String(200)),
+            Column("meeting_on", Date),
+            Column("paragraph", Integer),
+            Column("decided_on", Date, nullable=False),
+            Column("recipient", String(300), nullable=False),
+            Column("listed", Boolean, nullable=False),
+            Column("sent_on", Date),
+            UniqueConstraint("decision_key", "recipient", name=f"{ename}_recipient"),
+            Index(f"{ename}_decided", "decided_on", "id"),
+            Index(f"{ename}_sent", "sent_on", "id"),
+            Index(f"{ename}_dnr", "dnr"),
+        )
+        return {
+            "case": case_ref_spec(metadata, "decision_case", generation),
+            "body": TableSpec(body, ("body_id",), prefetch_by="body_id"),
+            "meeting": TableSpec(meeting, ("meeting_id",), prefetch_by="meeting_id"),
+            "paragraph": TableSpec(paragraph, ("meeting_id", "number"), prefetch_by="meeting_id"),
+            "decision": TableSpec(decision, ("key",), prefetch_by="case_id"),
+            "reservation": TableSpec(
+                reservation, ("meeting_id", "paragraph", "member"), prefetch_by="meeting_id"
+            ),
+            "conflict": TableSpec(
+                conflict, ("meeting_id", "paragraph", "member"), prefetch_by="meeting_id"
+            ),
+            "extract": TableSpec(extract, ("decision_key", "recipient"), prefetch_by="case_id"),
+        }
+
+    def prefetch(self, uow: UnitOfWork, events: list[tuple[int, Any]]) -> None:
+        super().prefetch(uow, events)
+        keys = [  # decisions a case decision may merge with (a paragraph decided first)
+            paragraph_key(e.body, e.occurred_on, e.paragraph) for _, e in events
+            if isinstance(e, ev.DecisionRecorded) and e.body is not None
+            and e.paragraph is not None
+        ] + [
+            f"case:{e.originator_id}:{e.number}" for _, e in events
+            if isinstance(e, ev.DecisionRecorded)
+        ]
+        if keys:
+            uow.prefetch("decision", keys, column="key")
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _decision(
+        uow: UnitOfWork, key: str, position: int, decided_on: date, dnr: str | None = None
+    ) -> dict[str, Any]:
+        """The decision row with this key, made if new (with its case: rows are found in
+        memory by their case)."""
+        row = uow.get("decision", key)
+        if row is None:
+            row = uow.insert("decision", {
+                "id": position * FANOUT, "key": key,
+                "case_id": case_id_of(dnr) if dnr else None, "dnr": dnr,
+                "title": None, "case_decision_number": None, "kind": None, "text": None,
+                "decided_on": decided_on, "body": None, "meeting_id": None,
+                "meeting_ref": None, "meeting_on": None, "paragraph": None,
+                "higher_body": None, "delegated": False, "delegate": None,
+                "delegation_point": None, "delegated_number": None, "reported_on": None,
+                "reported_meeting": None, "reported_paragraph": None, "adjusted_on": None,
+                "posted_on": None, "legal_force_on": None,
+            })
+        return row
+
+    @staticmethod
+    def _link_case(uow: UnitOfWork, row: dict[str, Any], dnr: str, number: int | None) -> None:
+        case_id = case_id_of(dnr)
+        case = uow.get("case", case_id)
+        row["case_id"] = case_id
+        row["dnr"] = dnr
+        if case is not None:  # never copy a protected title
+            row["title"] = case["public_title"] or case["title"]
+        if number is not None:
+            row["case_decision_number"] = number
+
+    @staticmethod
+    def _posted(row: dict[str, Any], posted_on: date) -> None:
+        if row["posted_on"] is None:
+            row["posted_on"] = posted_on
+            row["legal_force_on"] = legal_force_from(posted_on)
+
+    def _extract(
+        self, uow: UnitOfWork, decision: dict[str, Any], recipient: str, row_id: int
+    ) -> dict[str, Any]:
+        if decision["case_id"] is not None:  # prefetched with the case's rows
+            found = uow.find("extract", case_id=decision["case_id"],
+                             decision_key=decision["key"], recipient=recipient)
+            row = found[0] if found else None
+        else:
+            row = uow.get("extract", decision["key"], recipient)
+        if row is None:
+            row = uow.insert("extract", {
+                "id": row_id, "decision_key": decision["key"], "case_id": decision["case_id"],
+                "dnr": decision["dnr"], "body": decision["body"],
+                "meeting_on": decision["meeting_on"], "paragraph": decision["paragraph"],
+                "decided_on": decision["decided_on"], "recipient": recipient,
+                "listed": False, "sent_on": None,
+            })
+        return row
+
+    def _meeting(self, uow: UnitOfWork, event: Any) -> dict[str, Any]:
+        meeting = uow.get("meeting", event.originator_id)
+        if meeting is None:
+            raise LookupError(f"{type(event).__name__} of unscheduled meeting")
+        return meeting
+
+    def _paragraph_decision(
+        self, uow: UnitOfWork, event: Any, position: int
+    ) -> dict[str, Any]:
+        meeting = self._meeting(uow, event)
+        key = paragraph_key(meeting["body"], meeting["meeting_on"], event.paragraph)
+        paragraph = uow.get("paragraph", meeting["meeting_id"], event.paragraph)
+        dnr = paragraph["dnr"] if paragraph is not None else None
+        row = self._decision(uow, key, position, meeting["meeting_on"], dnr)
+        if row["meeting_id"] is None:
+            row.update(
+                meeting_id=meeting["meeting_id"], meeting_ref=meeting["ref"],
+                body=meeting["body"], meeting_on=meeting["meeting_on"],
+                paragraph=event.paragraph, adjusted_on=meeting["adjusted_on"],
+            )
+            if paragraph is not None:
+                if paragraph["dnr"]:
+                    self._link_case(uow, row, paragraph["dnr"], None)
+                row["title"] = row["title"] or paragraph["title"]
+            if meeting["posted_on"] is not None:
+                self._posted(row, meeting["posted_on"])
+        return row
+
+    # -- case events ----------------------------------------------------------------------
+
+    @handles(ev.CaseRegistered)
+    def _registered(self, uow: UnitOfWork, event: ev.CaseRegistered, position: int) -> None:
+        add_case_ref(uow, "case", event)
+
+    @handles(ev.DecisionRecorded)
+    def _decided(self, uow: UnitOfWork, event: ev.DecisionRecorded, position: int) -> None:
+        case = uow.get("case", event.originator_id)
+        if case is None:
+            raise LookupError(f"decision on unregistered case {event.originator_id}")
+        if event.body is not None and event.paragraph is not None:
+            key = paragraph_key(event.body, event.occurred_on, event.paragraph)
+        else:
+            key = f"case:{event.originator_id}:{event.number}"
+        row = self._decision(uow, key, position, event.occurred_on, case["dnr"])
+        self._link_case(uow, row, case["dnr"], event.number)
+        row.update(
+            kind=event.kind, text=event.text, decided_on=event.occurred_on,
+            higher_body=event.higher_body,
+        )
+        if event.body is not None:
+            row.update(body=event.body, paragraph=event.paragraph, meeting_on=event.occurred_on)
+        if event.delegate is not None:
+            row.update(
+                delegated=True, delegate=event.delegate,
+                delegation_point=event.delegation_point,
+            )
+
+    @handles(ev.ProtocolExtractSent)
+    def _case_extract(self, uow: UnitOfWork, event: ev.ProtocolExtractSent, position: int) -> None:
+        found = uow.find(
+            "decision", case_id=event.originator_id, case_decision_number=event.decision_number
+        )
+        if not found:
+            raise LookupError(f"extract of unknown decision {event.decision_number}")
+        extract = self._extract(uow, found[0], event.recipient, position * FANOUT)
+        extract["sent_on"] = extract["sent_on"] or event.occurred_on
+
+    # -- meeting events ---------------------------------------------------------------------
+
+    @handles(mev.MeetingScheduled)
+    def _scheduled(self, uow: UnitOfWork, event: mev.MeetingScheduled, position: int) -> None:
+        uow.insert("meeting", {
+            "meeting_id": event.originator_id, "ref": event.ref, "body": event.body,
+            "meeting_on": event.meeting_date, "parties": {}, "adjusted_on": None,
+            "posted_on": None,
+        })
+
+    @handles(mev.AttendanceRecorded)
+    def _attendance(self, uow: UnitOfWork, event: mev.AttendanceRecorded, position: int) -> None:
+        meeting = self._meeting(uow, event)
+        meeting["parties"] = {
+            a["name"]: a.get("party") for a in event.attendees if a.get("name")
+        }
+
+    @handles(mev.ParagraphRecorded)
+    def _paragraph(self, uow: UnitOfWork, event: mev.ParagraphRecorded, position: int) -> None:
+        uow.insert("paragraph", {
+            "meeting_id": event.originator_id, "number": event.number, "dnr": event.dnr,
+            "title": event.title, "adjusted_on": None, "posted_on": None,
+        })
+
+    @handles(mev.ParagraphDecided)
+    def _paragraph_decided(
+        self, uow: UnitOfWork, event: mev.ParagraphDecided, position: int
+    ) -> None:
+        row = self._paragraph_decision(uow, event, position)
+        row.update(kind=event.kind, text=event.text, higher_body=event.higher_body)
+        if event.case_decision_number is not None and row["dnr"]:
+            row["case_decision_number"] = event.case_decision_number
+
+    def _member_row(
+        self, uow: UnitOfWork, table: str, event: Any, position: int, **extra: Any
+    ) -> None:
+        meeting = self._meeting(uow, event)
+        paragraph = uow.get("paragraph", meeting["meeting_id"], event.paragraph)
+        uow.insert(table, {
+            "id": position, "meeting_id": meeting["meeting_id"], "meeting_ref": meeting["ref"],
+            "body": meeting["body"], "meeting_on": meeting["meeting_on"],
+            "paragraph": event.paragraph, "dnr": paragraph["dnr"] if paragraph else None,
+            "member": event.member, "party": meeting["parties"].get(event.member), **extra,
+        })
+
+    @handles(mev.ReservationEntered)
+    def _reservation(self, uow: UnitOfWork, event: mev.ReservationEntered, position: int) -> None:
+        self._member_row(
+            uow, "reservation", event, position, reason=event.reason,
+            reason_given_on=event.occurred_on if event.reason else None,
+        )
+
+    @handles(mev.ReservationReasonGiven)
+    def _reason(self, uow: UnitOfWork, event: mev.ReservationReasonGiven, position: int) -> None:
+        row = uow.get("reservation", event.originator_id, event.paragraph, event.member)
+        if row is not None:
+            row.update(reason=event.reason, reason_given_on=event.occurred_on)
+
+    @handles(mev.ConflictOfInterestDeclared)
+    def _conflict(
+        self, uow: UnitOfWork, event: mev.ConflictOfInterestDeclared, position: int
+    ) -> None:
+        self._member_row(uow, "conflict", event, position, note=event.note)
+
+    @handles(mev.ExtractRecipientsListed)
+    def _recipients(
+        self, uow: UnitOfWork, event: mev.ExtractRecipientsListed, position: int
+    ) -> None:
+        decision = self._paragraph_decision(uow, event, position)
+        for index, recipient in enumerate(event.recipients):
+            self._extract(uow, decision, recipient, position * FANOUT + index)["listed"] = True
+
+    @handles(mev.ExtractSent)
+    def _extract_sent(self, uow: UnitOfWork, event: mev.ExtractSent, position: int) -> None:
+        decision = self._paragraph_decision(uow, event, position)
+        extract = self._extract(uow, decision, event.recipient, position * FANOUT)
+        extract["sent_on"] = extract["sent_on"] or event.occurred_on
+
+    @handles(mev.ParagraphAdjustedImmediately)
+    def _adjusted_at_once(
+        self, uow: UnitOfWork, event: mev.ParagraphAdjustedImmediately, position: int
+    ) -> None:
+        row = self._paragraph_decision(uow, event, position)
+        row["adjusted_on"] = event.occurred_on
+
+    @handles(mev.ProtocolAdjusted)
+    def _adjusted(self, uow: UnitOfWork, event: mev.ProtocolAdjusted, position: int) -> None:
+        meeting = self._meeting(uow, event)
+        meeting["adjusted_on"] = event.occurred_on
+        for row in uow.select("decision", meeting_id=meeting["meeting_id"]):
+            row["adjusted_on"] = row["adjusted_on"] or event.occurred_on
+
+    @handles(mev.ProtocolPosted)
+    def _posted_event(self, uow: UnitOfWork, event: mev.ProtocolPosted, position: int) -> None:
+        meeting = self._meeting(uow, event)
+        if event.paragraph is not None:
+            self._posted(self._paragraph_decision(uow, event, position), event.occurred_on)
+            return
+        meeting["posted_on"] = event.occurred_on
+        for row in uow.select("decision", meeting_id=meeting["meeting_id"]):
+            self._posted(row, event.occurred_on)
+
+    # -- body events ------------------------------------------------------------------------
+
+    @handles(bev.BodyEstablished)
+    def _body(self, uow: UnitOfWork, event: bev.BodyEstablished, position: int) -> None:
+        uow.insert("body", {"body_id": event.originator_id, "code": event.code, "name": event.name})
+
+    @handles(bev.DelegatedDecisionRecorded)
+    def _delegated(
+        self, uow: UnitOfWork, event: bev.DelegatedDecisionRecorded, position: int
+    ) -> None:
+        body = uow.get("body", event.originator_id)
+        code = body["code"] if body else str(event.originator_id)
+        if event.dnr and event.case_decision_number is not None:
+            key = f"case:{case_id_of(event.dnr)}:{event.case_decision_number}"
+        else:
+            key = f"delegated:{code}:{event.number}"
+        row = self._decision(uow, key, position, event.occurred_on, event.dnr)
+        if event.dnr:
+            self._link_case(uow, row, event.dnr, event.case_decision_number)
+        row.update(
+            delegated=True, delegate=event.delegate, delegation_point=event.point,
+            delegated_number=event.number, body=code, decided_on=event.occurred_on,
+            text=row["text"] or event.text, kind=row["kind"] or "decided",
+        )
+
+    @handles(bev.DelegatedDecisionsReported)
+    def _reported(
+        self, uow: UnitOfWork, event: bev.DelegatedDecisionsReported, position: int
+    ) -> None:
+        body = uow.get("body", event.originator_id)
+        if body is None:
+            return
+        for number in event.numbers:
+            for row in uow.select("decision", body=body["code"], delegated_number=number):
+                row.update(
+                    reported_on=event.occurred_on, reported_meeting=event.meeting,
+                    reported_paragraph=event.paragraph,
+                )

@@ -1,0 +1,250 @@
+"""The diary (diarium) and the document register (OSL 5:2), from the case events.
+
+One row per case, with what a registrar filters on, and one row per registered document
+with the four particulars OSL 5:2 requires: date, dnr, sender or recipient, brief content.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+
+from domain.events import case as ev
+from projections import search
+from projections.batch import TableSpec, UnitOfWork
+from projections.registers.base import Projection, handles
+from projections.tables import table_name
+
+ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class DiaryProjection(Projection):
+    name = "diary"
+    description = "The diary (one row per case) and the document register (OSL 5:2)"
+
+    def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:
+        name = table_name("case", generation)
+        case = Table(
+            name,
+            metadata,
+            Column("id", ID, primary_key=True, autoincrement=False),  # registration position
+            Column("case_id", Uuid, nullable=False),
+            Column("dnr", String(50), nullable=False),
+            Column("series", String(50), nullable=False),
+            Column("year", Integer, nullable=False),
+            Column("sequence", Integer, nullable=False),
+            Column("title", Text, nullable=False),
+            Column("public_title", Text),
+            Column("secret", Boolean, nullable=False),
+            Column("status", String(16), nullable=False),
+            Column("responsible_body", String(200), nullable=False),
+            Column("unit", String(200)),
+            Column("officer", String(200)),
+            Column("classification", String(100)),
+            Column("origin", String(200)),
+            Column("migrated", Boolean, nullable=False),
+            Column("registered_on", Date, nullable=False),
+            Column("last_activity", Date, nullable=False),
+            Column("closed_on", Date),
+            Column("cancelled_on", Date),
+            Column("documents", Integer, nullable=False),
+            Column("decisions", Integer, nullable=False),
+            Column("document_text", Text, nullable=False),  # descriptions, for search
+            Column("secret_fields", String(200), nullable=False),  # CaseMarkedSecret.fields
+            Column("secrecy_statute", String(100)),
+            Column("version", Integer, nullable=False),
+            *search.search_columns(self.dialect),
+            UniqueConstraint("case_id", name=f"{name}_case_id"),
+            UniqueConstraint("dnr", name=f"{name}_dnr"),
+        )
+        for columns in (
+            ("registered_on", "id"),
+            ("status", "registered_on", "id"),
+            ("responsible_body", "registered_on", "id"),
+            ("officer", "registered_on", "id"),
+            ("series", "year", "sequence", "id"),
+            ("year", "sequence", "id"),
+            ("last_activity", "id"),
+        ):
+            Index(f"{name}_{'_'.join(columns[:-1])}", *(case.c[c] for c in columns))
+        search.search_indexes(case, self.dialect)  # an Index on a bound column joins its table
+
+        dname = table_name("document", generation)
+        document = Table(
+            dname,
+            metadata,
+            Column("id", ID, primary_key=True, autoincrement=False),  # registration position
+            Column("case_id", Uuid, nullable=False),
+            Column("dnr", String(50), nullable=False),
+            Column("number", Integer, nullable=False),
+            Column("direction", String(16), nullable=False),
+            Column("date", Date, nullable=False),
+            Column("counterpart", String(300)),
+            Column("description", Text, nullable=False),
+            Column("responsible_body", String(200), nullable=False),
+            Column("secret", Boolean, nullable=False),
+            Column("secret_fields", String(200), nullable=False),  # DocumentMarkedSecret.fields
+            Column("case_secret", Boolean, nullable=False),  # the case's marking covers documents
+            UniqueConstraint("case_id", "number", name=f"{dname}_case_number"),
+            Index(f"{dname}_date", "date", "id"),
+            Index(f"{dname}_direction", "direction", "date", "id"),
+            Index(f"{dname}_dnr", "dnr", "number"),
+            Index(f"{dname}_counterpart", "counterpart", "date", "id"),
+        )
+        return {
+            "case": TableSpec(case, ("case_id",), prefetch_by="case_id"),
+            "document": TableSpec(document, ("id",)),
+        }
+
+    def create(self, connection: Any, generation: int) -> None:
+        super().create(connection, generation)
+        search.create_search(connection, self.table("case", generation))
+
+    def drop(self, connection: Any, generation: int) -> None:
+        search.drop_search(connection, self.table("case", generation))
+        super().drop(connection, generation)
+
+    def after_flush(self, uow: UnitOfWork, generation: int) -> None:
+        originals = uow.originals["case"]
+        changed = [
+            row for row in uow.touched("case")
+            if (old := originals.get((row["case_id"],))) is None
+            or any(row[c] != old[c] for c in search.SEARCHED)
+        ]
+        search.sync_search(uow.connection, self.table("case", generation), changed)
+
+    # -- handlers -------------------------------------------------------------------------
+
+    @handles(ev.CaseRegistered)
+    def _registered(self, uow: UnitOfWork, event: ev.CaseRegistered, position: int) -> None:
+        uow.insert(
+            "case",
+            {
+                "id": position,
+                "case_id": event.originator_id,
+                "dnr": event.dnr,
+                "series": event.series,
+                "year": event.year,
+                "sequence": event.sequence,
+                "title": event.title,
+                "public_title": event.public_title,
+                "secret": event.public_title is not None,
+                "status": "open",
+                "responsible_body": event.responsible_body,
+                "unit": event.unit,
+                "officer": event.officer,
+                "classification": event.classification,
+                "origin": event.origin,
+                "migrated": event.migrated,
+                "registered_on": event.occurred_on,
+                "last_activity": event.occurred_on,
+                "closed_on": None,
+                "cancelled_on": None,
+                "documents": 0,
+                "decisions": 0,
+                "document_text": "",
+                "secret_fields": "",
+                "secrecy_statute": None,
+                "version": event.originator_version,
+            },
+        )
+
+    def _case(self, uow: UnitOfWork, event: Any) -> dict[str, Any]:
+        case = uow.get("case", event.originator_id)
+        if case is None:
+            raise LookupError(f"{type(event).__name__} for unregistered case {event.originator_id}")
+        case["last_activity"] = max(case["last_activity"], event.occurred_on)
+        case["version"] = event.originator_version
+        return case
+
+    @handles(ev.DocumentRegistered)
+    def _document(self, uow: UnitOfWork, event: ev.DocumentRegistered, position: int) -> None:
+        case = self._case(uow, event)
+        case["documents"] += 1
+        text = case["document_text"]
+        case["document_text"] = f"{text}\n{event.description}" if text else event.description
+        uow.insert(
+            "document",
+            {
+                "id": position,
+                "case_id": event.originator_id,
+                "dnr": case["dnr"],
+                "number": event.number,
+                "direction": event.direction,
+                "date": event.occurred_on,
+                "counterpart": event.counterpart,
+                "description": event.description,
+                "responsible_body": case["responsible_body"],
+                "secret": "documents" in case["secret_fields"].split(","),
+                "secret_fields": "",
+                "case_secret": "documents" in case["secret_fields"].split(","),
+            },
+        )
+
+    @handles(ev.CaseOfficerAssigned)
+    def _officer(self, uow: UnitOfWork, event: ev.CaseOfficerAssigned, position: int) -> None:
+        self._case(uow, event)["officer"] = event.officer
+
+    @handles(ev.DecisionRecorded)
+    def _decision(self, uow: UnitOfWork, event: ev.DecisionRecorded, position: int) -> None:
+        self._case(uow, event)["decisions"] += 1
+
+    @handles(ev.ReferralSent, ev.ReferralAnswered, ev.ProposalRecorded, ev.ProtocolExtractSent)
+    def _activity(self, uow: UnitOfWork, event: Any, position: int) -> None:
+        self._case(uow, event)
+
+    @handles(ev.CaseClosed)
+    def _closed(self, uow: UnitOfWork, event: ev.CaseClosed, position: int) -> None:
+        case = self._case(uow, event)
+        case["status"] = "closed"
+        case["closed_on"] = event.occurred_on
+
+    @handles(ev.CaseReopened)
+    def _reopened(self, uow: UnitOfWork, event: ev.CaseReopened, position: int) -> None:
+        case = self._case(uow, event)
+        case["status"] = "open"
+        case["closed_on"] = None
+
+    @handles(ev.CaseCancelled)
+    def _cancelled(self, uow: UnitOfWork, event: ev.CaseCancelled, position: int) -> None:
+        case = self._case(uow, event)
+        case["status"] = "cancelled"
+        case["cancelled_on"] = event.occurred_on
+
+    # -- secrecy (OSL 5:5): the marking is kept; withholding happens when queried -----------
+
+    @handles(ev.CaseMarkedSecret, ev.CaseSecrecyLifted)
+    def _case_secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
+        case = self._case(uow, event)
+        marked = isinstance(event, ev.CaseMarkedSecret)
+        case["secret_fields"] = ",".join(event.fields) if marked else ""
+        case["secrecy_statute"] = event.statute if marked else None
+        case["secret"] = marked or case["public_title"] is not None
+        covers = marked and "documents" in event.fields
+        for document in uow.select("document", case_id=event.originator_id):
+            document["case_secret"] = covers
+            document["secret"] = covers or bool(document["secret_fields"])
+
+    @handles(ev.DocumentMarkedSecret, ev.DocumentSecrecyLifted)
+    def _document_secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
+        self._case(uow, event)
+        marked = isinstance(event, ev.DocumentMarkedSecret)
+        for document in uow.select(
+            "document", case_id=event.originator_id, number=event.document_number
+        ):
+            document["secret_fields"] = ",".join(event.fields) if marked else ""
+            document["secret"] = marked or document["case_secret"]

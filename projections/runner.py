@@ -1,0 +1,430 @@
+"""The projector: follows the notification log and keeps the register tables up to date.
+
+Exactly once. Every batch is one database transaction that (1) locks the tracking rows of
+the projections it advances, (2) reads the next notifications after their position, (3)
+writes the register rows and (4) moves the positions, with a compare-and-set on the old
+position. A crash anywhere before the commit loses nothing and repeats nothing: rows and
+position roll back together. Locking: on PostgreSQL ``SELECT ... FOR UPDATE SKIP LOCKED``
+(a second worker skips a busy projection and tries again later); on SQLite the first
+statement is an ``UPDATE`` of the tracking rows, which takes the database write lock, so a
+second process waits and then reads the advanced position.
+
+Ordering. Notification ids are assigned under eventsourcing-sqlalchemy's
+``LOCK TABLE ... IN EXCLUSIVE MODE`` (PostgreSQL) or SQLite's single writer, so once an id
+is visible every smaller id is committed or was rolled back (a gap). A batch reads only up
+to the highest id it saw, and only the topics the projections handle; the position then
+moves to that id.
+
+Waking. On SQLite the follower polls ``select_notifications`` from its position; on
+PostgreSQL it also LISTENs on the events channel the recorder NOTIFYs, so it wakes at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import ProgrammingError, Tracking, TrackingRecorder
+from sqlalchemy import and_, delete, exc, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from cases.application import Diarium
+from projections.batch import UnitOfWork
+from projections.registers import build
+from projections.registers.base import Projection
+from projections.tables import ACTIVE, BUILDING, RETIRED, tracking, tracking_metadata
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 1000
+
+
+class PositionMoved(RuntimeError):
+    """Another worker advanced the projection between our lock and our write (cannot happen
+    while the lock holds; kept as a guard, it rolls the batch back)."""
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    generation: int
+    state: str
+    position: int
+    events: int
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: Any) -> State:
+        return cls(**row._asdict())
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What one batch did: notifications read and the position reached (None: no progress)."""
+
+    read: int
+    position: int | None
+
+    @property
+    def progressed(self) -> bool:
+        return self.position is not None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ProjectionTracking(TrackingRecorder):
+    """The library's tracking-recorder interface over the projections' tracking table:
+    ``max_tracking_id(name)`` is the position of the active generation, so the library's
+    ``has_tracking_id`` and ``wait`` work for registers."""
+
+    def __init__(self, projector: Projector) -> None:
+        self.projector = projector
+
+    def max_tracking_id(self, application_name: str) -> int | None:
+        for state in self.projector.states(ACTIVE):
+            if state.name == application_name:
+                return state.position
+        return None
+
+    def insert_tracking(self, tracking: Tracking) -> None:
+        raise ProgrammingError("A projection's position only moves together with its rows")
+
+
+class Projector:
+    """Runs the projections of one application's store (all of them, or ``names``)."""
+
+    def __init__(
+        self,
+        diarium: Diarium,
+        names: Iterable[str] | None = None,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> None:
+        self.app = diarium
+        self.recorder: Any = diarium.recorder
+        self.datastore = self.recorder.datastore
+        self.engine = self.datastore.engine
+        self.dialect = self.engine.dialect.name
+        everything = build(self.dialect)
+        wanted = list(names) if names else list(everything)
+        unknown = set(wanted) - set(everything)
+        if unknown:
+            raise KeyError(f"No projection {', '.join(sorted(unknown))}")
+        self.projections: dict[str, Projection] = {n: everything[n] for n in wanted}
+        self.events_table = self.recorder.events_record_cls.__table__
+        self.batch_size = batch_size
+        self.tracking = ProjectionTracking(self)
+        self.last_error: str | None = None
+        self._schema_ready = False
+        self._schema_lock = threading.Lock()
+        self._advanced = threading.Condition()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        """Create the tracking table and generation 1 of every projection, once."""
+        if self._schema_ready:
+            return
+        with self._schema_lock:
+            if self._schema_ready:
+                return
+            for attempt in range(3):  # another process may be creating them at the same time
+                try:
+                    self._create_schema()
+                    break
+                except (exc.IntegrityError, exc.ProgrammingError, exc.OperationalError):
+                    if attempt == 2:
+                        raise
+                    time.sleep(0.2)
+            self._schema_ready = True
+
+    def _create_schema(self) -> None:
+        tracking_metadata.create_all(self.engine, checkfirst=True)
+        for name, projection in self.projections.items():
+            with self.engine.begin() as conn:
+                exists = conn.execute(
+                    select(tracking.c.generation).where(
+                        tracking.c.name == name, tracking.c.state == ACTIVE
+                    )
+                ).first()
+                if exists is None:
+                    conn.execute(insert(tracking).values(
+                        name=name, generation=1, state=ACTIVE, position=0, events=0,
+                        updated_at=_now(),
+                    ))
+                    projection.create(conn, 1)
+
+    # -- reading state ------------------------------------------------------------------------
+
+    def states(self, state: str | None = None) -> list[State]:
+        self.ensure_schema()
+        query = select(tracking).where(tracking.c.name.in_(list(self.projections)))
+        if state is not None:
+            query = query.where(tracking.c.state == state)
+        with self.engine.connect() as conn:
+            return [State.of(r) for r in conn.execute(query.order_by(tracking.c.name))]
+
+    def head(self) -> int:
+        """The highest notification id in the log (0 when empty)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(self.events_table.c.id))).scalar() or 0
+
+    def active_generation(self, name: str) -> tuple[int, int]:
+        """``(generation, position)`` of the active generation of projection ``name``."""
+        for state in self.states(ACTIVE):
+            if state.name == name:
+                return state.generation, state.position
+        raise KeyError(name)
+
+    def status(self) -> list[dict[str, Any]]:
+        """Every projection's generation, position and lag behind the log's head."""
+        head = self.head()
+        return [
+            {
+                "name": s.name, "generation": s.generation, "state": s.state,
+                "position": s.position, "head": head, "lag": max(head - s.position, 0),
+                "events": s.events, "updated_at": s.updated_at.isoformat()
+                if hasattr(s.updated_at, "isoformat") else str(s.updated_at),
+            }
+            for s in self.states()
+        ] + ([{"error": self.last_error}] if self.last_error else [])
+
+    # -- following ----------------------------------------------------------------------------
+
+    def run_once(self) -> Batch:
+        """Advance every active projection by one batch (if another worker is not)."""
+        self.ensure_schema()
+        states = self.states(ACTIVE)
+        head = self.head()
+        if not states or all(s.position >= head for s in states):
+            return Batch(0, None)
+        return self._advance(ACTIVE, list(self.projections), wait=False)
+
+    def catch_up(self, max_batches: int | None = None) -> int:
+        """Run batches until every projection is at the head; returns notifications read."""
+        read = batches = 0
+        while max_batches is None or batches < max_batches:
+            batch = self.run_once()
+            if not batch.progressed:
+                break
+            read += batch.read
+            batches += 1
+        return read
+
+    def _advance(
+        self, state: str, names: list[str], *, wait: bool, generation: int | None = None
+    ) -> Batch:
+        with self.datastore.transaction(commit=True) as session:
+            batch = self._batch(session.connection(), state, names, wait, generation)
+        if batch.progressed:
+            with self._advanced:
+                self._advanced.notify_all()
+        return batch
+
+    def _lock(
+        self, conn: Connection, state: str, names: list[str], wait: bool,
+        generation: int | None = None,
+    ) -> list[State]:
+        condition = and_(tracking.c.state == state, tracking.c.name.in_(names))
+        if generation is not None:
+            condition = and_(condition, tracking.c.generation == generation)
+        query = select(tracking).where(condition).order_by(tracking.c.name)
+        if self.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=not wait)
+        else:  # SQLite: a write as the first statement takes the database's write lock
+            conn.execute(update(tracking).where(condition).values(state=tracking.c.state))
+        return [State.of(r) for r in conn.execute(query)]
+
+    def _batch(
+        self, conn: Connection, state: str, names: list[str], wait: bool,
+        generation: int | None = None,
+    ) -> Batch:
+        locked = self._lock(conn, state, names, wait, generation)
+        if not locked:
+            return Batch(0, None)
+        start = min(s.position for s in locked)
+        head = conn.execute(select(func.max(self.events_table.c.id))).scalar() or 0
+        if head <= start:
+            return Batch(0, None)
+        topics = sorted({t for s in locked for t in self.projections[s.name].topics()})
+        notifications = self.recorder.select_notifications(
+            start, self.batch_size, stop=head, topics=topics, inclusive_of_start=False
+        )
+        end = notifications[-1].id if len(notifications) == self.batch_size else head
+        mapper = self.app.mapper
+        decoded = [(n.id, mapper.to_domain_event(n)) for n in notifications]
+        for s in locked:
+            if s.position >= end:
+                continue
+            projection = self.projections[s.name]
+            mine = [(i, e) for i, e in decoded if i > s.position and projection.handler(e)]
+            if mine:
+                uow = UnitOfWork(conn, projection.specs(s.generation))
+                projection.prefetch(uow, mine)
+                projection.apply(uow, mine)
+                uow.flush()
+                projection.after_flush(uow, s.generation)
+            moved = conn.execute(
+                update(tracking)
+                .where(
+                    tracking.c.name == s.name,
+                    tracking.c.generation == s.generation,
+                    tracking.c.position == s.position,
+                )
+                .values(position=end, events=tracking.c.events + len(mine), updated_at=_now())
+            )
+            if moved.rowcount != 1:
+                raise PositionMoved(f"{s.name} moved past {s.position} under us")
+        return Batch(len(notifications), end)
+
+    # -- rebuilding ---------------------------------------------------------------------------
+
+    def rebuild(self, name: str, *, grace: float = 1.0) -> State:
+        """Rebuild projection ``name`` from the whole log into fresh tables, then swap them
+        in atomically and drop the old ones (after ``grace`` seconds for readers in flight).
+        Queries keep being served from the old tables until the swap."""
+        self.ensure_schema()
+        projection = self.projections[name]
+        with self.engine.begin() as conn:
+            for row in conn.execute(
+                select(tracking).where(tracking.c.name == name, tracking.c.state != ACTIVE)
+            ).all():  # left over from an interrupted rebuild
+                projection.drop(conn, row.generation)
+                conn.execute(delete(tracking).where(
+                    tracking.c.name == name, tracking.c.generation == row.generation
+                ))
+            generation = 1 + (conn.execute(
+                select(func.max(tracking.c.generation)).where(tracking.c.name == name)
+            ).scalar() or 0)
+            conn.execute(insert(tracking).values(
+                name=name, generation=generation, state=BUILDING, position=0, events=0,
+                updated_at=_now(),
+            ))
+            projection.create(conn, generation)
+        while self._advance(BUILDING, [name], wait=True, generation=generation).progressed:
+            pass
+        with self.datastore.transaction(commit=True) as session:
+            conn = session.connection()
+            (old,) = self._lock(conn, ACTIVE, [name], wait=True)
+            while self._batch(conn, BUILDING, [name], True, generation).progressed:
+                pass
+            for gen, new_state in ((old.generation, RETIRED), (generation, ACTIVE)):
+                conn.execute(
+                    update(tracking)
+                    .where(tracking.c.name == name, tracking.c.generation == gen)
+                    .values(state=new_state, updated_at=_now())
+                )
+        log.info("projection %s: generation %s swapped in", name, generation)
+        with self._advanced:
+            self._advanced.notify_all()
+        if grace:
+            time.sleep(grace)
+        with self.engine.begin() as conn:
+            projection.drop(conn, old.generation)
+            conn.execute(delete(tracking).where(
+                tracking.c.name == name, tracking.c.generation == old.generation
+            ))
+        return next(s for s in self.states(ACTIVE) if s.name == name)
+
+    # -- read-your-writes -----------------------------------------------------------------------
+
+    def wait_for(self, position: int, names: Iterable[str], timeout: float) -> dict[str, int]:
+        """Wait up to ``timeout`` seconds until projections ``names`` reached ``position``;
+        returns their positions (reached or not)."""
+        wanted = set(names)
+        deadline = time.monotonic() + timeout
+        pause = 0.005
+        while True:
+            positions = {s.name: s.position for s in self.states(ACTIVE) if s.name in wanted}
+            remaining = deadline - time.monotonic()
+            if all(p >= position for p in positions.values()) or remaining <= 0:
+                return positions
+            self._wake.set()
+            with self._advanced:
+                self._advanced.wait(min(pause, remaining))
+            pause = min(pause * 2, 0.1)
+
+    # -- in a thread or a process -------------------------------------------------------------
+
+    def run_forever(self, poll_interval: float = 0.5, listen: bool = True) -> None:
+        """Follow the log until :meth:`stop`; on PostgreSQL, wake on NOTIFY as well."""
+        self._stopping.clear()
+        backoff = poll_interval
+        with self._listener(listen) as wait:
+            while not self._stopping.is_set():
+                try:
+                    self.catch_up()
+                    self.last_error = None
+                    backoff = poll_interval
+                except Exception as error:  # keep following; status shows the error
+                    self.last_error = f"{type(error).__name__}: {error}"
+                    log.exception("projection batch failed; retrying")
+                    backoff = min(max(backoff, 0.1) * 2, 10.0)
+                wait(backoff)
+
+    @contextlib.contextmanager
+    def _listener(self, listen: bool) -> Iterator[Any]:
+        def sleep(seconds: float) -> None:
+            self._wake.wait(seconds)
+            self._wake.clear()
+
+        if not (listen and self.dialect == "postgresql"):
+            yield sleep
+            return
+        import psycopg
+
+        url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        try:
+            conn = psycopg.connect(url, autocommit=True)
+            conn.execute(f"LISTEN {self.recorder.channel_name}")
+        except Exception:
+            log.warning("cannot LISTEN for new events; polling only", exc_info=True)
+            yield sleep
+            return
+
+        def listen_or_wake(seconds: float) -> None:
+            deadline = time.monotonic() + seconds
+            while not self._wake.is_set() and time.monotonic() < deadline:
+                if any(True for _ in conn.notifies(timeout=0.05, stop_after=1)):
+                    break
+            self._wake.clear()
+
+        try:
+            yield listen_or_wake
+        finally:
+            conn.close()
+
+    def start(self, poll_interval: float = 0.5) -> threading.Thread:
+        """Follow the log in a daemon thread (the web process's embedded projector)."""
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(
+                target=self.run_forever, args=(poll_interval,), name="diarium-projector",
+                daemon=True,
+            )
+            self._thread.start()
+        return self._thread
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+
+__all__ = ["Batch", "ProjectionTracking", "Projector", "State"]

@@ -1,0 +1,44 @@
+"""Tables of the projections: the tracking table, and the register tables of one generation.
+
+Every projection keeps its rows in tables named ``reg_<table>_g<generation>``. A rebuild
+fills the next generation while the current one keeps serving, then swaps the active
+generation in the tracking table in one transaction and drops the old tables. The
+tracking table holds, per projection and generation, the notification id (position) up to
+which the rows are complete; it is written in the same transaction as the rows.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+)
+
+TRACKING_TABLE = "diarium_projection_tracking"
+
+ACTIVE = "active"  # serving queries, followed by the runner
+BUILDING = "building"  # being rebuilt from the log; not yet visible
+RETIRED = "retired"  # replaced by a rebuild; its tables are about to be dropped
+
+tracking_metadata = MetaData()
+
+tracking = Table(
+    TRACKING_TABLE,
+    tracking_metadata,
+    Column("name", String(64), primary_key=True),
+    Column("generation", Integer, primary_key=True, autoincrement=False),
+    Column("state", String(16), nullable=False),
+    Column("position", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+    Column("events", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def table_name(base: str, generation: int) -> str:
+    """The physical name of register table ``base`` in ``generation``."""
+    return f"reg_{base}_g{generation}"

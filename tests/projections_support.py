@@ -1,0 +1,140 @@
+"""Helpers for the projection tests: a deterministic mixed store and table snapshots."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select, text
+
+from cases import commands as cmd
+from cases.application import Diarium
+from cases.case import DecisionKind, Direction
+from domain.actor import Actor
+from domain.aggregate import DiariumAggregate
+from domain.events import meeting as mev
+from domain.meetings import meeting_id
+from projections.runner import Projector
+
+ACTOR = Actor("test.registrator", "req-test")
+
+
+class MeetingFixture(DiariumAggregate):
+    """Records meeting events as the meeting module does, without its rules (the registers
+    only read the events)."""
+
+    @classmethod
+    def schedule(cls, ref: str, body: str, day: date) -> MeetingFixture:
+        return cls._create_by(
+            mev.MeetingScheduled, id=meeting_id(ref), ref=ref, body=body, meeting_date=day,
+            session=1, place=None, starts_at=None, occurred_on=day, by=ACTOR,
+        )
+
+    def record(self, event_class: type, day: date, **fields: Any) -> None:
+        self.trigger_event(event_class, occurred_on=day, by=ACTOR, **fields)
+
+    def when(self, event: Any) -> None:
+        pass
+
+
+def fill(diarium: Diarium, cases: int, start: date = date(2020, 1, 2)) -> list[str]:
+    """Register ``cases`` cases with a deterministic mix of everything that happens to them."""
+    dnrs = []
+    for i in range(cases):
+        day = start + timedelta(days=i % 300)
+        dnr = diarium.register_case(
+            cmd.RegisterCase(
+                title=f"Ärende {i}: samlokalisering av verksamhet {i % 7}",
+                responsible_body=("RS", "HSN", "RUN")[i % 3], registered_on=day,
+                officer=None if i % 4 == 0 else f"Handläggare {i % 5}",
+                public_title="Skyddad titel" if i % 9 == 0 else None,
+            ),
+            ACTOR,
+        ).dnr
+        dnrs.append(dnr)
+        for n in range(i % 3):
+            diarium.register_document(
+                dnr, cmd.RegisterDocument(Direction.INCOMING, day, f"Skrivelse {n} om lokaler",
+                                          counterpart="Luleå kommun"), ACTOR,
+            )
+        if i % 4 == 1:
+            diarium.send_referral(
+                dnr, cmd.SendReferral(["HSN", "RUN"], answer_by=day + timedelta(days=20),
+                                      sent_on=day), ACTOR,
+            )
+            diarium.register_referral_answer(
+                dnr, 1, cmd.RegisterReferralAnswer("HSN", answered_on=day), ACTOR
+            )
+        if i % 5 == 2:
+            diarium.record_decision(
+                dnr, cmd.RecordDecision(DecisionKind.DECIDED, "Beslutar enligt förslaget.",
+                                        day, body="RS", paragraph=i + 1), ACTOR,
+            )
+            diarium.record_extract_sent(dnr, 1, cmd.RecordExtractSent("Regiondirektör", day),
+                                        ACTOR)
+        if i % 6 == 3:
+            diarium.assign_officer(dnr, cmd.AssignOfficer("Ny handläggare", day), ACTOR)
+        if i % 8 == 5:
+            diarium.close_case(dnr, cmd.CloseCase(day), ACTOR)
+            if i % 16 == 5:
+                diarium.reopen_case(dnr, cmd.ReopenCase("Nya uppgifter", day), ACTOR)
+        if i % 11 == 7 and i % 5 != 2 and i % 8 != 5:
+            diarium.cancel_case(dnr, cmd.CancelCase("Felregistrerad", day), ACTOR)
+    meeting = MeetingFixture.schedule("RS-2020-03-04", "RS", date(2020, 3, 4))
+    meeting.record(mev.AttendanceRecorded, date(2020, 3, 4), chair="Anna", secretary=None,
+                   attendees=[{"name": "Bo Berg", "party": "M"}])
+    meeting.record(mev.ParagraphRecorded, date(2020, 3, 4), number=3, title="Ärende",
+                   dnr=dnrs[2], agenda_item=None, sections=[])
+    meeting.record(mev.ParagraphDecided, date(2020, 3, 4), paragraph=3, kind="decided",
+                   text="Beslutar enligt förslaget.", higher_body=None, case_decision_number=1)
+    meeting.record(mev.ReservationEntered, date(2020, 3, 4), paragraph=3, member="Bo Berg",
+                   reason=None)
+    meeting.record(mev.ExtractRecipientsListed, date(2020, 3, 4), paragraph=3,
+                   recipients=["Regiondirektör", "Ekonomidirektör"])
+    meeting.record(mev.ProtocolAdjusted, date(2020, 3, 10), signed_by=["Anna"], late=False)
+    meeting.record(mev.ProtocolPosted, date(2020, 3, 11), paragraph=None, late=False)
+    diarium.save(meeting)
+    return dnrs
+
+
+def snapshot(projector: Projector) -> dict[str, Any]:
+    """Every row of every active register table (and SQLite's search index), in key order."""
+    found: dict[str, Any] = {}
+    with projector.engine.connect() as conn:
+        for name, projection in projector.projections.items():
+            generation, position = projector.active_generation(name)
+            found[f"{name}.position"] = position
+            for table_name, spec in projection.specs(generation).items():
+                table = spec.table
+                columns = [c for c in table.c if c.name != "search_vector"]
+                rows = conn.execute(
+                    select(*columns).order_by(*(table.c[k] for k in spec.key))
+                ).all()
+                found[f"{name}.{table_name}"] = [tuple(r) for r in rows]
+            if projector.dialect == "sqlite" and name == "diary":
+                fts = f"{projection.table('case', generation).name}_fts"
+                found["diary.fts"] = [
+                    tuple(r)
+                    for r in conn.execute(text(f"SELECT rowid, * FROM {fts} ORDER BY rowid"))
+                ]
+    return found
+
+
+def handled_events(projector: Projector, name: str) -> int:
+    """How many events in the log the projection handles (each must be applied once)."""
+    projection = projector.projections[name]
+    topics = projection.topics()
+    table = projector.events_table
+    with projector.engine.connect() as conn:
+        return len(conn.execute(select(table.c.id).where(table.c.topic.in_(topics))).all())
+
+
+def authorized(app: Any, roles: tuple[str, ...] = ("registrar",), name: str = "test.registrator"):  # type: ignore[no-untyped-def]
+    """A test client of ``app`` carrying a bearer token with ``roles`` (web/auth.py)."""
+    client = app.test_client()
+    tokens = app.extensions.get("diarium_tokens")
+    if tokens is not None:
+        tokens.create_table()
+        token, _ = tokens.issue(name=name, roles=list(roles))
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client

@@ -1,0 +1,86 @@
+"""Output schemas of the register API, generated from the listing declarations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields
+from sqlalchemy import Boolean, Date, Integer
+
+from projections.queries import LISTINGS, Listing
+from projections.registers import build
+
+_TABLES = build("sqlite")  # column types are the same on every dialect
+COMPUTED = {
+    "status": fields.String(metadata={"description": "Derived from the dates and today"}),
+    "overdue": fields.Boolean(metadata={"description": "Past due and not done"}),
+    "withheld": fields.List(
+        fields.String(),
+        metadata={"description": "Secret fields withheld from this caller (OSL 5:2, 5:5)"},
+    ),
+}
+
+
+def _field(column: Any) -> fields.Field:
+    if isinstance(column.type, Date):
+        return fields.Date(allow_none=column.nullable)
+    if isinstance(column.type, Boolean):
+        return fields.Boolean(allow_none=column.nullable)
+    if isinstance(column.type, Integer):
+        return fields.Integer(allow_none=column.nullable)
+    return fields.String(allow_none=column.nullable)
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+class ConsistencySchema(Schema):
+    projection = fields.String(metadata={"description": "The projection behind the register"})
+    position = fields.Integer(
+        metadata={"description": "The register is complete up to this notification id"}
+    )
+    head = fields.Integer(metadata={"description": "The last notification id in the log"})
+    lag = fields.Integer(metadata={"description": "head - position"})
+    min_position = fields.Integer(allow_none=True)
+    reached = fields.Boolean(
+        metadata={"description": "Whether position >= min_position (true without one)"}
+    )
+
+
+class ProjectionStatusSchema(Schema):
+    name = fields.String()
+    generation = fields.Integer()
+    state = fields.String(metadata={"description": "active | building | retired"})
+    position = fields.Integer()
+    head = fields.Integer()
+    lag = fields.Integer()
+    events = fields.Integer(metadata={"description": "Events applied to this generation"})
+    updated_at = fields.String()
+
+
+def row_schema(listing: Listing) -> type[Schema]:
+    table = _TABLES[listing.projection].table(listing.table, 1)
+    declared: dict[str, Any] = {c: _field(table.c[c]) for c in listing.columns}
+    declared.update({c: COMPUTED[c] for c in listing.computed})
+    return Schema.from_dict(declared, name=f"{_camel(listing.name)}RowSchema")
+
+
+ROW_SCHEMAS = {name: row_schema(listing) for name, listing in LISTINGS.items()}
+PAGE_SCHEMAS = {
+    name: Schema.from_dict(
+        {
+            "register": fields.String(),
+            "items": fields.List(fields.Nested(ROW_SCHEMAS[name])),
+            "next_cursor": fields.String(
+                allow_none=True, metadata={"description": "Pass as cursor for the next page"}
+            ),
+            "sort": fields.String(),
+            "order": fields.String(),
+            "limit": fields.Integer(),
+            "consistency": fields.Nested(ConsistencySchema),
+        },
+        name=f"{_camel(name)}PageSchema",
+    )
+    for name in LISTINGS
+}

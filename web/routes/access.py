@@ -1,0 +1,133 @@
+"""Tokens (admin) and the caller's own identity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify
+from marshmallow import RAISE, Schema, fields, validate
+
+from cases.tokens import TokenError, TokenStore
+from domain.roles import ADMIN, ROLES
+from web.auth import authenticated, requires
+from web.problems import problem
+from web.routes.common import actor, json_body
+
+api = Blueprint("access", __name__, url_prefix="/api")
+
+
+class TokenSchema(Schema):
+    id = fields.String(metadata={"example": "3f9a0c1b2d4e"})
+    name = fields.String()
+    roles = fields.List(fields.String())
+    bodies = fields.List(fields.String())
+    created_at = fields.DateTime()
+    created_by = fields.String()
+    expires_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    revoked_by = fields.String(allow_none=True)
+    active = fields.Boolean()
+
+
+class IssuedTokenSchema(TokenSchema):
+    token = fields.String(metadata={"description": "The bearer token: shown this once only"})
+
+
+class IssueTokenSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Regexp(r"^[\w.@ -]{1,200}$"))
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(list(ROLES))),
+        required=True,
+        validate=validate.Length(min=1, max=len(ROLES)),
+    )
+    bodies = fields.List(
+        fields.String(validate=validate.Regexp(r"^[\w-]{1,50}$")),
+        load_default=list,
+        validate=validate.Length(max=50),
+    )
+    expires_at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+class WhoAmISchema(Schema):
+    name = fields.String()
+    roles = fields.List(fields.String())
+    bodies = fields.List(fields.String())
+
+
+def _tokens() -> TokenStore:
+    return current_app.extensions["diarium_tokens"]  # type: ignore[no-any-return]
+
+
+@api.get("/whoami")
+@authenticated
+def whoami() -> Response:
+    """The caller's name (recorded as actor), roles and body scope.
+    ---
+    get:
+      summary: Who the bearer token belongs to
+      responses:
+        "200": {description: The caller, content: {application/json: {schema: WhoAmISchema}}}
+    """
+    return jsonify(WhoAmISchema().dump(actor()))
+
+
+@api.get("/tokens")
+@requires(ADMIN)
+def list_tokens() -> Response:
+    """Every active token (never its secret).
+    ---
+    get:
+      summary: The active tokens
+      responses:
+        "200":
+          description: Tokens, oldest first
+          content: {application/json: {schema: {type: array, items: TokenSchema}}}
+    """
+    return jsonify(TokenSchema(many=True).dump(_tokens().list()))
+
+
+@api.post("/tokens")
+@requires(ADMIN)
+def issue_token() -> Response:
+    """Issue a token; the answer shows it once.
+    ---
+    post:
+      summary: Issue a token
+      requestBody:
+        required: true
+        content: {application/json: {schema: IssueTokenSchema}}
+      responses:
+        "201": {description: Issued, content: {application/json: {schema: IssuedTokenSchema}}}
+        "422": {$ref: "#/components/responses/Invalid"}
+    """
+    data: dict[str, Any] = IssueTokenSchema().load(json_body())
+    try:
+        secret, token = _tokens().issue(**data, by=actor().name)
+    except TokenError as refused:
+        return problem(422, "invalid-body", "Invalid request", str(refused))
+    body = IssuedTokenSchema().dump(token)
+    body["token"] = secret
+    response = jsonify(body)
+    response.status_code = 201
+    return response
+
+
+@api.post("/tokens/<token_id>/revoke")
+@requires(ADMIN)
+def revoke_token(token_id: str) -> Response:
+    """Revoke a token at once.
+    ---
+    post:
+      summary: Revoke a token
+      responses:
+        "200": {description: Revoked, content: {application/json: {schema: TokenSchema}}}
+        "404": {$ref: "#/components/responses/NotFound"}
+    """
+    try:
+        token = _tokens().revoke(token_id, by=actor().name)
+    except TokenError as unknown:
+        return problem(404, "not-found", "Token not found", str(unknown))
+    return jsonify(TokenSchema().dump(token))

@@ -1,0 +1,212 @@
+"""Bodies: members, paragraph numbering, delegation order and delegated decisions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from cases.meeting_service import BodyWritten
+from domain.roles import ADMIN, OFFICER, REGISTRAR, SECRETARY, STAFF
+from web import meeting_schemas as ms
+from web.auth import json_body_field, path_body, requires
+from web.routes.common import actor, diarium, json_body
+
+api = Blueprint("bodies", __name__, url_prefix="/api")
+
+PROBLEMS = """
+    "404": {$ref: "#/components/responses/NotFound"}
+    "409": {$ref: "#/components/responses/Conflict"}
+    "422": {$ref: "#/components/responses/Invalid"}"""
+
+
+def command(
+    summary: str, request_schema: str, response_schema: str, status: str = "200",
+    method: str = "post",
+) -> Any:
+    """Give a command route its OpenAPI description."""
+
+    def decorate(view: Any) -> Any:
+        view.__doc__ = f"""{summary}
+---
+{method}:
+  summary: {json.dumps(summary, ensure_ascii=False)}
+  requestBody:
+    required: true
+    content: {{application/json: {{schema: {request_schema}}}}}
+  responses:
+    "{status}":
+      description: Recorded
+      content: {{application/json: {{schema: {response_schema}}}}}{PROBLEMS}
+"""
+        return view
+
+    return decorate
+
+
+def query(summary: str, response: str) -> Any:
+    """Give a read route its OpenAPI description (``response`` is a YAML schema)."""
+
+    def decorate(view: Any) -> Any:
+        view.__doc__ = f"""{summary}
+---
+get:
+  summary: {json.dumps(summary, ensure_ascii=False)}
+  responses:
+    "200":
+      description: {json.dumps(summary, ensure_ascii=False)}
+      content: {{application/json: {{schema: {response}}}}}
+    "404": {{$ref: "#/components/responses/NotFound"}}
+"""
+        return view
+
+    return decorate
+
+
+def flag(name: str) -> bool:
+    """A boolean query parameter (``?unreported=true``)."""
+    return request.args.get(name, "").strip().lower() in ("1", "true", "yes")
+
+
+def body_written(result: BodyWritten, status: int = 200) -> Response:
+    view = {
+        "code": result.code,
+        "version": result.version,
+        "position": result.position,
+        "delegated_decision": result.delegated_decision,
+        "body": ms.body_view(result.body, diarium().today()),
+    }
+    response = jsonify(ms.BodyWrittenSchema().dump(view))
+    response.status_code = status
+    response.headers["ETag"] = f'"{result.version}"'
+    if status == 201:
+        response.headers["Location"] = f"/api/bodies/{result.code}"
+    return response
+
+
+@api.post("/bodies")
+@requires(ADMIN, body=json_body_field("code"))
+@command("Set up a body (organ)", "EstablishBodySchema", "BodyWrittenSchema", "201")
+def establish_body() -> Response:
+    cmd = ms.EstablishBodySchema().load(json_body())
+    return body_written(diarium().establish_body(cmd, actor()), 201)
+
+
+@api.get("/bodies/<code>")
+@requires(*STAFF)
+@query("Read a body: members, delegation order, delegated decisions", "BodySchema")
+def get_body(code: str) -> Response:
+    body = diarium().get_body(code)
+    response = jsonify(ms.BodySchema().dump(ms.body_view(body, diarium().today())))
+    response.headers["ETag"] = f'"{body.version}"'
+    return response
+
+
+@api.post("/bodies/<code>/members")
+@requires(ADMIN, body=path_body("code"))
+@command("Appoint a ledamot or ersättare", "AppointMemberSchema", "BodyWrittenSchema", "201")
+def appoint_member(code: str) -> Response:
+    cmd = ms.AppointMemberSchema().load(json_body())
+    return body_written(diarium().appoint_member(code, cmd, actor()), 201)
+
+
+@api.post("/bodies/<code>/members/<name>/end")
+@requires(ADMIN, body=path_body("code"))
+@command("End a membership early", "EndMembershipSchema", "BodyWrittenSchema")
+def end_membership(code: str, name: str) -> Response:
+    cmd = ms.EndMembershipSchema().load(json_body())
+    return body_written(diarium().end_membership(code, name, cmd, actor()))
+
+
+@api.post("/bodies/<code>/paragraph-years")
+@requires(ADMIN, SECRETARY, body=path_body("code"))
+@command(
+    "Continue a year's paragraph numbering from a § used before",
+    "OpenParagraphYearSchema", "BodyWrittenSchema", "201",
+)
+def open_paragraph_year(code: str) -> Response:
+    cmd = ms.OpenParagraphYearSchema().load(json_body())
+    return body_written(diarium().open_paragraph_year(code, cmd, actor()), 201)
+
+
+@api.get("/bodies/<code>/paragraph-years/<int:year>")
+@requires(*STAFF)
+@query("The body's paragraph numbering in a year", "{type: object}")
+def get_paragraph_year(code: str, year: int) -> Response:
+    diarium().get_body(code)
+    counter = diarium().paragraph_year(code, year)
+    return jsonify(
+        {
+            "body": code,
+            "year": year,
+            "first_number": counter.first_number if counter else 1,
+            "last_number": counter.last_number if counter else 0,
+            "next_number": (counter.last_number if counter else 0) + 1,
+            "last_meeting": counter.last_meeting if counter else None,
+        }
+    )
+
+
+@api.post("/bodies/<code>/delegation-points")
+@requires(ADMIN, body=path_body("code"))
+@command(
+    "Add a point to the delegation order", "AddDelegationPointSchema", "BodyWrittenSchema", "201"
+)
+def add_delegation_point(code: str) -> Response:
+    cmd = ms.AddDelegationPointSchema().load(json_body())
+    return body_written(diarium().add_delegation_point(code, cmd, actor()), 201)
+
+
+@api.put("/bodies/<code>/delegation-points/<number>")
+@requires(ADMIN, body=path_body("code"))
+@command(
+    "Revise a point of the delegation order", "ReviseDelegationPointSchema",
+    "BodyWrittenSchema", method="put",
+)
+def revise_delegation_point(code: str, number: str) -> Response:
+    cmd = ms.ReviseDelegationPointSchema().load(json_body())
+    return body_written(diarium().revise_delegation_point(code, number, cmd, actor()))
+
+
+@api.post("/bodies/<code>/delegation-points/<number>/revoke")
+@requires(ADMIN, body=path_body("code"))
+@command(
+    "Revoke a point of the delegation order", "RevokeDelegationPointSchema", "BodyWrittenSchema"
+)
+def revoke_delegation_point(code: str, number: str) -> Response:
+    cmd = ms.RevokeDelegationPointSchema().load(json_body())
+    return body_written(diarium().revoke_delegation_point(code, number, cmd, actor()))
+
+
+@api.post("/bodies/<code>/delegated-decisions")
+@requires(OFFICER, REGISTRAR, SECRETARY, body=path_body("code"))
+@command(
+    "Record a decision taken by a delegate (delegationsbeslut)",
+    "RecordDelegatedDecisionSchema", "BodyWrittenSchema", "201",
+)
+def record_delegated_decision(code: str) -> Response:
+    cmd = ms.RecordDelegatedDecisionSchema().load(json_body())
+    return body_written(diarium().record_delegated_decision(code, cmd, actor()), 201)
+
+
+@api.get("/bodies/<code>/delegated-decisions")
+@requires(*STAFF)
+def list_delegated_decisions(code: str) -> Response:
+    """Delegated decisions of the body (``?unreported=true``: not yet reported).
+    ---
+    get:
+      summary: Delegated decisions of the body
+      parameters:
+        - {in: query, name: unreported, schema: {type: boolean},
+           description: Only those not yet reported to the body}
+      responses:
+        "200":
+          description: Delegated decisions, oldest first
+          content: {application/json: {schema: {type: array, items: DelegatedDecisionSchema}}}
+        "404": {$ref: "#/components/responses/NotFound"}
+    """
+    decisions = diarium().delegated_decisions(code, unreported=flag("unreported"))
+    return jsonify(ms.DelegatedDecisionSchema(many=True).dump(
+        [ms.delegated_view(d) for d in decisions]
+    ))

@@ -1,0 +1,97 @@
+"""The public e-diary: the register as anyone may read it, without a token.
+
+A case shows its register entry (dnr, dates, body, status, documents with direction and
+date) with secret fields withheld as OSL 5:2 requires: the public title in place of a secret
+title, no sender/recipient or description of secret documents. Nothing here is logged as a
+secret read, because nothing secret is shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+from marshmallow import Schema, fields
+
+from cases.secrecy import redact_case
+from web import schemas as s
+from web.auth import public
+from web.routes.common import diarium
+
+api = Blueprint("public", __name__, url_prefix="/public")
+
+CASE_KEYS = (
+    "dnr", "title", "public_title", "responsible_body", "unit", "officer", "classification",
+    "origin", "status", "registered_on", "closed_on", "cancelled_on", "secrecy", "documents",
+    "decisions", "withheld",
+)
+DOCUMENT_KEYS = ("number", "direction", "date", "counterpart", "description", "secrecy")
+DECISION_KEYS = ("number", "kind", "text", "decided_on", "body", "paragraph")
+
+
+class PublicDocumentSchema(Schema):
+    number = fields.Integer()
+    direction = fields.String()
+    date = fields.Date()
+    counterpart = fields.String(allow_none=True)
+    description = fields.String()
+    secrecy = fields.Nested(s.SecrecySchema, allow_none=True)
+
+
+class PublicDecisionSchema(Schema):
+    number = fields.Integer()
+    kind = fields.String()
+    text = fields.String()
+    decided_on = fields.Date()
+    body = fields.String(allow_none=True)
+    paragraph = fields.Integer(allow_none=True)
+
+
+class PublicCaseSchema(Schema):
+    """A case as the public e-diary shows it (documentation of the answer's shape)."""
+
+    dnr = fields.String()
+    title = fields.String(metadata={"description": "The public title where the title is secret"})
+    public_title = fields.String(allow_none=True)
+    responsible_body = fields.String()
+    unit = fields.String(allow_none=True)
+    officer = fields.String(allow_none=True)
+    classification = fields.String(allow_none=True)
+    origin = fields.String(allow_none=True)
+    status = fields.String()
+    registered_on = fields.Date()
+    closed_on = fields.Date(allow_none=True)
+    cancelled_on = fields.Date(allow_none=True)
+    secrecy = fields.Nested(s.SecrecySchema, allow_none=True)
+    documents = fields.List(fields.Nested(PublicDocumentSchema))
+    decisions = fields.List(fields.Nested(PublicDecisionSchema))
+    withheld = fields.List(fields.String())
+
+
+def _pick(view: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: view.get(k) for k in keys}
+
+
+def public_case(view: dict[str, Any]) -> dict[str, Any]:
+    """A dumped case (``CaseSchema``) as the public sees it."""
+    redacted = redact_case(view, None)
+    out = _pick(redacted, CASE_KEYS)
+    out["documents"] = [_pick(d, DOCUMENT_KEYS) for d in redacted.get("documents") or []]
+    out["decisions"] = [_pick(d, DECISION_KEYS) for d in redacted.get("decisions") or []]
+    return out
+
+
+@api.get("/cases/<path:dnr>")
+@public
+def public_case_view(dnr: str) -> Response:
+    """A case in the public e-diary (no token needed; secret fields withheld).
+    ---
+    get:
+      summary: A case as the public e-diary shows it
+      responses:
+        "200":
+          description: The register entry
+          content: {application/json: {schema: PublicCaseSchema}}
+        "404": {$ref: "#/components/responses/NotFound"}
+    """
+    return jsonify(public_case(s.CaseSchema().dump(diarium().view_case(dnr))))

@@ -1,0 +1,127 @@
+"""Query-string parameters for the audit, feed and webhook routes: parsed strictly, and every
+bad value becomes one entry of a 422 problem's ``invalid-params``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Response, request
+
+from web.problems import problem
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+class InvalidQuery(ValueError):
+    """One or more query parameters are invalid."""
+
+    def __init__(self, params: list[dict[str, str]]) -> None:
+        super().__init__("; ".join(p["reason"] for p in params))
+        self.params = params
+
+
+def invalid_query_response(error: InvalidQuery) -> Response:
+    return problem(422, "invalid-query", "Invalid query parameters",
+                   "Some query parameters are invalid.", **{"invalid-params": error.params})
+
+
+class Query:
+    """Collects parse errors so that all bad parameters are reported at once."""
+
+    def __init__(self, allowed: set[str]) -> None:
+        self.errors: list[dict[str, str]] = []
+        unknown = sorted(set(request.args) - allowed)
+        for name in unknown:
+            self.errors.append({"name": name, "reason": "Unknown query parameter."})
+        for name in set(request.args) & allowed:
+            if len(request.args.getlist(name)) > 1:
+                self.errors.append({"name": name, "reason": "Give this parameter once."})
+
+    def fail(self, name: str, reason: str) -> None:
+        self.errors.append({"name": name, "reason": reason})
+
+    def raw(self, name: str) -> str | None:
+        """The parameter as given (``None`` when absent; an empty value is a value)."""
+        return request.args.get(name)
+
+    def text(self, name: str, max_length: int = 200) -> str | None:
+        value = self.raw(name)
+        if value is not None and not 1 <= len(value) <= max_length:
+            self.fail(name, f"Must be 1 to {max_length} characters.")
+            return None
+        return value
+
+    def integer(self, name: str, default: int | None = None, *, minimum: int = 0,
+                maximum: int = 2**62) -> int | None:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(name, "Must be an integer.")
+            return default
+        if not minimum <= number <= maximum:
+            self.fail(name, f"Must be between {minimum} and {maximum}.")
+            return default
+        return number
+
+    def number(self, name: str, default: float, *, maximum: float) -> float:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            seconds = float(value)
+        except ValueError:
+            self.fail(name, "Must be a number of seconds.")
+            return default
+        if not 0 <= seconds <= maximum:
+            self.fail(name, f"Must be between 0 and {maximum:g}.")
+            return default
+        return seconds
+
+    def day(self, name: str) -> date | None:
+        value = self.raw(name)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(name, "Must be an ISO date (YYYY-MM-DD).")
+            return None
+
+    def moment(self, name: str, *, end_of_day: bool = True) -> datetime | None:
+        """An ISO timestamp (no offset: Swedish time), or a date meaning the end of that day."""
+        value = self.raw(name)
+        if value is None:
+            return None
+        return self.parse_moment(name, value, end_of_day=end_of_day)
+
+    def parse_moment(self, name: str, value: str, *, end_of_day: bool = True) -> datetime | None:
+        try:
+            if len(value) == 10:
+                day = date.fromisoformat(value)
+                return datetime.combine(day, time.max if end_of_day else time.min,
+                                        tzinfo=STOCKHOLM)
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(name, "Must be an ISO timestamp (e.g. 2020-10-31T12:00:00+01:00) "
+                            "or a date.")
+            return None
+        return moment if moment.tzinfo else moment.replace(tzinfo=STOCKHOLM)
+
+    def names(self, name: str, known: Any) -> list[str]:
+        value = self.raw(name)
+        if not value:
+            return []
+        names = [n.strip() for n in value.split(",") if n.strip()]
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            self.fail(name, f"Unknown: {', '.join(unknown)}. Known: {', '.join(sorted(known))}.")
+        return names
+
+    def check(self) -> None:
+        if self.errors:
+            raise InvalidQuery(self.errors)

@@ -1,0 +1,306 @@
+"""Registers: the diary, documents, decisions, reservations, conflicts of interest, extracts,
+referrals and deadlines, read from the projections (never by replaying events).
+
+Every listing is JSON with a keyset cursor (``next_cursor``) or, with ``?format=csv`` or
+``Accept: text/csv``, a CSV file of every matching row. Read-your-writes: pass the
+``position`` a write returned as ``min_position``; the request waits up to
+``DIARIUM_READ_WAIT_SECONDS`` (default 2) for the projection to get there and otherwise
+answers 200 anyway, saying how far behind it is (``consistency.reached`` false, header
+``X-Diarium-Consistency: stale``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+
+from domain import roles
+from projections.queries import (
+    LISTINGS,
+    InvalidQuery,
+    Listing,
+    Page,
+    Query,
+    Registers,
+    UnknownCursor,
+    parse,
+)
+from projections.runner import Projector
+from web.auth import current_actor, requires
+from web.problems import problem
+from web.register_schemas import PAGE_SCHEMAS
+from web.routes.common import diarium
+
+api = Blueprint("registers", __name__, url_prefix="/api/registers")
+
+INPROCESS_VARIABLE = "DIARIUM_INPROCESS_PROJECTIONS"  # on | off | auto
+READ_WAIT_VARIABLE = "DIARIUM_READ_WAIT_SECONDS"
+POLL_VARIABLE = "DIARIUM_PROJECTION_POLL_SECONDS"
+EXTENSION = "diarium_projector"
+
+
+def projector() -> Projector:
+    """The projector of this process (created with the app)."""
+    return current_app.extensions[EXTENSION]
+
+
+def init_registers(app: Flask, *, embedded_default: bool) -> Projector:
+    """Attach the register API to ``app`` and, when configured, run the projections in a
+    background thread of this process.
+
+    ``DIARIUM_INPROCESS_PROJECTIONS`` (app config or environment): ``on``, ``off`` or
+    ``auto`` (the default): on for SQLite when the app made its own store from the
+    environment (``diarium serve``, ``web.wsgi``), so a newcomer needs nothing else; off for
+    PostgreSQL, where ``diarium projections run`` is the worker, and off when a test hands
+    the app its store. Several processes running it at once stay exactly-once (see
+    :mod:`projections.runner`).
+    """
+    instance = Projector(app.extensions["diarium"])
+    app.extensions[EXTENSION] = instance
+    app.register_blueprint(api)
+    app.register_error_handler(InvalidQuery, _invalid_query)
+    app.register_error_handler(UnknownCursor, _unknown_cursor)
+    setting = str(
+        app.config.get(INPROCESS_VARIABLE) or os.environ.get(INPROCESS_VARIABLE) or "auto"
+    ).lower()
+    if setting == "on" or (setting == "auto" and embedded_default and instance.dialect == "sqlite"):
+        poll = float(app.config.get(POLL_VARIABLE) or os.environ.get(POLL_VARIABLE) or 0.5)
+        instance.start(poll_interval=poll)
+    return instance
+
+
+def _invalid_query(error: InvalidQuery) -> Response:
+    return problem(
+        400, "invalid-query", "Invalid query", str(error),
+        **{"invalid-params": [{"name": k, "reason": v} for k, v in error.problems.items()]},
+    )
+
+
+def _unknown_cursor(error: UnknownCursor) -> Response:
+    return problem(404, "not-found", "No such page", str(error))
+
+
+def _min_position() -> int | None:
+    raw = request.args.get("min_position")
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+        if value < 0:
+            raise ValueError
+    except ValueError:
+        raise InvalidQuery({"min_position": "must be a non-negative integer"}) from None
+    return value
+
+
+def _wants_csv() -> bool:
+    if request.args.get("format") is not None:
+        if request.args["format"] not in ("json", "csv"):
+            raise InvalidQuery({"format": "must be json or csv"})
+        return request.args["format"] == "csv"
+    best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
+    return best == "text/csv"
+
+
+def _consistency(listing: Listing, min_position: int | None) -> dict[str, Any]:
+    runner = projector()
+    if min_position is not None:
+        wait = float(
+            current_app.config.get(READ_WAIT_VARIABLE) or os.environ.get(READ_WAIT_VARIABLE) or 2
+        )
+        runner.wait_for(min_position, [listing.projection], timeout=wait)
+    _, position = runner.active_generation(listing.projection)
+    head = runner.head()
+    return {
+        "projection": listing.projection, "position": position, "head": head,
+        "lag": max(head - position, 0), "min_position": min_position,
+        "reached": min_position is None or position >= min_position,
+    }
+
+
+def _headers(response: Response, consistency: dict[str, Any]) -> Response:
+    response.headers["X-Diarium-Position"] = str(consistency["position"])
+    response.headers["X-Diarium-Lag"] = str(consistency["lag"])
+    if not consistency["reached"]:
+        response.headers["X-Diarium-Consistency"] = "stale"
+    return response
+
+
+def _listing_view(listing: Listing) -> Any:
+    def view() -> Response:
+        runner = projector()
+        runner.ensure_schema()
+        as_csv = _wants_csv()
+        query = parse(listing, request.args.to_dict())
+        consistency = _consistency(listing, _min_position())
+        registers = Registers(runner)
+        today = diarium().today()
+        actor = current_actor()
+        if as_csv:
+            return _headers(_csv(listing, registers, query, today, actor), consistency)
+        page = registers.page(query, today, actor)
+        consistency["position"] = max(consistency["position"], page.position)
+        return _headers(jsonify(_page_json(page, consistency)), consistency)
+
+    view.__name__ = f"list_{listing.name}"
+    view.__doc__ = _doc(listing)
+    return requires(*roles.STAFF)(view)
+
+
+def _page_json(page: Page, consistency: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "register": page.listing.name, "items": page.items, "next_cursor": page.next_cursor,
+        "sort": page.sort, "order": page.order, "limit": page.limit,
+        "consistency": consistency,
+    }
+
+
+def _csv(
+    listing: Listing, registers: Registers, query: Query, today: Any, actor: Any
+) -> Response:
+    """Every matching row (from the cursor on; ``limit`` is the page size used internally)."""
+    everything = Query(query.listing, query.filters, query.sort, query.order, 1000, query.cursor)
+
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        buffer.write("\ufeff")  # a BOM, so spreadsheet programs read UTF-8 (å, ä, ö)
+        writer.writerow(listing.fields)
+        for number, item in enumerate(registers.rows(everything, today, actor), 1):
+            writer.writerow([_cell(item[f]) for f in listing.fields])
+            if number % 500 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    response = Response(generate(), mimetype="text/csv")  # needs no request context
+    response.headers["Content-Disposition"] = f'attachment; filename="{listing.name}.csv"'
+    return response
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(value)
+    return value
+
+
+def _doc(listing: Listing) -> str:
+    """The OpenAPI description of a listing, generated from its declaration."""
+    kinds = {"date": "string", "integer": "integer", "boolean": "boolean"}
+    lines = [
+        f"{listing.title}",
+        "---",
+        "get:",
+        f"  summary: {json_str(listing.title)}",
+        "  description: >-",
+        f"    Sorts: {', '.join(listing.sorts)} (default {listing.default_sort}"
+        f" {listing.default_order}). Paginated with keyset cursors; CSV with format=csv or"
+        " Accept text/csv.",
+        "  parameters:",
+    ]
+
+    def parameter(name: str, kind: str, description: str, extra: str = "") -> None:
+        lines.append(
+            f"    - {{in: query, name: {name}, required: false,"
+            f" description: {json_str(description)}, schema: {{type: {kind}{extra}}}}}"
+        )
+
+    for spec in listing.filters:
+        extra = ", maxLength: 500"
+        if spec.kind == "date":
+            extra = ", format: date"
+        elif spec.kind == "integer":
+            extra = ", minimum: 1, maximum: 9999" if spec.name == "year" else (
+                ", minimum: -2147483648, maximum: 2147483647")
+        elif spec.kind == "boolean":
+            extra = ""
+        if spec.choices:
+            extra = f", enum: [{', '.join(spec.choices)}]"
+        parameter(spec.name, kinds.get(spec.kind, "string"), spec.description, extra)
+    parameter("sort", "string", "Sort key", f", enum: [{', '.join(listing.sorts)}]")
+    parameter("order", "string", "Sort order", ", enum: [asc, desc]")
+    parameter("limit", "integer", "Page size (default 50)", ", minimum: 1, maximum: 500")
+    parameter("cursor", "string", "next_cursor of the previous page (404 if it names no page)")
+    parameter(
+        "min_position", "integer",
+        "Wait (up to 2 s) until the register includes this log position (a write's position)",
+        ", minimum: 0",
+    )
+    parameter("format", "string", "json (default) or csv", ", enum: [json, csv]")
+    lines += [
+        "  responses:",
+        "    '200':",
+        "      description: A page of the register (or the whole listing as CSV)",
+        "      content:",
+        f"        application/json: {{schema: {PAGE_SCHEMAS[listing.name].__name__}}}",
+        "        text/csv: {schema: {type: string}}",
+        "    '404':",
+        "      description: The cursor names no page of this listing",
+        "      content:",
+        "        application/problem+json: {schema: {$ref: '#/components/schemas/Problem'}}",
+        "    '400':",
+        "      description: An invalid query parameter",
+        "      content:",
+        "        application/problem+json: {schema: {$ref: '#/components/schemas/Problem'}}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def json_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+for _name, _listing in LISTINGS.items():
+    api.add_url_rule(f"/{_name}", endpoint=_name, view_func=_listing_view(_listing))
+
+
+@api.get("")
+@requires(*roles.STAFF)
+def index() -> Response:
+    """The registers, with their filters and sorts.
+    ---
+    get:
+      summary: The registers, with their filters and sorts
+      responses:
+        "200":
+          description: One entry per register
+          content: {application/json: {schema: {type: array, items: {type: object}}}}
+    """
+    return jsonify([
+        {
+            "name": listing.name, "title": listing.title, "href": f"/api/registers/{name}",
+            "projection": listing.projection, "fields": list(listing.fields),
+            "sorts": list(listing.sorts), "default_sort": listing.default_sort,
+            "default_order": listing.default_order,
+            "filters": [
+                {"name": f.name, "type": f.kind, "description": f.description,
+                 **({"choices": list(f.choices)} if f.choices else {})}
+                for f in listing.filters
+            ],
+        }
+        for name, listing in LISTINGS.items()
+    ])
+
+
+@api.get("/status")
+@requires(*roles.STAFF, roles.SERVICE)
+def status() -> Response:
+    """Each projection's generation, position and lag behind the log.
+    ---
+    get:
+      summary: Position and lag of each projection
+      responses:
+        "200":
+          description: One entry per projection (and generation being rebuilt)
+          content:
+            application/json: {schema: {type: array, items: ProjectionStatusSchema}}
+    """
+    return jsonify(projector().status())

@@ -1,0 +1,76 @@
+"""Secrecy markings (OSL 5:5) on cases and documents, and the log of secret reads."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+from marshmallow import Schema, fields
+
+from domain.roles import AUDITOR, REGISTRAR
+from web import schemas as s
+from web.auth import case_body, own_case, requires
+from web.routes.cases import documented
+from web.routes.common import actor, diarium, json_body, written
+
+api = Blueprint("secrecy", __name__, url_prefix="/api")
+
+
+class SecretReadSchema(Schema):
+    dnr = fields.String()
+    actor = fields.String()
+    roles = fields.List(fields.String())
+    request_id = fields.String(allow_none=True)
+    what = fields.String(metadata={"description": "The request that read it"})
+    fields_ = fields.List(
+        fields.String(), data_key="fields", attribute="fields",
+        metadata={"description": "The secret fields disclosed"},
+    )
+    read_on = fields.Date()
+    read_at = fields.DateTime()
+
+
+@api.post("/cases/<path:dnr>/secrecy")
+@requires(REGISTRAR, own_case(), body=case_body)
+@documented("Mark the case secret (OSL 5:5)", "MarkSecretSchema", "201")
+def mark_case_secret(dnr: str) -> Response:
+    command = s.MarkSecretSchema().load(json_body())
+    return written(diarium().mark_case_secret(dnr, command, actor()), 201)
+
+
+@api.post("/cases/<path:dnr>/secrecy/lift")
+@requires(REGISTRAR, own_case(), body=case_body)
+@documented("Lift the case's secrecy marking", "LiftSecrecySchema")
+def lift_case_secrecy(dnr: str) -> Response:
+    command = s.LiftSecrecySchema().load(json_body())
+    return written(diarium().lift_case_secrecy(dnr, command, actor()))
+
+
+@api.post("/cases/<path:dnr>/documents/<int:number>/secrecy")
+@requires(REGISTRAR, own_case(), body=case_body)
+@documented("Mark a document secret (OSL 5:5)", "MarkSecretSchema", "201")
+def mark_document_secret(dnr: str, number: int) -> Response:
+    command = s.MarkSecretSchema().load(json_body())
+    return written(diarium().mark_document_secret(dnr, number, command, actor()), 201)
+
+
+@api.post("/cases/<path:dnr>/documents/<int:number>/secrecy/lift")
+@requires(REGISTRAR, own_case(), body=case_body)
+@documented("Lift a document's secrecy marking", "LiftSecrecySchema")
+def lift_document_secrecy(dnr: str, number: int) -> Response:
+    command = s.LiftSecrecySchema().load(json_body())
+    return written(diarium().lift_document_secrecy(dnr, number, command, actor()))
+
+
+@api.get("/cases/<path:dnr>/secret-reads")
+@requires(AUDITOR, body=case_body)
+def secret_reads(dnr: str) -> Response:
+    """Who read the case's secret content, what and when (oldest first).
+    ---
+    get:
+      summary: The log of reads of the case's secret content
+      responses:
+        "200":
+          description: Every logged read
+          content: {application/json: {schema: {type: array, items: SecretReadSchema}}}
+        "404": {$ref: "#/components/responses/NotFound"}
+    """
+    return jsonify(SecretReadSchema(many=True).dump(diarium().secret_reads(dnr)))
