@@ -25,8 +25,9 @@ from domain.roles import unknown_roles
 
 PREFIX = "dia"
 TOKEN_PATTERN = re.compile(r"^dia_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
-NAME_PATTERN = re.compile(r"^[\w.@ -]{1,200}$", re.UNICODE)
-BODY_PATTERN = re.compile(r"^[\w-]{1,50}$", re.UNICODE)
+# The same in Python and in ECMA-262 (the OpenAPI document): letters are spelled out.
+NAME_PATTERN = re.compile(r"^[0-9A-Za-zÀ-ÖØ-öø-ÿ_.@ -]{1,200}$")
+BODY_PATTERN = re.compile(r"^[0-9A-Za-zÀ-ÖØ-öø-ÿ_-]{1,50}$")
 
 metadata = MetaData()
 tokens_table = Table(

@@ -72,7 +72,24 @@ def build_spec(app: Flask) -> dict[str, Any]:
             view = app.view_functions[rule.endpoint]
             if view.__doc__ and "---" in view.__doc__:
                 spec.path(view=view, app=app, parameters=_path_parameters(rule))
-    return spec.to_dict()
+    return ecma_patterns(spec.to_dict())
+
+
+def ecma_patterns(node: Any) -> Any:
+    """Write the schemas' regular expressions as OpenAPI means them (ECMA-262, unanchored
+    search), with the meaning marshmallow gives them (Python ``re.match``: anchored at the
+    start): ``\\A``/``\\Z`` become ``^``/``$`` and every pattern is anchored at its start."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "pattern" and isinstance(value, str):
+                value = value.replace("\\A", "^").replace("\\Z", "$")
+                node[key] = value if value.startswith("^") else f"^(?:{value})"
+            else:
+                ecma_patterns(value)
+    elif isinstance(node, list):
+        for item in node:
+            ecma_patterns(item)
+    return node
 
 
 def _path_parameters(rule: Any) -> list[dict[str, Any]]:

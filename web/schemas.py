@@ -14,7 +14,7 @@ from cases.case import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS, DecisionKind,
 def text(max_length: int = 500, **kwargs: Any) -> fields.String:
     """A non-blank string of bounded length."""
     return fields.String(
-        validate=[validate.Length(min=1, max=max_length), validate.Regexp(r"(?s).*\S")],
+        validate=[validate.Length(min=1, max=max_length), validate.Regexp(r"[\s\S]*\S")],
         **kwargs,
     )
 

@@ -57,6 +57,7 @@ class Projection:
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
+        self._resolved: dict[type, type | None] = {}
         self._specs: dict[int, tuple[MetaData, dict[str, TableSpec]]] = {}
 
     @classmethod
@@ -102,11 +103,16 @@ class Projection:
         return sorted(get_topic(c) for c in type(self).handlers)
 
     def handler(self, event: Any) -> Handler | None:
+        """The handler of the event's class (or of its nearest base class), or None."""
+        kind = type(event)
         handlers = type(self).handlers
-        for klass in type(event).__mro__:
-            if klass in handlers:
-                return handlers[klass]
-        return None
+        if kind in handlers:
+            return handlers[kind]
+        try:
+            base = self._resolved[kind]
+        except KeyError:  # an event class derived from a handled one
+            base = self._resolved[kind] = next((k for k in kind.__mro__ if k in handlers), None)
+        return handlers.get(base) if base is not None else None
 
     def prefetch(self, uow: UnitOfWork, events: list[tuple[int, Any]]) -> None:
         """Load in bulk the rows the batch will touch: in each table with a ``prefetch_by``

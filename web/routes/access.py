@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 from marshmallow import RAISE, Schema, fields, validate
 
-from cases.tokens import TokenError, TokenStore
+from cases.tokens import BODY_PATTERN, NAME_PATTERN, TokenError, TokenStore
 from domain.roles import ADMIN, ROLES
 from web.auth import authenticated, requires
 from web.problems import problem
@@ -37,14 +37,14 @@ class IssueTokenSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    name = fields.String(required=True, validate=validate.Regexp(r"^[\w.@ -]{1,200}$"))
+    name = fields.String(required=True, validate=validate.Regexp(NAME_PATTERN))
     roles = fields.List(
         fields.String(validate=validate.OneOf(list(ROLES))),
         required=True,
         validate=validate.Length(min=1, max=len(ROLES)),
     )
     bodies = fields.List(
-        fields.String(validate=validate.Regexp(r"^[\w-]{1,50}$")),
+        fields.String(validate=validate.Regexp(BODY_PATTERN)),
         load_default=list,
         validate=validate.Length(max=50),
     )

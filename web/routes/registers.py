@@ -141,7 +141,9 @@ def _listing_view(listing: Listing) -> Any:
         registers = Registers(runner)
         today = diarium().today()
         actor = current_actor()
-        if as_csv:
+        if as_csv:  # a bad cursor is refused before the stream starts
+            registers.page(Query(listing, query.filters, query.sort, query.order, 1,
+                                 query.cursor), today, actor)
             return _headers(_csv(listing, registers, query, today, actor), consistency)
         page = registers.page(query, today, actor)
         consistency["position"] = max(consistency["position"], page.position)
