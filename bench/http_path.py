@@ -4,7 +4,9 @@ beside a bare Flask + gunicorn app that parses the same JSON and stores nothing.
     python -m bench.http_path --duration 10 --backend sqlite --backend postgres
 
 Needs `wrk` (Debian package). Each server gets the machine in turn; the ratio to the bare app,
-measured in the same run, is the figure that counts on a shared, noisy machine.
+measured in the same run, is the figure that counts on a shared, noisy machine. The script
+issues its own bearer token (``diarium tokens create``) for each store; reads are a case by
+dnr and a register query (the diary, newest first, one page of 50).
 """
 
 from __future__ import annotations
@@ -59,10 +61,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app: str, env: dict[str, str], workers: int = 2) -> Iterator[str]:
+def gunicorn(
+    app: str, env: dict[str, str], workers: int = 2, options: tuple[str, ...] = ()
+) -> Iterator[str]:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", app],
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         *options, app],
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -71,15 +76,78 @@ def gunicorn(app: str, env: dict[str, str], workers: int = 2) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
-            requests.get(f"{base}/api/cases/1-2020", timeout=1)
+            requests.get(f"{base}/healthz", timeout=5)
             break
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.1)
     try:
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def issue_token(url: str) -> str:
+    """A registrar's and auditor's token on the store at ``url``, made with the CLI."""
+    return subprocess.run(
+        [sys.executable, "-m", "web.cli", "--database-url", url, "tokens", "create",
+         "--name", "bench", "--role", "registrar", "--role", "auditor", "--quiet"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+
+
+def run(
+    backends: list[str], duration: int, options: tuple[str, ...] = ()
+) -> list[dict[str, object]]:
+    """Bare write and read, then diarium's write, case read and register read per backend;
+    one row each, with the ratio to the bare app and the goal."""
+    rows: list[dict[str, object]] = []
+    with gunicorn("bench.bare_app:app", {}, options=options) as bare:
+        bare_write = wrk(bare, "POST", ["/api/cases"], duration, {})
+        bare_read = wrk(bare, "GET", ["/api/cases/1-2020"], duration, {})
+    rows.append({"backend": "–", "request": "bare write", **bare_write})
+    rows.append({"backend": "–", "request": "bare read", **bare_read})
+    for backend in backends:
+        with store(backend) as url:
+            subprocess.run(
+                [sys.executable, "-m", "web.cli", "--database-url", url, "db", "init"],
+                check=True, capture_output=True,
+            )
+            headers = {"Authorization": f"Bearer {issue_token(url)}"}
+            env = {"DIARIUM_DATABASE_URL": url}
+            with gunicorn("web.wsgi:app", env, options=options) as base:
+                write = wrk(base, "POST", ["/api/cases"], duration, headers)
+                count = min(int(write["rps"] * duration), 500)
+                dnrs = [f"{n}-2020" for n in range(1, max(count, 2))]
+                read = wrk(base, "GET", [f"/api/cases/{d}" for d in dnrs], duration, headers)
+                query = wrk(base, "GET", ["/api/registers/diary?limit=50",
+                                          "/api/registers/diary?status=open&limit=50"],
+                            duration, headers)
+        for label, result, bare, goal in (
+            ("write (register)", write, bare_write, 0.4),
+            ("read (case by dnr)", read, bare_read, 0.6),
+            ("read (register query)", query, bare_read, 0.6),
+        ):
+            rows.append({"backend": backend, "request": label, **result,
+                         "bare": bare["rps"], "ratio": result["rps"] / bare["rps"],
+                         "goal": goal})
+    return rows
+
+
+def table(rows: list[dict[str, object]]) -> str:
+    lines = [
+        "| backend | request | req/s | bare req/s | ratio (goal) | p50 ms | p95 ms | p99 ms "
+        "| errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        ratio = f"{r['ratio']:.2f} (≥ {r['goal']})" if "ratio" in r else ""
+        bare = f"{r['bare']:.0f}" if "bare" in r else ""
+        lines.append(
+            f"| {r['backend']} | {r['request']} | {r['rps']:.0f} | {bare} | {ratio} | "
+            f"{r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} |"
+        )
+    return "\n".join(lines)
 
 
 def wrk(base: str, method: str, paths: list[str], duration: int, headers: dict[str, str]) -> dict:
@@ -112,48 +180,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgres"])
+    parser.add_argument("--threads", type=int, default=1,
+                        help="gunicorn --threads per worker (gthread when > 1)")
     args = parser.parse_args()
-    headers = {}
-    if token := os.environ.get("DIARIUM_BENCH_TOKEN"):
-        headers["Authorization"] = f"Bearer {token}"
+    options = ("--threads", str(args.threads)) if args.threads > 1 else ()
     print(f"machine: {machine()}")
-    with gunicorn("bench.bare_app:app", {}) as bare:
-        bare_write = wrk(bare, "POST", ["/api/cases"], args.duration, headers)
-        bare_read = wrk(bare, "GET", ["/api/cases/1-2020"], args.duration, headers)
-    print(
-        "| backend | request | req/s | bare req/s | ratio (goal) "
-        "| p50 ms | p95 ms | p99 ms | errors |"
-    )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-    print(
-        f"| – | bare write | {bare_write['rps']:.0f} | | | {bare_write['p50']:.1f} | "
-        f"{bare_write['p95']:.1f} | {bare_write['p99']:.1f} | {bare_write['errors']} |"
-    )
-    print(
-        f"| – | bare read | {bare_read['rps']:.0f} | | | {bare_read['p50']:.1f} | "
-        f"{bare_read['p95']:.1f} | {bare_read['p99']:.1f} | {bare_read['errors']} |"
-    )
-    for backend in args.backend or ["sqlite"]:
-        with store(backend) as url:
-            subprocess.run(
-                [sys.executable, "-m", "web.cli", "--database-url", url, "db", "init"],
-                check=True,
-                capture_output=True,
-            )
-            with gunicorn("web.wsgi:app", {"DIARIUM_DATABASE_URL": url}) as base:
-                write = wrk(base, "POST", ["/api/cases"], args.duration, headers)
-                dnrs = [f"{n}-2020" for n in range(1, min(int(write["rps"] * args.duration), 500))]
-                read = wrk(base, "GET", [f"/api/cases/{d}" for d in dnrs], args.duration, headers)
-        for label, result, bare, goal in (
-            ("write (register)", write, bare_write, 0.4),
-            ("read (case by dnr)", read, bare_read, 0.6),
-        ):
-            print(
-                f"| {backend} | {label} | {result['rps']:.0f} | {bare['rps']:.0f} | "
-                f"{result['rps'] / bare['rps']:.2f} (≥ {goal}) | {result['p50']:.1f} | "
-                f"{result['p95']:.1f} | {result['p99']:.1f} | {result['errors']} |",
-                flush=True,
-            )
+    print(table(run(args.backend or ["sqlite"], args.duration, options)), flush=True)
 
 
 if __name__ == "__main__":

@@ -253,6 +253,8 @@ def main() -> None:
         written = fill(diarium)
         print(f"fill: {written} events in {time.monotonic() - started:.0f} s "
               f"({written / (time.monotonic() - started):,.0f} ev/s)", flush=True)
+    if ARGS.fill_only:
+        return
     count, raw = raw_rate(diarium)
     print(f"raw read+decode: {count} notifications, {raw:,.0f} ev/s", flush=True)
 
@@ -296,5 +298,6 @@ if __name__ == "__main__":
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--fill-only", action="store_true", help="fill the store and stop")
     ARGS = parser.parse_args()
     main()

@@ -17,6 +17,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from cases import commands as cmd
+from cases.allocation_lock import AllocationLock
 from cases.case import Case
 from cases.meeting_service import MeetingCommands
 from cases.persistence import DateAsISO, eventsourcing_env
@@ -97,6 +98,7 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
             TokenStore.for_application(self).create_table()
         self.series = series or configured_series()
         self.today = today
+        self._allocation = AllocationLock(self.recorder.datastore.engine)  # type: ignore[attr-defined]
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -106,6 +108,13 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
 
     def register_case(self, command: cmd.RegisterCase, by: Actor) -> Written:
         """Register a case: allocate the next dnr of its series, or take a migrated one."""
+        if command.dnr is not None:
+            return self._register_case(command, by)
+        year = (command.registered_on or self.today()).year
+        with self._allocation.hold(command.series, year):  # writers take turns, not retries
+            return self._register_case(command, by)
+
+    def _register_case(self, command: cmd.RegisterCase, by: Actor) -> Written:
         today = self.today()
         registered_on = command.registered_on or today
         dnr_format = self.series[command.series]

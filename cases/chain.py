@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy_utils.types.uuid import UUIDType
 
 GENESIS = "0" * 64
+HEADS_PER_QUERY = 1000  # aggregates' chain heads read per statement (see _links)
 CASE_DOMAIN = b"diarium/case/v1"
 LOG_DOMAIN = b"diarium/log/v1"
 
@@ -190,22 +191,31 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         table = self.chain_table
         pairs = sorted(zip(ids, stored_events, strict=True), key=lambda p: p[0])
         originators = list(dict.fromkeys(UUID(str(e.originator_id)) for _, e in pairs))
-        # One round trip: the log's head and the head of each aggregate's own chain.
+        # The log's head and the head of each aggregate's own chain, one scalar subquery each,
+        # in as few round trips as the backends allow: a select list is capped (PostgreSQL:
+        # 1,664 target entries; SQLite: 2,000 columns), so the heads go HEADS_PER_QUERY at a time.
         last = select(table).order_by(table.c.id.desc()).limit(1).subquery()
-        heads = [
-            select(table.c.case_hash)
-            .where(table.c.originator_id == originator)
-            .order_by(table.c.originator_version.desc())
-            .limit(1)
-            .scalar_subquery()
-            for originator in originators
-        ]
-        found = session.execute(
-            select(select(last.c.id).scalar_subquery(), select(last.c.log_hash).scalar_subquery(),
-                   *heads)
-        ).one()
-        prev_id, prev_log = found[0], found[1]
-        case_heads: dict[UUID, str | None] = dict(zip(originators, found[2:], strict=True))
+        case_heads: dict[UUID, str | None] = {}
+        prev_id = prev_log = None
+        for start in range(0, max(len(originators), 1), HEADS_PER_QUERY):
+            chunk = originators[start:start + HEADS_PER_QUERY]
+            heads = [
+                select(table.c.case_hash)
+                .where(table.c.originator_id == originator)
+                .order_by(table.c.originator_version.desc())
+                .limit(1)
+                .scalar_subquery()
+                for originator in chunk
+            ]
+            if start == 0:
+                found = session.execute(
+                    select(select(last.c.id).scalar_subquery(),
+                           select(last.c.log_hash).scalar_subquery(), *heads)
+                ).one()
+                prev_id, prev_log = found[0], found[1]
+                case_heads.update(zip(chunk, found[2:], strict=True))
+            else:
+                case_heads.update(zip(chunk, session.execute(select(*heads)).one(), strict=True))
         rows = []
         for position, event in pairs:
             originator = UUID(str(event.originator_id))

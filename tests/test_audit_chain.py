@@ -180,3 +180,23 @@ def test_writer_processes_do_not_fork_the_chain(diarium: Diarium, database_url: 
     report = verify_chain(diarium)
     assert report.ok, report.findings
     assert report.checked == 3 * 2 + 3 * 10 + 1  # registrations (+ counter) and documents
+
+
+def test_one_write_may_touch_any_number_of_aggregates(diarium: Diarium) -> None:
+    """The chain heads are read in chunks: PostgreSQL caps a select list at 1,664 entries."""
+    from uuid import uuid4
+
+    from eventsourcing.persistence import StoredEvent
+
+    register(diarium, "Ärende före")
+    ids = [uuid4() for _ in range(2000)]
+    for version in (1, 2):  # the second write must find every aggregate's own head
+        diarium.recorder.insert_events([
+            StoredEvent(originator_id=i, originator_version=version, topic="tests:Bulk",
+                        state=b'{"n": %d}' % n)
+            for n, i in enumerate(ids)
+        ])
+    report = verify_chain(diarium)
+    assert report.ok, report.findings[:5]
+    assert report.checked == scalar(diarium, "SELECT count(*) FROM diarium_events")
+    assert scalar(diarium, "SELECT count(*) FROM diarium_events_chain") == report.checked

@@ -16,9 +16,22 @@ import pytest
 import sqlalchemy
 
 from cases.application import Diarium
+from cases.tokens import TokenStore
 from web import create_app
 
 CASE = {"title": "Ärende", "responsible_body": "RS", "registered_on": "2020-10-01"}
+
+
+def _token(diarium: Diarium) -> str:
+    """A registrar's bearer token, issued while the store is writable."""
+    token, _ = TokenStore.for_application(diarium).issue(name="fault", roles=["registrar"])
+    return token
+
+
+def _client(diarium: Diarium, token: str):  # type: ignore[no-untyped-def]
+    client = create_app(diarium).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
 
 
 def _pg_bin() -> Path | None:
@@ -83,7 +96,7 @@ def own_postgres() -> Iterator[tuple[str, Path, Path]]:
 def test_postgres_restart_gives_503_then_recovers(own_postgres) -> None:  # type: ignore[no-untyped-def]
     url, bindir, data = own_postgres
     diarium = Diarium(url, create_tables=True)
-    client = create_app(diarium).test_client()
+    client = _client(diarium, _token(diarium))
     assert client.post("/api/cases", json=CASE).status_code == 201
 
     _as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
@@ -135,12 +148,13 @@ def _full_sqlite(path: Path) -> Diarium:
 def test_sqlite_disk_full_gives_503_and_corrupts_nothing(tmp_path: Path) -> None:
     path = tmp_path / "full.sqlite"
     seeded = Diarium(f"sqlite:///{path}", create_tables=True)
-    client = create_app(seeded).test_client()
+    token = _token(seeded)
+    client = _client(seeded, token)
     assert client.post("/api/cases", json=CASE).status_code == 201
     seeded.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
 
     full = _full_sqlite(path)
-    client = create_app(full).test_client()
+    client = _client(full, token)
     big = {**CASE, "title": "x" * 1000}
     responses = [client.post("/api/cases", json=big) for _ in range(20)]
     accepted = [r.get_json()["dnr"] for r in responses if r.status_code == 201]
@@ -156,7 +170,7 @@ def test_sqlite_disk_full_gives_503_and_corrupts_nothing(tmp_path: Path) -> None
     after = Diarium(f"sqlite:///{path}")
     for dnr in ["1-2020", *accepted]:  # everything acknowledged is there, whole
         assert [e.originator_version for e in after.case_history(dnr)] == [1]
-    client = create_app(after).test_client()
+    client = _client(after, token)
     next_dnr = client.post("/api/cases", json=CASE).get_json()["dnr"]
     assert next_dnr == f"{len(accepted) + 2}-2020"  # no number was lost or half-taken
     after.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
@@ -165,11 +179,12 @@ def test_sqlite_disk_full_gives_503_and_corrupts_nothing(tmp_path: Path) -> None
 def test_sqlite_read_only_gives_503_and_reads_work(tmp_path: Path) -> None:
     path = tmp_path / "ro.sqlite"
     writable = Diarium(f"sqlite:///{path}", create_tables=True)
-    create_app(writable).test_client().post("/api/cases", json=CASE)
+    token = _token(writable)
+    assert _client(writable, token).post("/api/cases", json=CASE).status_code == 201
     writable.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
 
     read_only = Diarium(f"sqlite:///file:{path}?mode=ro&uri=true")
-    client = create_app(read_only).test_client()
+    client = _client(read_only, token)
     refused = client.post("/api/cases", json=CASE)
     assert refused.status_code == 503
     assert refused.content_type == "application/problem+json"

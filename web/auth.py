@@ -22,6 +22,7 @@ tests/test_access_matrix.py walks the URL map: a route without a declared policy
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from typing import Any
 
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import Flask, Response, current_app, g, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from cases.tokens import TokenStore
 from domain import roles as R
@@ -36,6 +38,7 @@ from domain.actor import Actor
 from web.oidc import OidcVerifier
 from web.problems import problem
 
+log = logging.getLogger(__name__)
 POLICY = "_diarium_policy"
 REQUEST_ID_HEADER = "X-Request-ID"
 Resolver = Callable[[dict[str, Any]], str | None]
@@ -217,7 +220,13 @@ def init_auth(app: Flask) -> None:
             scheme, _, presented = header.strip().partition(" ")
             if scheme.lower() != "bearer" or not presented.strip():
                 return unauthorized("Send 'Authorization: Bearer <token>'.", "invalid_request")
-            g.actor = _identify(app, presented.strip())
+            try:
+                g.actor = _identify(app, presented.strip())
+            except SQLAlchemyError as error:  # the token table is in the store: it is down
+                log.warning("token store unavailable: %s", type(error).__name__)
+                response = problem(503, "store-unavailable", "Event store unavailable")
+                response.headers["Retry-After"] = "5"
+                return response
             if g.actor is None:
                 return unauthorized("The token is invalid, expired or revoked.", "invalid_token")
         view = app.view_functions.get(request.endpoint) if request.endpoint else None

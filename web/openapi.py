@@ -92,6 +92,18 @@ def ecma_patterns(node: Any) -> Any:
     return node
 
 
+def _converter_schema(converter: Any) -> dict[str, Any]:
+    """What a path variable's converter accepts: ``<int:…>`` takes no sign, so no negatives."""
+    if not isinstance(converter, IntegerConverter):
+        return {"type": "string"}
+    schema: dict[str, Any] = {"type": "integer"}
+    if not converter.signed:
+        schema["minimum"] = max(0, converter.min or 0)
+    if converter.max is not None:
+        schema["maximum"] = converter.max
+    return schema
+
+
 def _path_parameters(rule: Any) -> list[dict[str, Any]]:
     """Declare the rule's path variables (``<int:number>`` becomes an integer)."""
     return [
@@ -99,7 +111,7 @@ def _path_parameters(rule: Any) -> list[dict[str, Any]]:
             "in": "path",
             "name": name,
             "required": True,
-            "schema": {"type": "integer" if isinstance(converter, IntegerConverter) else "string"},
+            "schema": _converter_schema(converter),
         }
         for name, converter in rule._converters.items()
     ]

@@ -10,11 +10,15 @@ from cases import commands as cmd
 from cases import secrecy
 from cases.case import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS, DecisionKind, Direction
 
+# Some character that is not white space, the same in Python and ECMA-262 (the OpenAPI
+# document): their \s differ on U+001C-U+001F, U+0085 and U+FEFF, so those are named.
+NON_BLANK = r"[\s\S]*[^\s\x1c-\x1f\x85\ufeff]"
+
 
 def text(max_length: int = 500, **kwargs: Any) -> fields.String:
     """A non-blank string of bounded length."""
     return fields.String(
-        validate=[validate.Length(min=1, max=max_length), validate.Regexp(r"[\s\S]*\S")],
+        validate=[validate.Length(min=1, max=max_length), validate.Regexp(NON_BLANK)],
         **kwargs,
     )
 

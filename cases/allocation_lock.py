@@ -1,0 +1,109 @@
+"""Queue the writers that allocate numbers in one dnr series-year, instead of letting them race.
+
+Numbering stays guaranteed by the store (the counter's version and the case id's unique
+index, cases/application.py): this lock only keeps writers from wasting work. Without it, two
+web workers registering at the same moment both read the counter, both build a case, and one
+of them loses at commit, backs off and starts again. With it they take turns:
+
+* threads of one process: a ``threading.Lock`` per series-year;
+* processes on PostgreSQL: a session advisory lock (``pg_advisory_lock``) per series-year,
+  held on a pooled connection for the allocation and released after it (or when the
+  connection dies with its process);
+* processes on SQLite (a file database): an exclusive ``flock`` on ``<database>.dnr-lock``,
+  released by the kernel if the process dies.
+
+It is best-effort: if the lock cannot be taken (e.g. the database is unreachable), allocation
+goes on without it and the store still refuses any duplicate.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+log = logging.getLogger(__name__)
+
+
+class AllocationLock:
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._guard = threading.Lock()
+        self._threads: dict[tuple[str, int], threading.Lock] = {}
+        self._file: int | None = None
+        database = engine.url.database or ""
+        if self.dialect == "sqlite" and database and database != ":memory:" \
+                and not database.startswith("file:") and os.path.isdir(
+                    os.path.dirname(os.path.abspath(database))):
+            self._path: str | None = f"{database}.dnr-lock"
+        else:
+            self._path = None
+
+    def _thread_lock(self, key: tuple[str, int]) -> threading.Lock:
+        with self._guard:
+            return self._threads.setdefault(key, threading.Lock())
+
+    @contextlib.contextmanager
+    def hold(self, series: str, year: int) -> Iterator[None]:
+        """Hold the series-year's allocation for the duration of the ``with`` block."""
+        with self._thread_lock((series, year)):
+            if self.dialect == "postgresql":
+                with self._advisory(series, year):
+                    yield
+            elif self._path is not None:
+                with self._flock():
+                    yield
+            else:
+                yield
+
+    @contextlib.contextmanager
+    def _advisory(self, series: str, year: int) -> Iterator[None]:
+        key = int.from_bytes(hashlib.sha256(f"dnr:{series}:{year}".encode()).digest()[:8],
+                             "big", signed=True)
+        try:
+            conn = self.engine.connect()
+        except SQLAlchemyError:
+            yield  # unreachable store: the save will say so
+            return
+        locked = False
+        try:
+            conn.execute(text("SELECT set_config('lock_timeout', '10s', true)"))
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            conn.commit()  # a session lock: it outlives this transaction
+            locked = True
+        except SQLAlchemyError:
+            log.warning("dnr allocation lock not taken; allocating without it")
+            conn.invalidate()
+        try:
+            yield
+        finally:
+            if locked:
+                try:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    conn.commit()
+                except SQLAlchemyError:
+                    conn.invalidate()  # the session, and its lock, are gone
+            conn.close()
+
+    @contextlib.contextmanager
+    def _flock(self) -> Iterator[None]:
+        try:
+            if self._file is None:
+                self._file = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)  # type: ignore[arg-type]
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+        except OSError:  # e.g. a read-only directory: go on without it
+            yield
+            return
+        try:
+            yield
+        finally:
+            fcntl.flock(self._file, fcntl.LOCK_UN)

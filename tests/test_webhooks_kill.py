@@ -1,0 +1,131 @@
+"""Fault: a real ``diarium webhooks run`` process is killed with SIGKILL in the middle of a
+batch (after the receiver got a delivery, before the worker heard back), then restarted.
+After deduplication by ``Diarium-Delivery-Id`` every event arrives exactly once, in log order;
+nothing is lost. Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from cases import feed
+from cases.application import Diarium
+from cases.webhooks import WebhookStore, subscriptions
+from tests.audit_helpers import decide, document, execute, register
+
+KILL_AT = 9  # the receiver kills the worker while handling this request (of ~36)
+
+
+class KillingReceiver:
+    """Records every request; at request ``KILL_AT`` it SIGKILLs the worker before answering,
+    so that delivery reached the receiver but was never acknowledged."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.victim: int | None = None
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                with receiver.lock:
+                    receiver.requests.append({"headers": dict(self.headers), "body": body})
+                    kill = len(receiver.requests) == KILL_AT and receiver.victim is not None
+                if kill:
+                    os.kill(receiver.victim, signal.SIGKILL)  # type: ignore[arg-type]
+                    return  # no answer: the worker is gone
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def ids(self) -> list[str]:
+        with self.lock:
+            return [r["headers"]["Diarium-Delivery-Id"] for r in self.requests]
+
+    def unique(self) -> list[dict[str, Any]]:
+        seen: dict[str, dict[str, Any]] = {}
+        with self.lock:
+            for request in self.requests:
+                seen.setdefault(request["headers"]["Diarium-Delivery-Id"],
+                                json.loads(request["body"]))
+        return list(seen.values())
+
+
+def _worker(database_url: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "--database-url", database_url, "webhooks", "run",
+         "--poll-interval", "0.05", "--timeout", "5"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=os.getcwd(),
+    )
+
+
+def _wait_for(condition: Any, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_killed_webhook_worker_loses_and_duplicates_nothing(
+    diarium: Diarium, database_url: str
+) -> None:
+    store = WebhookStore(diarium)
+    receiver = KillingReceiver()
+    subscription = store.subscribe(receiver.url, from_position=0)
+    for n in range(12):  # 36 public events, fewer than one batch (50): the kill is mid-batch
+        dnr = register(diarium, f"Ärende {n}")
+        document(diarium, dnr, date(2020, 9, 2))
+        decide(diarium, dnr, date(2020, 10, 14), 160 + n)
+    expected = [item.position for item in feed.read_feed(diarium, 0, 1000).items]
+    assert len(expected) == 36
+
+    first = _worker(database_url)
+    receiver.victim = first.pid
+    try:
+        assert first.wait(timeout=60) == -signal.SIGKILL, first.stderr.read()  # type: ignore[union-attr]
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert len(receiver.requests) == KILL_AT
+    acknowledged = store.status(subscription["id"])
+    assert acknowledged["position"] == expected[KILL_AT - 2]  # the unanswered one is not counted
+    assert acknowledged["backlog"] == len(expected) - (KILL_AT - 1)
+
+    # A killed worker cannot release its lease; it runs out (60 s by default). Let it run out
+    # now rather than wait, as the clock would.
+    execute(diarium, f"UPDATE {subscriptions.name} SET lease_until = NULL")
+    second = _worker(database_url)
+    try:
+        _wait_for(lambda: len(receiver.unique()) == len(expected), "every delivery")
+        _wait_for(lambda: store.status(subscription["id"])["backlog"] == 0, "the position")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=30)
+
+    ids = receiver.ids()
+    assert len(ids) == len(expected) + 1  # only the unacknowledged delivery came twice
+    assert ids[KILL_AT - 1] == ids[KILL_AT]  # ...straight after the restart, same id
+    got = [d["event"]["position"] for d in receiver.unique()]
+    assert got == expected  # nothing lost, in log order
+    status = store.status(subscription["id"])
+    assert status["position"] == expected[-1] and status["delivered"] == len(expected)
+    delivered = store.deliveries(subscription["id"], limit=1000)
+    assert sorted(d["position"] for d in delivered) == expected
+    assert all(d["delivered"] for d in delivered)
+    receiver.server.shutdown()
+    receiver.server.server_close()
