@@ -11,8 +11,15 @@ from cases.persistence import DATABASE_URL_VARIABLE, database_url
 
 
 def init_db(url: str | None = None) -> Diarium:
-    """Create the tables once (not in every worker at boot)."""
-    return Diarium(url, create_tables=True)
+    """Create every table once, not in every worker at boot: events, tokens, webhooks and
+    the registers."""
+    from cases.webhooks import WebhookStore
+    from projections.runner import Projector
+
+    diarium = Diarium(url, create_tables=True)
+    WebhookStore(diarium)
+    Projector(diarium).ensure_schema()
+    return diarium
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -36,12 +43,21 @@ def demo(args: argparse.Namespace) -> None:
     from cases.demo import load_demo
     from domain.rules import RuleViolation
 
+    from cases.tokens import TokenStore
+
+    diarium = init_db(args.database_url)
     try:
-        dnrs = load_demo(init_db(args.database_url))
+        dnrs = load_demo(diarium)
     except RuleViolation as refused:
         print(f"diarium: demo already loaded ({refused})")
         return
     print(f"diarium: loaded {len(dnrs)} demo cases: {', '.join(dnrs)}")
+    token, _ = TokenStore.for_application(diarium).issue(
+        name="demo", roles=["registrar", "secretary", "chair", "auditor"], by="demo"
+    )
+    print("diarium: a token to try it with (registrar, secretary, chair, auditor):")
+    print(f"    export AUTH='Authorization: Bearer {token}'")
+    print('    curl -H "$AUTH" localhost:8000/api/cases/1338-2020')
 
 
 def main(argv: list[str] | None = None) -> None:
