@@ -146,7 +146,7 @@ def fill(diarium: Diarium) -> int:
     started = time.monotonic()
     for index in range(ARGS.cases):
         batch.extend(mapper.to_stored_event(e) for e in make_events(index, sequence))
-        if index % 1000 == 999:  # < 1664 aggregates per write (the audit chain's query)
+        if index % 1000 == 999:  # one recorder write per 1,000 cases (any size works)
             recorder.insert_events(batch)
             written += len(batch)
             batch = []

@@ -29,6 +29,9 @@ class TableSpec:
     table: Table
     key: tuple[str, ...]
     prefetch_by: str | None = None
+    # Every row whose ``prefetch_by`` value is an aggregate's id is made by that aggregate's
+    # own events: an aggregate whose first event is in the batch has no rows yet (no query).
+    own_rows: bool = False
     _writers: dict[str, BulkWriter] = field(default_factory=dict, compare=False, repr=False)
 
     def writer(self, dialect: Dialect) -> BulkWriter:
@@ -60,10 +63,14 @@ class BulkWriter:
         self.columns = tuple(c.key for c in table.c if c.computed is None)
         self.key = tuple(key)
         self._sql: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._makers: dict[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]]] = {}
 
     def _values(self, columns: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
         """A function from a row dict to the tuple of its processed ``columns`` (generated
         once per column list: it runs for every value written)."""
+        made = self._makers.get(tuple(columns))
+        if made is not None:
+            return made
         names: dict[str, Any] = {}
         parts = []
         for n, column in enumerate(columns):
@@ -74,7 +81,8 @@ class BulkWriter:
                 names[f"p{n}"] = processor
                 parts.append(f"(None if (v := row[{column!r}]) is None else p{n}(v))")
         source = f"lambda row: ({', '.join(parts)},)"
-        return eval(source, names)  # type: ignore[no-any-return]
+        made = self._makers[tuple(columns)] = eval(source, names)
+        return made  # type: ignore[no-any-return]
 
     def insert(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
         sql = self._sql.get(("insert", ()))
@@ -84,6 +92,19 @@ class BulkWriter:
                 f"VALUES ({', '.join(self.mark for _ in self.columns)})"
             )
         values = self._values(self.columns)
+        if self.dialect.name == "postgresql":  # COPY: no statement and no round trip per row
+            copy_sql = self._sql.get(("copy", ()))
+            if copy_sql is None:
+                copy_sql = self._sql["copy", ()] = (
+                    f"COPY {self.name} ({', '.join(self.quoted[c] for c in self.columns)}) "
+                    "FROM STDIN"
+                )
+            driver = connection.connection.driver_connection
+            assert driver is not None
+            with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(values(row))
+            return
         connection.exec_driver_sql(sql, [values(r) for r in rows])
 
     def _where(self) -> str:
@@ -153,6 +174,12 @@ class UnitOfWork:
             for found in self.connection.execute(statement):
                 self._loaded(name, found._asdict())
             done.update(chunk)
+
+    def known_empty(self, name: str, values: Iterable[Any], column: str | None = None) -> None:
+        """Record that table ``name`` has no rows whose ``column`` is in ``values``."""
+        column = column or self.specs[name].prefetch_by
+        assert column is not None
+        self.complete[name].setdefault(column, set()).update(values)
 
     def get(self, name: str, *key: Any) -> Row | None:
         """The row of ``name`` with this key (as changed so far in the batch), or None."""

@@ -26,6 +26,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -103,6 +104,51 @@ class ProjectionTracking(TrackingRecorder):
         raise ProgrammingError("A projection's position only moves together with its rows")
 
 
+class ReadAhead:
+    """Reads and decodes the next batch in a thread while the current one is written.
+
+    Only the notifications move between threads; the batch that takes them still locks its
+    projections, checks that their position is the ``start`` they were read after, and moves
+    it in the same transaction as its rows, so exactly-once does not depend on this."""
+
+    def __init__(self, projector: Projector) -> None:
+        self.projector = projector
+        self._executor: ThreadPoolExecutor | None = None
+        self._pending: tuple[int, int, tuple[str, ...], Future[list[tuple[int, Any]]]] | None
+        self._pending = None
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pending is not None:
+            self._pending[3].cancel()
+            self._pending = None
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+
+    def request(self, start: int, stop: int, topics: list[str]) -> None:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="diarium-read-ahead")
+        future = self._executor.submit(self.projector._read_ahead, start, stop, topics)
+        self._pending = (start, stop, tuple(topics), future)
+
+    def take(self, start: int, topics: list[str]) -> tuple[int, list[tuple[int, Any]]] | None:
+        """``(stop, decoded)`` if the pending read is the one after ``start``, else None."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return None
+        read_start, stop, read_topics, future = pending
+        if read_start != start or read_topics != tuple(topics):
+            future.cancel()
+            return None
+        try:
+            return stop, future.result()
+        except Exception:  # read again in the batch's own transaction
+            log.warning("read-ahead failed; reading in the batch", exc_info=True)
+            return None
+
+
 class Projector:
     """Runs the projections of one application's store (all of them, or ``names``)."""
 
@@ -128,6 +174,8 @@ class Projector:
         self.batch_size = batch_size
         self.tracking = ProjectionTracking(self)
         self.last_error: str | None = None
+        self._active: list[State] = []  # the active generations the last run_once saw
+        self._indexed: set[tuple[str, int]] = set()  # (name, generation) with all indexes
         self._schema_ready = False
         self._schema_lock = threading.Lock()
         self._advanced = threading.Condition()
@@ -169,7 +217,7 @@ class Projector:
                         name=name, generation=1, state=ACTIVE, position=0, events=0,
                         updated_at=_now(),
                     ))
-                    projection.create(conn, 1)
+                    projection.create(conn, 1, indexes=False)  # see _ensure_indexes
 
     # -- reading state ------------------------------------------------------------------------
 
@@ -208,31 +256,57 @@ class Projector:
 
     # -- following ----------------------------------------------------------------------------
 
-    def run_once(self) -> Batch:
+    def run_once(self, ahead: ReadAhead | None = None) -> Batch:
         """Advance every active projection by one batch (if another worker is not)."""
         self.ensure_schema()
-        states = self.states(ACTIVE)
+        states = self._active = self.states(ACTIVE)
         head = self.head()
         if not states or all(s.position >= head for s in states):
             return Batch(0, None)
-        return self._advance(ACTIVE, list(self.projections), wait=False)
+        return self._advance(ACTIVE, list(self.projections), wait=False, ahead=ahead)
 
     def catch_up(self, max_batches: int | None = None) -> int:
-        """Run batches until every projection is at the head; returns notifications read."""
+        """Run batches until every projection is at the head; returns notifications read.
+
+        While a batch is written, the next one is read and decoded in a second thread
+        (:class:`ReadAhead`), so reading overlaps the database's share of the writing."""
         read = batches = 0
-        while max_batches is None or batches < max_batches:
-            batch = self.run_once()
-            if not batch.progressed:
-                break
-            read += batch.read
-            batches += 1
+        with ReadAhead(self) as ahead:
+            while max_batches is None or batches < max_batches:
+                batch = self.run_once(ahead if max_batches != 1 else None)
+                if not batch.progressed:
+                    self._ensure_indexes()  # at the head
+                    break
+                read += batch.read
+                batches += 1
         return read
 
+    def _ensure_indexes(self) -> None:
+        """Give every caught-up active generation its secondary indexes, once per process.
+
+        A generation made at position 0 (:meth:`_create_schema`) starts without them, so the
+        catch-up from the whole log does not maintain ~20 indexes row by row; they are built
+        in one pass each when it first reaches the head (a rebuilt generation gets them
+        before its swap). Until then queries are answered, only more slowly."""
+        for state in self._active:
+            key = (state.name, state.generation)
+            if key in self._indexed:
+                continue
+            try:
+                with self.engine.begin() as conn:
+                    self.projections[state.name].create_indexes(conn, state.generation)
+            except (exc.IntegrityError, exc.ProgrammingError, exc.OperationalError):
+                log.warning("creating the indexes of %s failed; retrying later", key,
+                            exc_info=True)  # e.g. another process creating them at once
+                continue
+            self._indexed.add(key)
+
     def _advance(
-        self, state: str, names: list[str], *, wait: bool, generation: int | None = None
+        self, state: str, names: list[str], *, wait: bool, generation: int | None = None,
+        ahead: ReadAhead | None = None,
     ) -> Batch:
         with self.datastore.transaction(commit=True) as session:
-            batch = self._batch(session.connection(), state, names, wait, generation)
+            batch = self._batch(session.connection(), state, names, wait, generation, ahead)
         if batch.progressed:
             with self._advanced:
                 self._advanced.notify_all()
@@ -254,7 +328,7 @@ class Projector:
 
     def _batch(
         self, conn: Connection, state: str, names: list[str], wait: bool,
-        generation: int | None = None,
+        generation: int | None = None, ahead: ReadAhead | None = None,
     ) -> Batch:
         locked = self._lock(conn, state, names, wait, generation)
         if not locked:
@@ -264,15 +338,23 @@ class Projector:
         if head <= start:
             return Batch(0, None)
         topics = sorted({t for s in locked for t in self.projections[s.name].topics()})
-        notifications = self._read(conn, start, head, topics)
-        end = notifications[-1].id if len(notifications) == self.batch_size else head
-        mapper = self.app.mapper
-        decoded = [(n.id, mapper.to_domain_event(n)) for n in notifications]
+        # The read-ahead's notifications after ``start`` up to the head it saw (<= ``head``:
+        # the same rows a read now would give, as far as it went), else read them now.
+        taken = ahead.take(start, topics) if ahead is not None else None
+        if taken is not None:
+            stop, decoded = taken
+        else:
+            stop, decoded = head, self._decode(self._read(conn, start, head, topics))
+        end = decoded[-1][0] if len(decoded) == self.batch_size else stop
+        if ahead is not None and end < head:
+            ahead.request(end, head, topics)
+        kinds = {type(e) for _, e in decoded}
         for s in locked:
             if s.position >= end:
                 continue
             projection = self.projections[s.name]
-            mine = [(i, e) for i, e in decoded if i > s.position and projection.handler(e)]
+            handled = {k for k in kinds if projection.handler_of(k) is not None}
+            mine = [(i, e) for i, e in decoded if i > s.position and type(e) in handled]
             if mine:
                 uow = UnitOfWork(conn, projection.specs(s.generation))
                 projection.prefetch(uow, mine)
@@ -290,7 +372,7 @@ class Projector:
             )
             if moved.rowcount != 1:
                 raise PositionMoved(f"{s.name} moved past {s.position} under us")
-        return Batch(len(notifications), end)
+        return Batch(len(decoded), end)
 
     def _read(self, conn: Connection, start: int, stop: int, topics: list[str]) -> list[Any]:
         """The recorder's ``select_notifications(start, batch_size, stop, topics,
@@ -309,6 +391,20 @@ class Projector:
                          state=bytes(state) if isinstance(state, memoryview) else state)
             for i, o, v, t, state in conn.execute(statement)
         ]
+
+    def _decode(self, notifications: list[Any]) -> list[tuple[int, Any]]:
+        mapper = self.app.mapper
+        return [(n.id, mapper.to_domain_event(n)) for n in notifications]
+
+    def _read_ahead(self, start: int, stop: int, topics: list[str]) -> list[tuple[int, Any]]:
+        """Read and decode after ``start`` up to ``stop`` on a connection of its own (in the
+        read-ahead thread). Every id up to ``stop`` was visible to the batch that asked, so
+        every event up to it is committed (or was rolled back: a gap) and this reads them
+        all."""
+        with self.engine.connect() as conn:
+            notifications = self._read(conn, start, stop, topics)
+            conn.rollback()
+        return self._decode(notifications)
 
     # -- rebuilding ---------------------------------------------------------------------------
 
@@ -333,9 +429,12 @@ class Projector:
                 name=name, generation=generation, state=BUILDING, position=0, events=0,
                 updated_at=_now(),
             ))
-            projection.create(conn, generation)
+            projection.create(conn, generation, indexes=False)
         while self._advance(BUILDING, [name], wait=True, generation=generation).progressed:
             pass
+        with self.engine.begin() as conn:  # built once, after the bulk of the rows
+            projection.create_indexes(conn, generation)
+        self._indexed.add((name, generation))
         with self.datastore.transaction(commit=True) as session:
             conn = session.connection()
             (old,) = self._lock(conn, ACTIVE, [name], wait=True)
@@ -456,4 +555,4 @@ class Projector:
         return self._thread is not None and self._thread.is_alive()
 
 
-__all__ = ["Batch", "ProjectionTracking", "Projector", "State"]
+__all__ = ["Batch", "ProjectionTracking", "Projector", "ReadAhead", "State"]

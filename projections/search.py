@@ -63,23 +63,23 @@ def drop_search(connection: Connection, case_table: Table) -> None:
         connection.execute(text(f"DROP TABLE IF EXISTS {fts_table(case_table.name)}"))
 
 
-def sync_search(connection: Connection, case_table: Table, rows: Iterable[dict[str, Any]]) -> None:
-    """Re-index changed case rows in the FTS5 table (SQLite only)."""
+def sync_search(
+    connection: Connection, case_table: Table, rows: Iterable[dict[str, Any]],
+    new: Iterable[dict[str, Any]] = (),
+) -> None:
+    """Re-index changed case rows, and index ``new`` ones, in the FTS5 table (SQLite only)."""
     if connection.dialect.name != "sqlite":
         return
-    rows = list(rows)
-    if not rows:
-        return
+    rows, new = list(rows), list(new)
     fts = fts_table(case_table.name)
-    connection.execute(
-        text(f"DELETE FROM {fts} WHERE rowid = :id"), [{"id": r["id"]} for r in rows]
-    )
-    columns = ", ".join(SEARCHED)
-    values = ", ".join(f":{c}" for c in SEARCHED)
-    connection.execute(
-        text(f"INSERT INTO {fts} (rowid, {columns}) VALUES (:id, {values})"),
-        [{"id": r["id"], **{c: r[c] or "" for c in SEARCHED}} for r in rows],
-    )
+    if rows:
+        connection.exec_driver_sql(f"DELETE FROM {fts} WHERE rowid = ?", [(r["id"],) for r in rows])
+    if rows or new:
+        connection.exec_driver_sql(
+            f"INSERT INTO {fts} (rowid, {', '.join(SEARCHED)}) "
+            f"VALUES (?, {', '.join('?' for _ in SEARCHED)})",
+            [(r["id"], *(r[c] or "" for c in SEARCHED)) for r in rows + new],
+        )
 
 
 def words(query: str) -> list[str]:

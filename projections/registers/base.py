@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 from sqlalchemy import Column, Date, MetaData, String, Text, Uuid
 from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateTable
 
 from domain.events import case as ev
 from projections.batch import TableSpec, UnitOfWork
@@ -86,10 +87,33 @@ class Projection:
     def table(self, name: str, generation: int) -> Any:
         return self.specs(generation)[name].table
 
-    def create(self, connection: Connection, generation: int) -> None:
-        """Create the tables of ``generation`` (and their search structures)."""
+    def create(self, connection: Connection, generation: int, *, indexes: bool = True) -> None:
+        """Create the tables of ``generation`` (and their search structures); without their
+        secondary indexes if not ``indexes`` (a generation built from position 0 gets them
+        from :meth:`create_indexes` once it has caught up: cheaper than keeping them up to
+        date row by row). Keys and unique constraints are always created."""
         self.specs(generation)
-        self._specs[generation][0].create_all(connection, checkfirst=True)
+        metadata = self._specs[generation][0]
+        if indexes:
+            metadata.create_all(connection, checkfirst=True)
+            return
+        for table in metadata.sorted_tables:
+            if not connection.dialect.has_table(connection, table.name, schema=table.schema):
+                connection.execute(CreateTable(table))
+        for spec in self.specs(generation).values():  # the batches' own lookups need theirs
+            for index in spec.table.indexes:
+                if spec.prefetch_by is not None and index.columns[0].key == spec.prefetch_by:
+                    index.create(connection, checkfirst=True)
+
+    def create_indexes(self, connection: Connection, generation: int) -> None:
+        """Create the secondary indexes of ``generation`` that do not exist yet."""
+        for table in self._specs_metadata(generation).sorted_tables:
+            for index in sorted(table.indexes, key=lambda i: i.name or ""):
+                index.create(connection, checkfirst=True)
+
+    def _specs_metadata(self, generation: int) -> MetaData:
+        self.specs(generation)
+        return self._specs[generation][0]
 
     def drop(self, connection: Connection, generation: int) -> None:
         self.specs(generation)
@@ -104,7 +128,10 @@ class Projection:
 
     def handler(self, event: Any) -> Handler | None:
         """The handler of the event's class (or of its nearest base class), or None."""
-        kind = type(event)
+        return self.handler_of(type(event))
+
+    def handler_of(self, kind: type) -> Handler | None:
+        """The handler of events of class ``kind``, or None."""
         handlers = type(self).handlers
         if kind in handlers:
             return handlers[kind]
@@ -119,14 +146,25 @@ class Projection:
         column (``case_id``, ``meeting_id``, ``body_id``), every row of the aggregates of
         that kind the batch's events belong to."""
         ids: dict[str, list[Any]] = {}
+        new: dict[str, set[Any]] = {}  # aggregates whose first event is in the batch
         for _, event in events:
-            if event.originator_version > 1:  # a new aggregate has no rows yet
-                column = PREFETCH_COLUMNS.get(type(event).__module__)
-                if column is not None:
-                    ids.setdefault(column, []).append(event.originator_id)
+            column = PREFETCH_COLUMNS.get(type(event).__module__)
+            if column is None:
+                continue
+            if event.originator_version > 1:
+                ids.setdefault(column, []).append(event.originator_id)
+            else:
+                new.setdefault(column, set()).add(event.originator_id)
+        unique = {column: list(dict.fromkeys(values)) for column, values in ids.items()}
         for name, spec in uow.specs.items():
-            if spec.prefetch_by in ids:
-                uow.prefetch(name, ids[spec.prefetch_by])
+            if spec.prefetch_by not in unique:
+                continue
+            if spec.own_rows and spec.prefetch_by in new:
+                fresh = new[spec.prefetch_by]
+                uow.known_empty(name, fresh)
+                uow.prefetch(name, [i for i in unique[spec.prefetch_by] if i not in fresh])
+            else:
+                uow.prefetch(name, unique[spec.prefetch_by])
 
     def apply(self, uow: UnitOfWork, events: Iterable[tuple[int, Any]]) -> int:
         """Apply events (``(position, event)``) to the unit of work; returns how many."""
@@ -160,7 +198,7 @@ def case_ref_spec(metadata: MetaData, base: str, generation: int) -> TableSpec:
         Column("responsible_body", String(200), nullable=False),
         Column("registered_on", Date, nullable=False),
     )
-    return TableSpec(table, ("case_id",), prefetch_by="case_id")
+    return TableSpec(table, ("case_id",), prefetch_by="case_id", own_rows=True)
 
 
 def add_case_ref(uow: UnitOfWork, name: str, event: ev.CaseRegistered) -> None:

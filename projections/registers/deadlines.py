@@ -114,10 +114,12 @@ class DeadlinesProjection(Projection):
         return {
             "case": case_ref_spec(metadata, "deadline_case", generation),
             "meeting": TableSpec(meeting, ("meeting_id",), prefetch_by="meeting_id"),
-            "referral": TableSpec(
-                referral, ("case_id", "referral_number", "recipient"), prefetch_by="case_id"
+            "referral": TableSpec(  # rows made by the case's own ReferralSent
+                referral, ("case_id", "referral_number", "recipient"), prefetch_by="case_id",
+                own_rows=True,
             ),
-            "deadline": TableSpec(deadline, ("ref",), prefetch_by="case_id"),
+            # rows with a case_id only from the case's own ReferralSent (meetings': None)
+            "deadline": TableSpec(deadline, ("ref",), prefetch_by="case_id", own_rows=True),
         }
 
     @staticmethod

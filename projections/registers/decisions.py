@@ -161,6 +161,7 @@ class DecisionsProjection(Projection):
             Index(f"{ename}_decided", "decided_on", "id"),
             Index(f"{ename}_sent", "sent_on", "id"),
             Index(f"{ename}_dnr", "dnr"),
+            Index(f"{ename}_case", "case_id"),  # the batches load a case's extracts by it
         )
         return {
             "case": case_ref_spec(metadata, "decision_case", generation),

@@ -106,12 +106,12 @@ class DiaryProjection(Projection):
             Index(f"{dname}_counterpart", "counterpart", "date", "id"),
         )
         return {
-            "case": TableSpec(case, ("case_id",), prefetch_by="case_id"),
+            "case": TableSpec(case, ("case_id",), prefetch_by="case_id", own_rows=True),
             "document": TableSpec(document, ("id",)),
         }
 
-    def create(self, connection: Any, generation: int) -> None:
-        super().create(connection, generation)
+    def create(self, connection: Any, generation: int, *, indexes: bool = True) -> None:
+        super().create(connection, generation, indexes=indexes)
         search.create_search(connection, self.table("case", generation))
 
     def drop(self, connection: Any, generation: int) -> None:
@@ -120,12 +120,14 @@ class DiaryProjection(Projection):
 
     def after_flush(self, uow: UnitOfWork, generation: int) -> None:
         originals = uow.originals["case"]
-        changed = [
-            row for row in uow.touched("case")
-            if (old := originals.get((row["case_id"],))) is None
-            or any(row[c] != old[c] for c in search.SEARCHED)
-        ]
-        search.sync_search(uow.connection, self.table("case", generation), changed)
+        changed, new = [], []
+        for row in uow.touched("case"):
+            old = originals.get((row["case_id"],))
+            if old is None:
+                new.append(row)
+            elif any(row[c] != old[c] for c in search.SEARCHED):
+                changed.append(row)
+        search.sync_search(uow.connection, self.table("case", generation), changed, new)
 
     # -- handlers -------------------------------------------------------------------------
 

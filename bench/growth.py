@@ -1,0 +1,156 @@
+"""Growth: how register queries, case reads and a rebuild grow with the number of cases.
+
+    python -m bench.growth --sizes 10000,30000,100000 --backend sqlite --backend postgres \
+        [--plot docs/growth.png]
+
+For each size, a fresh store is filled with that many cases made as in bench/registers.py
+(≈5.5 events per case, dates spread over ten years, written with the application recorder
+in batches of 1,000 cases), then:
+
+* rebuild: every projection rebuilt from the whole log into fresh tables (``Projector.rebuild``,
+  as ``diarium projections rebuild`` does), seconds;
+* register queries (``Registers.page``, 50 rows): p50 and p95 over ``--repeat`` runs of four
+  typical ones (newest cases; open cases of a body; one-word full text; one dnr);
+* case read: ``Diarium.view_case`` of random cases, each read once (so never from the
+  aggregate cache: the case's events are selected and replayed), p50 and p95.
+
+With ``--plot`` (needs the ``bench`` extra: matplotlib) a log-log plot of the medians is
+written. Timings are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from typing import Any
+
+from bench.common import machine, percentile, store
+
+QUERIES = ("diary: newest cases", "diary: status=open, body", "diary: full text (one word)",
+           "diary: one dnr")
+
+
+def _timed(call: Any, repeat: int) -> tuple[float, float]:
+    for _ in range(5):
+        call()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return percentile(samples, 50), percentile(samples, 95)
+
+
+def measure(backend: str, cases: int, repeat: int) -> dict[str, Any]:
+    from bench import registers as filler
+    from cases.application import Diarium
+    from projections.queries import Registers
+    from projections.runner import Projector
+
+    filler.ARGS = argparse.Namespace(cases=cases)  # the filler spreads dates over ``cases``
+    with store(backend) as url:
+        diarium = Diarium(url, create_tables=True)
+        started = time.monotonic()
+        events = filler.fill(diarium)
+        fill_seconds = time.monotonic() - started
+        projector = Projector(diarium, batch_size=2000)
+        projector.ensure_schema()
+        started = time.monotonic()
+        for name in projector.projections:
+            projector.rebuild(name, grace=0)
+        rebuild_seconds = time.monotonic() - started
+        engine = diarium.recorder.datastore.engine  # type: ignore[attr-defined]
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+        rnd = random.Random(7)
+        available = filler.queries(Registers(projector), rnd)
+        query_times = {name: _timed(available[name], repeat) for name in QUERIES}
+        per_year: dict[int, int] = {}
+        for index in range(cases):  # the dnrs the filler gave, without reading them back
+            year = filler.EPOCH.year + int(index * 3650 / cases) // 365
+            per_year[year] = per_year.get(year, 0) + 1
+        dnrs = [f"{rnd.randint(1, count)}-{year}" for year, count in per_year.items()
+                for _ in range(50)]
+        unique = list(dict.fromkeys(dnrs))
+        rnd.shuffle(unique)
+        cold = Diarium(url)  # each case read once: never from the aggregate cache
+        order = iter(unique)
+        read = _timed(lambda: _read(cold, order), min(repeat, len(unique) - 10))
+        cold.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
+        engine.dispose()
+    return {"backend": backend, "cases": cases, "events": events,
+            "fill": events / fill_seconds, "rebuild": rebuild_seconds,
+            "queries": query_times, "read": read}
+
+
+def _read(diarium: Any, dnrs: Any) -> None:
+    """Read the next case of ``dnrs`` that exists (a dnr drawn past a year's last is skipped)."""
+    for dnr in dnrs:
+        try:
+            diarium.view_case(dnr)
+            return
+        except LookupError:
+            continue
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    head = " | ".join(f"{q} p50/p95 ms" for q in QUERIES)
+    lines = [f"| backend | cases | events | rebuild s | rebuild ev/s | case read p50/p95 ms | "
+             f"{head} |", "|---|---:|---:|---:|---:|---|" + "---|" * len(QUERIES)]
+    for r in rows:
+        cells = " | ".join(f"{p50:.1f} / {p95:.1f}" for p50, p95 in
+                           (r["queries"][q] for q in QUERIES))
+        lines.append(
+            f"| {r['backend']} | {r['cases']:,} | {r['events']:,} | {r['rebuild']:.0f} | "
+            f"{r['events'] / r['rebuild']:,.0f} | {r['read'][0]:.1f} / {r['read'][1]:.1f} | "
+            f"{cells} |")
+    return "\n".join(lines)
+
+
+def plot(rows: list[dict[str, Any]], path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for backend in sorted({r["backend"] for r in rows}):
+        mine = sorted((r for r in rows if r["backend"] == backend), key=lambda r: r["cases"])
+        sizes = [r["cases"] for r in mine]
+        left.plot(sizes, [r["read"][0] for r in mine], marker="o", label=f"{backend}: case read")
+        for name in QUERIES:
+            left.plot(sizes, [r["queries"][name][0] for r in mine], marker=".",
+                      linestyle="--", label=f"{backend}: {name}")
+        right.plot(sizes, [r["rebuild"] for r in mine], marker="o", label=backend)
+    left.set(xscale="log", yscale="log", xlabel="cases", ylabel="p50 ms",
+             title="Reads and register queries")
+    right.set(xscale="log", yscale="log", xlabel="cases", ylabel="seconds",
+              title="Rebuild of every register")
+    left.legend(fontsize=6)
+    right.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10000,30000,100000")
+    parser.add_argument("--backend", action="append", choices=["sqlite", "postgres"])
+    parser.add_argument("--repeat", type=int, default=100)
+    parser.add_argument("--plot", default=None, help="write a PNG plot here")
+    args = parser.parse_args()
+    print(f"machine: {machine()}", flush=True)
+    rows = []
+    for backend in args.backend or ["sqlite"]:
+        for cases in (int(s) for s in args.sizes.split(",")):
+            rows.append(measure(backend, cases, args.repeat))
+            print(f"  {backend} {cases}: rebuild {rows[-1]['rebuild']:.0f} s", flush=True)
+    print(table(rows), flush=True)
+    if args.plot:
+        plot(rows, args.plot)
+        print(f"plot: {args.plot}")
+
+
+if __name__ == "__main__":
+    main()
