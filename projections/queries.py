@@ -181,6 +181,7 @@ def _deadline_filter(t: Any, v: str, today: date) -> Any:
 
 
 WITHHELD_TITLE = "(sekretess)"
+WITHHELD_TEXT = "[sekretess]"
 
 
 def _no_withheld(row: dict[str, Any], today: date) -> dict[str, Any]:
@@ -216,6 +217,17 @@ def _withhold_document(item: dict[str, Any], row: dict[str, Any], actor: Any) ->
     for name in fields:
         item[name] = None
     item["withheld"] = sorted(fields)
+
+
+def _withhold_decision(item: dict[str, Any], row: dict[str, Any], actor: Any) -> None:
+    """A decision's text, where the case's marking covers its decisions, for those who may
+    read the case's secrets only (the title is already the public one)."""
+    if not row["secret_text"] or may_read_secrets(
+        actor, responsible_body=row["responsible_body"], officer=row["officer"]
+    ):
+        return
+    item["text"] = WITHHELD_TEXT
+    item["withheld"] = ["text"]
 
 
 def _extract_status(row: dict[str, Any], today: date) -> dict[str, Any]:
@@ -304,6 +316,8 @@ LISTINGS: dict[str, Listing] = {
             ),
             sorts={"decided": ("decided_on", "id")},
             default_sort="decided", default_order="desc",
+            computed=("withheld",), compute=_no_withheld,
+            hidden=("secret_text", "responsible_body", "officer"), withhold=_withhold_decision,
             filters=(
                 equals("body", "body", "Deciding body (or delegating body)"),
                 Filter("kind", "enum", "Kind of decision", lambda t, v, _: t.c.kind == v,

@@ -303,3 +303,26 @@ def test_marking_is_for_registrars_and_the_own_officer(client_as: Any, secret_ca
     bad = client_as("registrar").post(f"/api/cases/{other}/secrecy", json={**body,
                                                                          "fields": ["salary"]})
     assert bad.status_code == 422
+
+
+def test_decision_register_withholds_secret_texts_from_all_but_the_privileged(
+    app: Any, client_as: Any, secret_case: Any
+) -> None:
+    """The decisions register withholds the text where the case's marking covers decisions,
+    and shows it to the registrar, the auditor and the case's own officer."""
+
+    def decision_text(client: Any) -> tuple[str, list[str]]:
+        _catch_up(app)
+        page = client.get(f"/api/registers/decisions?dnr={secret_case['dnr']}").get_json()
+        (item,) = page["items"]
+        return item["text"], item["withheld"]
+
+    privileged = (client_as("registrar"), client_as("auditor"), client_as("officer", name="linda"))
+    for reader in privileged:
+        assert decision_text(reader) == ("Nämnden beslutar HEMLIGBESLUT", [])
+    for reader in (client_as("secretary"), client_as("officer", name="bo"), client_as("admin")):
+        assert decision_text(reader) == ("[sekretess]", ["text"])
+    registrar = client_as("registrar")
+    lifted = registrar.post(f"/api/cases/{secret_case['dnr']}/secrecy/lift", json={})
+    assert lifted.status_code == 200
+    assert decision_text(client_as("secretary")) == ("Nämnden beslutar HEMLIGBESLUT", [])

@@ -110,6 +110,11 @@ class DecisionsProjection(Projection):
             Column("adjusted_on", Date),
             Column("posted_on", Date),
             Column("legal_force_on", Date),
+            # for withholding at query time (OSL 5:2): who may read the case's secrets, and
+            # whether its marking covers decisions
+            Column("responsible_body", String(200)),
+            Column("officer", String(200)),
+            Column("secret_text", Boolean, nullable=False),
             UniqueConstraint("key", name=f"{name}_key"),
             Index(f"{name}_decided", "decided_on", "id"),
             Index(f"{name}_body", "body", "decided_on", "id"),
@@ -165,6 +170,15 @@ class DecisionsProjection(Projection):
         )
         return {
             "case": case_ref_spec(metadata, "decision_case", generation),
+            "secrecy": TableSpec(
+                Table(
+                    t("decision_case_secrecy"), metadata,
+                    Column("case_id", Uuid, primary_key=True),
+                    Column("officer", String(200)),
+                    Column("decisions_secret", Boolean, nullable=False),
+                ),
+                ("case_id",), prefetch_by="case_id", own_rows=True,
+            ),
             "body": TableSpec(body, ("body_id",), prefetch_by="body_id"),
             "meeting": TableSpec(meeting, ("meeting_id",), prefetch_by="meeting_id"),
             "paragraph": TableSpec(paragraph, ("meeting_id", "number"), prefetch_by="meeting_id"),
@@ -211,6 +225,7 @@ class DecisionsProjection(Projection):
                 "delegation_point": None, "delegated_number": None, "reported_on": None,
                 "reported_meeting": None, "reported_paragraph": None, "adjusted_on": None,
                 "posted_on": None, "legal_force_on": None,
+                "responsible_body": None, "officer": None, "secret_text": False,
             })
         return row
 
@@ -222,6 +237,11 @@ class DecisionsProjection(Projection):
         row["dnr"] = dnr
         if case is not None:  # never copy a protected title
             row["title"] = case["public_title"] or case["title"]
+            row["responsible_body"] = case["responsible_body"]
+        secrecy = uow.get("secrecy", case_id)
+        if secrecy is not None:
+            row["officer"] = secrecy["officer"]
+            row["secret_text"] = secrecy["decisions_secret"]
         if number is not None:
             row["case_decision_number"] = number
 
@@ -283,6 +303,29 @@ class DecisionsProjection(Projection):
     @handles(ev.CaseRegistered)
     def _registered(self, uow: UnitOfWork, event: ev.CaseRegistered, position: int) -> None:
         add_case_ref(uow, "case", event)
+        uow.insert("secrecy", {
+            "case_id": event.originator_id, "officer": event.officer, "decisions_secret": False,
+        })
+
+    @handles(ev.CaseOfficerAssigned)
+    def _officer(self, uow: UnitOfWork, event: ev.CaseOfficerAssigned, position: int) -> None:
+        self._case_secrecy(uow, event.originator_id, officer=event.officer)
+
+    @handles(ev.CaseMarkedSecret, ev.CaseSecrecyLifted)
+    def _secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
+        covers = isinstance(event, ev.CaseMarkedSecret) and "decisions" in event.fields
+        self._case_secrecy(uow, event.originator_id, decisions_secret=covers)
+
+    @staticmethod
+    def _case_secrecy(uow: UnitOfWork, case_id: Any, **changes: Any) -> None:
+        """Keep the case's officer and marking, on the case and on its decision rows."""
+        secrecy = uow.get("secrecy", case_id)
+        if secrecy is None:
+            raise LookupError(f"secrecy of unregistered case {case_id}")
+        secrecy.update(changes)
+        for row in uow.find("decision", case_id=case_id):
+            row["officer"] = secrecy["officer"]
+            row["secret_text"] = secrecy["decisions_secret"]
 
     @handles(ev.DecisionRecorded)
     def _decided(self, uow: UnitOfWork, event: ev.DecisionRecorded, position: int) -> None:
