@@ -41,9 +41,8 @@ def serve(args: argparse.Namespace) -> None:
 def demo(args: argparse.Namespace) -> None:
     """Load the demo cases (a store that has them already is left as it is)."""
     from cases.demo import load_demo
-    from domain.rules import RuleViolation
-
     from cases.tokens import TokenStore
+    from domain.rules import RuleViolation
 
     diarium = init_db(args.database_url)
     try:
