@@ -20,7 +20,7 @@ from cases import commands as cmd
 from cases.allocation_lock import AllocationLock
 from cases.case import Case
 from cases.meeting_service import MeetingCommands
-from cases.persistence import DateAsISO, eventsourcing_env
+from cases.persistence import DateAsISO, eventsourcing_env, log_position
 from cases.secrecy_service import SecrecyCommands
 from cases.series import SeriesYear
 from domain import rules
@@ -118,7 +118,8 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
         today = self.today()
         registered_on = command.registered_on or today
         dnr_format = self.series[command.series]
-        for attempt in range(self.attempts):
+
+        def attempt() -> Written:  # another writer may take this number first: then the next
             if command.dnr is None:
                 year = registered_on.year
                 counter = self._series_year(command.series, year, today, by)
@@ -148,11 +149,9 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
                 by=by,
                 today=today,
             )
-            try:
-                return self._written(case, self.save(counter, case))
-            except IntegrityError:
-                _back_off(attempt)  # another writer took this number first: try the next one
-        raise ConcurrentModification("The dnr series is busy; try again")
+            return self._written(case, self.save(counter, case))
+
+        return self._retrying(attempt, f"The dnr series {command.series}")
 
     # -- commands on a case -----------------------------------------------------------
 
@@ -309,14 +308,24 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
 
     def _change(self, dnr: str, command: Callable[[Case, date], object]) -> Written:
         """Load the case, apply ``command``, save; on a concurrent write, redo from the start."""
-        for attempt in range(self.attempts):
+
+        def attempt() -> Written:
             case = self.get_case(dnr)
             command(case, self.today())
+            return self._written(case, self.save(case))
+
+        return self._retrying(attempt, f"Case {dnr}")
+
+    def _retrying(self, attempt: Callable[[], T], what: str) -> T:
+        """Run ``attempt`` (load, decide, save) until it saves without a concurrent write,
+        backing off between tries; every try starts from the stored state, so each rule is
+        checked against the state it changes."""
+        for tries in range(self.attempts):
             try:
-                return self._written(case, self.save(case))
+                return attempt()
             except IntegrityError:
-                _back_off(attempt)
-        raise ConcurrentModification(f"Case {dnr} is being changed by others; try again")
+                _back_off(tries)
+        raise ConcurrentModification(f"{what} is being changed by others; try again")
 
     def _series_year(self, series: str, year: int, today: date, by: Actor) -> SeriesYear:
         try:
@@ -329,5 +338,4 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
 
     @staticmethod
     def _written(case: Case, recordings: list[Any]) -> Written:
-        position = recordings[-1].notification.id if recordings else None
-        return Written(dnr=case.dnr, version=case.version, position=position, case=case)
+        return Written(case.dnr, case.version, log_position(recordings), case)

@@ -21,6 +21,7 @@ from cases import meeting_commands as mc
 from cases.body import Body, DelegatedDecision, ParagraphYear
 from cases.case import Case, DecisionKind, Status
 from cases.meeting import Attendee, Meeting
+from cases.persistence import log_position
 from domain import rules
 from domain.actor import Actor
 from domain.meetings import (
@@ -213,7 +214,8 @@ class MeetingCommands:
         self, code: str, command: mc.RecordDelegatedDecision, by: Actor
     ) -> BodyWritten:
         """Record a delegate's decision on the body and, with a dnr, on the case (atomic)."""
-        for _ in range(self.attempts):
+
+        def attempt() -> BodyWritten:
             today = self.today()
             body = self.get_body(code)
             body.check_delegated_decision(
@@ -239,12 +241,9 @@ class MeetingCommands:
                 matter=command.matter, decided_on=command.decided_on, dnr=command.dnr,
                 case_decision_number=case_decision, by=by, today=today,
             )
-            try:
-                recordings = self.save(*touched)
-            except IntegrityError:
-                continue
-            return self._body_written(body, recordings, decision.number)
-        raise self._busy(f"Body {code}")
+            return self._body_written(body, self.save(*touched), decision.number)
+
+        return self._retrying(attempt, f"Body {code}")
 
     def delegated_decisions(
         self, code: str, *, unreported: bool = False
@@ -369,7 +368,8 @@ class MeetingCommands:
 
     def record_paragraph(self, ref: str, command: mc.RecordParagraph, by: Actor) -> MeetingWritten:
         """Open the next paragraph, numbered on from the body's last § of the year."""
-        for _ in range(self.attempts):
+
+        def attempt() -> MeetingWritten:
             today = self.today()
             meeting = self.get_meeting(ref)
             meeting.check_paragraph(dnr=command.dnr, today=today)
@@ -391,12 +391,9 @@ class MeetingCommands:
                 by=by,
                 today=today,
             )
-            try:
-                recordings = self.save(counter, meeting)
-            except IntegrityError:
-                continue
-            return self._meeting_written(meeting, recordings, number)
-        raise self._busy(f"Meeting {ref}")
+            return self._meeting_written(meeting, self.save(counter, meeting), number)
+
+        return self._retrying(attempt, f"Meeting {ref}")
 
     def make_motion(
         self, ref: str, paragraph: int, command: mc.MakeMotion, by: Actor
@@ -637,43 +634,34 @@ class MeetingCommands:
     ) -> MeetingWritten:
         """Load the meeting, apply ``command`` (which returns other aggregates it changed),
         save them all at once; on a concurrent write, redo from the start."""
-        for _ in range(self.attempts):
+
+        def attempt() -> MeetingWritten:
             meeting = self.get_meeting(ref)
             others = command(meeting, self.today())
-            try:
-                recordings = self.save(meeting, *(others if isinstance(others, list) else []))
-            except IntegrityError:
-                continue
+            recordings = self.save(meeting, *(others if isinstance(others, list) else []))
             return self._meeting_written(meeting, recordings)
-        raise self._busy(f"Meeting {ref}")
+
+        return self._retrying(attempt, f"Meeting {ref}")
 
     def _change_body(self, code: str, command: Callable[[Body, date], Any]) -> BodyWritten:
-        for _ in range(self.attempts):
+        def attempt() -> BodyWritten:
             body = self.get_body(code)
             command(body, self.today())
-            try:
-                return self._body_written(body, self.save(body))
-            except IntegrityError:
-                continue
-        raise self._busy(f"Body {code}")
+            return self._body_written(body, self.save(body))
 
-    @staticmethod
-    def _busy(what: str) -> Exception:
-        from cases.application import ConcurrentModification
-
-        return ConcurrentModification(f"{what} is being changed by others; try again")
+        return self._retrying(attempt, f"Body {code}")
 
     @staticmethod
     def _meeting_written(
         meeting: Meeting, recordings: list[Any], paragraph: int | None = None
     ) -> MeetingWritten:
-        position = recordings[-1].notification.id if recordings else None
-        return MeetingWritten(meeting.ref, meeting.version, position, meeting, paragraph)
+        return MeetingWritten(
+            meeting.ref, meeting.version, log_position(recordings), meeting, paragraph
+        )
 
     @staticmethod
     def _body_written(
         body: Body, recordings: list[Any], decision: int | None = None
     ) -> BodyWritten:
-        position = recordings[-1].notification.id if recordings else None
-        return BodyWritten(body.code, body.version, position, body, decision)
+        return BodyWritten(body.code, body.version, log_position(recordings), body, decision)
 

@@ -77,3 +77,8 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+def log_position(recordings: list[Any]) -> int | None:
+    """The log position (notification id) of the last event a save recorded."""
+    return recordings[-1].notification.id if recordings else None

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
 
 from cases.secrecy import LiftSecrecy, MarkSecret
 from domain.actor import Actor
@@ -134,23 +133,17 @@ class SecrecyCommands:
     def record_secret_read(self, dnr: str, what: str, fields: list[str], by: Actor) -> None:
         """Log that ``by`` read the secret ``fields`` of case ``dnr`` (through ``what``)."""
         app: Any = self
-        for attempt in range(app.attempts):
+
+        def attempt() -> None:
             today = app.today()
             try:
                 log = app.repository.get(secret_reads_id(dnr))
             except AggregateNotFoundError:
                 log = SecretReads.open(dnr=dnr, opened_on=today, by=by)
             log.record(what=what, fields=fields, read_on=today, by=by)
-            try:
-                app.save(log)
-                return
-            except IntegrityError:
-                from cases.application import _back_off
+            app.save(log)
 
-                _back_off(attempt)
-        from cases.application import ConcurrentModification
-
-        raise ConcurrentModification(f"The access log of case {dnr} is busy; try again")
+        app._retrying(attempt, f"The access log of case {dnr}")
 
     def secret_reads(self, dnr: str) -> list[SecretRead]:
         """Every logged read of secret content of case ``dnr``, oldest first."""
