@@ -159,6 +159,42 @@ def fill(diarium: Diarium) -> int:
     return written
 
 
+def copy_from(diarium: Diarium, sqlite_path: str) -> int:
+    """Fill a PostgreSQL store with the stored events (and chain) of a filled SQLite store.
+
+    The rows are the very bytes the SQLite fill encoded, so both backends are measured on the
+    same log; far faster than encoding them again (the 1M fill is Python-bound).
+    """
+    import sqlite3
+    import uuid
+
+    source = sqlite3.connect(sqlite_path)
+    columns = {
+        "diarium_events": "id, originator_id, originator_version, topic, state",
+        "diarium_events_chain": "id, prev_id, originator_id, originator_version, recorded_at, "
+                                "occurred_on, actor, request_id, case_hash, log_hash",
+    }
+    written = 0
+    raw = diarium.recorder.datastore.engine.raw_connection()
+    try:
+        with raw.cursor() as cursor:
+            for table, names in columns.items():
+                rows = source.execute(f"SELECT {names} FROM {table} ORDER BY id")
+                with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for count, row in enumerate(rows, 1):
+                        copy.write_row((row[0], row[1], uuid.UUID(bytes=row[2]), *row[3:])
+                                       if table.endswith("_chain") else
+                                       (row[0], uuid.UUID(bytes=row[1]), *row[2:]))
+                        if count % 500_000 == 0:
+                            print(f"  copy {table}: {count:,} rows", flush=True)
+                written = max(written, count)
+            cursor.execute("SELECT setval('diarium_events_id_seq', %s)", (written,))
+        raw.commit()
+    finally:
+        raw.close()
+    return written
+
+
 def raw_rate(diarium: Diarium) -> tuple[int, float]:
     """Read and decode every notification with the library alone."""
     recorder, mapper = diarium.recorder, diarium.mapper
@@ -250,7 +286,7 @@ def main() -> None:
     print(f"{engine.dialect.name}: {ARGS.cases} cases; log head {head}", flush=True)
     if head == 0:
         started = time.monotonic()
-        written = fill(diarium)
+        written = copy_from(diarium, ARGS.copy_from) if ARGS.copy_from else fill(diarium)
         print(f"fill: {written} events in {time.monotonic() - started:.0f} s "
               f"({written / (time.monotonic() - started):,.0f} ev/s)", flush=True)
     if ARGS.fill_only:
@@ -299,5 +335,8 @@ if __name__ == "__main__":
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--fill-only", action="store_true", help="fill the store and stop")
+    parser.add_argument("--copy-from", metavar="SQLITE_FILE",
+                        help="fill an empty PostgreSQL store by copying the stored events of a "
+                             "SQLite store filled with the same --cases")
     ARGS = parser.parse_args()
     main()
