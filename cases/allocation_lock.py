@@ -10,7 +10,10 @@ of them loses at commit, backs off and starts again. With it they take turns:
   held on a pooled connection for the allocation and released after it (or when the
   connection dies with its process);
 * processes on SQLite (a file database): an exclusive ``flock`` on ``<database>.dnr-lock``,
-  released by the kernel if the process dies.
+  released by the kernel if the process dies. ``flock`` belongs to an open file description,
+  not to a thread or a process, so each series-year has its own descriptor in each process
+  (one shared descriptor would let a second thread "take" the lock its neighbour holds, and
+  release it under that neighbour); a forked child opens its own.
 
 It is best-effort: if the lock cannot be taken (e.g. the database is unreachable), allocation
 goes on without it and the store still refuses any duplicate.
@@ -39,7 +42,8 @@ class AllocationLock:
         self.dialect = engine.dialect.name
         self._guard = threading.Lock()
         self._threads: dict[tuple[str, int], threading.Lock] = {}
-        self._file: int | None = None
+        self._files: dict[tuple[str, int], int] = {}  # series-year -> descriptor (see _flock)
+        self._pid = os.getpid()
         database = engine.url.database or ""
         if self.dialect == "sqlite" and database and database != ":memory:" \
                 and not database.startswith("file:") and os.path.isdir(
@@ -60,7 +64,7 @@ class AllocationLock:
                 with self._advisory(series, year):
                     yield
             elif self._path is not None:
-                with self._flock():
+                with self._flock((series, year)):
                     yield
             else:
                 yield
@@ -94,16 +98,39 @@ class AllocationLock:
                     conn.invalidate()  # the session, and its lock, are gone
             conn.close()
 
+    def _descriptor(self, key: tuple[str, int]) -> int:
+        """This process's own descriptor of the lock file for ``key`` (called under the
+        key's thread lock)."""
+        if self._pid != os.getpid():  # a forked child: the inherited ones are the parent's
+            with self._guard:
+                if self._pid != os.getpid():
+                    self._files = {}
+                    self._pid = os.getpid()
+        descriptor = self._files.get(key)
+        if descriptor is None:
+            descriptor = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)  # type: ignore[arg-type]
+            with self._guard:
+                self._files[key] = descriptor
+        return descriptor
+
     @contextlib.contextmanager
-    def _flock(self) -> Iterator[None]:
+    def _flock(self, key: tuple[str, int]) -> Iterator[None]:
         try:
-            if self._file is None:
-                self._file = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)  # type: ignore[arg-type]
-            fcntl.flock(self._file, fcntl.LOCK_EX)
+            descriptor = self._descriptor(key)
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
         except OSError:  # e.g. a read-only directory: go on without it
             yield
             return
         try:
             yield
         finally:
-            fcntl.flock(self._file, fcntl.LOCK_UN)
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        """Close this process's lock-file descriptors."""
+        with self._guard:
+            files, self._files = self._files, {}
+        if self._pid == os.getpid():
+            for descriptor in files.values():
+                with contextlib.suppress(OSError):
+                    os.close(descriptor)
