@@ -6,17 +6,21 @@ web workers registering at the same moment both read the counter, both build a c
 of them loses at commit, backs off and starts again. With it they take turns:
 
 * threads of one process: a ``threading.Lock`` per series-year;
-* processes on PostgreSQL: a session advisory lock (``pg_advisory_lock``) per series-year,
-  held on a pooled connection for the allocation and released after it (or when the
-  connection dies with its process);
+* processes on PostgreSQL: a transaction-level advisory lock (``pg_advisory_xact_lock``)
+  per series-year, taken as the first statement of the transaction that loads the counter
+  and saves it with the new cases (:meth:`AllocationLock.transaction`), and released by its
+  commit or rollback, or when the connection dies. No connection, round trip or timeout of
+  its own: it is always taken before the events table's ``LOCK TABLE`` and never with
+  another advisory lock, so it cannot deadlock, and a holder holds it no longer than it
+  holds the events table;
 * processes on SQLite (a file database): an exclusive ``flock`` on ``<database>.dnr-lock``,
   released by the kernel if the process dies. ``flock`` belongs to an open file description,
   not to a thread or a process, so each series-year has its own descriptor in each process
   (one shared descriptor would let a second thread "take" the lock its neighbour holds, and
   release it under that neighbour); a forked child opens its own.
 
-It is best-effort: if the lock cannot be taken (e.g. the database is unreachable), allocation
-goes on without it and the store still refuses any duplicate.
+On SQLite it is best-effort: if the lock file cannot be opened (e.g. a read-only directory),
+allocation goes on without it and the store still refuses any duplicate.
 """
 
 from __future__ import annotations
@@ -24,16 +28,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import logging
 import os
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
-
-log = logging.getLogger(__name__)
 
 
 class AllocationLock:
@@ -58,45 +58,30 @@ class AllocationLock:
 
     @contextlib.contextmanager
     def hold(self, series: str, year: int) -> Iterator[None]:
-        """Hold the series-year's allocation for the duration of the ``with`` block."""
+        """Hold the series-year's allocation, among this process's threads and (SQLite) other
+        processes, for the duration of the ``with`` block. On PostgreSQL, other processes are
+        kept out by :meth:`transaction`."""
         with self._thread_lock((series, year)):
-            if self.dialect == "postgresql":
-                with self._advisory(series, year):
-                    yield
-            elif self._path is not None:
+            if self._path is not None:
                 with self._flock((series, year)):
                     yield
             else:
                 yield
 
     @contextlib.contextmanager
-    def _advisory(self, series: str, year: int) -> Iterator[None]:
+    def transaction(self, recorder: Any, series: str, year: int) -> Iterator[None]:
+        """The transaction an allocation reads and writes in: on PostgreSQL one transaction
+        that first takes the series-year's advisory lock; elsewhere each read and the save
+        keep their own (on SQLite a read transaction must not turn into a write: another
+        process may have written meanwhile, and that upgrade fails instead of waiting)."""
+        if self.dialect != "postgresql":
+            yield
+            return
         key = int.from_bytes(hashlib.sha256(f"dnr:{series}:{year}".encode()).digest()[:8],
                              "big", signed=True)
-        try:
-            conn = self.engine.connect()
-        except SQLAlchemyError:
-            yield  # unreachable store: the save will say so
-            return
-        locked = False
-        try:
-            conn.execute(text("SELECT set_config('lock_timeout', '10s', true)"))
-            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
-            conn.commit()  # a session lock: it outlives this transaction
-            locked = True
-        except SQLAlchemyError:
-            log.warning("dnr allocation lock not taken; allocating without it")
-            conn.invalidate()
-        try:
+        with recorder.transaction(commit=True) as session:
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
             yield
-        finally:
-            if locked:
-                try:
-                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                    conn.commit()
-                except SQLAlchemyError:
-                    conn.invalidate()  # the session, and its lock, are gone
-            conn.close()
 
     def _descriptor(self, key: tuple[str, int]) -> int:
         """This process's own descriptor of the lock file for ``key`` (called under the

@@ -145,6 +145,10 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
         dnr_format = self.series[series]
 
         def attempt() -> list[Written | Exception]:
+            with self._allocation.transaction(self.recorder, series, year):
+                return number_and_save()
+
+        def number_and_save() -> list[Written | Exception]:
             today = self.today()
             counter = self._series_year(series, year, today, batch[0].by)
             outcomes: list[Case | Exception] = []
