@@ -180,6 +180,7 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         events = self.events_record_cls.__table__
         self._events_insert = insert(events).returning(events.c.id, sort_by_parameter_order=True)
         self._heads_statements: dict[int, Any] = {}
+        self._chain_insert = self.chain_table.insert()
 
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -198,7 +199,7 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
             for e in stored_events
         ]).scalars())
         self._notify_channel(session)
-        connection.execute(self.chain_table.insert(), self._links(session, stored_events, ids))
+        connection.execute(self._chain_insert, self._links(session, stored_events, ids))
         return ids
 
     def _heads_statement(self, count: int) -> Any:
