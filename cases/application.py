@@ -111,7 +111,7 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
         self._allocation = AllocationLock(self.recorder.datastore.engine)  # type: ignore[attr-defined]
         # Registrations of one series-year queued by this process's threads commit together.
         self._registrations: GroupCommit[tuple[str, int], _Queued, Written] = GroupCommit(
-            self._register_batch, hold=lambda key: self._allocation.hold(*key)
+            self._register_batch
         )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -135,17 +135,21 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
         )
 
     def _register_batch(
-        self, key: tuple[str, int], batch: list[_Queued]
+        self, key: tuple[str, int], take: Callable[[], list[_Queued]]
     ) -> list[Written | Exception]:
-        """Number and save a batch of registrations of one series-year (the allocation lock
-        held): one counter load, one save of the counter and every case, one transaction.
+        """Number and save a batch of registrations of one series-year: one counter load, one
+        save of the counter and every case, one transaction. The batch is taken once the
+        allocation lock is held, so it holds every registration queued while we waited.
         A registration that breaks a rule fails alone, without a number; the others are
         saved. A lost race (another writer saved the counter first) redoes the batch."""
         series, year = key
         dnr_format = self.series[series]
+        batch: list[_Queued] = []
 
         def attempt() -> list[Written | Exception]:
             with self._allocation.transaction(self.recorder, series, year):
+                if not batch:
+                    batch.extend(take())
                 return number_and_save()
 
         def number_and_save() -> list[Written | Exception]:
@@ -188,7 +192,8 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
                 for c in outcomes
             ]
 
-        return self._retrying(attempt, f"The dnr series {series}")
+        with self._allocation.hold(series, year):
+            return self._retrying(attempt, f"The dnr series {series}")
 
     def _register_case(self, command: cmd.RegisterCase, by: Actor) -> Written:
         today = self.today()

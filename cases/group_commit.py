@@ -16,13 +16,11 @@ only after the commit that holds it has returned.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import threading
 import weakref
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from typing import Any, Generic, TypeVar
 
 K = TypeVar("K")  # what writes are grouped by (e.g. a dnr series and year)
@@ -46,21 +44,20 @@ class _Pending(Generic[I]):
 class GroupCommit(Generic[K, I, R]):
     """Commit queued writes per key in batches, one batch at a time per key and process.
 
-    ``commit(key, items)`` writes a batch and returns one outcome per item, in order: the
-    item's result, or the exception that item alone fails with. An exception raised by
-    ``commit`` itself fails every item of the batch. ``hold(key)``, if given, is entered by
-    the leader before it takes its batch (e.g. a lock shared with other processes), so the
-    writes that queue up while the leader waits for it go into the same batch.
+    ``commit(key, take)`` writes a batch and returns one outcome per item, in order: the
+    item's result, or the exception that item alone fails with. It calls ``take()`` to get
+    the batch (the same list however often it is called) at the moment it is ready for it,
+    e.g. once it holds a lock shared with other processes, so the writes that queue up
+    while it waits for that lock go into the same batch. An exception raised by ``commit``
+    itself fails every item of the batch.
     """
 
     def __init__(
         self,
-        commit: Callable[[K, list[I]], Sequence[R | BaseException]],
-        hold: Callable[[K], AbstractContextManager[Any]] | None = None,
+        commit: Callable[[K, Callable[[], list[I]]], Sequence[R | BaseException]],
         max_batch: int = MAX_BATCH,
     ) -> None:
         self._commit = commit
-        self._hold = hold or (lambda key: contextlib.nullcontext())
         self.max_batch = max_batch
         self._reset()
         reference = weakref.ref(self)
@@ -94,31 +91,27 @@ class GroupCommit(Generic[K, I, R]):
     def _lead(self, key: K) -> None:
         """Commit the next batch of ``key`` (called and returning with the condition held)."""
         self._leading.add(key)
-        batch: list[_Pending[I]] = []
+        taken: list[_Pending[I]] | None = None
         outcomes: list[Any] = []
+
+        def take() -> list[I]:
+            nonlocal taken
+            if taken is None:
+                taken = self._take(key)
+            return [p.item for p in taken]
+
         self._condition.release()
         try:
             try:
-                hold = self._hold(key)
-                hold.__enter__()
-            except BaseException as failure:  # no hold, no commit: the batch fails with it
-                batch = self._take(key)
-                outcomes = [failure] * len(batch)
-            else:
-                try:
-                    batch = self._take(key)  # with everyone who queued while we waited
-                    outcomes = list(self._commit(key, [p.item for p in batch]))
-                    if len(outcomes) != len(batch):
-                        raise RuntimeError(f"{len(outcomes)} outcomes for {len(batch)} writes")
-                except BaseException as failure:  # the whole batch fails with it
-                    outcomes = [failure] * len(batch)
-                finally:
-                    try:
-                        hold.__exit__(None, None, None)
-                    except Exception:  # the batch's outcomes stand: it has committed or not
-                        log.exception("group commit: releasing the hold of %r failed", key)
+                outcomes = list(self._commit(key, take))
+                if taken is None or len(outcomes) != len(taken):
+                    raise RuntimeError(f"{len(outcomes)} outcomes for {len(take())} writes")
+            except BaseException as failure:  # the whole batch fails with it
+                take()
+                outcomes = [failure] * len(taken or ())
         finally:
             self._condition.acquire()
+            batch = taken or []
             for pending, outcome in zip(batch, outcomes, strict=False):
                 if isinstance(outcome, BaseException):
                     pending.error = outcome

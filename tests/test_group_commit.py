@@ -106,7 +106,9 @@ def test_a_batch_commits_once_and_a_broken_rule_fails_alone(service: Diarium) ->
 def test_a_failing_commit_fails_its_whole_batch_and_nothing_is_left_queued() -> None:
     calls: list[list[int]] = []
 
-    def commit(key: str, items: list[int]) -> list[object]:
+    def commit(key: str, take: Callable[[], list[int]]) -> list[object]:
+        items = take()
+        assert take() is not items and take() == items  # the same batch, however often
         calls.append(items)
         if 13 in items:
             raise OSError("store gone")
@@ -122,14 +124,16 @@ def test_a_failing_commit_fails_its_whole_batch_and_nothing_is_left_queued() -> 
     assert calls == [[4], [3], [13], [8]]
 
 
-def test_a_hold_that_cannot_be_taken_fails_the_batch_it_would_have_held() -> None:
-    def hold(key: str):  # type: ignore[no-untyped-def]
+def test_a_commit_that_fails_before_taking_fails_the_batch_it_would_have_taken() -> None:
+    def commit(key: str, take: Callable[[], list[int]]) -> list[int]:
         raise OSError("no lock")
 
-    group: GroupCommit[str, int, int] = GroupCommit(lambda key, items: items, hold=hold)
+    group: GroupCommit[str, int, int] = GroupCommit(commit)
     with pytest.raises(OSError, match="no lock"):
         group.submit("k", 1)
     assert group._queues == {}
+    with pytest.raises(RuntimeError, match="outcomes"):  # nor may it forget to take it
+        GroupCommit(lambda key, take: []).submit("k", 2)
 
 
 def test_each_answer_is_committed_when_it_is_given(
