@@ -40,7 +40,9 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    func,
     insert,
+    literal,
     select,
 )
 from sqlalchemy.orm import Session
@@ -189,8 +191,9 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
             return super()._insert_stored_events(session, stored_events, **kwargs)
         # What the library does (lock the table on PostgreSQL, so notification ids are
         # gapless and in commit order; insert; NOTIFY), with one Core INSERT ... RETURNING
-        # instead of an ORM object per event. After the insert this transaction holds the
-        # write lock on both backends, so the chain head is stable.
+        # instead of an ORM object per event, and the NOTIFY sent with the chain-head query
+        # (see _heads_statement). After the insert this transaction holds the write lock on
+        # both backends, so the chain head is stable.
         self._lock_table(session)
         connection = session.connection()
         ids = list(connection.execute(self._events_insert, [
@@ -198,13 +201,15 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
              "topic": e.topic, "state": e.state}
             for e in stored_events
         ]).scalars())
-        self._notify_channel(session)
         connection.execute(self._chain_insert, self._links(session, stored_events, ids))
         return ids
 
     def _heads_statement(self, count: int) -> Any:
         """The log's head and the chain heads of ``count`` aggregates (bound as ``o0``…), one
-        scalar subquery each; built once per ``count`` and reused (compiled once)."""
+        scalar subquery each; built once per ``count`` and reused (compiled once). On
+        PostgreSQL it also notifies the events' channel (``pg_notify``, delivered at commit
+        like the library's ``NOTIFY``; repeats within a transaction are folded into one),
+        which saves that statement's round trip."""
         statement = self._heads_statements.get(count)
         if statement is None:
             table = self.chain_table
@@ -221,10 +226,16 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
                     .scalar_subquery()
                     for i in range(count)
                 ),
+                *self._notify_columns(),
             )
             if count <= PREPARED_HEADS:
                 self._heads_statements[count] = statement
         return statement
+
+    def _notify_columns(self) -> list[Any]:
+        if self.datastore.engine.dialect.name != "postgresql":
+            return []
+        return [func.pg_notify(literal(self.channel_name), literal(""))]
 
     def _links(
         self, session: Session, stored_events: Sequence[StoredEvent], ids: Sequence[int]
@@ -247,7 +258,7 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
             found = session.execute(self._heads_statement(len(chunk)), bound).one()
             if start == 0:
                 prev_id, prev_log = found[0], found[1]
-            case_heads.update(zip(chunk, found[2:], strict=True))
+            case_heads.update(zip(chunk, found[2:2 + len(chunk)], strict=True))
         rows = []
         for position, event in pairs:
             originator = UUID(str(event.originator_id))
