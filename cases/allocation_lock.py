@@ -6,13 +6,14 @@ web workers registering at the same moment both read the counter, both build a c
 of them loses at commit, backs off and starts again. With it they take turns:
 
 * threads of one process: a ``threading.Lock`` per series-year;
-* processes on PostgreSQL: a transaction-level advisory lock (``pg_advisory_xact_lock``)
-  per series-year, taken as the first statement of the transaction that loads the counter
-  and saves it with the new cases (:meth:`AllocationLock.transaction`), and released by its
-  commit or rollback, or when the connection dies. No connection, round trip or timeout of
-  its own: it is always taken before the events table's ``LOCK TABLE`` and never with
-  another advisory lock, so it cannot deadlock, and a holder holds it no longer than it
-  holds the events table;
+* processes on PostgreSQL: the lock every write takes anyway before it inserts (the
+  library's ``LOCK TABLE <events> IN EXCLUSIVE MODE``, which keeps notification ids gapless
+  and in commit order; plain reads go on), taken as the *first* statement of the one
+  transaction that loads the counter and saves it with the new cases
+  (:meth:`AllocationLock.transaction`), and released by its commit or rollback, or when the
+  connection dies. It costs no connection, round trip or timeout of its own, and cannot
+  deadlock (it is the only lock the transaction takes before it writes). Other writers wait
+  for it a little longer than they would for the insert alone (the counter's read);
 * processes on SQLite (a file database): an exclusive ``flock`` on ``<database>.dnr-lock``,
   released by the kernel if the process dies. ``flock`` belongs to an open file description,
   not to a thread or a process, so each series-year has its own descriptor in each process
@@ -27,13 +28,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 import threading
 from collections.abc import Iterator
 from typing import Any
-
-from sqlalchemy import text
 
 
 class AllocationLock:
@@ -71,16 +69,15 @@ class AllocationLock:
     @contextlib.contextmanager
     def transaction(self, recorder: Any, series: str, year: int) -> Iterator[None]:
         """The transaction an allocation reads and writes in: on PostgreSQL one transaction
-        that first takes the series-year's advisory lock; elsewhere each read and the save
-        keep their own (on SQLite a read transaction must not turn into a write: another
-        process may have written meanwhile, and that upgrade fails instead of waiting)."""
+        that first takes the events table's write lock (see above); elsewhere each read and
+        the save keep their own (on SQLite a read transaction must not turn into a write:
+        another process may have written meanwhile, and that upgrade fails instead of
+        waiting)."""
         if self.dialect != "postgresql":
             yield
             return
-        key = int.from_bytes(hashlib.sha256(f"dnr:{series}:{year}".encode()).digest()[:8],
-                             "big", signed=True)
         with recorder.transaction(commit=True) as session:
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            recorder.lock_events_table(session)
             yield
 
     def _descriptor(self, key: tuple[str, int]) -> int:

@@ -50,6 +50,7 @@ from sqlalchemy_utils.types.uuid import UUIDType
 
 GENESIS = "0" * 64
 HEADS_PER_QUERY = 1000  # aggregates' chain heads read per statement (see _links)
+EVENTS_LOCKED = "diarium_events_locked"  # Session.info: this transaction holds the lock
 PREPARED_HEADS = 16  # head statements with up to this many aggregates are built once
 CASE_DOMAIN = b"diarium/case/v1"
 LOG_DOMAIN = b"diarium/log/v1"
@@ -194,7 +195,8 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         # instead of an ORM object per event, and the NOTIFY sent with the chain-head query
         # (see _heads_statement). After the insert this transaction holds the write lock on
         # both backends, so the chain head is stable.
-        self._lock_table(session)
+        if not session.info.get(EVENTS_LOCKED):
+            self._lock_table(session)
         connection = session.connection()
         ids = list(connection.execute(self._events_insert, [
             {"originator_id": e.originator_id, "originator_version": e.originator_version,
@@ -203,6 +205,13 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         ]).scalars())
         connection.execute(self._chain_insert, self._links(session, stored_events, ids))
         return ids
+
+    def lock_events_table(self, session: Session) -> None:
+        """Take the lock every write takes before it inserts (PostgreSQL: ``LOCK TABLE ... IN
+        EXCLUSIVE MODE``; plain reads go on) now, as the first statement of a transaction
+        that must read under it; its insert then does not take it again."""
+        self._lock_table(session)
+        session.info[EVENTS_LOCKED] = True
 
     def _heads_statement(self, count: int) -> Any:
         """The log's head and the chain heads of ``count`` aggregates (bound as ``o0``…), one
