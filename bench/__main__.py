@@ -82,8 +82,9 @@ def main() -> None:
         emit(f"Command path ({size['lifecycles']} lifecycles)",
              command_section(backends, size["lifecycles"]))
     if "http" in parts:
-        emit(f"HTTP path (gunicorn, 2 workers; wrk 2 threads × 8 connections, {size['http']} s "
-             "each)", http_path.table(http_path.run(backends, size["http"])))
+        emit(f"HTTP path (gunicorn, 2 gthread workers × 8 threads; wrk 2 threads × 8 "
+             f"connections, {size['http']} s each)",
+             http_path.table(http_path.run(backends, size["http"])))
     if "workload" in parts:
         duration, writers, seed = size["workload"]
         results = [workload.run(b, duration, writers, seed, 50) for b in backends]

@@ -1,4 +1,5 @@
-"""The baseline for the HTTP benchmark: Flask + gunicorn, parsing the same JSON, storing nothing."""
+"""The baseline for the HTTP benchmark: Flask + gunicorn (run with the options of `diarium
+serve`, see bench/http_path.py), parsing the same JSON, storing nothing."""
 
 from __future__ import annotations
 

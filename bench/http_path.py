@@ -1,5 +1,6 @@
-"""HTTP path: requests/s and latency through gunicorn (2 workers), driven by wrk on loopback,
-beside a bare Flask + gunicorn app that parses the same JSON and stores nothing.
+"""HTTP path: requests/s and latency through gunicorn (2 workers of 8 threads, as
+``diarium serve``), driven by wrk on loopback, beside a bare Flask + gunicorn app that parses
+the same JSON and stores nothing, run with the very same gunicorn options.
 
     python -m bench.http_path --duration 10 --backend sqlite --backend postgres
 
@@ -28,6 +29,7 @@ from pathlib import Path
 import requests
 
 from bench.common import machine, store
+from web.cli import DEFAULT_THREADS, DEFAULT_WORKERS, gunicorn_options
 
 LUA = """
 wrk.method = "{method}"
@@ -61,13 +63,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(
-    app: str, env: dict[str, str], workers: int = 2, options: tuple[str, ...] = ()
-) -> Iterator[str]:
+def gunicorn(app: str, env: dict[str, str], options: tuple[str, ...] = ()) -> Iterator[str]:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         *options, app],
+        [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", *options, app],
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -97,7 +96,7 @@ def issue_token(url: str) -> str:
 
 
 def run(
-    backends: list[str], duration: int, options: tuple[str, ...] = ()
+    backends: list[str], duration: int, options: tuple[str, ...] = tuple(gunicorn_options())
 ) -> list[dict[str, object]]:
     """Bare write and read, then diarium's write, case read and register read per backend;
     one row each, with the ratio to the bare app and the goal."""
@@ -180,10 +179,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgres"])
-    parser.add_argument("--threads", type=int, default=1,
-                        help="gunicorn --threads per worker (gthread when > 1)")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help="gunicorn workers, for both apps (default: as diarium serve)")
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                        help="threads per worker, for both apps (default: as diarium serve)")
     args = parser.parse_args()
-    options = ("--threads", str(args.threads)) if args.threads > 1 else ()
+    options = tuple(gunicorn_options(args.workers, args.threads))
+    print(f"gunicorn {' '.join(options)} (diarium and the bare app alike)")
     print(f"machine: {machine()}")
     print(table(run(args.backend or ["sqlite"], args.duration, options)), flush=True)
 

@@ -19,6 +19,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from cases import commands as cmd
 from cases.allocation_lock import AllocationLock
 from cases.case import Case
+from cases.group_commit import GroupCommit
 from cases.meeting_service import MeetingCommands
 from cases.persistence import DateAsISO, eventsourcing_env, log_position
 from cases.secrecy_service import SecrecyCommands
@@ -53,6 +54,15 @@ class Written:
     version: int
     position: int | None
     case: Case
+
+
+@dataclass(frozen=True)
+class _Queued:
+    """A registration waiting for its group commit."""
+
+    command: cmd.RegisterCase
+    registered_on: date
+    by: Actor
 
 
 def _back_off(attempt: int) -> None:
@@ -99,6 +109,10 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
         self.series = series or configured_series()
         self.today = today
         self._allocation = AllocationLock(self.recorder.datastore.engine)  # type: ignore[attr-defined]
+        # Registrations of one series-year queued by this process's threads commit together.
+        self._registrations: GroupCommit[tuple[str, int], _Queued, Written] = GroupCommit(
+            self._register_batch
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -107,12 +121,79 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
     # -- registration ---------------------------------------------------------------
 
     def register_case(self, command: cmd.RegisterCase, by: Actor) -> Written:
-        """Register a case: allocate the next dnr of its series, or take a migrated one."""
+        """Register a case: allocate the next dnr of its series, or take a migrated one.
+
+        New numbers are allocated by group commit (cases/group_commit.py): the registrations
+        this process's threads make in one series-year at the same moment are numbered and
+        saved in one transaction; each gets its own outcome, once that transaction is done."""
         if command.dnr is not None:
             return self._register_case(command, by)
-        year = (command.registered_on or self.today()).year
-        with self._allocation.hold(command.series, year):  # writers take turns, not retries
-            return self._register_case(command, by)
+        self.series[command.series]  # an unknown series fails here, before it is queued
+        registered_on = command.registered_on or self.today()
+        return self._registrations.submit(
+            (command.series, registered_on.year), _Queued(command, registered_on, by)
+        )
+
+    def _register_batch(
+        self, key: tuple[str, int], take: Callable[[], list[_Queued]]
+    ) -> list[Written | Exception]:
+        """Number and save a batch of registrations of one series-year: one counter load, one
+        save of the counter and every case, one transaction. The batch is taken once the
+        allocation lock is held, so it holds every registration queued while we waited.
+        A registration that breaks a rule fails alone, without a number; the others are
+        saved. A lost race (another writer saved the counter first) redoes the batch."""
+        series, year = key
+        dnr_format = self.series[series]
+        batch: list[_Queued] = []
+
+        def attempt() -> list[Written | Exception]:
+            with self._allocation.transaction(self.recorder, series, year):
+                if not batch:
+                    batch.extend(take())
+                return number_and_save()
+
+        def number_and_save() -> list[Written | Exception]:
+            today = self.today()
+            counter = self._series_year(series, year, today, batch[0].by)
+            outcomes: list[Case | Exception] = []
+            for queued in batch:
+                command = queued.command
+                try:
+                    sequence = counter.next_sequence()
+                    case = Case.register(
+                        dnr=dnr_format.format(year, sequence),
+                        series=series,
+                        year=year,
+                        sequence=sequence,
+                        title=command.title,
+                        public_title=command.public_title,
+                        responsible_body=command.responsible_body,
+                        unit=command.unit,
+                        officer=command.officer,
+                        classification=command.classification,
+                        origin=command.origin,
+                        migrated=False,
+                        registered_on=queued.registered_on,
+                        by=queued.by,
+                        today=today,
+                    )
+                except Exception as refused:  # this one only: no number is taken for it
+                    outcomes.append(refused)
+                    continue
+                counter.allocate(allocated_on=queued.registered_on, by=queued.by)
+                outcomes.append(case)
+            cases = [c for c in outcomes if isinstance(c, Case)]
+            if not cases:
+                return list(outcomes)  # type: ignore[arg-type]
+            recordings = self.save(counter, *cases)
+            positions = {r.domain_event.originator_id: r.notification.id for r in recordings}
+            return [
+                Written(c.dnr, c.version, positions[c.id], c) if isinstance(c, Case) else c
+                for c in outcomes
+            ]
+
+        with self._allocation.hold(series, year):
+            return self._retrying(attempt, f"The dnr series {series}")
 
     def _register_case(self, command: cmd.RegisterCase, by: Actor) -> Written:
         today = self.today()

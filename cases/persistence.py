@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 from eventsourcing.persistence import Transcoding
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 
 from cases.chain import ChainedApplicationRecorder
 
@@ -21,6 +24,8 @@ DATABASE_URL_VARIABLE = "DIARIUM_DATABASE_URL"
 CIPHER_KEY_VARIABLE = "DIARIUM_CIPHER_KEY"
 CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
 DEFAULT_SQLITE_PATH = Path("var") / "diarium.sqlite"
+# A pooled PostgreSQL connection idle for longer than this is pinged before it is used again.
+IDLE_PING_SECONDS = 1.0
 
 
 def database_url(url: str | None = None) -> str:
@@ -53,9 +58,35 @@ class DiariumDatastore(SQLAlchemyDatastore):
             # Other processes (gunicorn workers, projection workers) may hold the write lock.
             kwargs.setdefault("connect_args", {"timeout": 30})
         elif url and url.startswith("postgresql"):
-            kwargs.setdefault("pool_pre_ping", True)  # survive a database restart
             kwargs.setdefault("connect_args", {"connect_timeout": 5})
         super().__init__(url=url, **kwargs)
+        if url and url.startswith("postgresql") and not kwargs.get("pool_pre_ping"):
+            ping_when_idle(self.engine, IDLE_PING_SECONDS)  # survive a database restart
+
+
+def ping_when_idle(engine: Any, seconds: float) -> None:
+    """Ping a pooled connection at checkout only if it sat idle for ``seconds`` or more.
+
+    SQLAlchemy's ``pool_pre_ping`` pings at every checkout: a round trip per checkout, three
+    per registration. A busy pool's connections are seconds fresh, so they are used as they
+    are; one that idled (e.g. across a database restart) is pinged and, if dead, replaced
+    before use. A connection that dies while in use fails its request (503), and SQLAlchemy
+    then invalidates every connection the pool held, so the next requests reconnect.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        record.info["diarium_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.pop("diarium_idle_since", None)
+        if since is None or time.monotonic() - since < seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as dead:
+            raise DisconnectionError() from dead  # the pool replaces it and tries again
 
 
 class DiariumFactory(SQLAlchemyFactory):

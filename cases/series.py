@@ -30,11 +30,16 @@ class SeriesYear(DiariumAggregate):
             by=by,
         )
 
-    def allocate(self, *, allocated_on: date, by: Actor) -> int:
-        """Hand out the next free sequence number."""
+    def next_sequence(self) -> int:
+        """The number ``allocate`` would hand out now (nothing is recorded)."""
         sequence = self.last_sequence + 1
         while sequence in self.claimed:
             sequence += 1
+        return sequence
+
+    def allocate(self, *, allocated_on: date, by: Actor) -> int:
+        """Hand out the next free sequence number."""
+        sequence = self.next_sequence()
         self.trigger_event(
             ev.SequenceAllocated, sequence=sequence, occurred_on=allocated_on, by=by
         )

@@ -131,6 +131,33 @@ def test_postgres_restart_gives_503_then_recovers(own_postgres) -> None:  # type
     diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
 
 
+def test_postgres_restart_while_idle_is_not_seen_by_the_next_request(
+    own_postgres, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    """Pooled connections that sat idle (here: any idle time at all) are pinged before use,
+    so after a restart the next request reconnects instead of failing."""
+    import cases.persistence
+
+    monkeypatch.setattr(cases.persistence, "IDLE_PING_SECONDS", 0.0)
+    url, bindir, data = own_postgres
+    diarium = Diarium(url, create_tables=True)
+    client = _client(diarium, _token(diarium))
+    assert client.post("/api/cases", json=CASE).status_code == 201
+    assert client.get("/api/cases/1-2020").status_code == 200
+
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    _as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+    _as_postgres(
+        str(bindir / "pg_ctl"), "-D", str(data), "-l", str(data.parent / "log"),
+        "-o", f"-h 127.0.0.1 -p {port} -c fsync=off -k {data}", "-w", "start",
+    )
+    registered = client.post("/api/cases", json=CASE)
+    assert registered.status_code == 201, registered.get_data(as_text=True)
+    assert registered.get_json()["dnr"] == "2-2020"
+    assert client.get("/api/cases/1-2020").status_code == 200
+    diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
+
+
 def _full_sqlite(path: Path) -> Diarium:
     """A store on an SQLite file that cannot grow any more (as on a full disk)."""
     diarium = Diarium(f"sqlite:///{path}", create_tables=True)

@@ -9,6 +9,17 @@ import sys
 from cases.application import Diarium
 from cases.persistence import DATABASE_URL_VARIABLE, database_url
 
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 8
+
+
+def gunicorn_options(workers: int = DEFAULT_WORKERS, threads: int = DEFAULT_THREADS) -> list[str]:
+    """How ``diarium serve`` runs gunicorn: ``workers`` processes of ``threads`` request
+    threads each (the ``gthread`` worker). Threads let a process's registrations share one
+    commit (group commit, cases/group_commit.py) and overlap waits on the store; the HTTP
+    benchmark runs its bare baseline with the same options."""
+    return ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)]
+
 
 def init_db(url: str | None = None) -> Diarium:
     """Create every table once, not in every worker at boot: events, tokens, webhooks and
@@ -23,14 +34,14 @@ def init_db(url: str | None = None) -> Diarium:
 
 
 def serve(args: argparse.Namespace) -> None:
-    """Create the tables, then run the app in gunicorn with several workers."""
+    """Create the tables, then run the app in gunicorn: several workers, several threads each."""
     url = database_url(args.database_url)
     init_db(url)
     os.environ[DATABASE_URL_VARIABLE] = url
     command = [
         sys.executable, "-m", "gunicorn",
         "--bind", f"{args.host}:{args.port}",
-        "--workers", str(args.workers),
+        *gunicorn_options(args.workers, args.threads),
         "--access-logfile", "-",
         "web.wsgi:app",
     ]
@@ -70,7 +81,10 @@ def main(argv: list[str] | None = None) -> None:
     serve_parser = commands.add_parser("serve", help="run the HTTP API in gunicorn")
     serve_parser.add_argument("--host", default="127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=8000)
-    serve_parser.add_argument("--workers", type=int, default=2)
+    serve_parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                              help="worker processes (default %(default)s)")
+    serve_parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                              help="request threads per worker (default %(default)s)")
     serve_parser.set_defaults(run=serve)
 
     db_parser = commands.add_parser("db", help="database administration")
