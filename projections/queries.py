@@ -144,6 +144,8 @@ class Listing:
 def _referral_status(row: dict[str, Any], today: date) -> dict[str, Any]:
     if row["answered_on"] is not None:
         status = "answered"
+    elif row["declined_on"] is not None:
+        status = "declined"
     elif row["answer_by"] < today:
         status = "overdue"
     else:
@@ -154,9 +156,12 @@ def _referral_status(row: dict[str, Any], today: date) -> dict[str, Any]:
 def _referral_filter(t: Any, v: str, today: date) -> Any:
     if v == "answered":
         return t.c.answered_on.is_not(None)
+    if v == "declined":
+        return t.c.declined_on.is_not(None)
+    unsettled = and_(t.c.answered_on.is_(None), t.c.declined_on.is_(None))
     if v == "overdue":
-        return and_(t.c.answered_on.is_(None), t.c.answer_by < today)
-    return t.c.answered_on.is_(None)  # outstanding: everything not answered, overdue included
+        return and_(unsettled, t.c.answer_by < today)
+    return unsettled  # outstanding: everything not answered or declined, overdue included
 
 
 def _deadline_status(row: dict[str, Any], today: date) -> dict[str, Any]:
@@ -374,22 +379,28 @@ LISTINGS: dict[str, Listing] = {
         ),
         Listing(
             name="referrals", projection="deadlines", table="referral",
-            title="Referrals (remisser) per recipient: answered, outstanding, overdue",
+            title="Referrals (remisser): outgoing per recipient, and incoming ones we must "
+                  "answer; answered, declined, outstanding, overdue",
             columns=(
-                "dnr", "title", "responsible_body", "referral_number", "recipient", "sent_on",
-                "answer_by", "answered_on", "document_number",
+                "dnr", "title", "responsible_body", "direction", "referral_number", "recipient",
+                "sender", "sender_reference", "sent_on", "answer_by", "answered_on",
+                "declined_on", "document_number",
             ),
             computed=("status",), compute=_referral_status,
             sorts={"answer_by": ("answer_by", "id"), "sent": ("sent_on", "id")},
             default_sort="answer_by", default_order="asc",
             filters=(
-                Filter("status", "enum", "answered, outstanding (not answered, overdue "
-                       "included) or overdue", _referral_filter,
-                       ("answered", "outstanding", "overdue")),
-                equals("recipient", "recipient", "Recipient"),
+                Filter("status", "enum", "answered, declined (incoming only), outstanding "
+                       "(neither, overdue included) or overdue", _referral_filter,
+                       ("answered", "declined", "outstanding", "overdue")),
+                Filter("direction", "enum", "outgoing (sent by us) or incoming (sent to us, "
+                       "to answer)", lambda t, v, _: t.c.direction == v,
+                       ("outgoing", "incoming")),
+                equals("recipient", "recipient", "Recipient (incoming: our body)"),
+                equals("sender", "sender", "Sender of an incoming referral"),
                 equals("dnr", "dnr", "Diarienummer"),
                 equals("body", "responsible_body", "Responsible body of the case"),
-                *date_range("sent", "sent_on", "Sent"),
+                *date_range("sent", "sent_on", "Sent (incoming: received)"),
                 *date_range("answer_by", "answer_by", "Answer due"),
             ),
         ),

@@ -4,6 +4,8 @@ Deadline kinds, each with its rule:
 
 - ``referral-answer``: a referral recipient's answer is due by the referral's answer-by
   date; done when the answer is registered (or the case is cancelled).
+- ``incoming-referral-answer``: our answer to a referral sent to us (inkommen remiss) is due
+  by its answer-by date; done when we answer or decline (or the case is cancelled).
 - ``protocol-adjustment`` (KL 5:69): a protocol is adjusted no later than 14 days after
   the meeting; opened when the meeting records its first paragraph or closes, done when
   the protocol is adjusted.
@@ -45,12 +47,16 @@ ID = BigInteger().with_variant(Integer(), "sqlite")
 FANOUT = 1000
 
 REFERRAL_ANSWER = "referral-answer"
+INCOMING_REFERRAL_ANSWER = "incoming-referral-answer"
+OUTGOING, INCOMING = "outgoing", "incoming"
 PROTOCOL_ADJUSTMENT = "protocol-adjustment"
 PROTOCOL_POSTING = "protocol-posting"
 APPEAL_PERIOD = "appeal-period"
 
 RULES = {
     REFERRAL_ANSWER: ("Remissvar ska lämnas senast angivet datum", None),
+    INCOMING_REFERRAL_ANSWER: ("Vårt remissvar ska lämnas till avsändaren senast angivet datum",
+                               None),
     PROTOCOL_ADJUSTMENT: ("Protokollet ska justeras senast 14 dagar efter sammanträdet",
                           "KL 5:69"),
     PROTOCOL_POSTING: ("Justeringen ska anslås senast andra dagen efter justeringen", "KL 8:12"),
@@ -71,13 +77,19 @@ class DeadlinesProjection(Projection):
             Column("dnr", String(50), nullable=False),
             Column("title", Text, nullable=False),
             Column("responsible_body", String(200), nullable=False),
+            Column("direction", String(8), nullable=False),  # outgoing | incoming
             Column("referral_number", Integer, nullable=False),
-            Column("recipient", String(300), nullable=False),
+            Column("recipient", String(300), nullable=False),  # incoming: our body
+            Column("sender", String(300)),  # incoming: who asks us (outgoing: None)
+            Column("sender_reference", String(100)),
             Column("sent_on", Date, nullable=False),
             Column("answer_by", Date, nullable=False),
             Column("answered_on", Date),
+            Column("declined_on", Date),
             Column("document_number", Integer),
-            UniqueConstraint("case_id", "referral_number", "recipient", name=f"{rname}_recipient"),
+            UniqueConstraint(
+                "case_id", "direction", "referral_number", "recipient", name=f"{rname}_recipient"
+            ),
             Index(f"{rname}_answer_by", "answer_by", "id"),
             Index(f"{rname}_sent", "sent_on", "id"),
             Index(f"{rname}_recipient_by", "recipient", "answer_by", "id"),
@@ -114,9 +126,9 @@ class DeadlinesProjection(Projection):
         return {
             "case": case_ref_spec(metadata, "deadline_case", generation),
             "meeting": TableSpec(meeting, ("meeting_id",), prefetch_by="meeting_id"),
-            "referral": TableSpec(  # rows made by the case's own ReferralSent
-                referral, ("case_id", "referral_number", "recipient"), prefetch_by="case_id",
-                own_rows=True,
+            "referral": TableSpec(  # rows made by the case's own (Incoming)ReferralSent/Received
+                referral, ("case_id", "direction", "referral_number", "recipient"),
+                prefetch_by="case_id", own_rows=True,
             ),
             # rows with a case_id only from the case's own ReferralSent (meetings': None)
             "deadline": TableSpec(deadline, ("ref",), prefetch_by="case_id", own_rows=True),
@@ -159,9 +171,10 @@ class DeadlinesProjection(Projection):
             uow.insert("referral", {
                 "id": row_id, "case_id": event.originator_id, "dnr": case["dnr"],
                 "title": title, "responsible_body": case["responsible_body"],
-                "referral_number": event.number, "recipient": recipient,
+                "direction": OUTGOING, "referral_number": event.number, "recipient": recipient,
+                "sender": None, "sender_reference": None,
                 "sent_on": event.occurred_on, "answer_by": event.answer_by,
-                "answered_on": None, "document_number": event.document_number,
+                "answered_on": None, "declined_on": None, "document_number": event.document_number,
             })
             self._deadline(
                 uow, f"{REFERRAL_ANSWER}:{row_id}", REFERRAL_ANSWER, row_id, new=True,
@@ -171,13 +184,54 @@ class DeadlinesProjection(Projection):
 
     @handles(ev.ReferralAnswered)
     def _answered(self, uow: UnitOfWork, event: ev.ReferralAnswered, position: int) -> None:
-        row = uow.get("referral", event.originator_id, event.referral_number, event.recipient)
+        row = uow.get(
+            "referral", event.originator_id, OUTGOING, event.referral_number, event.recipient
+        )
         if row is None:
             raise LookupError(f"answer to unknown referral {event.referral_number}")
         row["answered_on"] = event.occurred_on
         for deadline in uow.find("deadline", case_id=event.originator_id):
             if deadline["ref"] == f"{REFERRAL_ANSWER}:{row['id']}":
                 deadline["done_on"] = deadline["done_on"] or event.occurred_on
+
+    @handles(ev.IncomingReferralReceived)
+    def _received(
+        self, uow: UnitOfWork, event: ev.IncomingReferralReceived, position: int
+    ) -> None:
+        case = uow.get("case", event.originator_id)
+        if case is None:
+            raise LookupError(f"incoming referral on unregistered case {event.originator_id}")
+        title = case["public_title"] or case["title"]  # never copy a protected title
+        row_id = position * FANOUT
+        uow.insert("referral", {
+            "id": row_id, "case_id": event.originator_id, "dnr": case["dnr"],
+            "title": title, "responsible_body": case["responsible_body"],
+            "direction": INCOMING, "referral_number": event.number,
+            "recipient": case["responsible_body"], "sender": event.sender,
+            "sender_reference": event.sender_reference,
+            "sent_on": event.occurred_on, "answer_by": event.answer_by,
+            "answered_on": None, "declined_on": None, "document_number": event.document_number,
+        })
+        self._deadline(
+            uow, f"{INCOMING_REFERRAL_ANSWER}:{row_id}", INCOMING_REFERRAL_ANSWER, row_id,
+            new=True, due_on=event.answer_by,
+            subject=f"Remissvar till {event.sender}: {title}",
+            case_id=event.originator_id, dnr=case["dnr"], body=case["responsible_body"],
+        )
+
+    @handles(ev.IncomingReferralAnswered, ev.IncomingReferralDeclined)
+    def _incoming_settled(self, uow: UnitOfWork, event: Any, position: int) -> None:
+        case = uow.get("case", event.originator_id)
+        if case is None:
+            raise LookupError(f"incoming referral on unregistered case {event.originator_id}")
+        row = uow.get(
+            "referral", event.originator_id, INCOMING, event.number, case["responsible_body"]
+        )
+        if row is None:
+            raise LookupError(f"answer to unknown incoming referral {event.number}")
+        column = "answered_on" if isinstance(event, ev.IncomingReferralAnswered) else "declined_on"
+        row[column] = event.occurred_on
+        self._done(uow, f"{INCOMING_REFERRAL_ANSWER}:{row['id']}", event.occurred_on)
 
     @handles(ev.CaseCancelled)
     def _cancelled(self, uow: UnitOfWork, event: ev.CaseCancelled, position: int) -> None:
