@@ -5,6 +5,9 @@
 Opens the file with ``mode=ro`` (nothing is written: no tracking table, no WAL switch, no
 projection), uses the active generation given (``--generation``, default 1), and reports
 p50/p95/p99 of diary queries with ``q`` (alone, with filters, through a cursor, other sorts).
+``--compare`` times each query both ways, alternating sample by sample so both see the same
+machine load: the plain query that ranks every match, and FTS5 rowid order
+(``projections.search.ordered_page``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine
 
+from projections import search
 from projections.queries import LISTINGS, Query, Registers
 from projections.registers import build
 
@@ -55,6 +59,8 @@ def main() -> None:
     parser.add_argument("--generation", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--only", default="", help="run only queries whose name contains this")
+    parser.add_argument("--compare", action="store_true",
+                        help="also time the plain query (ranking every match), interleaved")
     args = parser.parse_args()
     url = f"sqlite:///file:{args.database}?mode=ro&uri=true"
     registers = Registers(ReadOnlyProjector(url, args.generation))  # type: ignore[arg-type]
@@ -84,19 +90,28 @@ def main() -> None:
         "one word, by dnr": lambda: run(q=rnd.choice(ONE_WORD), sort="dnr"),
         "one word, by last activity": lambda: run(q=rnd.choice(ONE_WORD), sort="last_activity"),
     }
-    print(f"{'query':<34} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    fast = search.ordered_page
+    plain: Any = lambda *a, **k: None  # noqa: E731
+    modes = {"plain": plain, "rowid order": fast} if args.compare else {"": fast}
+    print(f"{'query':<34} {'plan':<12} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for name, query in cases.items():
         if args.only and args.only not in name:
             continue
-        for _ in range(3):
-            query()
-        samples = []
-        for _ in range(args.repeat):
-            started = time.perf_counter()
-            query()
-            samples.append(time.perf_counter() - started)
-        p50, p95, p99 = percentiles(samples)
-        print(f"{name:<34} {p50:8.2f} {p95:8.2f} {p99:8.2f}", flush=True)
+        samples: dict[str, list[float]] = {mode: [] for mode in modes}
+        for round_ in range(args.repeat + 3):
+            for mode, plan in modes.items():
+                search.ordered_page = plan  # type: ignore[assignment]
+                state = rnd.getstate()  # the same parameters for every plan
+                started = time.perf_counter()
+                query()
+                if round_ >= 3:  # the first rounds warm the cache
+                    samples[mode].append(time.perf_counter() - started)
+                rnd.setstate(state)
+            rnd.random()
+        for mode in modes:
+            p50, p95, p99 = percentiles(samples[mode])
+            print(f"{name:<34} {mode:<12} {p50:8.2f} {p95:8.2f} {p99:8.2f}", flush=True)
+    search.ordered_page = fast  # type: ignore[assignment]
 
 
 if __name__ == "__main__":

@@ -569,9 +569,11 @@ class Registers:
         projection = self.projector.projections[listing.projection]
         table = projection.table(listing.table, generation)
         conditions = []
+        text_query = matching = None
         for name, value in query.filters.items():
             if name == "q" and listing.search:
                 clause = search.search_clause(table, value, self.projector.dialect)
+                text_query, matching = value, clause
                 conditions.append(clause if clause is not None else true())
                 if actor is None or not actor.has_role(*roles.SECRET_READERS):
                     conditions.append(table.c.secret.is_(False))  # no match on withheld text
@@ -597,7 +599,14 @@ class Registers:
             .limit(query.limit + 1)
         )
         with self.engine.connect() as conn:
-            found = [r._asdict() for r in conn.execute(statement)]
+            found = None
+            if text_query is not None and matching is not None:  # SQLite: in FTS5 rowid order
+                found = search.ordered_page(
+                    conn, table, text_query, [c for c in conditions if c is not matching],
+                    [table.c[c] for c in wanted], sort_columns, descending, query.limit + 1,
+                )
+            if found is None:
+                found = [r._asdict() for r in conn.execute(statement)]
         more = len(found) > query.limit
         found = found[: query.limit]
         next_cursor = None
