@@ -221,6 +221,20 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
             ),
         )
 
+    def extend_incoming_referral(
+        self, dnr: str, number: int, command: cmd.ExtendIncomingReferral, by: Actor
+    ) -> Written:
+        return self._change(
+            dnr,
+            lambda case, today: case.extend_incoming_referral(
+                number=number,
+                answer_by=command.answer_by,
+                granted_on=command.granted_on or today,
+                by=by,
+                today=today,
+            ),
+        )
+
     def answer_incoming_referral(
         self, dnr: str, number: int, command: cmd.AnswerIncomingReferral, by: Actor
     ) -> Written:

@@ -90,6 +90,7 @@ class IncomingReferral:
     declined_on: date | None = None
     decline_reason: str | None = None
     decline_document_number: int | None = None
+    extensions: list[tuple[date, date]] = field(default_factory=list)  # (granted_on, answer_by)
 
     @property
     def status(self) -> str:
@@ -316,6 +317,29 @@ class Case(DiariumAggregate):
         )
         return self.incoming_referrals[-1]
 
+    def extend_incoming_referral(
+        self, *, number: int, answer_by: date, granted_on: date, by: Actor, today: date
+    ) -> None:
+        """Record an extension (anstånd) the sender granted: our answer is due by
+        ``answer_by``, later than before."""
+        self._require_active()
+        referral = self._open_incoming_referral(number)
+        _not_future(granted_on, today, "granted_on")
+        require(granted_on >= referral.received_on, rules.INCOMING_REFERRAL_BEFORE_RECEIVED)
+        require(
+            answer_by > referral.answer_by,
+            rules.INCOMING_REFERRAL_EXTENSION,
+            f"Incoming referral {number} is due by {referral.answer_by.isoformat()} already",
+        )
+        self.trigger_event(
+            ev.IncomingReferralExtended,
+            number=number,
+            answer_by=answer_by,
+            previous_answer_by=referral.answer_by,
+            occurred_on=granted_on,
+            by=by,
+        )
+
     def answer_incoming_referral(
         self,
         *,
@@ -338,7 +362,7 @@ class Case(DiariumAggregate):
         )
         day = answered_on or answer.date
         _not_future(day, today, "answered_on")
-        require(day >= referral.received_on, rules.INCOMING_REFERRAL_ANSWER_BEFORE_RECEIVED)
+        require(day >= referral.received_on, rules.INCOMING_REFERRAL_BEFORE_RECEIVED)
         self.trigger_event(
             ev.IncomingReferralAnswered,
             number=number,
@@ -363,7 +387,7 @@ class Case(DiariumAggregate):
         referral = self._open_incoming_referral(number)
         _not_future(declined_on, today, "declined_on")
         require(
-            declined_on >= referral.received_on, rules.INCOMING_REFERRAL_ANSWER_BEFORE_RECEIVED
+            declined_on >= referral.received_on, rules.INCOMING_REFERRAL_BEFORE_RECEIVED
         )
         if document_number is not None:
             self._require_document(document_number)
@@ -697,6 +721,12 @@ class Case(DiariumAggregate):
                 event.answer_by, event.document_number,
             )
         )
+
+    @when.register
+    def _(self, event: ev.IncomingReferralExtended) -> None:
+        referral = self.incoming_referrals[event.number - 1]
+        referral.answer_by = event.answer_by
+        referral.extensions.append((event.occurred_on, event.answer_by))
 
     @when.register
     def _(self, event: ev.IncomingReferralAnswered) -> None:

@@ -62,6 +62,12 @@ class ReceiveIncomingReferral:
 
 
 @dataclass(frozen=True)
+class ExtendIncomingReferral:
+    answer_by: date
+    granted_on: date | None = None
+
+
+@dataclass(frozen=True)
 class AnswerIncomingReferral:
     document_number: int
     answered_on: date | None = None  # default: the outgoing answer's date

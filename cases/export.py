@@ -110,7 +110,9 @@ def json_package(app: Diarium, dnr: str, *, now: datetime | None = None) -> dict
              "answered_on": _iso(r.answered_on),
              "answer_document_number": r.answer_document_number,
              "declined_on": _iso(r.declined_on), "decline_reason": r.decline_reason,
-             "decline_document_number": r.decline_document_number}
+             "decline_document_number": r.decline_document_number,
+             "extensions": [{"granted_on": _iso(g), "answer_by": _iso(d)}
+                            for g, d in r.extensions]}
             for r in case.incoming_referrals
         ],
         "proposals": [

@@ -98,6 +98,13 @@ PUBLIC_TYPES: tuple[PublicType, ...] = (
         "answer_by": _f("date", "last day to answer"),
         "document_number": _f("integer", "the incoming referral letter"),
     }),
+    PublicType("case.incoming_referral_extended", ev.IncomingReferralExtended,
+               "The sender granted an extension (anstånd) of an incoming referral; "
+               "business_date is the day it was granted.", {
+        "number": _f("integer", "which incoming referral"),
+        "answer_by": _f("date", "the new last day to answer"),
+        "previous_answer_by": _f("date", "the last day before the extension"),
+    }),
     PublicType("case.incoming_referral_answered", ev.IncomingReferralAnswered,
                "Our answer (yttrande) to an incoming referral was sent; business_date is the "
                "day it was sent.", {

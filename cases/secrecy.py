@@ -223,7 +223,7 @@ def redact_document(
 # Case events whose data carries nothing a marking can withhold.
 _SAFE_EVENTS = {
     "CaseOfficerAssigned", "ReferralSent", "ReferralAnswered", "IncomingReferralAnswered",
-    "IncomingReferralDeclined", "ProtocolExtractSent",
+    "IncomingReferralDeclined", "IncomingReferralExtended", "ProtocolExtractSent",
     "CaseClosed", "CaseReopened", "CaseCancelled", "CaseMarkedSecret", "CaseSecrecyLifted",
     "DocumentMarkedSecret", "DocumentSecrecyLifted",
 }

@@ -90,9 +90,14 @@ INCOMING_REFERRAL_SETTLED = rule(
     "incoming-referral-settled",
     "An incoming referral is answered or declined once.",
 )
-INCOMING_REFERRAL_ANSWER_BEFORE_RECEIVED = rule(
-    "incoming-referral-answer-before-received",
-    "An incoming referral cannot be answered or declined before it was received.",
+INCOMING_REFERRAL_BEFORE_RECEIVED = rule(
+    "incoming-referral-before-received",
+    "Nothing is recorded on an incoming referral (answer, declining, extension) dated before "
+    "it was received.",
+)
+INCOMING_REFERRAL_EXTENSION = rule(
+    "incoming-referral-extension",
+    "An extension (anstånd) granted by the sender moves the answer-by date later.",
 )
 INCOMING_REFERRAL_ANSWER_DOCUMENT = rule(
     "incoming-referral-answer-document",

@@ -84,6 +84,10 @@ def fill(diarium: Diarium, cases: int, start: date = date(2020, 1, 2)) -> list[s
                 diarium.answer_incoming_referral(
                     dnr, 1, cmd.AnswerIncomingReferral(answer), ACTOR
                 )
+            elif i % 28 == 11:  # the sender grants an extension (anstånd)
+                diarium.extend_incoming_referral(
+                    dnr, 1, cmd.ExtendIncomingReferral(day + timedelta(days=60), day), ACTOR
+                )
             elif i % 28 == 25:
                 diarium.decline_incoming_referral(
                     dnr, 1, cmd.DeclineIncomingReferral("Berör inte regionen", day), ACTOR

@@ -98,7 +98,8 @@ def test_every_new_rule_is_declared() -> None:
     assert {
         "incoming-referral-unknown", "incoming-referral-due-before-received",
         "incoming-referral-letter", "incoming-referral-settled",
-        "incoming-referral-answer-before-received", "incoming-referral-answer-document",
+        "incoming-referral-before-received", "incoming-referral-answer-document",
+        "incoming-referral-extension",
     } <= set(RULES)
 
 
@@ -157,7 +158,7 @@ def test_answer_is_our_outgoing_document_and_defaults_to_its_date() -> None:
     (received, answer(document_number=1), "incoming-referral-answer-document"),  # incoming
     (received, answer(document_number=3), "incoming-referral-answer-document"),  # drawn up
     (received, answer(document_number=9), "document-unknown"),
-    (received, answer(answered_on=date(2020, 10, 1)), "incoming-referral-answer-before-received"),
+    (received, answer(answered_on=date(2020, 10, 1)), "incoming-referral-before-received"),
     (received, answer(answered_on=date(2021, 1, 4)), "no-future-date"),
     (lambda: closed(received()), answer(), "case-closed"),
     (lambda: cancelled(received()), answer(), "case-cancelled"),
@@ -193,7 +194,7 @@ def test_declining_with_and_without_a_letter() -> None:
 
 @pytest.mark.parametrize(("prepare", "command", "code"), [
     (new_case, decline(), "incoming-referral-unknown"),
-    (received, decline(declined_on=date(2020, 10, 1)), "incoming-referral-answer-before-received"),
+    (received, decline(declined_on=date(2020, 10, 1)), "incoming-referral-before-received"),
     (received, decline(document_number=1), "incoming-referral-answer-document"),
     (received, decline(document_number=9), "document-unknown"),
     (received, decline(declined_on=date(2021, 1, 4)), "no-future-date"),
@@ -201,6 +202,45 @@ def test_declining_with_and_without_a_letter() -> None:
 ])
 def test_refused_declines(prepare, command, code) -> None:  # type: ignore[no-untyped-def]
     refuse(prepare(), command, code)
+
+
+def extend(**overrides: Any) -> Callable[[Case], object]:
+    fields = {"number": 1, "answer_by": date(2020, 12, 15), "granted_on": date(2020, 11, 2),
+              **overrides}
+    return lambda c: c.extend_incoming_referral(by=BY, today=TODAY, **fields)
+
+
+def test_an_extension_moves_the_answer_by_date_later() -> None:
+    case = received()
+    extend()(case)
+    extend(answer_by=date(2020, 12, 20), granted_on=date(2020, 12, 10))(case)
+    (referral,) = case.incoming_referrals
+    assert referral.answer_by == date(2020, 12, 20)
+    assert referral.extensions == [(date(2020, 11, 2), date(2020, 12, 15)),
+                                   (date(2020, 12, 10), date(2020, 12, 20))]
+    first, _ = case.collect_events()
+    assert (type(first).__name__, first.previous_answer_by, first.answer_by) == (
+        "IncomingReferralExtended", date(2020, 11, 30), date(2020, 12, 15))
+
+
+@pytest.mark.parametrize(("prepare", "command", "code"), [
+    (new_case, extend(), "incoming-referral-unknown"),
+    (received, extend(answer_by=date(2020, 11, 30)), "incoming-referral-extension"),  # same
+    (received, extend(answer_by=date(2020, 11, 1)), "incoming-referral-extension"),  # earlier
+    (received, extend(granted_on=date(2020, 10, 1)), "incoming-referral-before-received"),
+    (received, extend(granted_on=date(2021, 1, 4)), "no-future-date"),
+    (lambda: closed(received()), extend(), "case-closed"),
+])
+def test_refused_extensions(prepare, command, code) -> None:  # type: ignore[no-untyped-def]
+    refuse(prepare(), command, code)
+
+
+def test_no_extension_once_answered_or_declined() -> None:
+    for settle in (answer(), decline()):
+        case = received()
+        settle(case)
+        case.collect_events()
+        refuse(case, extend(), "incoming-referral-settled")
 
 
 def test_incoming_and_outgoing_referrals_are_numbered_apart() -> None:
@@ -244,6 +284,7 @@ def test_incoming_referral_over_http(client: Any) -> None:
         "received_on": "2020-10-02", "answer_by": "2020-11-30", "document_number": 1,
         "status": "outstanding", "answered_on": None, "answer_document_number": None,
         "declined_on": None, "decline_reason": None, "decline_document_number": None,
+        "extensions": [],
     }
     assert written["position"] >= 1
     refused = client.post(f"{base}/1/answers", json={"document_number": 1})
@@ -255,6 +296,14 @@ def test_incoming_referral_over_http(client: Any) -> None:
     assert "sender" in str(invalid.get_json())
     assert client.post(base, json={"sender": "X", "answer_by": "2020-11-30",
                                    "document_number": "1"}).status_code == 422
+    extended = post(client, f"{base}/1/extensions",
+                    {"answer_by": "2020-12-15", "granted_on": "2020-11-02"}, 201)
+    assert extended["case"]["incoming_referrals"][0]["extensions"] == [
+        {"granted_on": "2020-11-02", "answer_by": "2020-12-15"}]
+    assert extended["case"]["incoming_referrals"][0]["answer_by"] == "2020-12-15"
+    shorter = client.post(f"{base}/1/extensions", json={"answer_by": "2020-12-01"})
+    assert (shorter.status_code, shorter.get_json()["rule"]) == (409,
+                                                                  "incoming-referral-extension")
     answered = post(client, f"{base}/1/answers", {"document_number": 2}, 201)
     assert answered["case"]["incoming_referrals"][0]["status"] == "answered"
     again = client.post(f"{base}/1/decline", json={"reason": "x"})
@@ -262,7 +311,8 @@ def test_incoming_referral_over_http(client: Any) -> None:
     unknown = client.post(f"{base}/7/decline", json={"reason": "x"})
     assert (unknown.status_code, unknown.get_json()["rule"]) == (409, "incoming-referral-unknown")
     types = [e["type"] for e in client.get(f"/api/cases/{dnr}/events").get_json()]
-    assert types[-2:] == ["IncomingReferralReceived", "IncomingReferralAnswered"]
+    assert types[-3:] == ["IncomingReferralReceived", "IncomingReferralExtended",
+                          "IncomingReferralAnswered"]
 
 
 def test_decline_over_http_and_the_routes_are_documented(client: Any) -> None:
@@ -276,6 +326,7 @@ def test_decline_over_http_and_the_routes_are_documented(client: Any) -> None:
     spec = client.get("/api/openapi.json").get_json()
     for path in ("/api/cases/{dnr}/incoming-referrals",
                  "/api/cases/{dnr}/incoming-referrals/{number}/answers",
+                 "/api/cases/{dnr}/incoming-referrals/{number}/extensions",
                  "/api/cases/{dnr}/incoming-referrals/{number}/decline"):
         assert "post" in spec["paths"][path], path
     assert "IncomingReferral" in spec["components"]["schemas"]
@@ -347,7 +398,7 @@ def test_registers_list_incoming_referrals_and_their_deadlines(diarium: Diarium)
     by = Actor("registrator", "req")
     dnrs = []
     for title, answer_by in (("Remiss A", date(2021, 1, 15)), ("Remiss B", date(2021, 4, 1)),
-                             ("Remiss C", date(2021, 2, 1))):
+                             ("Remiss C", date(2021, 1, 20))):
         dnr = diarium.register_case(cmd.RegisterCase(title, "RS",
                                                      registered_on=date(2020, 12, 1)), by).dnr
         diarium.register_document(dnr, cmd.RegisterDocument(
@@ -359,6 +410,8 @@ def test_registers_list_incoming_referrals_and_their_deadlines(diarium: Diarium)
     a, b, c = dnrs
     diarium.send_referral(b, cmd.SendReferral(["HSN"], answer_by=date(2021, 3, 20),
                                               sent_on=date(2020, 12, 2)), by)
+    diarium.extend_incoming_referral(c, 1, cmd.ExtendIncomingReferral(
+        date(2021, 2, 1), date(2020, 12, 20)), by)  # anstånd: was due 2021-01-20
     projector = Projector(diarium, batch_size=3)
     projector.catch_up()
     client = authorized(create_app(diarium), roles=("auditor",))
@@ -392,6 +445,13 @@ def test_registers_list_incoming_referrals_and_their_deadlines(diarium: Diarium)
     assert [d["dnr"] for d in open_] == [b]  # done when answered or declined
     done = items("deadlines", kind="incoming-referral-answer", status="done")
     assert {(d["dnr"], d["done_on"]) for d in done} == {(a, "2021-01-20"), (c, "2021-01-10")}
+    diarium.extend_incoming_referral(b, 1, cmd.ExtendIncomingReferral(
+        date(2021, 5, 3), date(2021, 2, 10)), by)
+    projector.catch_up()
+    (moved,) = items("deadlines", kind="incoming-referral-answer", status="open")
+    assert (moved["dnr"], moved["due_on"]) == (b, "2021-05-03")
+    assert [r["answer_by"] for r in items("referrals", dnr=b, direction="incoming")] == [
+        "2021-05-03"]
     statuses = {r["dnr"]: r["status"] for r in items("referrals", direction="incoming")}
     assert statuses == {a: "answered", b: "outstanding", c: "declined"}
     assert [r["dnr"] for r in items("referrals", status="declined")] == [c]

@@ -108,6 +108,12 @@ class ReceiveIncomingReferralSchema(CommandSchema):
     sender_reference = optional_text(100)
 
 
+class ExtendIncomingReferralSchema(CommandSchema):
+    command = cmd.ExtendIncomingReferral
+    answer_by = fields.Date(required=True, metadata={"description": "The new last day to answer"})
+    granted_on = optional_date()
+
+
 class AnswerIncomingReferralSchema(CommandSchema):
     command = cmd.AnswerIncomingReferral
     document_number = fields.Integer(
@@ -218,6 +224,13 @@ class IncomingReferralSchema(Schema):
     declined_on = fields.Date(allow_none=True)
     decline_reason = fields.String(allow_none=True)
     decline_document_number = fields.Integer(allow_none=True)
+    extensions = fields.Method("dump_extensions", metadata={"type": "array"})
+
+    def dump_extensions(self, referral: Any) -> list[dict[str, str]]:
+        return [
+            {"granted_on": granted.isoformat(), "answer_by": due.isoformat()}
+            for granted, due in referral.extensions
+        ]
 
 
 class ProposalSchema(Schema):

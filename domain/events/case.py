@@ -71,6 +71,15 @@ class IncomingReferralReceived(DiariumEvent):
     document_number: int
 
 
+class IncomingReferralExtended(DiariumEvent):
+    """The sender granted an extension (anstånd) of an incoming referral: our answer is due by
+    ``answer_by`` instead of ``previous_answer_by``; ``occurred_on`` is the day it was granted."""
+
+    number: int
+    answer_by: date
+    previous_answer_by: date
+
+
 class IncomingReferralAnswered(DiariumEvent):
     """Our answer (yttrande) to an incoming referral was sent; ``occurred_on`` is the day it
     was sent, ``document_number`` the registered outgoing answer."""
@@ -181,6 +190,7 @@ CASE_EVENTS: tuple[type[DiariumEvent], ...] = (
     ReferralSent,
     ReferralAnswered,
     IncomingReferralReceived,
+    IncomingReferralExtended,
     IncomingReferralAnswered,
     IncomingReferralDeclined,
     ProposalRecorded,

@@ -5,7 +5,8 @@ Deadline kinds, each with its rule:
 - ``referral-answer``: a referral recipient's answer is due by the referral's answer-by
   date; done when the answer is registered (or the case is cancelled).
 - ``incoming-referral-answer``: our answer to a referral sent to us (inkommen remiss) is due
-  by its answer-by date; done when we answer or decline (or the case is cancelled).
+  by its answer-by date (moved by an extension, anstånd); done when we answer or decline (or
+  the case is cancelled).
 - ``protocol-adjustment`` (KL 5:69): a protocol is adjusted no later than 14 days after
   the meeting; opened when the meeting records its first paragraph or closes, done when
   the protocol is adjusted.
@@ -219,8 +220,7 @@ class DeadlinesProjection(Projection):
             case_id=event.originator_id, dnr=case["dnr"], body=case["responsible_body"],
         )
 
-    @handles(ev.IncomingReferralAnswered, ev.IncomingReferralDeclined)
-    def _incoming_settled(self, uow: UnitOfWork, event: Any, position: int) -> None:
+    def _incoming(self, uow: UnitOfWork, event: Any) -> dict[str, Any]:
         case = uow.get("case", event.originator_id)
         if case is None:
             raise LookupError(f"incoming referral on unregistered case {event.originator_id}")
@@ -228,7 +228,22 @@ class DeadlinesProjection(Projection):
             "referral", event.originator_id, INCOMING, event.number, case["responsible_body"]
         )
         if row is None:
-            raise LookupError(f"answer to unknown incoming referral {event.number}")
+            raise LookupError(f"{type(event).__name__} of unknown incoming referral")
+        return row
+
+    @handles(ev.IncomingReferralExtended)
+    def _extended(
+        self, uow: UnitOfWork, event: ev.IncomingReferralExtended, position: int
+    ) -> None:
+        row = self._incoming(uow, event)
+        row["answer_by"] = event.answer_by
+        deadline = uow.get("deadline", f"{INCOMING_REFERRAL_ANSWER}:{row['id']}")
+        if deadline is not None:
+            deadline["due_on"] = event.answer_by
+
+    @handles(ev.IncomingReferralAnswered, ev.IncomingReferralDeclined)
+    def _incoming_settled(self, uow: UnitOfWork, event: Any, position: int) -> None:
+        row = self._incoming(uow, event)
         column = "answered_on" if isinstance(event, ev.IncomingReferralAnswered) else "declined_on"
         row[column] = event.occurred_on
         self._done(uow, f"{INCOMING_REFERRAL_ANSWER}:{row['id']}", event.occurred_on)

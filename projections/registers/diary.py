@@ -209,8 +209,8 @@ class DiaryProjection(Projection):
     def _activity(self, uow: UnitOfWork, event: Any, position: int) -> None:
         self._case(uow, event)
 
-    @handles(ev.IncomingReferralReceived, ev.IncomingReferralAnswered,
-             ev.IncomingReferralDeclined)
+    @handles(ev.IncomingReferralReceived, ev.IncomingReferralExtended,
+             ev.IncomingReferralAnswered, ev.IncomingReferralDeclined)
     def _incoming_referral(self, uow: UnitOfWork, event: Any, position: int) -> None:
         self._case(uow, event)  # last activity
 

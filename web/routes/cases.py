@@ -151,6 +151,15 @@ def receive_incoming_referral(dnr: str) -> Response:
     return written(diarium().receive_incoming_referral(dnr, command, actor()), 201)
 
 
+@api.post("/cases/<path:dnr>/incoming-referrals/<int:number>/extensions")
+@requires(REGISTRAR, own_case(), body=case_body)
+@documented("Record an extension (anstånd) of an incoming referral's answer-by date",
+            "ExtendIncomingReferralSchema", "201")
+def extend_incoming_referral(dnr: str, number: int) -> Response:
+    command = s.ExtendIncomingReferralSchema().load(json_body())
+    return written(diarium().extend_incoming_referral(dnr, number, command, actor()), 201)
+
+
 @api.post("/cases/<path:dnr>/incoming-referrals/<int:number>/answers")
 @requires(REGISTRAR, own_case(), body=case_body)
 @documented("Register our answer to an incoming referral", "AnswerIncomingReferralSchema", "201")
