@@ -131,6 +131,9 @@ class Listing:
     search: bool = False
     hidden: tuple[str, ...] = ()  # read for withholding, never shown
     withhold: Callable[[dict[str, Any], dict[str, Any], Any], None] | None = None
+    # filters on a withheld field -> the column saying it is secret: callers without a
+    # secret-reading role match no secret row with them (as full text for secret titles)
+    guarded: dict[str, str] = field(default_factory=dict)
     filter_map: dict[str, Filter] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -150,7 +153,7 @@ def _referral_status(row: dict[str, Any], today: date) -> dict[str, Any]:
         status = "overdue"
     else:
         status = "outstanding"
-    return {"status": status}
+    return {"status": status, "withheld": []}
 
 
 def _referral_filter(t: Any, v: str, today: date) -> Any:
@@ -173,7 +176,7 @@ def _deadline_status(row: dict[str, Any], today: date) -> dict[str, Any]:
         status = "overdue"
     else:
         status = "open"
-    return {"status": status, "overdue": status == "overdue"}
+    return {"status": status, "overdue": status == "overdue", "withheld": []}
 
 
 def _deadline_filter(t: Any, v: str, today: date) -> Any:
@@ -233,6 +236,28 @@ def _withhold_decision(item: dict[str, Any], row: dict[str, Any], actor: Any) ->
         return
     item["text"] = WITHHELD_TEXT
     item["withheld"] = ["text"]
+
+
+def _withhold_sender(item: dict[str, Any], row: dict[str, Any], actor: Any) -> None:
+    """An incoming referral's sender and their reference, where its letter's counterpart is
+    secret (OSL 5:2), for those who may not read the case's secrets."""
+    if not row["sender_secret"] or may_read_secrets(
+        actor, responsible_body=row["responsible_body"], officer=row["officer"]
+    ):
+        return
+    item["sender"] = item["sender_reference"] = None
+    item["withheld"] = ["sender", "sender_reference"]
+
+
+def _withhold_subject(item: dict[str, Any], row: dict[str, Any], actor: Any) -> None:
+    """The subject of an incoming referral's deadline names its sender: the subject without
+    it where the sender is secret."""
+    if not row["secret_subject"] or may_read_secrets(
+        actor, responsible_body=row["body"], officer=row["officer"]
+    ):
+        return
+    item["subject"] = row["public_subject"] or WITHHELD_TEXT
+    item["withheld"] = ["subject"]
 
 
 def _extract_status(row: dict[str, Any], today: date) -> dict[str, Any]:
@@ -386,7 +411,9 @@ LISTINGS: dict[str, Listing] = {
                 "sender", "sender_reference", "sent_on", "answer_by", "answered_on",
                 "declined_on", "document_number",
             ),
-            computed=("status",), compute=_referral_status,
+            computed=("status", "withheld"), compute=_referral_status,
+            hidden=("sender_secret", "officer"), withhold=_withhold_sender,
+            guarded={"sender": "sender_secret"},
             sorts={"answer_by": ("answer_by", "id"), "sent": ("sent_on", "id")},
             default_sort="answer_by", default_order="asc",
             filters=(
@@ -411,7 +438,8 @@ LISTINGS: dict[str, Listing] = {
                 "kind", "rule", "law", "due_on", "subject", "dnr", "body", "meeting_ref",
                 "done_on",
             ),
-            computed=("status", "overdue"), compute=_deadline_status,
+            computed=("status", "overdue", "withheld"), compute=_deadline_status,
+            hidden=("secret_subject", "public_subject", "officer"), withhold=_withhold_subject,
             sorts={"due": ("due_on", "id")},
             default_sort="due", default_order="asc",
             filters=(
@@ -579,6 +607,10 @@ class Registers:
                     conditions.append(table.c.secret.is_(False))  # no match on withheld text
             else:
                 conditions.append(listing.filter_map[name].clause(table, value, today))
+                if name in listing.guarded and (
+                    actor is None or not actor.has_role(*roles.SECRET_READERS)
+                ):
+                    conditions.append(table.c[listing.guarded[name]].is_(False))
         sort_columns = [table.c[c] for c in listing.sorts[query.sort]]
         descending = query.order == "desc"
         if query.cursor:

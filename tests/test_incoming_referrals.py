@@ -16,6 +16,7 @@ from cases import commands as cmd
 from cases import export, feed
 from cases.application import Diarium
 from cases.case import Case, Direction
+from cases.secrecy import LiftSecrecy, MarkSecret
 from domain.actor import Actor
 from domain.rules import RULES, RuleViolation
 from projections.runner import Projector
@@ -467,3 +468,63 @@ def test_registers_list_incoming_referrals_and_their_deadlines(diarium: Diarium)
     projector.rebuild("deadlines", grace=0)
     assert snapshot(projector)["deadlines.referral"] == before["deadlines.referral"]
     assert snapshot(projector)["deadlines.deadline"] == before["deadlines.deadline"]
+
+
+def test_registers_withhold_the_sender_of_a_secret_letter(diarium: Diarium) -> None:
+    """The referrals and deadlines registers withhold an incoming referral's sender where its
+    letter's counterpart is secret, as the case view does; for those who may read the case's
+    secrets (registrar, the case's officer) it stays; lifting the marking shows it again."""
+    diarium.today = lambda: date(2021, 3, 1)
+    by = Actor("registrator", "req")
+    dnr = diarium.register_case(cmd.RegisterCase("Remiss", "RS", registered_on=date(2020, 12, 1)),
+                                by).dnr
+    diarium.register_document(dnr, cmd.RegisterDocument(
+        Direction.INCOMING, date(2020, 12, 1), "Remiss", "Skyddad Avsändare"), by)
+    diarium.receive_incoming_referral(dnr, cmd.ReceiveIncomingReferral(
+        "Skyddad Avsändare", answer_by=date(2021, 4, 1), document_number=1,
+        sender_reference="SA-17"), by)
+    diarium.mark_document_secret(dnr, 1, MarkSecret("OSL 21:3", "RS", fields=["counterpart"]), by)
+    projector = Projector(diarium, batch_size=4)
+    projector.catch_up()
+    app = create_app(diarium)
+    registrar = authorized(app, roles=("registrar",))
+    secretary = authorized(app, roles=("secretary",), name="sam")
+    officer = authorized(app, roles=("officer",), name="olle")
+
+    def items(client: Any, register: str, **params: Any) -> list[dict[str, Any]]:
+        response = client.get(f"/api/registers/{register}", query_string=params)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["items"]
+
+    def sender(client: Any) -> tuple[Any, ...]:
+        (referral,) = items(client, "referrals", direction="incoming")
+        (deadline,) = items(client, "deadlines", kind="incoming-referral-answer")
+        return (referral["sender"], referral["sender_reference"], referral["withheld"],
+                deadline["subject"], deadline["withheld"])
+
+    shown = ("Skyddad Avsändare", "SA-17", [], "Remissvar till Skyddad Avsändare: Remiss", [])
+    withheld = (None, None, ["sender", "sender_reference"], "Remissvar till [sekretess]: Remiss",
+                ["subject"])
+    assert sender(registrar) == shown
+    assert sender(secretary) == withheld
+    assert sender(officer) == withheld  # not the case's officer
+    csv = secretary.get("/api/registers/referrals?format=csv").get_data(as_text=True)
+    assert "Skyddad" not in csv and "SA-17" not in csv
+    assert items(secretary, "referrals", sender="Skyddad Avsändare") == []  # no oracle
+    assert len(items(registrar, "referrals", sender="Skyddad Avsändare")) == 1
+
+    diarium.assign_officer(dnr, cmd.AssignOfficer("olle"), by)
+    projector.catch_up()
+    assert sender(officer) == shown  # now the case's officer
+    before = snapshot(projector)
+    projector.rebuild("deadlines", grace=0)
+    after = snapshot(projector)
+    for table in ("deadlines.referral", "deadlines.deadline"):
+        assert after[table] == before[table]
+
+    diarium.lift_document_secrecy(dnr, 1, LiftSecrecy(), by)
+    projector.catch_up()
+    assert sender(secretary) == shown
+    diarium.mark_case_secret(dnr, MarkSecret("OSL 21:3", "RS", fields=["documents"]), by)
+    projector.catch_up()
+    assert sender(secretary) == withheld  # the case's marking covers its documents
