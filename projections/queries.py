@@ -631,6 +631,7 @@ class Registers:
             .limit(query.limit + 1)
         )
         with self.engine.connect() as conn:
+            search.read_snapshot(conn)  # every statement of the page sees the same rows
             found = None
             if text_query is not None and matching is not None:  # SQLite: in FTS5 rowid order
                 found = search.ordered_page(

@@ -108,6 +108,27 @@ def search_clause(case_table: Table, query: str, dialect: str) -> Any:
     return case_table.c.id.in_(subquery.columns(rowid=case_table.c.id.type).subquery().select())
 
 
+# -- one snapshot per page --------------------------------------------------------------------
+
+
+def read_snapshot(connection: Connection) -> None:
+    """Make the statements ``connection`` runs next read one snapshot of the database, so a
+    page read with several statements (:func:`ordered_page`) never shows half of a projection
+    batch committed in between. Call it on a fresh connection, before its first statement.
+
+    SQLite (WAL): ``BEGIN`` now (the driver would otherwise run each ``SELECT`` on its own);
+    the snapshot is taken at the first read and kept until the connection is closed (rolled
+    back). PostgreSQL: ``REPEATABLE READ READ ONLY`` for this connection's transaction (the
+    default READ COMMITTED takes a snapshot per statement); reset when it goes back to the
+    pool."""
+    if connection.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    elif connection.dialect.name == "sqlite" and not (
+        connection.connection.dbapi_connection.in_transaction  # type: ignore[union-attr]
+    ):
+        connection.exec_driver_sql("BEGIN")
+
+
 # -- SQLite: a page of matches without ranking every match -------------------------------------
 
 FIRST_CHUNK = 256  # FTS5 rowids read first (at least 4 pages' worth), then 4 times more each
@@ -141,6 +162,8 @@ def ordered_page(
     can only come before ``K`` if its sort values (without the id) come before ``K``'s: those
     rows are found with the sort index (``registered_on > K's`` and ``id < edge``, normally
     none), checked against the full-text index and the conditions, and merged in.
+
+    Its statements must read one snapshot: the caller begins it (:func:`read_snapshot`).
     """
     if connection.dialect.name != "sqlite":
         return None

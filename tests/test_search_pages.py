@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event, select, update
 
 from cases import commands as cmd
 from cases.application import Diarium
@@ -179,3 +180,56 @@ def test_the_rowid_order_plan_is_sqlite_only(store: Any) -> None:
             assert answer is None
         assert search.ordered_page(conn, table, "!!", [], [table.c.id], [table.c.id],
                                    True, 5) is None
+
+
+def _rename(registers: Registers, old: str, new: str) -> None:
+    """A projection batch: rename ``old`` to ``new`` in the titles, case rows and full-text
+    index together, in one transaction."""
+    generation, _ = registers.projector.active_generation("diary")
+    table = registers.projector.projections["diary"].table("case", generation)
+    with registers.engine.begin() as conn:
+        rows = [r._asdict() for r in conn.execute(
+            select(table.c.id, *(table.c[c] for c in search.SEARCHED))
+            .where(table.c.title.contains(old))
+        )]
+        for row in rows:
+            row["title"] = row["title"].replace(old, new)
+            conn.execute(update(table).where(table.c.id == row["id"]).values(title=row["title"]))
+        search.sync_search(conn, table, rows)
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("order", ["desc", "asc"])
+def test_a_page_reads_one_snapshot(store: Any, order: str) -> None:
+    """A batch committed between the statements of one page (here: right after its first)
+    is not seen by the rest of the page: on SQLite the page runs in one read transaction
+    (the rowid-order plan takes several statements), on PostgreSQL in one REPEATABLE READ READ
+    ONLY transaction."""
+    registers, _ = store
+    query = Query(LISTINGS["diary"], {"q": "zebra"}, "registered", order, 6, None)
+    before = registers.page(query, TODAY, AUDITOR).items
+    assert len(before) == 6 and all("zebra" in i["title"] for i in before)
+    engine = registers.engine
+    seen: list[Any] = []
+
+    def between(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if seen or "reg_case_g" not in statement:
+            return
+        dbapi = conn.connection.dbapi_connection
+        seen.append((getattr(dbapi, "isolation_level", None), getattr(dbapi, "read_only", None)))
+        _rename(registers, "zebra", "vaxholm")  # committed on another connection
+
+    event.listen(engine, "after_cursor_execute", between)
+    try:
+        during = registers.page(query, TODAY, AUDITOR).items
+    finally:
+        event.remove(engine, "after_cursor_execute", between)
+        _rename(registers, "vaxholm", "zebra")
+    assert seen, "the page ran no statement"
+    assert during == before  # not half of the batch: neither new titles nor other rows
+    if registers.projector.dialect == "postgresql":
+        import psycopg
+
+        assert seen[0] == (psycopg.IsolationLevel.REPEATABLE_READ, True)
+    after = registers.page(query, TODAY, AUDITOR).items
+    assert after == before
