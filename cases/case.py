@@ -504,6 +504,13 @@ class Case(DiariumAggregate):
         """Close the case (avsluta)."""
         require(self.status != Status.CANCELLED, rules.CASE_CANCELLED)
         require(self.status == Status.OPEN, rules.CLOSE_ONLY_OPEN)
+        outstanding = [r.number for r in self.incoming_referrals if r.settled_on is None]
+        require(  # our body owes the sender an answer (outgoing referrals: others owe us)
+            not outstanding,
+            rules.CLOSE_INCOMING_REFERRAL_OUTSTANDING,
+            f"Case {self.dnr} has incoming referrals neither answered nor declined: "
+            f"{', '.join(map(str, outstanding))}",
+        )
         _not_future(closed_on, today, "closed_on")
         self.trigger_event(
             ev.CaseClosed, reason=reason, occurred_on=closed_on, by=by

@@ -99,6 +99,11 @@ INCOMING_REFERRAL_EXTENSION = rule(
     "incoming-referral-extension",
     "An extension (anstånd) granted by the sender moves the answer-by date later.",
 )
+CLOSE_INCOMING_REFERRAL_OUTSTANDING = rule(
+    "close-incoming-referral-outstanding",
+    "A case is closed when done: every incoming referral must first be answered or declined "
+    "(a case registered in error is cancelled instead).",
+)
 INCOMING_REFERRAL_ANSWER_DOCUMENT = rule(
     "incoming-referral-answer-document",
     "The answer to an incoming referral is a registered outgoing document of the case.",

@@ -86,6 +86,13 @@ def closed(case: Case) -> Case:
     return case
 
 
+def settled_and_closed() -> Case:
+    """A closed case whose incoming referral was declined first (closing needs that)."""
+    case = received()
+    decline()(case)
+    return closed(case)
+
+
 def cancelled(case: Case) -> Case:
     case.cancel(cancelled_on=date(2020, 10, 10), reason="dubblett", by=BY, today=TODAY)
     case.collect_events()
@@ -100,8 +107,27 @@ def test_every_new_rule_is_declared() -> None:
         "incoming-referral-unknown", "incoming-referral-due-before-received",
         "incoming-referral-letter", "incoming-referral-settled",
         "incoming-referral-before-received", "incoming-referral-answer-document",
-        "incoming-referral-extension",
+        "incoming-referral-extension", "close-incoming-referral-outstanding",
     } <= set(RULES)
+
+
+def test_a_case_with_an_outstanding_incoming_referral_is_not_closed() -> None:
+    """Our body owes the sender an answer: the case is not done until the referral is answered
+    or declined (an outgoing referral does not hold a case open: others owe us). Cancelling a
+    case registered in error is still allowed, and closes the deadline."""
+    case = received()
+    refuse(case, lambda c: c.close(closed_on=date(2020, 11, 1), by=BY, today=TODAY),
+           "close-incoming-referral-outstanding")
+    extend()(case)  # an extension does not settle it
+    case.collect_events()
+    refuse(case, lambda c: c.close(closed_on=date(2020, 11, 1), by=BY, today=TODAY),
+           "close-incoming-referral-outstanding")
+    decline()(case)
+    assert closed(case).status == "closed"
+    answered = received()
+    answer()(answered)
+    assert closed(answered).status == "closed"
+    assert cancelled(received()).status == "cancelled"
 
 
 def test_received_referral_defaults_to_the_letters_date() -> None:
@@ -161,7 +187,7 @@ def test_answer_is_our_outgoing_document_and_defaults_to_its_date() -> None:
     (received, answer(document_number=9), "document-unknown"),
     (received, answer(answered_on=date(2020, 10, 1)), "incoming-referral-before-received"),
     (received, answer(answered_on=date(2021, 1, 4)), "no-future-date"),
-    (lambda: closed(received()), answer(), "case-closed"),
+    (lambda: settled_and_closed(), answer(), "case-closed"),
     (lambda: cancelled(received()), answer(), "case-cancelled"),
 ])
 def test_refused_answers(prepare, command, code) -> None:  # type: ignore[no-untyped-def]
@@ -199,7 +225,7 @@ def test_declining_with_and_without_a_letter() -> None:
     (received, decline(document_number=1), "incoming-referral-answer-document"),
     (received, decline(document_number=9), "document-unknown"),
     (received, decline(declined_on=date(2021, 1, 4)), "no-future-date"),
-    (lambda: closed(received()), decline(), "case-closed"),
+    (lambda: settled_and_closed(), decline(), "case-closed"),
 ])
 def test_refused_declines(prepare, command, code) -> None:  # type: ignore[no-untyped-def]
     refuse(prepare(), command, code)
@@ -230,7 +256,7 @@ def test_an_extension_moves_the_answer_by_date_later() -> None:
     (received, extend(answer_by=date(2020, 11, 1)), "incoming-referral-extension"),  # earlier
     (received, extend(granted_on=date(2020, 10, 1)), "incoming-referral-before-received"),
     (received, extend(granted_on=date(2021, 1, 4)), "no-future-date"),
-    (lambda: closed(received()), extend(), "case-closed"),
+    (lambda: settled_and_closed(), extend(), "case-closed"),
 ])
 def test_refused_extensions(prepare, command, code) -> None:  # type: ignore[no-untyped-def]
     refuse(prepare(), command, code)
@@ -528,3 +554,14 @@ def test_registers_withhold_the_sender_of_a_secret_letter(diarium: Diarium) -> N
     diarium.mark_case_secret(dnr, MarkSecret("OSL 21:3", "RS", fields=["documents"]), by)
     projector.catch_up()
     assert sender(secretary) == withheld  # the case's marking covers its documents
+
+
+def test_closing_over_http_waits_for_the_answer(client: Any) -> None:
+    dnr = http_case(client)
+    post(client, f"/api/cases/{dnr}/incoming-referrals",
+         {"sender": "Socialdepartementet", "answer_by": "2020-11-30", "document_number": 1}, 201)
+    refused = post(client, f"/api/cases/{dnr}/close", {"closed_on": "2020-11-25"}, 409)
+    assert refused["rule"] == "close-incoming-referral-outstanding"
+    post(client, f"/api/cases/{dnr}/incoming-referrals/1/answers", {"document_number": 2}, 201)
+    assert post(client, f"/api/cases/{dnr}/close", {"closed_on": "2020-11-25"},
+                200)["case"]["status"] == "closed"
