@@ -286,6 +286,65 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
             ),
         )
 
+    def receive_incoming_referral(
+        self, dnr: str, command: cmd.ReceiveIncomingReferral, by: Actor
+    ) -> Written:
+        return self._change(
+            dnr,
+            lambda case, today: case.receive_incoming_referral(
+                sender=command.sender,
+                sender_reference=command.sender_reference,
+                received_on=command.received_on,
+                answer_by=command.answer_by,
+                document_number=command.document_number,
+                by=by,
+                today=today,
+            ),
+        )
+
+    def extend_incoming_referral(
+        self, dnr: str, number: int, command: cmd.ExtendIncomingReferral, by: Actor
+    ) -> Written:
+        return self._change(
+            dnr,
+            lambda case, today: case.extend_incoming_referral(
+                number=number,
+                answer_by=command.answer_by,
+                granted_on=command.granted_on or today,
+                by=by,
+                today=today,
+            ),
+        )
+
+    def answer_incoming_referral(
+        self, dnr: str, number: int, command: cmd.AnswerIncomingReferral, by: Actor
+    ) -> Written:
+        return self._change(
+            dnr,
+            lambda case, today: case.answer_incoming_referral(
+                number=number,
+                document_number=command.document_number,
+                answered_on=command.answered_on,
+                by=by,
+                today=today,
+            ),
+        )
+
+    def decline_incoming_referral(
+        self, dnr: str, number: int, command: cmd.DeclineIncomingReferral, by: Actor
+    ) -> Written:
+        return self._change(
+            dnr,
+            lambda case, today: case.decline_incoming_referral(
+                number=number,
+                reason=command.reason,
+                declined_on=command.declined_on or today,
+                document_number=command.document_number,
+                by=by,
+                today=today,
+            ),
+        )
+
     def record_proposal(self, dnr: str, command: cmd.RecordProposal, by: Actor) -> Written:
         return self._change(
             dnr,

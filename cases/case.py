@@ -76,6 +76,36 @@ class Referral:
 
 
 @dataclass
+class IncomingReferral:
+    """A referral (remiss) sent to us: our body must answer (or decline) by ``answer_by``."""
+
+    number: int
+    sender: str
+    sender_reference: str | None
+    received_on: date
+    answer_by: date
+    document_number: int  # the incoming letter
+    answered_on: date | None = None
+    answer_document_number: int | None = None  # our outgoing answer (yttrande)
+    declined_on: date | None = None
+    decline_reason: str | None = None
+    decline_document_number: int | None = None
+    extensions: list[tuple[date, date]] = field(default_factory=list)  # (granted_on, answer_by)
+
+    @property
+    def status(self) -> str:
+        if self.answered_on is not None:
+            return "answered"
+        if self.declined_on is not None:
+            return "declined"
+        return "outstanding"
+
+    @property
+    def settled_on(self) -> date | None:
+        return self.answered_on or self.declined_on
+
+
+@dataclass
 class Proposal:
     number: int
     points: list[str]
@@ -245,6 +275,138 @@ class Case(DiariumAggregate):
             by=by,
         )
 
+    def receive_incoming_referral(
+        self,
+        *,
+        sender: str,
+        answer_by: date,
+        document_number: int,
+        by: Actor,
+        today: date,
+        received_on: date | None = None,
+        sender_reference: str | None = None,
+    ) -> IncomingReferral:
+        """Record that a referral was sent to us (the registered incoming letter
+        ``document_number``, received on ``received_on``, default: the letter's date), which
+        our body must answer by ``answer_by``."""
+        self._require_active()
+        self._require_document(document_number)
+        letter = self.documents[document_number - 1]
+        require(
+            letter.direction == Direction.INCOMING,
+            rules.INCOMING_REFERRAL_LETTER,
+            f"Document {document_number} of case {self.dnr} is {letter.direction}, not incoming",
+        )
+        require(
+            all(r.document_number != document_number for r in self.incoming_referrals),
+            rules.INCOMING_REFERRAL_LETTER,
+            f"Document {document_number} is already the letter of an incoming referral",
+        )
+        received_on = received_on or letter.date
+        _not_future(received_on, today, "received_on")
+        require(answer_by >= received_on, rules.INCOMING_REFERRAL_DUE_BEFORE_RECEIVED)
+        self.trigger_event(
+            ev.IncomingReferralReceived,
+            number=len(self.incoming_referrals) + 1,
+            sender=sender,
+            sender_reference=sender_reference,
+            answer_by=answer_by,
+            document_number=document_number,
+            occurred_on=received_on,
+            by=by,
+        )
+        return self.incoming_referrals[-1]
+
+    def extend_incoming_referral(
+        self, *, number: int, answer_by: date, granted_on: date, by: Actor, today: date
+    ) -> None:
+        """Record an extension (anstånd) the sender granted: our answer is due by
+        ``answer_by``, later than before."""
+        self._require_active()
+        referral = self._open_incoming_referral(number)
+        _not_future(granted_on, today, "granted_on")
+        require(granted_on >= referral.received_on, rules.INCOMING_REFERRAL_BEFORE_RECEIVED)
+        require(
+            answer_by > referral.answer_by,
+            rules.INCOMING_REFERRAL_EXTENSION,
+            f"Incoming referral {number} is due by {referral.answer_by.isoformat()} already",
+        )
+        self.trigger_event(
+            ev.IncomingReferralExtended,
+            number=number,
+            answer_by=answer_by,
+            previous_answer_by=referral.answer_by,
+            occurred_on=granted_on,
+            by=by,
+        )
+
+    def answer_incoming_referral(
+        self,
+        *,
+        number: int,
+        document_number: int,
+        by: Actor,
+        today: date,
+        answered_on: date | None = None,
+    ) -> None:
+        """Record our answer (yttrande) to an incoming referral: the registered outgoing
+        document ``document_number``, sent on ``answered_on`` (default: that document's date)."""
+        self._require_active()
+        referral = self._open_incoming_referral(number)
+        self._require_document(document_number)
+        answer = self.documents[document_number - 1]
+        require(
+            answer.direction == Direction.OUTGOING,
+            rules.INCOMING_REFERRAL_ANSWER_DOCUMENT,
+            f"Document {document_number} of case {self.dnr} is {answer.direction}, not outgoing",
+        )
+        day = answered_on or answer.date
+        _not_future(day, today, "answered_on")
+        require(day >= referral.received_on, rules.INCOMING_REFERRAL_BEFORE_RECEIVED)
+        self.trigger_event(
+            ev.IncomingReferralAnswered,
+            number=number,
+            document_number=document_number,
+            occurred_on=day,
+            by=by,
+        )
+
+    def decline_incoming_referral(
+        self,
+        *,
+        number: int,
+        reason: str,
+        declined_on: date,
+        by: Actor,
+        today: date,
+        document_number: int | None = None,
+    ) -> None:
+        """Record that our body declined to answer an incoming referral (avstår), with the
+        outgoing letter saying so when one was sent."""
+        self._require_active()
+        referral = self._open_incoming_referral(number)
+        _not_future(declined_on, today, "declined_on")
+        require(
+            declined_on >= referral.received_on, rules.INCOMING_REFERRAL_BEFORE_RECEIVED
+        )
+        if document_number is not None:
+            self._require_document(document_number)
+            letter = self.documents[document_number - 1]
+            require(
+                letter.direction == Direction.OUTGOING,
+                rules.INCOMING_REFERRAL_ANSWER_DOCUMENT,
+                f"Document {document_number} of case {self.dnr} is {letter.direction}, "
+                "not outgoing",
+            )
+        self.trigger_event(
+            ev.IncomingReferralDeclined,
+            number=number,
+            reason=reason,
+            document_number=document_number,
+            occurred_on=declined_on,
+            by=by,
+        )
+
     def record_proposal(
         self,
         *,
@@ -342,6 +504,13 @@ class Case(DiariumAggregate):
         """Close the case (avsluta)."""
         require(self.status != Status.CANCELLED, rules.CASE_CANCELLED)
         require(self.status == Status.OPEN, rules.CLOSE_ONLY_OPEN)
+        outstanding = [r.number for r in self.incoming_referrals if r.settled_on is None]
+        require(  # our body owes the sender an answer (outgoing referrals: others owe us)
+            not outstanding,
+            rules.CLOSE_INCOMING_REFERRAL_OUTSTANDING,
+            f"Case {self.dnr} has incoming referrals neither answered nor declined: "
+            f"{', '.join(map(str, outstanding))}",
+        )
         _not_future(closed_on, today, "closed_on")
         self.trigger_event(
             ev.CaseClosed, reason=reason, occurred_on=closed_on, by=by
@@ -456,6 +625,23 @@ class Case(DiariumAggregate):
         )
         return self.referrals[number - 1]
 
+    def incoming_referral(self, number: int) -> IncomingReferral:
+        require(
+            1 <= number <= len(self.incoming_referrals),
+            rules.INCOMING_REFERRAL_UNKNOWN,
+            f"Case {self.dnr} has no incoming referral {number}",
+        )
+        return self.incoming_referrals[number - 1]
+
+    def _open_incoming_referral(self, number: int) -> IncomingReferral:
+        referral = self.incoming_referral(number)
+        require(
+            referral.settled_on is None,
+            rules.INCOMING_REFERRAL_SETTLED,
+            f"Incoming referral {number} of case {self.dnr} was already {referral.status}",
+        )
+        return referral
+
     def decision(self, number: int) -> Decision:
         require(
             1 <= number <= len(self.decisions),
@@ -503,6 +689,7 @@ class Case(DiariumAggregate):
         self.cancelled_on: date | None = None
         self.documents: list[Document] = []
         self.referrals: list[Referral] = []
+        self.incoming_referrals: list[IncomingReferral] = []
         self.proposals: list[Proposal] = []
         self.decisions: list[Decision] = []
         self.secrecy: Secrecy | None = None
@@ -532,6 +719,34 @@ class Case(DiariumAggregate):
     @when.register
     def _(self, event: ev.ReferralAnswered) -> None:
         self.referrals[event.referral_number - 1].answers[event.recipient] = event.occurred_on
+
+    @when.register
+    def _(self, event: ev.IncomingReferralReceived) -> None:
+        self.incoming_referrals.append(
+            IncomingReferral(
+                event.number, event.sender, event.sender_reference, event.occurred_on,
+                event.answer_by, event.document_number,
+            )
+        )
+
+    @when.register
+    def _(self, event: ev.IncomingReferralExtended) -> None:
+        referral = self.incoming_referrals[event.number - 1]
+        referral.answer_by = event.answer_by
+        referral.extensions.append((event.occurred_on, event.answer_by))
+
+    @when.register
+    def _(self, event: ev.IncomingReferralAnswered) -> None:
+        referral = self.incoming_referrals[event.number - 1]
+        referral.answered_on = event.occurred_on
+        referral.answer_document_number = event.document_number
+
+    @when.register
+    def _(self, event: ev.IncomingReferralDeclined) -> None:
+        referral = self.incoming_referrals[event.number - 1]
+        referral.declined_on = event.occurred_on
+        referral.decline_reason = event.reason
+        referral.decline_document_number = event.document_number
 
     @when.register
     def _(self, event: ev.ProposalRecorded) -> None:

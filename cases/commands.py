@@ -53,6 +53,34 @@ class RegisterReferralAnswer:
 
 
 @dataclass(frozen=True)
+class ReceiveIncomingReferral:
+    sender: str
+    answer_by: date
+    document_number: int
+    received_on: date | None = None  # default: the incoming letter's date
+    sender_reference: str | None = None
+
+
+@dataclass(frozen=True)
+class ExtendIncomingReferral:
+    answer_by: date
+    granted_on: date | None = None
+
+
+@dataclass(frozen=True)
+class AnswerIncomingReferral:
+    document_number: int
+    answered_on: date | None = None  # default: the outgoing answer's date
+
+
+@dataclass(frozen=True)
+class DeclineIncomingReferral:
+    reason: str
+    declined_on: date | None = None
+    document_number: int | None = None
+
+
+@dataclass(frozen=True)
 class RecordProposal:
     points: list[str]
     summary: str

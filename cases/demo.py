@@ -34,6 +34,8 @@ CASES: list[tuple[str, str, date, int | None]] = [
     ("1355-2020", "Fullmakt att underteckna ansökningar om utbetalning av projektmedel, "
      "Norrbottens elnätsanalys", date(2020, 9, 23), None),
     ("1400-2020", "Felregistrerad handling (dubblett)", date(2020, 10, 1), None),
+    ("943-2020", "Remiss Reglering av undersköterskeyrket – kompetenskrav och "
+     "övergångsbestämmelser", date(2020, 6, 26), None),
 ]
 
 
@@ -112,9 +114,32 @@ def _in_progress(diarium: Diarium) -> None:
         ),
         REGISTRAR,
     )
+    _incoming_referral(diarium)
     diarium.cancel_case(
         "1400-2020", cmd.CancelCase("Registrerad två gånger", date(2020, 10, 2)), REGISTRAR
     )
+
+
+def _incoming_referral(diarium: Diarium) -> None:
+    """Seed 002 § 181: a ministry's referral the region answers, after an extension (anstånd)
+    to 15 October; the other dates are illustrative."""
+    dnr = "943-2020"
+    title = "Remiss: Reglering av undersköterskeyrket – kompetenskrav och övergångsbestämmelser"
+    letter = diarium.register_document(
+        dnr, cmd.RegisterDocument(Direction.INCOMING, date(2020, 6, 26), f"{title} (Ds 2020:15)",
+                                  "Socialdepartementet"), REGISTRAR,
+    ).case.documents[-1].number
+    diarium.receive_incoming_referral(dnr, cmd.ReceiveIncomingReferral(
+        "Socialdepartementet", answer_by=date(2020, 10, 1), document_number=letter), REGISTRAR)
+    diarium.extend_incoming_referral(
+        dnr, 1, cmd.ExtendIncomingReferral(date(2020, 10, 15), date(2020, 9, 1)), REGISTRAR
+    )
+    answer = diarium.register_document(
+        dnr, cmd.RegisterDocument(Direction.OUTGOING, date(2020, 10, 15),
+                                  "Yttrande över promemorian Ds 2020:15", "Socialdepartementet"),
+        REGISTRAR,
+    ).case.documents[-1].number
+    diarium.answer_incoming_referral(dnr, 1, cmd.AnswerIncomingReferral(answer), REGISTRAR)
 
 
 def _close_decided(diarium: Diarium) -> None:

@@ -32,6 +32,9 @@ _SECTIONS = {
     "documents": "Documents (handlingar) in running-number order; direction is incoming, "
                  "outgoing or drawn_up; counterpart is the sender or recipient.",
     "referrals": "Referrals (remisser) with recipients, answer-by date and answers received.",
+    "incoming_referrals": "Referrals sent to us (inkomna remisser): sender and their "
+                          "reference, received and answer-by dates, the incoming letter, and "
+                          "our answer (outgoing document) or that we declined.",
     "proposals": "Decision proposals (beslutsförslag) as numbered decision points.",
     "decisions": "Decisions (beslut): text, date, kind, deciding body and paragraph (§) or "
                  "delegate and delegation point, and the extracts sent.",
@@ -99,6 +102,18 @@ def json_package(app: Diarium, dnr: str, *, now: datetime | None = None) -> dict
              "answer_by": _iso(r.answer_by), "document_number": r.document_number,
              "answers": [{"recipient": k, "answered_on": _iso(v)} for k, v in r.answers.items()]}
             for r in case.referrals
+        ],
+        "incoming_referrals": [
+            {"number": r.number, "sender": r.sender, "sender_reference": r.sender_reference,
+             "received_on": _iso(r.received_on), "answer_by": _iso(r.answer_by),
+             "document_number": r.document_number, "status": r.status,
+             "answered_on": _iso(r.answered_on),
+             "answer_document_number": r.answer_document_number,
+             "declined_on": _iso(r.declined_on), "decline_reason": r.decline_reason,
+             "decline_document_number": r.decline_document_number,
+             "extensions": [{"granted_on": _iso(g), "answer_by": _iso(d)}
+                            for g, d in r.extensions]}
+            for r in case.incoming_referrals
         ],
         "proposals": [
             {"number": p.number, "points": list(p.points), "summary": p.summary,

@@ -89,6 +89,34 @@ PUBLIC_TYPES: tuple[PublicType, ...] = (
         "recipient": _f("string", "who answered"),
         "document_number": _f("integer|null", "the answer document"),
     }),
+    PublicType("case.incoming_referral_received", ev.IncomingReferralReceived,
+               "A referral (remiss) sent to us was registered: our body must answer by a "
+               "date; business_date is the day it was received.", {
+        "number": _f("integer", "incoming referral number within the case"),
+        "sender": _f("string", "who asks for our answer, e.g. a ministry"),
+        "sender_reference": _f("string|null", "the sender's own reference (their dnr)"),
+        "answer_by": _f("date", "last day to answer"),
+        "document_number": _f("integer", "the incoming referral letter"),
+    }),
+    PublicType("case.incoming_referral_extended", ev.IncomingReferralExtended,
+               "The sender granted an extension (anstånd) of an incoming referral; "
+               "business_date is the day it was granted.", {
+        "number": _f("integer", "which incoming referral"),
+        "answer_by": _f("date", "the new last day to answer"),
+        "previous_answer_by": _f("date", "the last day before the extension"),
+    }),
+    PublicType("case.incoming_referral_answered", ev.IncomingReferralAnswered,
+               "Our answer (yttrande) to an incoming referral was sent; business_date is the "
+               "day it was sent.", {
+        "number": _f("integer", "which incoming referral"),
+        "document_number": _f("integer", "our outgoing answer"),
+    }),
+    PublicType("case.incoming_referral_declined", ev.IncomingReferralDeclined,
+               "Our body declined to answer an incoming referral.", {
+        "number": _f("integer", "which incoming referral"),
+        "reason": _f("string", "why"),
+        "document_number": _f("integer|null", "the outgoing letter saying so"),
+    }),
     PublicType("case.proposal_recorded", ev.ProposalRecorded,
                "A decision proposal (beslutsförslag) was recorded.", {
         "number": _f("integer", "proposal number within the case"),
@@ -297,7 +325,9 @@ _SECRECY_EVENTS = tuple(
 _CASE_FIELD_PAYLOAD = {
     "title": {"case.registered": ("title",)},
     "origin": {"case.registered": ("origin",)},
-    "documents": {"case.document_registered": ("counterpart", "description")},
+    "documents": {"case.document_registered": ("counterpart", "description"),
+                  # the sender of an incoming referral is its letter's sender
+                  "case.incoming_referral_received": ("sender", "sender_reference")},
     "proposals": {"case.proposal_recorded": ("points", "summary", "justification")},
     "decisions": {"case.decision_recorded": ("text",)},
 }
@@ -347,6 +377,10 @@ def _withheld(kind: str, payload: dict[str, Any], marks: _Markings | None) -> li
         fields.update(_CASE_FIELD_PAYLOAD.get(case_field, {}).get(kind, ()))
     if kind == "case.document_registered":
         fields.update(marks.documents.get(payload.get("number"), set()))  # type: ignore[arg-type]
+    if kind == "case.incoming_referral_received" and "counterpart" in marks.documents.get(
+        payload.get("document_number"), set()  # type: ignore[arg-type]
+    ):
+        fields.update(("sender", "sender_reference"))
     return sorted(f for f in fields if f in payload)
 
 

@@ -102,8 +102,10 @@ def _items(view: Mapping[str, Any], key: str) -> list[Any]:
 
 def withheld_paths(view: Mapping[str, Any]) -> list[str]:
     """Paths of the fields of a case view that are secret: ``title``, ``origin``,
-    ``documents.N.counterpart``, ``documents.N.description``, ``proposals.N``,
-    ``decisions.N.text``. Empty when nothing in the view is secret."""
+    ``documents.N.counterpart``, ``documents.N.description``,
+    ``incoming_referrals.N.sender`` (sender and sender's reference, secret with the
+    counterpart of the referral's letter), ``proposals.N``, ``decisions.N.text``. Empty when
+    nothing in the view is secret."""
     case_fields = _fields(view.get("secrecy"))
     paths = [f for f in ("title", "origin") if f in case_fields]
     for document in _items(view, "documents"):
@@ -112,6 +114,12 @@ def withheld_paths(view: Mapping[str, Any]) -> list[str]:
         paths += [
             f"documents.{document['number']}.{f}" for f in DOCUMENT_SECRET_FIELDS if f in secret
         ]
+    # an incoming referral's sender is its letter's sender: withheld with the letter's
+    paths += [
+        f"incoming_referrals.{r['number']}.sender"
+        for r in _items(view, "incoming_referrals")
+        if f"documents.{r['document_number']}.counterpart" in paths
+    ]
     if "proposals" in case_fields:
         paths += [f"proposals.{p['number']}" for p in _items(view, "proposals")]
     if "decisions" in case_fields:
@@ -163,6 +171,12 @@ def withhold(out: dict[str, Any], paths: Iterable[str]) -> None:
         out["origin"] = None
     if "documents" in out and out["documents"] is not None:
         out["documents"] = [_withhold_document(d, wanted) for d in out["documents"]]
+    if out.get("incoming_referrals") is not None:
+        out["incoming_referrals"] = [
+            {**r, "sender": None, "sender_reference": None}
+            if f"incoming_referrals.{r['number']}.sender" in wanted else r
+            for r in out["incoming_referrals"]
+        ]
     if "proposals" in out and out["proposals"] is not None:
         out["proposals"] = [
             {**p, "points": [], "summary": WITHHELD, "justification": None}
@@ -208,7 +222,8 @@ def redact_document(
 
 # Case events whose data carries nothing a marking can withhold.
 _SAFE_EVENTS = {
-    "CaseOfficerAssigned", "ReferralSent", "ReferralAnswered", "ProtocolExtractSent",
+    "CaseOfficerAssigned", "ReferralSent", "ReferralAnswered", "IncomingReferralAnswered",
+    "IncomingReferralDeclined", "IncomingReferralExtended", "ProtocolExtractSent",
     "CaseClosed", "CaseReopened", "CaseCancelled", "CaseMarkedSecret", "CaseSecrecyLifted",
     "DocumentMarkedSecret", "DocumentSecrecyLifted",
 }
@@ -234,6 +249,9 @@ def redact_history(
                 data["origin"] = None
         elif kind == "DocumentRegistered":
             data = _withhold_document(data, paths)
+        elif kind == "IncomingReferralReceived":
+            if f"incoming_referrals.{data.get('number')}.sender" in paths:
+                data.update(sender=None, sender_reference=None)
         elif kind == "ProposalRecorded":
             if f"proposals.{data.get('number')}" in paths:
                 data.update(points=[], summary=WITHHELD, justification=None)
@@ -259,6 +277,9 @@ def secret_strings(view: Mapping[str, Any]) -> list[str]:
         for f in DOCUMENT_SECRET_FIELDS:
             if f"documents.{d['number']}.{f}" in paths and d.get(f):
                 found.append(d[f])
+    for r in _items(view, "incoming_referrals"):
+        if f"incoming_referrals.{r['number']}.sender" in paths:
+            found += [r.get("sender"), r.get("sender_reference")]
     for p in _items(view, "proposals"):
         if f"proposals.{p['number']}" in paths:
             found += [*p.get("points", []), p.get("summary"), p.get("justification")]

@@ -74,6 +74,40 @@ REFERRAL_ANSWER_BEFORE_SENT = rule(
 REFERRAL_DUE_BEFORE_SENT = rule(
     "referral-due-before-sent", "The answer-by date must not precede the date sent."
 )
+# Incoming referrals (remiss to us, which we must answer by a date)
+INCOMING_REFERRAL_UNKNOWN = rule(
+    "incoming-referral-unknown", "The case has no incoming referral with this number."
+)
+INCOMING_REFERRAL_DUE_BEFORE_RECEIVED = rule(
+    "incoming-referral-due-before-received",
+    "The answer-by date of an incoming referral must not precede the day it was received.",
+)
+INCOMING_REFERRAL_LETTER = rule(
+    "incoming-referral-letter",
+    "An incoming referral is the registered incoming letter (document) that asks for an answer.",
+)
+INCOMING_REFERRAL_SETTLED = rule(
+    "incoming-referral-settled",
+    "An incoming referral is answered or declined once.",
+)
+INCOMING_REFERRAL_BEFORE_RECEIVED = rule(
+    "incoming-referral-before-received",
+    "Nothing is recorded on an incoming referral (answer, declining, extension) dated before "
+    "it was received.",
+)
+INCOMING_REFERRAL_EXTENSION = rule(
+    "incoming-referral-extension",
+    "An extension (anstånd) granted by the sender moves the answer-by date later.",
+)
+CLOSE_INCOMING_REFERRAL_OUTSTANDING = rule(
+    "close-incoming-referral-outstanding",
+    "A case is closed when done: every incoming referral must first be answered or declined "
+    "(a case registered in error is cancelled instead).",
+)
+INCOMING_REFERRAL_ANSWER_DOCUMENT = rule(
+    "incoming-referral-answer-document",
+    "The answer to an incoming referral is a registered outgoing document of the case.",
+)
 DOCUMENT_UNKNOWN = rule("document-unknown", "The document number is not registered to this case.")
 # Decisions and extracts
 DECISION_MAKER = rule(

@@ -57,14 +57,17 @@ def status(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(rows, indent=2))
         return
-    print(f"{'projection':<12} {'gen':>4} {'state':<9} {'position':>10} {'lag':>8} {'events':>10}")
+    print(f"{'projection':<12} {'gen':>4} {'state':<9} {'position':>10} {'lag':>8} {'events':>10}"
+          f" schema")
     for row in rows:
         if "error" in row:
             print(f"error: {row['error']}")
             continue
         print(
             f"{row['name']:<12} {row['generation']:>4} {row['state']:<9} {row['position']:>10} "
-            f"{row['lag']:>8} {row['events']:>10}"
+            f"{row['lag']:>8} {row['events']:>10} {row['schema']}"
+            + (f" (rebuilt from generation {row['upgraded']['from_generation']})"
+               if "upgraded" in row else "")
         )
 
 

@@ -131,6 +131,9 @@ class Listing:
     search: bool = False
     hidden: tuple[str, ...] = ()  # read for withholding, never shown
     withhold: Callable[[dict[str, Any], dict[str, Any], Any], None] | None = None
+    # filters on a withheld field -> the column saying it is secret: callers without a
+    # secret-reading role match no secret row with them (as full text for secret titles)
+    guarded: dict[str, str] = field(default_factory=dict)
     filter_map: dict[str, Filter] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -144,19 +147,24 @@ class Listing:
 def _referral_status(row: dict[str, Any], today: date) -> dict[str, Any]:
     if row["answered_on"] is not None:
         status = "answered"
+    elif row["declined_on"] is not None:
+        status = "declined"
     elif row["answer_by"] < today:
         status = "overdue"
     else:
         status = "outstanding"
-    return {"status": status}
+    return {"status": status, "withheld": []}
 
 
 def _referral_filter(t: Any, v: str, today: date) -> Any:
     if v == "answered":
         return t.c.answered_on.is_not(None)
+    if v == "declined":
+        return t.c.declined_on.is_not(None)
+    unsettled = and_(t.c.answered_on.is_(None), t.c.declined_on.is_(None))
     if v == "overdue":
-        return and_(t.c.answered_on.is_(None), t.c.answer_by < today)
-    return t.c.answered_on.is_(None)  # outstanding: everything not answered, overdue included
+        return and_(unsettled, t.c.answer_by < today)
+    return unsettled  # outstanding: everything not answered or declined, overdue included
 
 
 def _deadline_status(row: dict[str, Any], today: date) -> dict[str, Any]:
@@ -168,7 +176,7 @@ def _deadline_status(row: dict[str, Any], today: date) -> dict[str, Any]:
         status = "overdue"
     else:
         status = "open"
-    return {"status": status, "overdue": status == "overdue"}
+    return {"status": status, "overdue": status == "overdue", "withheld": []}
 
 
 def _deadline_filter(t: Any, v: str, today: date) -> Any:
@@ -228,6 +236,28 @@ def _withhold_decision(item: dict[str, Any], row: dict[str, Any], actor: Any) ->
         return
     item["text"] = WITHHELD_TEXT
     item["withheld"] = ["text"]
+
+
+def _withhold_sender(item: dict[str, Any], row: dict[str, Any], actor: Any) -> None:
+    """An incoming referral's sender and their reference, where its letter's counterpart is
+    secret (OSL 5:2), for those who may not read the case's secrets."""
+    if not row["sender_secret"] or may_read_secrets(
+        actor, responsible_body=row["responsible_body"], officer=row["officer"]
+    ):
+        return
+    item["sender"] = item["sender_reference"] = None
+    item["withheld"] = ["sender", "sender_reference"]
+
+
+def _withhold_subject(item: dict[str, Any], row: dict[str, Any], actor: Any) -> None:
+    """The subject of an incoming referral's deadline names its sender: the subject without
+    it where the sender is secret."""
+    if not row["secret_subject"] or may_read_secrets(
+        actor, responsible_body=row["body"], officer=row["officer"]
+    ):
+        return
+    item["subject"] = row["public_subject"] or WITHHELD_TEXT
+    item["withheld"] = ["subject"]
 
 
 def _extract_status(row: dict[str, Any], today: date) -> dict[str, Any]:
@@ -374,22 +404,30 @@ LISTINGS: dict[str, Listing] = {
         ),
         Listing(
             name="referrals", projection="deadlines", table="referral",
-            title="Referrals (remisser) per recipient: answered, outstanding, overdue",
+            title="Referrals (remisser): outgoing per recipient, and incoming ones we must "
+                  "answer; answered, declined, outstanding, overdue",
             columns=(
-                "dnr", "title", "responsible_body", "referral_number", "recipient", "sent_on",
-                "answer_by", "answered_on", "document_number",
+                "dnr", "title", "responsible_body", "direction", "referral_number", "recipient",
+                "sender", "sender_reference", "sent_on", "answer_by", "answered_on",
+                "declined_on", "document_number",
             ),
-            computed=("status",), compute=_referral_status,
+            computed=("status", "withheld"), compute=_referral_status,
+            hidden=("sender_secret", "officer"), withhold=_withhold_sender,
+            guarded={"sender": "sender_secret"},
             sorts={"answer_by": ("answer_by", "id"), "sent": ("sent_on", "id")},
             default_sort="answer_by", default_order="asc",
             filters=(
-                Filter("status", "enum", "answered, outstanding (not answered, overdue "
-                       "included) or overdue", _referral_filter,
-                       ("answered", "outstanding", "overdue")),
-                equals("recipient", "recipient", "Recipient"),
+                Filter("status", "enum", "answered, declined (incoming only), outstanding "
+                       "(neither, overdue included) or overdue", _referral_filter,
+                       ("answered", "declined", "outstanding", "overdue")),
+                Filter("direction", "enum", "outgoing (sent by us) or incoming (sent to us, "
+                       "to answer)", lambda t, v, _: t.c.direction == v,
+                       ("outgoing", "incoming")),
+                equals("recipient", "recipient", "Recipient (incoming: our body)"),
+                equals("sender", "sender", "Sender of an incoming referral"),
                 equals("dnr", "dnr", "Diarienummer"),
                 equals("body", "responsible_body", "Responsible body of the case"),
-                *date_range("sent", "sent_on", "Sent"),
+                *date_range("sent", "sent_on", "Sent (incoming: received)"),
                 *date_range("answer_by", "answer_by", "Answer due"),
             ),
         ),
@@ -400,7 +438,8 @@ LISTINGS: dict[str, Listing] = {
                 "kind", "rule", "law", "due_on", "subject", "dnr", "body", "meeting_ref",
                 "done_on",
             ),
-            computed=("status", "overdue"), compute=_deadline_status,
+            computed=("status", "overdue", "withheld"), compute=_deadline_status,
+            hidden=("secret_subject", "public_subject", "officer"), withhold=_withhold_subject,
             sorts={"due": ("due_on", "id")},
             default_sort="due", default_order="asc",
             filters=(
@@ -558,14 +597,20 @@ class Registers:
         projection = self.projector.projections[listing.projection]
         table = projection.table(listing.table, generation)
         conditions = []
+        text_query = matching = None
         for name, value in query.filters.items():
             if name == "q" and listing.search:
                 clause = search.search_clause(table, value, self.projector.dialect)
+                text_query, matching = value, clause
                 conditions.append(clause if clause is not None else true())
                 if actor is None or not actor.has_role(*roles.SECRET_READERS):
                     conditions.append(table.c.secret.is_(False))  # no match on withheld text
             else:
                 conditions.append(listing.filter_map[name].clause(table, value, today))
+                if name in listing.guarded and (
+                    actor is None or not actor.has_role(*roles.SECRET_READERS)
+                ):
+                    conditions.append(table.c[listing.guarded[name]].is_(False))
         sort_columns = [table.c[c] for c in listing.sorts[query.sort]]
         descending = query.order == "desc"
         if query.cursor:
@@ -586,7 +631,15 @@ class Registers:
             .limit(query.limit + 1)
         )
         with self.engine.connect() as conn:
-            found = [r._asdict() for r in conn.execute(statement)]
+            search.read_snapshot(conn)  # every statement of the page sees the same rows
+            found = None
+            if text_query is not None and matching is not None:  # SQLite: in FTS5 rowid order
+                found = search.ordered_page(
+                    conn, table, text_query, [c for c in conditions if c is not matching],
+                    [table.c[c] for c in wanted], sort_columns, descending, query.limit + 1,
+                )
+            if found is None:
+                found = [r._asdict() for r in conn.execute(statement)]
         more = len(found) > query.limit
         found = found[: query.limit]
         next_cursor = None

@@ -15,6 +15,12 @@ is visible every smaller id is committed or was rolled back (a gap). A batch rea
 to the highest id it saw, and only the topics the projections handle; the position then
 moves to that id.
 
+Schema changes. Each projection has a fingerprint of its tables and handlers
+(``Projection.fingerprint``), recorded on the tracking row of every generation it builds. A
+process that starts following (:meth:`Projector.catch_up`) and finds an active generation built
+with another fingerprint (or none: older code) rebuilds it into a fresh generation and swaps it
+in (:meth:`Projector.rebuild`), so a deploy that changes a projection needs no manual step.
+
 Waking. On SQLite the follower polls ``select_notifications`` from its position; on
 PostgreSQL it also LISTENs on the events channel the recorder NOTIFYs, so it wakes at once.
 """
@@ -37,7 +43,7 @@ from eventsourcing.persistence import (
     Tracking,
     TrackingRecorder,
 )
-from sqlalchemy import and_, delete, exc, func, insert, select, update
+from sqlalchemy import and_, delete, exc, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
 
 from cases.application import Diarium
@@ -49,6 +55,13 @@ from projections.tables import ACTIVE, BUILDING, RETIRED, tracking, tracking_met
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 1000
+# a building generation whose tracking row moved this recently is another process's rebuild
+BUILDING_BUSY_SECONDS = 120.0
+
+
+class NotOutdated(RuntimeError):
+    """An automatic rebuild was not started: the generation is current, or another process is
+    rebuilding it."""
 
 
 class PositionMoved(RuntimeError):
@@ -64,6 +77,7 @@ class State:
     position: int
     events: int
     updated_at: datetime
+    fingerprint: str | None = None
 
     @classmethod
     def of(cls, row: Any) -> State:
@@ -177,6 +191,8 @@ class Projector:
         self._active: list[State] = []  # the active generations the last run_once saw
         self._indexed: set[tuple[str, int]] = set()  # (name, generation) with all indexes
         self._schema_ready = False
+        self._schema_current = False  # every active generation has this code's fingerprint
+        self.upgrades: dict[str, dict[str, Any]] = {}  # rebuilt for a schema change, by name
         self._schema_lock = threading.Lock()
         self._advanced = threading.Condition()
         self._wake = threading.Event()
@@ -205,6 +221,7 @@ class Projector:
     def _create_schema(self) -> None:
         self._init_wal()
         tracking_metadata.create_all(self.engine, checkfirst=True)
+        self._add_fingerprint_column()
         for name, projection in self.projections.items():
             with self.engine.begin() as conn:
                 exists = conn.execute(
@@ -215,9 +232,75 @@ class Projector:
                 if exists is None:
                     conn.execute(insert(tracking).values(
                         name=name, generation=1, state=ACTIVE, position=0, events=0,
-                        updated_at=_now(),
+                        updated_at=_now(), fingerprint=projection.fingerprint(),
                     ))
                     projection.create(conn, 1, indexes=False)  # see _ensure_indexes
+
+    def _add_fingerprint_column(self) -> None:
+        """A tracking table made before fingerprints gets the column (its rows: NULL)."""
+        with self.engine.begin() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns(tracking.name)}
+            if "fingerprint" not in columns:
+                if_missing = "IF NOT EXISTS " if self.dialect == "postgresql" else ""
+                conn.execute(text(
+                    f"ALTER TABLE {tracking.name} ADD COLUMN {if_missing}fingerprint VARCHAR(64)"
+                ))
+
+    def upgrade_outdated(self) -> list[str]:
+        """Rebuild every active generation built with another schema fingerprint than this
+        code's (a deploy changed the projection's tables or handlers), unless another process
+        is rebuilding it already; returns the names rebuilt. Until the swap, queries are
+        served from the old generation."""
+        if self._schema_current:
+            return []
+        rebuilt, pending = [], False
+        for state in self.states(ACTIVE):
+            current = self.projections[state.name].fingerprint()
+            if state.fingerprint == current:
+                continue
+            log.warning(
+                "projection %s: generation %s was built with schema %s, this code has %s; "
+                "rebuilding it (unless another process is)",
+                state.name, state.generation, state.fingerprint, current,
+            )
+            started = time.monotonic()
+            try:
+                new = self.rebuild(state.name, only_if_outdated=True)
+            except NotOutdated:  # current by now, or another process is rebuilding it
+                log.info("projection %s: not rebuilding here (current, or being rebuilt)",
+                         state.name)
+                pending = True
+                continue
+            self.upgrades[state.name] = {
+                "from_generation": state.generation, "from_fingerprint": state.fingerprint,
+                "generation": new.generation, "fingerprint": current,
+                "at": _now().isoformat(), "seconds": round(time.monotonic() - started, 3),
+            }
+            log.warning("projection %s: rebuilt for the schema change as generation %s",
+                        state.name, new.generation)
+            rebuilt.append(state.name)
+        self._schema_current = not pending
+        return rebuilt
+
+    def _claim_rebuild(self, conn: Connection, name: str) -> bool:
+        """Whether an automatic rebuild of ``name`` should start: its active generation
+        (locked here until the caller's transaction ends) is still outdated and no other
+        process's rebuild to this fingerprint is under way."""
+        current = self.projections[name].fingerprint()
+        locked = self._lock(conn, ACTIVE, [name], wait=True)
+        if not locked or locked[0].fingerprint == current:
+            return False
+        busy_since = _now().timestamp() - BUILDING_BUSY_SECONDS
+        for row in conn.execute(select(tracking).where(
+            tracking.c.name == name, tracking.c.state == BUILDING,
+            tracking.c.fingerprint == current,
+        )):
+            updated = row.updated_at
+            if updated.tzinfo is None:  # SQLite gives it back naive (stored in UTC)
+                updated = updated.replace(tzinfo=UTC)
+            if updated.timestamp() > busy_since:
+                return False
+        return True
 
     # -- reading state ------------------------------------------------------------------------
 
@@ -250,6 +333,11 @@ class Projector:
                 "position": s.position, "head": head, "lag": max(head - s.position, 0),
                 "events": s.events, "updated_at": s.updated_at.isoformat()
                 if hasattr(s.updated_at, "isoformat") else str(s.updated_at),
+                "fingerprint": s.fingerprint,
+                "schema": "current" if s.fingerprint == self.projections[s.name].fingerprint()
+                else "outdated",
+                **({"upgraded": self.upgrades[s.name]}
+                   if s.name in self.upgrades and s.state == ACTIVE else {}),
             }
             for s in self.states()
         ] + ([{"error": self.last_error}] if self.last_error else [])
@@ -270,6 +358,7 @@ class Projector:
 
         While a batch is written, the next one is read and decoded in a second thread
         (:class:`ReadAhead`), so reading overlaps the database's share of the writing."""
+        self.upgrade_outdated()  # once per process, unless another process was rebuilding
         read = batches = 0
         with ReadAhead(self) as ahead:
             while max_batches is None or batches < max_batches:
@@ -408,13 +497,17 @@ class Projector:
 
     # -- rebuilding ---------------------------------------------------------------------------
 
-    def rebuild(self, name: str, *, grace: float = 1.0) -> State:
+    def rebuild(self, name: str, *, grace: float = 1.0, only_if_outdated: bool = False) -> State:
         """Rebuild projection ``name`` from the whole log into fresh tables, then swap them
         in atomically and drop the old ones (after ``grace`` seconds for readers in flight).
-        Queries keep being served from the old tables until the swap."""
+        Queries keep being served from the old tables until the swap. ``only_if_outdated``:
+        raise :class:`NotOutdated` instead where the active generation has this code's
+        fingerprint or another process is rebuilding it (:meth:`upgrade_outdated`)."""
         self.ensure_schema()
         projection = self.projections[name]
         with self.engine.begin() as conn:
+            if only_if_outdated and not self._claim_rebuild(conn, name):
+                raise NotOutdated(name)
             for row in conn.execute(
                 select(tracking).where(tracking.c.name == name, tracking.c.state != ACTIVE)
             ).all():  # left over from an interrupted rebuild
@@ -427,7 +520,7 @@ class Projector:
             ).scalar() or 0)
             conn.execute(insert(tracking).values(
                 name=name, generation=generation, state=BUILDING, position=0, events=0,
-                updated_at=_now(),
+                updated_at=_now(), fingerprint=projection.fingerprint(),
             ))
             projection.create(conn, generation, indexes=False)
         while self._advance(BUILDING, [name], wait=True, generation=generation).progressed:

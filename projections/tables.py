@@ -4,7 +4,9 @@ Every projection keeps its rows in tables named ``reg_<table>_g<generation>``. A
 fills the next generation while the current one keeps serving, then swaps the active
 generation in the tracking table in one transaction and drops the old tables. The
 tracking table holds, per projection and generation, the notification id (position) up to
-which the rows are complete; it is written in the same transaction as the rows.
+which the rows are complete (written in the same transaction as the rows), and the schema
+fingerprint of the code that built the generation (a process that finds another one rebuilds
+it: ``Projector.upgrade_outdated``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ tracking = Table(
     Column("position", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
     Column("events", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # the projection's schema fingerprint (``Projection.fingerprint``) the generation was
+    # built with; NULL: built by code older than fingerprints
+    Column("fingerprint", String(64)),
 )
 
 

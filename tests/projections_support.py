@@ -65,6 +65,33 @@ def fill(diarium: Diarium, cases: int, start: date = date(2020, 1, 2)) -> list[s
             diarium.register_referral_answer(
                 dnr, 1, cmd.RegisterReferralAnswer("HSN", answered_on=day), ACTOR
             )
+        if i % 7 == 4:  # a referral sent to us: answered, declined or still open
+            letter = diarium.register_document(
+                dnr, cmd.RegisterDocument(Direction.INCOMING, day, "Remiss om vårdlokaler",
+                                          counterpart="Socialdepartementet"), ACTOR,
+            ).case.documents[-1].number
+            diarium.receive_incoming_referral(
+                dnr, cmd.ReceiveIncomingReferral("Socialdepartementet",
+                                                 answer_by=day + timedelta(days=30),
+                                                 document_number=letter,
+                                                 sender_reference=f"S2020/{i:05}"), ACTOR,
+            )
+            if i % 14 == 4:
+                answer = diarium.register_document(
+                    dnr, cmd.RegisterDocument(Direction.OUTGOING, day, "Yttrande över remiss",
+                                              counterpart="Socialdepartementet"), ACTOR,
+                ).case.documents[-1].number
+                diarium.answer_incoming_referral(
+                    dnr, 1, cmd.AnswerIncomingReferral(answer), ACTOR
+                )
+            elif i % 28 == 11:  # the sender grants an extension (anstånd)
+                diarium.extend_incoming_referral(
+                    dnr, 1, cmd.ExtendIncomingReferral(day + timedelta(days=60), day), ACTOR
+                )
+            elif i % 28 == 25:
+                diarium.decline_incoming_referral(
+                    dnr, 1, cmd.DeclineIncomingReferral("Berör inte regionen", day), ACTOR
+                )
         if i % 5 == 2:
             diarium.record_decision(
                 dnr, cmd.RecordDecision(DecisionKind.DECIDED, "Beslutar enligt förslaget.",

@@ -30,6 +30,10 @@ SECRET_DOC = {
     "direction": "incoming", "date": "2025-03-02",
     "counterpart": "Anna HEMLIGPERSON", "description": "Anmälan HEMLIGBESKRIVNING om oro",
 }
+SECRET_REFERRAL = {  # sent to us by the sender of a secret letter
+    "sender": "Kommunen HEMLIGREMITTENT", "sender_reference": "HEMLIGREF-2025/7",
+    "answer_by": "2025-04-30",
+}
 PUBLIC_DOC = {
     "direction": "drawn_up", "date": "2025-03-03", "description": "Tjänsteskrivelse HEMLIGPM",
 }
@@ -130,6 +134,11 @@ def secret_case(client_as: Any) -> dict[str, Any]:
         "kind": "decided", "text": "Nämnden beslutar HEMLIGBESLUT", "decided_on": "2025-03-10",
         "body": "SN", "paragraph": 12,
     }).status_code == 201
+    # an incoming referral whose letter (document 1) the case's marking covers: its sender
+    # is the letter's sender (referrals and deadlines registers, feed, history)
+    assert registrar.post(f"/api/cases/{dnr}/incoming-referrals", json={
+        **SECRET_REFERRAL, "document_number": 1,
+    }).status_code == 201
     marked = linda.post(f"/api/cases/{dnr}/secrecy", json={
         "statute": "OSL 26:1", "marking_body": "SN", "marked_on": "2025-03-02",
     })
@@ -144,6 +153,9 @@ def secret_case(client_as: Any) -> dict[str, Any]:
     registrar.post(f"/api/cases/{other}/documents", json={**PUBLIC_DOC, "description": "Öppen"})
     assert registrar.post(f"/api/cases/{other}/documents/1/secrecy", json={
         "statute": "OSL 21:1", "marking_body": "SN",
+    }).status_code == 201
+    assert registrar.post(f"/api/cases/{other}/incoming-referrals", json={  # after the marking
+        **SECRET_REFERRAL, "document_number": 1,
     }).status_code == 201
     return {"dnr": dnr, "other": other}
 

@@ -57,6 +57,17 @@ class ProjectionStatusSchema(Schema):
     lag = fields.Integer()
     events = fields.Integer(metadata={"description": "Events applied to this generation"})
     updated_at = fields.String()
+    fingerprint = fields.String(
+        allow_none=True,
+        metadata={"description": "Schema fingerprint of the code that built this generation"},
+    )
+    schema = fields.String(
+        metadata={"description": "current | outdated (built by other code: being rebuilt)"}
+    )
+    upgraded = fields.Dict(metadata={
+        "description": "Set when this process rebuilt the projection for a schema change: "
+                       "from_generation, from_fingerprint, generation, fingerprint, at, seconds"
+    })
 
 
 def row_schema(listing: Listing) -> type[Schema]:

@@ -93,6 +93,46 @@ class RegisterReferralAnswerSchema(CommandSchema):
     document_number = optional_number()
 
 
+class ReceiveIncomingReferralSchema(CommandSchema):
+    command = cmd.ReceiveIncomingReferral
+    sender = text(300, required=True, metadata={"example": "Socialdepartementet"})
+    answer_by = fields.Date(required=True, metadata={"description": "Last day to answer"})
+    document_number = fields.Integer(
+        strict=True, required=True, validate=validate.Range(min=1),
+        metadata={"description": "The registered incoming letter (remiss)"},
+    )
+    received_on = fields.Date(
+        load_default=None, allow_none=True,
+        metadata={"description": "Day received; default: the letter's date"},
+    )
+    sender_reference = optional_text(100)
+
+
+class ExtendIncomingReferralSchema(CommandSchema):
+    command = cmd.ExtendIncomingReferral
+    answer_by = fields.Date(required=True, metadata={"description": "The new last day to answer"})
+    granted_on = optional_date()
+
+
+class AnswerIncomingReferralSchema(CommandSchema):
+    command = cmd.AnswerIncomingReferral
+    document_number = fields.Integer(
+        strict=True, required=True, validate=validate.Range(min=1),
+        metadata={"description": "Our registered outgoing answer (yttrande)"},
+    )
+    answered_on = fields.Date(
+        load_default=None, allow_none=True,
+        metadata={"description": "Day the answer was sent; default: the answer's date"},
+    )
+
+
+class DeclineIncomingReferralSchema(CommandSchema):
+    command = cmd.DeclineIncomingReferral
+    reason = text(2000, required=True)
+    declined_on = optional_date()
+    document_number = optional_number()
+
+
 class RecordProposalSchema(CommandSchema):
     command = cmd.RecordProposal
     points = fields.List(text(5000), required=True, validate=validate.Length(min=1, max=100))
@@ -171,6 +211,28 @@ class ReferralSchema(Schema):
         ]
 
 
+class IncomingReferralSchema(Schema):
+    number = fields.Integer()
+    sender = fields.String(allow_none=True)
+    sender_reference = fields.String(allow_none=True)
+    received_on = fields.Date()
+    answer_by = fields.Date()
+    document_number = fields.Integer()
+    status = fields.String(metadata={"description": "outstanding | answered | declined"})
+    answered_on = fields.Date(allow_none=True)
+    answer_document_number = fields.Integer(allow_none=True)
+    declined_on = fields.Date(allow_none=True)
+    decline_reason = fields.String(allow_none=True)
+    decline_document_number = fields.Integer(allow_none=True)
+    extensions = fields.Method("dump_extensions", metadata={"type": "array"})
+
+    def dump_extensions(self, referral: Any) -> list[dict[str, str]]:
+        return [
+            {"granted_on": granted.isoformat(), "answer_by": due.isoformat()}
+            for granted, due in referral.extensions
+        ]
+
+
 class ProposalSchema(Schema):
     number = fields.Integer()
     points = fields.List(fields.String())
@@ -221,6 +283,10 @@ class CaseSchema(Schema):
     last_recorded_at = fields.DateTime(attribute="modified_on")
     documents = fields.List(fields.Nested(DocumentSchema))
     referrals = fields.List(fields.Nested(ReferralSchema))
+    incoming_referrals = fields.List(
+        fields.Nested(IncomingReferralSchema),
+        metadata={"description": "Referrals sent to us, which we must answer by a date"},
+    )
     proposals = fields.List(fields.Nested(ProposalSchema))
     decisions = fields.List(fields.Nested(DecisionSchema))
     secrecy = fields.Nested("SecrecySchema", allow_none=True)

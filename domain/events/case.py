@@ -59,6 +59,44 @@ class ReferralAnswered(DiariumEvent):
     document_number: int | None
 
 
+class IncomingReferralReceived(DiariumEvent):
+    """A referral (remiss) was received from someone else asking our body for its opinion
+    (yttrande) by a date; ``occurred_on`` is the day it was received, ``document_number`` the
+    registered incoming letter."""
+
+    number: int
+    sender: str
+    sender_reference: str | None  # the sender's own reference (their dnr)
+    answer_by: date
+    document_number: int
+
+
+class IncomingReferralExtended(DiariumEvent):
+    """The sender granted an extension (anstånd) of an incoming referral: our answer is due by
+    ``answer_by`` instead of ``previous_answer_by``; ``occurred_on`` is the day it was granted."""
+
+    number: int
+    answer_by: date
+    previous_answer_by: date
+
+
+class IncomingReferralAnswered(DiariumEvent):
+    """Our answer (yttrande) to an incoming referral was sent; ``occurred_on`` is the day it
+    was sent, ``document_number`` the registered outgoing answer."""
+
+    number: int
+    document_number: int
+
+
+class IncomingReferralDeclined(DiariumEvent):
+    """Our body declined to answer an incoming referral (avstår från att yttra sig);
+    ``document_number`` is the outgoing letter saying so, if one was sent."""
+
+    number: int
+    reason: str
+    document_number: int | None
+
+
 class ProposalRecorded(DiariumEvent):
     """A decision proposal (beslutsförslag) was recorded, as numbered decision points."""
 
@@ -151,6 +189,10 @@ CASE_EVENTS: tuple[type[DiariumEvent], ...] = (
     CaseOfficerAssigned,
     ReferralSent,
     ReferralAnswered,
+    IncomingReferralReceived,
+    IncomingReferralExtended,
+    IncomingReferralAnswered,
+    IncomingReferralDeclined,
     ProposalRecorded,
     DecisionRecorded,
     ProtocolExtractSent,

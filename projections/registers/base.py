@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Column, Date, MetaData, String, Text, Uuid
+from sqlalchemy import Column, Date, MetaData, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 
@@ -47,6 +49,9 @@ class Projection:
     name: ClassVar[str]
     description: ClassVar[str] = ""
     handlers: ClassVar[dict[type, Handler]] = {}
+    # Bump when handlers change what they write (rows of past events would differ) without
+    # a change of tables or handled events: it is part of :meth:`fingerprint`.
+    version: ClassVar[int] = 1
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -60,6 +65,7 @@ class Projection:
         self.dialect = dialect
         self._resolved: dict[type, type | None] = {}
         self._specs: dict[int, tuple[MetaData, dict[str, TableSpec]]] = {}
+        self._fingerprint: str | None = None
 
     @classmethod
     def on(cls, *event_classes: type) -> Callable[[Handler], Handler]:
@@ -119,6 +125,40 @@ class Projection:
         self.specs(generation)
         self._specs[generation][0].drop_all(connection, checkfirst=True)
         self._specs.pop(generation, None)
+
+    def fingerprint(self) -> str:
+        """A hash of what a generation's rows depend on: :attr:`version`, the tables (names,
+        columns with their types, nullability, keys, computed expressions, unique
+        constraints and unique indexes; not the other secondary indexes, which
+        ``create_indexes`` adds where missing) and the event topics handled. A generation
+        built with another fingerprint is rebuilt (``Projector.upgrade_outdated``)."""
+        if getattr(self, "_fingerprint", None) is None:
+            tables = []
+            for key, spec in sorted(self.define(MetaData(), 0).items()):
+                table = spec.table
+                tables.append({
+                    "spec": key, "table": table.name, "key": list(spec.key),
+                    "columns": [
+                        [c.name, repr(c.type), sorted(
+                            (d, repr(t)) for d, t in getattr(c.type, "_variant_mapping", {}).items()
+                        ), c.nullable, c.primary_key,
+                         str(c.computed.sqltext) if c.computed is not None else None]
+                        for c in table.columns
+                    ],
+                    "unique": sorted(
+                        sorted(c.name for c in constraint.columns)
+                        for constraint in table.constraints
+                        if isinstance(constraint, UniqueConstraint)
+                    ) + sorted(
+                        sorted(c.name for c in index.columns) for index in table.indexes
+                        if index.unique
+                    ),
+                })
+            described = {"version": self.version, "tables": tables, "topics": self.topics()}
+            self._fingerprint = hashlib.sha256(
+                json.dumps(described, sort_keys=True, default=str).encode()
+            ).hexdigest()[:32]
+        return self._fingerprint
 
     # -- events ---------------------------------------------------------------------------
 

@@ -4,6 +4,9 @@ Deadline kinds, each with its rule:
 
 - ``referral-answer``: a referral recipient's answer is due by the referral's answer-by
   date; done when the answer is registered (or the case is cancelled).
+- ``incoming-referral-answer``: our answer to a referral sent to us (inkommen remiss) is due
+  by its answer-by date (moved by an extension, anstånd); done when we answer or decline (or
+  the case is cancelled).
 - ``protocol-adjustment`` (KL 5:69): a protocol is adjusted no later than 14 days after
   the meeting; opened when the meeting records its first paragraph or closes, done when
   the protocol is adjusted.
@@ -14,6 +17,13 @@ Deadline kinds, each with its rule:
 
 Overdue (due before today and not done) is computed when queried, never stored, so the
 register does not go stale overnight.
+
+Secrecy (OSL 5:2): an incoming referral's sender (and their reference) is its letter's
+sender, so it is secret where the letter's counterpart is (a document marking covering
+``counterpart``, or a case marking covering ``documents``). The projection keeps, per case,
+the officer and those markings (``deadline_case_secrecy``) and, on each incoming referral row
+and its deadline, ``sender_secret`` and the officer, so the registers withhold the sender
+from those who may not read the case's secrets (``projections.queries``).
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     Index,
@@ -45,12 +56,16 @@ ID = BigInteger().with_variant(Integer(), "sqlite")
 FANOUT = 1000
 
 REFERRAL_ANSWER = "referral-answer"
+INCOMING_REFERRAL_ANSWER = "incoming-referral-answer"
+OUTGOING, INCOMING = "outgoing", "incoming"
 PROTOCOL_ADJUSTMENT = "protocol-adjustment"
 PROTOCOL_POSTING = "protocol-posting"
 APPEAL_PERIOD = "appeal-period"
 
 RULES = {
     REFERRAL_ANSWER: ("Remissvar ska lämnas senast angivet datum", None),
+    INCOMING_REFERRAL_ANSWER: ("Vårt remissvar ska lämnas till avsändaren senast angivet datum",
+                               None),
     PROTOCOL_ADJUSTMENT: ("Protokollet ska justeras senast 14 dagar efter sammanträdet",
                           "KL 5:69"),
     PROTOCOL_POSTING: ("Justeringen ska anslås senast andra dagen efter justeringen", "KL 8:12"),
@@ -58,9 +73,13 @@ RULES = {
 }
 
 
+WITHHELD_SENDER = "[sekretess]"
+
+
 class DeadlinesProjection(Projection):
     name = "deadlines"
     description = "Referrals (sent, answered, outstanding, overdue) and deadlines (bevakningar)"
+    version = 2  # 2: the sender of an incoming referral withheld with its letter's counterpart
 
     def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:
         rname = table_name("referral", generation)
@@ -71,13 +90,23 @@ class DeadlinesProjection(Projection):
             Column("dnr", String(50), nullable=False),
             Column("title", Text, nullable=False),
             Column("responsible_body", String(200), nullable=False),
+            Column("direction", String(8), nullable=False),  # outgoing | incoming
             Column("referral_number", Integer, nullable=False),
-            Column("recipient", String(300), nullable=False),
+            Column("recipient", String(300), nullable=False),  # incoming: our body
+            Column("sender", String(300)),  # incoming: who asks us (outgoing: None)
+            Column("sender_reference", String(100)),
             Column("sent_on", Date, nullable=False),
             Column("answer_by", Date, nullable=False),
             Column("answered_on", Date),
+            Column("declined_on", Date),
             Column("document_number", Integer),
-            UniqueConstraint("case_id", "referral_number", "recipient", name=f"{rname}_recipient"),
+            # for withholding at query time (OSL 5:2): the sender is secret with the letter's
+            # counterpart; who may read it (with responsible_body)
+            Column("sender_secret", Boolean, nullable=False),
+            Column("officer", String(200)),
+            UniqueConstraint(
+                "case_id", "direction", "referral_number", "recipient", name=f"{rname}_recipient"
+            ),
             Index(f"{rname}_answer_by", "answer_by", "id"),
             Index(f"{rname}_sent", "sent_on", "id"),
             Index(f"{rname}_recipient_by", "recipient", "answer_by", "id"),
@@ -105,6 +134,11 @@ class DeadlinesProjection(Projection):
             Column("body", String(200)),
             Column("meeting_ref", String(100)),
             Column("done_on", Date),
+            # an incoming referral's deadline names its sender: the subject without it, shown
+            # to those who may not read the case's secrets where ``secret_subject``
+            Column("secret_subject", Boolean, nullable=False),
+            Column("public_subject", Text),
+            Column("officer", String(200)),
             UniqueConstraint("ref", name=f"{dname}_ref"),
             Index(f"{dname}_due", "due_on", "id"),
             Index(f"{dname}_kind_due", "kind", "due_on", "id"),
@@ -113,10 +147,22 @@ class DeadlinesProjection(Projection):
         )
         return {
             "case": case_ref_spec(metadata, "deadline_case", generation),
+            "secrecy": TableSpec(
+                Table(
+                    table_name("deadline_case_secrecy", generation), metadata,
+                    Column("case_id", Uuid, primary_key=True),
+                    Column("officer", String(200)),
+                    # the case's marking covers its documents
+                    Column("documents_secret", Boolean, nullable=False),
+                    # numbers of the documents whose own marking covers the counterpart
+                    Column("secret_counterparts", Text, nullable=False),
+                ),
+                ("case_id",), prefetch_by="case_id", own_rows=True,
+            ),
             "meeting": TableSpec(meeting, ("meeting_id",), prefetch_by="meeting_id"),
-            "referral": TableSpec(  # rows made by the case's own ReferralSent
-                referral, ("case_id", "referral_number", "recipient"), prefetch_by="case_id",
-                own_rows=True,
+            "referral": TableSpec(  # rows made by the case's own (Incoming)ReferralSent/Received
+                referral, ("case_id", "direction", "referral_number", "recipient"),
+                prefetch_by="case_id", own_rows=True,
             ),
             # rows with a case_id only from the case's own ReferralSent (meetings': None)
             "deadline": TableSpec(deadline, ("ref",), prefetch_by="case_id", own_rows=True),
@@ -133,6 +179,7 @@ class DeadlinesProjection(Projection):
         uow.insert("deadline", {
             "id": row_id, "ref": ref, "kind": kind, "rule": rule, "law": law,
             "case_id": None, "dnr": None, "body": None, "meeting_ref": None, "done_on": None,
+            "secret_subject": False, "public_subject": None, "officer": None,
             **fields,
         })
 
@@ -147,6 +194,60 @@ class DeadlinesProjection(Projection):
     @handles(ev.CaseRegistered)
     def _registered(self, uow: UnitOfWork, event: ev.CaseRegistered, position: int) -> None:
         add_case_ref(uow, "case", event)
+        uow.insert("secrecy", {
+            "case_id": event.originator_id, "officer": event.officer,
+            "documents_secret": False, "secret_counterparts": "",
+        })
+
+    # -- secrecy: who may read, and which incoming referrals' senders are secret -----------
+
+    @staticmethod
+    def _secrecy_of(uow: UnitOfWork, case_id: Any) -> dict[str, Any]:
+        secrecy = uow.get("secrecy", case_id)
+        if secrecy is None:
+            raise LookupError(f"secrecy of unregistered case {case_id}")
+        return secrecy
+
+    @staticmethod
+    def _sender_secret(secrecy: dict[str, Any], document_number: int) -> bool:
+        return secrecy["documents_secret"] or str(document_number) in (
+            secrecy["secret_counterparts"].split(",")
+        )
+
+    def _sync_secrecy(self, uow: UnitOfWork, case_id: Any) -> None:
+        """Copy the case's officer and markings onto its incoming referral rows and their
+        deadlines."""
+        secrecy = self._secrecy_of(uow, case_id)
+        deadlines = {d["ref"]: d for d in uow.find("deadline", case_id=case_id)}
+        for row in uow.find("referral", case_id=case_id, direction=INCOMING):
+            secret = self._sender_secret(secrecy, row["document_number"])
+            row["sender_secret"] = secret
+            row["officer"] = secrecy["officer"]
+            deadline = deadlines.get(f"{INCOMING_REFERRAL_ANSWER}:{row['id']}")
+            if deadline is not None:
+                deadline["secret_subject"] = secret
+                deadline["officer"] = secrecy["officer"]
+
+    @handles(ev.CaseOfficerAssigned)
+    def _officer(self, uow: UnitOfWork, event: ev.CaseOfficerAssigned, position: int) -> None:
+        self._secrecy_of(uow, event.originator_id)["officer"] = event.officer
+        self._sync_secrecy(uow, event.originator_id)
+
+    @handles(ev.CaseMarkedSecret, ev.CaseSecrecyLifted)
+    def _case_secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
+        covers = isinstance(event, ev.CaseMarkedSecret) and "documents" in event.fields
+        self._secrecy_of(uow, event.originator_id)["documents_secret"] = covers
+        self._sync_secrecy(uow, event.originator_id)
+
+    @handles(ev.DocumentMarkedSecret, ev.DocumentSecrecyLifted)
+    def _document_secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
+        secrecy = self._secrecy_of(uow, event.originator_id)
+        numbers = {n for n in secrecy["secret_counterparts"].split(",") if n}
+        numbers.discard(str(event.document_number))
+        if isinstance(event, ev.DocumentMarkedSecret) and "counterpart" in event.fields:
+            numbers.add(str(event.document_number))
+        secrecy["secret_counterparts"] = ",".join(sorted(numbers, key=int))
+        self._sync_secrecy(uow, event.originator_id)
 
     @handles(ev.ReferralSent)
     def _sent(self, uow: UnitOfWork, event: ev.ReferralSent, position: int) -> None:
@@ -159,9 +260,11 @@ class DeadlinesProjection(Projection):
             uow.insert("referral", {
                 "id": row_id, "case_id": event.originator_id, "dnr": case["dnr"],
                 "title": title, "responsible_body": case["responsible_body"],
-                "referral_number": event.number, "recipient": recipient,
+                "direction": OUTGOING, "referral_number": event.number, "recipient": recipient,
+                "sender": None, "sender_reference": None,
                 "sent_on": event.occurred_on, "answer_by": event.answer_by,
-                "answered_on": None, "document_number": event.document_number,
+                "answered_on": None, "declined_on": None, "document_number": event.document_number,
+                "sender_secret": False, "officer": None,
             })
             self._deadline(
                 uow, f"{REFERRAL_ANSWER}:{row_id}", REFERRAL_ANSWER, row_id, new=True,
@@ -171,13 +274,73 @@ class DeadlinesProjection(Projection):
 
     @handles(ev.ReferralAnswered)
     def _answered(self, uow: UnitOfWork, event: ev.ReferralAnswered, position: int) -> None:
-        row = uow.get("referral", event.originator_id, event.referral_number, event.recipient)
+        row = uow.get(
+            "referral", event.originator_id, OUTGOING, event.referral_number, event.recipient
+        )
         if row is None:
             raise LookupError(f"answer to unknown referral {event.referral_number}")
         row["answered_on"] = event.occurred_on
         for deadline in uow.find("deadline", case_id=event.originator_id):
             if deadline["ref"] == f"{REFERRAL_ANSWER}:{row['id']}":
                 deadline["done_on"] = deadline["done_on"] or event.occurred_on
+
+    @handles(ev.IncomingReferralReceived)
+    def _received(
+        self, uow: UnitOfWork, event: ev.IncomingReferralReceived, position: int
+    ) -> None:
+        case = uow.get("case", event.originator_id)
+        if case is None:
+            raise LookupError(f"incoming referral on unregistered case {event.originator_id}")
+        title = case["public_title"] or case["title"]  # never copy a protected title
+        secrecy = self._secrecy_of(uow, event.originator_id)
+        secret = self._sender_secret(secrecy, event.document_number)
+        row_id = position * FANOUT
+        uow.insert("referral", {
+            "id": row_id, "case_id": event.originator_id, "dnr": case["dnr"],
+            "title": title, "responsible_body": case["responsible_body"],
+            "direction": INCOMING, "referral_number": event.number,
+            "recipient": case["responsible_body"], "sender": event.sender,
+            "sender_reference": event.sender_reference,
+            "sent_on": event.occurred_on, "answer_by": event.answer_by,
+            "answered_on": None, "declined_on": None, "document_number": event.document_number,
+            "sender_secret": secret, "officer": secrecy["officer"],
+        })
+        self._deadline(
+            uow, f"{INCOMING_REFERRAL_ANSWER}:{row_id}", INCOMING_REFERRAL_ANSWER, row_id,
+            new=True, due_on=event.answer_by,
+            subject=f"Remissvar till {event.sender}: {title}",
+            public_subject=f"Remissvar till {WITHHELD_SENDER}: {title}",
+            secret_subject=secret, officer=secrecy["officer"],
+            case_id=event.originator_id, dnr=case["dnr"], body=case["responsible_body"],
+        )
+
+    def _incoming(self, uow: UnitOfWork, event: Any) -> dict[str, Any]:
+        case = uow.get("case", event.originator_id)
+        if case is None:
+            raise LookupError(f"incoming referral on unregistered case {event.originator_id}")
+        row = uow.get(
+            "referral", event.originator_id, INCOMING, event.number, case["responsible_body"]
+        )
+        if row is None:
+            raise LookupError(f"{type(event).__name__} of unknown incoming referral")
+        return row
+
+    @handles(ev.IncomingReferralExtended)
+    def _extended(
+        self, uow: UnitOfWork, event: ev.IncomingReferralExtended, position: int
+    ) -> None:
+        row = self._incoming(uow, event)
+        row["answer_by"] = event.answer_by
+        deadline = uow.get("deadline", f"{INCOMING_REFERRAL_ANSWER}:{row['id']}")
+        if deadline is not None:
+            deadline["due_on"] = event.answer_by
+
+    @handles(ev.IncomingReferralAnswered, ev.IncomingReferralDeclined)
+    def _incoming_settled(self, uow: UnitOfWork, event: Any, position: int) -> None:
+        row = self._incoming(uow, event)
+        column = "answered_on" if isinstance(event, ev.IncomingReferralAnswered) else "declined_on"
+        row[column] = event.occurred_on
+        self._done(uow, f"{INCOMING_REFERRAL_ANSWER}:{row['id']}", event.occurred_on)
 
     @handles(ev.CaseCancelled)
     def _cancelled(self, uow: UnitOfWork, event: ev.CaseCancelled, position: int) -> None:

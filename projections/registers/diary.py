@@ -209,6 +209,11 @@ class DiaryProjection(Projection):
     def _activity(self, uow: UnitOfWork, event: Any, position: int) -> None:
         self._case(uow, event)
 
+    @handles(ev.IncomingReferralReceived, ev.IncomingReferralExtended,
+             ev.IncomingReferralAnswered, ev.IncomingReferralDeclined)
+    def _incoming_referral(self, uow: UnitOfWork, event: Any, position: int) -> None:
+        self._case(uow, event)  # last activity
+
     @handles(ev.CaseClosed)
     def _closed(self, uow: UnitOfWork, event: ev.CaseClosed, position: int) -> None:
         case = self._case(uow, event)

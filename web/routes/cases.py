@@ -140,6 +140,43 @@ def register_referral_answer(dnr: str, number: int) -> Response:
     return written(diarium().register_referral_answer(dnr, number, command, actor()), 201)
 
 
+@api.post("/cases/<path:dnr>/incoming-referrals")
+@requires(REGISTRAR, own_case(), body=case_body)
+@documented(
+    "Register a referral sent to us (inkommen remiss), to answer by a date",
+    "ReceiveIncomingReferralSchema", "201",
+)
+def receive_incoming_referral(dnr: str) -> Response:
+    command = s.ReceiveIncomingReferralSchema().load(json_body())
+    return written(diarium().receive_incoming_referral(dnr, command, actor()), 201)
+
+
+@api.post("/cases/<path:dnr>/incoming-referrals/<int:number>/extensions")
+@requires(REGISTRAR, own_case(), body=case_body)
+@documented("Record an extension (anstånd) of an incoming referral's answer-by date",
+            "ExtendIncomingReferralSchema", "201")
+def extend_incoming_referral(dnr: str, number: int) -> Response:
+    command = s.ExtendIncomingReferralSchema().load(json_body())
+    return written(diarium().extend_incoming_referral(dnr, number, command, actor()), 201)
+
+
+@api.post("/cases/<path:dnr>/incoming-referrals/<int:number>/answers")
+@requires(REGISTRAR, own_case(), body=case_body)
+@documented("Register our answer to an incoming referral", "AnswerIncomingReferralSchema", "201")
+def answer_incoming_referral(dnr: str, number: int) -> Response:
+    command = s.AnswerIncomingReferralSchema().load(json_body())
+    return written(diarium().answer_incoming_referral(dnr, number, command, actor()), 201)
+
+
+@api.post("/cases/<path:dnr>/incoming-referrals/<int:number>/decline")
+@requires(REGISTRAR, own_case(), body=case_body)
+@documented("Record that we decline to answer an incoming referral",
+            "DeclineIncomingReferralSchema", "201")
+def decline_incoming_referral(dnr: str, number: int) -> Response:
+    command = s.DeclineIncomingReferralSchema().load(json_body())
+    return written(diarium().decline_incoming_referral(dnr, number, command, actor()), 201)
+
+
 @api.post("/cases/<path:dnr>/proposals")
 @requires(own_case(), body=case_body)
 @documented("Record a decision proposal (beslutsförslag)", "RecordProposalSchema", "201")
