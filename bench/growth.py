@@ -16,13 +16,22 @@ in batches of 1,000 cases), then:
 
 With ``--plot`` (needs the ``bench`` extra: matplotlib) a log-log plot of the medians is
 written. Timings are reported, never asserted.
+
+Large sizes take long to fill (1,000,000 cases ≈ 30 min per backend here), so a size can reuse
+a store filled by ``bench/registers.py`` with the same ``--cases`` (same dnrs and dates):
+``--store sqlite:1000000=sqlite:///var/bench-1m.sqlite``. Its log is left as it is; its
+registers are rebuilt into a new generation, as for a fresh store. ``--results FILE`` keeps
+each row in a JSON file, so rows measured in separate runs make one table and one plot.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import random
 import time
+from pathlib import Path
 from typing import Any
 
 from bench.common import machine, percentile, store
@@ -42,18 +51,18 @@ def _timed(call: Any, repeat: int) -> tuple[float, float]:
     return percentile(samples, 50), percentile(samples, 95)
 
 
-def measure(backend: str, cases: int, repeat: int) -> dict[str, Any]:
+def measure(backend: str, cases: int, repeat: int, reuse: str | None = None) -> dict[str, Any]:
     from bench import registers as filler
     from cases.application import Diarium
     from projections.queries import Registers
     from projections.runner import Projector
 
     filler.ARGS = argparse.Namespace(cases=cases)  # the filler spreads dates over ``cases``
-    with store(backend) as url:
+    with contextlib.nullcontext(reuse) if reuse else store(backend) as url:
         diarium = Diarium(url, create_tables=True)
         started = time.monotonic()
-        events = filler.fill(diarium)
-        fill_seconds = time.monotonic() - started
+        events = diarium.recorder.max_notification_id() or filler.fill(diarium)
+        fill_seconds = None if reuse else time.monotonic() - started
         projector = Projector(diarium, batch_size=2000)
         projector.ensure_schema()
         started = time.monotonic()
@@ -80,7 +89,7 @@ def measure(backend: str, cases: int, repeat: int) -> dict[str, Any]:
         cold.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
         engine.dispose()
     return {"backend": backend, "cases": cases, "events": events,
-            "fill": events / fill_seconds, "rebuild": rebuild_seconds,
+            "fill": events / fill_seconds if fill_seconds else None, "rebuild": rebuild_seconds,
             "queries": query_times, "read": read}
 
 
@@ -139,13 +148,23 @@ def main() -> None:
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgres"])
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--plot", default=None, help="write a PNG plot here")
+    parser.add_argument("--store", action="append", default=[], metavar="BACKEND:CASES=URL",
+                        help="reuse a store filled by bench/registers.py for this size")
+    parser.add_argument("--results", default=None,
+                        help="JSON file of rows: read, this run's rows added, written back")
     args = parser.parse_args()
     print(f"machine: {machine()}", flush=True)
-    rows = []
+    reuse = {key: url for key, _, url in (s.partition("=") for s in args.store)}
+    rows = json.loads(Path(args.results).read_text()) if args.results and Path(
+        args.results).exists() else []
     for backend in args.backend or ["sqlite"]:
         for cases in (int(s) for s in args.sizes.split(",")):
-            rows.append(measure(backend, cases, args.repeat))
-            print(f"  {backend} {cases}: rebuild {rows[-1]['rebuild']:.0f} s", flush=True)
+            row = measure(backend, cases, args.repeat, reuse.get(f"{backend}:{cases}"))
+            rows = [r for r in rows if (r["backend"], r["cases"]) != (backend, cases)] + [row]
+            print(f"  {backend} {cases}: rebuild {row['rebuild']:.0f} s", flush=True)
+            if args.results:
+                Path(args.results).write_text(json.dumps(rows, indent=1))
+    rows.sort(key=lambda r: (r["backend"], r["cases"]))
     print(table(rows), flush=True)
     if args.plot:
         plot(rows, args.plot)
