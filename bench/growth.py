@@ -21,7 +21,11 @@ Large sizes take long to fill (1,000,000 cases ≈ 30 min per backend here), so 
 a store filled by ``bench/registers.py`` with the same ``--cases`` (same dnrs and dates):
 ``--store sqlite:1000000=sqlite:///var/bench-1m.sqlite``. Its log is left as it is; its
 registers are rebuilt into a new generation, as for a fresh store. ``--results FILE`` keeps
-each row in a JSON file, so rows measured in separate runs make one table and one plot.
+each row in a JSON file, so rows measured in separate runs make one table and one plot
+(``--table-only`` prints the table and draws the plot from that file without measuring).
+``bench/registers.py --growth-results FILE`` adds the row of its own store to such a file:
+its catch-up from position 0 into empty tables is the work of a rebuild (without the swap),
+so a 1,000,000-case row costs no second projection of the whole log.
 """
 
 from __future__ import annotations
@@ -75,22 +79,39 @@ def measure(backend: str, cases: int, repeat: int, reuse: str | None = None) -> 
         rnd = random.Random(7)
         available = filler.queries(Registers(projector), rnd)
         query_times = {name: _timed(available[name], repeat) for name in QUERIES}
-        per_year: dict[int, int] = {}
-        for index in range(cases):  # the dnrs the filler gave, without reading them back
-            year = filler.EPOCH.year + int(index * 3650 / cases) // 365
-            per_year[year] = per_year.get(year, 0) + 1
-        dnrs = [f"{rnd.randint(1, count)}-{year}" for year, count in per_year.items()
-                for _ in range(50)]
-        unique = list(dict.fromkeys(dnrs))
-        rnd.shuffle(unique)
-        cold = Diarium(url)  # each case read once: never from the aggregate cache
-        order = iter(unique)
-        read = _timed(lambda: _read(cold, order), min(repeat, len(unique) - 10))
-        cold.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
+        read = case_reads(url, cases, rnd, repeat)
         engine.dispose()
     return {"backend": backend, "cases": cases, "events": events,
             "fill": events / fill_seconds if fill_seconds else None, "rebuild": rebuild_seconds,
             "queries": query_times, "read": read}
+
+
+def case_reads(url: str, cases: int, rnd: random.Random, repeat: int) -> tuple[float, float]:
+    """p50 and p95 ms of ``Diarium.view_case`` of random cases of a store filled with
+    ``cases`` cases by bench/registers.py, each read once (never from the aggregate cache)."""
+    from bench import registers as filler
+    from cases.application import Diarium
+
+    per_year: dict[int, int] = {}
+    for index in range(cases):  # the dnrs the filler gave, without reading them back
+        year = filler.EPOCH.year + int(index * 3650 / cases) // 365
+        per_year[year] = per_year.get(year, 0) + 1
+    dnrs = [f"{rnd.randint(1, count)}-{year}" for year, count in per_year.items()
+            for _ in range(50)]
+    unique = list(dict.fromkeys(dnrs))
+    rnd.shuffle(unique)
+    cold = Diarium(url)
+    order = iter(unique)
+    read = _timed(lambda: _read(cold, order), min(repeat, len(unique) - 10))
+    cold.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
+    return read
+
+
+def add_row(path: str, row: dict[str, Any]) -> None:
+    """Add (or replace) ``row`` in the JSON results file at ``path``."""
+    rows = json.loads(Path(path).read_text()) if Path(path).exists() else []
+    rows = [r for r in rows if (r["backend"], r["cases"]) != (row["backend"], row["cases"])]
+    Path(path).write_text(json.dumps([*rows, row], indent=1))
 
 
 def _read(diarium: Any, dnrs: Any) -> None:
@@ -152,18 +173,22 @@ def main() -> None:
                         help="reuse a store filled by bench/registers.py for this size")
     parser.add_argument("--results", default=None,
                         help="JSON file of rows: read, this run's rows added, written back")
+    parser.add_argument("--table-only", action="store_true",
+                        help="print the table (and plot) of --results without measuring")
     args = parser.parse_args()
     print(f"machine: {machine()}", flush=True)
+    if args.table_only:
+        args.sizes = ""
     reuse = {key: url for key, _, url in (s.partition("=") for s in args.store)}
     rows = json.loads(Path(args.results).read_text()) if args.results and Path(
         args.results).exists() else []
     for backend in args.backend or ["sqlite"]:
-        for cases in (int(s) for s in args.sizes.split(",")):
+        for cases in (int(s) for s in args.sizes.split(",") if s):
             row = measure(backend, cases, args.repeat, reuse.get(f"{backend}:{cases}"))
             rows = [r for r in rows if (r["backend"], r["cases"]) != (backend, cases)] + [row]
             print(f"  {backend} {cases}: rebuild {row['rebuild']:.0f} s", flush=True)
             if args.results:
-                Path(args.results).write_text(json.dumps(rows, indent=1))
+                add_row(args.results, row)
     rows.sort(key=lambda r: (r["backend"], r["cases"]))
     print(table(rows), flush=True)
     if args.plot:

@@ -313,6 +313,7 @@ def main() -> None:
     registers = Registers(projector)
     rnd = random.Random(7)
     print(f"{'query':<36} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    measured: dict[str, tuple[float, float]] = {}
     for name, query in queries(registers, rnd).items():
         for _ in range(5):
             query()  # warm the cache
@@ -324,6 +325,18 @@ def main() -> None:
         p50, p95, p99 = percentiles(samples)
         flag = "" if p95 < 50 else "  (over 50 ms)"
         print(f"{name:<36} {p50:8.2f} {p95:8.2f} {p99:8.2f}{flag}", flush=True)
+        measured[name] = (p50, p95)
+    if ARGS.growth_results:
+        from bench import growth
+
+        row = {"backend": "sqlite" if engine.dialect.name == "sqlite" else "postgres",
+               "cases": ARGS.cases, "events": count, "fill": None, "rebuild": elapsed,
+               "queries": {g: measured[g]
+                           for g in growth.QUERIES},
+               "read": growth.case_reads(ARGS.database_url, ARGS.cases, rnd, ARGS.repeat)}
+        growth.add_row(ARGS.growth_results, row)
+        print(f"case read p50/p95 ms: {row['read'][0]:.2f} / {row['read'][1]:.2f} "
+              f"(growth row added to {ARGS.growth_results})", flush=True)
     print(f"machine: {platform.processor() or platform.machine()}, python "
           f"{platform.python_version()}, {platform.platform()}")
 
@@ -335,6 +348,8 @@ if __name__ == "__main__":
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--fill-only", action="store_true", help="fill the store and stop")
+    parser.add_argument("--growth-results", metavar="FILE",
+                        help="add this store's row to bench/growth.py's --results file")
     parser.add_argument("--copy-from", metavar="SQLITE_FILE",
                         help="fill an empty PostgreSQL store by copying the stored events of a "
                              "SQLite store filled with the same --cases")

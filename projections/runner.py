@@ -36,18 +36,31 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import (
-    Notification,
     ProgrammingError,
     Tracking,
     TrackingRecorder,
 )
-from sqlalchemy import and_, delete, exc, func, insert, inspect, select, text, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import (
+    and_,
+    create_engine,
+    delete,
+    event,
+    exc,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine
 
 from cases.application import Diarium
 from projections.batch import UnitOfWork
+from projections.decode import EventDecoder, Row
 from projections.registers import build
 from projections.registers.base import Projection
 from projections.tables import ACTIVE, BUILDING, RETIRED, tracking, tracking_metadata
@@ -62,6 +75,23 @@ BUILDING_BUSY_SECONDS = 120.0
 class NotOutdated(RuntimeError):
     """An automatic rebuild was not started: the generation is current, or another process is
     rebuilding it."""
+
+
+# A catch-up at least this far behind the head commits this many notifications per
+# transaction (several batches; see Projector._advance); 0: one batch per transaction.
+DEFAULT_COMMIT_EVERY = 20_000
+COMMIT_SECONDS = 2.0  # ... but commits at least this often (the SQLite write lock is held)
+
+# Settings of the projector's own connections to a SQLite file (:meth:`Projector._writer`).
+# Register rows are keyed by random UUIDs, so every batch dirties pages all over their unique
+# indexes: a page cache of 64 MiB (default 2 MiB) keeps them in memory between batches and
+# during index builds, which also sort in memory. ``synchronous=NORMAL`` (in WAL mode) skips
+# the fsync of the WAL at each commit; the WAL is still synced before every checkpoint. A
+# commit stays atomic; a power cut (not a process crash) can undo the last commits, and as
+# the rows and the position are in the same transaction they are undone together and the
+# next batch applies those events again: exactly-once holds. The events themselves are
+# written by the application's connections with the default ``FULL``, unchanged.
+SQLITE_BATCH_PRAGMAS = ("cache_size = -65536", "synchronous = NORMAL", "temp_store = MEMORY")
 
 
 class PositionMoved(RuntimeError):
@@ -90,6 +120,7 @@ class Batch:
 
     read: int
     position: int | None
+    behind: int = 0  # notifications after ``position`` up to the head the batch saw
 
     @property
     def progressed(self) -> bool:
@@ -172,6 +203,7 @@ class Projector:
         names: Iterable[str] | None = None,
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        commit_every: int = DEFAULT_COMMIT_EVERY,
     ) -> None:
         self.app = diarium
         self.recorder: Any = diarium.recorder
@@ -185,7 +217,16 @@ class Projector:
             raise KeyError(f"No projection {', '.join(sorted(unknown))}")
         self.projections: dict[str, Projection] = {n: everything[n] for n in wanted}
         self.events_table = self.recorder.events_record_cls.__table__
+        dialect = self.engine.dialect
+        self._events_sql = dialect.identifier_preparer.format_table(self.events_table)
+        # the record's UUID type, for what the driver gives other than bytes or a UUID
+        processor = self.events_table.c.originator_id.type.dialect_impl(
+            dialect
+        ).result_processor(dialect, None)
+        self._originator_id: Any = processor or (lambda value: value)
+        self._decoder = EventDecoder(diarium.mapper)
         self.batch_size = batch_size
+        self.commit_every = commit_every
         self.tracking = ProjectionTracking(self)
         self.last_error: str | None = None
         self._active: list[State] = []  # the active generations the last run_once saw
@@ -198,6 +239,36 @@ class Projector:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._writer_engine: Engine | None = None
+
+    def _writer(self) -> Engine:
+        """The engine the batches and index builds write through: on a SQLite file its own
+        connections with :data:`SQLITE_BATCH_PRAGMAS` (kept off the application's pool, whose
+        writers keep the default durability); otherwise the application's engine."""
+        if self._writer_engine is not None:
+            return self._writer_engine
+        if not getattr(self.datastore, "is_sqlite_filedb", False):
+            return self.engine
+        engine = create_engine(self.engine.url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def configure(dbapi_connection: Any, _record: Any) -> None:
+            for pragma in SQLITE_BATCH_PRAGMAS:
+                dbapi_connection.execute(f"PRAGMA {pragma}")
+
+        self._writer_engine = engine
+        return engine
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        """One batch's transaction (committed unless an exception leaves it)."""
+        writer = self._writer()
+        if writer is self.engine:
+            with self.datastore.transaction(commit=True) as session:
+                yield session.connection()
+        else:  # the first statement (_lock) is a write: it takes SQLite's write lock
+            with writer.begin() as conn:
+                yield conn
 
     # -- schema -------------------------------------------------------------------------------
 
@@ -351,7 +422,9 @@ class Projector:
         head = self.head()
         if not states or all(s.position >= head for s in states):
             return Batch(0, None)
-        return self._advance(ACTIVE, list(self.projections), wait=False, ahead=ahead)
+        return self._advance(
+            ACTIVE, list(self.projections), wait=False, ahead=ahead, bulk=ahead is not None
+        )
 
     def catch_up(self, max_batches: int | None = None) -> int:
         """Run batches until every projection is at the head; returns notifications read.
@@ -382,7 +455,7 @@ class Projector:
             if key in self._indexed:
                 continue
             try:
-                with self.engine.begin() as conn:
+                with self._writer().begin() as conn:
                     self.projections[state.name].create_indexes(conn, state.generation)
             except (exc.IntegrityError, exc.ProgrammingError, exc.OperationalError):
                 log.warning("creating the indexes of %s failed; retrying later", key,
@@ -392,10 +465,26 @@ class Projector:
 
     def _advance(
         self, state: str, names: list[str], *, wait: bool, generation: int | None = None,
-        ahead: ReadAhead | None = None,
+        ahead: ReadAhead | None = None, bulk: bool = False,
     ) -> Batch:
-        with self.datastore.transaction(commit=True) as session:
-            batch = self._batch(session.connection(), state, names, wait, generation, ahead)
+        """One transaction: one batch, or in ``bulk`` (a catch-up or a rebuild), while at
+        least :attr:`commit_every` notifications behind the head, several batches up to that
+        many notifications (or :data:`COMMIT_SECONDS`). Each batch is applied and flushed as
+        alone, and moves the positions in the same transaction; committing once for several
+        writes each page of the registers' random-key (UUID) indexes once rather than once
+        per batch, which is most of the commit's cost far behind the head."""
+        with self._transaction() as conn:
+            batch = self._batch(conn, state, names, wait, generation, ahead)
+            read, started = batch.read, time.monotonic()
+            while (
+                bulk and batch.progressed and self.commit_every > 0
+                and batch.behind >= self.commit_every and read < self.commit_every
+                and time.monotonic() - started < COMMIT_SECONDS
+            ):
+                more = self._batch(conn, state, names, wait, generation, ahead)
+                if not more.progressed:
+                    break
+                batch = Batch(read := read + more.read, more.position, more.behind)
         if batch.progressed:
             with self._advanced:
                 self._advanced.notify_all()
@@ -461,29 +550,30 @@ class Projector:
             )
             if moved.rowcount != 1:
                 raise PositionMoved(f"{s.name} moved past {s.position} under us")
-        return Batch(len(decoded), end)
+        return Batch(len(decoded), end, head - end)
 
-    def _read(self, conn: Connection, start: int, stop: int, topics: list[str]) -> list[Any]:
+    def _read(self, conn: Connection, start: int, stop: int, topics: list[str]) -> list[Row]:
         """The recorder's ``select_notifications(start, batch_size, stop, topics,
-        inclusive_of_start=False)``, read in this batch's transaction with one Core select
-        (the library's ORM query builds an instance per row)."""
-        table = self.events_table
-        statement = (
-            select(table.c.id, table.c.originator_id, table.c.originator_version,
-                   table.c.topic, table.c.state)
-            .where(table.c.id > start, table.c.id <= stop, table.c.topic.in_(topics))
-            .order_by(table.c.id)
-            .limit(self.batch_size)
+        inclusive_of_start=False)``, read in this batch's transaction with one plain select at
+        the driver level, as ``(id, originator_id, originator_version, topic, state)`` (the
+        library's ORM query builds an instance per row, SQLAlchemy's Core a row object)."""
+        if not topics:
+            return []
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        sql = (
+            f"SELECT id, originator_id, originator_version, topic, state FROM {self._events_sql} "
+            f"WHERE id > {mark} AND id <= {mark} AND topic IN ({', '.join(mark for _ in topics)})"
+            f" ORDER BY id LIMIT {int(self.batch_size)}"
         )
+        to_uuid = self._originator_id
         return [
-            Notification(id=i, originator_id=o, originator_version=v, topic=t,
-                         state=bytes(state) if isinstance(state, memoryview) else state)
-            for i, o, v, t, state in conn.execute(statement)
+            (i, o if type(o) is UUID else UUID(bytes=o) if type(o) is bytes else to_uuid(o), v,
+             t, state if type(state) is bytes else bytes(state))
+            for i, o, v, t, state in conn.exec_driver_sql(sql, (start, stop, *topics))
         ]
 
-    def _decode(self, notifications: list[Any]) -> list[tuple[int, Any]]:
-        mapper = self.app.mapper
-        return [(n.id, mapper.to_domain_event(n)) for n in notifications]
+    def _decode(self, rows: list[Row]) -> list[tuple[int, Any]]:
+        return self._decoder.decode(rows)
 
     def _read_ahead(self, start: int, stop: int, topics: list[str]) -> list[tuple[int, Any]]:
         """Read and decode after ``start`` up to ``stop`` on a connection of its own (in the
@@ -523,13 +613,14 @@ class Projector:
                 updated_at=_now(), fingerprint=projection.fingerprint(),
             ))
             projection.create(conn, generation, indexes=False)
-        while self._advance(BUILDING, [name], wait=True, generation=generation).progressed:
+        while self._advance(
+            BUILDING, [name], wait=True, generation=generation, bulk=True
+        ).progressed:
             pass
-        with self.engine.begin() as conn:  # built once, after the bulk of the rows
+        with self._writer().begin() as conn:  # built once, after the bulk of the rows
             projection.create_indexes(conn, generation)
         self._indexed.add((name, generation))
-        with self.datastore.transaction(commit=True) as session:
-            conn = session.connection()
+        with self._transaction() as conn:
             (old,) = self._lock(conn, ACTIVE, [name], wait=True)
             while self._batch(conn, BUILDING, [name], True, generation).progressed:
                 pass

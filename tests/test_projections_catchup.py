@@ -1,0 +1,71 @@
+"""Catch-up far behind the head: several batches per transaction, the projector's own
+decoding of the notifications. Every test runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from cases.application import Diarium
+from projections.runner import Projector
+from projections.tables import tracking
+from tests.projections_support import fill, handled_events, snapshot
+
+TODAY = date(2021, 3, 1)
+
+
+@pytest.fixture
+def store(diarium: Diarium) -> Diarium:
+    diarium.today = lambda: TODAY
+    fill(diarium, 30)
+    return diarium
+
+
+def test_the_projector_decodes_events_as_the_library_does(store: Diarium) -> None:
+    projector = Projector(store, batch_size=10_000)
+    topics = sorted({t for p in projector.projections.values() for t in p.topics()})
+    with projector.engine.connect() as conn:
+        rows = projector._read(conn, 0, projector.head(), topics)
+    library = store.recorder.select_notifications(0, 10_000, topics=topics)
+    assert [r[0] for r in rows] == [n.id for n in library]
+    for (_, event), notification in zip(projector._decode(rows), library, strict=True):
+        expected = store.mapper.to_domain_event(notification)
+        assert type(event) is type(expected)
+        assert event.__dict__ == expected.__dict__
+        assert [type(v) for v in event.__dict__.values()] == [
+            type(v) for v in expected.__dict__.values()
+        ]
+
+
+def test_a_catch_up_commits_several_batches_at_once_and_applies_each_event_once(
+    store: Diarium, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference = Projector(store, batch_size=13, commit_every=0)
+    reference.catch_up()
+    expected = snapshot(reference)
+
+    for name in reference.projections:  # start again from nothing, with grouping
+        generation, _ = reference.active_generation(name)
+        with reference.engine.begin() as conn:
+            reference.projections[name].drop(conn, generation)
+    with reference.engine.begin() as conn:
+        conn.execute(tracking.delete())
+    projector = Projector(store, batch_size=13, commit_every=60)
+    commits: list[int] = []
+    original = projector._advance
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        batch = original(*args, **kwargs)
+        commits.append(batch.read)
+        return batch
+
+    monkeypatch.setattr(projector, "_advance", counting)
+    projector.catch_up()
+    assert max(commits) > 13  # several batches in one transaction while far behind
+    assert snapshot(projector) == expected
+    for name in projector.projections:
+        (state,) = [s for s in projector.states() if s.name == name]
+        assert state.position == projector.head()
+        assert state.events == handled_events(projector, name)
