@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from cases import commands as cmd
@@ -21,6 +21,7 @@ from cases.allocation_lock import AllocationLock
 from cases.case import Case
 from cases.meeting_service import MeetingCommands
 from cases.persistence import DateAsISO, eventsourcing_env, log_position
+from cases.reads import FreshRepository, store_version
 from cases.secrecy_service import SecrecyCommands
 from cases.series import SeriesYear
 from domain import rules
@@ -99,6 +100,18 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
         self.series = series or configured_series()
         self.today = today
         self._allocation = AllocationLock(self.recorder.datastore.engine)  # type: ignore[attr-defined]
+
+    def construct_repository(self) -> Repository[UUID]:
+        """The library's repository, skipping the fastforward query when the store shows
+        nothing was committed since (cases/reads.py)."""
+        plain = super().construct_repository()
+        return FreshRepository(
+            plain.event_store, snapshot_store=plain.snapshot_store,
+            cache_maxsize=getattr(plain.cache, "maxsize", 0) if plain.cache is not None else None,
+            fastforward=plain.fastforward, fastforward_skipping=plain.fastforward_skipping,
+            deepcopy_from_cache=plain.deepcopy_from_cache,
+            version=store_version(self.recorder.datastore),  # type: ignore[attr-defined]
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
