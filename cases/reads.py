@@ -97,6 +97,14 @@ class ReadConnections:
         raise AssertionError("unreachable")
 
 
+def read_connections(datastore: Any) -> ReadConnections:
+    """The datastore's :class:`ReadConnections` (one per datastore)."""
+    reads = getattr(datastore, "_diarium_reads", None)
+    if reads is None:
+        reads = datastore._diarium_reads = ReadConnections(datastore)
+    return reads
+
+
 def _open_transaction() -> Any:
     """The library's transaction open in this context, if any."""
     try:
@@ -113,11 +121,7 @@ class CoreEventReads:
     datastore: Any
 
     def _reads(self) -> ReadConnections:
-        reads = getattr(self.datastore, "_diarium_reads", None)
-        if reads is None:
-            reads = ReadConnections(self.datastore)
-            self.datastore._diarium_reads = reads
-        return reads
+        return read_connections(self.datastore)
 
     def _events_statement(self, gt: bool, lte: bool, desc: bool, limit: int | None) -> Any:
         key = (gt, lte, desc, limit)
@@ -274,5 +278,6 @@ class FreshRepository(Repository):  # type: ignore[type-arg]
 
 
 __all__ = [
-    "CoreEventReads", "FreshRepository", "ReadConnections", "SQLiteDataVersion", "store_version"
+    "CoreEventReads", "FreshRepository", "ReadConnections", "SQLiteDataVersion",
+    "read_connections", "store_version",
 ]

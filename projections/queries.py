@@ -19,15 +19,31 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Date, Integer, and_, exc, false, or_, select, true, tuple_
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    exc,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.engine import Engine
 
 from cases.case import DOCUMENT_SECRET_FIELDS
+from cases.reads import read_connections
 from cases.secrecy import may_read_secrets
 from domain import roles
 from projections import search
 from projections.registers import deadlines as dl
 from projections.runner import Projector
+from projections.tables import ACTIVE, tracking
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -520,20 +536,52 @@ def parse(listing: Listing, args: dict[str, str], *, max_limit: int = MAX_LIMIT)
 
 
 class Registers:
-    """Answers register queries from the active generation of each projection."""
+    """Answers register queries from the active generation of each projection.
+
+    A JSON page costs two statements: :meth:`state` (the active generation, its position
+    and the log's head, in one) and the page itself; both are single statements outside
+    any transaction (on PostgreSQL one round trip each, cases/reads.py). The generation is
+    read with every request rather than cached: it costs nothing extra in that statement,
+    and a rebuild's swap in another process is then seen at once. A swap that drops the old
+    tables between the two statements fails the page, which is read again once."""
 
     def __init__(self, projector: Projector) -> None:
         self.projector = projector
         self.engine: Engine = projector.engine
+        self.reads = read_connections(projector.datastore)
 
-    def page(self, query: Query, today: date, actor: Any = None) -> Page:
+    def state(self, name: str) -> tuple[int, int, int]:
+        """``(generation, position, head)``: the active generation of projection ``name``,
+        the log position its rows are complete up to, and the log's head."""
+        self.projector.ensure_schema()
+        events = self.projector.events_table
+        statement = _STATE_STATEMENTS.get(events)
+        if statement is None:
+            statement = _STATE_STATEMENTS[events] = select(
+                tracking.c.generation, tracking.c.position,
+                select(func.max(events.c.id)).scalar_subquery(),
+            ).where(tracking.c.name == bindparam("name"), tracking.c.state == ACTIVE)
+        for generation, position, head in self.reads.all(statement, {"name": name}):
+            return generation, position, head or 0
+        raise KeyError(name)
+
+    def page(
+        self, query: Query, today: date, actor: Any = None,
+        state: tuple[int, int] | None = None,
+    ) -> Page:
+        """A page from the active generation; ``state`` is its ``(generation, position)``
+        when the caller has just read it (:meth:`state`)."""
         for attempt in (1, 2):
-            generation, position = self.projector.active_generation(query.listing.projection)
+            if state is None:
+                generation, position, _ = self.state(query.listing.projection)
+            else:
+                generation, position = state
             try:
                 return self._page(query, today, generation, position, actor)
             except (exc.ProgrammingError, exc.OperationalError):
                 if attempt == 2:  # a rebuild swapped generations under us: look again once
                     raise
+                state = None
         raise AssertionError("unreachable")
 
     def rows(
@@ -585,8 +633,7 @@ class Registers:
             .order_by(*(c.desc() if descending else c.asc() for c in sort_columns))
             .limit(query.limit + 1)
         )
-        with self.engine.connect() as conn:
-            found = [r._asdict() for r in conn.execute(statement)]
+        found = [dict(zip(wanted, r, strict=True)) for r in self.reads.all(statement, {})]
         more = len(found) > query.limit
         found = found[: query.limit]
         next_cursor = None
@@ -596,8 +643,11 @@ class Registers:
                 query.sort, query.order, [last[c] for c in listing.sorts[query.sort]]
             )
         items = []
+        converted = _converted(table, listing.columns)
         for row in found:
-            item = {c: _json(row[c]) for c in listing.columns}
+            item = {c: row[c] for c in listing.columns}
+            for c in converted:
+                item[c] = _json(item[c])
             if listing.compute is not None:
                 item.update(listing.compute(row, today))
             if listing.withhold is not None:
@@ -607,6 +657,23 @@ class Registers:
             listing, items, next_cursor, query.sort, query.order, query.limit,
             listing.projection, position,
         )
+
+
+_STATE_STATEMENTS: dict[Any, Any] = {}
+_CONVERTED: dict[tuple[Any, tuple[str, ...]], tuple[str, ...]] = {}
+
+
+def _converted(table: Any, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns whose values JSON needs converted (dates, UUIDs: all but text, numbers
+    and booleans)."""
+    key = (table, columns)
+    found = _CONVERTED.get(key)
+    if found is None:
+        plain = (String, Integer, Boolean)
+        found = _CONVERTED[key] = tuple(
+            c for c in columns if not isinstance(table.c[c].type, plain)
+        )
+    return found
 
 
 def _json(value: Any) -> Any:

@@ -5,6 +5,8 @@ was committed, and the Core event reads return what the library's ORM query retu
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 from uuid import uuid4
@@ -12,12 +14,18 @@ from uuid import uuid4
 import pytest
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from cases import commands as cmd
 from cases.application import Diarium
 from cases.case import Direction
 from domain.actor import Actor
 from domain.dnr import case_id
+from projections.queries import LISTINGS, Query, Registers
+from projections.runner import Projector
+from web import create_app
+from web.token_cache import cache_tokens
 
 BY = Actor("reader-test")
 
@@ -172,3 +180,77 @@ def test_snapshots_are_read_with_core_too(diarium: Diarium) -> None:
     if snapshots is None:
         pytest.skip("no snapshot store")
     assert type(snapshots.recorder).__name__ == "DiariumAggregateRecorder"
+
+
+# -- statements per request, and the register query across a rebuild's swap ---------------------
+
+
+@contextmanager
+def _statements() -> Iterator[list[str]]:
+    """Every SQL statement any engine of this process executes meanwhile."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+def _client(diarium: Diarium, bearer: Any) -> Any:
+    app = create_app(diarium)
+    cache_tokens(app)  # as web.wsgi does
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = bearer()["Authorization"]
+    return client
+
+
+def test_a_case_read_and_a_register_query_cost_what_they_should(
+    diarium: Diarium, bearer: Any
+) -> None:
+    client = _client(diarium, bearer)
+    dnr = _register(diarium)
+    Projector(diarium).catch_up()
+    assert client.get(f"/api/cases/{dnr}").status_code == 200  # token verified, case cached
+    assert client.get("/api/registers/diary?limit=50").status_code == 200
+    with _statements() as seen:
+        assert client.get(f"/api/cases/{dnr}").get_json()["version"] == 1
+    sqlite = diarium.recorder.datastore.engine.dialect.name == "sqlite"  # type: ignore[attr-defined]
+    assert len(seen) == (0 if sqlite else 1), seen
+    with _statements() as seen:
+        body = client.get("/api/registers/diary?limit=50").get_json()
+    assert len(seen) == 2, seen  # the state (generation, position, head) and the page
+    assert [i["dnr"] for i in body["items"]] == [dnr]
+    assert body["consistency"]["position"] == body["consistency"]["head"] > 0
+
+
+def test_a_rebuild_swapped_in_by_another_process_is_followed(
+    diarium: Diarium, database_url: str, bearer: Any
+) -> None:
+    client = _client(diarium, bearer)
+    dnrs = [_register(diarium, f"Ärende {n}") for n in range(3)]
+    projector = Projector(diarium)
+    projector.catch_up()
+    registers = Registers(projector)
+    generation, position, head = registers.state("diary")
+    assert (generation, position) == (1, head)
+    before = client.get("/api/registers/diary").get_json()
+    assert sorted(i["dnr"] for i in before["items"]) == sorted(dnrs)
+
+    other = Diarium(database_url)  # as another process: its own engine and projector
+    Projector(other).rebuild("diary", grace=0)  # swaps in generation 2, drops generation 1
+    other.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
+
+    assert registers.state("diary")[0] == 2
+    listing = LISTINGS["diary"]
+    stale = registers.page(  # the state read before the swap: its tables are gone
+        Query(listing, {}, "registered", "desc", 50, None), date.today(), None,
+        (generation, position),
+    )
+    assert sorted(i["dnr"] for i in stale.items) == sorted(dnrs)
+    after = client.get("/api/registers/diary").get_json()
+    assert after["items"] == before["items"]
+    assert after["consistency"]["position"] == position
