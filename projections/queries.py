@@ -605,6 +605,49 @@ class Registers:
         listing = query.listing
         projection = self.projector.projections[listing.projection]
         table = projection.table(listing.table, generation)
+        statement, wanted = self._statement(query, today, table, actor)
+        found = [dict(zip(wanted, r, strict=True)) for r in self.reads.all(statement, {})]
+        more = len(found) > query.limit
+        found = found[: query.limit]
+        next_cursor = None
+        if more and found:
+            last = found[-1]
+            next_cursor = encode_cursor(
+                query.sort, query.order, [last[c] for c in listing.sorts[query.sort]]
+            )
+        items = []
+        converted = _converted(table, listing.columns)
+        for row in found:
+            item = {c: row[c] for c in listing.columns}
+            for c in converted:
+                item[c] = _json(item[c])
+            if listing.compute is not None:
+                item.update(listing.compute(row, today))
+            if listing.withhold is not None:
+                listing.withhold(item, row, actor)
+            items.append(item)
+        return Page(
+            listing, items, next_cursor, query.sort, query.order, query.limit,
+            listing.projection, position,
+        )
+
+    def _statement(
+        self, query: Query, today: date, table: Any, actor: Any
+    ) -> tuple[Any, list[str]]:
+        """The page's ``SELECT`` and the columns it reads; built once per query, table and
+        day (SQLAlchemy then also finds its compiled form without making a cache key)."""
+        listing = query.listing
+        hidden = "q" in query.filters and (
+            actor is None or not actor.has_role(*roles.SECRET_READERS)
+        )
+        key = (listing.name, table, tuple(query.filters.items()), query.sort, query.order,
+               query.limit, query.cursor, today, hidden)
+        try:
+            cached = _PAGE_STATEMENTS.get(key)
+        except TypeError:  # an unhashable filter value: build it every time
+            key, cached = None, None
+        if cached is not None:
+            return cached
         conditions = []
         for name, value in query.filters.items():
             if name == "q" and listing.search:
@@ -633,33 +676,15 @@ class Registers:
             .order_by(*(c.desc() if descending else c.asc() for c in sort_columns))
             .limit(query.limit + 1)
         )
-        found = [dict(zip(wanted, r, strict=True)) for r in self.reads.all(statement, {})]
-        more = len(found) > query.limit
-        found = found[: query.limit]
-        next_cursor = None
-        if more and found:
-            last = found[-1]
-            next_cursor = encode_cursor(
-                query.sort, query.order, [last[c] for c in listing.sorts[query.sort]]
-            )
-        items = []
-        converted = _converted(table, listing.columns)
-        for row in found:
-            item = {c: row[c] for c in listing.columns}
-            for c in converted:
-                item[c] = _json(item[c])
-            if listing.compute is not None:
-                item.update(listing.compute(row, today))
-            if listing.withhold is not None:
-                listing.withhold(item, row, actor)
-            items.append(item)
-        return Page(
-            listing, items, next_cursor, query.sort, query.order, query.limit,
-            listing.projection, position,
-        )
+        if key is not None:
+            if len(_PAGE_STATEMENTS) >= 512:
+                _PAGE_STATEMENTS.clear()
+            _PAGE_STATEMENTS[key] = (statement, wanted)
+        return statement, wanted
 
 
 _STATE_STATEMENTS: dict[Any, Any] = {}
+_PAGE_STATEMENTS: dict[Any, tuple[Any, list[str]]] = {}
 _CONVERTED: dict[tuple[Any, tuple[str, ...]], tuple[str, ...]] = {}
 
 
