@@ -193,20 +193,26 @@ class SQLiteDataVersion:
         self.path = path
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
-        self._pid = 0
+        self._identity: tuple[int, int, int] | None = None
         self._serial = 0  # tokens of different connections never compare equal
 
     def token(self) -> tuple[int, int] | None:
         with self._lock:
             try:
-                if self._conn is None or self._pid != os.getpid():  # after a fork: our own
+                stat = os.stat(self.path)
+                identity = (os.getpid(), stat.st_dev, stat.st_ino)
+                # a fork (the connection is the parent's) or a file replaced under the same
+                # name (the connection would go on watching the old one): connect anew
+                if self._conn is None or self._identity != identity:
+                    if self._conn is not None:
+                        self._conn.close()
                     self._conn = sqlite3.connect(
                         self.path, isolation_level=None, check_same_thread=False, timeout=30
                     )
-                    self._pid = os.getpid()
+                    self._identity = identity
                     self._serial += 1
                 return self._serial, self._conn.execute("PRAGMA data_version").fetchone()[0]
-            except sqlite3.Error:
+            except (OSError, sqlite3.Error):
                 self._conn = None
                 return None
 

@@ -5,6 +5,8 @@ was committed, and the Core event reads return what the library's ORM query retu
 from __future__ import annotations
 
 import multiprocessing
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -20,6 +22,7 @@ from sqlalchemy.engine import Engine
 from cases import commands as cmd
 from cases.application import Diarium
 from cases.case import Direction
+from cases.reads import SQLiteDataVersion
 from domain.actor import Actor
 from domain.dnr import case_id
 from projections.queries import LISTINGS, Query, Registers
@@ -254,3 +257,21 @@ def test_a_rebuild_swapped_in_by_another_process_is_followed(
     after = client.get("/api/registers/diary").get_json()
     assert after["items"] == before["items"]
     assert after["consistency"]["position"] == position
+
+
+def test_the_sqlite_token_follows_commits_and_a_replaced_file(tmp_path: Any) -> None:
+    path = tmp_path / "watched.sqlite"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("CREATE TABLE t (x)")
+    watch = SQLiteDataVersion(str(path))
+    first = watch.token()
+    assert first is not None and watch.token() == first  # nothing committed
+    writer.execute("INSERT INTO t VALUES (1)")
+    second = watch.token()
+    assert second != first
+    writer.close()
+    os.replace(path, tmp_path / "old.sqlite")
+    sqlite3.connect(path).close()  # a new file under the same name
+    assert watch.token() not in (None, second)
+    os.remove(path)
+    assert watch.token() is None  # cannot tell: the repository asks the store
