@@ -616,11 +616,17 @@ class Registers:
                 query.sort, query.order, [last[c] for c in listing.sorts[query.sort]]
             )
         items = []
-        converted = _converted(table, listing.columns)
+        columns = listing.columns
+        leading = tuple(wanted[: len(columns)]) == columns  # read first, in this order
+        converted = _converted(table, columns)
         for row in found:
-            item = {c: row[c] for c in listing.columns}
+            item = (
+                dict(zip(columns, row.values(), strict=False)) if leading
+                else {c: row[c] for c in columns}
+            )
             for c in converted:
-                item[c] = _json(item[c])
+                if (value := item[c]) is not None:
+                    item[c] = _json(value)
             if listing.compute is not None:
                 item.update(listing.compute(row, today))
             if listing.withhold is not None:
