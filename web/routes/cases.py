@@ -15,7 +15,7 @@ from web.routes.common import actor, diarium, json_body, written
 
 api = Blueprint("cases", __name__, url_prefix="/api")
 _CASE = s.CaseSchema()
-_DUMPS: dict[Any, tuple[Any, int, dict[str, Any]]] = {}  # id -> (case, version, view)
+_DUMPS: dict[Any, tuple[Any, Any, dict[str, Any]]] = {}  # id -> (case, stamp, view)
 _MAX_DUMPS = 5000
 
 
@@ -23,15 +23,20 @@ def _dumped(case: Any) -> dict[str, Any]:
     """``CaseSchema().dump(case)``, made once per cached case object and version in this
     process (``view_case`` hands out the aggregate cache's object, and its state at a version
     never changes). The view is shared, so it is only ever read: the secrecy filter copies
-    what it withholds."""
+    what it withholds. The stamp is (version, modified_on), the two attributes the library
+    sets, in that order, after applying an event: a dump made while another thread brings
+    the object up to date is never served once it is up to date."""
+    stamp = (case.version, case.modified_on)
     found = _DUMPS.get(case.id)
-    if found is not None and found[0] is case and found[1] == case.version:
+    if found is not None and found[0] is case and found[1] == stamp:
         return found[2]
     view = _CASE.dump(case)
-    if len(_DUMPS) >= _MAX_DUMPS:
-        _DUMPS.clear()
-    _DUMPS[case.id] = (case, case.version, view)
+    if (case.version, case.modified_on) == stamp:
+        if len(_DUMPS) >= _MAX_DUMPS:
+            _DUMPS.clear()
+        _DUMPS[case.id] = (case, stamp, view)
     return view
+
 
 _PROBLEMS = """
     "404": {$ref: "#/components/responses/NotFound"}
