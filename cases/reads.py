@@ -39,7 +39,7 @@ from uuid import UUID
 from eventsourcing.application import Repository, project_aggregate
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.datastore import transactions
-from sqlalchemy import bindparam, exc, func, select
+from sqlalchemy import bindparam, event, exc, func, select
 from sqlalchemy.engine import Engine, create_engine
 
 # -- reads on a plain connection --------------------------------------------------------------
@@ -77,10 +77,12 @@ class ReadConnections:
             if self._engine is None or self._pid != pid:
                 main: Engine = self.datastore.engine
                 if main.dialect.name == "postgresql":
-                    self._engine = create_engine(
+                    reads = self._engine = create_engine(
                         main.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
                         connect_args={"connect_timeout": 5},
                     )
+                    # closing the store's connections closes these too
+                    event.listen(main, "engine_disposed", lambda _engine: reads.dispose())
                 else:
                     self._engine = main
                 self._pid = pid
