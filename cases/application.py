@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from cases import commands as cmd
@@ -22,6 +22,7 @@ from cases.case import Case
 from cases.group_commit import GroupCommit
 from cases.meeting_service import MeetingCommands
 from cases.persistence import DateAsISO, eventsourcing_env, log_position
+from cases.reads import FreshRepository, store_version
 from cases.secrecy_service import SecrecyCommands
 from cases.series import SeriesYear
 from domain import rules
@@ -112,6 +113,18 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
         # Registrations of one series-year queued by this process's threads commit together.
         self._registrations: GroupCommit[tuple[str, int], _Queued, Written] = GroupCommit(
             self._register_batch
+        )
+
+    def construct_repository(self) -> Repository[UUID]:
+        """The library's repository, skipping the fastforward query when the store shows
+        nothing was committed since (cases/reads.py)."""
+        plain = super().construct_repository()
+        return FreshRepository(
+            plain.event_store, snapshot_store=plain.snapshot_store,
+            cache_maxsize=getattr(plain.cache, "maxsize", 0) if plain.cache is not None else None,
+            fastforward=plain.fastforward, fastforward_skipping=plain.fastforward_skipping,
+            deepcopy_from_cache=plain.deepcopy_from_cache,
+            version=store_version(self.recorder.datastore),  # type: ignore[attr-defined]
         )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:

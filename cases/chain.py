@@ -48,6 +48,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy_utils.types.uuid import UUIDType
 
+from cases.reads import CoreEventReads
+
 GENESIS = "0" * 64
 HEADS_PER_QUERY = 1000  # aggregates' chain heads read per statement (see _links)
 EVENTS_LOCKED = "diarium_events_locked"  # Session.info: this transaction holds the lock
@@ -169,8 +171,9 @@ def utc_naive(moment: datetime) -> datetime:
 # -- the recorder ------------------------------------------------------------------------
 
 
-class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
-    """The library's application recorder, which also writes each event's chain row."""
+class ChainedApplicationRecorder(CoreEventReads, SQLAlchemyApplicationRecorder):
+    """The library's application recorder, which also writes each event's chain row (and
+    reads events with Core statements, cases/reads.py)."""
 
     def __init__(
         self, datastore: Any, *, events_table_name: str, schema_name: str | None = None

@@ -11,10 +11,12 @@ from typing import Any
 from eventsourcing.persistence import Transcoding
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyAggregateRecorder
 from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
 
 from cases.chain import ChainedApplicationRecorder
+from cases.reads import CoreEventReads
 
 DATABASE_URL_VARIABLE = "DIARIUM_DATABASE_URL"
 # Encryption at rest of event payloads (issue #6): a base64 AES key (16, 24 or 32 bytes, e.g.
@@ -89,12 +91,17 @@ def ping_when_idle(engine: Any, seconds: float) -> None:
             raise DisconnectionError() from dead  # the pool replaces it and tries again
 
 
+class DiariumAggregateRecorder(CoreEventReads, SQLAlchemyAggregateRecorder):
+    """The library's aggregate recorder (snapshots), reading with Core statements."""
+
+
 class DiariumFactory(SQLAlchemyFactory):
     """The ``eventsourcing-sqlalchemy`` factory, using :class:`DiariumDatastore`."""
 
     datastore_class = DiariumDatastore
     # Every application's events are hash-chained in the same transaction (cases/chain.py).
     application_recorder_class = ChainedApplicationRecorder
+    aggregate_recorder_class = DiariumAggregateRecorder  # snapshots
 
 
 class DateAsISO(Transcoding):

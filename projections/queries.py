@@ -19,15 +19,31 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Date, Integer, and_, exc, false, or_, select, true, tuple_
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    exc,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.engine import Engine
 
 from cases.case import DOCUMENT_SECRET_FIELDS
+from cases.reads import read_connections
 from cases.secrecy import may_read_secrets
 from domain import roles
 from projections import search
 from projections.registers import deadlines as dl
 from projections.runner import Projector
+from projections.tables import ACTIVE, tracking
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -559,20 +575,52 @@ def parse(listing: Listing, args: dict[str, str], *, max_limit: int = MAX_LIMIT)
 
 
 class Registers:
-    """Answers register queries from the active generation of each projection."""
+    """Answers register queries from the active generation of each projection.
+
+    A JSON page costs two statements: :meth:`state` (the active generation, its position
+    and the log's head, in one) and the page itself; both are single statements outside
+    any transaction (on PostgreSQL one round trip each, cases/reads.py). The generation is
+    read with every request rather than cached: it costs nothing extra in that statement,
+    and a rebuild's swap in another process is then seen at once. A swap that drops the old
+    tables between the two statements fails the page, which is read again once."""
 
     def __init__(self, projector: Projector) -> None:
         self.projector = projector
         self.engine: Engine = projector.engine
+        self.reads = read_connections(projector.datastore)
 
-    def page(self, query: Query, today: date, actor: Any = None) -> Page:
+    def state(self, name: str) -> tuple[int, int, int]:
+        """``(generation, position, head)``: the active generation of projection ``name``,
+        the log position its rows are complete up to, and the log's head."""
+        self.projector.ensure_schema()
+        events = self.projector.events_table
+        statement = _STATE_STATEMENTS.get(events)
+        if statement is None:
+            statement = _STATE_STATEMENTS[events] = select(
+                tracking.c.generation, tracking.c.position,
+                select(func.max(events.c.id)).scalar_subquery(),
+            ).where(tracking.c.name == bindparam("name"), tracking.c.state == ACTIVE)
+        for generation, position, head in self.reads.all(statement, {"name": name}):
+            return generation, position, head or 0
+        raise KeyError(name)
+
+    def page(
+        self, query: Query, today: date, actor: Any = None,
+        state: tuple[int, int] | None = None,
+    ) -> Page:
+        """A page from the active generation; ``state`` is its ``(generation, position)``
+        when the caller has just read it (:meth:`state`)."""
         for attempt in (1, 2):
-            generation, position = self.projector.active_generation(query.listing.projection)
+            if state is None:
+                generation, position, _ = self.state(query.listing.projection)
+            else:
+                generation, position = state
             try:
                 return self._page(query, today, generation, position, actor)
             except (exc.ProgrammingError, exc.OperationalError):
                 if attempt == 2:  # a rebuild swapped generations under us: look again once
                     raise
+                state = None
         raise AssertionError("unreachable")
 
     def rows(
@@ -596,6 +644,65 @@ class Registers:
         listing = query.listing
         projection = self.projector.projections[listing.projection]
         table = projection.table(listing.table, generation)
+        statement, wanted, text_search = self._statement(query, today, table, actor)
+        found = None
+        if text_search is not None and self.projector.dialect == "sqlite":
+            with self.engine.connect() as conn:
+                search.read_snapshot(conn)  # every statement of the page sees the same rows
+                found = search.ordered_page(
+                    conn, table, text_search.query, text_search.conditions,
+                    text_search.columns, text_search.sort_columns, text_search.descending,
+                    query.limit + 1,
+                )
+        if found is None:  # one statement: consistent by itself
+            found = [dict(zip(wanted, r, strict=True)) for r in self.reads.all(statement, {})]
+        more = len(found) > query.limit
+        found = found[: query.limit]
+        next_cursor = None
+        if more and found:
+            last = found[-1]
+            next_cursor = encode_cursor(
+                query.sort, query.order, [last[c] for c in listing.sorts[query.sort]]
+            )
+        items = []
+        columns = listing.columns
+        leading = tuple(wanted[: len(columns)]) == columns  # read first, in this order
+        converted = _converted(table, columns)
+        for row in found:
+            item = (
+                dict(zip(columns, row.values(), strict=False)) if leading
+                else {c: row[c] for c in columns}
+            )
+            for c in converted:
+                if (value := item[c]) is not None:
+                    item[c] = _json(value)
+            if listing.compute is not None:
+                item.update(listing.compute(row, today))
+            if listing.withhold is not None:
+                listing.withhold(item, row, actor)
+            items.append(item)
+        return Page(
+            listing, items, next_cursor, query.sort, query.order, query.limit,
+            listing.projection, position,
+        )
+
+    def _statement(
+        self, query: Query, today: date, table: Any, actor: Any
+    ) -> tuple[Any, list[str], _TextSearch | None]:
+        """The page's ``SELECT``, the columns it reads, and for a full-text query what the
+        FTS5 rowid-order plan needs; built once per query, table and day (SQLAlchemy then
+        also finds its compiled form without making a cache key)."""
+        listing = query.listing
+        # what a reader without a secret-reading role may not match on differs (q, guarded)
+        hidden = actor is None or not actor.has_role(*roles.SECRET_READERS)
+        key = (listing.name, table, tuple(query.filters.items()), query.sort, query.order,
+               query.limit, query.cursor, today, hidden)
+        try:
+            cached = _PAGE_STATEMENTS.get(key)
+        except TypeError:  # an unhashable filter value: build it every time
+            key, cached = None, None
+        if cached is not None:
+            return cached
         conditions = []
         text_query = matching = None
         for name, value in query.filters.items():
@@ -630,36 +737,46 @@ class Registers:
             .order_by(*(c.desc() if descending else c.asc() for c in sort_columns))
             .limit(query.limit + 1)
         )
-        with self.engine.connect() as conn:
-            search.read_snapshot(conn)  # every statement of the page sees the same rows
-            found = None
-            if text_query is not None and matching is not None:  # SQLite: in FTS5 rowid order
-                found = search.ordered_page(
-                    conn, table, text_query, [c for c in conditions if c is not matching],
-                    [table.c[c] for c in wanted], sort_columns, descending, query.limit + 1,
-                )
-            if found is None:
-                found = [r._asdict() for r in conn.execute(statement)]
-        more = len(found) > query.limit
-        found = found[: query.limit]
-        next_cursor = None
-        if more and found:
-            last = found[-1]
-            next_cursor = encode_cursor(
-                query.sort, query.order, [last[c] for c in listing.sorts[query.sort]]
+        text_search = None
+        if text_query is not None and matching is not None:  # SQLite: in FTS5 rowid order
+            text_search = _TextSearch(
+                text_query, [c for c in conditions if c is not matching],
+                [table.c[c] for c in wanted], sort_columns, descending,
             )
-        items = []
-        for row in found:
-            item = {c: _json(row[c]) for c in listing.columns}
-            if listing.compute is not None:
-                item.update(listing.compute(row, today))
-            if listing.withhold is not None:
-                listing.withhold(item, row, actor)
-            items.append(item)
-        return Page(
-            listing, items, next_cursor, query.sort, query.order, query.limit,
-            listing.projection, position,
+        if key is not None:
+            if len(_PAGE_STATEMENTS) >= 512:
+                _PAGE_STATEMENTS.clear()
+            _PAGE_STATEMENTS[key] = (statement, wanted, text_search)
+        return statement, wanted, text_search
+
+
+@dataclass(frozen=True)
+class _TextSearch:
+    """A full-text page's parts for :func:`projections.search.ordered_page`."""
+
+    query: str
+    conditions: list[Any]
+    columns: list[Any]
+    sort_columns: list[Any]
+    descending: bool
+
+
+_STATE_STATEMENTS: dict[Any, Any] = {}
+_PAGE_STATEMENTS: dict[Any, tuple[Any, list[str], _TextSearch | None]] = {}
+_CONVERTED: dict[tuple[Any, tuple[str, ...]], tuple[str, ...]] = {}
+
+
+def _converted(table: Any, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns whose values JSON needs converted (dates, UUIDs: all but text, numbers
+    and booleans)."""
+    key = (table, columns)
+    found = _CONVERTED.get(key)
+    if found is None:
+        plain = (String, Integer, Boolean)
+        found = _CONVERTED[key] = tuple(
+            c for c in columns if not isinstance(table.c[c].type, plain)
         )
+    return found
 
 
 def _json(value: Any) -> Any:

@@ -203,9 +203,11 @@ def _rename(registers: Registers, old: str, new: str) -> None:
 def test_a_page_reads_one_snapshot(store: Any, order: str) -> None:
     """A batch committed between the statements of one page (here: right after its first)
     is not seen by the rest of the page: on SQLite the page runs in one read transaction
-    (the rowid-order plan takes several statements), on PostgreSQL in one REPEATABLE READ READ
-    ONLY transaction."""
+    (the rowid-order plan takes several statements). PostgreSQL reads a page with one
+    statement, consistent by itself (tests/test_read_path.py counts the statements)."""
     registers, _ = store
+    if registers.projector.dialect != "sqlite":
+        pytest.skip("PostgreSQL reads a full-text page with a single statement")
     query = Query(LISTINGS["diary"], {"q": "zebra"}, "registered", order, 6, None)
     before = registers.page(query, TODAY, AUDITOR).items
     assert len(before) == 6 and all("zebra" in i["title"] for i in before)
@@ -227,9 +229,5 @@ def test_a_page_reads_one_snapshot(store: Any, order: str) -> None:
         _rename(registers, "vaxholm", "zebra")
     assert seen, "the page ran no statement"
     assert during == before  # not half of the batch: neither new titles nor other rows
-    if registers.projector.dialect == "postgresql":
-        import psycopg
-
-        assert seen[0] == (psycopg.IsolationLevel.REPEATABLE_READ, True)
     after = registers.page(query, TODAY, AUDITOR).items
     assert after == before

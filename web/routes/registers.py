@@ -107,20 +107,22 @@ def _wants_csv() -> bool:
     return best == "text/csv"
 
 
-def _consistency(listing: Listing, min_position: int | None) -> dict[str, Any]:
-    runner = projector()
+def _consistency(
+    listing: Listing, min_position: int | None, registers: Registers
+) -> tuple[dict[str, Any], tuple[int, int]]:
+    """How far the listing's projection has got, and its active ``(generation, position)``
+    for the page to be read from (one statement, :meth:`Registers.state`)."""
     if min_position is not None:
         wait = float(
             current_app.config.get(READ_WAIT_VARIABLE) or os.environ.get(READ_WAIT_VARIABLE) or 2
         )
-        runner.wait_for(min_position, [listing.projection], timeout=wait)
-    _, position = runner.active_generation(listing.projection)
-    head = runner.head()
+        registers.projector.wait_for(min_position, [listing.projection], timeout=wait)
+    generation, position, head = registers.state(listing.projection)
     return {
         "projection": listing.projection, "position": position, "head": head,
         "lag": max(head - position, 0), "min_position": min_position,
         "reached": min_position is None or position >= min_position,
-    }
+    }, (generation, position)
 
 
 def _headers(response: Response, consistency: dict[str, Any]) -> Response:
@@ -137,15 +139,15 @@ def _listing_view(listing: Listing) -> Any:
         runner.ensure_schema()
         as_csv = _wants_csv()
         query = parse(listing, request.args.to_dict())
-        consistency = _consistency(listing, _min_position())
         registers = Registers(runner)
+        consistency, state = _consistency(listing, _min_position(), registers)
         today = diarium().today()
         actor = current_actor()
         if as_csv:  # a bad cursor is refused before the stream starts
             registers.page(Query(listing, query.filters, query.sort, query.order, 1,
                                  query.cursor), today, actor)
             return _headers(_csv(listing, registers, query, today, actor), consistency)
-        page = registers.page(query, today, actor)
+        page = registers.page(query, today, actor, state)
         consistency["position"] = max(consistency["position"], page.position)
         return _headers(jsonify(_page_json(page, consistency)), consistency)
 
