@@ -7,7 +7,10 @@ the same JSON and stores nothing, run with the very same gunicorn options.
 Needs `wrk` (Debian package). Each server gets the machine in turn; the ratio to the bare app,
 measured in the same run, is the figure that counts on a shared, noisy machine. The script
 issues its own bearer token (``diarium tokens create``) for each store; reads are a case by
-dnr and a register query (the diary, newest first, one page of 50).
+dnr and a register query (the diary, newest first, one page of 50). On PostgreSQL a
+``diarium projections run`` worker follows the log beside the web workers, as in production
+(on SQLite the web process projects), so the register query reads real pages.
+``--connections`` sets wrk's concurrent connections (default 8).
 """
 
 from __future__ import annotations
@@ -114,6 +117,10 @@ def run(
             )
             headers = {"Authorization": f"Bearer {issue_token(url)}"}
             env = {"DIARIUM_DATABASE_URL": url}
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "web.cli", "--database-url", url, "projections", "run"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            ) if backend == "postgres" else None
             with gunicorn("web.wsgi:app", env, options=options) as base:
                 write = wrk(base, "POST", ["/api/cases"], duration, headers)
                 count = min(int(write["rps"] * duration), 500)
@@ -122,6 +129,9 @@ def run(
                 query = wrk(base, "GET", ["/api/registers/diary?limit=50",
                                           "/api/registers/diary?status=open&limit=50"],
                             duration, headers)
+            if worker is not None:
+                os.killpg(worker.pid, signal.SIGTERM)
+                worker.wait(timeout=30)
         for label, result, bare, goal in (
             ("write (register)", write, bare_write, 0.4),
             ("read (case by dnr)", read, bare_read, 0.6),
@@ -149,6 +159,9 @@ def table(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
+CONNECTIONS = 8  # wrk's concurrent connections
+
+
 def wrk(base: str, method: str, paths: list[str], duration: int, headers: dict[str, str]) -> dict:
     lua_paths = ", ".join(json.dumps(p) for p in paths)
     lua_headers = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())
@@ -157,7 +170,7 @@ def wrk(base: str, method: str, paths: list[str], duration: int, headers: dict[s
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
         file.write(script)
     output = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{duration}s", "-s", file.name, base],
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "-s", file.name, base],
         capture_output=True,
         text=True,
         check=True,
@@ -183,9 +196,14 @@ def main() -> None:
                         help="gunicorn workers, for both apps (default: as diarium serve)")
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
                         help="threads per worker, for both apps (default: as diarium serve)")
+    parser.add_argument("--connections", type=int, default=CONNECTIONS,
+                        help="wrk's concurrent connections (default 8)")
     args = parser.parse_args()
+    global CONNECTIONS
+    CONNECTIONS = args.connections
     options = tuple(gunicorn_options(args.workers, args.threads))
-    print(f"gunicorn {' '.join(options)} (diarium and the bare app alike)")
+    print(f"gunicorn {' '.join(options)} (diarium and the bare app alike); "
+          f"wrk -t2 -c{CONNECTIONS}")
     print(f"machine: {machine()}")
     print(table(run(args.backend or ["sqlite"], args.duration, options)), flush=True)
 

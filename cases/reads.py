@@ -20,6 +20,12 @@ through one web process and reads through another could miss its own write:
   in autocommit on a pool without pre-ping, instead of ORM query building, pre-ping,
   ``BEGIN`` and ``ROLLBACK`` (4 round trips down to 1).
 
+**Copy on write.** Under gunicorn's ``gthread`` workers several request threads share one
+cached aggregate. The library brings a cached aggregate up to date in place, while other
+threads may be serializing or deep-copying that very object; :class:`FreshRepository`
+applies new events to a copy instead and puts the copy in the cache, so an aggregate handed
+out from the cache never changes afterwards.
+
 **Core reads.** :class:`CoreEventReads` replaces the library's ORM ``select_events`` (and
 ``max_notification_id``) with the same ``SELECT`` built once per shape and run on a plain
 connection; inside a transaction already open in this context (the library's
@@ -28,6 +34,7 @@ connection; inside a transaction already open in this context (the library's
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -259,11 +266,15 @@ class FreshRepository(Repository):  # type: ignore[type-arg]
             or not self.fastforward or fastforward_skipping or self.fastforward_skipping
             or _open_transaction() is not None  # a query now could see an older snapshot
         ):
-            return super().get(
-                aggregate_id, version=version, projector_func=projector_func,
-                fastforward_skipping=fastforward_skipping,
-                deepcopy_from_cache=deepcopy_from_cache,
-            )
+            if version is not None or not self.cache:
+                return super().get(
+                    aggregate_id, version=version, projector_func=projector_func,
+                    fastforward_skipping=fastforward_skipping,
+                    deepcopy_from_cache=deepcopy_from_cache,
+                )
+            aggregate = self._latest(aggregate_id, projector_func, fastforward_skipping)
+            return deepcopy(aggregate) if deepcopy_from_cache and self.deepcopy_from_cache \
+                else aggregate
         copy = deepcopy_from_cache and self.deepcopy_from_cache
         token = self.version()  # before anything is read
         if token is not None:
@@ -275,14 +286,35 @@ class FreshRepository(Repository):  # type: ignore[type-arg]
             if cached is not None and fresh is not None and fresh[0] == token \
                     and fresh[1] is cached:
                 return deepcopy(cached) if copy else cached
-        aggregate = super().get(
-            aggregate_id, projector_func=projector_func, deepcopy_from_cache=False
-        )  # the cached object, brought up to date (at least) to ``token``
+        aggregate = self._latest(aggregate_id, projector_func, False)
+        # ``aggregate``: the cached object, brought up to date (at least) to ``token``
         if token is not None:
             if len(self._fresh) >= self._fresh_limit:
                 self._fresh.clear()
             self._fresh[aggregate_id] = (token, aggregate)
         return deepcopy(aggregate) if copy else aggregate
+
+    def _latest(self, aggregate_id: Any, projector_func: Any, skipping: bool) -> Any:
+        """The cached aggregate brought up to date, copy on write: new events are applied to
+        a copy, which replaces it in the cache; the object other threads hold is left as it
+        was."""
+
+        def copy_on_write(aggregate: Any, events: Any) -> Any:
+            events = list(events)
+            if aggregate is not None and events:
+                aggregate = deepcopy(aggregate)
+            return projector_func(aggregate, events)
+
+        cached = None
+        with contextlib.suppress(KeyError):
+            cached = self.cache.get(aggregate_id)
+        aggregate = super().get(
+            aggregate_id, projector_func=copy_on_write, fastforward_skipping=skipping,
+            deepcopy_from_cache=False,
+        )
+        if cached is not None and aggregate is not cached:
+            self.cache.put(aggregate_id, aggregate)
+        return aggregate
 
 
 __all__ = [

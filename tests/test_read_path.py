@@ -130,6 +130,23 @@ def test_a_write_to_another_case_or_table_costs_one_query_not_staleness(
     reader.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
 
 
+def test_a_case_handed_out_from_the_cache_never_changes_afterwards(
+    diarium: Diarium, database_url: str
+) -> None:
+    """Copy on write: request threads of one gthread worker share cached cases, so bringing
+    one up to date must not change the object another thread is reading."""
+    reader = Diarium(database_url)
+    dnr = _register(diarium)
+    first = reader.view_case(dnr)
+    assert reader.view_case(dnr) is first  # from the cache
+    _document(diarium, dnr, "Efter den första läsningen")
+    second = reader.view_case(dnr)
+    assert second is not first and second.version == 2 and len(second.documents) == 1
+    assert first.version == 1 and first.documents == []  # left as it was handed out
+    assert reader.view_case(dnr) is second  # the copy took its place in the cache
+    reader.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
+
+
 def test_history_reads_are_not_served_from_the_cache(diarium: Diarium) -> None:
     dnr = _register(diarium)
     _document(diarium, dnr, "Första")
