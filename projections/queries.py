@@ -13,6 +13,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import os
+import threading
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -588,6 +591,7 @@ class Registers:
         self.projector = projector
         self.engine: Engine = projector.engine
         self.reads = read_connections(projector.datastore)
+        self._pages = _page_cache(projector)
 
     def state(self, name: str) -> tuple[int, int, int]:
         """``(generation, position, head)``: the active generation of projection ``name``,
@@ -642,6 +646,34 @@ class Registers:
         self, query: Query, today: date, generation: int, position: int, actor: Any
     ) -> Page:
         listing = query.listing
+        hidden = actor is None or not actor.has_role(*roles.SECRET_READERS)
+        key = (listing.name, generation, position, tuple(query.filters.items()), query.sort,
+               query.order, query.limit, query.cursor, today, hidden)
+        try:
+            cached = self._pages.get(key)
+        except TypeError:  # an unhashable filter value: never cached
+            key, cached = None, None
+        if cached is None:
+            cached = self._read_page(query, today, generation, actor)
+            if key is not None and query.limit <= CACHED_PAGE_ROWS:  # not CSV's long pages
+                self._pages.put(key, cached)
+        pairs, next_cursor = cached
+        items = []
+        for item, row in pairs:
+            item = dict(item)  # the cached one stays as it was
+            if listing.withhold is not None:
+                listing.withhold(item, row, actor)
+            items.append(item)
+        return Page(
+            listing, items, next_cursor, query.sort, query.order, query.limit,
+            listing.projection, position,
+        )
+
+    def _read_page(
+        self, query: Query, today: date, generation: int, actor: Any
+    ) -> tuple[list[tuple[dict[str, Any], dict[str, Any]]], str | None]:
+        """The page's items (before withholding) with their rows, and the next cursor."""
+        listing = query.listing
         projection = self.projector.projections[listing.projection]
         table = projection.table(listing.table, generation)
         statement, wanted, text_search = self._statement(query, today, table, actor)
@@ -678,13 +710,8 @@ class Registers:
                     item[c] = _json(value)
             if listing.compute is not None:
                 item.update(listing.compute(row, today))
-            if listing.withhold is not None:
-                listing.withhold(item, row, actor)
-            items.append(item)
-        return Page(
-            listing, items, next_cursor, query.sort, query.order, query.limit,
-            listing.projection, position,
-        )
+            items.append((item, row))
+        return items, next_cursor
 
     def _statement(
         self, query: Query, today: date, table: Any, actor: Any
@@ -759,6 +786,52 @@ class _TextSearch:
     columns: list[Any]
     sort_columns: list[Any]
     descending: bool
+
+
+PAGE_CACHE_VARIABLE = "DIARIUM_PAGE_CACHE"  # pages kept per projector (process); 0: none
+CACHED_PAGE_ROWS = 100  # longer pages are not kept (memory: 128 pages × 100 rows at most)
+
+
+class PageCache:
+    """A bounded map of pages, emptied when full (pages are cheap to read again)."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._pages: dict[Any, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        return self._pages.get(key)
+
+    def put(self, key: Any, page: Any) -> None:
+        if self.maxsize <= 0:
+            return
+        with self._lock:
+            if len(self._pages) >= self.maxsize:
+                self._pages.clear()
+            self._pages[key] = page
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+_PAGE_CACHES: weakref.WeakKeyDictionary[Any, PageCache] = weakref.WeakKeyDictionary()
+_PAGE_CACHES_LOCK = threading.Lock()
+
+
+def _page_cache(projector: Projector) -> PageCache:
+    """The pages read through ``projector``, by (query, generation, position, day, reader's
+    secret access). A generation's rows change only with its position (rows and position
+    commit together; a rebuild makes a new generation), so a page read at a position is the
+    page at that position for as long as the position stays; withholding, which depends on
+    the reader, runs on every request."""
+    with _PAGE_CACHES_LOCK:
+        cache = _PAGE_CACHES.get(projector)
+        if cache is None:
+            size = int(os.environ.get(PAGE_CACHE_VARIABLE, "128"))
+            cache = _PAGE_CACHES[projector] = PageCache(size)
+        return cache
 
 
 _STATE_STATEMENTS: dict[Any, Any] = {}

@@ -221,12 +221,15 @@ def test_a_page_reads_one_snapshot(store: Any, order: str) -> None:
         seen.append((getattr(dbapi, "isolation_level", None), getattr(dbapi, "read_only", None)))
         _rename(registers, "zebra", "vaxholm")  # committed on another connection
 
+    registers._pages.clear()  # _rename changes rows without moving the position, as a
+    # real batch would: the page cache (keyed by position) would not notice
     event.listen(engine, "after_cursor_execute", between)
     try:
         during = registers.page(query, TODAY, AUDITOR).items
     finally:
         event.remove(engine, "after_cursor_execute", between)
         _rename(registers, "vaxholm", "zebra")
+        registers._pages.clear()
     assert seen, "the page ran no statement"
     assert during == before  # not half of the batch: neither new titles nor other rows
     after = registers.page(query, TODAY, AUDITOR).items
