@@ -196,7 +196,7 @@ def main() -> None:
                         help="gunicorn workers, for both apps (default: as diarium serve)")
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
                         help="threads per worker, for both apps (default: as diarium serve)")
-    parser.add_argument("--connections", type=int, default=CONNECTIONS,
+    parser.add_argument("--connections", type=int, default=8,
                         help="wrk's concurrent connections (default 8)")
     args = parser.parse_args()
     global CONNECTIONS
