@@ -118,12 +118,8 @@ def read_snapshot(connection: Connection) -> None:
 
     SQLite (WAL): ``BEGIN`` now (the driver would otherwise run each ``SELECT`` on its own);
     the snapshot is taken at the first read and kept until the connection is closed (rolled
-    back). PostgreSQL: ``REPEATABLE READ READ ONLY`` for this connection's transaction (the
-    default READ COMMITTED takes a snapshot per statement); reset when it goes back to the
-    pool."""
-    if connection.dialect.name == "postgresql":
-        connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-    elif connection.dialect.name == "sqlite" and not (
+    back). PostgreSQL reads a page with one statement, consistent by itself."""
+    if connection.dialect.name == "sqlite" and not (
         connection.connection.dbapi_connection.in_transaction  # type: ignore[union-attr]
     ):
         connection.exec_driver_sql("BEGIN")
