@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import random
 import time
 from pathlib import Path
@@ -61,6 +62,7 @@ def measure(backend: str, cases: int, repeat: int, reuse: str | None = None) -> 
     from projections.queries import Registers
     from projections.runner import Projector
 
+    os.environ["DIARIUM_PAGE_CACHE"] = "0"  # time the queries, not the page cache
     filler.ARGS = argparse.Namespace(cases=cases)  # the filler spreads dates over ``cases``
     with contextlib.nullcontext(reuse) if reuse else store(backend) as url:
         diarium = Diarium(url, create_tables=True)

@@ -22,6 +22,8 @@ here asserts timings.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
 import random
 import sys
@@ -40,7 +42,7 @@ from cases.application import Diarium
 from cases.case import Case
 from domain.dnr import case_id
 from domain.events import case as ev
-from projections.queries import LISTINGS, Query, Registers
+from projections.queries import LISTINGS, PAGE_CACHE_VARIABLE, Query, Registers
 from projections.runner import Projector
 
 BODIES = ["RS", "RF", "HSN", "RUN", "PRN", "HSNI", "HSNB", "Nära vård"]
@@ -280,6 +282,7 @@ def queries(registers: Registers, rnd: random.Random) -> dict[str, Callable[[], 
 
 
 def main() -> None:
+    os.environ[PAGE_CACHE_VARIABLE] = "0"  # time the queries, not the page cache
     diarium = Diarium(ARGS.database_url, create_tables=True)
     engine = diarium.recorder.datastore.engine
     head = diarium.recorder.max_notification_id() or 0
@@ -290,6 +293,9 @@ def main() -> None:
         print(f"fill: {written} events in {time.monotonic() - started:.0f} s "
               f"({written / (time.monotonic() - started):,.0f} ev/s)", flush=True)
     if ARGS.fill_only:
+        return
+    if ARGS.queries_only:
+        query_phase(diarium, head, None)
         return
     count, raw = raw_rate(diarium)
     print(f"raw read+decode: {count} notifications, {raw:,.0f} ev/s", flush=True)
@@ -309,7 +315,15 @@ def main() -> None:
           flush=True)
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
+    query_phase(diarium, count, elapsed)
 
+
+def query_phase(diarium: Diarium, count: int, elapsed: float | None) -> None:
+    """Time the queries on the current registers (and add the growth row, if asked: with
+    ``elapsed`` None the rebuild time already in the results file is kept)."""
+    engine = diarium.recorder.datastore.engine
+    projector = Projector(diarium, batch_size=ARGS.batch_size)
+    projector.ensure_schema()
     registers = Registers(projector)
     rnd = random.Random(7)
     print(f"{'query':<36} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
@@ -329,7 +343,12 @@ def main() -> None:
     if ARGS.growth_results:
         from bench import growth
 
-        row = {"backend": "sqlite" if engine.dialect.name == "sqlite" else "postgres",
+        backend = "sqlite" if engine.dialect.name == "sqlite" else "postgres"
+        if elapsed is None:
+            earlier = [r for r in json.loads(Path(ARGS.growth_results).read_text())
+                       if (r["backend"], r["cases"]) == (backend, ARGS.cases)]
+            elapsed = earlier[0]["rebuild"]
+        row = {"backend": backend,
                "cases": ARGS.cases, "events": count, "fill": None, "rebuild": elapsed,
                "queries": {g: measured[g]
                            for g in growth.QUERIES},
@@ -348,6 +367,8 @@ if __name__ == "__main__":
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--fill-only", action="store_true", help="fill the store and stop")
+    parser.add_argument("--queries-only", action="store_true",
+                        help="time the queries on the registers as they are (no catch-up)")
     parser.add_argument("--growth-results", metavar="FILE",
                         help="add this store's row to bench/growth.py's --results file")
     parser.add_argument("--copy-from", metavar="SQLITE_FILE",
