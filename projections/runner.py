@@ -84,14 +84,16 @@ COMMIT_SECONDS = 2.0  # ... but commits at least this often (the SQLite write lo
 
 # Settings of the projector's own connections to a SQLite file (:meth:`Projector._writer`).
 # Register rows are keyed by random UUIDs, so every batch dirties pages all over their unique
-# indexes: a page cache of 64 MiB (default 2 MiB) keeps them in memory between batches and
-# during index builds, which also sort in memory. ``synchronous=NORMAL`` (in WAL mode) skips
-# the fsync of the WAL at each commit; the WAL is still synced before every checkpoint. A
-# commit stays atomic; a power cut (not a process crash) can undo the last commits, and as
-# the rows and the position are in the same transaction they are undone together and the
-# next batch applies those events again: exactly-once holds. The events themselves are
-# written by the application's connections with the default ``FULL``, unchanged.
-SQLITE_BATCH_PRAGMAS = ("cache_size = -65536", "synchronous = NORMAL", "temp_store = MEMORY")
+# indexes: a page cache of up to 256 MiB (default 2 MiB; taken only as pages are read, so a
+# small store uses little) keeps them in memory between batches and during index builds,
+# which also sort in memory; at 1,000,000 cases those indexes are several hundred MiB.
+# ``synchronous=NORMAL`` (in WAL mode) skips the fsync of the WAL at each commit; the WAL is
+# still synced before every checkpoint. A commit stays atomic; a power cut (not a process
+# crash) can undo the last commits, and as the rows and the position are in the same
+# transaction they are undone together and the next batch applies those events again:
+# exactly-once holds. The events themselves are written by the application's connections
+# with the default ``FULL``, unchanged.
+SQLITE_BATCH_PRAGMAS = ("cache_size = -262144", "synchronous = NORMAL", "temp_store = MEMORY")
 
 
 class PositionMoved(RuntimeError):
