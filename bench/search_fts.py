@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine
 
+from bench.registers import percentiles
 from projections import search
 from projections.queries import LISTINGS, Query, Registers
 from projections.registers import build
@@ -45,12 +46,6 @@ class ReadOnlyProjector:
 
     def active_generation(self, name: str) -> tuple[int, int]:
         return self.generation, 0
-
-
-def percentiles(samples: list[float]) -> tuple[float, float, float]:
-    ordered = sorted(samples)
-    pick = lambda p: ordered[min(len(ordered) - 1, int(p * len(ordered)))]  # noqa: E731
-    return pick(0.5) * 1000, pick(0.95) * 1000, pick(0.99) * 1000
 
 
 def main() -> None:

@@ -646,15 +646,16 @@ class Registers:
         self, query: Query, today: date, generation: int, position: int, actor: Any
     ) -> Page:
         listing = query.listing
-        hidden = actor is None or not actor.has_role(*roles.SECRET_READERS)
+        # a reader without a secret-reading role may not match on secret fields (q, guarded)
+        restricted = actor is None or not actor.has_role(*roles.SECRET_READERS)
         key = (listing.name, generation, position, tuple(query.filters.items()), query.sort,
-               query.order, query.limit, query.cursor, today, hidden)
+               query.order, query.limit, query.cursor, today, restricted)
         try:
             cached = self._pages.get(key)
         except TypeError:  # an unhashable filter value: never cached
             key, cached = None, None
         if cached is None:
-            cached = self._read_page(query, today, generation, actor)
+            cached = self._read_page(query, today, generation, restricted)
             if key is not None and query.limit <= CACHED_PAGE_ROWS:  # not CSV's long pages
                 self._pages.put(key, cached)
         pairs, next_cursor = cached
@@ -670,13 +671,13 @@ class Registers:
         )
 
     def _read_page(
-        self, query: Query, today: date, generation: int, actor: Any
+        self, query: Query, today: date, generation: int, restricted: bool
     ) -> tuple[list[tuple[dict[str, Any], dict[str, Any]]], str | None]:
         """The page's items (before withholding) with their rows, and the next cursor."""
         listing = query.listing
         projection = self.projector.projections[listing.projection]
         table = projection.table(listing.table, generation)
-        statement, wanted, text_search = self._statement(query, today, table, actor)
+        statement, wanted, text_search = self._statement(query, today, table, restricted)
         found = None
         if text_search is not None and self.projector.dialect == "sqlite":
             with self.engine.connect() as conn:
@@ -714,16 +715,14 @@ class Registers:
         return items, next_cursor
 
     def _statement(
-        self, query: Query, today: date, table: Any, actor: Any
+        self, query: Query, today: date, table: Any, restricted: bool
     ) -> tuple[Any, list[str], _TextSearch | None]:
         """The page's ``SELECT``, the columns it reads, and for a full-text query what the
         FTS5 rowid-order plan needs; built once per query, table and day (SQLAlchemy then
         also finds its compiled form without making a cache key)."""
         listing = query.listing
-        # what a reader without a secret-reading role may not match on differs (q, guarded)
-        hidden = actor is None or not actor.has_role(*roles.SECRET_READERS)
         key = (listing.name, table, tuple(query.filters.items()), query.sort, query.order,
-               query.limit, query.cursor, today, hidden)
+               query.limit, query.cursor, today, restricted)
         try:
             cached = _PAGE_STATEMENTS.get(key)
         except TypeError:  # an unhashable filter value: build it every time
@@ -737,13 +736,11 @@ class Registers:
                 clause = search.search_clause(table, value, self.projector.dialect)
                 text_query, matching = value, clause
                 conditions.append(clause if clause is not None else true())
-                if actor is None or not actor.has_role(*roles.SECRET_READERS):
+                if restricted:
                     conditions.append(table.c.secret.is_(False))  # no match on withheld text
             else:
                 conditions.append(listing.filter_map[name].clause(table, value, today))
-                if name in listing.guarded and (
-                    actor is None or not actor.has_role(*roles.SECRET_READERS)
-                ):
+                if name in listing.guarded and restricted:
                     conditions.append(table.c[listing.guarded[name]].is_(False))
         sort_columns = [table.c[c] for c in listing.sorts[query.sort]]
         descending = query.order == "desc"

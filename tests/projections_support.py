@@ -165,3 +165,16 @@ def authorized(app: Any, roles: tuple[str, ...] = ("registrar",), name: str = "t
         token, _ = tokens.issue(name=name, roles=list(roles))
         client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     return client
+
+
+def case_with_incoming_referral(
+    diarium: Any, sender: str, received: date, answer_by: date, reference: str | None = None
+) -> str:
+    """A case whose incoming letter from ``sender`` is an incoming referral; its dnr."""
+    by = Actor("registrator", "req")
+    dnr = diarium.register_case(cmd.RegisterCase("Remiss", "RS", registered_on=received), by).dnr
+    diarium.register_document(dnr, cmd.RegisterDocument(
+        Direction.INCOMING, received, "Remiss", sender), by)
+    diarium.receive_incoming_referral(dnr, cmd.ReceiveIncomingReferral(
+        sender, answer_by=answer_by, document_number=1, sender_reference=reference), by)
+    return dnr

@@ -20,7 +20,7 @@ from cases.secrecy import LiftSecrecy, MarkSecret
 from domain.actor import Actor
 from domain.rules import RULES, RuleViolation
 from projections.runner import Projector
-from tests.projections_support import authorized, snapshot
+from tests.projections_support import authorized, case_with_incoming_referral, snapshot
 from web import create_app
 
 BY = Actor("registrator", "req")
@@ -502,13 +502,8 @@ def test_registers_withhold_the_sender_of_a_secret_letter(diarium: Diarium) -> N
     secrets (registrar, the case's officer) it stays; lifting the marking shows it again."""
     diarium.today = lambda: date(2021, 3, 1)
     by = Actor("registrator", "req")
-    dnr = diarium.register_case(cmd.RegisterCase("Remiss", "RS", registered_on=date(2020, 12, 1)),
-                                by).dnr
-    diarium.register_document(dnr, cmd.RegisterDocument(
-        Direction.INCOMING, date(2020, 12, 1), "Remiss", "Skyddad Avsändare"), by)
-    diarium.receive_incoming_referral(dnr, cmd.ReceiveIncomingReferral(
-        "Skyddad Avsändare", answer_by=date(2021, 4, 1), document_number=1,
-        sender_reference="SA-17"), by)
+    dnr = case_with_incoming_referral(diarium, "Skyddad Avsändare", date(2020, 12, 1),
+                                      answer_by=date(2021, 4, 1), reference="SA-17")
     diarium.mark_document_secret(dnr, 1, MarkSecret("OSL 21:3", "RS", fields=["counterpart"]), by)
     projector = Projector(diarium, batch_size=4)
     projector.catch_up()

@@ -11,25 +11,17 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, text, update
 
-from cases import commands as cmd
 from cases.application import Diarium
-from cases.case import Direction
-from domain.actor import Actor
 from projections.registers.deadlines import DeadlinesProjection
 from projections.runner import Projector, _now
 from projections.tables import ACTIVE, BUILDING, tracking
-from tests.projections_support import fill, snapshot
+from tests.projections_support import case_with_incoming_referral, fill, snapshot
 
 
 def more(diarium: Diarium) -> None:
     """A case with an incoming referral (rows in every projection)."""
-    by = Actor("registrator", "req")
-    dnr = diarium.register_case(cmd.RegisterCase("Remiss", "RS", registered_on=date(2021, 6, 1)),
-                                by).dnr
-    diarium.register_document(dnr, cmd.RegisterDocument(
-        Direction.INCOMING, date(2021, 6, 1), "Remiss", "Finansdepartementet"), by)
-    diarium.receive_incoming_referral(dnr, cmd.ReceiveIncomingReferral(
-        "Finansdepartementet", answer_by=date(2021, 9, 1), document_number=1), by)
+    case_with_incoming_referral(
+        diarium, "Finansdepartementet", date(2021, 6, 1), answer_by=date(2021, 9, 1))
 
 
 def generations(projector: Projector) -> dict[str, int]:
