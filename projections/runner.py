@@ -94,6 +94,11 @@ COMMIT_SECONDS = 2.0  # ... but commits at least this often (the SQLite write lo
 # exactly-once holds. The events themselves are written by the application's connections
 # with the default ``FULL``, unchanged.
 SQLITE_BATCH_PRAGMAS = ("cache_size = -262144", "synchronous = NORMAL", "temp_store = MEMORY")
+# Far behind the head (bulk) the WAL is checkpointed every 64Ki pages (256 MiB) instead of
+# SQLite's 1,000: random-key index pages rewritten by several commits are copied back to the
+# database once, not once per commit (100k catch-up: 33 -> 30.5 s). Near the head: 1,000, so
+# the WAL stays small for the application's connections.
+SQLITE_CHECKPOINT_PAGES = {True: 65536, False: 1000}
 
 
 class PositionMoved(RuntimeError):
@@ -262,14 +267,17 @@ class Projector:
         return engine
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[Connection]:
-        """One batch's transaction (committed unless an exception leaves it)."""
+    def _transaction(self, bulk: bool = False) -> Iterator[Connection]:
+        """One batch's transaction (committed unless an exception leaves it); ``bulk``: of a
+        catch-up far behind the head (on a SQLite file: :data:`SQLITE_CHECKPOINT_PAGES`)."""
         writer = self._writer()
         if writer is self.engine:
             with self.datastore.transaction(commit=True) as session:
                 yield session.connection()
         else:  # the first statement (_lock) is a write: it takes SQLite's write lock
             with writer.begin() as conn:
+                pages = SQLITE_CHECKPOINT_PAGES[bulk]
+                conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {pages}")
                 yield conn
 
     # -- schema -------------------------------------------------------------------------------
@@ -475,7 +483,7 @@ class Projector:
         alone, and moves the positions in the same transaction; committing once for several
         writes each page of the registers' random-key (UUID) indexes once rather than once
         per batch, which is most of the commit's cost far behind the head."""
-        with self._transaction() as conn:
+        with self._transaction(bulk) as conn:
             batch = self._batch(conn, state, names, wait, generation, ahead)
             read, started = batch.read, time.monotonic()
             while (

@@ -223,9 +223,12 @@ class Projection:
 # -- shared pieces ----------------------------------------------------------------------------
 
 
-def case_ref_spec(metadata: MetaData, base: str, generation: int) -> TableSpec:
-    """A projection's own directory of cases (dnr, title, body) so it depends on no other
-    projection's position."""
+def case_ref_spec(
+    metadata: MetaData, base: str, generation: int, *extra: Column[Any]
+) -> TableSpec:
+    """A projection's own directory of cases (dnr, title, body, and the ``extra`` columns it
+    keeps per case, such as the officer and secrecy markings) so it depends on no other
+    projection's position: one row per case, in one table."""
     from sqlalchemy import Table
 
     table = Table(
@@ -237,11 +240,12 @@ def case_ref_spec(metadata: MetaData, base: str, generation: int) -> TableSpec:
         Column("public_title", Text),
         Column("responsible_body", String(200), nullable=False),
         Column("registered_on", Date, nullable=False),
+        *extra,
     )
     return TableSpec(table, ("case_id",), prefetch_by="case_id", own_rows=True)
 
 
-def add_case_ref(uow: UnitOfWork, name: str, event: ev.CaseRegistered) -> None:
+def add_case_ref(uow: UnitOfWork, name: str, event: ev.CaseRegistered, **extra: Any) -> None:
     uow.insert(
         name,
         {
@@ -251,6 +255,7 @@ def add_case_ref(uow: UnitOfWork, name: str, event: ev.CaseRegistered) -> None:
             "public_title": event.public_title,
             "responsible_body": event.responsible_body,
             "registered_on": event.occurred_on,
+            **extra,
         },
     )
 

@@ -21,7 +21,7 @@ register does not go stale overnight.
 Secrecy (OSL 5:2): an incoming referral's sender (and their reference) is its letter's
 sender, so it is secret where the letter's counterpart is (a document marking covering
 ``counterpart``, or a case marking covering ``documents``). The projection keeps, per case,
-the officer and those markings (``deadline_case_secrecy``) and, on each incoming referral row
+the officer and those markings (on its ``deadline_case`` row) and, on each incoming referral row
 and its deadline, ``sender_secret`` and the officer, so the registers withhold the sender
 from those who may not read the case's secrets (``projections.queries``).
 """
@@ -146,18 +146,13 @@ class DeadlinesProjection(Projection):
             Index(f"{dname}_dnr", "dnr"),
         )
         return {
-            "case": case_ref_spec(metadata, "deadline_case", generation),
-            "secrecy": TableSpec(
-                Table(
-                    table_name("deadline_case_secrecy", generation), metadata,
-                    Column("case_id", Uuid, primary_key=True),
-                    Column("officer", String(200)),
-                    # the case's marking covers its documents
-                    Column("documents_secret", Boolean, nullable=False),
-                    # numbers of the documents whose own marking covers the counterpart
-                    Column("secret_counterparts", Text, nullable=False),
-                ),
-                ("case_id",), prefetch_by="case_id", own_rows=True,
+            "case": case_ref_spec(
+                metadata, "deadline_case", generation,
+                Column("officer", String(200)),
+                # the case's marking covers its documents
+                Column("documents_secret", Boolean, nullable=False),
+                # numbers of the documents whose own marking covers the counterpart
+                Column("secret_counterparts", Text, nullable=False),
             ),
             "meeting": TableSpec(meeting, ("meeting_id",), prefetch_by="meeting_id"),
             "referral": TableSpec(  # rows made by the case's own (Incoming)ReferralSent/Received
@@ -193,20 +188,19 @@ class DeadlinesProjection(Projection):
 
     @handles(ev.CaseRegistered)
     def _registered(self, uow: UnitOfWork, event: ev.CaseRegistered, position: int) -> None:
-        add_case_ref(uow, "case", event)
-        uow.insert("secrecy", {
-            "case_id": event.originator_id, "officer": event.officer,
-            "documents_secret": False, "secret_counterparts": "",
-        })
+        add_case_ref(
+            uow, "case", event,
+            officer=event.officer, documents_secret=False, secret_counterparts="",
+        )
 
     # -- secrecy: who may read, and which incoming referrals' senders are secret -----------
 
     @staticmethod
     def _secrecy_of(uow: UnitOfWork, case_id: Any) -> dict[str, Any]:
-        secrecy = uow.get("secrecy", case_id)
-        if secrecy is None:
+        case = uow.get("case", case_id)
+        if case is None:
             raise LookupError(f"secrecy of unregistered case {case_id}")
-        return secrecy
+        return case
 
     @staticmethod
     def _sender_secret(secrecy: dict[str, Any], document_number: int) -> bool:

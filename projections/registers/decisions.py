@@ -169,15 +169,10 @@ class DecisionsProjection(Projection):
             Index(f"{ename}_case", "case_id"),  # the batches load a case's extracts by it
         )
         return {
-            "case": case_ref_spec(metadata, "decision_case", generation),
-            "secrecy": TableSpec(
-                Table(
-                    t("decision_case_secrecy"), metadata,
-                    Column("case_id", Uuid, primary_key=True),
-                    Column("officer", String(200)),
-                    Column("decisions_secret", Boolean, nullable=False),
-                ),
-                ("case_id",), prefetch_by="case_id", own_rows=True,
+            "case": case_ref_spec(
+                metadata, "decision_case", generation,
+                Column("officer", String(200)),
+                Column("decisions_secret", Boolean, nullable=False),
             ),
             "body": TableSpec(body, ("body_id",), prefetch_by="body_id"),
             "meeting": TableSpec(meeting, ("meeting_id",), prefetch_by="meeting_id"),
@@ -238,10 +233,8 @@ class DecisionsProjection(Projection):
         if case is not None:  # never copy a protected title
             row["title"] = case["public_title"] or case["title"]
             row["responsible_body"] = case["responsible_body"]
-        secrecy = uow.get("secrecy", case_id)
-        if secrecy is not None:
-            row["officer"] = secrecy["officer"]
-            row["secret_text"] = secrecy["decisions_secret"]
+            row["officer"] = case["officer"]
+            row["secret_text"] = case["decisions_secret"]
         if number is not None:
             row["case_decision_number"] = number
 
@@ -302,10 +295,7 @@ class DecisionsProjection(Projection):
 
     @handles(ev.CaseRegistered)
     def _registered(self, uow: UnitOfWork, event: ev.CaseRegistered, position: int) -> None:
-        add_case_ref(uow, "case", event)
-        uow.insert("secrecy", {
-            "case_id": event.originator_id, "officer": event.officer, "decisions_secret": False,
-        })
+        add_case_ref(uow, "case", event, officer=event.officer, decisions_secret=False)
 
     @handles(ev.CaseOfficerAssigned)
     def _officer(self, uow: UnitOfWork, event: ev.CaseOfficerAssigned, position: int) -> None:
@@ -319,13 +309,13 @@ class DecisionsProjection(Projection):
     @staticmethod
     def _case_secrecy(uow: UnitOfWork, case_id: Any, **changes: Any) -> None:
         """Keep the case's officer and marking, on the case and on its decision rows."""
-        secrecy = uow.get("secrecy", case_id)
-        if secrecy is None:
+        case = uow.get("case", case_id)
+        if case is None:
             raise LookupError(f"secrecy of unregistered case {case_id}")
-        secrecy.update(changes)
+        case.update(changes)
         for row in uow.find("decision", case_id=case_id):
-            row["officer"] = secrecy["officer"]
-            row["secret_text"] = secrecy["decisions_secret"]
+            row["officer"] = case["officer"]
+            row["secret_text"] = case["decisions_secret"]
 
     @handles(ev.DecisionRecorded)
     def _decided(self, uow: UnitOfWork, event: ev.DecisionRecorded, position: int) -> None:
