@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from operator import itemgetter
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import Table, and_, select
+from sqlalchemy import Boolean, Date, Table, Uuid, and_, select
 from sqlalchemy.engine import Connection, Dialect
 
 Key = tuple[Any, ...]
@@ -60,6 +62,17 @@ class BulkWriter:
         self.processors: dict[str, Callable[[Any], Any] | None] = {
             c.key: c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.c
         }
+        # SQLite's processors of the commonest types, inlined where the value's class is the
+        # exact one they expect (the same text or integer they would make; else they run)
+        self.inline: dict[str, str] = {}
+        if dialect.name == "sqlite":
+            for c in table.c:
+                if isinstance(c.type, Date):  # '%(year)04d-%(month)02d-%(day)02d'
+                    self.inline[c.key] = "v.isoformat() if v.__class__ is _date"
+                elif isinstance(c.type, Uuid) and c.type.as_uuid:  # value.hex
+                    self.inline[c.key] = "'%032x' % v.int if v.__class__ is _UUID"
+                elif isinstance(c.type, Boolean):  # int(value)
+                    self.inline[c.key] = "1 if v is True else 0 if v is False"
         self.columns = tuple(c.key for c in table.c if c.computed is None)
         self.key = tuple(key)
         self._sql: dict[tuple[str, tuple[str, ...]], str] = {}
@@ -71,7 +84,7 @@ class BulkWriter:
         made = self._makers.get(tuple(columns))
         if made is not None:
             return made
-        names: dict[str, Any] = {}
+        names: dict[str, Any] = {"_date": date, "_UUID": UUID}
         parts = []
         for n, column in enumerate(columns):
             processor = self.processors[column]
@@ -79,7 +92,8 @@ class BulkWriter:
                 parts.append(f"row[{column!r}]")
             else:
                 names[f"p{n}"] = processor
-                parts.append(f"(None if (v := row[{column!r}]) is None else p{n}(v))")
+                inline = f"{self.inline[column]} else " if column in self.inline else ""
+                parts.append(f"(None if (v := row[{column!r}]) is None else {inline}p{n}(v))")
         source = f"lambda row: ({', '.join(parts)},)"
         made = self._makers[tuple(columns)] = eval(source, names)
         return made  # type: ignore[no-any-return]
@@ -152,6 +166,7 @@ class UnitOfWork:
         self.complete: dict[str, dict[str, set[Any]]] = {name: {} for name in specs}
         # keys of the loaded or added rows by their prefetch_by value
         self.groups: dict[str, dict[Any, set[Key]]] = {name: {} for name in specs}
+        self._group_by = {name: spec.prefetch_by for name, spec in specs.items()}
         self._keys = {
             name: (lambda row, c=spec.key[0]: (row[c],)) if len(spec.key) == 1
             else itemgetter(*spec.key)
@@ -230,13 +245,18 @@ class UnitOfWork:
 
     def insert(self, name: str, row: Row) -> Row:
         """Add a new row; its key must be free."""
-        key = self._key(name, row)
-        if self.rows[name].get(key) is not None:  # in the database: the unique key refuses it
+        key = self._keys[name](row)
+        rows = self.rows[name]
+        if rows.get(key) is not None:  # in the database: the unique key refuses it
             raise ValueError(f"{name} already has a row {key}")
-        self.rows[name][key] = row
-        self.missing[name].discard(key)
+        rows[key] = row
+        missing = self.missing[name]
+        if missing:
+            missing.discard(key)
         self.new[name][key] = None
-        self._group(name, key, row)
+        column = self._group_by[name]
+        if column is not None:
+            self.groups[name].setdefault(row[column], set()).add(key)
         return row
 
     def delete(self, name: str, *key: Any) -> None:
@@ -304,7 +324,7 @@ class UnitOfWork:
         return row
 
     def _group(self, name: str, key: Key, row: Row) -> None:
-        column = self.specs[name].prefetch_by
+        column = self._group_by[name]
         if column is not None:
             self.groups[name].setdefault(row[column], set()).add(key)
 

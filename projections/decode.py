@@ -51,7 +51,8 @@ class EventDecoder:
         self._memo: dict[tuple[str, str], Any] = {}
         if self.fast:
             assert isinstance(transcoder, JSONTranscoder)
-            self._json = json.JSONDecoder(object_hook=self._hook(transcoder)).decode
+            # the C scanner ``JSONDecoder.decode`` calls, without its Python wrappers
+            self._scan = json.JSONDecoder(object_hook=self._hook(transcoder)).scan_once
 
     def _hook(self, transcoder: JSONTranscoder) -> Callable[[dict[str, Any]], Any]:
         names, memo, decode_obj = transcoder.names, self._memo, transcoder._decode_obj
@@ -78,7 +79,7 @@ class EventDecoder:
     def decode(self, rows: Iterable[Row]) -> list[tuple[int, Any]]:
         if not self.fast:
             return [(row[0], self.mapper.to_domain_event(notification(row))) for row in rows]
-        mapper, classes, ids, parse = self.mapper, self._classes, self._ids, self._json
+        mapper, classes, ids, scan = self.mapper, self._classes, self._ids, self._scan
         cipher, compressor = mapper.cipher, mapper.compressor
         new_object, set_attribute = object.__new__, object.__setattr__
         decoded = []
@@ -93,7 +94,10 @@ class EventDecoder:
                     state = cipher.decrypt(state)
                 if compressor:
                     state = compressor.decompress(state)
-                event_state = parse(state.decode("utf8"))
+                text = state.decode("utf8")
+                event_state, end = scan(text, 0)
+                if end != len(text) or type(event_state) is not dict:
+                    raise ValueError("not one JSON object")
             except Exception:  # the mapper raises its MapperDeserialisationError
                 decoded.append((notification_id, mapper.to_domain_event(notification(row))))
                 continue

@@ -30,13 +30,27 @@ def test_the_projector_decodes_events_as_the_library_does(store: Diarium) -> Non
         rows = projector._read(conn, 0, projector.head(), topics)
     library = store.recorder.select_notifications(0, 10_000, topics=topics)
     assert [r[0] for r in rows] == [n.id for n in library]
-    for (_, event), notification in zip(projector._decode(rows), library, strict=True):
+    for (_, event), notification in zip(projector._decoder.decode(rows), library, strict=True):
         expected = store.mapper.to_domain_event(notification)
         assert type(event) is type(expected)
         assert event.__dict__ == expected.__dict__
         assert [type(v) for v in event.__dict__.values()] == [
             type(v) for v in expected.__dict__.values()
         ]
+
+
+def test_a_state_the_fast_decoder_does_not_take_goes_through_the_mapper(store: Diarium) -> None:
+    projector = Projector(store)
+    topics = sorted({t for p in projector.projections.values() for t in p.topics()})
+    with projector.engine.connect() as conn:
+        row = projector._read(conn, 0, projector.head(), topics)[0]
+    spaced = (*row[:4], b" " + row[4] + b" ")  # the library's decoder skips the whitespace
+    (_, event), = projector._decoder.decode([spaced])
+    (_, expected), = projector._decoder.decode([row])
+    assert type(event) is type(expected)
+    assert event.__dict__ == expected.__dict__
+    with pytest.raises(Exception, match="(?i)json|deserial|decode|expecting"):
+        projector._decoder.decode([(*row[:4], row[4] + b"{}")])
 
 
 def test_a_catch_up_commits_several_batches_at_once_and_applies_each_event_once(

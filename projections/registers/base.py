@@ -64,6 +64,7 @@ class Projection:
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
         self._resolved: dict[type, type | None] = {}
+        self._prefetch_columns: dict[type, str | None] = {}  # by event class
         self._specs: dict[int, tuple[MetaData, dict[str, TableSpec]]] = {}
         self._fingerprint: str | None = None
 
@@ -185,17 +186,27 @@ class Projection:
         """Load in bulk the rows the batch will touch: in each table with a ``prefetch_by``
         column (``case_id``, ``meeting_id``, ``body_id``), every row of the aggregates of
         that kind the batch's events belong to."""
-        ids: dict[str, list[Any]] = {}
+        ids: dict[str, dict[Any, None]] = {}  # in order, once each
         new: dict[str, set[Any]] = {}  # aggregates whose first event is in the batch
+        columns = self._prefetch_columns
         for _, event in events:
-            column = PREFETCH_COLUMNS.get(type(event).__module__)
+            kind = type(event)
+            try:
+                column = columns[kind]
+            except KeyError:
+                column = columns[kind] = PREFETCH_COLUMNS.get(kind.__module__)
             if column is None:
                 continue
             if event.originator_version > 1:
-                ids.setdefault(column, []).append(event.originator_id)
+                if column in ids:
+                    ids[column][event.originator_id] = None
+                else:
+                    ids[column] = {event.originator_id: None}
+            elif column in new:
+                new[column].add(event.originator_id)
             else:
-                new.setdefault(column, set()).add(event.originator_id)
-        unique = {column: list(dict.fromkeys(values)) for column, values in ids.items()}
+                new[column] = {event.originator_id}
+        unique = {column: list(values) for column, values in ids.items()}
         for name, spec in uow.specs.items():
             if spec.prefetch_by not in unique:
                 continue
