@@ -31,8 +31,10 @@ class TableSpec:
     table: Table
     key: tuple[str, ...]
     prefetch_by: str | None = None
-    # Every row whose ``prefetch_by`` value is an aggregate's id is made by that aggregate's
-    # own events: an aggregate whose first event is in the batch has no rows yet (no query).
+    # No row whose ``prefetch_by`` value is an aggregate's id exists before that aggregate's
+    # first event (its rows are made by its own events, or by later events that name it, as a
+    # meeting's paragraph names a case already registered): an aggregate whose first event is
+    # in the batch has no rows yet (no query).
     own_rows: bool = False
     _writers: dict[str, BulkWriter] = field(default_factory=dict, compare=False, repr=False)
 
@@ -198,9 +200,9 @@ class UnitOfWork:
 
     def get(self, name: str, *key: Any) -> Row | None:
         """The row of ``name`` with this key (as changed so far in the batch), or None."""
-        rows = self.rows[name]
-        if key in rows:
-            return rows[key]
+        row = self.rows[name].get(key)
+        if row is not None:
+            return row
         if key in self.missing[name]:
             return None
         spec = self.specs[name]

@@ -76,9 +76,11 @@ class NotOutdated(RuntimeError):
     rebuilding it."""
 
 
-# A catch-up at least this far behind the head commits this many notifications per
-# transaction (several batches; see Projector._advance); 0: one batch per transaction.
-DEFAULT_COMMIT_EVERY = 20_000
+# A catch-up at least FAR_BEHIND notifications behind the head (or ``commit_every``, if less)
+# commits up to ``commit_every`` notifications per transaction (several batches; see
+# Projector._advance); ``commit_every`` 0: one batch per transaction.
+FAR_BEHIND = 20_000
+DEFAULT_COMMIT_EVERY = 100_000
 COMMIT_SECONDS = 2.0  # ... but commits at least this often (the SQLite write lock is held)
 
 # Settings of the projector's own connections to a SQLite file (:meth:`Projector._writer`).
@@ -93,11 +95,17 @@ COMMIT_SECONDS = 2.0  # ... but commits at least this often (the SQLite write lo
 # exactly-once holds. The events themselves are written by the application's connections
 # with the default ``FULL``, unchanged.
 SQLITE_BATCH_PRAGMAS = ("cache_size = -262144", "synchronous = NORMAL", "temp_store = MEMORY")
-# Far behind the head (bulk) the WAL is checkpointed every 64Ki pages (256 MiB) instead of
-# SQLite's 1,000: random-key index pages rewritten by several commits are copied back to the
-# database once, not once per commit (100k catch-up: 33 -> 30.5 s). Near the head: 1,000, so
-# the WAL stays small for the application's connections.
-SQLITE_CHECKPOINT_PAGES = {True: 65536, False: 1000}
+# Far behind the head (a catch-up or rebuild in bulk) the projector's SQLite connection
+# checkpoints the WAL every 256Ki pages (1 GiB) instead of SQLite's 1,000, so random-key index
+# pages rewritten by several commits are copied back to the database once, not once per
+# commit, and keeps up to 1 GiB of pages, so those pages stay in memory between commits
+# (1M catch-up: commits 72 s -> ...). Near the head, the WAL stays small for the
+# application's connections and the cache is given back.
+SORTER_THREADS = 2  # helper threads of SQLite's sorter when building an index
+SQLITE_BULK_PRAGMAS = {
+    True: ("wal_autocheckpoint = 262144", "cache_size = -1048576"),
+    False: ("wal_autocheckpoint = 1000", "cache_size = -262144"),
+}
 
 
 class PositionMoved(RuntimeError):
@@ -155,6 +163,17 @@ class ProjectionTracking(TrackingRecorder):
         raise ProgrammingError("A projection's position only moves together with its rows")
 
 
+@dataclass
+class Held:
+    """The projections one transaction locked (as they were), their positions as its batches
+    moved them, the events applied since, and the head its batches read up to."""
+
+    locked: list[State]
+    positions: dict[str, int]
+    events: dict[str, int]
+    head: int
+
+
 class Projector:
     """Runs the projections of one application's store (all of them, or ``names``)."""
 
@@ -201,6 +220,7 @@ class Projector:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._writer_engine: Engine | None = None
+        self._far_behind = False  # the last transaction of a catch-up was far behind
 
     def _writer(self) -> Engine:
         """The engine the batches and index builds write through: on a SQLite file its own
@@ -231,12 +251,22 @@ class Projector:
             with writer.begin() as conn:
                 yield conn
 
-    def _checkpoint_every(self, conn: Connection, far_behind: bool) -> None:
-        """On the projector's own SQLite connections: :data:`SQLITE_CHECKPOINT_PAGES` for
-        this transaction's commit."""
+    @contextlib.contextmanager
+    def _index_builds(self) -> Iterator[Connection]:
+        """A transaction for building indexes over whole tables: on the projector's own
+        SQLite connections with the bulk page cache (the sorts run in memory) and a second
+        sorter thread (``PRAGMA threads``; 1M catch-up: index builds ... s -> ... s)."""
+        with self._writer().begin() as conn:
+            if conn.engine is self._writer_engine:
+                self._bulk_settings(conn, True)
+                conn.exec_driver_sql(f"PRAGMA threads = {SORTER_THREADS}")
+            yield conn
+
+    def _bulk_settings(self, conn: Connection, far_behind: bool) -> None:
+        """On the projector's own SQLite connections: :data:`SQLITE_BULK_PRAGMAS`."""
         if conn.engine is self._writer_engine:
-            pages = SQLITE_CHECKPOINT_PAGES[far_behind]
-            conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {pages}")
+            for pragma in SQLITE_BULK_PRAGMAS[far_behind]:
+                conn.exec_driver_sql(f"PRAGMA {pragma}")
 
     # -- schema -------------------------------------------------------------------------------
 
@@ -423,7 +453,7 @@ class Projector:
             if key in self._indexed:
                 continue
             try:
-                with self._writer().begin() as conn:
+                with self._index_builds() as conn:
                     self.projections[state.name].create_indexes(conn, state.generation)
             except (exc.IntegrityError, exc.ProgrammingError, exc.OperationalError):
                 log.warning("creating the indexes of %s failed; retrying later", key,
@@ -442,19 +472,25 @@ class Projector:
         writes each page of the registers' random-key (UUID) indexes once rather than once
         per batch, which is most of the commit's cost far behind the head."""
         with self._transaction() as conn:
-            batch = self._batch(conn, state, names, wait, generation)
+            self._bulk_settings(conn, self._far_behind)  # as the last transaction found it
+            held = self._hold(conn, state, names, wait, generation)
+            if held is None:
+                return Batch(0, None)
+            batch = self._batch(conn, held)
             read, started = batch.read, time.monotonic()
-            far_behind = bulk and self.commit_every > 0 and batch.behind >= self.commit_every
-            self._checkpoint_every(conn, far_behind)
+            far = min(FAR_BEHIND, self.commit_every)
+            far_behind = bulk and self.commit_every > 0 and batch.behind >= far
+            self._far_behind = far_behind
             while (
                 far_behind and batch.progressed
-                and batch.behind >= self.commit_every and read < self.commit_every
+                and batch.behind >= far and read < self.commit_every
                 and time.monotonic() - started < COMMIT_SECONDS
             ):
-                more = self._batch(conn, state, names, wait, generation)
+                more = self._batch(conn, held)
                 if not more.progressed:
                     break
                 batch = Batch(read := read + more.read, more.position, more.behind)
+            self._release(conn, held)
         if batch.progressed:
             with self._advanced:
                 self._advanced.notify_all()
@@ -474,38 +510,26 @@ class Projector:
             conn.execute(update(tracking).where(condition).values(state=tracking.c.state))
         return [State.of(r) for r in conn.execute(query)]
 
-    def _batch(
+    def _hold(
         self, conn: Connection, state: str, names: list[str], wait: bool,
         generation: int | None = None,
-    ) -> Batch:
+    ) -> Held | None:
+        """Lock the projections' tracking rows for this transaction (None: none free) and
+        note the head its batches read up to."""
         locked = self._lock(conn, state, names, wait, generation)
         if not locked:
-            return Batch(0, None)
-        start = min(s.position for s in locked)
+            return None
         head = conn.execute(select(func.max(self.events_table.c.id))).scalar() or 0
-        if head <= start:
-            return Batch(0, None)
-        topics = sorted({t for s in locked for t in self.projections[s.name].topics()})
-        decoded = self._decoder.decode(self._read(conn, start, head, topics))
-        end = decoded[-1][0] if len(decoded) == self.batch_size else head
-        kinds = {type(e) for _, e in decoded}
-        for s in locked:
-            if s.position >= end:
+        return Held(
+            locked, {s.name: s.position for s in locked}, {s.name: 0 for s in locked}, head
+        )
+
+    def _release(self, conn: Connection, held: Held) -> None:
+        """Move each position its batches advanced, with a compare-and-set on the position
+        it was locked at, in the transaction that wrote the rows."""
+        for s in held.locked:
+            if held.positions[s.name] == s.position:
                 continue
-            projection = self.projections[s.name]
-            handled = {k for k in kinds if projection.handler_of(k) is not None}
-            if s.position <= start and handled == kinds:  # the common case: all of them
-                mine = decoded
-            elif s.position <= start:
-                mine = [(i, e) for i, e in decoded if type(e) in handled]
-            else:
-                mine = [(i, e) for i, e in decoded if i > s.position and type(e) in handled]
-            if mine:
-                uow = UnitOfWork(conn, projection.specs(s.generation))
-                projection.prefetch(uow, mine)
-                projection.apply(uow, mine)
-                uow.flush()
-                projection.after_flush(uow, s.generation)
             moved = conn.execute(
                 update(tracking)
                 .where(
@@ -513,10 +537,44 @@ class Projector:
                     tracking.c.generation == s.generation,
                     tracking.c.position == s.position,
                 )
-                .values(position=end, events=tracking.c.events + len(mine), updated_at=_now())
+                .values(
+                    position=held.positions[s.name],
+                    events=tracking.c.events + held.events[s.name], updated_at=_now(),
+                )
             )
             if moved.rowcount != 1:
                 raise PositionMoved(f"{s.name} moved past {s.position} under us")
+
+    def _batch(self, conn: Connection, held: Held) -> Batch:
+        """Apply the next notifications after the held positions, up to the held head."""
+        locked, head = held.locked, held.head
+        start = min(held.positions.values())
+        if head <= start:
+            return Batch(0, None)
+        topics = sorted({t for s in locked for t in self.projections[s.name].topics()})
+        decoded = self._decoder.decode(self._read(conn, start, head, topics))
+        end = decoded[-1][0] if len(decoded) == self.batch_size else head
+        kinds = {type(e) for _, e in decoded}
+        for s in locked:
+            position = held.positions[s.name]
+            if position >= end:
+                continue
+            projection = self.projections[s.name]
+            handled = {k for k in kinds if projection.handler_of(k) is not None}
+            if position <= start and handled == kinds:  # the common case: all of them
+                mine = decoded
+            elif position <= start:
+                mine = [(i, e) for i, e in decoded if type(e) in handled]
+            else:
+                mine = [(i, e) for i, e in decoded if i > position and type(e) in handled]
+            if mine:
+                uow = UnitOfWork(conn, projection.specs(s.generation))
+                projection.prefetch(uow, mine)
+                projection.apply(uow, mine)
+                uow.flush()
+                projection.after_flush(uow, s.generation)
+            held.positions[s.name] = end
+            held.events[s.name] += len(mine)
         return Batch(len(decoded), end, head - end)
 
     def _read(self, conn: Connection, start: int, stop: int, topics: list[str]) -> list[Row]:
@@ -586,13 +644,16 @@ class Projector:
             BUILDING, [name], wait=True, generation=generation, bulk=True
         ).progressed:
             pass
-        with self._writer().begin() as conn:  # built once, after the bulk of the rows
+        with self._index_builds() as conn:  # built once, after the bulk of the rows
             projection.create_indexes(conn, generation)
         self._indexed.add((name, generation))
         with self._transaction() as conn:
             (old,) = self._lock(conn, ACTIVE, [name], wait=True)
-            while self._batch(conn, BUILDING, [name], True, generation).progressed:
+            held = self._hold(conn, BUILDING, [name], True, generation)
+            assert held is not None  # this process made it, and holds the write lock
+            while self._batch(conn, held).progressed:
                 pass
+            self._release(conn, held)
             for gen, new_state in ((old.generation, RETIRED), (generation, ACTIVE)):
                 conn.execute(
                     update(tracking)
@@ -708,4 +769,4 @@ class Projector:
         return self._thread is not None and self._thread.is_alive()
 
 
-__all__ = ["Batch", "ProjectionTracking", "Projector", "State"]
+__all__ = ["Batch", "Held", "ProjectionTracking", "Projector", "State"]

@@ -49,7 +49,7 @@ def test_a_state_the_fast_decoder_does_not_take_goes_through_the_mapper(store: D
     (_, expected), = projector._decoder.decode([row])
     assert type(event) is type(expected)
     assert event.__dict__ == expected.__dict__
-    with pytest.raises(Exception, match="(?i)json|deserial|decode|expecting"):
+    with pytest.raises(Exception, match=r"(?i)json|deserial|decode|expecting"):
         projector._decoder.decode([(*row[:4], row[4] + b"{}")])
 
 

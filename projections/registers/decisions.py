@@ -177,26 +177,37 @@ class DecisionsProjection(Projection):
             "body": TableSpec(body, ("body_id",), prefetch_by="body_id"),
             "meeting": TableSpec(meeting, ("meeting_id",), prefetch_by="meeting_id"),
             "paragraph": TableSpec(paragraph, ("meeting_id", "number"), prefetch_by="meeting_id"),
-            "decision": TableSpec(decision, ("key",), prefetch_by="case_id"),
+            # a case's rows come from its own decisions and from paragraphs of meetings held
+            # after its registration (an agenda takes only registered cases)
+            "decision": TableSpec(decision, ("key",), prefetch_by="case_id", own_rows=True),
             "reservation": TableSpec(
                 reservation, ("meeting_id", "paragraph", "member"), prefetch_by="meeting_id"
             ),
             "conflict": TableSpec(
                 conflict, ("meeting_id", "paragraph", "member"), prefetch_by="meeting_id"
             ),
-            "extract": TableSpec(extract, ("decision_key", "recipient"), prefetch_by="case_id"),
+            "extract": TableSpec(
+                extract, ("decision_key", "recipient"), prefetch_by="case_id", own_rows=True
+            ),
         }
 
     def prefetch(self, uow: UnitOfWork, events: list[tuple[int, Any]]) -> None:
         super().prefetch(uow, events)
+        fresh: list[str] = []  # keys of decisions on those cases: no row yet
+        registered = {  # cases registered in the batch have no decision rows before it
+            e.originator_id for _, e in events if isinstance(e, ev.CaseRegistered)
+        }
         keys = [  # decisions a case decision may merge with (a paragraph decided first)
             paragraph_key(e.body, e.occurred_on, e.paragraph) for _, e in events
             if isinstance(e, ev.DecisionRecorded) and e.body is not None
             and e.paragraph is not None
-        ] + [
-            f"case:{e.originator_id}:{e.number}" for _, e in events
-            if isinstance(e, ev.DecisionRecorded)
         ]
+        for _, e in events:
+            if isinstance(e, ev.DecisionRecorded):
+                (fresh if e.originator_id in registered else keys).append(
+                    f"case:{e.originator_id}:{e.number}"
+                )
+        uow.known_empty("decision", fresh, column="key")
         if keys:
             uow.prefetch("decision", keys, column="key")
 
