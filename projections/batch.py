@@ -153,12 +153,23 @@ class BulkWriter:
         )
 
 
-class UnitOfWork:
-    """Rows of one projection's tables touched by one batch of events."""
+# the events of these aggregates, of these topics, before the batch: [(position, event)]
+History = Callable[[Sequence[Any], Sequence[str]], list[tuple[int, Any]]]
 
-    def __init__(self, connection: Connection, specs: dict[str, TableSpec]) -> None:
+
+class UnitOfWork:
+    """Rows of one projection's tables touched by one batch of events, and its view of the
+    cases those events concern (``cases``: folded from their events, never stored)."""
+
+    def __init__(
+        self, connection: Connection, specs: dict[str, TableSpec],
+        history: History | None = None,
+    ) -> None:
         self.connection = connection
         self.specs = specs
+        self.history = history
+        self.cases: dict[Any, Row] = {}
+        self.unregistered: set[Any] = set()  # case ids with no registration in the log
         self.rows: dict[str, dict[Key, Row]] = {name: {} for name in specs}
         self.originals: dict[str, dict[Key, Row]] = {name: {} for name in specs}
         self.new: dict[str, dict[Key, None]] = {name: {} for name in specs}

@@ -28,12 +28,14 @@ PostgreSQL it also LISTENs on the events channel the recorder NOTIFYs, so it wak
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -67,6 +69,7 @@ from projections.tables import ACTIVE, BUILDING, RETIRED, tracking, tracking_met
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 1000
+HISTORY_CHUNK = 500  # aggregate ids per query of their history
 # a building generation whose tracking row moved this recently is another process's rebuild
 BUILDING_BUSY_SECONDS = 120.0
 
@@ -568,7 +571,10 @@ class Projector:
             else:
                 mine = [(i, e) for i, e in decoded if i > position and type(e) in handled]
             if mine:
-                uow = UnitOfWork(conn, projection.specs(s.generation))
+                uow = UnitOfWork(
+                    conn, projection.specs(s.generation),
+                    functools.partial(self._history, conn, position),
+                )
                 projection.prefetch(uow, mine)
                 projection.apply(uow, mine)
                 uow.flush()
@@ -611,6 +617,25 @@ class Projector:
                 )
             rows.append((i, originator_id, v, t, state if type(state) is bytes else bytes(state)))
         return rows
+
+    def _history(
+        self, conn: Connection, before: int, ids: Sequence[Any], topics: Sequence[str]
+    ) -> list[tuple[int, Any]]:
+        """The events of aggregates ``ids`` with these topics up to position ``before``, in
+        log order, decoded (a projection's view of cases registered before its batch)."""
+        events, found = self.events_table, []
+        for start in range(0, len(ids), HISTORY_CHUNK):
+            found.extend(conn.execute(
+                select(events.c.id, events.c.originator_id, events.c.originator_version,
+                       events.c.topic, events.c.state)
+                .where(events.c.originator_id.in_(ids[start:start + HISTORY_CHUNK]),
+                       events.c.topic.in_(topics), events.c.id <= before)
+            ).tuples())
+        found.sort(key=itemgetter(0))
+        return self._decoder.decode(
+            (i, o, v, t, state if type(state) is bytes else bytes(state))
+            for i, o, v, t, state in found
+        )
 
     # -- rebuilding ---------------------------------------------------------------------------
 

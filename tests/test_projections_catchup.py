@@ -83,3 +83,57 @@ def test_a_catch_up_commits_several_batches_at_once_and_applies_each_event_once(
         (state,) = [s for s in projector.states() if s.name == name]
         assert state.position == projector.head()
         assert state.events == handled_events(projector, name)
+
+
+def test_a_case_registered_before_the_batch_is_folded_from_its_events_in_the_log(
+    diarium: Diarium,
+) -> None:
+    """The decisions and deadlines projections keep no table of cases: a case registered
+    in an earlier batch is folded from its events in the log. One event per batch gives the
+    same rows as the whole log in one batch, and the rows copy the case as it was then."""
+    from cases import commands as cmd
+    from cases.case import DecisionKind, Direction
+    from cases.secrecy import MarkSecret
+    from tests.projections_support import ACTOR
+
+    diarium.today = lambda: TODAY
+    dnr = diarium.register_case(cmd.RegisterCase(
+        title="Förstudie av samlokalisering", responsible_body="RS",
+        registered_on=date(2021, 1, 4), officer="Anna",
+    ), ACTOR).dnr
+    diarium.register_document(dnr, cmd.RegisterDocument(
+        Direction.INCOMING, date(2021, 1, 5), "Remiss", counterpart="Skyddad Avsändare"
+    ), ACTOR)
+    diarium.assign_officer(dnr, cmd.AssignOfficer("Bo", date(2021, 1, 6)), ACTOR)
+    diarium.mark_document_secret(dnr, 1, MarkSecret("OSL 21:3", "RS", fields=["counterpart"]),
+                                 ACTOR)
+    diarium.receive_incoming_referral(dnr, cmd.ReceiveIncomingReferral(
+        "Skyddad Avsändare", answer_by=date(2021, 2, 1), document_number=1,
+    ), ACTOR)
+    diarium.mark_case_secret(dnr, MarkSecret("OSL 21:3", "RS", fields=["decisions"]), ACTOR)
+    diarium.record_decision(dnr, cmd.RecordDecision(
+        DecisionKind.DECIDED, "Beslutar enligt förslaget.", date(2021, 1, 8),
+        delegate="Regiondirektören", delegation_point="2.3.8",
+    ), ACTOR)
+
+    one_by_one = Projector(diarium, ["decisions", "deadlines"], batch_size=1, commit_every=0)
+    histories: list[int] = []
+    original = one_by_one._history
+    one_by_one._history = lambda *a: histories.append(1) or original(*a)  # type: ignore
+    one_by_one.catch_up()
+    assert histories  # the later events' batches folded the case from the log
+    rows = snapshot(one_by_one)
+    (referral,) = rows["deadlines.referral"]
+    (decision,) = rows["decisions.decision"]
+    columns = one_by_one.projections["deadlines"].table("referral", 1).c.keys()
+    referral = dict(zip(columns, referral, strict=True))
+    assert (referral["officer"], referral["sender_secret"]) == ("Bo", True)
+    columns = one_by_one.projections["decisions"].table("decision", 1).c.keys()
+    decision = dict(zip(columns, decision, strict=True))
+    assert (decision["officer"], decision["secret_text"]) == ("Bo", True)
+
+    for name in ("decisions", "deadlines"):
+        one_by_one.rebuild(name, grace=0)  # the whole log in one batch
+    rebuilt = snapshot(one_by_one)
+    for table in ("deadlines.referral", "deadlines.deadline", "decisions.decision"):
+        assert rebuilt[table] == rows[table]

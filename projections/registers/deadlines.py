@@ -20,10 +20,11 @@ register does not go stale overnight.
 
 Secrecy (OSL 5:2): an incoming referral's sender (and their reference) is its letter's
 sender, so it is secret where the letter's counterpart is (a document marking covering
-``counterpart``, or a case marking covering ``documents``). The projection keeps, per case,
-the officer and those markings (on its ``deadline_case`` row) and, on each incoming referral row
-and its deadline, ``sender_secret`` and the officer, so the registers withhold the sender
-from those who may not read the case's secrets (``projections.queries``).
+``counterpart``, or a case marking covering ``documents``). The projection knows, per case,
+the officer and those markings (``DeadlineCases``, folded from the case's events) and keeps,
+on each incoming referral row and its deadline, ``sender_secret`` and the officer, so the
+registers withhold the sender from those who may not read the case's secrets
+(``projections.queries``).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from domain.events import case as ev
 from domain.events import meeting as mev
 from domain.meetings import adjustment_deadline, appeal_period_end, posting_deadline
 from projections.batch import TableSpec, UnitOfWork
-from projections.registers.base import Projection, add_case_ref, case_ref_spec, handles
+from projections.registers.base import CaseDirectory, Projection, handles
 from projections.tables import table_name
 
 ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -76,10 +77,43 @@ RULES = {
 WITHHELD_SENDER = "[sekretess]"
 
 
+class DeadlineCases(CaseDirectory):
+    """A case as its referral and deadline rows copy it: title, body, officer, whether its
+    marking covers its documents, and the numbers of the documents whose own marking covers
+    their counterpart (``secret_counterparts``, comma-separated)."""
+
+    events = (ev.CaseRegistered, ev.CaseOfficerAssigned, ev.CaseMarkedSecret,
+              ev.CaseSecrecyLifted, ev.DocumentMarkedSecret, ev.DocumentSecrecyLifted)
+
+    @staticmethod
+    def fold(case: dict[str, Any] | None, event: Any) -> dict[str, Any]:
+        if isinstance(event, ev.CaseRegistered):
+            case = CaseDirectory.fold(None, event)
+            case.update(officer=event.officer, documents_secret=False, secret_counterparts="")
+            return case
+        assert case is not None
+        if isinstance(event, ev.CaseOfficerAssigned):
+            case["officer"] = event.officer
+        elif isinstance(event, (ev.CaseMarkedSecret, ev.CaseSecrecyLifted)):
+            case["documents_secret"] = (
+                isinstance(event, ev.CaseMarkedSecret) and "documents" in event.fields
+            )
+        else:
+            numbers = {n for n in case["secret_counterparts"].split(",") if n}
+            numbers.discard(str(event.document_number))
+            if isinstance(event, ev.DocumentMarkedSecret) and "counterpart" in event.fields:
+                numbers.add(str(event.document_number))
+            case["secret_counterparts"] = ",".join(sorted(numbers, key=int))
+        return case
+
+
 class DeadlinesProjection(Projection):
+    cases = DeadlineCases
     name = "deadlines"
     description = "Referrals (sent, answered, outstanding, overdue) and deadlines (bevakningar)"
-    version = 2  # 2: the sender of an incoming referral withheld with its letter's counterpart
+    # 2: the sender of an incoming referral withheld with its letter's counterpart;
+    # 3: the cases folded from the log (no deadline_case table)
+    version = 3
 
     def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:
         rname = table_name("referral", generation)
@@ -146,14 +180,6 @@ class DeadlinesProjection(Projection):
             Index(f"{dname}_dnr", "dnr"),
         )
         return {
-            "case": case_ref_spec(
-                metadata, "deadline_case", generation,
-                Column("officer", String(200)),
-                # the case's marking covers its documents
-                Column("documents_secret", Boolean, nullable=False),
-                # numbers of the documents whose own marking covers the counterpart
-                Column("secret_counterparts", Text, nullable=False),
-            ),
             "meeting": TableSpec(meeting, ("meeting_id",), prefetch_by="meeting_id"),
             "referral": TableSpec(  # rows made by the case's own (Incoming)ReferralSent/Received
                 referral, ("case_id", "direction", "referral_number", "recipient"),
@@ -188,16 +214,13 @@ class DeadlinesProjection(Projection):
 
     @handles(ev.CaseRegistered)
     def _registered(self, uow: UnitOfWork, event: ev.CaseRegistered, position: int) -> None:
-        add_case_ref(
-            uow, "case", event,
-            officer=event.officer, documents_secret=False, secret_counterparts="",
-        )
+        DeadlineCases.apply(uow, event)
 
     # -- secrecy: who may read, and which incoming referrals' senders are secret -----------
 
     @staticmethod
     def _secrecy_of(uow: UnitOfWork, case_id: Any) -> dict[str, Any]:
-        case = uow.get("case", case_id)
+        case = DeadlineCases.get(uow, case_id)
         if case is None:
             raise LookupError(f"secrecy of unregistered case {case_id}")
         return case
@@ -222,30 +245,15 @@ class DeadlinesProjection(Projection):
                 deadline["secret_subject"] = secret
                 deadline["officer"] = secrecy["officer"]
 
-    @handles(ev.CaseOfficerAssigned)
-    def _officer(self, uow: UnitOfWork, event: ev.CaseOfficerAssigned, position: int) -> None:
-        self._secrecy_of(uow, event.originator_id)["officer"] = event.officer
-        self._sync_secrecy(uow, event.originator_id)
-
-    @handles(ev.CaseMarkedSecret, ev.CaseSecrecyLifted)
+    @handles(ev.CaseOfficerAssigned, ev.CaseMarkedSecret, ev.CaseSecrecyLifted,
+             ev.DocumentMarkedSecret, ev.DocumentSecrecyLifted)
     def _case_secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
-        covers = isinstance(event, ev.CaseMarkedSecret) and "documents" in event.fields
-        self._secrecy_of(uow, event.originator_id)["documents_secret"] = covers
-        self._sync_secrecy(uow, event.originator_id)
-
-    @handles(ev.DocumentMarkedSecret, ev.DocumentSecrecyLifted)
-    def _document_secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
-        secrecy = self._secrecy_of(uow, event.originator_id)
-        numbers = {n for n in secrecy["secret_counterparts"].split(",") if n}
-        numbers.discard(str(event.document_number))
-        if isinstance(event, ev.DocumentMarkedSecret) and "counterpart" in event.fields:
-            numbers.add(str(event.document_number))
-        secrecy["secret_counterparts"] = ",".join(sorted(numbers, key=int))
+        DeadlineCases.apply(uow, event)
         self._sync_secrecy(uow, event.originator_id)
 
     @handles(ev.ReferralSent)
     def _sent(self, uow: UnitOfWork, event: ev.ReferralSent, position: int) -> None:
-        case = uow.get("case", event.originator_id)
+        case = DeadlineCases.get(uow, event.originator_id)
         if case is None:
             raise LookupError(f"referral on unregistered case {event.originator_id}")
         title = case["public_title"] or case["title"]  # never copy a protected title
@@ -282,7 +290,7 @@ class DeadlinesProjection(Projection):
     def _received(
         self, uow: UnitOfWork, event: ev.IncomingReferralReceived, position: int
     ) -> None:
-        case = uow.get("case", event.originator_id)
+        case = DeadlineCases.get(uow, event.originator_id)
         if case is None:
             raise LookupError(f"incoming referral on unregistered case {event.originator_id}")
         title = case["public_title"] or case["title"]  # never copy a protected title
@@ -309,7 +317,7 @@ class DeadlinesProjection(Projection):
         )
 
     def _incoming(self, uow: UnitOfWork, event: Any) -> dict[str, Any]:
-        case = uow.get("case", event.originator_id)
+        case = DeadlineCases.get(uow, event.originator_id)
         if case is None:
             raise LookupError(f"incoming referral on unregistered case {event.originator_id}")
         row = uow.get(

@@ -38,7 +38,7 @@ from domain.events import case as ev
 from domain.events import meeting as mev
 from domain.meetings import legal_force_from
 from projections.batch import TableSpec, UnitOfWork
-from projections.registers.base import Projection, add_case_ref, case_ref_spec, handles
+from projections.registers.base import CaseDirectory, Projection, handles
 from projections.tables import table_name
 
 ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -49,9 +49,34 @@ def paragraph_key(body: str, meeting_on: date, paragraph: int) -> str:
     return f"§:{body}:{meeting_on.year}:{paragraph}"
 
 
+class DecisionCases(CaseDirectory):
+    """A case as its decision rows copy it: title, body, officer, and whether its marking
+    covers its decisions."""
+
+    events = (ev.CaseRegistered, ev.CaseOfficerAssigned, ev.CaseMarkedSecret,
+              ev.CaseSecrecyLifted)
+
+    @staticmethod
+    def fold(case: dict[str, Any] | None, event: Any) -> dict[str, Any]:
+        if isinstance(event, ev.CaseRegistered):
+            case = CaseDirectory.fold(None, event)
+            case.update(officer=event.officer, decisions_secret=False)
+        elif isinstance(event, ev.CaseOfficerAssigned):
+            assert case is not None
+            case["officer"] = event.officer
+        else:
+            assert case is not None
+            case["decisions_secret"] = (
+                isinstance(event, ev.CaseMarkedSecret) and "decisions" in event.fields
+            )
+        return case
+
+
 class DecisionsProjection(Projection):
     name = "decisions"
     description = "Decisions, reservations, conflicts of interest and protocol extracts"
+    cases = DecisionCases
+    version = 2  # 2: the cases folded from the log (no decision_case table)
 
     def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:
         def t(base: str) -> str:
@@ -169,11 +194,6 @@ class DecisionsProjection(Projection):
             Index(f"{ename}_case", "case_id"),  # the batches load a case's extracts by it
         )
         return {
-            "case": case_ref_spec(
-                metadata, "decision_case", generation,
-                Column("officer", String(200)),
-                Column("decisions_secret", Boolean, nullable=False),
-            ),
             "body": TableSpec(body, ("body_id",), prefetch_by="body_id"),
             "meeting": TableSpec(meeting, ("meeting_id",), prefetch_by="meeting_id"),
             "paragraph": TableSpec(paragraph, ("meeting_id", "number"), prefetch_by="meeting_id"),
@@ -238,7 +258,7 @@ class DecisionsProjection(Projection):
     @staticmethod
     def _link_case(uow: UnitOfWork, row: dict[str, Any], dnr: str, number: int | None) -> None:
         case_id = case_id_of(dnr)
-        case = uow.get("case", case_id)
+        case = DecisionCases.get(uow, case_id)
         row["case_id"] = case_id
         row["dnr"] = dnr
         if case is not None:  # never copy a protected title
@@ -306,31 +326,19 @@ class DecisionsProjection(Projection):
 
     @handles(ev.CaseRegistered)
     def _registered(self, uow: UnitOfWork, event: ev.CaseRegistered, position: int) -> None:
-        add_case_ref(uow, "case", event, officer=event.officer, decisions_secret=False)
+        DecisionCases.apply(uow, event)
 
-    @handles(ev.CaseOfficerAssigned)
-    def _officer(self, uow: UnitOfWork, event: ev.CaseOfficerAssigned, position: int) -> None:
-        self._case_secrecy(uow, event.originator_id, officer=event.officer)
-
-    @handles(ev.CaseMarkedSecret, ev.CaseSecrecyLifted)
-    def _secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
-        covers = isinstance(event, ev.CaseMarkedSecret) and "decisions" in event.fields
-        self._case_secrecy(uow, event.originator_id, decisions_secret=covers)
-
-    @staticmethod
-    def _case_secrecy(uow: UnitOfWork, case_id: Any, **changes: Any) -> None:
-        """Keep the case's officer and marking, on the case and on its decision rows."""
-        case = uow.get("case", case_id)
-        if case is None:
-            raise LookupError(f"secrecy of unregistered case {case_id}")
-        case.update(changes)
-        for row in uow.find("decision", case_id=case_id):
+    @handles(ev.CaseOfficerAssigned, ev.CaseMarkedSecret, ev.CaseSecrecyLifted)
+    def _case_secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
+        """Keep the case's officer and marking on its decision rows."""
+        case = DecisionCases.apply(uow, event)
+        for row in uow.find("decision", case_id=event.originator_id):
             row["officer"] = case["officer"]
             row["secret_text"] = case["decisions_secret"]
 
     @handles(ev.DecisionRecorded)
     def _decided(self, uow: UnitOfWork, event: ev.DecisionRecorded, position: int) -> None:
-        case = uow.get("case", event.originator_id)
+        case = DecisionCases.get(uow, event.originator_id)
         if case is None:
             raise LookupError(f"decision on unregistered case {event.originator_id}")
         if event.body is not None and event.paragraph is not None:
