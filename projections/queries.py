@@ -45,6 +45,7 @@ from cases.secrecy import may_read_secrets
 from domain import roles
 from projections import search
 from projections.registers import deadlines as dl
+from projections.registers.base import WITHHELD_TITLE
 from projections.runner import Projector
 from projections.tables import ACTIVE, tracking
 
@@ -207,7 +208,6 @@ def _deadline_filter(t: Any, v: str, today: date) -> Any:
     return or_(and_(~appeal, t.c.done_on.is_(None)), and_(appeal, t.c.due_on >= today))
 
 
-WITHHELD_TITLE = "(sekretess)"
 WITHHELD_TEXT = "[sekretess]"
 
 

@@ -214,6 +214,7 @@ class Projector:
         self.last_error: str | None = None
         self._active: list[State] = []  # the active generations the last run_once saw
         self._indexed: set[tuple[str, int]] = set()  # (name, generation) with all indexes
+        self._bulk_built: set[tuple[str, int]] = set()  # advanced far behind, by this process
         self._schema_ready = False
         self._schema_current = False  # every active generation has this code's fingerprint
         self.upgrades: dict[str, dict[str, Any]] = {}  # rebuilt for a schema change, by name
@@ -457,7 +458,10 @@ class Projector:
                 continue
             try:
                 with self._index_builds() as conn:
-                    self.projections[state.name].create_indexes(conn, state.generation)
+                    projection = self.projections[state.name]
+                    projection.create_indexes(conn, state.generation)
+                    if key in self._bulk_built:
+                        projection.after_bulk(conn, state.generation)
             except (exc.IntegrityError, exc.ProgrammingError, exc.OperationalError):
                 log.warning("creating the indexes of %s failed; retrying later", key,
                             exc_info=True)  # e.g. another process creating them at once
@@ -484,6 +488,8 @@ class Projector:
             far = min(FAR_BEHIND, self.commit_every)
             far_behind = bulk and self.commit_every > 0 and batch.behind >= far
             self._far_behind = far_behind
+            if far_behind:
+                self._bulk_built.update((s.name, s.generation) for s in held.locked)
             while (
                 far_behind and batch.progressed
                 and batch.behind >= far and read < self.commit_every
@@ -671,6 +677,7 @@ class Projector:
             pass
         with self._index_builds() as conn:  # built once, after the bulk of the rows
             projection.create_indexes(conn, generation)
+            projection.after_bulk(conn, generation)
         self._indexed.add((name, generation))
         with self._transaction() as conn:
             (old,) = self._lock(conn, ACTIVE, [name], wait=True)

@@ -62,6 +62,15 @@ def create_search(connection: Connection, case_table: Table) -> None:
         )
 
 
+def optimize_search(connection: Connection, case_table: Table) -> None:
+    """Merge the FTS5 index's segments into one (SQLite): after a generation's bulk build,
+    whose large transactions leave many (1M cases: 636 segment rows to 91, one second;
+    one-word search 2.8 -> 2.3 ms)."""
+    if connection.dialect.name == "sqlite":
+        fts = fts_table(case_table.name)
+        connection.execute(text(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')"))
+
+
 def drop_search(connection: Connection, case_table: Table) -> None:
     if connection.dialect.name == "sqlite":
         connection.execute(text(f"DROP TABLE IF EXISTS {fts_table(case_table.name)}"))

@@ -338,3 +338,47 @@ def test_decision_register_withholds_secret_texts_from_all_but_the_privileged(
     lifted = registrar.post(f"/api/cases/{secret_case['dnr']}/secrecy/lift", json={})
     assert lifted.status_code == 200
     assert decision_text(client_as("secretary")) == ("Nämnden beslutar HEMLIGBESLUT", [])
+
+
+def test_registers_stop_showing_a_title_once_a_marking_covers_it(
+    app: Any, client_as: Any
+) -> None:
+    """The decisions, referrals and deadlines registers copy a case's title; once a marking
+    covers the title (a case registered without a public title) they show it as withheld,
+    for all (the diary shows it to those who may read it), and again once it is lifted."""
+    registrar = client_as("registrar", name="anna.registrator")
+    dnr = registrar.post("/api/cases", json={
+        "title": "Utredning HEMLIGTITEL", "responsible_body": "SN",
+        "registered_on": "2025-03-01", "officer": "linda",
+    }).get_json()["dnr"]
+    assert client_as("secretary", name="sara").post(f"/api/cases/{dnr}/decisions", json={
+        "kind": "decided", "text": "Beslutar enligt förslaget.", "decided_on": "2025-03-10",
+        "body": "SN", "paragraph": 14,
+    }).status_code == 201
+    assert client_as("officer", name="linda").post(f"/api/cases/{dnr}/referrals", json={
+        "recipients": ["HSN"], "answer_by": "2025-04-30", "sent_on": "2025-03-11",
+    }).status_code == 201
+
+    def shown(client: Any) -> list[str]:
+        _catch_up(app)
+        titles = []
+        for register in ("decisions", "referrals"):
+            (item,) = client.get(f"/api/registers/{register}?dnr={dnr}").get_json()["items"]
+            titles.append(item["title"])
+        (deadline,) = client.get(
+            f"/api/registers/deadlines?dnr={dnr}&kind=referral-answer"
+        ).get_json()["items"]
+        titles.append(deadline["subject"])
+        return titles
+
+    secretary = client_as("secretary", name="sara")
+    before = shown(secretary)
+    assert before == ["Utredning HEMLIGTITEL", "Utredning HEMLIGTITEL",
+                      "Remissvar från HSN: Utredning HEMLIGTITEL"]
+    assert registrar.post(f"/api/cases/{dnr}/secrecy", json={
+        "statute": "OSL 26:1", "marking_body": "SN", "marked_on": "2025-03-12",
+    }).status_code == 201
+    for reader in (secretary, client_as("officer", name="bo"), registrar):
+        assert shown(reader) == ["(sekretess)", "(sekretess)", "Remissvar från HSN: (sekretess)"]
+    assert registrar.post(f"/api/cases/{dnr}/secrecy/lift", json={}).status_code == 200
+    assert shown(secretary) == before

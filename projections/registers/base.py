@@ -118,6 +118,10 @@ class Projection:
             for index in sorted(table.indexes, key=lambda i: i.name or ""):
                 index.create(connection, checkfirst=True)
 
+    def after_bulk(self, connection: Connection, generation: int) -> None:
+        """Called with :meth:`create_indexes` after a catch-up far behind the head built
+        most of ``generation``'s rows (to compact search structures)."""
+
     def _specs_metadata(self, generation: int) -> MetaData:
         self.specs(generation)
         return self._specs[generation][0]
@@ -237,6 +241,15 @@ class Projection:
 # -- a case directory folded from the log --------------------------------------------------
 
 
+WITHHELD_TITLE = "(sekretess)"  # in place of a title a secrecy marking covers
+
+
+def shown_title(case: dict[str, Any]) -> str:
+    """The case title a register row copies: never a protected one (its public title stands
+    in for it) nor one a secrecy marking covers (OSL 5:5)."""
+    return case["public_title"] or (WITHHELD_TITLE if case["title_secret"] else case["title"])
+
+
 class CaseDirectory:
     """What a projection knows of each case its rows copy from (dnr, title, body, officer,
     secrecy markings): folded by :meth:`fold` from the case's own events, never stored. A case
@@ -246,7 +259,9 @@ class CaseDirectory:
     no other projection's position, and a catch-up writes no directory rows (at 1,000,000
     cases: two tables of a million rows, keyed by random UUIDs, no longer written)."""
 
-    events: ClassVar[tuple[type, ...]] = (ev.CaseRegistered,)
+    events: ClassVar[tuple[type, ...]] = (
+        ev.CaseRegistered, ev.CaseMarkedSecret, ev.CaseSecrecyLifted
+    )
 
     @staticmethod
     def fold(case: dict[str, Any] | None, event: Any) -> dict[str, Any]:
@@ -254,9 +269,13 @@ class CaseDirectory:
         if isinstance(event, ev.CaseRegistered):
             return {
                 "dnr": event.dnr, "title": event.title, "public_title": event.public_title,
-                "responsible_body": event.responsible_body,
+                "responsible_body": event.responsible_body, "title_secret": False,
             }
         assert case is not None  # the log registers a case before anything happens to it
+        if isinstance(event, (ev.CaseMarkedSecret, ev.CaseSecrecyLifted)):
+            case["title_secret"] = (
+                isinstance(event, ev.CaseMarkedSecret) and "title" in event.fields
+            )
         return case
 
     @classmethod

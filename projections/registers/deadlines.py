@@ -50,7 +50,7 @@ from domain.events import case as ev
 from domain.events import meeting as mev
 from domain.meetings import adjustment_deadline, appeal_period_end, posting_deadline
 from projections.batch import TableSpec, UnitOfWork
-from projections.registers.base import CaseDirectory, Projection, handles
+from projections.registers.base import CaseDirectory, Projection, handles, shown_title
 from projections.tables import table_name
 
 ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -87,12 +87,10 @@ class DeadlineCases(CaseDirectory):
 
     @staticmethod
     def fold(case: dict[str, Any] | None, event: Any) -> dict[str, Any]:
+        case = CaseDirectory.fold(case, event)
         if isinstance(event, ev.CaseRegistered):
-            case = CaseDirectory.fold(None, event)
             case.update(officer=event.officer, documents_secret=False, secret_counterparts="")
-            return case
-        assert case is not None
-        if isinstance(event, ev.CaseOfficerAssigned):
+        elif isinstance(event, ev.CaseOfficerAssigned):
             case["officer"] = event.officer
         elif isinstance(event, (ev.CaseMarkedSecret, ev.CaseSecrecyLifted)):
             case["documents_secret"] = (
@@ -112,7 +110,8 @@ class DeadlinesProjection(Projection):
     name = "deadlines"
     description = "Referrals (sent, answered, outstanding, overdue) and deadlines (bevakningar)"
     # 2: the sender of an incoming referral withheld with its letter's counterpart;
-    # 3: the cases folded from the log (no deadline_case table)
+    # 3: the cases folded from the log (no deadline_case table); a title a marking covers
+    # is not copied, and rows are re-titled when a marking changes
     version = 3
 
     def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:
@@ -248,15 +247,30 @@ class DeadlinesProjection(Projection):
     @handles(ev.CaseOfficerAssigned, ev.CaseMarkedSecret, ev.CaseSecrecyLifted,
              ev.DocumentMarkedSecret, ev.DocumentSecrecyLifted)
     def _case_secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
-        DeadlineCases.apply(uow, event)
+        before = shown_title(self._secrecy_of(uow, event.originator_id))
+        after = shown_title(DeadlineCases.apply(uow, event))
+        if after != before:  # a marking now covers the title, or no longer does
+            self._retitle(uow, event.originator_id, before, after)
         self._sync_secrecy(uow, event.originator_id)
+
+    @staticmethod
+    def _retitle(uow: UnitOfWork, case_id: Any, before: str, after: str) -> None:
+        """Show the case's title as ``after`` on its referral rows and in the subjects of its
+        deadlines (which end with it)."""
+        for row in uow.find("referral", case_id=case_id):
+            row["title"] = after
+        for row in uow.find("deadline", case_id=case_id):
+            for column in ("subject", "public_subject"):
+                subject = row[column]
+                if subject is not None and subject.endswith(f": {before}"):
+                    row[column] = subject[: len(subject) - len(before)] + after
 
     @handles(ev.ReferralSent)
     def _sent(self, uow: UnitOfWork, event: ev.ReferralSent, position: int) -> None:
         case = DeadlineCases.get(uow, event.originator_id)
         if case is None:
             raise LookupError(f"referral on unregistered case {event.originator_id}")
-        title = case["public_title"] or case["title"]  # never copy a protected title
+        title = shown_title(case)  # never a protected title, nor one a marking covers
         for index, recipient in enumerate(event.recipients):
             row_id = position * FANOUT + index
             uow.insert("referral", {
@@ -293,7 +307,7 @@ class DeadlinesProjection(Projection):
         case = DeadlineCases.get(uow, event.originator_id)
         if case is None:
             raise LookupError(f"incoming referral on unregistered case {event.originator_id}")
-        title = case["public_title"] or case["title"]  # never copy a protected title
+        title = shown_title(case)  # never a protected title, nor one a marking covers
         secrecy = self._secrecy_of(uow, event.originator_id)
         secret = self._sender_secret(secrecy, event.document_number)
         row_id = position * FANOUT

@@ -38,7 +38,7 @@ from domain.events import case as ev
 from domain.events import meeting as mev
 from domain.meetings import legal_force_from
 from projections.batch import TableSpec, UnitOfWork
-from projections.registers.base import CaseDirectory, Projection, handles
+from projections.registers.base import CaseDirectory, Projection, handles, shown_title
 from projections.tables import table_name
 
 ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -58,14 +58,12 @@ class DecisionCases(CaseDirectory):
 
     @staticmethod
     def fold(case: dict[str, Any] | None, event: Any) -> dict[str, Any]:
+        case = CaseDirectory.fold(case, event)
         if isinstance(event, ev.CaseRegistered):
-            case = CaseDirectory.fold(None, event)
             case.update(officer=event.officer, decisions_secret=False)
         elif isinstance(event, ev.CaseOfficerAssigned):
-            assert case is not None
             case["officer"] = event.officer
         else:
-            assert case is not None
             case["decisions_secret"] = (
                 isinstance(event, ev.CaseMarkedSecret) and "decisions" in event.fields
             )
@@ -76,7 +74,9 @@ class DecisionsProjection(Projection):
     name = "decisions"
     description = "Decisions, reservations, conflicts of interest and protocol extracts"
     cases = DecisionCases
-    version = 2  # 2: the cases folded from the log (no decision_case table)
+    # 2: the cases folded from the log (no decision_case table); a title a marking covers
+    # is not copied, and rows are re-titled when a marking changes
+    version = 2
 
     def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:
         def t(base: str) -> str:
@@ -262,7 +262,7 @@ class DecisionsProjection(Projection):
         row["case_id"] = case_id
         row["dnr"] = dnr
         if case is not None:  # never copy a protected title
-            row["title"] = case["public_title"] or case["title"]
+            row["title"] = shown_title(case)
             row["responsible_body"] = case["responsible_body"]
             row["officer"] = case["officer"]
             row["secret_text"] = case["decisions_secret"]
@@ -330,11 +330,12 @@ class DecisionsProjection(Projection):
 
     @handles(ev.CaseOfficerAssigned, ev.CaseMarkedSecret, ev.CaseSecrecyLifted)
     def _case_secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
-        """Keep the case's officer and marking on its decision rows."""
+        """Keep the case's officer, marking and shown title on its decision rows."""
         case = DecisionCases.apply(uow, event)
         for row in uow.find("decision", case_id=event.originator_id):
             row["officer"] = case["officer"]
             row["secret_text"] = case["decisions_secret"]
+            row["title"] = shown_title(case)
 
     @handles(ev.DecisionRecorded)
     def _decided(self, uow: UnitOfWork, event: ev.DecisionRecorded, position: int) -> None:

@@ -114,6 +114,9 @@ class DiaryProjection(Projection):
         super().create(connection, generation, indexes=indexes)
         search.create_search(connection, self.table("case", generation))
 
+    def after_bulk(self, connection: Any, generation: int) -> None:
+        search.optimize_search(connection, self.table("case", generation))
+
     def drop(self, connection: Any, generation: int) -> None:
         search.drop_search(connection, self.table("case", generation))
         super().drop(connection, generation)
