@@ -104,6 +104,7 @@ SQLITE_BATCH_PRAGMAS = ("cache_size = -262144", "synchronous = NORMAL", "temp_st
 # commit, and keeps up to 1 GiB of pages, so those pages stay in memory between commits
 # (1M catch-up: commits 72 s -> ...). Near the head, the WAL stays small for the
 # application's connections and the cache is given back.
+SQLITE_BUSY_MS = 30_000  # how long the projector's connections wait for SQLite's locks
 SORTER_THREADS = 2  # helper threads of SQLite's sorter when building an index
 SQLITE_BULK_PRAGMAS = {
     True: ("wal_autocheckpoint = 262144", "cache_size = -1048576"),
@@ -234,7 +235,9 @@ class Projector:
             return self._writer_engine
         if not getattr(self.datastore, "is_sqlite_filedb", False):
             return self.engine
-        engine = create_engine(self.engine.url, connect_args={"timeout": 30})
+        engine = create_engine(
+            self.engine.url, connect_args={"timeout": SQLITE_BUSY_MS / 1000}
+        )
 
         @event.listens_for(engine, "connect")
         def configure(dbapi_connection: Any, _record: Any) -> None:
@@ -256,15 +259,25 @@ class Projector:
                 yield conn
 
     @contextlib.contextmanager
-    def _index_builds(self) -> Iterator[Connection]:
+    def _index_builds(self, after_bulk: bool = False) -> Iterator[Connection]:
         """A transaction for building indexes over whole tables: on the projector's own
         SQLite connections with a second sorter thread (``PRAGMA threads``: 7 % faster on
         three indexes of the 1M store; a 1 GiB page cache was not)."""
-        with self._writer().begin() as conn:
+        writer = self._writer()
+        with writer.begin() as conn:
             if conn.engine is self._writer_engine:
                 self._bulk_settings(conn, False)
                 conn.exec_driver_sql(f"PRAGMA threads = {SORTER_THREADS}")
             yield conn
+        if after_bulk and writer is self._writer_engine:
+            # A bulk catch-up leaves up to 1 GiB of WAL; until a writer restarts it, every
+            # page a reader reads is looked up in its whole index (1M: one-word search 30 ms
+            # against 6). Checkpoint it all and truncate it, waiting for readers (and holding
+            # off writers) at most 2 s; if readers hold on, the next writer restarts it.
+            with writer.connect() as conn:
+                conn.exec_driver_sql("PRAGMA busy_timeout = 2000")
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
 
     def _bulk_settings(self, conn: Connection, far_behind: bool) -> None:
         """On the projector's own SQLite connections: :data:`SQLITE_BULK_PRAGMAS`."""
@@ -457,7 +470,7 @@ class Projector:
             if key in self._indexed:
                 continue
             try:
-                with self._index_builds() as conn:
+                with self._index_builds(key in self._bulk_built) as conn:
                     projection = self.projections[state.name]
                     projection.create_indexes(conn, state.generation)
                     if key in self._bulk_built:
@@ -675,7 +688,7 @@ class Projector:
             BUILDING, [name], wait=True, generation=generation, bulk=True
         ).progressed:
             pass
-        with self._index_builds() as conn:  # built once, after the bulk of the rows
+        with self._index_builds(after_bulk=True) as conn:  # once, after the bulk of the rows
             projection.create_indexes(conn, generation)
             projection.after_bulk(conn, generation)
         self._indexed.add((name, generation))
