@@ -115,6 +115,7 @@ class DiaryProjection(Projection):
         search.create_search(connection, self.table("case", generation))
 
     def after_bulk(self, connection: Any, generation: int) -> None:
+        super().after_bulk(connection, generation)
         search.optimize_search(connection, self.table("case", generation))
 
     def drop(self, connection: Any, generation: int) -> None:
