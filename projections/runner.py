@@ -471,6 +471,12 @@ class Projector:
                 continue
             try:
                 with self._index_builds(key in self._bulk_built) as conn:
+                    # Hold the generation's tracking row, so no other worker's batch writes
+                    # its tables meanwhile (PostgreSQL: CREATE INDEX locks one table after
+                    # another in this transaction, and a batch inserting into two of them
+                    # deadlocked with it); if a batch holds it, build them at the next head.
+                    if not self._lock(conn, ACTIVE, [state.name], False, state.generation):
+                        continue
                     projection = self.projections[state.name]
                     projection.create_indexes(conn, state.generation)
                     if key in self._bulk_built:
