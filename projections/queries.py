@@ -648,12 +648,8 @@ class Registers:
         listing = query.listing
         # a reader without a secret-reading role may not match on secret fields (q, guarded)
         restricted = actor is None or not actor.has_role(*roles.SECRET_READERS)
-        key = (listing.name, generation, position, tuple(query.filters.items()), query.sort,
-               query.order, query.limit, query.cursor, today, restricted)
-        try:
-            cached = self._pages.get(key)
-        except TypeError:  # an unhashable filter value: never cached
-            key, cached = None, None
+        key = _query_key(query, today, restricted, generation, position)
+        cached = self._pages.get(key) if key is not None else None
         if cached is None:
             cached = self._read_page(query, today, generation, restricted)
             if key is not None and query.limit <= CACHED_PAGE_ROWS:  # not CSV's long pages
@@ -721,12 +717,8 @@ class Registers:
         FTS5 rowid-order plan needs; built once per query, table and day (SQLAlchemy then
         also finds its compiled form without making a cache key)."""
         listing = query.listing
-        key = (listing.name, table, tuple(query.filters.items()), query.sort, query.order,
-               query.limit, query.cursor, today, restricted)
-        try:
-            cached = _PAGE_STATEMENTS.get(key)
-        except TypeError:  # an unhashable filter value: build it every time
-            key, cached = None, None
+        key = _query_key(query, today, restricted, table)
+        cached = _PAGE_STATEMENTS.get(key) if key is not None else None
         if cached is not None:
             return cached
         conditions = []
@@ -768,9 +760,7 @@ class Registers:
                 [table.c[c] for c in wanted], sort_columns, descending,
             )
         if key is not None:
-            if len(_PAGE_STATEMENTS) >= 512:
-                _PAGE_STATEMENTS.clear()
-            _PAGE_STATEMENTS[key] = (statement, wanted, text_search)
+            _PAGE_STATEMENTS.put(key, (statement, wanted, text_search))
         return statement, wanted, text_search
 
 
@@ -831,8 +821,22 @@ def _page_cache(projector: Projector) -> PageCache:
         return cache
 
 
+def _query_key(query: Query, today: date, restricted: bool, *scope: Any) -> Any:
+    """What a page (or its statement) depends on, within ``scope`` (the generation and
+    position, or the table), as a hashable key; None for an unhashable filter value (never
+    cached)."""
+    key = (query.listing.name, *scope, tuple(query.filters.items()), query.sort, query.order,
+           query.limit, query.cursor, today, restricted)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 _STATE_STATEMENTS: dict[Any, Any] = {}
-_PAGE_STATEMENTS: dict[Any, tuple[Any, list[str], _TextSearch | None]] = {}
+# each page's (statement, columns read, full-text plan) by query, table and day
+_PAGE_STATEMENTS = PageCache(512)
 _CONVERTED: dict[tuple[Any, tuple[str, ...]], tuple[str, ...]] = {}
 
 
