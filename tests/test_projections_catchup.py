@@ -3,6 +3,8 @@ decoding of the notifications. Every test runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -137,3 +139,60 @@ def test_a_case_registered_before_the_batch_is_folded_from_its_events_in_the_log
     rebuilt = snapshot(one_by_one)
     for table in ("deadlines.referral", "deadlines.deadline", "decisions.decision"):
         assert rebuilt[table] == rows[table]
+
+
+
+def test_a_bulk_catch_up_closes_the_connections_whose_page_cache_it_filled(
+    store: Diarium,
+) -> None:
+    """Far behind the head the projector's SQLite connection keeps up to 1 GiB of pages.
+    Leaving bulk mode, and after the index builds of a bulk build, it closes the connections
+    it used, so that memory is freed at once rather than left as holes in the heap."""
+    import sqlite3
+
+    from cases import commands as cmd
+    from tests.projections_support import ACTOR
+
+    projector = Projector(store, batch_size=13, commit_every=60)
+    if projector._writer() is projector.engine:
+        pytest.skip("PostgreSQL: the batches use the application's connections")
+    used_in_bulk: list[sqlite3.Connection] = []
+    original = projector._batch
+
+    def noting(conn: Any, held: Any) -> Any:
+        batch = original(conn, held)
+        if projector._far_behind:  # set by the transaction's first batch
+            used_in_bulk.append(conn.connection.dbapi_connection)
+        return batch
+
+    projector._batch = noting  # type: ignore[method-assign]
+    builds = projector._index_builds
+
+    @contextlib.contextmanager
+    def noting_builds(after_bulk: bool = False) -> Iterator[Any]:
+        with builds(after_bulk) as conn:
+            if after_bulk:
+                used_in_bulk.append(conn.connection.dbapi_connection)
+            yield conn
+
+    projector._index_builds = noting_builds  # type: ignore[method-assign]
+
+    def closed(connection: sqlite3.Connection) -> bool:
+        try:
+            connection.execute("SELECT 1")
+        except sqlite3.ProgrammingError:
+            return True
+        return False
+
+    projector.catch_up()  # from 0: bulk, then the index builds
+    assert used_in_bulk and all(closed(c) for c in used_in_bulk)
+    assert all(s.position == projector.head() for s in projector.states())
+
+    used_in_bulk.clear()
+    for i in range(80):  # far behind again, with the indexes already built
+        store.register_case(cmd.RegisterCase(
+            title=f"Ärende {i}", responsible_body="RS", registered_on=date(2021, 1, 4),
+        ), ACTOR)
+    projector.catch_up()
+    assert used_in_bulk and all(closed(c) for c in used_in_bulk)
+    assert all(s.position == projector.head() for s in projector.states())
