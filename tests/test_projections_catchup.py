@@ -196,3 +196,24 @@ def test_a_bulk_catch_up_closes_the_connections_whose_page_cache_it_filled(
     projector.catch_up()
     assert used_in_bulk and all(closed(c) for c in used_in_bulk)
     assert all(s.position == projector.head() for s in projector.states())
+
+
+def test_a_catch_up_collects_garbage_rarely_and_restores_the_collector(store: Diarium) -> None:
+    import gc
+
+    from projections.runner import BULK_GC_THRESHOLD, rare_collections
+
+    before = gc.get_threshold()
+    projector = Projector(store, batch_size=13)
+    seen: list[int] = []
+    original = projector._batch
+    projector._batch = lambda *a: seen.append(gc.get_threshold()[0]) or original(*a)  # type: ignore
+    projector.catch_up()
+    assert seen and all(t >= BULK_GC_THRESHOLD for t in seen)
+    assert gc.get_threshold() == before
+
+    with rare_collections():  # nested (another thread's catch-up): the last one out restores
+        with rare_collections():
+            assert gc.get_threshold()[0] >= BULK_GC_THRESHOLD
+        assert gc.get_threshold()[0] >= BULK_GC_THRESHOLD
+    assert gc.get_threshold() == before
