@@ -141,7 +141,6 @@ def test_a_case_registered_before_the_batch_is_folded_from_its_events_in_the_log
         assert rebuilt[table] == rows[table]
 
 
-
 def test_a_bulk_catch_up_closes_the_connections_whose_page_cache_it_filled(
     store: Diarium,
 ) -> None:
