@@ -289,26 +289,29 @@ class Projector:
                 yield conn
 
     @contextlib.contextmanager
-    def _index_builds(self, after_bulk: bool = False) -> Iterator[Connection]:
+    def _index_builds(self) -> Iterator[Connection]:
         """A transaction for building indexes over whole tables: on the projector's own
         SQLite connections with a second sorter thread (``PRAGMA threads``: 7 % faster on
         three indexes of the 1M store; a 1 GiB page cache was not)."""
-        writer = self._writer()
-        with writer.begin() as conn:
+        with self._writer().begin() as conn:
             if conn.engine is self._writer_engine:
                 self._bulk_settings(conn, False)
                 conn.exec_driver_sql(f"PRAGMA threads = {SORTER_THREADS}")
             yield conn
-        if after_bulk and writer is self._writer_engine:
-            # A bulk catch-up leaves up to 1 GiB of WAL; until a writer restarts it, every
-            # page a reader reads is looked up in its whole index. Checkpoint it all and
-            # truncate it, waiting for readers (and holding off writers) at most 2 s; if
-            # readers hold on, the next writer restarts it.
-            with writer.connect() as conn:
-                conn.exec_driver_sql("PRAGMA busy_timeout = 2000")
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                conn.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
-            self._close_writer_connections()
+
+    def _after_bulk_builds(self) -> None:
+        """Once the index builds after a bulk build are done (SQLite file): a bulk catch-up
+        leaves up to 1 GiB of WAL, and until a writer restarts it every page a reader reads
+        is looked up in its whole index. Checkpoint it all and truncate it, waiting for
+        readers (and holding off writers) at most 2 s; if readers hold on, the next writer
+        restarts it. Then close the connections that built them."""
+        if self._writer_engine is None:
+            return
+        with self._writer_engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout = 2000")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
+        self._close_writer_connections()
 
     def _close_writer_connections(self) -> None:
         """Close the projector's idle SQLite connections (the next batch opens a new one), so
@@ -509,12 +512,13 @@ class Projector:
         catch-up from the whole log does not maintain ~20 indexes row by row; they are built
         in one pass each when it first reaches the head (a rebuilt generation gets them
         before its swap). Until then queries are answered, only more slowly."""
+        bulk_built = False
         for state in self._active:
             key = (state.name, state.generation)
             if key in self._indexed:
                 continue
             try:
-                with self._index_builds(key in self._bulk_built) as conn:
+                with self._index_builds() as conn:
                     # Hold the generation's tracking row, so no other worker's batch writes
                     # its tables meanwhile (PostgreSQL: CREATE INDEX locks one table after
                     # another in this transaction, and a batch inserting into two of them
@@ -530,6 +534,9 @@ class Projector:
                             exc_info=True)  # e.g. another process creating them at once
                 continue
             self._indexed.add(key)
+            bulk_built = bulk_built or key in self._bulk_built
+        if bulk_built:
+            self._after_bulk_builds()
 
     def _advance(
         self, state: str, names: list[str], *, wait: bool, generation: int | None = None,
@@ -742,9 +749,10 @@ class Projector:
                 BUILDING, [name], wait=True, generation=generation, bulk=True
             ).progressed:
                 pass
-        with self._index_builds(after_bulk=True) as conn:  # once, after the bulk of the rows
+        with self._index_builds() as conn:  # once, after the bulk of the rows
             projection.create_indexes(conn, generation)
             projection.after_bulk(conn, generation)
+        self._after_bulk_builds()
         self._indexed.add((name, generation))
         with self._transaction() as conn:
             (old,) = self._lock(conn, ACTIVE, [name], wait=True)

@@ -168,10 +168,9 @@ def test_a_bulk_catch_up_closes_the_connections_whose_page_cache_it_filled(
     builds = projector._index_builds
 
     @contextlib.contextmanager
-    def noting_builds(after_bulk: bool = False) -> Iterator[Any]:
-        with builds(after_bulk) as conn:
-            if after_bulk:
-                used_in_bulk.append(conn.connection.dbapi_connection)
+    def noting_builds() -> Iterator[Any]:  # every index build here follows a bulk build
+        with builds() as conn:
+            used_in_bulk.append(conn.connection.dbapi_connection)
             yield conn
 
     projector._index_builds = noting_builds  # type: ignore[method-assign]
@@ -216,3 +215,24 @@ def test_a_catch_up_collects_garbage_rarely_and_restores_the_collector(store: Di
             assert gc.get_threshold()[0] >= BULK_GC_THRESHOLD
         assert gc.get_threshold()[0] >= BULK_GC_THRESHOLD
     assert gc.get_threshold() == before
+
+
+def test_an_event_of_a_case_the_log_never_registered_is_refused() -> None:
+    """The log registers a case before anything happens to it; a batch whose event names a
+    case with no registration in the log fails (and rolls back) instead of inventing one."""
+    from types import SimpleNamespace
+    from uuid import uuid4
+
+    from projections.batch import UnitOfWork
+    from projections.registers.deadlines import DeadlineCases
+    from projections.registers.decisions import DecisionCases
+
+    read: list[list[Any]] = []
+    uow = UnitOfWork(None, {}, lambda ids, topics: read.append(list(ids)) or [])  # type: ignore[arg-type]
+    event = SimpleNamespace(originator_id=uuid4())
+    with pytest.raises(LookupError, match="unregistered case"):
+        DecisionCases.require(uow, event)
+    with pytest.raises(LookupError, match="unregistered case"):
+        DeadlineCases.apply(uow, event)
+    assert read == [[event.originator_id]]  # looked up in the log once, then known missing
+    assert event.originator_id not in uow.cases

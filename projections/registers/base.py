@@ -309,12 +309,21 @@ class CaseDirectory:
         return case
 
     @classmethod
+    def require(cls, uow: UnitOfWork, event: Any) -> dict[str, Any]:
+        """The case of ``event`` as the batch has it so far; LookupError if the log has no
+        registration of it (the log registers a case before anything happens to it)."""
+        case = cls.get(uow, event.originator_id)
+        if case is None:
+            raise LookupError(
+                f"{type(event).__name__} for unregistered case {event.originator_id}"
+            )
+        return case
+
+    @classmethod
     def apply(cls, uow: UnitOfWork, event: Any) -> dict[str, Any]:
         """Fold ``event`` into its case (in a handler of one of :attr:`events`)."""
         case_id = event.originator_id
-        before = None if isinstance(event, ev.CaseRegistered) else cls.get(uow, case_id)
-        if before is None and not isinstance(event, ev.CaseRegistered):
-            raise LookupError(f"{type(event).__name__} for unregistered case {case_id}")
+        before = None if isinstance(event, ev.CaseRegistered) else cls.require(uow, event)
         case = uow.cases[case_id] = cls.fold(before, event)
         uow.unregistered.discard(case_id)
         return case

@@ -218,22 +218,14 @@ class DeadlinesProjection(Projection):
     # -- secrecy: who may read, and which incoming referrals' senders are secret -----------
 
     @staticmethod
-    def _secrecy_of(uow: UnitOfWork, case_id: Any) -> dict[str, Any]:
-        case = DeadlineCases.get(uow, case_id)
-        if case is None:
-            raise LookupError(f"secrecy of unregistered case {case_id}")
-        return case
-
-    @staticmethod
     def _sender_secret(secrecy: dict[str, Any], document_number: int) -> bool:
         return secrecy["documents_secret"] or str(document_number) in (
             secrecy["secret_counterparts"].split(",")
         )
 
-    def _sync_secrecy(self, uow: UnitOfWork, case_id: Any) -> None:
-        """Copy the case's officer and markings onto its incoming referral rows and their
-        deadlines."""
-        secrecy = self._secrecy_of(uow, case_id)
+    def _sync_secrecy(self, uow: UnitOfWork, case_id: Any, secrecy: dict[str, Any]) -> None:
+        """Copy the case's officer and markings (``secrecy``: the case as folded) onto its
+        incoming referral rows and their deadlines."""
         deadlines = {d["ref"]: d for d in uow.find("deadline", case_id=case_id)}
         for row in uow.find("referral", case_id=case_id, direction=INCOMING):
             secret = self._sender_secret(secrecy, row["document_number"])
@@ -247,11 +239,12 @@ class DeadlinesProjection(Projection):
     @handles(ev.CaseOfficerAssigned, ev.CaseMarkedSecret, ev.CaseSecrecyLifted,
              ev.DocumentMarkedSecret, ev.DocumentSecrecyLifted)
     def _case_secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
-        before = shown_title(self._secrecy_of(uow, event.originator_id))
-        after = shown_title(DeadlineCases.apply(uow, event))
+        before = shown_title(DeadlineCases.require(uow, event))
+        case = DeadlineCases.apply(uow, event)
+        after = shown_title(case)
         if after != before:  # a marking now covers the title, or no longer does
             self._retitle(uow, event.originator_id, before, after)
-        self._sync_secrecy(uow, event.originator_id)
+        self._sync_secrecy(uow, event.originator_id, case)
 
     @staticmethod
     def _retitle(uow: UnitOfWork, case_id: Any, before: str, after: str) -> None:
@@ -267,9 +260,7 @@ class DeadlinesProjection(Projection):
 
     @handles(ev.ReferralSent)
     def _sent(self, uow: UnitOfWork, event: ev.ReferralSent, position: int) -> None:
-        case = DeadlineCases.get(uow, event.originator_id)
-        if case is None:
-            raise LookupError(f"referral on unregistered case {event.originator_id}")
+        case = DeadlineCases.require(uow, event)
         title = shown_title(case)  # never a protected title, nor one a marking covers
         for index, recipient in enumerate(event.recipients):
             row_id = position * FANOUT + index
@@ -304,12 +295,9 @@ class DeadlinesProjection(Projection):
     def _received(
         self, uow: UnitOfWork, event: ev.IncomingReferralReceived, position: int
     ) -> None:
-        case = DeadlineCases.get(uow, event.originator_id)
-        if case is None:
-            raise LookupError(f"incoming referral on unregistered case {event.originator_id}")
+        case = DeadlineCases.require(uow, event)
         title = shown_title(case)  # never a protected title, nor one a marking covers
-        secrecy = self._secrecy_of(uow, event.originator_id)
-        secret = self._sender_secret(secrecy, event.document_number)
+        secret = self._sender_secret(case, event.document_number)
         row_id = position * FANOUT
         uow.insert("referral", {
             "id": row_id, "case_id": event.originator_id, "dnr": case["dnr"],
@@ -319,21 +307,19 @@ class DeadlinesProjection(Projection):
             "sender_reference": event.sender_reference,
             "sent_on": event.occurred_on, "answer_by": event.answer_by,
             "answered_on": None, "declined_on": None, "document_number": event.document_number,
-            "sender_secret": secret, "officer": secrecy["officer"],
+            "sender_secret": secret, "officer": case["officer"],
         })
         self._deadline(
             uow, f"{INCOMING_REFERRAL_ANSWER}:{row_id}", INCOMING_REFERRAL_ANSWER, row_id,
             new=True, due_on=event.answer_by,
             subject=f"Remissvar till {event.sender}: {title}",
             public_subject=f"Remissvar till {WITHHELD_SENDER}: {title}",
-            secret_subject=secret, officer=secrecy["officer"],
+            secret_subject=secret, officer=case["officer"],
             case_id=event.originator_id, dnr=case["dnr"], body=case["responsible_body"],
         )
 
     def _incoming(self, uow: UnitOfWork, event: Any) -> dict[str, Any]:
-        case = DeadlineCases.get(uow, event.originator_id)
-        if case is None:
-            raise LookupError(f"incoming referral on unregistered case {event.originator_id}")
+        case = DeadlineCases.require(uow, event)
         row = uow.get(
             "referral", event.originator_id, INCOMING, event.number, case["responsible_body"]
         )

@@ -339,9 +339,7 @@ class DecisionsProjection(Projection):
 
     @handles(ev.DecisionRecorded)
     def _decided(self, uow: UnitOfWork, event: ev.DecisionRecorded, position: int) -> None:
-        case = DecisionCases.get(uow, event.originator_id)
-        if case is None:
-            raise LookupError(f"decision on unregistered case {event.originator_id}")
+        case = DecisionCases.require(uow, event)
         if event.body is not None and event.paragraph is not None:
             key = paragraph_key(event.body, event.occurred_on, event.paragraph)
         else:
