@@ -468,15 +468,20 @@ def cases_as_of(
 
 
 def register_as_of(
-    app: Diarium, name: str, *, on: date | None = None, known_at: datetime | None = None
+    app: Diarium, name: str, *, on: date | None = None, known_at: datetime | None = None,
+    bodies: Iterable[str] = (),
 ) -> list[dict[str, Any]]:
-    """One of :data:`REGISTERS` as it stood, computed from the log alone."""
+    """One of :data:`REGISTERS` as it stood, computed from the log alone: of the cases of
+    ``bodies`` (all when empty). Secret content is in it: withhold it before showing it."""
     rows: list[dict[str, Any]] = []
+    scope = set(bodies)
     for case in sorted(cases_as_of(app, on=on, known_at=known_at),
                        key=lambda c: (c.year, c.sequence, c.dnr)):
+        if scope and case.responsible_body not in scope:
+            continue
         if name == "cases":
             rows.append({
-                "dnr": case.dnr, "title": case.public_title or case.title,
+                "dnr": case.dnr, "title": case.title, "public_title": case.public_title,
                 "responsible_body": case.responsible_body, "unit": case.unit,
                 "officer": case.officer, "registered_on": case.registered_on.isoformat(),
                 "status": str(case.status), "closed_on": _iso(case.closed_on),

@@ -14,6 +14,7 @@ from domain.aggregate import DiariumAggregate
 from domain.dnr import case_id
 from domain.events import case as ev
 from domain.rules import require
+from domain.secrecy import CASE_FIELDS, DOCUMENT_FIELDS
 
 
 class Status(StrEnum):
@@ -37,8 +38,8 @@ class DecisionKind(StrEnum):
 # Fields a secrecy marking can withhold (OSL 5:2): on a case, its title and origin, and the
 # content of its documents, proposals and decisions; on a document, its sender or recipient
 # (counterpart) and what it concerns (description).
-CASE_SECRET_FIELDS = ("title", "origin", "documents", "proposals", "decisions")
-DOCUMENT_SECRET_FIELDS = ("counterpart", "description")
+CASE_SECRET_FIELDS = CASE_FIELDS  # what a marking may name (domain/secrecy.py)
+DOCUMENT_SECRET_FIELDS = DOCUMENT_FIELDS
 
 
 @dataclass

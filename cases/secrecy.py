@@ -23,16 +23,30 @@ body scope (its ``bodies``, when it has any):
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cases.case import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS
 from domain import roles
 from domain.actor import Actor
+from domain.secrecy import (
+    CASE_FIELDS,
+    DOCUMENT_FIELDS,
+    DOCUMENT_MARKING,
+    EVENT_ENTITY,
+    EVENT_ENTITY_LISTS,
+    EVENTS_BY_NAME,
+    SAFE_EVENTS,
+    WITHHELD,
+    covered,
+    title_secret,
+    withhold_fields,
+)
+from domain.secrecy import public_title as _public_title
 
-WITHHELD = "[sekretess]"  # stands in for a withheld text that the view requires
+CASE_SECRET_FIELDS = CASE_FIELDS
+DOCUMENT_SECRET_FIELDS = DOCUMENT_FIELDS
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -100,29 +114,36 @@ def _items(view: Mapping[str, Any], key: str) -> list[Any]:
     return list(view.get(key) or [])
 
 
+def _document_covers(view: Mapping[str, Any], entity: str) -> dict[int, set[str]]:
+    """Per document number: the fields of ``entity`` its own marking covers."""
+    return {
+        d["number"]: covered(_fields(d.get("secrecy")), entity, DOCUMENT_MARKING)
+        for d in _items(view, "documents")
+    }
+
+
 def withheld_paths(view: Mapping[str, Any]) -> list[str]:
-    """Paths of the fields of a case view that are secret: ``title``, ``origin``,
-    ``documents.N.counterpart``, ``documents.N.description``,
-    ``incoming_referrals.N.sender`` (sender and sender's reference, secret with the
-    counterpart of the referral's letter), ``proposals.N``, ``decisions.N.text``. Empty when
-    nothing in the view is secret."""
-    case_fields = _fields(view.get("secrecy"))
-    paths = [f for f in ("title", "origin") if f in case_fields]
-    for document in _items(view, "documents"):
-        secret = set(DOCUMENT_SECRET_FIELDS) if "documents" in case_fields else set()
-        secret |= _fields(document.get("secrecy"))
-        paths += [
-            f"documents.{document['number']}.{f}" for f in DOCUMENT_SECRET_FIELDS if f in secret
-        ]
-    # an incoming referral's sender is its letter's sender: withheld with the letter's
+    """Paths of the fields of a case view that are secret (domain/secrecy.py): ``title``,
+    ``origin``, ``documents.N.counterpart``, ``documents.N.description``,
+    ``incoming_referrals.N.sender`` (with the sender's reference), ``proposals.N``,
+    ``decisions.N.text``. Empty when nothing in the view is secret."""
+    marked = _fields(view.get("secrecy"))
+    paths = ["title"] if title_secret(marked, view.get("public_title")) else []
+    paths += sorted(covered(marked, "case") - {"title"})
+    documents = _document_covers(view, "document")
+    for number, own in documents.items():
+        secret = covered(marked, "document") | own
+        paths += [f"documents.{number}.{f}" for f in DOCUMENT_FIELDS if f in secret]
+    letters = _document_covers(view, "incoming_referral")
     paths += [
         f"incoming_referrals.{r['number']}.sender"
         for r in _items(view, "incoming_referrals")
-        if f"documents.{r['document_number']}.counterpart" in paths
+        if "sender" in covered(marked, "incoming_referral") | letters.get(r["document_number"],
+                                                                          set())
     ]
-    if "proposals" in case_fields:
+    if covered(marked, "proposal"):
         paths += [f"proposals.{p['number']}" for p in _items(view, "proposals")]
-    if "decisions" in case_fields:
+    if covered(marked, "decision"):
         paths += [f"decisions.{d['number']}.text" for d in _items(view, "decisions")]
     return paths
 
@@ -141,7 +162,7 @@ def public_title(view: Mapping[str, Any]) -> str:
     """The title to show those who may not read a secret title."""
     marking = view.get("secrecy") or {}
     statute = marking.get("statute") if isinstance(marking, Mapping) else marking.statute
-    return view.get("public_title") or f"{WITHHELD} {statute or ''}".strip()
+    return _public_title(view.get("public_title"), statute)
 
 
 def redact_case(view: Mapping[str, Any], actor: Actor | None) -> dict[str, Any]:
@@ -165,39 +186,27 @@ def redact_case(view: Mapping[str, Any], actor: Actor | None) -> dict[str, Any]:
 def withhold(out: dict[str, Any], paths: Iterable[str]) -> None:
     """Replace the secret fields at ``paths`` in the view ``out`` (in place)."""
     wanted = set(paths)
-    if "title" in wanted and "title" in out:
-        out["title"] = public_title(out)
-    if "origin" in wanted and "origin" in out:
-        out["origin"] = None
-    if "documents" in out and out["documents"] is not None:
-        out["documents"] = [_withhold_document(d, wanted) for d in out["documents"]]
-    if out.get("incoming_referrals") is not None:
-        out["incoming_referrals"] = [
-            {**r, "sender": None, "sender_reference": None}
-            if f"incoming_referrals.{r['number']}.sender" in wanted else r
-            for r in out["incoming_referrals"]
-        ]
-    if "proposals" in out and out["proposals"] is not None:
-        out["proposals"] = [
-            {**p, "points": [], "summary": WITHHELD, "justification": None}
-            if f"proposals.{p['number']}" in wanted else p
-            for p in out["proposals"]
-        ]
-    if "decisions" in out and out["decisions"] is not None:
-        out["decisions"] = [
-            {**d, "text": WITHHELD} if f"decisions.{d['number']}.text" in wanted else d
-            for d in out["decisions"]
-        ]
-
-
-def _withhold_document(document: Mapping[str, Any], wanted: set[str]) -> dict[str, Any]:
-    out = dict(document)
-    number = document["number"]
-    if f"documents.{number}.counterpart" in wanted and "counterpart" in out:
-        out["counterpart"] = None
-    if f"documents.{number}.description" in wanted and "description" in out:
-        out["description"] = WITHHELD
-    return out
+    title = public_title(out)
+    withhold_fields(out, wanted & {"title", "origin"}, title)
+    nested = (  # list in the view, its entity, the path of an item's field
+        ("documents", "document", "documents.{n}.{f}"),
+        ("incoming_referrals", "incoming_referral", "incoming_referrals.{n}.sender"),
+        ("proposals", "proposal", "proposals.{n}"),
+        ("decisions", "decision", "decisions.{n}.{f}"),
+    )
+    for key, entity, path in nested:
+        if out.get(key) is None:
+            continue
+        items = []
+        for item in out[key]:
+            item = dict(item)
+            fields = {
+                f for f in covered(CASE_FIELDS, entity)
+                if path.format(n=item["number"], f=f) in wanted
+            }
+            withhold_fields(item, fields, title)
+            items.append(item)
+        out[key] = items
 
 
 def redact_document(
@@ -220,48 +229,20 @@ def redact_document(
     return {**redacted["documents"][0], "withheld": redacted["withheld"]}
 
 
-# Case events whose data carries nothing a marking can withhold.
-_SAFE_EVENTS = {
-    "CaseOfficerAssigned", "ReferralSent", "ReferralAnswered", "IncomingReferralAnswered",
-    "IncomingReferralDeclined", "IncomingReferralExtended", "ProtocolExtractSent",
-    "CaseClosed", "CaseReopened", "CaseCancelled", "CaseMarkedSecret", "CaseSecrecyLifted",
-    "DocumentMarkedSecret", "DocumentSecrecyLifted",
-}
-
-
 def redact_history(
     events: list[dict[str, Any]], view: Mapping[str, Any], actor: Actor | None
 ) -> list[dict[str, Any]]:
     """A case's events (as ``event_view`` shows them) as ``actor`` may see them, by the
-    case's current markings (``view`` as for :func:`redact_case`). Events of types this module
-    does not know lose their data when the case holds secret content."""
-    paths = set(withheld_paths(view))
-    if not paths or may_read_case_secrets(actor, view):
+    case's current markings (``view`` as for :func:`redact_case`). Events of types the
+    declaration (domain/secrecy.py) does not know lose their data when the case holds secret
+    content."""
+    if not withheld_paths(view) or may_read_case_secrets(actor, view):
         return events
-    out = []
-    for event in events:
-        data = copy.deepcopy(event.get("data") or {})
-        kind = event.get("type")
-        if kind == "CaseRegistered":
-            if "title" in paths:
-                data["title"] = public_title({**view, "public_title": data.get("public_title")})
-            if "origin" in paths:
-                data["origin"] = None
-        elif kind == "DocumentRegistered":
-            data = _withhold_document(data, paths)
-        elif kind == "IncomingReferralReceived":
-            if f"incoming_referrals.{data.get('number')}.sender" in paths:
-                data.update(sender=None, sender_reference=None)
-        elif kind == "ProposalRecorded":
-            if f"proposals.{data.get('number')}" in paths:
-                data.update(points=[], summary=WITHHELD, justification=None)
-        elif kind == "DecisionRecorded":
-            if f"decisions.{data.get('number')}.text" in paths:
-                data["text"] = WITHHELD
-        elif kind not in _SAFE_EVENTS:
-            data = {}
-        out.append({**event, "data": data})
-    return out
+    secrets = CaseSecrets.of_view(view)
+    return [
+        {**event, "data": secrets.withhold_event(event.get("type"), event.get("data") or {})}
+        for event in events
+    ]
 
 
 def secret_strings(view: Mapping[str, Any]) -> list[str]:
@@ -274,7 +255,7 @@ def secret_strings(view: Mapping[str, Any]) -> list[str]:
     if "origin" in paths and view.get("origin"):
         found.append(view["origin"])
     for d in _items(view, "documents"):
-        for f in DOCUMENT_SECRET_FIELDS:
+        for f in DOCUMENT_FIELDS:
             if f"documents.{d['number']}.{f}" in paths and d.get(f):
                 found.append(d[f])
     for r in _items(view, "incoming_referrals"):
@@ -289,15 +270,204 @@ def secret_strings(view: Mapping[str, Any]) -> list[str]:
     return [s for s in found if s]
 
 
+# -- one case's markings, for content outside the case (meetings, bodies, logs) -------------
+
+
+@dataclass(frozen=True)
+class CaseSecrets:
+    """The markings in force on one case, and who may read what they cover."""
+
+    dnr: str
+    responsible_body: str | None
+    officer: str | None
+    marked: frozenset[str]  # the case marking's fields
+    statute: str | None
+    given_public_title: str | None
+    documents: Mapping[int, frozenset[str]]  # document number -> its marking's fields
+
+    @classmethod
+    def of_view(cls, view: Mapping[str, Any]) -> CaseSecrets:
+        """From a case view (``CaseSchema``) or an aggregate."""
+        get = view.get if isinstance(view, Mapping) else lambda k: getattr(view, k, None)
+        marking = get("secrecy")
+        statute = None
+        if marking is not None:
+            statute = marking["statute"] if isinstance(marking, Mapping) else marking.statute
+        documents = {}
+        for d in get("documents") or []:
+            number = d["number"] if isinstance(d, Mapping) else d.number
+            secrecy_ = d.get("secrecy") if isinstance(d, Mapping) else d.secrecy
+            documents[number] = frozenset(_fields(secrecy_))
+        return cls(
+            get("dnr"), get("responsible_body"), get("officer"), frozenset(_fields(marking)),
+            statute, get("public_title"), documents,
+        )
+
+    @property
+    def any(self) -> bool:
+        """Whether anything of the case is withheld from some readers."""
+        return bool(self.marked or self.given_public_title or any(self.documents.values()))
+
+    @property
+    def title(self) -> str:
+        return _public_title(self.given_public_title, self.statute)
+
+    def covers(self, entity: str, document_number: int | None = None) -> set[str]:
+        """The fields of ``entity`` (of this case; of one of its documents) withheld."""
+        fields = covered(self.marked, entity)
+        if entity in ("case", "agenda_item", "paragraph") and title_secret(
+            self.marked, self.given_public_title
+        ):
+            fields.add("title")
+        if document_number is not None:
+            own = self.documents.get(document_number, frozenset())
+            fields |= covered(own, entity, DOCUMENT_MARKING)
+        return fields
+
+    def withhold(self, entity: str, item: Any, document_number: int | None = None) -> list[str]:
+        """Withhold what the markings cover of ``item`` (a dict or a dataclass, in place);
+        the fields withheld."""
+        return withhold_fields(item, self.covers(entity, document_number), self.title)
+
+    def withhold_event(self, kind: str | None, data: Mapping[str, Any]) -> dict[str, Any]:
+        """An event's data (by its type's name) with what the markings cover withheld."""
+        cls = EVENTS_BY_NAME.get(kind or "")
+        out = copy.deepcopy(dict(data))
+        if cls in SAFE_EVENTS:
+            return out
+        if cls not in EVENT_ENTITY:  # unknown, or a list of entities of several cases
+            return {}
+        entity = EVENT_ENTITY[cls]
+        number = out.get("number") if entity == "document" else out.get("document_number")
+        self.withhold(entity, out, number)
+        return out
+
+
+Readable = Callable[[CaseSecrets], bool]  # whether the reader may read that case's secrets
+
+
+def redact_meeting(
+    meeting: Any, secrets: Mapping[str, CaseSecrets], readable: Readable
+) -> tuple[Any, dict[str, list[str]]]:
+    """``meeting`` (a ``Meeting``) with what the markings of its cases (``secrets``, by dnr)
+    cover withheld where the reader may not read them (a copy; the meeting itself when
+    nothing is withheld), and per dnr the paths of the secret content the reader may read
+    (a disclosure to log)."""
+    hidden = {dnr: s for dnr, s in secrets.items() if not readable(s)}
+    disclosed = {dnr: _meeting_paths(meeting, s) for dnr, s in secrets.items() if readable(s)}
+    disclosed = {dnr: paths for dnr, paths in disclosed.items() if paths}
+    if not hidden:
+        return meeting, disclosed
+    out = copy.deepcopy(meeting)
+    _meeting_paths(out, None, hidden)
+    return out, disclosed
+
+
+def _meeting_paths(
+    meeting: Any, one: CaseSecrets | None, hidden: Mapping[str, CaseSecrets] | None = None
+) -> list[str]:
+    """The paths of what the markings cover in ``meeting``: of the case ``one`` (nothing is
+    changed), or of every case in ``hidden`` (withheld, in place)."""
+    paths: list[str] = []
+
+    def visit(dnr: str | None, entity: str, item: Any, path: str, document: Any = None) -> None:
+        if one is not None:
+            fields = one.covers(entity, document) if dnr == one.dnr else set()
+            paths.extend(f"{path}.{f}" for f in sorted(fields) if _has(item, f))
+        elif hidden is not None and dnr in hidden:
+            hidden[dnr].withhold(entity, item, document)
+
+    for item in meeting.agenda:
+        visit(item.dnr, "agenda_item", item, f"agenda.{item.number}")
+    for p in meeting.paragraphs:
+        at = f"paragraphs.{p.number}"
+        visit(p.dnr, "paragraph", p, at)
+        if p.decision is not None:
+            visit(p.dnr, "paragraph_decision", p.decision, f"{at}.decision")
+        for kind, key, items in (("motion", "motions", p.motions), ("note", "notes", p.notes),
+                                 ("correction", "corrections", p.corrections)):
+            for item in items:
+                visit(p.dnr, kind, item, f"{at}.{key}.{item.number}")
+        for r in p.reservations:
+            visit(p.dnr, "reservation", r, f"{at}.reservations.{r.member}")
+        for a in p.attachments:
+            visit(a.dnr or p.dnr, "attachment", a, f"{at}.attachments.{a.number}",
+                  a.document_number)
+        for d in p.delegated_decisions:
+            visit(d.get("dnr"), "delegated_decision", d,
+                  f"{at}.delegated_decisions.{d.get('number')}")
+    return paths
+
+
+def _has(item: Any, name: str) -> bool:
+    return name in item if isinstance(item, dict) else hasattr(item, name)
+
+
+def meeting_dnrs(meeting: Any) -> set[str]:
+    """Every case a meeting's agenda and protocol refer to."""
+    found = {i.dnr for i in meeting.agenda}
+    for p in meeting.paragraphs:
+        found.add(p.dnr)
+        found.update(a.dnr for a in p.attachments)
+        found.update(d.get("dnr") for d in p.delegated_decisions)
+    return {d for d in found if d}
+
+
+def redact_meeting_history(
+    events: list[dict[str, Any]], meeting: Any, secrets: Mapping[str, CaseSecrets],
+    readable: Readable,
+) -> list[dict[str, Any]]:
+    """A meeting's events (as ``event_view`` shows them) with what the markings of its cases
+    cover withheld where the reader may not read them."""
+    hidden = {dnr: s for dnr, s in secrets.items() if not readable(s)}
+    if not hidden:
+        return events
+    dnr_of = {p.number: p.dnr for p in meeting.paragraphs}
+    out = []
+    for event in events:
+        data = event.get("data") or {}
+        cls = EVENTS_BY_NAME.get(event.get("type") or "")
+        if cls in EVENT_ENTITY_LISTS:
+            key, entity = EVENT_ENTITY_LISTS[cls]
+            data = copy.deepcopy(data)
+            for item in data.get(key) or []:
+                if item.get("dnr") in hidden:
+                    hidden[item["dnr"]].withhold(entity, item)
+        else:
+            dnr = data.get("dnr") or dnr_of.get(data.get("paragraph"))
+            if dnr in hidden:
+                data = hidden[dnr].withhold_event(event.get("type"), data)
+        out.append({**event, "data": data})
+    return out
+
+
+def may_read_meeting_secrets(actor: Actor | None, meeting: Any) -> bool:
+    """Whether ``actor`` keeps or signs the protocol of ``meeting`` (a ``Meeting``): the
+    body's own secretary (a token scoped to the body, or named as the meeting's secretary),
+    its chair and its adjusters need the text to write and sign it."""
+    if actor is None or not actor.covers_body(meeting.body):
+        return False
+    named = {
+        roles.SECRETARY: [meeting.secretary],
+        roles.CHAIR: [meeting.chair],
+        roles.ADJUSTER: list(meeting.adjusters),
+    }
+    if actor.bodies and actor.has_role(roles.SECRETARY):
+        return True
+    return any(actor.has_role(role) and actor.name in names for role, names in named.items())
+
+
 __all__ = [
     "CASE_SECRET_FIELDS",
     "DOCUMENT_SECRET_FIELDS",
     "WITHHELD",
+    "CaseSecrets",
     "LiftSecrecy",
     "MarkSecret",
     "is_secret",
     "marking_view",
     "may_read_case_secrets",
+    "may_read_meeting_secrets",
     "may_read_secrets",
     "public_title",
     "redact_case",

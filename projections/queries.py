@@ -154,6 +154,9 @@ class Listing:
     # filters on a withheld field -> the column saying it is secret: callers without a
     # secret-reading role match no secret row with them (as full text for secret titles)
     guarded: dict[str, str] = field(default_factory=dict)
+    text_guard: str = "secret"  # the column saying a row's searched text holds secret text
+    # the columns of the row's body and case officer: who may read (and match) its secrets
+    access_columns: tuple[str, str | None] = ("responsible_body", None)
     filter_map: dict[str, Filter] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -309,6 +312,7 @@ LISTINGS: dict[str, Listing] = {
             ),
             computed=("withheld",), compute=_no_withheld,
             hidden=("secret_fields",), withhold=_withhold_case,
+            text_guard="search_secret", access_columns=("responsible_body", "officer"),
             sorts={
                 "registered": ("registered_on", "id"),
                 "dnr": ("year", "sequence", "id"),
@@ -342,6 +346,7 @@ LISTINGS: dict[str, Listing] = {
             ),
             computed=("withheld",), compute=_no_withheld,
             hidden=("secret_fields", "case_secret"), withhold=_withhold_document,
+            guarded={"counterpart": "secret"},
             sorts={"date": ("date", "id"), "registered": ("id",)},
             default_sort="date", default_order="desc",
             filters=(
@@ -433,6 +438,7 @@ LISTINGS: dict[str, Listing] = {
             computed=("status", "withheld"), compute=_referral_status,
             hidden=("sender_secret", "officer"), withhold=_withhold_sender,
             guarded={"sender": "sender_secret"},
+            access_columns=("responsible_body", "officer"),
             sorts={"answer_by": ("answer_by", "id"), "sent": ("sent_on", "id")},
             default_sort="answer_by", default_order="asc",
             filters=(
@@ -646,8 +652,8 @@ class Registers:
         self, query: Query, today: date, generation: int, position: int, actor: Any
     ) -> Page:
         listing = query.listing
-        # a reader without a secret-reading role may not match on secret fields (q, guarded)
-        restricted = actor is None or not actor.has_role(*roles.SECRET_READERS)
+        # a reader matches on secret fields (q, guarded) only where it may read them
+        restricted = Access.of(actor)
         key = _query_key(query, today, restricted, generation, position)
         cached = self._pages.get(key) if key is not None else None
         if cached is None:
@@ -667,7 +673,7 @@ class Registers:
         )
 
     def _read_page(
-        self, query: Query, today: date, generation: int, restricted: bool
+        self, query: Query, today: date, generation: int, restricted: Access
     ) -> tuple[list[tuple[dict[str, Any], dict[str, Any]]], str | None]:
         """The page's items (before withholding) with their rows, and the next cursor."""
         listing = query.listing
@@ -711,7 +717,7 @@ class Registers:
         return items, next_cursor
 
     def _statement(
-        self, query: Query, today: date, table: Any, restricted: bool
+        self, query: Query, today: date, table: Any, restricted: Access
     ) -> tuple[Any, list[str], _TextSearch | None]:
         """The page's ``SELECT``, the columns it reads, and for a full-text query what the
         FTS5 rowid-order plan needs; built once per query, table and day (SQLAlchemy then
@@ -728,12 +734,13 @@ class Registers:
                 clause = search.search_clause(table, value, self.projector.dialect)
                 text_query, matching = value, clause
                 conditions.append(clause if clause is not None else true())
-                if restricted:
-                    conditions.append(table.c.secret.is_(False))  # no match on withheld text
+                readable = restricted.clause(table, listing)  # no match on withheld text
+                conditions.append(or_(table.c[listing.text_guard].is_(False), readable))
             else:
                 conditions.append(listing.filter_map[name].clause(table, value, today))
-                if name in listing.guarded and restricted:
-                    conditions.append(table.c[listing.guarded[name]].is_(False))
+                if name in listing.guarded:
+                    readable = restricted.clause(table, listing)
+                    conditions.append(or_(table.c[listing.guarded[name]].is_(False), readable))
         sort_columns = [table.c[c] for c in listing.sorts[query.sort]]
         descending = query.order == "desc"
         if query.cursor:
@@ -821,7 +828,37 @@ def _page_cache(projector: Projector) -> PageCache:
         return cache
 
 
-def _query_key(query: Query, today: date, restricted: bool, *scope: Any) -> Any:
+@dataclass(frozen=True)
+class Access:
+    """Whose secrets a reader may read, as SQL can ask it (cases/secrecy.py:
+    ``may_read_secrets``): a reader matches a row by its secret text (``q``, guarded filters)
+    only where it may read that row's secrets, so a guess at a withheld text that matches
+    gives the same rows as one that does not."""
+
+    every_case: bool  # registrar, auditor: every case of their bodies
+    bodies: tuple[str, ...]  # the token's scope (empty: every body)
+    officer: str | None  # an officer: the cases where this is the officer
+
+    @classmethod
+    def of(cls, actor: Any) -> Access:
+        if actor is None:
+            return cls(False, (), None)
+        every = actor.has_role(roles.AUDITOR, roles.REGISTRAR)
+        officer = actor.name if not every and actor.has_role(roles.OFFICER) else None
+        return cls(every, tuple(sorted(actor.bodies)), officer)
+
+    def clause(self, table: Any, listing: Listing) -> Any:
+        """The rows whose secrets this reader may read."""
+        body, officer = listing.access_columns
+        if not self.every_case and (self.officer is None or officer is None):
+            return false()
+        conditions = [table.c[body].in_(self.bodies)] if self.bodies else []
+        if not self.every_case:
+            conditions.append(table.c[officer] == self.officer)
+        return and_(true(), *conditions)
+
+
+def _query_key(query: Query, today: date, restricted: Access, *scope: Any) -> Any:
     """What a page (or its statement) depends on, within ``scope`` (the generation and
     position, or the table), as a hashable key; None for an unhashable filter value (never
     cached)."""

@@ -3,11 +3,13 @@ disclosure of secret content to a reader allowed to see it logged (``SecretConte
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import current_app, request
 
 from cases import secrecy
+from cases.application import CaseNotFound
 from web.auth import current_actor
 
 
@@ -34,3 +36,131 @@ def disclose_history(events: list[dict[str, Any]], view: dict[str, Any]) -> list
     if paths and secrecy.may_read_case_secrets(current_actor(), view):
         _log_read(view["dnr"], paths)
     return secrecy.redact_history(events, view, current_actor())
+
+
+# -- content of cases shown outside them: meetings, protocols, delegated decisions ---------------
+
+
+def _cases(dnrs: Iterable[str | None]) -> dict[str, secrecy.CaseSecrets]:
+    """The markings (and body and officer) of these cases; unknown dnrs are skipped."""
+    app = current_app.extensions["diarium"]
+    found = {}
+    for dnr in {d for d in dnrs if d}:
+        try:
+            found[dnr] = secrecy.CaseSecrets.of_view(app.get_case(dnr))
+        except CaseNotFound:
+            continue
+    return found
+
+
+def _secrets(dnrs: Iterable[str | None]) -> dict[str, secrecy.CaseSecrets]:
+    """The markings of these cases, for those that have any."""
+    return {dnr: marks for dnr, marks in _cases(dnrs).items() if marks.any}
+
+
+def _reader(meeting: Any = None) -> Callable[[secrecy.CaseSecrets], bool]:
+    """Whether the current reader may read a case's secrets (as the case's reader, or as the
+    keeper or a signatory of ``meeting``'s protocol)."""
+    actor = current_actor()
+    keeper = meeting is not None and secrecy.may_read_meeting_secrets(actor, meeting)
+    return lambda marks: keeper or secrecy.may_read_secrets(
+        actor, responsible_body=marks.responsible_body, officer=marks.officer
+    )
+
+
+def disclose_meeting(meeting: Any) -> Any:
+    """The meeting (a ``Meeting``) as the current reader may see it: what the markings of its
+    cases cover withheld from those who may not read it; reads by those who may are logged."""
+    shown, disclosed = secrecy.redact_meeting(
+        meeting, _secrets(secrecy.meeting_dnrs(meeting)), _reader(meeting)
+    )
+    for dnr, paths in disclosed.items():
+        _log_read(dnr, paths)
+    return shown
+
+
+def disclose_meeting_history(events: list[dict[str, Any]], meeting: Any) -> list[dict[str, Any]]:
+    """A meeting's events as the current reader may see them (reads logged as for the
+    meeting)."""
+    secrets = _secrets(secrecy.meeting_dnrs(meeting))
+    readable = _reader(meeting)
+    _, disclosed = secrecy.redact_meeting(meeting, secrets, readable)
+    for dnr, paths in disclosed.items():
+        _log_read(dnr, paths)
+    return secrecy.redact_meeting_history(events, meeting, secrets, readable)
+
+
+def disclose_delegated(decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Delegated decisions (views with ``dnr`` and ``text``) as the current reader may see
+    them."""
+    secrets = _secrets(d.get("dnr") for d in decisions)
+    readable = _reader()
+    out = []
+    for decision in decisions:
+        marks = secrets.get(decision.get("dnr") or "")
+        fields = marks.covers("delegated_decision") if marks else set()
+        if fields and readable(marks):  # type: ignore[arg-type]
+            _log_read(marks.dnr, [f"delegated_decisions.{decision['number']}.text"])  # type: ignore[union-attr]
+        elif fields:
+            decision = dict(decision)
+            marks.withhold("delegated_decision", decision)  # type: ignore[union-attr]
+        out.append(decision)
+    return out
+
+
+# -- rows of many cases: audit registers and events ---------------------------------------------
+
+
+def disclose_rows(
+    rows: list[dict[str, Any]], entity: str, key: str = "dnr"
+) -> list[dict[str, Any]]:
+    """Rows of many cases (``key``: the row's dnr) showing fields of ``entity`` (a register as
+    of a date: ``case``, ``document`` with its ``number``, ``decision``) as the current reader
+    may see them; reads of secret content by those who may are logged, once per case."""
+    secrets = _secrets(r.get(key) for r in rows)
+    readable = _reader()
+    disclosed: dict[str, list[str]] = {}
+    out = []
+    for row in rows:
+        marks = secrets.get(row.get(key) or "")
+        number = row.get("number") if entity == "document" else None
+        fields = marks.covers(entity, number) & set(row) if marks else set()
+        if fields and readable(marks):  # type: ignore[arg-type]
+            at = f"{entity}s.{row['number']}." if "number" in row else ""
+            disclosed.setdefault(marks.dnr, []).extend(at + f for f in sorted(fields))  # type: ignore[union-attr]
+        elif fields:
+            row = dict(row)
+            marks.withhold(entity, row, number)  # type: ignore[union-attr]
+            row["withheld"] = sorted(fields)
+        out.append(row)
+    for dnr, paths in disclosed.items():
+        _log_read(dnr, paths)
+    return out
+
+
+def disclose_events(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Events of many cases (audit rows with ``case``, ``type``, ``data``, ``position``) as
+    the current reader may see them: events of cases outside the reader's bodies left out,
+    what the markings cover withheld from those who may not read it, reads logged."""
+    actor = current_actor()
+    cases = _cases(item.get("case") for item in items)
+    readable = _reader()
+    disclosed: dict[str, list[str]] = {}
+    out = []
+    for item in items:
+        marks = cases.get(item.get("case") or "")
+        if marks is None or actor is None or not actor.covers_body(marks.responsible_body):
+            continue
+        data = item.get("data") or {}
+        shown = marks.withhold_event(item.get("type"), data) if marks.any else data
+        secret = sorted(k for k in data if shown.get(k) != data[k])
+        if secret and readable(marks):
+            disclosed.setdefault(marks.dnr, []).extend(
+                f"events.{item['position']}.{k}" for k in secret
+            )
+        elif secret:
+            item = {**item, "data": shown, "withheld": secret}
+        out.append(item)
+    for dnr, paths in disclosed.items():
+        _log_read(dnr, paths)
+    return out

@@ -50,6 +50,8 @@ class DiaryProjection(Projection):
             Column("title", Text, nullable=False),
             Column("public_title", Text),
             Column("secret", Boolean, nullable=False),
+            # its searched text holds secret text (title, a document's description)
+            Column("search_secret", Boolean, nullable=False),
             Column("status", String(16), nullable=False),
             Column("responsible_body", String(200), nullable=False),
             Column("unit", String(200)),
@@ -149,6 +151,7 @@ class DiaryProjection(Projection):
                 "title": event.title,
                 "public_title": event.public_title,
                 "secret": event.public_title is not None,
+                "search_secret": event.public_title is not None,
                 "status": "open",
                 "responsible_body": event.responsible_body,
                 "unit": event.unit,
@@ -249,13 +252,23 @@ class DiaryProjection(Projection):
         for document in uow.select("document", case_id=event.originator_id):
             document["case_secret"] = covers
             document["secret"] = covers or bool(document["secret_fields"])
+        self._search_secret(uow, case)
+
+    @staticmethod
+    def _search_secret(uow: UnitOfWork, case: dict[str, Any]) -> None:
+        """Whether the case's searched text holds secret text (OSL 5:2: no match on it for
+        those who may not read it)."""
+        case["search_secret"] = case["secret"] or any(
+            d["secret"] for d in uow.select("document", case_id=case["case_id"])
+        )
 
     @handles(ev.DocumentMarkedSecret, ev.DocumentSecrecyLifted)
     def _document_secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
-        self._case(uow, event)
+        case = self._case(uow, event)
         marked = isinstance(event, ev.DocumentMarkedSecret)
         for document in uow.select(
             "document", case_id=event.originator_id, number=event.document_number
         ):
             document["secret_fields"] = ",".join(event.fields) if marked else ""
             document["secret"] = marked or document["case_secret"]
+        self._search_secret(uow, case)

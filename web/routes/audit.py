@@ -10,7 +10,7 @@ from cases import audit, export, secrecy
 from domain.roles import ADMIN, AUDITOR, REGISTRAR
 from web import schemas as s
 from web.auth import case_body, current_actor, requires
-from web.disclosure import disclose, disclose_history
+from web.disclosure import disclose, disclose_events, disclose_history, disclose_rows
 from web.problems import problem
 from web.routes.common import diarium
 from web.routes.query import InvalidQuery, Query, invalid_query_response
@@ -205,7 +205,7 @@ def events() -> Response:
         diarium(), actor=actor, recorded_from=recorded_from, recorded_to=recorded_to,
         occurred_from=occurred_from, occurred_to=occurred_to, after=after, limit=limit,
     )
-    return jsonify({"items": items, "next_after": next_after})
+    return jsonify({"items": disclose_events(items), "next_after": next_after})
 
 
 @api.get("/registers/<name>")
@@ -237,10 +237,13 @@ def register(name: str) -> Response:
     on = query.day("on")
     known_at = query.moment("known_at")
     query.check()
-    rows = audit.register_as_of(diarium(), name, on=on, known_at=known_at)
+    rows = audit.register_as_of(
+        diarium(), name, on=on, known_at=known_at, bodies=current_actor().bodies  # type: ignore[union-attr]
+    )
+    entity = {"cases": "case", "documents": "document", "decisions": "decision"}[name]
     return jsonify({
         "register": name,
         "on": on.isoformat() if on else None,
         "known_at": known_at.isoformat() if known_at else None,
-        "rows": rows,
+        "rows": disclose_rows(rows, entity),
     })

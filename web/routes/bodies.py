@@ -11,6 +11,7 @@ from cases.meeting_service import BodyWritten
 from domain.roles import ADMIN, OFFICER, REGISTRAR, SECRETARY, STAFF
 from web import meeting_schemas as ms
 from web.auth import json_body_field, path_body, requires
+from web.disclosure import disclose_delegated
 from web.routes.common import actor, diarium, json_body
 
 api = Blueprint("bodies", __name__, url_prefix="/api")
@@ -69,13 +70,20 @@ def flag(name: str) -> bool:
     return request.args.get(name, "").strip().lower() in ("1", "true", "yes")
 
 
+def _body_view(body: Any) -> dict[str, Any]:
+    """A body as the current reader may see it (delegated decisions of secret cases)."""
+    view = ms.body_view(body, diarium().today())
+    view["delegated_decisions"] = disclose_delegated(view["delegated_decisions"])
+    return view
+
+
 def body_written(result: BodyWritten, status: int = 200) -> Response:
     view = {
         "code": result.code,
         "version": result.version,
         "position": result.position,
         "delegated_decision": result.delegated_decision,
-        "body": ms.body_view(result.body, diarium().today()),
+        "body": _body_view(result.body),
     }
     response = jsonify(ms.BodyWrittenSchema().dump(view))
     response.status_code = status
@@ -98,7 +106,7 @@ def establish_body() -> Response:
 @query("Read a body: members, delegation order, delegated decisions", "BodySchema")
 def get_body(code: str) -> Response:
     body = diarium().get_body(code)
-    response = jsonify(ms.BodySchema().dump(ms.body_view(body, diarium().today())))
+    response = jsonify(ms.BodySchema().dump(_body_view(body)))
     response.headers["ETag"] = f'"{body.version}"'
     return response
 
@@ -208,5 +216,5 @@ def list_delegated_decisions(code: str) -> Response:
     """
     decisions = diarium().delegated_decisions(code, unreported=flag("unreported"))
     return jsonify(ms.DelegatedDecisionSchema(many=True).dump(
-        [ms.delegated_view(d) for d in decisions]
+        disclose_delegated([ms.delegated_view(d) for d in decisions])
     ))

@@ -10,6 +10,7 @@ from domain.meetings import body_of_ref
 from domain.roles import ADJUSTER, CHAIR, SECRETARY, STAFF
 from web import meeting_schemas as ms
 from web.auth import json_body_field, requires
+from web.disclosure import disclose_meeting, disclose_meeting_history
 from web.protocol import protocol_context
 from web.routes.bodies import command, flag, query
 from web.routes.common import actor, diarium, json_body
@@ -36,7 +37,7 @@ def meeting_written(result: MeetingWritten, status: int = 200) -> Response:
         "version": result.version,
         "position": result.position,
         "paragraph": result.paragraph,
-        "meeting": ms.meeting_view(result.meeting, diarium().today()),
+        "meeting": ms.meeting_view(disclose_meeting(result.meeting), diarium().today()),
     }
     response = jsonify(ms.MeetingWrittenSchema().dump(view))
     response.status_code = status
@@ -67,7 +68,8 @@ def schedule_meeting() -> Response:
 )
 def get_meeting(ref: str) -> Response:
     meeting = diarium().get_meeting(ref)
-    response = jsonify(ms.MeetingSchema().dump(ms.meeting_view(meeting, diarium().today())))
+    shown = disclose_meeting(meeting)
+    response = jsonify(ms.MeetingSchema().dump(ms.meeting_view(shown, diarium().today())))
     response.headers["ETag"] = f'"{meeting.version}"'
     return response
 
@@ -76,8 +78,8 @@ def get_meeting(ref: str) -> Response:
 @READER
 @query("The complete history of a meeting", "{type: array, items: EventSchema}")
 def meeting_history(ref: str) -> Response:
-    events = diarium().meeting_history(ref)
-    return jsonify(EventSchema(many=True).dump([event_view(e) for e in events]))
+    events = EventSchema(many=True).dump([event_view(e) for e in diarium().meeting_history(ref)])
+    return jsonify(disclose_meeting_history(events, diarium().get_meeting(ref)))
 
 
 @api.get("/meetings/<ref>/protocol")
@@ -93,7 +95,7 @@ def protocol(ref: str) -> Response:
           content: {text/html: {schema: {type: string}}}
         "404": {$ref: "#/components/responses/NotFound"}
     """
-    meeting = diarium().get_meeting(ref)
+    meeting = disclose_meeting(diarium().get_meeting(ref))
     body = diarium().get_body(meeting.body)
     html = render_template("protocol.html", **protocol_context(meeting, body))
     return Response(html, content_type="text/html; charset=utf-8")
@@ -213,7 +215,9 @@ def record_paragraph(ref: str) -> Response:
 @query("Read one paragraph", "ParagraphSchema")
 def get_paragraph(ref: str, number: int) -> Response:
     meeting = diarium().get_meeting(ref)
-    view = ms.paragraph_view(meeting, meeting.paragraph(number), diarium().today())
+    meeting.paragraph(number)  # 404 before anything is disclosed
+    shown = disclose_meeting(meeting)
+    view = ms.paragraph_view(shown, shown.paragraph(number), diarium().today())
     return jsonify(ms.ParagraphSchema().dump(view))
 
 

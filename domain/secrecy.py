@@ -1,0 +1,158 @@
+"""What a secrecy marking covers (OSL 5:2, 5:5), declared once for every path that shows content.
+
+A case marking names some of :data:`CASE_FIELDS`; a document marking some of
+:data:`DOCUMENT_FIELDS`. Each marked field covers fields of *entities*, wherever those are shown:
+the case view, its history, registers, search, the feed, webhooks, exports, meetings, protocols
+and bodies' lists of delegated decisions. :data:`CASE_MARKING` and :data:`DOCUMENT_MARKING` say
+which; :data:`EVENT_ENTITY` says which entity each event's data is, and :data:`SAFE_EVENTS` the
+events that carry nothing a marking covers (tests/test_secrecy_declaration.py checks that every
+event class is in exactly one of the two, so a new event cannot silently fall out).
+
+A title is also withheld where a public title is given (the public title replaces it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from domain.events import access as access_ev
+from domain.events import body as body_ev
+from domain.events import case as case_ev
+from domain.events import meeting as meeting_ev
+from domain.events import series as series_ev
+
+WITHHELD = "[sekretess]"  # stands in for a withheld text that a view requires
+
+CASE_FIELDS = ("title", "origin", "documents", "proposals", "decisions")
+DOCUMENT_FIELDS = ("counterpart", "description")
+
+Covers = dict[str, dict[str, tuple[str, ...]]]  # marked field -> entity -> its fields withheld
+
+CASE_MARKING: Covers = {
+    "title": {
+        "case": ("title",),
+        "agenda_item": ("title",),
+        "paragraph": ("title",),
+    },
+    "origin": {"case": ("origin",)},
+    "documents": {
+        "document": ("counterpart", "description"),
+        "incoming_referral": ("sender", "sender_reference"),  # the sender of its letter
+        "attachment": ("title",),
+    },
+    "proposals": {
+        "proposal": ("points", "summary", "justification"),
+        "paragraph": ("sections",),  # the matter as presented (ärendebeskrivning)
+        "motion": ("text",),
+    },
+    "decisions": {
+        "decision": ("text",),
+        "paragraph_decision": ("text",),
+        "delegated_decision": ("text",),
+        "reservation": ("reason",),
+        "note": ("text",),
+        "correction": ("corrects", "text"),
+    },
+}
+
+DOCUMENT_MARKING: Covers = {  # for the marked document, and what refers to it
+    "counterpart": {
+        "document": ("counterpart",),
+        "incoming_referral": ("sender", "sender_reference"),
+    },
+    "description": {"document": ("description",), "attachment": ("title",)},
+}
+
+# What a withheld field becomes; any other text becomes WITHHELD. A title becomes the public
+# title (see public_title).
+BLANK: dict[str, Any] = {
+    "origin": None,
+    "counterpart": None,
+    "sender": None,
+    "sender_reference": None,
+    "justification": None,
+    "points": [],
+    "sections": [],
+}
+
+EVENT_ENTITY: dict[type, str] = {
+    case_ev.CaseRegistered: "case",
+    case_ev.DocumentRegistered: "document",
+    case_ev.IncomingReferralReceived: "incoming_referral",
+    case_ev.ProposalRecorded: "proposal",
+    case_ev.DecisionRecorded: "decision",
+    meeting_ev.AgendaItemAdded: "agenda_item",
+    meeting_ev.ParagraphRecorded: "paragraph",
+    meeting_ev.MotionMade: "motion",
+    meeting_ev.ParagraphDecided: "paragraph_decision",
+    meeting_ev.ReservationEntered: "reservation",
+    meeting_ev.ReservationReasonGiven: "reservation",
+    meeting_ev.ProtocolNoteEntered: "note",
+    meeting_ev.AttachmentAdded: "attachment",
+    meeting_ev.CorrectionCertified: "correction",
+    body_ev.DelegatedDecisionRecorded: "delegated_decision",
+}
+# Events whose data is a list of entities of one kind: the list's field and the entity.
+EVENT_ENTITY_LISTS: dict[type, tuple[str, str]] = {
+    meeting_ev.DelegatedDecisionsListed: ("decisions", "delegated_decision"),
+}
+
+SAFE_EVENTS: frozenset[type] = frozenset({
+    case_ev.CaseOfficerAssigned, case_ev.ReferralSent, case_ev.ReferralAnswered,
+    case_ev.IncomingReferralExtended, case_ev.IncomingReferralAnswered,
+    case_ev.IncomingReferralDeclined, case_ev.ProtocolExtractSent, case_ev.CaseClosed,
+    case_ev.CaseReopened, case_ev.CaseCancelled, case_ev.CaseMarkedSecret,
+    case_ev.CaseSecrecyLifted, case_ev.DocumentMarkedSecret, case_ev.DocumentSecrecyLifted,
+    meeting_ev.MeetingScheduled, meeting_ev.AgendaItemWithdrawn, meeting_ev.AttendanceRecorded,
+    meeting_ev.AdjustersElected, meeting_ev.ProcedureStepRecorded,
+    meeting_ev.ConflictOfInterestDeclared, meeting_ev.ExtractRecipientsListed,
+    meeting_ev.MeetingClosed, meeting_ev.ParagraphAdjustedImmediately,
+    meeting_ev.ProtocolAdjusted, meeting_ev.ProtocolPosted, meeting_ev.ExtractSent,
+    *(e for e in body_ev.BODY_EVENTS if e is not body_ev.DelegatedDecisionRecorded),
+    series_ev.SeriesYearOpened, series_ev.SequenceAllocated, series_ev.SequenceClaimed,
+    access_ev.SecretReadLogOpened, access_ev.SecretContentRead,
+})
+
+EVENTS_BY_NAME: dict[str, type] = {
+    cls.__name__: cls for cls in (*EVENT_ENTITY, *EVENT_ENTITY_LISTS, *SAFE_EVENTS)
+}
+
+
+def covered(marked: Iterable[str], entity: str, covers: Covers = CASE_MARKING) -> set[str]:
+    """The fields of ``entity`` that a marking of the fields ``marked`` covers."""
+    found: set[str] = set()
+    for name in marked:
+        found.update(covers.get(name, {}).get(entity, ()))
+    return found
+
+
+def blank(field: str, public_title: str) -> Any:
+    """What the withheld ``field`` is shown as."""
+    if field == "title":
+        return public_title
+    return BLANK.get(field, WITHHELD)
+
+
+def public_title(given: str | None, statute: str | None) -> str:
+    """The title shown to those who may not read a case's title."""
+    return given or f"{WITHHELD} {statute or ''}".strip()
+
+
+def withhold_fields(item: Any, fields: Iterable[str], title: str) -> list[str]:
+    """Replace ``fields`` of ``item`` (a dict or a dataclass, in place) where it has them with
+    what is shown instead (:func:`blank`); the names replaced."""
+    if isinstance(item, dict):
+        done = sorted(f for f in set(fields) if f in item)
+        for name in done:
+            item[name] = blank(name, title)
+        return done
+    done = sorted(f for f in set(fields) if hasattr(item, f))
+    for name in done:
+        setattr(item, name, blank(name, title))
+    return done
+
+
+def title_secret(marked: Iterable[str], given_public_title: str | None) -> bool:
+    """Whether a case's title is withheld from those who may not read its secrets."""
+    return given_public_title is not None or "title" in set(marked)
