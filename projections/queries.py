@@ -150,7 +150,8 @@ class Listing:
     compute: Callable[[dict[str, Any], date], dict[str, Any]] | None = None
     search: bool = False
     hidden: tuple[str, ...] = ()  # read for withholding, never shown
-    withhold: Callable[[dict[str, Any], dict[str, Any], Any], None] | None = None
+    # withholds what the reader may not read (in place); the secret fields it may read
+    withhold: Callable[[dict[str, Any], dict[str, Any], Any], list[str]] | None = None
     # filters on a withheld field -> the column saying it is secret: callers without a
     # secret-reading role match no secret row with them (as full text for secret titles)
     guarded: dict[str, str] = field(default_factory=dict)
@@ -218,7 +219,7 @@ def _no_withheld(row: dict[str, Any], today: date) -> dict[str, Any]:
     return {"withheld": []}
 
 
-def _withhold_case(item: dict[str, Any], row: dict[str, Any], actor: Any) -> None:
+def _withhold_case(item: dict[str, Any], row: dict[str, Any], actor: Any) -> list[str]:
     """Secret fields of a case (OSL 5:2, 5:5) replaced for those who may not read them."""
     fields = {f for f in row["secret_fields"].split(",") if f}
     if row["public_title"] is not None:
@@ -227,15 +228,16 @@ def _withhold_case(item: dict[str, Any], row: dict[str, Any], actor: Any) -> Non
     if not fields or may_read_secrets(
         actor, responsible_body=row["responsible_body"], officer=row["officer"]
     ):
-        return
+        return sorted(fields)
     if "title" in fields:
         item["title"] = row["public_title"] or WITHHELD_TITLE
     if "origin" in fields:
         item["origin"] = None
     item["withheld"] = sorted(fields)
+    return []
 
 
-def _withhold_document(item: dict[str, Any], row: dict[str, Any], actor: Any) -> None:
+def _withhold_document(item: dict[str, Any], row: dict[str, Any], actor: Any) -> list[str]:
     fields = {f for f in row["secret_fields"].split(",") if f}
     if row["case_secret"]:
         fields |= set(DOCUMENT_SECRET_FIELDS)
@@ -243,43 +245,58 @@ def _withhold_document(item: dict[str, Any], row: dict[str, Any], actor: Any) ->
     if not fields or may_read_secrets(
         actor, responsible_body=row["responsible_body"], officer=None
     ):
-        return
+        return [f"documents.{item['number']}.{f}" for f in sorted(fields)]
     for name in fields:
         item[name] = None
     item["withheld"] = sorted(fields)
+    return []
 
 
-def _withhold_decision(item: dict[str, Any], row: dict[str, Any], actor: Any) -> None:
+def _withhold_decision(item: dict[str, Any], row: dict[str, Any], actor: Any) -> list[str]:
     """A decision's text, where the case's marking covers its decisions, for those who may
     read the case's secrets only (the title is already the public one)."""
     if not row["secret_text"] or may_read_secrets(
         actor, responsible_body=row["responsible_body"], officer=row["officer"]
     ):
-        return
+        return ["text"] if row["secret_text"] else []
     item["text"] = WITHHELD_TEXT
     item["withheld"] = ["text"]
+    return []
 
 
-def _withhold_sender(item: dict[str, Any], row: dict[str, Any], actor: Any) -> None:
+def _withhold_sender(item: dict[str, Any], row: dict[str, Any], actor: Any) -> list[str]:
     """An incoming referral's sender and their reference, where its letter's counterpart is
     secret (OSL 5:2), for those who may not read the case's secrets."""
     if not row["sender_secret"] or may_read_secrets(
         actor, responsible_body=row["responsible_body"], officer=row["officer"]
     ):
-        return
+        return ["sender", "sender_reference"] if row["sender_secret"] else []
     item["sender"] = item["sender_reference"] = None
     item["withheld"] = ["sender", "sender_reference"]
+    return []
 
 
-def _withhold_subject(item: dict[str, Any], row: dict[str, Any], actor: Any) -> None:
+def _withhold_subject(item: dict[str, Any], row: dict[str, Any], actor: Any) -> list[str]:
     """The subject of an incoming referral's deadline names its sender: the subject without
     it where the sender is secret."""
     if not row["secret_subject"] or may_read_secrets(
         actor, responsible_body=row["body"], officer=row["officer"]
     ):
-        return
+        return ["subject"] if row["secret_subject"] else []
     item["subject"] = row["public_subject"] or WITHHELD_TEXT
     item["withheld"] = ["subject"]
+    return []
+
+
+def _withhold_reason(item: dict[str, Any], row: dict[str, Any], actor: Any) -> list[str]:
+    """A reservation's reason, where the case's marking covers its decisions."""
+    if not row["secret_reason"] or may_read_secrets(
+        actor, responsible_body=row["responsible_body"], officer=row["officer"]
+    ):
+        return ["reason"] if row["secret_reason"] else []
+    item["reason"] = WITHHELD_TEXT
+    item["withheld"] = ["reason"]
+    return []
 
 
 def _extract_status(row: dict[str, Any], today: date) -> dict[str, Any]:
@@ -393,6 +410,8 @@ LISTINGS: dict[str, Listing] = {
             name="reservations", projection="decisions", table="reservation",
             title="Reservations: who, party, which §, which case, which meeting",
             columns=(*MEETING_COLUMNS, "reason", "reason_given_on"),
+            computed=("withheld",), compute=_no_withheld,
+            hidden=("secret_reason", "responsible_body", "officer"), withhold=_withhold_reason,
             sorts={"meeting": ("meeting_on", "id")},
             default_sort="meeting", default_order="desc",
             filters=MEETING_FILTERS,
@@ -532,6 +551,8 @@ class Page:
     limit: int
     projection: str
     position: int
+    # secret fields shown to a reader who may read them, by dnr (a disclosure to log)
+    disclosed: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -634,15 +655,19 @@ class Registers:
         raise AssertionError("unreachable")
 
     def rows(
-        self, query: Query, today: date, actor: Any = None, page_size: int = 1000
+        self, query: Query, today: date, actor: Any = None, page_size: int = 1000,
+        disclosed: dict[str, list[str]] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Every matching row from ``query.cursor`` on, page by page (for CSV export)."""
+        """Every matching row from ``query.cursor`` on, page by page (for CSV export); the
+        secret fields shown to the reader are added to ``disclosed``."""
         cursor = query.cursor
         while True:
             page = self.page(
                 Query(query.listing, query.filters, query.sort, query.order, page_size, cursor),
                 today, actor,
             )
+            for dnr, fields in page.disclosed.items() if disclosed is not None else ():
+                disclosed.setdefault(dnr, []).extend(fields)
             yield from page.items
             if page.next_cursor is None:
                 return
@@ -662,14 +687,15 @@ class Registers:
                 self._pages.put(key, cached)
         pairs, next_cursor = cached
         items = []
+        disclosed: dict[str, list[str]] = {}
         for item, row in pairs:
             item = dict(item)  # the cached one stays as it was
-            if listing.withhold is not None:
-                listing.withhold(item, row, actor)
+            if listing.withhold is not None and (secret := listing.withhold(item, row, actor)):
+                disclosed.setdefault(item["dnr"], []).extend(secret)
             items.append(item)
         return Page(
             listing, items, next_cursor, query.sort, query.order, query.limit,
-            listing.projection, position,
+            listing.projection, position, disclosed,
         )
 
     def _read_page(

@@ -13,12 +13,23 @@ from cases.application import CaseNotFound
 from web.auth import current_actor
 
 
-def _log_read(dnr: str, paths: list[str]) -> None:
+def read_logger() -> Callable[[dict[str, list[str]]], None]:
+    """A function that logs disclosures of secret content (paths by dnr) to this request's
+    reader; usable after the request too (a streamed CSV)."""
+    app = current_app.extensions["diarium"]
     actor = current_actor()
-    assert actor is not None  # only an authenticated reader may read secret content
-    current_app.extensions["diarium"].record_secret_read(
-        dnr, f"{request.method} {request.path}", paths, actor
-    )
+    what = f"{request.method} {request.path}"
+
+    def log(disclosed: dict[str, list[str]]) -> None:
+        assert actor is not None  # only an authenticated reader may read secret content
+        for dnr, paths in disclosed.items():
+            app.record_secret_read(dnr, what, list(dict.fromkeys(paths)), actor)
+
+    return log
+
+
+def _log_read(dnr: str, paths: list[str]) -> None:
+    read_logger()({dnr: paths})
 
 
 def disclose(view: dict[str, Any]) -> dict[str, Any]:

@@ -169,9 +169,13 @@ class DecisionsProjection(Projection):
                 Index(f"{n}_dnr", "dnr"),
             )
 
-        reservation = member_table(
-            "reservation", [Column("reason", Text), Column("reason_given_on", Date)]
-        )
+        reservation = member_table("reservation", [
+            Column("reason", Text), Column("reason_given_on", Date),
+            # the case's marking covers its decisions (domain/secrecy.py: the reason), and who
+            # may read it
+            Column("secret_reason", Boolean, nullable=False, default=False),
+            Column("responsible_body", String(200)), Column("officer", String(200)),
+        ])
         conflict = member_table("conflict", [Column("note", Text)])
         ename = t("extract")
         extract = Table(
@@ -336,6 +340,15 @@ class DecisionsProjection(Projection):
             row["officer"] = case["officer"]
             row["secret_text"] = case["decisions_secret"]
             row["title"] = shown_title(case)
+        for row in uow.select("reservation", dnr=case["dnr"]):
+            self._reservation_case(row, case)
+
+    @staticmethod
+    def _reservation_case(row: dict[str, Any], case: dict[str, Any] | None) -> None:
+        """Copy what decides who may read a reservation's reason from its case."""
+        row["secret_reason"] = bool(case and case["decisions_secret"])
+        row["responsible_body"] = case["responsible_body"] if case else None
+        row["officer"] = case["officer"] if case else None
 
     @handles(ev.DecisionRecorded)
     def _decided(self, uow: UnitOfWork, event: ev.DecisionRecorded, position: int) -> None:
@@ -419,6 +432,10 @@ class DecisionsProjection(Projection):
             uow, "reservation", event, position, reason=event.reason,
             reason_given_on=event.occurred_on if event.reason else None,
         )
+        row = uow.get("reservation", event.originator_id, event.paragraph, event.member)
+        if row is not None:
+            dnr = row["dnr"]
+            self._reservation_case(row, DecisionCases.get(uow, case_id_of(dnr)) if dnr else None)
 
     @handles(mev.ReservationReasonGiven)
     def _reason(self, uow: UnitOfWork, event: mev.ReservationReasonGiven, position: int) -> None:

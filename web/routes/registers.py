@@ -32,6 +32,7 @@ from projections.queries import (
 )
 from projections.runner import Projector
 from web.auth import current_actor, requires
+from web.disclosure import read_logger
 from web.problems import problem
 from web.register_schemas import PAGE_SCHEMAS
 from web.routes.common import diarium
@@ -148,6 +149,7 @@ def _listing_view(listing: Listing) -> Any:
                                  query.cursor), today, actor)
             return _headers(_csv(listing, registers, query, today, actor), consistency)
         page = registers.page(query, today, actor, state)
+        read_logger()(page.disclosed)
         consistency["position"] = max(consistency["position"], page.position)
         return _headers(jsonify(_page_json(page, consistency)), consistency)
 
@@ -169,19 +171,25 @@ def _csv(
 ) -> Response:
     """Every matching row (from the cursor on; ``limit`` is the page size used internally)."""
     everything = Query(query.listing, query.filters, query.sort, query.order, 1000, query.cursor)
+    log = read_logger()  # the stream runs after the request
 
     def generate() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         buffer.write("\ufeff")  # a BOM, so spreadsheet programs read UTF-8 (å, ä, ö)
         writer.writerow(listing.fields)
-        for number, item in enumerate(registers.rows(everything, today, actor), 1):
-            writer.writerow([_cell(item[f]) for f in listing.fields])
-            if number % 500 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
+        disclosed: dict[str, list[str]] = {}
+        try:
+            rows = registers.rows(everything, today, actor, disclosed=disclosed)
+            for number, item in enumerate(rows, 1):
+                writer.writerow([_cell(item[f]) for f in listing.fields])
+                if number % 500 == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            yield buffer.getvalue()
+        finally:  # what was sent, even if the reader went away
+            log(disclosed)
 
     response = Response(generate(), mimetype="text/csv")  # needs no request context
     response.headers["Content-Disposition"] = f'attachment; filename="{listing.name}.csv"'

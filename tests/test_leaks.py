@@ -1,0 +1,249 @@
+"""The leak test: every GET route in the URL map (new routes included automatically) × every
+role × a token in and out of the case's body, on a store with a secret case on a meeting's
+agenda with a decided paragraph, a secret document, a secret referral sender and a delegated
+decision; no secret text may reach a reader without access, and guesses at secret text that
+match must answer exactly as guesses that do not (no oracle)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.meetings_support import (
+    REF,
+    attend,
+    decide,
+    motion,
+    ok,
+    paragraph,
+    schedule,
+    setup_bodies,
+)
+
+MARK = "hemlig"  # in every secret text below (any case), and nowhere else
+DNR, OTHER = "1310-2020", "1311-2020"
+SECRET_TITLE = "Utredning HEMLIGTITEL om Kalle Svensson"
+COUNTERPART = "Anna HEMLIGPERSON"
+DOC_COUNTERPART = "Bolaget HEMLIGMOTPART"
+SENDER = "Kommunen HEMLIGREMITTENT"
+
+# (roles, name, bodies): readers who may not read the secret case's content
+OUTSIDERS = [
+    (("secretary",), "sara", ()),  # a secretary, not this body's
+    (("chair", "adjuster"), "carl", ()),
+    (("admin",), "adam", ()),
+    (("service",), "integration", ()),
+    (("officer",), "olle", ()),  # not the case officer
+    (("registrar",), "hsn.registrator", ("HSN",)),
+    (("auditor",), "hsn.revisor", ("HSN",)),
+    (("secretary",), "hsn.sekreterare", ("HSN",)),
+    (("officer",), "linda", ("HSN",)),  # the case officer, but out of scope
+    ((None,), "", ()),  # the public
+]
+# the same guess, once matching the secret text and once not: the answers must be the same
+ORACLE_PROBES = [
+    ("/api/registers/diary", "q", "HEMLIGTITEL", "HEMLIGTITXL"),
+    ("/api/registers/diary", "q", "HEMLIGINNEHÅLL", "HEMLIGINNEHXLL"),
+    ("/api/registers/documents", "counterpart", COUNTERPART, COUNTERPART + "x"),
+    ("/api/registers/documents", "counterpart", DOC_COUNTERPART, DOC_COUNTERPART + "x"),
+    ("/api/registers/referrals", "sender", SENDER, SENDER + "x"),
+]
+
+
+@pytest.fixture
+def world(client: Any, client_as: Any) -> dict[str, Any]:
+    """RS and HSN; a secret RS case (all fields marked) with a secret document, a proposal,
+    an incoming referral from a secret sender, on a meeting's agenda with a decided
+    paragraph (motion, reservation, note, attachment) and a delegated decision; a second case
+    with one document marked."""
+    setup_bodies(client)
+    ok(client.post("/api/bodies", json={
+        "code": "HSN", "name": "Hälso- och sjukvårdsnämnden", "kind": "nämnd", "parent": "RF",
+        "established_on": "2019-01-01",
+    }), 201)
+    ok(client.post("/api/cases", json={
+        "title": SECRET_TITLE, "public_title": "Utredning enligt socialtjänstlagen",
+        "responsible_body": "RS", "dnr": DNR, "registered_on": "2020-09-01", "officer": "linda",
+        "origin": "HEMLIGURSPRUNG",
+    }), 201)
+    ok(client.post(f"/api/cases/{DNR}/documents", json={
+        "direction": "incoming", "date": "2020-09-02", "counterpart": COUNTERPART,
+        "description": "Anmälan HEMLIGBESKRIVNING",
+    }), 201)
+    ok(client.post(f"/api/cases/{DNR}/incoming-referrals", json={
+        "sender": SENDER, "sender_reference": "HEMLIGREF-7", "answer_by": "2020-12-30",
+        "document_number": 1, "received_on": "2020-09-02",
+    }), 201)
+    ok(client_as("officer", name="linda").post(f"/api/cases/{DNR}/proposals", json={
+        "points": ["Bevilja HEMLIGPUNKT"], "summary": "HEMLIGSAMMANFATTNING",
+        "justification": "HEMLIGMOTIVERING",
+    }), 201)
+    schedule(client)
+    attend(client)
+    number = paragraph(client, "Ärende HEMLIGTITEL", DNR)
+    ok(motion(client, number, "Anders Öberg", "HEMLIGYRKANDE"), 201)
+    ok(decide(client, number, "Regionstyrelsen beslutar HEMLIGBESLUT"), 201)
+    at = f"/api/meetings/{REF}/paragraphs/{number}"
+    ok(client.post(f"{at}/reservations", json={
+        "member": "Anders Öberg", "reason": "HEMLIGRESERVATION"}), 201)
+    ok(client.post(f"{at}/notes", json={
+        "authors": "Anders Öberg (S)", "text": "HEMLIGANTECKNING"}), 201)
+    ok(client.post(f"{at}/attachments", json={
+        "title": "Bilaga HEMLIGBILAGA", "dnr": DNR, "document_number": 1}), 201)
+    ok(client.post("/api/bodies/RS/delegation-points", json={
+        "number": "2.3.8", "case_type": "Beslut i enskilda ärenden", "delegate": "linda",
+        "decided_on": "2020-01-01"}), 201)
+    ok(client.post("/api/bodies/RS/delegated-decisions", json={
+        "point": "2.3.8", "delegate": "linda", "decided_on": "2020-09-20", "dnr": DNR,
+        "text": "Beslutar HEMLIGDELEGERAT"}), 201)
+    ok(client.post(f"/api/cases/{DNR}/secrecy", json={
+        "statute": "OSL 26:1", "marking_body": "RS", "marked_on": "2020-09-02"}), 201)
+    ok(client.post("/api/cases", json={
+        "title": "Allmän skrivelse", "responsible_body": "RS", "dnr": OTHER,
+        "registered_on": "2020-09-01",
+    }), 201)
+    ok(client.post(f"/api/cases/{OTHER}/documents", json={
+        "direction": "incoming", "date": "2020-09-03", "counterpart": DOC_COUNTERPART,
+        "description": "Brev HEMLIGINNEHÅLL"}), 201)
+    ok(client.post(f"/api/cases/{OTHER}/documents/1/secrecy", json={
+        "statute": "OSL 31:16", "marking_body": "RS"}), 201)
+    return {"paragraph": number}
+
+
+def urls(app: Any, paragraph_number: int) -> list[str]:
+    """Every GET route of the URL map with each value of its path variables, plus the search,
+    filter and CSV variants of the registers and the feed."""
+    values = {
+        "dnr": [DNR, OTHER], "ref": [REF], "number": [str(paragraph_number), "1"],
+        "code": ["RS", "HSN"], "year": ["2020"], "name": ["cases", "documents", "decisions"],
+        "subscription_id": ["none"], "slug": ["not-found"],
+    }
+    found: set[str] = set()
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.rule.endswith("/stream"):
+            continue
+        variants = [rule.rule]
+        for variable in re.findall(r"<(?:[a-z]+:)?(\w+)>", rule.rule):
+            assert variable in values, f"the leak test needs values for <{variable}>"
+            pattern = re.compile(rf"<(?:[a-z]+:)?{variable}>")
+            variants = [pattern.sub(v, u) for u in variants for v in values[variable]]
+        for url in variants:
+            found.add(url)
+            if url.startswith(("/api/registers/", "/api/feed", "/api/audit/events")):
+                for query in ("q=HEMLIG", "format=csv", "limit=1000", f"dnr={DNR}"):
+                    found.add(f"{url}?{query}")
+    return sorted(found)
+
+
+def catch_up(app: Any) -> None:
+    projector = app.extensions.get("diarium_projector")
+    if projector is not None:
+        projector.catch_up()
+
+
+def leaks(client: Any, targets: list[str]) -> tuple[list[str], int]:
+    found, answered = [], 0
+    for url in targets:
+        response = client.get(url)
+        assert response.status_code < 500, (url, response.status_code)
+        answered += response.status_code == 200
+        text = response.get_data(as_text=True)
+        if MARK in text.lower():
+            found.append(f"{url} ({response.status_code}): {text[:200]}")
+    return found, answered
+
+
+@pytest.mark.parametrize(("roles", "name", "bodies"), OUTSIDERS)
+def test_no_secret_reaches_a_reader_without_access(
+    app: Any, client_as: Any, world: dict[str, Any], roles: tuple, name: str, bodies: tuple
+) -> None:
+    catch_up(app)
+    client = client_as(*roles, name=name or "x", bodies=bodies)
+    targets = urls(app, world["paragraph"])
+    found, answered = leaks(client, targets)
+    assert not found, "\n".join(found)
+    assert answered >= 2  # the public case view at least
+    for path, key, hit, miss in ORACLE_PROBES:
+        matching = client.get(path, query_string={key: hit})
+        other = client.get(path, query_string={key: miss})
+        assert matching.status_code == other.status_code, (path, key)
+        if matching.status_code == 200:
+            assert matching.get_json()["items"] == other.get_json()["items"], (path, key, hit)
+
+
+def test_the_probes_find_what_a_reader_with_access_may_read(
+    app: Any, client_as: Any, world: dict[str, Any]
+) -> None:
+    """The oracle probes are real: a registrar of the body matches the secret texts."""
+    catch_up(app)
+    registrar = client_as("registrar", name="rs.registrator", bodies=("RS",))
+    for path, key, hit, miss in ORACLE_PROBES:
+        hits = registrar.get(path, query_string={key: hit}).get_json()["items"]
+        misses = registrar.get(path, query_string={key: miss}).get_json()["items"]
+        assert hits and not misses, (path, key)
+
+
+def test_the_bodys_secretary_and_signatories_read_the_meeting_and_are_logged(
+    app: Any, client_as: Any, world: dict[str, Any]
+) -> None:
+    """The body's own secretary (and the chair and adjusters the meeting names) need the
+    text to write and sign the protocol: they get it on the meeting's routes, logged; the
+    case itself stays withheld from them."""
+    catch_up(app)
+    auditor = client_as("auditor", name="revisor")
+    before = len(ok(auditor.get(f"/api/cases/{DNR}/secret-reads")))
+    keepers = [
+        client_as("secretary", name="rs.sekreterare", bodies=("RS",)),
+        client_as("chair", name="Kenneth Backgård"),
+        client_as("adjuster", name="Glenn Berggård"),
+    ]
+    number = world["paragraph"]
+    meeting_urls = [u for u in urls(app, number) if u.startswith("/api/meetings/")]
+    for keeper in keepers:
+        meeting = ok(keeper.get(f"/api/meetings/{REF}"))
+        (shown,) = [p for p in meeting["paragraphs"] if p["number"] == number]
+        assert shown["decision"]["text"] == "Regionstyrelsen beslutar HEMLIGBESLUT"
+        assert shown["title"] == "Ärende HEMLIGTITEL"
+        protocol = keeper.get(f"/api/meetings/{REF}/protocol").get_data(as_text=True)
+        assert "HEMLIGBESLUT" in protocol
+        elsewhere = [u for u in urls(app, number) if u not in meeting_urls]
+        found, _ = leaks(keeper, elsewhere)
+        assert not found, "\n".join(found)
+    reads = ok(auditor.get(f"/api/cases/{DNR}/secret-reads"))[before:]
+    readers = {r["actor"] for r in reads}
+    assert {"rs.sekreterare", "Kenneth Backgård", "Glenn Berggård"} <= readers
+    assert any(f"paragraphs.{number}.decision.text" in r["fields"] for r in reads)
+    assert all(MARK not in str(r).lower() for r in reads)  # the log names fields only
+
+
+def test_the_public_protocol_masks_the_secret_paragraph(
+    client_as: Any, world: dict[str, Any]
+) -> None:
+    html = client_as("secretary", name="sara").get(f"/api/meetings/{REF}/protocol")
+    text = html.get_data(as_text=True)
+    assert html.status_code == 200 and MARK not in text.lower()
+    assert "Utredning enligt socialtjänstlagen" in text  # the public title stands in
+    assert "[sekretess]" in text
+
+
+@pytest.mark.parametrize("path", [
+    "/api/audit/registers/cases", "/api/audit/registers/documents",
+    "/api/audit/registers/decisions", "/api/audit/events?limit=1000",
+    f"/api/meetings/{REF}", f"/api/registers/diary?dnr={DNR}",
+    f"/api/registers/decisions?dnr={DNR}",
+])
+def test_reads_of_secret_content_outside_the_case_routes_are_logged(
+    app: Any, client_as: Any, world: dict[str, Any], path: str
+) -> None:
+    catch_up(app)
+    auditor = client_as("auditor", name="revisor")
+    before = len(ok(auditor.get(f"/api/cases/{DNR}/secret-reads")))
+    reader = client_as("auditor", "registrar", name="rs.revisor", bodies=("RS",))
+    response = reader.get(path)
+    assert response.status_code == 200 and MARK in response.get_data(as_text=True).lower()
+    reads = ok(auditor.get(f"/api/cases/{DNR}/secret-reads"))[before:]
+    route = path.partition("?")[0]
+    assert [(r["actor"], r["what"]) for r in reads][:1] == [("rs.revisor", f"GET {route}")]
+    assert reads[0]["fields"]
