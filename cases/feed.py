@@ -28,6 +28,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import select
 
 from domain.events import case as ev
+from domain.secrecy import DOCUMENT_MARKING, EVENT_ENTITY, covered, title_secret
 
 if TYPE_CHECKING:
     from cases.application import Diarium
@@ -321,18 +322,6 @@ _SECRECY_EVENTS = tuple(
         "CaseMarkedSecret", "CaseSecrecyLifted", "DocumentMarkedSecret", "DocumentSecrecyLifted"))
     if cls is not None
 )
-# which payload fields a case-level marking of each case field withholds, per public type
-_CASE_FIELD_PAYLOAD = {
-    "title": {"case.registered": ("title",)},
-    "origin": {"case.registered": ("origin",)},
-    "documents": {"case.document_registered": ("counterpart", "description"),
-                  # the sender of an incoming referral is its letter's sender
-                  "case.incoming_referral_received": ("sender", "sender_reference")},
-    "proposals": {"case.proposal_recorded": ("points", "summary", "justification")},
-    "decisions": {"case.decision_recorded": ("text",)},
-}
-
-
 @dataclass
 class _Markings:
     case_fields: set[str]
@@ -369,18 +358,19 @@ def _markings(app: Diarium, originators: set[UUID]) -> dict[UUID, _Markings]:
     return found
 
 
-def _withheld(kind: str, payload: dict[str, Any], marks: _Markings | None) -> list[str]:
-    if marks is None:
+def _withheld(event: Any, payload: dict[str, Any], marks: _Markings | None) -> list[str]:
+    """The payload fields the case's markings cover (domain/secrecy.py), and a title that a
+    public title replaces."""
+    entity = EVENT_ENTITY.get(type(event))
+    if entity is None:
         return []
-    fields: set[str] = set()
-    for case_field in marks.case_fields:
-        fields.update(_CASE_FIELD_PAYLOAD.get(case_field, {}).get(kind, ()))
-    if kind == "case.document_registered":
-        fields.update(marks.documents.get(payload.get("number"), set()))  # type: ignore[arg-type]
-    if kind == "case.incoming_referral_received" and "counterpart" in marks.documents.get(
-        payload.get("document_number"), set()  # type: ignore[arg-type]
-    ):
-        fields.update(("sender", "sender_reference"))
+    marked = marks.case_fields if marks is not None else set()
+    fields = covered(marked, entity)
+    if entity == "case" and title_secret(marked, payload.get("public_title")):
+        fields.add("title")
+    number = payload.get("number") if entity == "document" else payload.get("document_number")
+    if marks is not None and number in marks.documents:
+        fields |= covered(marks.documents[number], entity, DOCUMENT_MARKING)
     return sorted(f for f in fields if f in payload)
 
 
@@ -406,7 +396,7 @@ def _items(app: Diarium, positions: list[int], topics: set[str]) -> list[FeedIte
         event = app.mapper.to_domain_event(StoredEvent(originator, version, topic, bytes(state)))
         kind = BY_CLASS[type(event)]
         payload = public_payload(event)
-        withheld = _withheld(kind.name, payload, markings.get(UUID(str(originator))))
+        withheld = _withheld(event, payload, markings.get(UUID(str(originator))))
         for name in withheld:
             payload[name] = None
         items.append(FeedItem(

@@ -58,7 +58,7 @@ def _cases(dnrs: Iterable[str | None]) -> dict[str, secrecy.CaseSecrets]:
     found = {}
     for dnr in {d for d in dnrs if d}:
         try:
-            found[dnr] = secrecy.CaseSecrets.of_view(app.get_case(dnr))
+            found[dnr] = secrecy.CaseSecrets.of_view(app.view_case(dnr))
         except CaseNotFound:
             continue
     return found

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 
 from domain.events import case as ev
+from domain.secrecy import covered
 from projections.batch import TableSpec, UnitOfWork
 
 Handler = Callable[[Any, UnitOfWork, Any, int], None]
@@ -277,7 +278,7 @@ class CaseDirectory:
         assert case is not None  # the log registers a case before anything happens to it
         if isinstance(event, (ev.CaseMarkedSecret, ev.CaseSecrecyLifted)):
             case["title_secret"] = (
-                isinstance(event, ev.CaseMarkedSecret) and "title" in event.fields
+                isinstance(event, ev.CaseMarkedSecret) and "title" in covered(event.fields, "case")
             )
         return case
 

@@ -49,6 +49,7 @@ from sqlalchemy import (
 from domain.events import case as ev
 from domain.events import meeting as mev
 from domain.meetings import adjustment_deadline, appeal_period_end, posting_deadline
+from domain.secrecy import covered
 from projections.batch import TableSpec, UnitOfWork
 from projections.registers.base import CaseDirectory, Projection, handles, shown_title
 from projections.tables import table_name
@@ -94,7 +95,8 @@ class DeadlineCases(CaseDirectory):
             case["officer"] = event.officer
         elif isinstance(event, (ev.CaseMarkedSecret, ev.CaseSecrecyLifted)):
             case["documents_secret"] = (
-                isinstance(event, ev.CaseMarkedSecret) and "documents" in event.fields
+                isinstance(event, ev.CaseMarkedSecret)
+                and "sender" in covered(event.fields, "incoming_referral")
             )
         else:
             numbers = {n for n in case["secret_counterparts"].split(",") if n}

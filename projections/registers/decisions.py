@@ -37,6 +37,7 @@ from domain.events import body as bev
 from domain.events import case as ev
 from domain.events import meeting as mev
 from domain.meetings import legal_force_from
+from domain.secrecy import covered
 from projections.batch import TableSpec, UnitOfWork
 from projections.registers.base import CaseDirectory, Projection, handles, shown_title
 from projections.tables import table_name
@@ -65,7 +66,8 @@ class DecisionCases(CaseDirectory):
             case["officer"] = event.officer
         else:
             case["decisions_secret"] = (
-                isinstance(event, ev.CaseMarkedSecret) and "decisions" in event.fields
+                isinstance(event, ev.CaseMarkedSecret)
+                and "text" in covered(event.fields, "decision")
             )
         return case
 

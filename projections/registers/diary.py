@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 
 from domain.events import case as ev
+from domain.secrecy import covered
 from projections import search
 from projections.batch import TableSpec, UnitOfWork
 from projections.registers.base import Projection, handles
@@ -198,9 +199,9 @@ class DiaryProjection(Projection):
                 "counterpart": event.counterpart,
                 "description": event.description,
                 "responsible_body": case["responsible_body"],
-                "secret": "documents" in case["secret_fields"].split(","),
+                "secret": bool(covered(case["secret_fields"].split(","), "document")),
                 "secret_fields": "",
-                "case_secret": "documents" in case["secret_fields"].split(","),
+                "case_secret": bool(covered(case["secret_fields"].split(","), "document")),
             },
         )
 
@@ -248,7 +249,7 @@ class DiaryProjection(Projection):
         case["secret_fields"] = ",".join(event.fields) if marked else ""
         case["secrecy_statute"] = event.statute if marked else None
         case["secret"] = marked or case["public_title"] is not None
-        covers = marked and "documents" in event.fields
+        covers = marked and bool(covered(event.fields, "document"))
         for document in uow.select("document", case_id=event.originator_id):
             document["case_secret"] = covers
             document["secret"] = covers or bool(document["secret_fields"])
