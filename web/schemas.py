@@ -62,8 +62,8 @@ class RegisterCaseSchema(CommandSchema):
     classification = optional_text(100)
     origin = optional_text(200)
     dnr = optional_text(50)
-    secrecy = fields.Nested(
-        "RegistrationSecrecySchema", load_default=None, allow_none=True,
+    secrecy = fields.Nested(  # absent: the command's default, no marking
+        "RegistrationSecrecySchema",
         metadata={"description": "Mark the case secret in the same write (OSL 5:5)"},
     )
 
