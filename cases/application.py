@@ -71,6 +71,13 @@ def _back_off(attempt: int) -> None:
     time.sleep(random.uniform(0, min(0.1, 0.002 * 2**attempt)))
 
 
+# What a registration's case takes from its command as it is.
+_REGISTERED_FIELDS = (
+    "series", "title", "public_title", "responsible_body", "unit", "officer", "classification",
+    "origin", "secrecy",
+)
+
+
 def _new_case(
     command: cmd.RegisterCase,
     dnr: str,
@@ -84,21 +91,13 @@ def _new_case(
     (both events are saved in the one write that saves the case)."""
     return Case.register(
         dnr=dnr,
-        series=command.series,
         year=year,
         sequence=sequence,
-        title=command.title,
-        public_title=command.public_title,
-        responsible_body=command.responsible_body,
-        unit=command.unit,
-        officer=command.officer,
-        classification=command.classification,
-        origin=command.origin,
         migrated=command.dnr is not None,
-        secrecy=command.secrecy,
         registered_on=registered_on,
         by=by,
         today=today,
+        **{name: getattr(command, name) for name in _REGISTERED_FIELDS},
     )
 
 
