@@ -15,11 +15,13 @@ import pytest
 from cases import commands as cmd
 from cases.application import Diarium, Written
 from cases.case import Direction
+from cases.webhooks import WebhookStore, WebhookWorker
 from domain.actor import Actor
 from domain.dnr import DEFAULT_SERIES
 from domain.rules import RuleViolation
 from tests.test_group_commit import _queued, _until
 from tests.test_secrecy import _catch_up, _urls
+from tests.test_webhooks_delivery import Receiver
 
 TODAY = date(2020, 6, 1)
 REGISTRAR = Actor("anna.registrator", "req-1", ("registrar",))
@@ -170,6 +172,22 @@ def test_who_may_not_mark_may_not_register_with_a_marking(
         _secret(dnr=dnr, registered_on=date(2019, 3, 1)), Actor("linda", None, ("officer",))
     )
     assert own.version == 2 and own.dnr == (dnr or "1-2019")
+
+
+def test_a_webhook_never_gets_the_secret_title(diarium: Diarium) -> None:
+    receiver = Receiver()
+    try:
+        WebhookStore(diarium).subscribe(receiver.url, ["case.registered"], from_position=0)
+        diarium.register_case(_secret(registered_on=None), REGISTRAR)
+        worker = WebhookWorker(diarium, poll_interval=0.01)
+        assert worker.run_once() == 1
+        worker.close()
+        (delivery,) = receiver.unique()
+        assert delivery["event"]["payload"]["public_title"] == PUBLIC_TITLE
+        assert delivery["event"]["withheld"] == ["origin", "title"]
+        assert "HEMLIG" not in str(receiver.requests) and PNR not in str(receiver.requests)
+    finally:
+        receiver.close()
 
 
 # -- the application: personal identity numbers --------------------------------------------
