@@ -71,6 +71,36 @@ def _back_off(attempt: int) -> None:
     time.sleep(random.uniform(0, min(0.1, 0.002 * 2**attempt)))
 
 
+# What a registration's case takes from its command as it is.
+_REGISTERED_FIELDS = (
+    "series", "title", "public_title", "responsible_body", "unit", "officer", "classification",
+    "origin", "secrecy",
+)
+
+
+def _new_case(
+    command: cmd.RegisterCase,
+    dnr: str,
+    year: int,
+    sequence: int,
+    registered_on: date,
+    by: Actor,
+    today: date,
+) -> Case:
+    """The case ``command`` registers under ``dnr``, with its secrecy marking if it has one
+    (both events are saved in the one write that saves the case)."""
+    return Case.register(
+        dnr=dnr,
+        year=year,
+        sequence=sequence,
+        migrated=command.dnr is not None,
+        registered_on=registered_on,
+        by=by,
+        today=today,
+        **{name: getattr(command, name) for name in _REGISTERED_FIELDS},
+    )
+
+
 def swedish_today() -> date:
     """Today's date in Sweden, where business dates are kept."""
     return datetime.now(STOCKHOLM).date()
@@ -173,22 +203,9 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
                 command = queued.command
                 try:
                     sequence = counter.next_sequence()
-                    case = Case.register(
-                        dnr=dnr_format.format(year, sequence),
-                        series=series,
-                        year=year,
-                        sequence=sequence,
-                        title=command.title,
-                        public_title=command.public_title,
-                        responsible_body=command.responsible_body,
-                        unit=command.unit,
-                        officer=command.officer,
-                        classification=command.classification,
-                        origin=command.origin,
-                        migrated=False,
-                        registered_on=queued.registered_on,
-                        by=queued.by,
-                        today=today,
+                    case = _new_case(
+                        command, dnr_format.format(year, sequence), year, sequence,
+                        queued.registered_on, queued.by, today,
                     )
                 except Exception as refused:  # this one only: no number is taken for it
                     outcomes.append(refused)
@@ -226,23 +243,7 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
                     raise RuleViolation(rules.DNR_TAKEN, f"dnr {dnr} is already registered")
                 counter = self._series_year(command.series, year, today, by)
                 counter.claim(sequence=sequence, claimed_on=registered_on, by=by)
-            case = Case.register(
-                dnr=dnr,
-                series=command.series,
-                year=year,
-                sequence=sequence,
-                title=command.title,
-                public_title=command.public_title,
-                responsible_body=command.responsible_body,
-                unit=command.unit,
-                officer=command.officer,
-                classification=command.classification,
-                origin=command.origin,
-                migrated=command.dnr is not None,
-                registered_on=registered_on,
-                by=by,
-                today=today,
-            )
+            case = _new_case(command, dnr, year, sequence, registered_on, by, today)
             return self._written(case, self.save(counter, case))
 
         return self._retrying(attempt, f"The dnr series {command.series}")

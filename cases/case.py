@@ -13,8 +13,10 @@ from domain.actor import Actor
 from domain.aggregate import DiariumAggregate
 from domain.dnr import case_id
 from domain.events import case as ev
+from domain.identity_numbers import personal_identity_numbers
+from domain.roles import may_mark_secret
 from domain.rules import require
-from domain.secrecy import CASE_FIELDS, DOCUMENT_FIELDS
+from domain.secrecy import CASE_FIELDS, DOCUMENT_FIELDS, covered, title_secret
 
 
 class Status(StrEnum):
@@ -50,6 +52,18 @@ class Secrecy:
     marked_on: date
     marking_body: str
     fields: list[str]
+
+
+@dataclass(frozen=True)
+class SecrecyMarking:
+    """A secrecy marking asked for with a command (e.g. in a registration); what is left
+    out takes its default (marking body: the responsible body; date: the command's date;
+    fields: all)."""
+
+    statute: str
+    marking_body: str | None = None
+    marked_on: date | None = None
+    fields: list[str] | None = None
 
 
 @dataclass
@@ -154,10 +168,19 @@ class Case(DiariumAggregate):
         classification: str | None = None,
         origin: str | None = None,
         migrated: bool = False,
+        secrecy: SecrecyMarking | None = None,
     ) -> Case:
-        """Register a new case under ``dnr``."""
+        """Register a new case under ``dnr``, marked secret at once when ``secrecy`` is given
+        (its ``CaseMarkedSecret`` follows ``CaseRegistered`` in the same save). A personal
+        identity number stands only where the marking withholds it."""
         _not_future(registered_on, today, "registered_on")
-        return cls._create_by(
+        require(
+            secrecy is None or may_mark_secret(by, officer),
+            rules.SECRECY_MARKING_ROLE,
+            f"{by.name} may register the case but not mark it secret",
+            "secrecy",
+        )
+        case = cls._create_by(
             ev.CaseRegistered,
             id=case_id(dnr),
             dnr=dnr,
@@ -175,6 +198,21 @@ class Case(DiariumAggregate):
             occurred_on=registered_on,
             by=by,
         )
+        if secrecy is not None:
+            case.mark_secret(
+                statute=secrecy.statute,
+                marking_body=secrecy.marking_body or responsible_body,
+                marked_on=secrecy.marked_on or registered_on,
+                fields=secrecy.fields,
+                by=by,
+                today=today,
+            )
+        for name, value, entity in (
+            ("title", title, "case"), ("public_title", public_title, None),
+            ("origin", origin, "case"),
+        ):
+            case._require_unpublished(name, value, entity)
+        return case
 
     # -- commands ---------------------------------------------------------------------
 
@@ -191,6 +229,8 @@ class Case(DiariumAggregate):
         """Register a document to the case, numbered on within the case."""
         self._require_active()
         _not_future(document_date, today, "date")
+        self._require_unpublished("description", description, "document")
+        self._require_unpublished("counterpart", counterpart, "document")
         self.trigger_event(
             ev.DocumentRegistered,
             number=len(self.documents) + 1,
@@ -650,6 +690,23 @@ class Case(DiariumAggregate):
             f"Case {self.dnr} has no decision {number}",
         )
         return self.decisions[number - 1]
+
+    def _require_unpublished(self, name: str, value: str | None, entity: str | None) -> None:
+        """Refuse a personal identity number in field ``name`` of ``entity`` unless what the
+        case's marking covers (domain/secrecy.py), or its public title, withholds it from the
+        public (``None``: a field the public always sees)."""
+        marked = self.secrecy.fields if self.secrecy is not None else []
+        withheld = entity is not None and name in covered(marked, entity)
+        if entity == "case" and name == "title":
+            withheld = title_secret(marked, self.public_title)
+        require(
+            withheld or not personal_identity_numbers(value),
+            rules.PERSONAL_IDENTITY_NUMBER_PUBLIC,
+            f"{name} holds a personal identity number, which the public register would show"
+            + ("" if entity is None else " unless a secrecy marking (or, for a title, a public "
+               "title) withholds it"),
+            name,
+        )
 
     def _require_active(self) -> None:
         require(self.status != Status.CANCELLED, rules.CASE_CANCELLED)

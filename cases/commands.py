@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from cases.case import DecisionKind, Direction
+from cases.case import DecisionKind, Direction, SecrecyMarking
 from domain.dnr import DEFAULT_SERIES
 
 
@@ -21,6 +21,7 @@ class RegisterCase:
     classification: str | None = None
     origin: str | None = None
     dnr: str | None = None  # an existing number, when migrating from an older system
+    secrecy: SecrecyMarking | None = None  # marked secret in the same write (OSL 5:5)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ every route is listed in the README (Roles) and checked by tests/test_access_mat
 
 from __future__ import annotations
 
+from domain.actor import Actor
+
 REGISTRAR = "registrar"  # registers cases and documents, assigns officers, marks secrecy
 OFFICER = "officer"  # works own cases: documents, referrals, proposals, delegated decisions
 SECRETARY = "secretary"  # meetings, protocols, extracts
@@ -35,3 +37,11 @@ SECRET_READERS: tuple[str, ...] = (REGISTRAR, AUDITOR, OFFICER)
 def unknown_roles(roles: list[str] | tuple[str, ...]) -> list[str]:
     """The names in ``roles`` that are not roles."""
     return [r for r in roles if r not in ROLES]
+
+
+def may_mark_secret(actor: Actor, officer: str | None) -> bool:
+    """Whether ``actor`` may mark a case whose case officer is ``officer`` secret: a
+    registrar, or an officer on own case (the policy of web/routes/secrecy.py)."""
+    if actor.has_role(REGISTRAR):
+        return True
+    return actor.has_role(OFFICER) and officer is not None and officer == actor.name

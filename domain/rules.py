@@ -14,12 +14,14 @@ class Rule:
 
 
 class RuleViolation(Exception):
-    """A command was refused because it would break a rule; nothing was recorded."""
+    """A command was refused because it would break a rule; nothing was recorded.
+    ``field`` names the field of the command at fault, where one is."""
 
-    def __init__(self, rule: Rule, detail: str | None = None) -> None:
+    def __init__(self, rule: Rule, detail: str | None = None, field: str | None = None) -> None:
         super().__init__(detail or rule.text)
         self.rule = rule
         self.detail = detail or rule.text
+        self.field = field
 
 
 RULES: dict[str, Rule] = {}
@@ -32,10 +34,12 @@ def rule(code: str, text: str) -> Rule:
     return declared
 
 
-def require(condition: bool, broken: Rule, detail: str | None = None) -> None:
-    """Refuse the command with ``broken`` unless ``condition`` holds."""
+def require(
+    condition: bool, broken: Rule, detail: str | None = None, field: str | None = None
+) -> None:
+    """Refuse the command with ``broken`` (at ``field``) unless ``condition`` holds."""
     if not condition:
-        raise RuleViolation(broken, detail)
+        raise RuleViolation(broken, detail, field)
 
 
 # Registration and numbering
@@ -270,4 +274,15 @@ SECRECY_FIELDS = rule(
     "secrecy-fields",
     "A secrecy marking names at least one field that can be withheld (case: title, origin, "
     "documents, proposals, decisions; document: counterpart, description).",
+)
+SECRECY_MARKING_ROLE = rule(
+    "secrecy-marking-role",
+    "A case is marked secret by a registrar or by its own case officer (also when it is "
+    "marked in its registration).",
+)
+PERSONAL_IDENTITY_NUMBER_PUBLIC = rule(
+    "personal-identity-number-public",
+    "A personal identity number (personnummer or samordningsnummer) is not published in the "
+    "public register: it may stand only in a field that a secrecy marking withholds (a case's "
+    "title or origin, a document's counterpart or description), never in the public title.",
 )

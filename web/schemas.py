@@ -62,6 +62,10 @@ class RegisterCaseSchema(CommandSchema):
     classification = optional_text(100)
     origin = optional_text(200)
     dnr = optional_text(50)
+    secrecy = fields.Nested(  # absent: the command's default, no marking
+        "RegistrationSecrecySchema",
+        metadata={"description": "Mark the case secret in the same write (OSL 5:5)"},
+    )
 
 
 class RegisterDocumentSchema(CommandSchema):
@@ -371,6 +375,14 @@ class MarkSecretSchema(CommandSchema):
         metadata={"description": "case: title, origin, documents, proposals, decisions; "
                   "document: counterpart, description"},
     )
+
+
+class RegistrationSecrecySchema(MarkSecretSchema):
+    """A secrecy marking made with the registration; the marking body defaults to the
+    responsible body, the date to the registration's."""
+
+    command = cmd.SecrecyMarking
+    marking_body = optional_text(200)
 
 
 class LiftSecrecySchema(CommandSchema):
