@@ -84,7 +84,9 @@ def _split(url: str) -> tuple[SplitResult, str, int]:
     except ValueError:
         raise TargetRefused(WEBHOOK_URL, "The URL cannot be parsed.") from None
     host = (parts.hostname or "").rstrip(".")
-    if len(url) > MAX_URL_LENGTH or parts.scheme not in ("http", "https") or not host:
+    malformed = (len(url) > MAX_URL_LENGTH or parts.scheme not in ("http", "https") or not host
+                 or not url.isprintable() or any(c.isspace() for c in url))
+    if malformed:
         raise TargetRefused(WEBHOOK_URL, "An absolute http(s) URL is required.")
     if "@" in parts.netloc:
         raise TargetRefused(WEBHOOK_URL, "A webhook URL carries no user name or password.")
@@ -94,7 +96,11 @@ def _split(url: str) -> tuple[SplitResult, str, int]:
 
 
 def _literal_ipv6(netloc: str, host: str) -> bool:
-    return netloc.startswith("[") and ":" in host and "%" not in host
+    """Whether the URL names a bracketed IPv6 address (without a zone)."""
+    try:
+        return netloc.startswith("[") and "%" not in host and ip_address(host).version == 6
+    except ValueError:
+        return False
 
 
 def _numeric(host: str) -> Address | None:

@@ -39,7 +39,8 @@ REFUSED_URLS = [
 MALFORMED_URLS = [
     "ftp://example.org/x", "http://user:pw@example.org/", "http://token@example.org/",
     "javascript:alert(1)", "http:///nohost", "http://exa mple.org/", "http://example.org:99999/",
-    "http://[fe80::1%25eth0]/", "gopher://127.0.0.1:6379/_INFO",
+    "http://[fe80::1%25eth0]/", "gopher://127.0.0.1:6379/_INFO", "http://exa\nmple.org/",
+    "https://example.org/a b", "http://[::1/", "http://[zz:1]/",
 ]
 
 
