@@ -113,7 +113,7 @@ def list_subscriptions() -> Response:
     """List webhooks.
     ---
     get:
-      summary: The caller's active subscriptions (an admin's: all) with position and backlog
+      summary: The caller's active subscriptions (every one for an admin) and their state
       responses:
         "200":
           description: Subscriptions
