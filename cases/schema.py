@@ -18,8 +18,9 @@ def _columns(engine: Engine, table: Table) -> dict[str, dict]:
 def add_missing_columns(engine: Engine, table: Table) -> list[str]:
     """Add the (nullable) columns of ``table`` the database lacks; the names added."""
     added = []
+    present = _columns(engine, table)
     for column in table.columns:
-        if column.name in _columns(engine, table):
+        if column.name in present:
             continue
         kind = column.type.compile(engine.dialect)
         statement = f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"

@@ -102,7 +102,7 @@ subscriptions = Table(
     Column("next_attempt_at", DateTime(), nullable=True),
     Column("lease_until", DateTime(), nullable=True),
     Column("lease_owner", String(64), nullable=True),
-    Column("owner", String(220), nullable=True),  # "token:<id>" or "oidc:<name>"; NULL: admins
+    Column("owner", Text(), nullable=True),  # "token:<id>" or "oidc:<name>"; NULL: admins only
 )
 deliveries = Table(
     "diarium_webhook_deliveries",
