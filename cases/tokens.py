@@ -9,8 +9,8 @@ names behind old events remain explained.
 
 A token's name is unique among live (not revoked, not expired) tokens: ``live_name`` holds the
 name while the token lives, under a unique index, so two issues of one name at the same moment
-cannot both succeed. An admin scoped to bodies issues tokens only within its bodies and with
-roles it holds itself.
+cannot both succeed. An admin scoped to bodies issues, lists and revokes only tokens within its
+bodies and with roles it holds itself.
 """
 
 from __future__ import annotations
@@ -91,16 +91,20 @@ class TokenRefused(TokenError):
         self.detail = detail
 
 
-def _within_scope(issuer: Actor | None, roles: list[str], bodies: list[str]) -> None:
-    """Refuse a scoped issuer a token beyond its own bodies or roles."""
+def _beyond_scope(
+    issuer: Actor | None, roles: tuple[str, ...] | list[str], bodies: tuple[str, ...] | list[str]
+) -> TokenRefused | None:
+    """Why a scoped issuer may not issue (or revoke) a token of ``roles`` and ``bodies``:
+    bodies not all its own (or none: every body), or roles it does not hold."""
     if issuer is None or not issuer.bodies:
-        return
+        return None
     if not bodies or not set(bodies) <= set(issuer.bodies):
-        raise TokenRefused(TOKEN_BEYOND_SCOPE, "bodies",
-                           f"Give bodies among your own: {', '.join(issuer.bodies)}.")
+        return TokenRefused(TOKEN_BEYOND_SCOPE, "bodies",
+                            f"Only bodies among your own: {', '.join(issuer.bodies)}.")
     if beyond := sorted(set(roles) - set(issuer.roles)):
-        raise TokenRefused(TOKEN_BEYOND_SCOPE, "roles",
-                           f"Roles you do not hold: {', '.join(beyond)}.")
+        return TokenRefused(TOKEN_BEYOND_SCOPE, "roles",
+                            f"Roles you do not hold: {', '.join(beyond)}.")
+    return None
 
 
 @dataclass(frozen=True)
@@ -208,7 +212,8 @@ class TokenStore:
         bodies = list(dict.fromkeys(bodies))
         if bad := [b for b in bodies if not BODY_PATTERN.match(b)]:
             raise TokenError(f"Invalid body codes: {', '.join(bad)}")
-        _within_scope(issuer, roles, bodies)
+        if refusal := _beyond_scope(issuer, roles, bodies):
+            raise refusal
         token_id = secrets.token_hex(6)
         secret = secrets.token_urlsafe(32)
         now = datetime.now(UTC)
@@ -242,8 +247,12 @@ class TokenStore:
             raise TokenError(f"No token {token_id!r}")
         return _row(row)
 
-    def revoke(self, token_id: str, *, by: str = "cli") -> Token:
-        """Revoke a token at once; revoking a revoked token changes nothing."""
+    def revoke(self, token_id: str, *, by: str = "cli", issuer: Actor | None = None) -> Token:
+        """Revoke a token at once; revoking a revoked token changes nothing. A scoped
+        ``issuer`` revokes only tokens it could issue."""
+        token = self.get(token_id)
+        if refusal := _beyond_scope(issuer, token.roles, token.bodies):
+            raise refusal
         with self.engine.begin() as connection:
             connection.execute(
                 update(tokens_table)
@@ -252,12 +261,14 @@ class TokenStore:
             )
         return self.get(token_id)
 
-    def list(self, *, include_revoked: bool = False) -> list[Token]:
+    def list(self, *, include_revoked: bool = False, issuer: Actor | None = None) -> list[Token]:
+        """Tokens, oldest first; for a scoped ``issuer``, those within its scope."""
         query = select(tokens_table).order_by(tokens_table.c.created_at, tokens_table.c.id)
         if not include_revoked:
             query = query.where(tokens_table.c.revoked_at.is_(None))
         with self.engine.connect() as connection:
-            return [_row(r) for r in connection.execute(query)]
+            found = [_row(r) for r in connection.execute(query)]
+        return [t for t in found if _beyond_scope(issuer, t.roles, t.bodies) is None]
 
     def authenticate(self, presented: str) -> Token | None:
         """The active token ``presented`` is, or ``None``."""

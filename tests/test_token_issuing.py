@@ -46,6 +46,24 @@ def test_a_scoped_admin_issues_tokens_only_within_its_bodies_and_roles(client_as
     assert [t["name"] for t in root.get("/api/tokens").get_json()].count("a") == 0
 
 
+def test_a_scoped_admin_revokes_and_lists_only_tokens_within_its_scope(
+    client_as: Any, tokens: TokenStore
+) -> None:
+    """Else it could revoke an officer's token and issue one of that name to itself."""
+    hsn_admin = client_as("admin", "officer", name="hsn.admin", bodies=["HSN"])
+    _, linda = tokens.issue(name="linda", roles=["officer"])
+    _, rs = tokens.issue(name="rs.officer", roles=["officer"], bodies=["RS"])
+    _, hsn = tokens.issue(name="hsn.officer", roles=["officer"], bodies=["HSN"])
+    for outside in (linda, rs):
+        refusal(hsn_admin.post(f"/api/tokens/{outside.id}/revoke"), 403,
+                "token-beyond-issuer-scope", "bodies")
+        assert tokens.get(outside.id).active
+    listed = {t["name"] for t in hsn_admin.get("/api/tokens").get_json()}
+    assert listed == {"hsn.admin", "hsn.officer"}
+    assert hsn_admin.post(f"/api/tokens/{hsn.id}/revoke").get_json()["active"] is False
+    assert hsn_admin.post("/api/tokens/000000000000/revoke").status_code == 404
+
+
 def test_a_live_tokens_name_cannot_be_issued_again(client_as: Any, tokens: TokenStore) -> None:
     tokens.issue(name="linda", roles=["officer"])  # an officer's token
     admin = client_as("admin", name="root.admin")

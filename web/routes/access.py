@@ -87,13 +87,13 @@ def list_tokens() -> Response:
     """Every active token (never its secret).
     ---
     get:
-      summary: The active tokens
+      summary: The active tokens (an admin scoped to bodies sees those within its scope)
       responses:
         "200":
           description: Tokens, oldest first
           content: {application/json: {schema: {type: array, items: TokenSchema}}}
     """
-    return jsonify(TokenSchema(many=True).dump(_tokens().list()))
+    return jsonify(TokenSchema(many=True).dump(_tokens().list(issuer=actor())))
 
 
 @api.post("/tokens")
@@ -147,12 +147,18 @@ def revoke_token(token_id: str) -> Response:
     ---
     post:
       summary: Revoke a token
+      description: >
+        An admin scoped to bodies revokes only tokens within its bodies and with roles it
+        holds (403, rule `token-beyond-issuer-scope`).
       responses:
         "200": {description: Revoked, content: {application/json: {schema: TokenSchema}}}
         "404": {$ref: "#/components/responses/NotFound"}
     """
+    issuer = actor()
     try:
-        token = _tokens().revoke(token_id, by=actor().name)
+        token = _tokens().revoke(token_id, by=issuer.name, issuer=issuer)
+    except TokenRefused as refused:
+        return _refusal(refused)
     except TokenError as unknown:
         return problem(404, "not-found", "Token not found", str(unknown))
     return jsonify(TokenSchema().dump(token))
