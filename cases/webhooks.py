@@ -11,24 +11,30 @@
 * A failure schedules the next attempt with exponential backoff (``base * 2**(failures-1)``,
   capped) for that subscription only; subscriptions are claimed with a lease and served by a
   thread pool, so a slow or dead endpoint holds up nobody else, and several workers can run.
+* Deliveries go only to public addresses, checked at registration and after resolving the
+  host before each batch (cases/webhook_targets.py); redirects are not followed, and what is
+  recorded of a failure is its class only (``HTTP 5xx``, ``connection failed``…).
+* A subscription belongs to the token that made it (``owner``): the API shows it to that token
+  and to admins only. Its secret is stored AES-encrypted when ``DIARIUM_CIPHER_KEY`` is set.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 import logging
+import os
 import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
 
 from sqlalchemy import (
     BigInteger,
@@ -48,8 +54,20 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import SQLAlchemyError
+from urllib3 import HTTPConnectionPool
 
 from cases import feed
+from cases.persistence import CIPHER_KEY_VARIABLE
+from cases.schema import add_missing_columns, widen_to_text
+from cases.webhook_targets import (
+    WEBHOOK_ADDRESS,
+    Target,
+    TargetRefused,
+    check_url,
+    connection_pool,
+    post,
+    resolve,
+)
 
 if TYPE_CHECKING:
     from cases.application import Diarium
@@ -67,7 +85,7 @@ subscriptions = Table(
     Column("id", String(36), primary_key=True),
     Column("url", Text(), nullable=False),
     Column("types", Text(), nullable=False),  # JSON list of public type names; [] = all
-    Column("secret", String(100), nullable=False),
+    Column("secret", Text(), nullable=False),  # SEALED prefix: AES-encrypted, else plaintext
     Column("position", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
     Column("active", Boolean(), nullable=False, default=True),
     Column("created_at", DateTime(), nullable=False),
@@ -84,6 +102,7 @@ subscriptions = Table(
     Column("next_attempt_at", DateTime(), nullable=True),
     Column("lease_until", DateTime(), nullable=True),
     Column("lease_owner", String(64), nullable=True),
+    Column("owner", Text(), nullable=True),  # "token:<id>" or "oidc:<name>"; NULL: admins only
 )
 deliveries = Table(
     "diarium_webhook_deliveries",
@@ -100,6 +119,59 @@ deliveries = Table(
     Column("last_error", Text(), nullable=True),
     Index("diarium_webhook_deliveries_sub_idx", "subscription_id", "position", unique=True),
 )
+
+
+SEALED = "aes1:"
+REFUSED = "refused: address not allowed"
+CONNECTION_FAILED = "connection failed"
+SECRET_UNREADABLE = "secret cannot be decrypted (DIARIUM_CIPHER_KEY)"
+SHOWN_ERRORS = frozenset({REFUSED, CONNECTION_FAILED, SECRET_UNREADABLE})
+
+
+def failure_text(status: int | None) -> str:
+    """What is recorded and shown of a failed attempt: the status class, never more."""
+    if status is None:
+        return CONNECTION_FAILED
+    if 300 <= status < 400:
+        return "HTTP 3xx (redirects are not followed)"
+    return f"HTTP {status // 100}xx"
+
+
+def shown_error(status: int | None, error: str | None) -> str | None:
+    """A recorded error as the API shows it (rows from before keep no exception text)."""
+    if error is None or error in SHOWN_ERRORS:
+        return error
+    return failure_text(status)
+
+
+def _cipher() -> Any:
+    """The AES cipher of ``DIARIUM_CIPHER_KEY``, or ``None`` when it is not set."""
+    key = os.environ.get(CIPHER_KEY_VARIABLE)
+    if not key:
+        return None
+    from eventsourcing.cipher import AESCipher
+    from eventsourcing.utils import Environment
+
+    return AESCipher(Environment(env={AESCipher.CIPHER_KEY: key}))
+
+
+def seal(secret: str) -> str:
+    """The secret as stored: encrypted with ``DIARIUM_CIPHER_KEY`` when it is set."""
+    cipher = _cipher()
+    if cipher is None:
+        return secret
+    return SEALED + base64.b64encode(cipher.encrypt(secret.encode())).decode()
+
+
+def unseal(stored: str) -> str:
+    """The secret of a stored value (plaintext rows from before pass through);
+    ``ValueError`` when it is encrypted and the key is missing or another."""
+    if not stored.startswith(SEALED):
+        return stored
+    cipher = _cipher()
+    if cipher is None:
+        raise ValueError("the webhook secret is encrypted and DIARIUM_CIPHER_KEY is not set")
+    return cipher.decrypt(base64.b64decode(stored[len(SEALED):])).decode()
 
 
 def now_utc() -> datetime:
@@ -155,6 +227,12 @@ class Subscription:
     position: int
 
 
+def _visible(owner: str | None) -> tuple[Any, ...]:
+    """The conditions for the active subscriptions ``owner`` may see (``None``: all)."""
+    active = subscriptions.c.active.is_(True)
+    return (active,) if owner is None else (active, subscriptions.c.owner == owner)
+
+
 class WebhookStore:
     """Subscriptions and their deliveries, in the event store's database."""
 
@@ -164,28 +242,30 @@ class WebhookStore:
         self.create_tables()
 
     def create_tables(self) -> None:
+        """Create the tables, or bring older ones up to date (owner, a TEXT secret)."""
         try:
             metadata.create_all(self.engine, checkfirst=True)
         except SQLAlchemyError:  # another process created them at the same moment
             metadata.create_all(self.engine, checkfirst=True)
+        add_missing_columns(self.engine, subscriptions)
+        widen_to_text(self.engine, subscriptions, "secret")
 
     # -- subscriptions ---------------------------------------------------------------------
 
     def subscribe(
         self, url: str, types: Sequence[str] = (), *, by: str | None = None,
-        from_position: int | None = None,
+        owner: str | None = None, from_position: int | None = None,
     ) -> dict[str, Any]:
-        """Register a URL; deliveries start after ``from_position`` (default: the log's head).
+        """Register a URL for ``owner``; deliveries start after ``from_position`` (default:
+        the log's head).
 
         The returned view includes the ``secret``; it is never shown again.
         """
         problems = []
         try:
-            parsed = urlparse(url)
-        except ValueError:
-            parsed = urlparse("")
-        if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 2000:
-            problems.append({"name": "url", "reason": "An absolute http(s) URL is required."})
+            check_url(url)
+        except TargetRefused as refused:
+            problems.append({"name": "url", "reason": refused.reason, "rule": refused.rule.code})
         unknown = [t for t in types if t not in feed.BY_NAME]
         if unknown:
             problems.append({"name": "types",
@@ -202,37 +282,39 @@ class WebhookStore:
         with self.engine.begin() as conn:
             conn.execute(insert(subscriptions).values(
                 id=subscription_id, url=url, types=json.dumps(sorted(set(types))),
-                secret=secret, position=start, active=True, created_at=now_utc(),
-                created_by=by, delivered=0, failures=0, total_failures=0,
+                secret=seal(secret), position=start, active=True, created_at=now_utc(),
+                created_by=by, owner=owner, delivered=0, failures=0, total_failures=0,
             ))
         view = self.status(subscription_id)
         view["secret"] = secret
         return view
 
-    def unsubscribe(self, subscription_id: str) -> None:
+    # ``owner`` below: only that owner's subscriptions; ``None``: every one (admins, worker).
+
+    def unsubscribe(self, subscription_id: str, owner: str | None = None) -> None:
         with self.engine.begin() as conn:
             done = conn.execute(update(subscriptions).where(
-                subscriptions.c.id == subscription_id, subscriptions.c.active.is_(True)
+                subscriptions.c.id == subscription_id, *_visible(owner)
             ).values(active=False)).rowcount
         if not done:
             raise SubscriptionNotFound(subscription_id)
 
-    def _row(self, subscription_id: str) -> Any:
+    def _row(self, subscription_id: str, owner: str | None = None) -> Any:
         with self.engine.connect() as conn:
             row = conn.execute(select(subscriptions).where(
-                subscriptions.c.id == subscription_id, subscriptions.c.active.is_(True)
+                subscriptions.c.id == subscription_id, *_visible(owner)
             )).first()
-        if row is None:
+        if row is None:  # another owner's answers the same as a missing one
             raise SubscriptionNotFound(subscription_id)
         return row
 
-    def status(self, subscription_id: str) -> dict[str, Any]:
+    def status(self, subscription_id: str, owner: str | None = None) -> dict[str, Any]:
         """Position, failures and backlog of one subscription."""
-        return self._view(self._row(subscription_id))
+        return self._view(self._row(subscription_id, owner))
 
-    def list(self) -> list[dict[str, Any]]:
+    def list(self, owner: str | None = None) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(subscriptions).where(subscriptions.c.active.is_(True))
+            rows = conn.execute(select(subscriptions).where(*_visible(owner))
                                 .order_by(subscriptions.c.created_at)).all()
         return [self._view(r) for r in rows]
 
@@ -260,7 +342,7 @@ class WebhookStore:
             "failures": row.failures,
             "total_failures": row.total_failures,
             "last_status": row.last_status,
-            "last_error": row.last_error,
+            "last_error": shown_error(row.last_status, row.last_error),
             "last_attempt_at": iso(row.last_attempt_at),
             "last_delivered_at": iso(row.last_delivered_at),
             "next_attempt_at": iso(row.next_attempt_at),
@@ -268,8 +350,10 @@ class WebhookStore:
             "created_by": row.created_by,
         }
 
-    def deliveries(self, subscription_id: str, limit: int = 100) -> list[dict[str, Any]]:
-        self._row(subscription_id)
+    def deliveries(
+        self, subscription_id: str, limit: int = 100, owner: str | None = None
+    ) -> list[dict[str, Any]]:
+        self._row(subscription_id, owner)
         with self.engine.connect() as conn:
             rows = conn.execute(select(deliveries).where(
                 deliveries.c.subscription_id == subscription_id
@@ -281,7 +365,7 @@ class WebhookStore:
             "last_attempt_at": r.last_attempt_at.replace(tzinfo=UTC).isoformat(),
             "delivered_at": r.delivered_at.replace(tzinfo=UTC).isoformat()
             if r.delivered_at else None,
-            "last_status": r.last_status, "last_error": r.last_error,
+            "last_status": r.last_status, "last_error": shown_error(r.last_status, r.last_error),
         } for r in rows]
 
     # -- used by the worker -----------------------------------------------------------------
@@ -365,7 +449,6 @@ class WebhookWorker:
         app: Diarium,
         *,
         store: WebhookStore | None = None,
-        post: Callable[..., Any] | None = None,
         batch: int = 50,
         timeout: float = 5.0,
         base_backoff: float = 1.0,
@@ -374,12 +457,8 @@ class WebhookWorker:
         concurrency: int = 4,
         lease: float = 60.0,
     ) -> None:
-        import requests
-
         self.app = app
         self.store = store or WebhookStore(app)
-        self.session = requests.Session()
-        self.post = post or self.session.post
         self.batch = batch
         self.timeout = timeout
         self.base_backoff = base_backoff
@@ -412,24 +491,42 @@ class WebhookWorker:
     def close(self) -> None:
         self.stopping.set()
         self.pool.shutdown(wait=True)
-        self.session.close()
 
     def _serve(self, subscription: Subscription) -> int:
         delivered = 0
         position = subscription.position
         try:
             page = feed.read_feed(self.app, position, self.batch, subscription.types)
-            for item in page.items:
-                if not self._deliver(subscription, item):
-                    return delivered
-                delivered += 1
-                position = item.position
-            position = max(position, page.next_after)
+            if page.items:
+                delivered = self._deliver_all(subscription, page.items)
+                position = page.items[delivered - 1].position if delivered else position
+            if delivered == len(page.items):
+                position = max(position, page.next_after)
             return delivered
         finally:
             self.store.release(subscription.id, self.owner, position)
 
-    def _deliver(self, subscription: Subscription, item: feed.FeedItem) -> bool:
+    def _deliver_all(self, subscription: Subscription, items: Sequence[feed.FeedItem]) -> int:
+        """Deliver ``items`` in order to the address the URL resolves to now (checked once for
+        the batch); stops at the first failure. Returns how many were delivered."""
+        try:
+            secret = unseal(subscription.secret)
+            target = resolve(subscription.url)
+        except (TargetRefused, ValueError) as refused:
+            log.warning("webhook %s not delivered: %s", subscription.id, refused)
+            self._failed(subscription, items[0], None, _refusal_text(refused))
+            return 0
+        connections = connection_pool(target, self.timeout)
+        try:
+            for count, item in enumerate(items):
+                if not self._deliver(subscription, secret, connections, target, item):
+                    return count
+            return len(items)
+        finally:
+            connections.close()
+
+    def _deliver(self, subscription: Subscription, secret: str,
+                 connections: HTTPConnectionPool, target: Target, item: feed.FeedItem) -> bool:
         key = delivery_id(subscription.id, item.position)
         body = json.dumps({
             "delivery_id": key,
@@ -441,25 +538,31 @@ class WebhookWorker:
             DELIVERY_HEADER: key,
             "Diarium-Event-Type": item.type,
             "Diarium-Position": str(item.position),
-            SIGNATURE_HEADER: sign(subscription.secret, body),
+            SIGNATURE_HEADER: sign(secret, body),
             "User-Agent": "diarium-webhooks/1",
         }
         status: int | None = None
-        error: str | None = None
         try:
-            response = self.post(subscription.url, data=body, headers=headers,
-                                 timeout=self.timeout, allow_redirects=False)
-            status = response.status_code
-            ok = 200 <= status < 300
-            if not ok:
-                error = f"HTTP {status}"
+            status = post(connections, target, body, headers)
         except Exception as failure:  # any network failure counts as a failed attempt
-            ok = False
-            error = f"{type(failure).__name__}: {failure}"[:500]
-        retry_at = None
-        if not ok:
-            failures = self.store.failures(subscription.id) + 1
-            retry_at = now_utc() + timedelta(seconds=self.backoff(failures))
-        self.store.record_attempt(subscription, self.owner, item, ok=ok, status=status,
+            log.info("webhook %s: %s", subscription.id, type(failure).__name__)
+        if status is not None and 200 <= status < 300:
+            self.store.record_attempt(subscription, self.owner, item, ok=True, status=status,
+                                      error=None, retry_at=None)
+            return True
+        self._failed(subscription, item, status, failure_text(status))
+        return False
+
+    def _failed(self, subscription: Subscription, item: feed.FeedItem, status: int | None,
+                error: str) -> None:
+        failures = self.store.failures(subscription.id) + 1
+        retry_at = now_utc() + timedelta(seconds=self.backoff(failures))
+        self.store.record_attempt(subscription, self.owner, item, ok=False, status=status,
                                   error=error, retry_at=retry_at)
-        return ok
+
+
+def _refusal_text(refused: Exception) -> str:
+    """The recorded error of a delivery that was not attempted."""
+    if isinstance(refused, TargetRefused):
+        return REFUSED if refused.rule is WEBHOOK_ADDRESS else CONNECTION_FAILED
+    return SECRET_UNREADABLE

@@ -14,6 +14,8 @@ class Actor:
     roles: tuple[str, ...] = field(default_factory=tuple)
     # Bodies the actor is scoped to (e.g. ("HSN",)); empty means every body.
     bodies: tuple[str, ...] = field(default_factory=tuple)
+    # The id of the diarium token the request came with (None: OIDC, CLI, internal).
+    token_id: str | None = None
 
     def has_role(self, *roles: str) -> bool:
         """Whether the actor holds any of ``roles``."""

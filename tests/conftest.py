@@ -7,6 +7,7 @@ test gets a fresh database. Without it the PostgreSQL variants are skipped, exce
 
 from __future__ import annotations
 
+import itertools
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -71,12 +72,28 @@ def tokens(diarium: Diarium) -> TokenStore:
 
 @pytest.fixture
 def bearer(tokens: TokenStore) -> Callable[..., dict[str, str]]:
-    """Headers with a fresh token: ``bearer("officer", name="linda", bodies=["RS"])``; with no
-    roles, every role."""
+    """Headers with a token: ``bearer("officer", name="linda", bodies=["RS"])``; with no
+    roles, every role. Names are unique among live tokens (cases/tokens.py): without a name,
+    the first token is ``tester``, later ones ``tester.2``, ``tester.3``…; a name asked again
+    with the same roles and bodies gets the same token, with others a new one (the earlier
+    token of that name is revoked)."""
+    issued: dict[tuple[str, tuple[str, ...], tuple[str, ...]], dict[str, str]] = {}
+    live: dict[str, str] = {}  # name -> id of its live token
+    unnamed = itertools.count(1)
 
-    def issue(*roles: str, name: str = TESTER, bodies: tuple[str, ...] | list[str] = ()) -> dict:
-        secret, _ = tokens.issue(name=name, roles=list(roles or ALL_ROLES), bodies=list(bodies))
-        return {"Authorization": f"Bearer {secret}"}
+    def issue(*roles: str, name: str | None = None,
+              bodies: tuple[str, ...] | list[str] = ()) -> dict[str, str]:
+        if name is None:
+            number = next(unnamed)
+            name = TESTER if number == 1 else f"{TESTER}.{number}"
+        key = (name, tuple(roles or ALL_ROLES), tuple(bodies))
+        if key not in issued:
+            if name in live:
+                tokens.revoke(live[name], by="conftest")
+            secret, token = tokens.issue(name=name, roles=list(key[1]), bodies=list(bodies))
+            live[name] = token.id
+            issued[key] = {"Authorization": f"Bearer {secret}"}
+        return issued[key]
 
     return issue
 
@@ -92,7 +109,7 @@ def client_as(app, bearer):  # type: ignore[no-untyped-def]
     """Test clients with a token of given roles: ``client_as("registrar", name="anna")``;
     ``client_as(None)`` has no token at all (the public)."""
 
-    def make(*roles: str | None, name: str = TESTER, bodies: tuple[str, ...] | list[str] = ()):  # type: ignore[no-untyped-def]
+    def make(*roles: str | None, name: str | None = None, bodies: tuple[str, ...] | list[str] = ()):  # type: ignore[no-untyped-def]
         test_client = app.test_client()
         if roles != (None,):
             header = bearer(*roles, name=name, bodies=bodies)["Authorization"]

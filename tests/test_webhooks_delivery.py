@@ -15,8 +15,15 @@ from typing import Any
 import pytest
 
 from cases.application import Diarium
+from cases.webhook_targets import ALLOW_NETWORKS_VARIABLE
 from cases.webhooks import WebhookStore, WebhookWorker, verify_signature
 from tests.audit_helpers import decide, document, make_client, register
+
+
+@pytest.fixture(autouse=True)
+def allow_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These receivers listen on loopback, which webhooks may only reach when allowed."""
+    monkeypatch.setenv(ALLOW_NETWORKS_VARIABLE, "127.0.0.0/8")
 
 
 @pytest.fixture
@@ -27,9 +34,11 @@ def client(diarium: Diarium):  # type: ignore[no-untyped-def]
 
 class Receiver:
     """An HTTP endpoint that records every request; the first ``fail_first`` requests are
-    processed but answered 500 (a lost acknowledgement), so they come again."""
+    processed but answered 500 (a lost acknowledgement), so they come again; the others get
+    ``answer`` (status, headers, body). It listens on ``host`` (and ``port``, default any)."""
 
-    def __init__(self, fail_first: int = 0) -> None:
+    def __init__(self, fail_first: int = 0, answer: tuple[int, dict[str, str], bytes] = (
+            204, {}, b""), host: str = "127.0.0.1", port: int = 0) -> None:
         self.fail_first = fail_first
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
@@ -41,14 +50,19 @@ class Receiver:
                 with receiver.lock:
                     receiver.requests.append({"headers": dict(self.headers), "body": body})
                     failing = len(receiver.requests) <= receiver.fail_first
-                self.send_response(500 if failing else 204)
+                status, headers, content = (500, {}, b"") if failing else answer
+                self.send_response(status)
+                for name, value in {**headers, "Content-Length": str(len(content))}.items():
+                    self.send_header(name, value)
                 self.end_headers()
+                self.wfile.write(content)
 
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://{host}:{self.port}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

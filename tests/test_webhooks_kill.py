@@ -18,6 +18,7 @@ from typing import Any
 
 from cases import feed
 from cases.application import Diarium
+from cases.webhook_targets import ALLOW_NETWORKS_VARIABLE
 from cases.webhooks import WebhookStore, subscriptions
 from tests.audit_helpers import decide, document, execute, register
 
@@ -82,8 +83,9 @@ def _wait_for(condition: Any, what: str, timeout: float = 60.0) -> None:
 
 
 def test_killed_webhook_worker_loses_and_duplicates_nothing(
-    diarium: Diarium, database_url: str
+    diarium: Diarium, database_url: str, monkeypatch: Any
 ) -> None:
+    monkeypatch.setenv(ALLOW_NETWORKS_VARIABLE, "127.0.0.0/8")  # the workers inherit it
     store = WebhookStore(diarium)
     receiver = KillingReceiver()
     subscription = store.subscribe(receiver.url, from_position=0)

@@ -198,7 +198,7 @@ def _request_id() -> str:
 def _identify(app: Flask, presented: str) -> Actor | None:
     token = app.extensions["diarium_tokens"].authenticate(presented)
     if token is not None:
-        return Actor(token.name, _request_id(), token.roles, token.bodies)
+        return Actor(token.name, _request_id(), token.roles, token.bodies, token.id)
     verifier: OidcVerifier | None = app.extensions.get("diarium_oidc")
     if verifier is not None and presented.count(".") == 2:
         identity = verifier.verify(presented)

@@ -7,7 +7,14 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 from marshmallow import RAISE, Schema, fields, validate
 
-from cases.tokens import BODY_PATTERN, NAME_PATTERN, TokenError, TokenStore
+from cases.tokens import (
+    BODY_PATTERN,
+    NAME_PATTERN,
+    TOKEN_NAME_TAKEN,
+    TokenError,
+    TokenRefused,
+    TokenStore,
+)
 from domain.roles import ADMIN, ROLES
 from web.auth import authenticated, requires
 from web.problems import problem
@@ -80,13 +87,13 @@ def list_tokens() -> Response:
     """Every active token (never its secret).
     ---
     get:
-      summary: The active tokens
+      summary: The active tokens (an admin scoped to bodies sees those within its scope)
       responses:
         "200":
           description: Tokens, oldest first
           content: {application/json: {schema: {type: array, items: TokenSchema}}}
     """
-    return jsonify(TokenSchema(many=True).dump(_tokens().list()))
+    return jsonify(TokenSchema(many=True).dump(_tokens().list(issuer=actor())))
 
 
 @api.post("/tokens")
@@ -99,13 +106,21 @@ def issue_token() -> Response:
       requestBody:
         required: true
         content: {application/json: {schema: IssueTokenSchema}}
+      description: >
+        The name is the actor recorded for the token's commands: a live token of the same name
+        refuses it (409, rule `token-name-taken`). An admin scoped to bodies issues tokens only
+        within its bodies and with roles it holds (403, rule `token-beyond-issuer-scope`).
       responses:
         "201": {description: Issued, content: {application/json: {schema: IssuedTokenSchema}}}
+        "409": {$ref: "#/components/responses/Conflict"}
         "422": {$ref: "#/components/responses/Invalid"}
     """
     data: dict[str, Any] = IssueTokenSchema().load(json_body())
+    issuer = actor()
     try:
-        secret, token = _tokens().issue(**data, by=actor().name)
+        secret, token = _tokens().issue(**data, by=issuer.name, issuer=issuer)
+    except TokenRefused as refused:
+        return _refusal(refused)
     except TokenError as refused:
         return problem(422, "invalid-body", "Invalid request", str(refused))
     body = IssuedTokenSchema().dump(token)
@@ -115,6 +130,16 @@ def issue_token() -> Response:
     return response
 
 
+def _refusal(refused: TokenRefused) -> Response:
+    """409 for a name in use, 403 for a token beyond the issuer's scope."""
+    taken = refused.rule is TOKEN_NAME_TAKEN
+    return problem(
+        409 if taken else 403, "rule-violation" if taken else "forbidden", refused.rule.text,
+        refused.detail, rule=refused.rule.code,
+        **{"invalid-params": [{"name": refused.field, "reason": refused.detail}]},
+    )
+
+
 @api.post("/tokens/<token_id>/revoke")
 @requires(ADMIN)
 def revoke_token(token_id: str) -> Response:
@@ -122,12 +147,18 @@ def revoke_token(token_id: str) -> Response:
     ---
     post:
       summary: Revoke a token
+      description: >
+        An admin scoped to bodies revokes only tokens within its bodies and with roles it
+        holds (403, rule `token-beyond-issuer-scope`).
       responses:
         "200": {description: Revoked, content: {application/json: {schema: TokenSchema}}}
         "404": {$ref: "#/components/responses/NotFound"}
     """
+    issuer = actor()
     try:
-        token = _tokens().revoke(token_id, by=actor().name)
+        token = _tokens().revoke(token_id, by=issuer.name, issuer=issuer)
+    except TokenRefused as refused:
+        return _refusal(refused)
     except TokenError as unknown:
         return problem(404, "not-found", "Token not found", str(unknown))
     return jsonify(TokenSchema().dump(token))

@@ -1,4 +1,8 @@
-"""Subscribing services: webhook subscriptions and their delivery status."""
+"""Subscribing services: webhook subscriptions and their delivery status.
+
+A subscription belongs to the token that made it: a service token sees and removes only its
+own (another's id answers 404, like a missing one); admins see and manage all.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,11 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from cases import feed
 from cases.webhooks import InvalidSubscription, SubscriptionNotFound, WebhookStore
+from domain.actor import Actor
 from domain.roles import ADMIN, SERVICE
-from web.auth import current_actor, requires
+from web.auth import requires
 from web.problems import problem
-from web.routes.common import diarium, json_body
+from web.routes.common import actor, diarium, json_body
 from web.routes.query import InvalidQuery, Query, invalid_query_response
 
 api = Blueprint("webhooks", __name__, url_prefix="/api/webhooks")
@@ -21,16 +26,15 @@ api.register_error_handler(InvalidQuery, invalid_query_response)
 
 @api.errorhandler(InvalidSubscription)
 def _invalid(error: InvalidSubscription) -> Response:
+    rules = [p["rule"] for p in error.params if "rule" in p]
+    extra = {"rule": rules[0]} if rules else {}
     return problem(422, "invalid-body", "Invalid request", "The request has invalid fields.",
-                   **{"invalid-params": error.params})
+                   **{"invalid-params": error.params}, **extra)
 
 
 @api.errorhandler(SubscriptionNotFound)
 def _missing(error: SubscriptionNotFound) -> Response:
     return problem(404, "not-found", "Subscription not found", str(error))
-
-
-URL_PATTERN = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$"
 
 
 class SubscribeSchema(Schema):
@@ -41,8 +45,10 @@ class SubscribeSchema(Schema):
 
     url = fields.String(
         required=True,
-        validate=[validate.Length(min=8, max=2000), validate.Regexp(URL_PATTERN)],
-        metadata={"example": "https://example.org/diarium-hook"},
+        validate=validate.Length(min=8, max=2000),
+        metadata={"example": "https://example.org/diarium-hook",
+                  "description": "http(s), no credentials, a public address (checked again "
+                                 "after resolving the host, before each delivery)"},
     )
     types = fields.List(fields.String(validate=validate.OneOf(sorted(feed.BY_NAME))),
                         load_default=list, metadata={"description": "Public types; [] = all"})
@@ -50,6 +56,17 @@ class SubscribeSchema(Schema):
                                    validate=validate.Range(min=0, max=2**62),
                                    metadata={"description": "Deliver events after this "
                                              "position (default: from now on)"})
+
+
+def owner_of(who: Actor) -> str:
+    """Whose a subscription is: the token that made it (or the OIDC user)."""
+    return f"token:{who.token_id}" if who.token_id else f"oidc:{who.name}"
+
+
+def visible_to() -> str | None:
+    """The owner whose subscriptions the caller sees; ``None`` (all) for admins."""
+    who = actor()
+    return None if who.has_role(ADMIN) else owner_of(who)
 
 
 def store() -> WebhookStore:
@@ -70,7 +87,9 @@ def subscribe() -> Response:
       summary: Register a URL to receive events of some types
       description: >
         The response holds the `secret` for verifying the `Diarium-Signature` header; it is
-        shown only once. Deliveries are made by the `diarium webhooks run` worker.
+        shown only once. Deliveries are made by the `diarium webhooks run` worker. A URL
+        that is not http(s), carries credentials, or names an address that is not public is
+        refused (422, rules `webhook-url`, `webhook-address-not-allowed`).
       requestBody:
         required: true
         content: {application/json: {schema: SubscribeSchema}}
@@ -79,8 +98,8 @@ def subscribe() -> Response:
         "422": {$ref: "#/components/responses/Invalid"}
     """
     data: dict[str, Any] = SubscribeSchema().load(json_body())
-    who = current_actor()
-    view = store().subscribe(data["url"], data["types"], by=who.name if who else None,
+    who = actor()
+    view = store().subscribe(data["url"], data["types"], by=who.name, owner=owner_of(who),
                              from_position=data["from_position"])
     response = jsonify(view)
     response.status_code = 201
@@ -94,13 +113,13 @@ def list_subscriptions() -> Response:
     """List webhooks.
     ---
     get:
-      summary: Every active subscription with its position, failures and backlog
+      summary: The caller's active subscriptions (every one for an admin) and their state
       responses:
         "200":
           description: Subscriptions
           content: {application/json: {schema: {type: array, items: {type: object}}}}
     """
-    return jsonify(store().list())
+    return jsonify(store().list(visible_to()))
 
 
 @api.get("/<subscription_id>")
@@ -114,7 +133,7 @@ def status(subscription_id: str) -> Response:
         "200": {description: Found, content: {application/json: {schema: {type: object}}}}
         "404": {$ref: "#/components/responses/NotFound"}
     """
-    return jsonify(store().status(subscription_id))
+    return jsonify(store().status(subscription_id, visible_to()))
 
 
 @api.get("/<subscription_id>/deliveries")
@@ -136,7 +155,7 @@ def deliveries(subscription_id: str) -> Response:
     query = Query({"limit"})
     limit = query.integer("limit", 100, minimum=1, maximum=1000) or 100
     query.check()
-    return jsonify(store().deliveries(subscription_id, limit))
+    return jsonify(store().deliveries(subscription_id, limit, visible_to()))
 
 
 @api.delete("/<subscription_id>")
@@ -150,5 +169,5 @@ def unsubscribe(subscription_id: str) -> Response:
         "204": {description: Removed}
         "404": {$ref: "#/components/responses/NotFound"}
     """
-    store().unsubscribe(subscription_id)
+    store().unsubscribe(subscription_id, visible_to())
     return Response(status=204)
