@@ -16,6 +16,7 @@ retried as before.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +41,7 @@ SKIP, STOP = "skip", "stop"
 SETTING = "DIARIUM_PROJECTION_ON_FAILURE"
 SYSTEMIC = {"OperationalError", "InterfaceError", "ProgrammingError", "InternalError"}
 MESSAGE_LENGTH = 160
+_QUOTED = re.compile(r'"[^"]*"|\'[^\']*\'')  # a value a driver quotes in its message
 
 failures = Table(
     "diarium_projection_failures",
@@ -84,29 +86,38 @@ def systemic(error: BaseException) -> bool:
 
 
 def describe(error: BaseException) -> str:
-    """The error's class and the first line of its message, cut short (a driver's message,
-    not SQLAlchemy's, which would carry the statement's parameters)."""
+    """The error's class and the first line of its message, quoted values left out and cut
+    short (a driver's message, not SQLAlchemy's, which carries the statement's parameters)."""
     underlying = getattr(error, "orig", None) or error
     lines = str(underlying).strip().splitlines()
-    first = lines[0][:MESSAGE_LENGTH] if lines else ""
+    first = _QUOTED.sub("…", lines[0])[:MESSAGE_LENGTH] if lines else ""
     return f"{type(underlying).__name__}: {first}" if first else type(underlying).__name__
 
 
 def record(
     conn: Connection, name: str, generation: int, position: int, event: Any,
     error: BaseException, action: str,
-) -> None:
-    """Note in the batch's transaction that ``event`` at ``position`` failed (once)."""
+) -> str:
+    """Note in the batch's transaction that ``event`` at ``position`` failed; returns what
+    to do: ``skipped`` where an operator acknowledged it as such (``acknowledge(skip=True)``),
+    else ``action`` (a failure seen again, e.g. a stopped event retried after an
+    acknowledgement, is open again)."""
     key = and_(failures.c.name == name, failures.c.generation == generation,
                failures.c.position == position)
-    if conn.execute(select(failures.c.position).where(key)).first() is not None:
-        return
+    found = conn.execute(select(failures.c.action, failures.c.acknowledged_at).where(key)).first()
+    if found is not None and found.acknowledged_at is not None and found.action == "skipped":
+        return "skipped"
+    values = {"error": describe(error), "action": action, "recorded_at": datetime.now(UTC),
+              "acknowledged_at": None}
+    if found is not None:
+        conn.execute(update(failures).where(key).values(**values))
+        return action
     conn.execute(insert(failures).values(
         name=name, generation=generation, position=position,
         event_type=type(event).__name__, originator_id=str(event.originator_id),
-        originator_version=event.originator_version, error=describe(error), action=action,
-        recorded_at=datetime.now(UTC),
+        originator_version=event.originator_version, **values,
     ))
+    return action
 
 
 def _open_of_active(conn: Connection, names: Iterable[str]) -> Any:
@@ -142,10 +153,14 @@ def stopped_in(conn: Connection, generations: list[tuple[str, int]]) -> set[str]
             set(generations)}
 
 
-def acknowledge(conn: Connection, name: str) -> int:
-    """Acknowledge every failure of projection ``name`` (a stopped one then goes on)."""
+def acknowledge(conn: Connection, name: str, *, skip: bool = False) -> int:
+    """Acknowledge every open failure of projection ``name``. A stopped projection then
+    retries its event (after a fix), or with ``skip`` goes on past it."""
+    values: dict[str, Any] = {"acknowledged_at": datetime.now(UTC)}
+    if skip:
+        values["action"] = "skipped"
     return conn.execute(
         update(failures)
         .where(failures.c.name == name, failures.c.acknowledged_at.is_(None))
-        .values(acknowledged_at=datetime.now(UTC))
+        .values(**values)
     ).rowcount

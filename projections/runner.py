@@ -473,11 +473,12 @@ class Projector:
         with self.engine.connect() as conn:
             return failures.open_failures(conn, self.projections)
 
-    def acknowledge(self, name: str) -> int:
-        """Acknowledge projection ``name``'s failures; a stopped one then goes on."""
+    def acknowledge(self, name: str, *, skip: bool = False) -> int:
+        """Acknowledge projection ``name``'s failures: a stopped one retries its event (or,
+        with ``skip``, goes on past it)."""
         self.ensure_schema()
         with self.engine.begin() as conn:
-            count = failures.acknowledge(conn, name)
+            count = failures.acknowledge(conn, name, skip=skip)
         self._wake.set()
         return count
 
@@ -728,12 +729,11 @@ class Projector:
             except Exception as error:
                 if failures.systemic(error):
                     raise
-                stop = self.on_failure[s.name] == failures.STOP
-                action = "stopped" if stop else "skipped"
+                wanted = "stopped" if self.on_failure[s.name] == failures.STOP else "skipped"
+                action = failures.record(conn, s.name, s.generation, i, one, error, wanted)
                 log.error("projection %s: event %s at position %s not applied (%s); %s",
                           s.name, type(one).__name__, i, failures.describe(error), action)
-                failures.record(conn, s.name, s.generation, i, one, error, action)
-                if stop:
+                if action == "stopped":
                     return applied, i - 1
         return applied, None
 

@@ -65,6 +65,16 @@ class ProjectionStatusSchema(Schema):
     schema = Text(
         metadata={"description": "current | outdated (built by other code: being rebuilt)"}
     )
+    failures = fields.Integer(metadata={
+        "description": "Events recorded as not applied (unacknowledged; docs/registers.md)"
+    })
+    last_failure = fields.Dict(metadata={
+        "description": "position, event_type, originator_id, originator_version, error, "
+                       "action (skipped | stopped), recorded_at"
+    })
+    stopped_before = fields.Integer(metadata={
+        "description": "Set when the projection stopped before the event at this position"
+    })
     upgraded = fields.Dict(metadata={
         "description": "Set when this process rebuilt the projection for a schema change: "
                        "from_generation, from_fingerprint, generation, fingerprint, at, seconds"
