@@ -19,7 +19,7 @@ from web.routes.common import BoundedJSONProvider, JSONRequest
 from web.routes.feed import api as feed_api
 from web.routes.meetings import api as meetings_api
 from web.routes.public import api as public_api
-from web.routes.query import refused_parameters
+from web.routes.query import document_input_rules, refused_parameters
 from web.routes.registers import init_registers
 from web.routes.secrecy import api as secrecy_api
 from web.routes.webhooks import api as webhooks_api
@@ -76,7 +76,7 @@ def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
     @public  # the API's description, no data
     def openapi() -> Response:
         if not spec:
-            spec.update(secure_spec(app, build_spec(app)))
+            spec.update(document_input_rules(secure_spec(app, build_spec(app))))
         return jsonify(spec)
 
     @app.get("/healthz")

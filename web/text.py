@@ -11,15 +11,16 @@ from __future__ import annotations
 import re
 
 # as regular-expression class ranges, written with escapes so that the BMP part is also a
-# valid ECMA-262 pattern for the OpenAPI document
-_BMP_FORBIDDEN = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+# valid pattern for the OpenAPI document (ECMA-262, and Rust's regex in schemathesis)
+_BMP_FORBIDDEN = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
+_SURROGATES = r"\ud800-\udfff"  # not in the OpenAPI pattern: no valid UTF-8 body has one
 _ASTRAL_NONCHARACTERS = "".join(
     f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(1, 17)
 )
 _LINE_BREAKS = r"\t\n\r"
 FORBIDDEN = {
-    False: re.compile(f"[{_LINE_BREAKS}{_BMP_FORBIDDEN}{_ASTRAL_NONCHARACTERS}]"),
-    True: re.compile(f"[{_BMP_FORBIDDEN}{_ASTRAL_NONCHARACTERS}]"),
+    False: re.compile(f"[{_LINE_BREAKS}{_BMP_FORBIDDEN}{_SURROGATES}{_ASTRAL_NONCHARACTERS}]"),
+    True: re.compile(f"[{_BMP_FORBIDDEN}{_SURROGATES}{_ASTRAL_NONCHARACTERS}]"),
 }
 # white space and the characters Python and ECMA-262 disagree on (see web/schemas.py)
 _BLANK = r"\s\x1c-\x1f\x85\ufeff"
@@ -38,7 +39,8 @@ def refusal(value: str, *, long: bool = False) -> str | None:
 
 
 def spec_pattern(*, long: bool, non_blank: bool) -> str:
-    """The OpenAPI (ECMA-262) pattern of such a text (astral non-characters not expressed)."""
+    """The OpenAPI (ECMA-262) pattern of such a text (surrogates and astral non-characters
+    not expressed)."""
     bad = f"{'' if long else _LINE_BREAKS}{_BMP_FORBIDDEN}"
     if not non_blank:
         return f"^[^{bad}]*$"

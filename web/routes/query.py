@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, request
 
 from web.problems import problem
-from web.text import refusal
+from web.text import refusal, spec_pattern
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # dates and times a query may name: far enough back for any archive, never near the ends of
@@ -49,6 +49,28 @@ def refused_parameters() -> Response | None:
     if refusal("".join(request.args)) is not None:
         found.append({"name": "query", "reason": "A parameter's name holds refused characters."})
     return invalid_query_response(InvalidQuery(found)) if found else None
+
+
+def document_input_rules(spec: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with the rules every route keeps: a free-form string query or
+    path parameter gets the short-text pattern (:func:`refused_parameters`), an operation
+    with a body its 413 (bodies over 1 MiB)."""
+    pattern = spec_pattern(long=False, non_blank=False)
+    too_large = {"description": "The body is over 1 MiB", "content": {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for item in spec.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in [*item.get("parameters", []), *operation.get("parameters", [])]:
+                schema = parameter.get("schema", {}) if isinstance(parameter, dict) else {}
+                if schema.get("type") == "string" and not {"enum", "pattern", "format"} & set(
+                    schema
+                ):
+                    schema["pattern"] = pattern
+            if "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault("413", too_large)
+    return spec
 
 
 class Query:
