@@ -35,7 +35,7 @@ from cases.tokens import TokenStore
 from domain.roles import ALL_ROLES
 from web import create_app
 
-MAX_EXAMPLES = 10  # per operation and generation mode: the whole run stays within ~3 minutes
+MAX_EXAMPLES = 10  # per operation (valid and invalid mixed): the run stays within ~3 minutes
 # Gaps between what a schema checks and what the OpenAPI document can say, reported to the
 # owners of these routes; only the one acceptance check is left out for them, every other
 # check (no 500, documented status, content type and body) still runs.
