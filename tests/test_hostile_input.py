@@ -216,12 +216,12 @@ def _paths(app: Any) -> list[tuple[str, str]]:
     """Every route of the app with its methods and made-up arguments."""
     found = []
     for rule in app.url_map.iter_rules():
-        if rule.rule.endswith("/stream"):  # an SSE stream stays open (headers as any other)
-            continue
         path = rule.rule
         for argument in rule.arguments:
             path = path.replace(f"<{argument}>", "1").replace(f"<path:{argument}>", "1")
             path = path.replace(f"<int:{argument}>", "1")
+        if path.endswith("/stream"):  # the SSE stream ends at once
+            path += "?timeout=0"
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((method, path))
     return found
@@ -252,3 +252,21 @@ def test_the_protocol_page_has_no_inline_style_and_its_stylesheet_is_served(app:
     assert css.status_code == 200 and css.mimetype == "text/css"
     assert "font-family" in css.get_data(as_text=True)
     assert css.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_unexpected_error_is_a_500_problem_without_its_text(diarium: Diarium) -> None:
+    from web.auth import public
+
+    app = create_app(diarium)
+
+    @public
+    def boom() -> Any:
+        raise RuntimeError("secret detail of the failure")
+
+    app.add_url_rule("/boom", "boom", boom)
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert response.content_type == "application/problem+json"
+    assert response.get_json()["type"] == "/problems/internal-error"
+    assert "secret" not in response.get_data(as_text=True)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
