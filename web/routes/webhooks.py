@@ -43,7 +43,9 @@ class SubscribeSchema(Schema):
     url = Text(
         required=True,
         validate=[validate.Length(min=8, max=2000), validate.Regexp(URL_PATTERN)],
-        metadata={"example": "https://example.org/diarium-hook"},
+        metadata={"example": "https://example.org/diarium-hook",  # and Text's rule:
+                  "pattern": URL_PATTERN.replace(
+                      r"[^\s]", r"[^\s\x00-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")},
     )
     types = fields.List(Text(validate=validate.OneOf(sorted(feed.BY_NAME))),
                         load_default=list, metadata={"description": "Public types; [] = all"})
