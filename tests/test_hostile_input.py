@@ -270,3 +270,13 @@ def test_an_unexpected_error_is_a_500_problem_without_its_text(diarium: Diarium)
     assert response.get_json()["type"] == "/problems/internal-error"
     assert "secret" not in response.get_data(as_text=True)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_paragraph_beyond_every_integer_column_is_refused(client: Any) -> None:
+    dnr = client.post("/api/cases", json=CASE).get_json()["dnr"]
+    response = client.post(f"/api/cases/{dnr}/decisions", json={
+        "kind": "decided", "text": "Beslutar.", "decided_on": "2020-10-01", "body": "RS",
+        "paragraph": 2**70,
+    })  # it would stop (now: be skipped by) the decisions projection
+    assert response.status_code == 422
+    assert invalid(response) == ["paragraph"]

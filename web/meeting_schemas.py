@@ -217,7 +217,7 @@ class RecordProcedureStepSchema(CommandSchema):
     proposals = fields.List(number(), required=True, validate=validate.Length(min=1, max=20))
     description = optional_text(5000)
     adopted = fields.Integer(
-        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1),
+        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=100000),
         metadata={"description": "The motion adopted (null: the one motion put was rejected)"},
     )
     votes = fields.Dict(

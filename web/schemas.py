@@ -56,9 +56,13 @@ def optional_date() -> fields.Date:
     return fields.Date(load_default=None, allow_none=True)
 
 
+MAX_NUMBER = 2**31 - 1  # the registers' INTEGER columns (a larger § would not project)
+
+
 def optional_number() -> fields.Integer:
     return fields.Integer(
-        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1)
+        strict=True, load_default=None, allow_none=True,
+        validate=validate.Range(min=1, max=MAX_NUMBER),
     )
 
 
@@ -123,7 +127,7 @@ class ReceiveIncomingReferralSchema(CommandSchema):
     sender = text(300, required=True, metadata={"example": "Socialdepartementet"})
     answer_by = fields.Date(required=True, metadata={"description": "Last day to answer"})
     document_number = fields.Integer(
-        strict=True, required=True, validate=validate.Range(min=1),
+        strict=True, required=True, validate=validate.Range(min=1, max=MAX_NUMBER),
         metadata={"description": "The registered incoming letter (remiss)"},
     )
     received_on = fields.Date(
@@ -142,7 +146,7 @@ class ExtendIncomingReferralSchema(CommandSchema):
 class AnswerIncomingReferralSchema(CommandSchema):
     command = cmd.AnswerIncomingReferral
     document_number = fields.Integer(
-        strict=True, required=True, validate=validate.Range(min=1),
+        strict=True, required=True, validate=validate.Range(min=1, max=MAX_NUMBER),
         metadata={"description": "Our registered outgoing answer (yttrande)"},
     )
     answered_on = fields.Date(
