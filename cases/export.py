@@ -9,6 +9,7 @@ official ERMS.xsd and Schematron rules.
 
 from __future__ import annotations
 
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
@@ -163,10 +164,21 @@ def _q(tag: str) -> str:
     return f"{{{ERMS_NAMESPACE}}}{tag}"
 
 
+# what XML 1.0 cannot carry (its Char production: not even as a character reference)
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+REPLACEMENT = "\ufffd"
+
+
+def xml_text(value: Any) -> str:
+    """``value`` as text an XML 1.0 document can hold: each character XML forbids (control
+    characters, lone surrogates, U+FFFE, U+FFFF) becomes U+FFFD, visibly."""
+    return _NOT_XML.sub(REPLACEMENT, str(value))
+
+
 def _sub(parent: ET.Element, tag: str, text: Any = None, **attributes: Any) -> ET.Element:
-    element = ET.SubElement(parent, _q(tag), {k: str(v) for k, v in attributes.items()})
+    element = ET.SubElement(parent, _q(tag), {k: xml_text(v) for k, v in attributes.items()})
     if text is not None:
-        element.text = str(text)
+        element.text = xml_text(text)
     return element
 
 

@@ -69,6 +69,25 @@ def status(args: argparse.Namespace) -> None:
             + (f" (rebuilt from generation {row['upgraded']['from_generation']})"
                if "upgraded" in row else "")
         )
+        if "failures" in row:
+            print(_failure_line(row))
+
+
+def _failure_line(row: dict[str, Any]) -> str:
+    """A projection's open failures as ``status`` prints them."""
+    last = row["last_failure"]
+    state = (f"STOPPED before position {row['stopped_before']}" if "stopped_before" in row
+             else "events skipped")
+    return (f"  {row['name']}: {row['failures']} failure(s), {state}; last at position "
+            f"{last['position']} ({last['event_type']} of {last['originator_id']} "
+            f"v{last['originator_version']}): {last['error']}; after a fix: diarium "
+            f"projections acknowledge {row['name']} [--skip]")
+
+
+def acknowledge(args: argparse.Namespace) -> None:
+    """Acknowledge a projection's failures (a stopped one retries, or --skip goes past)."""
+    count = _projector(args).acknowledge(args.name, skip=args.skip)
+    print(f"diarium: {count} failure(s) of {args.name} acknowledged")
 
 
 def register(commands: Any) -> None:
@@ -88,5 +107,13 @@ def register(commands: Any) -> None:
     status_parser = sub.add_parser("status", help="position and lag of each projection")
     status_parser.add_argument("--json", action="store_true")
     status_parser.set_defaults(run=status)
-    for sub_parser in (run_parser, rebuild_parser, status_parser):
+    acknowledge_parser = sub.add_parser(
+        "acknowledge", help="acknowledge the events a projection recorded as not applied"
+    )
+    acknowledge_parser.add_argument("name", choices=NAMES)
+    acknowledge_parser.add_argument(
+        "--skip", action="store_true", help="a stopped projection goes on past its event"
+    )
+    acknowledge_parser.set_defaults(run=acknowledge)
+    for sub_parser in (run_parser, rebuild_parser, status_parser, acknowledge_parser):
         sub_parser.add_argument("--batch-size", type=int, default=1000)

@@ -34,7 +34,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
@@ -61,6 +61,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from cases.application import Diarium
+from projections import failures
 from projections.batch import UnitOfWork
 from projections.decode import EventDecoder, Row
 from projections.registers import build
@@ -206,6 +207,7 @@ class Held:
     positions: dict[str, int]
     events: dict[str, int]
     head: int
+    stopped: set[str] = field(default_factory=set)  # before a failed event (failures.py)
 
 
 class Projector:
@@ -218,7 +220,11 @@ class Projector:
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         commit_every: int = DEFAULT_COMMIT_EVERY,
+        on_failure: str | None = None,
     ) -> None:
+        """``on_failure``: what a projection does after recording an event it cannot apply,
+        ``skip`` or ``stop`` (or ``name=policy,...``; default: ``DIARIUM_PROJECTION_ON_FAILURE``,
+        else skip; projections/failures.py)."""
         self.app = diarium
         self.recorder: Any = diarium.recorder
         self.datastore = self.recorder.datastore
@@ -230,6 +236,10 @@ class Projector:
         if unknown:
             raise KeyError(f"No projection {', '.join(sorted(unknown))}")
         self.projections: dict[str, Projection] = {n: everything[n] for n in wanted}
+        self.on_failure = (
+            failures.policies(on_failure, wanted) if on_failure is not None
+            else failures.from_environment(wanted)
+        )
         self.events_table = self.recorder.events_record_cls.__table__
         dialect = self.engine.dialect
         self._events_sql = dialect.identifier_preparer.format_table(self.events_table)
@@ -456,9 +466,29 @@ class Projector:
                 return state.generation, state.position
         raise KeyError(name)
 
+    def open_failures(self) -> list[dict[str, Any]]:
+        """Unacknowledged failures of the active generations (events recorded as not applied,
+        or stopped before), oldest first per projection."""
+        self.ensure_schema()
+        with self.engine.connect() as conn:
+            return failures.open_failures(conn, self.projections)
+
+    def acknowledge(self, name: str, *, skip: bool = False) -> int:
+        """Acknowledge projection ``name``'s failures: a stopped one retries its event (or,
+        with ``skip``, goes on past it)."""
+        self.ensure_schema()
+        with self.engine.begin() as conn:
+            count = failures.acknowledge(conn, name, skip=skip)
+        self._wake.set()
+        return count
+
     def status(self) -> list[dict[str, Any]]:
-        """Every projection's generation, position and lag behind the log's head."""
+        """Every projection's generation, position and lag behind the log's head, and the
+        failures it recorded (``failures``: count; ``stopped``: before which position)."""
         head = self.head()
+        failed: dict[str, list[dict[str, Any]]] = {}
+        for failure in self.open_failures():
+            failed.setdefault(failure["name"], []).append(failure)
         return [
             {
                 "name": s.name, "generation": s.generation, "state": s.state,
@@ -470,6 +500,8 @@ class Projector:
                 else "outdated",
                 **({"upgraded": self.upgrades[s.name]}
                    if s.name in self.upgrades and s.state == ACTIVE else {}),
+                **(_failure_status(failed[s.name]) if s.name in failed and s.state == ACTIVE
+                   else {}),
             }
             for s in self.states()
         ] + ([{"error": self.last_error}] if self.last_error else [])
@@ -603,7 +635,8 @@ class Projector:
             return None
         head = conn.execute(select(func.max(self.events_table.c.id))).scalar() or 0
         return Held(
-            locked, {s.name: s.position for s in locked}, {s.name: 0 for s in locked}, head
+            locked, {s.name: s.position for s in locked}, {s.name: 0 for s in locked}, head,
+            failures.stopped_in(conn, [(s.name, s.generation) for s in locked]),
         )
 
     def _release(self, conn: Connection, held: Held) -> None:
@@ -629,8 +662,11 @@ class Projector:
 
     def _batch(self, conn: Connection, held: Held) -> Batch:
         """Apply the next notifications after the held positions, up to the held head."""
-        locked, head = held.locked, held.head
-        start = min(held.positions.values())
+        locked = [s for s in held.locked if s.name not in held.stopped]
+        head = held.head
+        if not locked:
+            return Batch(0, None)
+        start = min(held.positions[s.name] for s in locked)
         if head <= start:
             return Batch(0, None)
         topics = sorted({t for s in locked for t in self.projections[s.name].topics()})
@@ -649,18 +685,57 @@ class Projector:
                 mine = [(i, e) for i, e in decoded if type(e) in handled]
             else:
                 mine = [(i, e) for i, e in decoded if i > position and type(e) in handled]
-            if mine:
-                uow = UnitOfWork(
-                    conn, projection.specs(s.generation),
-                    functools.partial(self._history, conn, position),
-                )
-                projection.prefetch(uow, mine)
-                projection.apply(uow, mine)
-                uow.flush()
-                projection.after_flush(uow, s.generation)
-            held.positions[s.name] = end
-            held.events[s.name] += len(mine)
+            applied, stop = self._apply_guarded(conn, s, position, mine) if mine else (0, None)
+            held.positions[s.name] = end if stop is None else stop
+            held.events[s.name] += applied
+            if stop is not None:
+                held.stopped.add(s.name)
         return Batch(len(decoded), end, head - end)
+
+    def _apply(
+        self, conn: Connection, s: State, before: int, events: list[tuple[int, Any]]
+    ) -> None:
+        """Apply ``events`` to generation ``s`` of a projection and write its rows;
+        ``before``: the position up to which the log's history is the batch's past."""
+        projection = self.projections[s.name]
+        uow = UnitOfWork(
+            conn, projection.specs(s.generation), functools.partial(self._history, conn, before)
+        )
+        projection.prefetch(uow, events)
+        projection.apply(uow, events)
+        uow.flush()
+        projection.after_flush(uow, s.generation)
+
+    def _apply_guarded(
+        self, conn: Connection, s: State, position: int, events: list[tuple[int, Any]]
+    ) -> tuple[int, int | None]:
+        """Apply ``events`` in a savepoint; if that fails for an event's sake, apply them one
+        by one and record each that fails alone (projections/failures.py), skipping it or
+        stopping before it. Returns the events applied and the position stopped at (None:
+        not stopped). An error of the store itself is raised: the batch is retried."""
+        try:
+            with conn.begin_nested():
+                self._apply(conn, s, position, events)
+            return len(events), None
+        except Exception as error:
+            if failures.systemic(error):
+                raise
+        applied = 0
+        for i, one in events:
+            try:
+                with conn.begin_nested():
+                    self._apply(conn, s, i - 1, [(i, one)])
+                applied += 1
+            except Exception as error:
+                if failures.systemic(error):
+                    raise
+                wanted = "stopped" if self.on_failure[s.name] == failures.STOP else "skipped"
+                action = failures.record(conn, s.name, s.generation, i, one, error, wanted)
+                log.error("projection %s: event %s at position %s not applied (%s); %s",
+                          s.name, type(one).__name__, i, failures.describe(error), action)
+                if action == "stopped":
+                    return applied, i - 1
+        return applied, None
 
     def _read(self, conn: Connection, start: int, stop: int, topics: list[str]) -> list[Row]:
         """The recorder's ``select_notifications(start, batch_size, stop, topics,
@@ -874,6 +949,19 @@ class Projector:
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+
+def _failure_status(found: list[dict[str, Any]]) -> dict[str, Any]:
+    """What ``status`` shows of a projection's open failures."""
+    stopped = [f["position"] for f in found if f["action"] == "stopped"]
+    last = found[-1]
+    return {
+        "failures": len(found),
+        "last_failure": {k: last[k] for k in (
+            "position", "event_type", "originator_id", "originator_version", "error", "action",
+            "recorded_at")},
+        **({"stopped_before": min(stopped)} if stopped else {}),
+    }
 
 
 __all__ = ["Batch", "Held", "ProjectionTracking", "Projector", "State"]

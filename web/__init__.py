@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, g, jsonify, request
 
 from cases.application import Diarium
 from web.auth import init_auth, public, secure_spec
@@ -14,24 +15,51 @@ from web.routes.access import api as access_api
 from web.routes.audit import api as audit_api
 from web.routes.bodies import api as bodies_api
 from web.routes.cases import api as cases_api
+from web.routes.common import BoundedJSONProvider, JSONRequest
 from web.routes.feed import api as feed_api
 from web.routes.meetings import api as meetings_api
 from web.routes.public import api as public_api
+from web.routes.query import document_input_rules, refused_parameters
 from web.routes.registers import init_registers
 from web.routes.secrecy import api as secrecy_api
 from web.routes.webhooks import api as webhooks_api
 
 MAX_BODY_BYTES = 1024 * 1024
+PROTOCOL_CSS = (Path(__file__).parent / "static" / "protocol.css").read_bytes()
+# on every response (secure_headers); HTML pages load their one stylesheet from this app
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+CSP_API = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+CSP_HTML = ("default-src 'self'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+            "form-action 'none'")
+
+
+def secure_headers(response: Response) -> Response:
+    """Safe headers on every response; ``no-store`` on what a bearer token was served."""
+    response.headers.update(SECURITY_HEADERS)
+    html = response.mimetype == "text/html"
+    response.headers["Content-Security-Policy"] = CSP_HTML if html else CSP_API
+    if g.get("actor") is not None or "Authorization" in request.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
     """Build the app around one application service (made from the environment if not given)."""
     app = Flask(__name__, static_folder=None)  # no file serving: nothing to traverse
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, JSON_SORT_KEYS=False, **settings)
+    app.json = BoundedJSONProvider(app)  # request bodies: bounded depth, no lone surrogates
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.request_class = JSONRequest
     app.extensions["diarium"] = diarium or Diarium()
     register_error_handlers(app)
+    app.before_request(refused_parameters)  # query and path parameters: web/text.py
     init_auth(app)  # every request authenticated; each route's declared roles enforced
+    app.after_request(secure_headers)
     app.register_blueprint(access_api)
     app.register_blueprint(secrecy_api)
     app.register_blueprint(public_api)
@@ -48,7 +76,7 @@ def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
     @public  # the API's description, no data
     def openapi() -> Response:
         if not spec:
-            spec.update(secure_spec(app, build_spec(app)))
+            spec.update(document_input_rules(secure_spec(app, build_spec(app))))
         return jsonify(spec)
 
     @app.get("/healthz")
@@ -64,6 +92,27 @@ def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
         except Exception:
             health["projections"] = "unavailable"
         return jsonify(health)
+
+    @app.get("/readyz")
+    @public
+    def readyz() -> Response:
+        """200 when the store answers and no projection recorded a failure or stopped."""
+        try:
+            app.extensions["diarium"].is_reachable()
+            failures = app.extensions["diarium_projector"].open_failures()
+        except Exception:  # the store (or the tracking tables) cannot be read: no details leak
+            return problem(503, "store-unavailable", "Event store unavailable")
+        if failures:
+            return problem(503, "projection-failed", "A projection could not apply events",
+                           "See `diarium projections status`; acknowledge with `diarium "
+                           "projections acknowledge NAME`.",
+                           projections=sorted({f["name"] for f in failures}))
+        return jsonify({"status": "ready", "store": "reachable", "projections": "ok"})
+
+    @app.get("/static/protocol.css")
+    @public  # the protocol page's stylesheet (its CSP allows no inline style)
+    def protocol_css() -> Response:
+        return Response(PROTOCOL_CSS, mimetype="text/css")
 
     @app.get("/problems/<slug>")
     @public  # documentation of the error types

@@ -28,13 +28,20 @@ from domain.meetings import (
     appeal_period_end,
     legal_force_from,
 )
-from web.schemas import CommandSchema, optional_date, optional_number, optional_text, text
+from web.schemas import (
+    CommandSchema,
+    Text,
+    optional_date,
+    optional_number,
+    optional_text,
+    text,
+)
 
 NAME = 200
 
 
-def body_code(**kwargs: Any) -> fields.String:
-    return fields.String(
+def body_code(**kwargs: Any) -> Text:
+    return Text(
         validate=[validate.Length(min=1, max=30), validate.Regexp(BODY_CODE.pattern + r"\Z")],
         metadata={"example": "RS"},
         **kwargs,
@@ -136,7 +143,7 @@ class ScheduleMeetingSchema(CommandSchema):
     )
     session = fields.Integer(strict=True, load_default=1, validate=validate.Range(min=1, max=9))
     place = optional_text(300)
-    starts_at = fields.String(
+    starts_at = Text(
         load_default=None, allow_none=True, validate=validate.Regexp(r"\A\d{2}[:.]\d{2}\Z"),
         metadata={"example": "09.00"},
     )
@@ -210,7 +217,7 @@ class RecordProcedureStepSchema(CommandSchema):
     proposals = fields.List(number(), required=True, validate=validate.Length(min=1, max=20))
     description = optional_text(5000)
     adopted = fields.Integer(
-        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1),
+        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=100000),
         metadata={"description": "The motion adopted (null: the one motion put was rejected)"},
     )
     votes = fields.Dict(
@@ -271,7 +278,7 @@ class ReportDelegatedDecisionsSchema(CommandSchema):
 
 class CloseMeetingSchema(CommandSchema):
     command = mc.CloseMeeting
-    closed_at = fields.String(
+    closed_at = Text(
         load_default=None, allow_none=True, validate=validate.Regexp(r"\A\d{2}[:.]\d{2}\Z")
     )
 
@@ -307,10 +314,10 @@ class SendExtractSchema(CommandSchema):
 
 
 class MembershipSchema(Schema):
-    name = fields.String()
-    party = fields.String(allow_none=True)
-    role = fields.String()
-    position = fields.String(allow_none=True)
+    name = Text()
+    party = Text(allow_none=True)
+    role = Text()
+    position = Text(allow_none=True)
     period_from = fields.Date()
     period_to = fields.Date(allow_none=True)
     ended_on = fields.Date(allow_none=True)
@@ -319,40 +326,40 @@ class MembershipSchema(Schema):
 
 class PointVersionSchema(Schema):
     valid_from = fields.Date()
-    case_type = fields.String()
-    delegate = fields.String()
-    conditions = fields.String(allow_none=True)
-    decision_reference = fields.String(allow_none=True)
+    case_type = Text()
+    delegate = Text()
+    conditions = Text(allow_none=True)
+    decision_reference = Text(allow_none=True)
 
 
 class DelegationPointSchema(Schema):
-    number = fields.String()
-    case_type = fields.String()
-    delegate = fields.String()
-    conditions = fields.String(allow_none=True)
+    number = Text()
+    case_type = Text()
+    delegate = Text()
+    conditions = Text(allow_none=True)
     valid_from = fields.Date()
     revoked_on = fields.Date(allow_none=True)
-    revocation_reason = fields.String(allow_none=True)
+    revocation_reason = Text(allow_none=True)
     history = fields.List(fields.Nested(PointVersionSchema))
 
 
 class DelegatedDecisionSchema(Schema):
     number = fields.Integer()
-    point = fields.String()
-    delegate = fields.String()
-    text = fields.String()
-    dnr = fields.String(allow_none=True)
+    point = Text()
+    delegate = Text()
+    text = Text()
+    dnr = Text(allow_none=True)
     decided_on = fields.Date()
     case_decision_number = fields.Integer(allow_none=True)
-    reported_at = fields.String(allow_none=True, metadata={"description": "Meeting ref"})
+    reported_at = Text(allow_none=True, metadata={"description": "Meeting ref"})
     reported_paragraph = fields.Integer(allow_none=True)
 
 
 class BodySchema(Schema):
-    code = fields.String()
-    name = fields.String()
-    kind = fields.String()
-    parent = fields.String(allow_none=True)
+    code = Text()
+    name = Text()
+    kind = Text()
+    parent = Text(allow_none=True)
     established_on = fields.Date()
     version = fields.Integer()
     members = fields.List(fields.Nested(MembershipSchema))
@@ -361,7 +368,7 @@ class BodySchema(Schema):
 
 
 class BodyWrittenSchema(Schema):
-    code = fields.String()
+    code = Text()
     version = fields.Integer()
     position = fields.Integer(allow_none=True)
     delegated_decision = fields.Integer(allow_none=True)
@@ -370,101 +377,101 @@ class BodyWrittenSchema(Schema):
 
 class AgendaItemSchema(Schema):
     number = fields.Integer()
-    kind = fields.String()
-    title = fields.String()
-    dnr = fields.String(allow_none=True)
+    kind = Text()
+    title = Text()
+    dnr = Text(allow_none=True)
     withdrawn = fields.Boolean()
-    withdrawal_reason = fields.String(allow_none=True)
+    withdrawal_reason = Text(allow_none=True)
 
 
 class AttendeeSchema(Schema):
-    name = fields.String()
-    capacity = fields.String()
-    party = fields.String(allow_none=True)
-    replacing = fields.String(allow_none=True)
+    name = Text()
+    capacity = Text()
+    party = Text(allow_none=True)
+    replacing = Text(allow_none=True)
     from_paragraph = fields.Integer(allow_none=True)
     to_paragraph = fields.Integer(allow_none=True)
-    title = fields.String(allow_none=True)
+    title = Text(allow_none=True)
 
 
 class MotionSchema(Schema):
     number = fields.Integer()
-    mover = fields.String(allow_none=True, metadata={"description": "null: standing proposal"})
-    text = fields.String()
-    supporters = fields.List(fields.String())
+    mover = Text(allow_none=True, metadata={"description": "null: standing proposal"})
+    text = Text()
+    supporters = fields.List(Text())
 
 
 class StepSchema(Schema):
     number = fields.Integer()
-    description = fields.String(allow_none=True)
+    description = Text(allow_none=True)
     proposals = fields.List(fields.Integer())
     outcome = fields.Integer(allow_none=True)
-    votes = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True)
-    tally = fields.Dict(keys=fields.String(), values=fields.Integer(), allow_none=True)
+    votes = fields.Dict(keys=Text(), values=Text(), allow_none=True)
+    tally = fields.Dict(keys=Text(), values=fields.Integer(), allow_none=True)
     casting_vote = fields.Boolean()
 
 
 class ParagraphDecisionSchema(Schema):
-    kind = fields.String()
-    text = fields.String()
-    higher_body = fields.String(allow_none=True)
+    kind = Text()
+    text = Text()
+    higher_body = Text(allow_none=True)
     case_decision_number = fields.Integer(allow_none=True)
 
 
 class ReservationSchema(Schema):
-    member = fields.String()
-    reason = fields.String(allow_none=True)
+    member = Text()
+    reason = Text(allow_none=True)
     reason_given_on = fields.Date(allow_none=True)
 
 
 class ConflictSchema(Schema):
-    member = fields.String()
-    note = fields.String(allow_none=True)
+    member = Text()
+    note = Text(allow_none=True)
 
 
 class NoteSchema(Schema):
     number = fields.Integer()
-    authors = fields.String()
-    text = fields.String()
+    authors = Text()
+    text = Text()
 
 
 class AttachmentSchema(Schema):
     number = fields.Integer()
-    title = fields.String()
-    kind = fields.String()
-    dnr = fields.String(allow_none=True)
+    title = Text()
+    kind = Text()
+    dnr = Text(allow_none=True)
     document_number = fields.Integer(allow_none=True)
 
 
 class CorrectionSchema(Schema):
     number = fields.Integer()
     paragraph = fields.Integer()
-    corrects = fields.String()
-    text = fields.String()
-    certified_by = fields.List(fields.String())
+    corrects = Text()
+    text = Text()
+    certified_by = fields.List(Text())
     certified_on = fields.Date()
 
 
 class ExtractSchema(Schema):
-    recipient = fields.String()
+    recipient = Text()
     sent_on = fields.Date(allow_none=True)
 
 
 class ReportedDecisionSchema(Schema):
     number = fields.Integer()
-    point = fields.String()
-    delegate = fields.String()
-    text = fields.String()
-    dnr = fields.String(allow_none=True)
-    decided_on = fields.String()
+    point = Text()
+    delegate = Text()
+    text = Text()
+    dnr = Text(allow_none=True)
+    decided_on = Text()
 
 
 class ParagraphSchema(Schema):
     number = fields.Integer()
-    title = fields.String()
-    dnr = fields.String(allow_none=True)
+    title = Text()
+    dnr = Text(allow_none=True)
     agenda_item = fields.Integer(allow_none=True)
-    sections = fields.List(fields.Dict(keys=fields.String(), values=fields.String()))
+    sections = fields.List(fields.Dict(keys=Text(), values=Text()))
     motions = fields.List(fields.Nested(MotionSchema))
     procedure = fields.List(fields.Nested(StepSchema))
     decision = fields.Nested(ParagraphDecisionSchema, allow_none=True)
@@ -485,33 +492,33 @@ class ParagraphSchema(Schema):
 
 class UnsentExtractSchema(Schema):
     paragraph = fields.Integer()
-    recipient = fields.String()
-    dnr = fields.String(allow_none=True)
+    recipient = Text()
+    dnr = Text(allow_none=True)
 
 
 class MeetingSchema(Schema):
-    ref = fields.String(metadata={"example": "RS-2020-10-14"})
-    body = fields.String()
+    ref = Text(metadata={"example": "RS-2020-10-14"})
+    body = Text()
     date = fields.Date()
     session = fields.Integer()
-    place = fields.String(allow_none=True)
-    starts_at = fields.String(allow_none=True)
-    status = fields.String(metadata={"description": "scheduled | closed | adjusted | posted"})
+    place = Text(allow_none=True)
+    starts_at = Text(allow_none=True)
+    status = Text(metadata={"description": "scheduled | closed | adjusted | posted"})
     scheduled_on = fields.Date()
     version = fields.Integer()
     agenda = fields.List(fields.Nested(AgendaItemSchema))
-    chair = fields.String(allow_none=True)
-    secretary = fields.String(allow_none=True)
+    chair = Text(allow_none=True)
+    secretary = Text(allow_none=True)
     attendees = fields.List(fields.Nested(AttendeeSchema))
-    adjusters = fields.List(fields.String())
-    adjustment_place = fields.String(allow_none=True)
+    adjusters = fields.List(Text())
+    adjustment_place = Text(allow_none=True)
     planned_adjustment_date = fields.Date(allow_none=True)
     closed = fields.Boolean()
-    closed_at = fields.String(allow_none=True)
+    closed_at = Text(allow_none=True)
     adjustment_deadline = fields.Date(metadata={"description": "Meeting date + 14 days"})
     adjusted_on = fields.Date(allow_none=True)
     adjusted_late = fields.Boolean()
-    signed_by = fields.List(fields.String())
+    signed_by = fields.List(Text())
     posting_deadline = fields.Date(allow_none=True)
     posted_on = fields.Date(allow_none=True)
     posted_late = fields.Boolean()
@@ -524,7 +531,7 @@ class MeetingSchema(Schema):
 
 
 class MeetingWrittenSchema(Schema):
-    ref = fields.String()
+    ref = Text()
     version = fields.Integer()
     position = fields.Integer(allow_none=True)
     paragraph = fields.Integer(allow_none=True, metadata={"description": "The § just opened"})

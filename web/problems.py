@@ -26,6 +26,8 @@ PROBLEM_TYPES = {
     "not-found": "The resource does not exist.",
     "concurrent-modification": "Others changed the resource at the same time; retry the request.",
     "store-unavailable": "The event store cannot be reached; retry later. Nothing was recorded.",
+    "projection-failed": "A projection recorded events it could not apply, or stopped before "
+                         "one; see `diarium projections status`.",
     "internal-error": "An unexpected error; it has been logged.",
 }
 

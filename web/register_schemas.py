@@ -9,13 +9,14 @@ from sqlalchemy import Boolean, Date, Integer
 
 from projections.queries import LISTINGS, Listing
 from projections.registers import build
+from web.schemas import Text
 
 _TABLES = build("sqlite")  # column types are the same on every dialect
 COMPUTED = {
-    "status": fields.String(metadata={"description": "Derived from the dates and today"}),
+    "status": Text(metadata={"description": "Derived from the dates and today"}),
     "overdue": fields.Boolean(metadata={"description": "Past due and not done"}),
     "withheld": fields.List(
-        fields.String(),
+        Text(),
         metadata={"description": "Secret fields withheld from this caller (OSL 5:2, 5:5)"},
     ),
 }
@@ -28,7 +29,7 @@ def _field(column: Any) -> fields.Field:
         return fields.Boolean(allow_none=column.nullable)
     if isinstance(column.type, Integer):
         return fields.Integer(allow_none=column.nullable)
-    return fields.String(allow_none=column.nullable)
+    return Text(allow_none=column.nullable)
 
 
 def _camel(name: str) -> str:
@@ -36,7 +37,7 @@ def _camel(name: str) -> str:
 
 
 class ConsistencySchema(Schema):
-    projection = fields.String(metadata={"description": "The projection behind the register"})
+    projection = Text(metadata={"description": "The projection behind the register"})
     position = fields.Integer(
         metadata={"description": "The register is complete up to this notification id"}
     )
@@ -49,21 +50,31 @@ class ConsistencySchema(Schema):
 
 
 class ProjectionStatusSchema(Schema):
-    name = fields.String()
+    name = Text()
     generation = fields.Integer()
-    state = fields.String(metadata={"description": "active | building | retired"})
+    state = Text(metadata={"description": "active | building | retired"})
     position = fields.Integer()
     head = fields.Integer()
     lag = fields.Integer()
     events = fields.Integer(metadata={"description": "Events applied to this generation"})
-    updated_at = fields.String()
-    fingerprint = fields.String(
+    updated_at = Text()
+    fingerprint = Text(
         allow_none=True,
         metadata={"description": "Schema fingerprint of the code that built this generation"},
     )
-    schema = fields.String(
+    schema = Text(
         metadata={"description": "current | outdated (built by other code: being rebuilt)"}
     )
+    failures = fields.Integer(metadata={
+        "description": "Events recorded as not applied (unacknowledged; docs/registers.md)"
+    })
+    last_failure = fields.Dict(metadata={
+        "description": "position, event_type, originator_id, originator_version, error, "
+                       "action (skipped | stopped), recorded_at"
+    })
+    stopped_before = fields.Integer(metadata={
+        "description": "Set when the projection stopped before the event at this position"
+    })
     upgraded = fields.Dict(metadata={
         "description": "Set when this process rebuilt the projection for a schema change: "
                        "from_generation, from_fingerprint, generation, fingerprint, at, seconds"
@@ -81,13 +92,13 @@ ROW_SCHEMAS = {name: row_schema(listing) for name, listing in LISTINGS.items()}
 PAGE_SCHEMAS = {
     name: Schema.from_dict(
         {
-            "register": fields.String(),
+            "register": Text(),
             "items": fields.List(fields.Nested(ROW_SCHEMAS[name])),
-            "next_cursor": fields.String(
+            "next_cursor": Text(
                 allow_none=True, metadata={"description": "Pass as cursor for the next page"}
             ),
-            "sort": fields.String(),
-            "order": fields.String(),
+            "sort": Text(),
+            "order": Text(),
             "limit": fields.Integer(),
             "consistency": fields.Nested(ConsistencySchema),
         },

@@ -4,26 +4,51 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, post_load, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
 from cases import commands as cmd
 from cases import secrecy
 from cases.case import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS, DecisionKind, Direction
+from web.text import refusal, spec_pattern
 
 # Some character that is not white space, the same in Python and ECMA-262 (the OpenAPI
 # document): their \s differ on U+001C-U+001F, U+0085 and U+FEFF, so those are named.
 NON_BLANK = r"[\s\S]*[^\s\x1c-\x1f\x85\ufeff]"
+LONG_TEXT = 2000  # a text allowed this long or longer is free text: tab and line breaks allowed
 
 
-def text(max_length: int = 500, **kwargs: Any) -> fields.String:
-    """A non-blank string of bounded length."""
-    return fields.String(
+class Text(fields.String):
+    """Every string of every schema: refuses what web/text.py refuses (control characters,
+    lone surrogates, non-characters), tab and line breaks included."""
+
+    long = False
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        reason = refusal(loaded, long=self.long)
+        if reason is not None:
+            raise ValidationError(reason)
+        return loaded
+
+
+class LongText(Text):
+    """A free text (description, decision text, reason, note): tab, LF and CR allowed."""
+
+    long = True
+
+
+def text(max_length: int = 500, **kwargs: Any) -> Text:
+    """A non-blank string of bounded length (free text from :data:`LONG_TEXT` characters)."""
+    long = max_length >= LONG_TEXT
+    metadata = {**kwargs.pop("metadata", {}), "pattern": spec_pattern(long=long, non_blank=True)}
+    return (LongText if long else Text)(
         validate=[validate.Length(min=1, max=max_length), validate.Regexp(NON_BLANK)],
+        metadata=metadata,
         **kwargs,
     )
 
 
-def optional_text(max_length: int = 500) -> fields.String:
+def optional_text(max_length: int = 500) -> Text:
     return text(max_length, load_default=None, allow_none=True)
 
 
@@ -31,9 +56,13 @@ def optional_date() -> fields.Date:
     return fields.Date(load_default=None, allow_none=True)
 
 
+MAX_NUMBER = 2**31 - 1  # the registers' INTEGER columns (a larger § would not project)
+
+
 def optional_number() -> fields.Integer:
     return fields.Integer(
-        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1)
+        strict=True, load_default=None, allow_none=True,
+        validate=validate.Range(min=1, max=MAX_NUMBER),
     )
 
 
@@ -102,7 +131,7 @@ class ReceiveIncomingReferralSchema(CommandSchema):
     sender = text(300, required=True, metadata={"example": "Socialdepartementet"})
     answer_by = fields.Date(required=True, metadata={"description": "Last day to answer"})
     document_number = fields.Integer(
-        strict=True, required=True, validate=validate.Range(min=1),
+        strict=True, required=True, validate=validate.Range(min=1, max=MAX_NUMBER),
         metadata={"description": "The registered incoming letter (remiss)"},
     )
     received_on = fields.Date(
@@ -121,7 +150,7 @@ class ExtendIncomingReferralSchema(CommandSchema):
 class AnswerIncomingReferralSchema(CommandSchema):
     command = cmd.AnswerIncomingReferral
     document_number = fields.Integer(
-        strict=True, required=True, validate=validate.Range(min=1),
+        strict=True, required=True, validate=validate.Range(min=1, max=MAX_NUMBER),
         metadata={"description": "Our registered outgoing answer (yttrande)"},
     )
     answered_on = fields.Date(
@@ -187,26 +216,26 @@ class CancelCaseSchema(CommandSchema):
 
 class DocumentSchema(Schema):
     number = fields.Integer()
-    direction = fields.String()
+    direction = Text()
     date = fields.Date()
-    counterpart = fields.String(allow_none=True)
-    description = fields.String()
+    counterpart = Text(allow_none=True)
+    description = Text()
     secrecy = fields.Nested("SecrecySchema", allow_none=True)
 
 
 class AnswerSchema(Schema):
-    recipient = fields.String()
+    recipient = Text()
     answered_on = fields.Date()
 
 
 class ReferralSchema(Schema):
     number = fields.Integer()
-    recipients = fields.List(fields.String())
+    recipients = fields.List(Text())
     sent_on = fields.Date()
     answer_by = fields.Date()
     document_number = fields.Integer(allow_none=True)
     answers = fields.Method("dump_answers", metadata={"type": "array"})
-    outstanding = fields.List(fields.String())
+    outstanding = fields.List(Text())
 
     def dump_answers(self, referral: Any) -> list[dict[str, str]]:
         return [
@@ -217,16 +246,16 @@ class ReferralSchema(Schema):
 
 class IncomingReferralSchema(Schema):
     number = fields.Integer()
-    sender = fields.String(allow_none=True)
-    sender_reference = fields.String(allow_none=True)
+    sender = Text(allow_none=True)
+    sender_reference = Text(allow_none=True)
     received_on = fields.Date()
     answer_by = fields.Date()
     document_number = fields.Integer()
-    status = fields.String(metadata={"description": "outstanding | answered | declined"})
+    status = Text(metadata={"description": "outstanding | answered | declined"})
     answered_on = fields.Date(allow_none=True)
     answer_document_number = fields.Integer(allow_none=True)
     declined_on = fields.Date(allow_none=True)
-    decline_reason = fields.String(allow_none=True)
+    decline_reason = Text(allow_none=True)
     decline_document_number = fields.Integer(allow_none=True)
     extensions = fields.Method("dump_extensions", metadata={"type": "array"})
 
@@ -239,23 +268,23 @@ class IncomingReferralSchema(Schema):
 
 class ProposalSchema(Schema):
     number = fields.Integer()
-    points = fields.List(fields.String())
-    summary = fields.String()
-    justification = fields.String(allow_none=True)
-    proposed_by = fields.String(allow_none=True)
+    points = fields.List(Text())
+    summary = Text()
+    justification = Text(allow_none=True)
+    proposed_by = Text(allow_none=True)
     proposed_on = fields.Date()
 
 
 class DecisionSchema(Schema):
     number = fields.Integer()
-    kind = fields.String()
-    text = fields.String()
+    kind = Text()
+    text = Text()
     decided_on = fields.Date()
-    body = fields.String(allow_none=True)
+    body = Text(allow_none=True)
     paragraph = fields.Integer(allow_none=True)
-    higher_body = fields.String(allow_none=True)
-    delegate = fields.String(allow_none=True)
-    delegation_point = fields.String(allow_none=True)
+    higher_body = Text(allow_none=True)
+    delegate = Text(allow_none=True)
+    delegation_point = Text(allow_none=True)
     extracts = fields.Method("dump_extracts", metadata={"type": "array"})
 
     def dump_extracts(self, decision: Any) -> list[dict[str, str]]:
@@ -265,21 +294,21 @@ class DecisionSchema(Schema):
 
 
 class CaseSchema(Schema):
-    dnr = fields.String()
-    series = fields.String()
+    dnr = Text()
+    series = Text()
     year = fields.Integer()
     sequence = fields.Integer()
-    title = fields.String()
-    public_title = fields.String(allow_none=True)
-    responsible_body = fields.String()
-    unit = fields.String(allow_none=True)
-    officer = fields.String(allow_none=True)
-    classification = fields.String(allow_none=True)
-    origin = fields.String(allow_none=True)
+    title = Text()
+    public_title = Text(allow_none=True)
+    responsible_body = Text()
+    unit = Text(allow_none=True)
+    officer = Text(allow_none=True)
+    classification = Text(allow_none=True)
+    origin = Text(allow_none=True)
     migrated = fields.Boolean()
-    status = fields.String()
+    status = Text()
     registered_on = fields.Date()
-    registered_by = fields.String()
+    registered_by = Text()
     closed_on = fields.Date(allow_none=True)
     cancelled_on = fields.Date(allow_none=True)
     version = fields.Integer()
@@ -295,13 +324,13 @@ class CaseSchema(Schema):
     decisions = fields.List(fields.Nested(DecisionSchema))
     secrecy = fields.Nested("SecrecySchema", allow_none=True)
     withheld = fields.List(
-        fields.String(),
+        Text(),
         metadata={"description": "Secret fields withheld from this reader (OSL 5:2)"},
     )
 
 
 class WrittenSchema(Schema):
-    dnr = fields.String(metadata={"example": "1310-2020"})
+    dnr = Text(metadata={"example": "1310-2020"})
     version = fields.Integer(metadata={"description": "The case's version after the write"})
     position = fields.Integer(
         allow_none=True, metadata={"description": "Position of the write in the event log"}
@@ -311,17 +340,17 @@ class WrittenSchema(Schema):
 
 class EventSchema(Schema):
     version = fields.Integer(metadata={"description": "Position in the case's own history"})
-    type = fields.String(metadata={"example": "DecisionRecorded"})
+    type = Text(metadata={"example": "DecisionRecorded"})
     occurred_on = fields.Date(metadata={"description": "The business date the event concerns"})
     recorded_at = fields.DateTime()
-    actor = fields.String()
-    request_id = fields.String(allow_none=True)
+    actor = Text()
+    request_id = Text(allow_none=True)
     data = fields.Dict(metadata={"description": "The event's own fields"})
 
 
 class RuleSchema(Schema):
-    code = fields.String()
-    text = fields.String()
+    code = Text()
+    text = Text()
 
 
 _BASE_EVENT_FIELDS = {
@@ -353,10 +382,10 @@ def event_view(event: Any) -> dict[str, Any]:
 class SecrecySchema(Schema):
     """A secrecy marking (OSL 5:5): statute paragraph, date, marking body, fields withheld."""
 
-    statute = fields.String(metadata={"example": "OSL 25:1"})
+    statute = Text(metadata={"example": "OSL 25:1"})
     marked_on = fields.Date()
-    marking_body = fields.String(metadata={"example": "HSN"})
-    fields_ = fields.List(fields.String(), data_key="fields", attribute="fields")
+    marking_body = Text(metadata={"example": "HSN"})
+    fields_ = fields.List(Text(), data_key="fields", attribute="fields")
 
 
 class MarkSecretSchema(CommandSchema):
@@ -367,7 +396,7 @@ class MarkSecretSchema(CommandSchema):
     marking_body = text(200, required=True, metadata={"example": "HSN"})
     marked_on = optional_date()
     fields_ = fields.List(
-        fields.String(validate=validate.OneOf(CASE_SECRET_FIELDS + DOCUMENT_SECRET_FIELDS)),
+        Text(validate=validate.OneOf(CASE_SECRET_FIELDS + DOCUMENT_SECRET_FIELDS)),
         data_key="fields",
         attribute="fields",
         load_default=None,

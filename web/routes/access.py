@@ -19,39 +19,40 @@ from domain.roles import ADMIN, ROLES
 from web.auth import authenticated, requires
 from web.problems import problem
 from web.routes.common import actor, json_body
+from web.schemas import Text
 
 api = Blueprint("access", __name__, url_prefix="/api")
 
 
 class TokenSchema(Schema):
-    id = fields.String(metadata={"example": "3f9a0c1b2d4e"})
-    name = fields.String()
-    roles = fields.List(fields.String())
-    bodies = fields.List(fields.String())
+    id = Text(metadata={"example": "3f9a0c1b2d4e"})
+    name = Text()
+    roles = fields.List(Text())
+    bodies = fields.List(Text())
     created_at = fields.DateTime()
-    created_by = fields.String()
+    created_by = Text()
     expires_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
-    revoked_by = fields.String(allow_none=True)
+    revoked_by = Text(allow_none=True)
     active = fields.Boolean()
 
 
 class IssuedTokenSchema(TokenSchema):
-    token = fields.String(metadata={"description": "The bearer token: shown this once only"})
+    token = Text(metadata={"description": "The bearer token: shown this once only"})
 
 
 class IssueTokenSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    name = fields.String(required=True, validate=validate.Regexp(NAME_PATTERN))
+    name = Text(required=True, validate=validate.Regexp(NAME_PATTERN))
     roles = fields.List(
-        fields.String(validate=validate.OneOf(list(ROLES))),
+        Text(validate=validate.OneOf(list(ROLES))),
         required=True,
         validate=validate.Length(min=1, max=len(ROLES)),
     )
     bodies = fields.List(
-        fields.String(validate=validate.Regexp(BODY_PATTERN)),
+        Text(validate=validate.Regexp(BODY_PATTERN)),
         load_default=list,
         validate=validate.Length(max=50),
     )
@@ -59,9 +60,9 @@ class IssueTokenSchema(Schema):
 
 
 class WhoAmISchema(Schema):
-    name = fields.String()
-    roles = fields.List(fields.String())
-    bodies = fields.List(fields.String())
+    name = Text()
+    roles = fields.List(Text())
+    bodies = fields.List(Text())
 
 
 def _tokens() -> TokenStore:

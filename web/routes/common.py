@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import re
+from typing import Any, NoReturn
 
-from flask import Response, current_app, jsonify, request
+from flask import Request, Response, current_app, jsonify, request
+from flask.json.provider import DefaultJSONProvider
+from marshmallow import ValidationError
 from werkzeug.exceptions import BadRequest, Unauthorized
 
 from cases.application import Diarium, Written
@@ -14,7 +18,62 @@ from web.disclosure import disclose
 from web.schemas import WrittenSchema
 
 _WRITTEN = WrittenSchema()
-__all__ = ["REQUEST_ID_HEADER", "actor", "diarium", "json_body", "written"]
+__all__ = [
+    "REQUEST_ID_HEADER", "BoundedJSONProvider", "JSONRequest", "actor", "diarium", "json_body",
+    "written",
+]
+MAX_JSON_DEPTH = 64  # arrays and objects within each other in a request body
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class UnacceptableJSON(ValueError):
+    """A JSON body that parses but cannot be taken: nested too deep, or a lone surrogate."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name}: {reason}")
+        self.name, self.reason = name, reason
+
+
+def _checked(value: Any) -> Any:
+    """``value`` if no array or object lies deeper than :data:`MAX_JSON_DEPTH` and no string
+    or key holds a lone surrogate (walked without recursion)."""
+    stack: list[tuple[Any, str, int]] = [(value, "body", 0)]
+    while stack:
+        item, name, depth = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise UnacceptableJSON(name, "Must not contain lone surrogates.")
+            continue
+        if not isinstance(item, dict | list):
+            continue
+        if depth >= MAX_JSON_DEPTH:
+            raise UnacceptableJSON(name, f"Nested deeper than {MAX_JSON_DEPTH} levels.")
+        pairs = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, inner in pairs:
+            if isinstance(key, str) and _SURROGATE.search(key):
+                raise UnacceptableJSON(name, "A key must not contain lone surrogates.")
+            stack.append((inner, str(key) if name == "body" else f"{name}.{key}", depth + 1))
+    return value
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, but request bodies are parsed with bounded depth and no lone
+    surrogates (every ``request.get_json``: routes and the access policy alike)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return _checked(json.loads(s, **kwargs))
+        except RecursionError:
+            raise UnacceptableJSON("body", f"Nested deeper than {MAX_JSON_DEPTH} levels.") from None
+
+
+class JSONRequest(Request):
+    """A request whose unacceptable JSON is a 422 naming the field (a 400 if not JSON)."""
+
+    def on_json_loading_failed(self, e: ValueError | None) -> NoReturn:
+        if isinstance(e, UnacceptableJSON):
+            raise ValidationError({e.name: [e.reason]})
+        raise BadRequest("The body is not valid JSON.")
 
 
 def diarium() -> Diarium:
@@ -32,7 +91,8 @@ def actor() -> Actor:
 
 
 def json_body() -> Any:
-    """The request's JSON body; anything that is not JSON is a 400."""
+    """The request's JSON body; anything that is not JSON is a 400, JSON nested too deep or
+    holding lone surrogates a 422 (:class:`BoundedJSONProvider`)."""
     if not request.is_json:
         raise BadRequest("Send the body as application/json.")
     return request.get_json()

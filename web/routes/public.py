@@ -17,6 +17,7 @@ from cases.secrecy import redact_case
 from web import schemas as s
 from web.auth import public
 from web.routes.common import diarium
+from web.schemas import Text
 
 api = Blueprint("public", __name__, url_prefix="/public")
 
@@ -31,41 +32,41 @@ DECISION_KEYS = ("number", "kind", "text", "decided_on", "body", "paragraph")
 
 class PublicDocumentSchema(Schema):
     number = fields.Integer()
-    direction = fields.String()
+    direction = Text()
     date = fields.Date()
-    counterpart = fields.String(allow_none=True)
-    description = fields.String()
+    counterpart = Text(allow_none=True)
+    description = Text()
     secrecy = fields.Nested(s.SecrecySchema, allow_none=True)
 
 
 class PublicDecisionSchema(Schema):
     number = fields.Integer()
-    kind = fields.String()
-    text = fields.String()
+    kind = Text()
+    text = Text()
     decided_on = fields.Date()
-    body = fields.String(allow_none=True)
+    body = Text(allow_none=True)
     paragraph = fields.Integer(allow_none=True)
 
 
 class PublicCaseSchema(Schema):
     """A case as the public e-diary shows it (documentation of the answer's shape)."""
 
-    dnr = fields.String()
-    title = fields.String(metadata={"description": "The public title where the title is secret"})
-    public_title = fields.String(allow_none=True)
-    responsible_body = fields.String()
-    unit = fields.String(allow_none=True)
-    officer = fields.String(allow_none=True)
-    classification = fields.String(allow_none=True)
-    origin = fields.String(allow_none=True)
-    status = fields.String()
+    dnr = Text()
+    title = Text(metadata={"description": "The public title where the title is secret"})
+    public_title = Text(allow_none=True)
+    status = Text()
+    responsible_body = Text()
+    unit = Text(allow_none=True)
+    officer = Text(allow_none=True)
+    classification = Text(allow_none=True)
+    origin = Text(allow_none=True)
     registered_on = fields.Date()
     closed_on = fields.Date(allow_none=True)
     cancelled_on = fields.Date(allow_none=True)
     secrecy = fields.Nested(s.SecrecySchema, allow_none=True)
     documents = fields.List(fields.Nested(PublicDocumentSchema))
     decisions = fields.List(fields.Nested(PublicDecisionSchema))
-    withheld = fields.List(fields.String())
+    withheld = fields.List(Text())
 
 
 def _pick(view: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:

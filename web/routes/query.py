@@ -10,8 +10,13 @@ from zoneinfo import ZoneInfo
 from flask import Response, request
 
 from web.problems import problem
+from web.text import refusal, spec_pattern
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# dates and times a query may name: far enough back for any archive, never near the ends of
+# Python's calendar (0001-01-01 in Swedish time is before datetime.min in UTC)
+FIRST_DAY, LAST_DAY = date(1600, 1, 1), date(2999, 12, 31)
+_RANGE = f"Must be from {FIRST_DAY} to {LAST_DAY}."
 
 
 class InvalidQuery(ValueError):
@@ -25,6 +30,47 @@ class InvalidQuery(ValueError):
 def invalid_query_response(error: InvalidQuery) -> Response:
     return problem(422, "invalid-query", "Invalid query parameters",
                    "Some query parameters are invalid.", **{"invalid-params": error.params})
+
+
+def refused_parameters() -> Response | None:
+    """Every query-string and path parameter of every route holds only what web/text.py
+    accepts in a short text: a 422 naming each query parameter that does not, a 404 naming
+    the path parameter (no resource has such a name)."""
+    if request.view_args:
+        for name, value in request.view_args.items():
+            if isinstance(value, str) and (reason := refusal(value)) is not None:
+                return problem(404, "not-found", "Not found", "No resource has this name.",
+                               **{"invalid-params": [{"name": name, "reason": reason}]})
+    found = [
+        {"name": name, "reason": reason}
+        for name, value in request.args.items(multi=True)
+        if (reason := refusal(value)) is not None
+    ]
+    if refusal("".join(request.args)) is not None:
+        found.append({"name": "query", "reason": "A parameter's name holds refused characters."})
+    return invalid_query_response(InvalidQuery(found)) if found else None
+
+
+def document_input_rules(spec: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with the rules every route keeps: a free-form string query or
+    path parameter gets the short-text pattern (:func:`refused_parameters`), an operation
+    with a body its 413 (bodies over 1 MiB)."""
+    pattern = spec_pattern(long=False, non_blank=False)
+    too_large = {"description": "The body is over 1 MiB", "content": {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for item in spec.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in [*item.get("parameters", []), *operation.get("parameters", [])]:
+                schema = parameter.get("schema", {}) if isinstance(parameter, dict) else {}
+                if schema.get("type") == "string" and not {"enum", "pattern", "format"} & set(
+                    schema
+                ):
+                    schema["pattern"] = pattern
+            if "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault("413", too_large)
+    return spec
 
 
 class Query:
@@ -50,6 +96,9 @@ class Query:
         value = self.raw(name)
         if value is not None and not 1 <= len(value) <= max_length:
             self.fail(name, f"Must be 1 to {max_length} characters.")
+            return None
+        if value is not None and (reason := refusal(value)) is not None:
+            self.fail(name, reason)  # also refused for every route before it runs
             return None
         return value
 
@@ -87,10 +136,18 @@ class Query:
         if value is None:
             return None
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             self.fail(name, "Must be an ISO date (YYYY-MM-DD).")
             return None
+        return day if self._in_range(name, day) else None
+
+    def _in_range(self, name: str, day: date) -> bool:
+        """Whether ``day`` lies from :data:`FIRST_DAY` to :data:`LAST_DAY` (else a failure)."""
+        if FIRST_DAY <= day <= LAST_DAY:
+            return True
+        self.fail(name, _RANGE)
+        return False
 
     def moment(self, name: str, *, end_of_day: bool = True) -> datetime | None:
         """An ISO timestamp (no offset: Swedish time), or a date meaning the end of that day."""
@@ -103,12 +160,15 @@ class Query:
         try:
             if len(value) == 10:
                 day = date.fromisoformat(value)
-                return datetime.combine(day, time.max if end_of_day else time.min,
-                                        tzinfo=STOCKHOLM)
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+                moment = datetime.combine(day, time.max if end_of_day else time.min,
+                                          tzinfo=STOCKHOLM)
+            else:
+                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             self.fail(name, "Must be an ISO timestamp (e.g. 2020-10-31T12:00:00+01:00) "
                             "or a date.")
+            return None
+        if not self._in_range(name, moment.date()):
             return None
         return moment if moment.tzinfo else moment.replace(tzinfo=STOCKHOLM)
 

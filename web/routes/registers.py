@@ -36,6 +36,7 @@ from web.disclosure import read_logger
 from web.problems import problem
 from web.register_schemas import PAGE_SCHEMAS
 from web.routes.common import diarium
+from web.text import csv_text
 
 api = Blueprint("registers", __name__, url_prefix="/api/registers")
 
@@ -197,10 +198,14 @@ def _csv(
 
 
 def _cell(value: Any) -> Any:
+    """A CSV cell: texts (and lists of them) neutralised against formulas (web/text.py);
+    numbers, dates and booleans as they are (a negative number stays a number)."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return " ".join(value)
+        return csv_text(" ".join(value))
+    if isinstance(value, str):
+        return csv_text(value)
     return value
 
 

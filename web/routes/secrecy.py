@@ -10,18 +10,19 @@ from web import schemas as s
 from web.auth import case_body, own_case, requires
 from web.routes.cases import documented
 from web.routes.common import actor, diarium, json_body, written
+from web.schemas import Text
 
 api = Blueprint("secrecy", __name__, url_prefix="/api")
 
 
 class SecretReadSchema(Schema):
-    dnr = fields.String()
-    actor = fields.String()
-    roles = fields.List(fields.String())
-    request_id = fields.String(allow_none=True)
-    what = fields.String(metadata={"description": "The request that read it"})
+    dnr = Text()
+    actor = Text()
+    roles = fields.List(Text())
+    request_id = Text(allow_none=True)
+    what = Text(metadata={"description": "The request that read it"})
     fields_ = fields.List(
-        fields.String(), data_key="fields", attribute="fields",
+        Text(), data_key="fields", attribute="fields",
         metadata={"description": "The secret fields disclosed"},
     )
     read_on = fields.Date()

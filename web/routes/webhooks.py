@@ -19,6 +19,7 @@ from web.auth import requires
 from web.problems import problem
 from web.routes.common import actor, diarium, json_body
 from web.routes.query import InvalidQuery, Query, invalid_query_response
+from web.schemas import Text
 
 api = Blueprint("webhooks", __name__, url_prefix="/api/webhooks")
 api.register_error_handler(InvalidQuery, invalid_query_response)
@@ -43,14 +44,14 @@ class SubscribeSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    url = fields.String(
+    url = Text(
         required=True,
         validate=validate.Length(min=8, max=2000),
         metadata={"example": "https://example.org/diarium-hook",
                   "description": "http(s), no credentials, a public address (checked again "
                                  "after resolving the host, before each delivery)"},
     )
-    types = fields.List(fields.String(validate=validate.OneOf(sorted(feed.BY_NAME))),
+    types = fields.List(Text(validate=validate.OneOf(sorted(feed.BY_NAME))),
                         load_default=list, metadata={"description": "Public types; [] = all"})
     from_position = fields.Integer(strict=True, load_default=None, allow_none=True,
                                    validate=validate.Range(min=0, max=2**62),
