@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -156,12 +157,14 @@ def handled_events(projector: Projector, name: str) -> int:
         return len(conn.execute(select(table.c.id).where(table.c.topic.in_(topics))).all())
 
 
-def authorized(app: Any, roles: tuple[str, ...] = ("registrar",), name: str = "test.registrator"):  # type: ignore[no-untyped-def]
-    """A test client of ``app`` carrying a bearer token with ``roles`` (web/auth.py)."""
+def authorized(app: Any, roles: tuple[str, ...] = ("registrar",), name: str | None = None):  # type: ignore[no-untyped-def]
+    """A test client of ``app`` carrying a bearer token with ``roles`` (web/auth.py); a live
+    token's name is unique, so without ``name`` each client gets a name of its own."""
     client = app.test_client()
     tokens = app.extensions.get("diarium_tokens")
     if tokens is not None:
         tokens.create_table()
+        name = name or f"test.registrator.{uuid.uuid4().hex[:8]}"
         token, _ = tokens.issue(name=name, roles=list(roles))
         client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     return client
