@@ -21,8 +21,8 @@ def read_logger() -> Callable[[dict[str, list[str]]], None]:
     what = f"{request.method} {request.path}"
 
     def log(disclosed: dict[str, list[str]]) -> None:
-        assert actor is not None  # only an authenticated reader may read secret content
         for dnr, paths in disclosed.items():
+            assert actor is not None  # only an authenticated reader may read secret content
             app.record_secret_read(dnr, what, list(dict.fromkeys(paths)), actor)
 
     return log
