@@ -283,6 +283,8 @@ SECRECY_MARKING_ROLE = rule(
 PERSONAL_IDENTITY_NUMBER_PUBLIC = rule(
     "personal-identity-number-public",
     "A personal identity number (personnummer or samordningsnummer) is not published in the "
-    "public register: it may stand only in a field that a secrecy marking withholds (a case's "
-    "title or origin, a document's counterpart or description), never in the public title.",
+    "public register: it may stand only in a field withheld from the public (a case's title "
+    "where a public title replaces it or a secrecy marking covers it, its origin or a "
+    "document's counterpart or description where a marking covers them), never in the public "
+    "title.",
 )
