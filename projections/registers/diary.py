@@ -250,26 +250,25 @@ class DiaryProjection(Projection):
         case["secrecy_statute"] = event.statute if marked else None
         case["secret"] = marked or case["public_title"] is not None
         covers = marked and bool(covered(event.fields, "document"))
-        for document in uow.select("document", case_id=event.originator_id):
+        documents = uow.select("document", case_id=event.originator_id)
+        for document in documents:
             document["case_secret"] = covers
             document["secret"] = covers or bool(document["secret_fields"])
-        self._search_secret(uow, case)
+        self._search_secret(case, documents)
 
     @staticmethod
-    def _search_secret(uow: UnitOfWork, case: dict[str, Any]) -> None:
-        """Whether the case's searched text holds secret text (OSL 5:2: no match on it for
-        those who may not read it)."""
-        case["search_secret"] = case["secret"] or any(
-            d["secret"] for d in uow.select("document", case_id=case["case_id"])
-        )
+    def _search_secret(case: dict[str, Any], documents: list[dict[str, Any]]) -> None:
+        """Whether the case's searched text (``documents``: all of its documents) holds secret
+        text (OSL 5:2: no match on it for those who may not read it)."""
+        case["search_secret"] = case["secret"] or any(d["secret"] for d in documents)
 
     @handles(ev.DocumentMarkedSecret, ev.DocumentSecrecyLifted)
     def _document_secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
         case = self._case(uow, event)
         marked = isinstance(event, ev.DocumentMarkedSecret)
-        for document in uow.select(
-            "document", case_id=event.originator_id, number=event.document_number
-        ):
-            document["secret_fields"] = ",".join(event.fields) if marked else ""
-            document["secret"] = marked or document["case_secret"]
-        self._search_secret(uow, case)
+        documents = uow.select("document", case_id=event.originator_id)
+        for document in documents:
+            if document["number"] == event.document_number:
+                document["secret_fields"] = ",".join(event.fields) if marked else ""
+                document["secret"] = marked or document["case_secret"]
+        self._search_secret(case, documents)
