@@ -390,6 +390,8 @@ def _meeting_paths(
                 visit(p.dnr, kind, item, f"{at}.{key}.{item.number}")
         for r in p.reservations:
             visit(p.dnr, "reservation", r, f"{at}.reservations.{r.member}")
+        for c in p.conflicts:
+            visit(p.dnr, "conflict", c, f"{at}.conflicts_of_interest.{c.member}")
         for a in p.attachments:
             visit(a.dnr or p.dnr, "attachment", a, f"{at}.attachments.{a.number}",
                   a.document_number)

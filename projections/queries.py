@@ -288,15 +288,20 @@ def _withhold_subject(item: dict[str, Any], row: dict[str, Any], actor: Any) -> 
     return []
 
 
-def _withhold_reason(item: dict[str, Any], row: dict[str, Any], actor: Any) -> list[str]:
-    """A reservation's reason, where the case's marking covers its decisions."""
-    if not row["secret_reason"] or may_read_secrets(
-        actor, responsible_body=row["responsible_body"], officer=row["officer"]
-    ):
-        return ["reason"] if row["secret_reason"] else []
-    item["reason"] = WITHHELD_TEXT
-    item["withheld"] = ["reason"]
-    return []
+def _withhold_member_text(field: str) -> Callable[[dict[str, Any], dict[str, Any], Any], list[str]]:
+    """A member row's ``field`` (a reservation's reason, a conflict's note), where the case's
+    marking covers its decisions (domain/secrecy.py)."""
+
+    def withhold(item: dict[str, Any], row: dict[str, Any], actor: Any) -> list[str]:
+        if not row["secret_text"] or may_read_secrets(
+            actor, responsible_body=row["responsible_body"], officer=row["officer"]
+        ):
+            return [field] if row["secret_text"] else []
+        item[field] = WITHHELD_TEXT
+        item["withheld"] = [field]
+        return []
+
+    return withhold
 
 
 def _extract_status(row: dict[str, Any], today: date) -> dict[str, Any]:
@@ -411,7 +416,8 @@ LISTINGS: dict[str, Listing] = {
             title="Reservations: who, party, which §, which case, which meeting",
             columns=(*MEETING_COLUMNS, "reason", "reason_given_on"),
             computed=("withheld",), compute=_no_withheld,
-            hidden=("secret_reason", "responsible_body", "officer"), withhold=_withhold_reason,
+            hidden=("secret_text", "responsible_body", "officer"),
+            withhold=_withhold_member_text("reason"),
             sorts={"meeting": ("meeting_on", "id")},
             default_sort="meeting", default_order="desc",
             filters=MEETING_FILTERS,
@@ -420,6 +426,9 @@ LISTINGS: dict[str, Listing] = {
             name="conflicts", projection="decisions", table="conflict",
             title="Conflicts of interest (jäv): who, party, which §, which case, which meeting",
             columns=(*MEETING_COLUMNS, "note"),
+            computed=("withheld",), compute=_no_withheld,
+            hidden=("secret_text", "responsible_body", "officer"),
+            withhold=_withhold_member_text("note"),
             sorts={"meeting": ("meeting_on", "id")},
             default_sort="meeting", default_order="desc",
             filters=MEETING_FILTERS,

@@ -56,7 +56,7 @@ ORACLE_PROBES = [
 def world(client: Any, client_as: Any) -> dict[str, Any]:
     """RS and HSN; a secret RS case (all fields marked) with a secret document, a proposal,
     an incoming referral from a secret sender, on a meeting's agenda with a decided
-    paragraph (motion, reservation, note, attachment) and a delegated decision; a second case
+    paragraph (motion, reservation, jäv, note, attachment) and a delegated decision; a second case
     with one document marked."""
     setup_bodies(client)
     ok(client.post("/api/bodies", json={
@@ -88,6 +88,8 @@ def world(client: Any, client_as: Any) -> dict[str, Any]:
     at = f"/api/meetings/{REF}/paragraphs/{number}"
     ok(client.post(f"{at}/reservations", json={
         "member": "Anders Öberg", "reason": "HEMLIGRESERVATION"}), 201)
+    ok(client.post(f"{at}/conflicts-of-interest", json={
+        "member": "Marianne Sandström", "note": "Släkt med HEMLIGPARTEN"}), 201)
     ok(client.post(f"{at}/notes", json={
         "authors": "Anders Öberg (S)", "text": "HEMLIGANTECKNING"}), 201)
     ok(client.post(f"{at}/attachments", json={

@@ -24,6 +24,7 @@ MODELS = {
     "agenda_item": meeting_model.AgendaItem, "paragraph": meeting_model.Paragraph,
     "motion": meeting_model.Motion, "paragraph_decision": meeting_model.ParagraphDecision,
     "reservation": meeting_model.Reservation, "note": meeting_model.Note,
+    "conflict": meeting_model.Conflict,
     "attachment": meeting_model.Attachment, "correction": meeting_model.Correction,
     "delegated_decision": DelegatedDecision,
 }

@@ -165,19 +165,19 @@ class DecisionsProjection(Projection):
                 Column("member", String(200), nullable=False),
                 Column("party", String(100)),
                 *extra,
+                # the case's marking covers its decisions (domain/secrecy.py: a reservation's
+                # reason, a conflict's note), and who may read it
+                Column("secret_text", Boolean, nullable=False, default=False),
+                Column("responsible_body", String(200)), Column("officer", String(200)),
                 UniqueConstraint("meeting_id", "paragraph", "member", name=f"{n}_member"),
                 Index(f"{n}_meeting_on", "meeting_on", "id"),
                 Index(f"{n}_member_on", "member", "meeting_on", "id"),
                 Index(f"{n}_dnr", "dnr"),
             )
 
-        reservation = member_table("reservation", [
-            Column("reason", Text), Column("reason_given_on", Date),
-            # the case's marking covers its decisions (domain/secrecy.py: the reason), and who
-            # may read it
-            Column("secret_reason", Boolean, nullable=False, default=False),
-            Column("responsible_body", String(200)), Column("officer", String(200)),
-        ])
+        reservation = member_table(
+            "reservation", [Column("reason", Text), Column("reason_given_on", Date)]
+        )
         conflict = member_table("conflict", [Column("note", Text)])
         ename = t("extract")
         extract = Table(
@@ -342,15 +342,18 @@ class DecisionsProjection(Projection):
             row["officer"] = case["officer"]
             row["secret_text"] = case["decisions_secret"]
             row["title"] = shown_title(case)
-        for row in uow.select("reservation", dnr=case["dnr"]):
-            self._reservation_case(row, case)
+        for table in ("reservation", "conflict"):
+            for row in uow.select(table, dnr=case["dnr"]):
+                row.update(self._member_case(case))
 
     @staticmethod
-    def _reservation_case(row: dict[str, Any], case: dict[str, Any] | None) -> None:
-        """Copy what decides who may read a reservation's reason from its case."""
-        row["secret_reason"] = bool(case and case["decisions_secret"])
-        row["responsible_body"] = case["responsible_body"] if case else None
-        row["officer"] = case["officer"] if case else None
+    def _member_case(case: dict[str, Any] | None) -> dict[str, Any]:
+        """What decides who may read a member row's text (reason, note), from its case."""
+        return {
+            "secret_text": bool(case and case["decisions_secret"]),
+            "responsible_body": case["responsible_body"] if case else None,
+            "officer": case["officer"] if case else None,
+        }
 
     @handles(ev.DecisionRecorded)
     def _decided(self, uow: UnitOfWork, event: ev.DecisionRecorded, position: int) -> None:
@@ -421,11 +424,14 @@ class DecisionsProjection(Projection):
     ) -> None:
         meeting = self._meeting(uow, event)
         paragraph = uow.get("paragraph", meeting["meeting_id"], event.paragraph)
+        dnr = paragraph["dnr"] if paragraph else None
+        case = DecisionCases.get(uow, case_id_of(dnr)) if dnr else None
         uow.insert(table, {
             "id": position, "meeting_id": meeting["meeting_id"], "meeting_ref": meeting["ref"],
             "body": meeting["body"], "meeting_on": meeting["meeting_on"],
-            "paragraph": event.paragraph, "dnr": paragraph["dnr"] if paragraph else None,
-            "member": event.member, "party": meeting["parties"].get(event.member), **extra,
+            "paragraph": event.paragraph, "dnr": dnr,
+            "member": event.member, "party": meeting["parties"].get(event.member),
+            **self._member_case(case), **extra,
         })
 
     @handles(mev.ReservationEntered)
@@ -434,10 +440,6 @@ class DecisionsProjection(Projection):
             uow, "reservation", event, position, reason=event.reason,
             reason_given_on=event.occurred_on if event.reason else None,
         )
-        row = uow.get("reservation", event.originator_id, event.paragraph, event.member)
-        if row is not None:
-            dnr = row["dnr"]
-            self._reservation_case(row, DecisionCases.get(uow, case_id_of(dnr)) if dnr else None)
 
     @handles(mev.ReservationReasonGiven)
     def _reason(self, uow: UnitOfWork, event: mev.ReservationReasonGiven, position: int) -> None:
