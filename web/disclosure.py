@@ -49,7 +49,7 @@ def disclose_history(events: list[dict[str, Any]], view: dict[str, Any]) -> list
     return secrecy.redact_history(events, view, current_actor())
 
 
-# -- content of cases shown outside them: meetings, protocols, delegated decisions ---------------
+# -- content of cases shown outside them: meetings and protocols ---------------------------------
 
 
 def _cases(dnrs: Iterable[str | None]) -> dict[str, secrecy.CaseSecrets]:
@@ -101,33 +101,16 @@ def disclose_meeting_history(events: list[dict[str, Any]], meeting: Any) -> list
     return secrecy.redact_meeting_history(events, meeting, secrets, readable)
 
 
-def disclose_delegated(decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Delegated decisions (views with ``dnr`` and ``text``) as the current reader may see
-    them."""
-    secrets = _secrets(d.get("dnr") for d in decisions)
-    readable = _reader()
-    out = []
-    for decision in decisions:
-        marks = secrets.get(decision.get("dnr") or "")
-        fields = marks.covers("delegated_decision") if marks else set()
-        if fields and readable(marks):  # type: ignore[arg-type]
-            _log_read(marks.dnr, [f"delegated_decisions.{decision['number']}.text"])  # type: ignore[union-attr]
-        elif fields:
-            decision = dict(decision)
-            marks.withhold("delegated_decision", decision)  # type: ignore[union-attr]
-        out.append(decision)
-    return out
-
-
-# -- rows of many cases: audit registers and events ---------------------------------------------
+# -- rows of many cases: audit registers, events, delegated decisions ---------------------------
 
 
 def disclose_rows(
     rows: list[dict[str, Any]], entity: str, key: str = "dnr"
 ) -> list[dict[str, Any]]:
     """Rows of many cases (``key``: the row's dnr) showing fields of ``entity`` (a register as
-    of a date: ``case``, ``document`` with its ``number``, ``decision``) as the current reader
-    may see them; reads of secret content by those who may are logged, once per case."""
+    of a date: ``case``, ``document`` with its ``number``, ``decision``; a body's
+    ``delegated_decision``) as the current reader may see them; reads of secret content by
+    those who may are logged, once per case."""
     secrets = _secrets(r.get(key) for r in rows)
     readable = _reader()
     disclosed: dict[str, list[str]] = {}
@@ -135,13 +118,13 @@ def disclose_rows(
     for row in rows:
         marks = secrets.get(row.get(key) or "")
         number = row.get("number") if entity == "document" else None
-        fields = marks.covers(entity, number) & set(row) if marks else set()
-        if fields and readable(marks):  # type: ignore[arg-type]
+        fields = marks.covers(entity, number) & set(row) if marks is not None else set()
+        if marks is not None and fields and readable(marks):
             at = f"{entity}s.{row['number']}." if "number" in row else ""
-            disclosed.setdefault(marks.dnr, []).extend(at + f for f in sorted(fields))  # type: ignore[union-attr]
-        elif fields:
+            disclosed.setdefault(marks.dnr, []).extend(at + f for f in sorted(fields))
+        elif marks is not None and fields:
             row = dict(row)
-            marks.withhold(entity, row, number)  # type: ignore[union-attr]
+            marks.withhold(entity, row, number)
             row["withheld"] = sorted(fields)
         out.append(row)
     for dnr, paths in disclosed.items():

@@ -11,7 +11,7 @@ from cases.meeting_service import BodyWritten
 from domain.roles import ADMIN, OFFICER, REGISTRAR, SECRETARY, STAFF
 from web import meeting_schemas as ms
 from web.auth import json_body_field, path_body, requires
-from web.disclosure import disclose_delegated
+from web.disclosure import disclose_rows
 from web.routes.common import actor, diarium, json_body
 
 api = Blueprint("bodies", __name__, url_prefix="/api")
@@ -68,6 +68,11 @@ get:
 def flag(name: str) -> bool:
     """A boolean query parameter (``?unreported=true``)."""
     return request.args.get(name, "").strip().lower() in ("1", "true", "yes")
+
+
+def disclose_delegated(decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Delegated decisions as the current reader may see them (web/disclosure.py)."""
+    return disclose_rows(decisions, "delegated_decision")
 
 
 def _body_view(body: Any) -> dict[str, Any]:
