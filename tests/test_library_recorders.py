@@ -1,0 +1,166 @@
+"""The library's own recorder test cases (``eventsourcing.tests.persistence``, 9.5) run against
+diarium's recorders exactly as the application builds them: ``DiariumFactory`` from
+``eventsourcing_env`` (``ChainedApplicationRecorder`` for the events, ``DiariumAggregateRecorder``
+for snapshots), on a SQLite file and on PostgreSQL (a fresh database per store).
+
+Each skip says why where it is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from unittest import TestCase
+
+import pytest
+from eventsourcing.persistence import (
+    AggregateRecorder,
+    ApplicationRecorder,
+    InfrastructureFactory,
+    ProcessRecorder,
+    TrackingRecorder,
+)
+from eventsourcing.tests.persistence import (
+    AggregateRecorderTestCase,
+    ApplicationRecorderTestCase,
+    InfrastructureFactoryTestCase,
+    NonInterleavingNotificationIDsBaseCase,
+)
+from eventsourcing.utils import Environment
+from eventsourcing_sqlalchemy.recorders import (
+    SQLAlchemyProcessRecorder,
+    SQLAlchemyTrackingRecorder,
+)
+
+from cases.persistence import eventsourcing_env
+from cases.store import ChainedApplicationRecorder, DiariumAggregateRecorder, DiariumFactory
+from tests.conftest import postgres_database
+
+APPLICATION = "diarium"  # the application's name: its tables are diarium_events, …_snapshots
+
+
+@pytest.fixture(autouse=True)
+def _tmp_path_for_test_cases(request: pytest.FixtureRequest, tmp_path: Any) -> None:
+    """The library's cases are ``unittest`` classes: they get pytest's ``tmp_path`` here."""
+    if isinstance(request.instance, TestCase):
+        request.instance.tmp_path = tmp_path  # type: ignore[attr-defined]
+
+
+class DiariumStore(TestCase):
+    """Diarium's factory on a new, empty store of ``BACKEND`` (a SQLite file, or a fresh
+    PostgreSQL database), removed after the test."""
+
+    BACKEND = "sqlite"
+    tmp_path: Any
+    _stores = 0
+
+    def diarium_env(self) -> Environment:
+        """``eventsourcing_env`` of a new store, tables created, as ``Diarium`` gets it."""
+        if self.BACKEND == "postgres":
+            databases: Iterator[str] = postgres_database()
+            url = next(databases)
+            self.addCleanup(databases.close)  # drops the database
+        else:
+            self._stores += 1
+            url = f"sqlite:///{self.tmp_path / f'diarium-{self._stores}.sqlite'}"
+        return Environment(APPLICATION, eventsourcing_env(url, create_tables=True))
+
+    def diarium_factory(self, env: Environment | None = None) -> DiariumFactory:
+        """The application's factory on ``env`` (a new store if none); its connections are
+        closed after the test."""
+        factory = InfrastructureFactory.construct(env or self.diarium_env())
+        assert type(factory) is DiariumFactory
+        self.addCleanup(factory.datastore.engine.dispose)
+        return factory
+
+
+class SnapshotRecorderSQLite(DiariumStore, AggregateRecorderTestCase):
+    """``AggregateRecorderTestCase`` on the snapshots recorder, the one aggregate recorder
+    diarium uses."""
+
+    def create_recorder(self) -> AggregateRecorder:
+        recorder = self.diarium_factory().aggregate_recorder("snapshots")
+        assert type(recorder) is DiariumAggregateRecorder
+        return recorder
+
+
+class ApplicationRecorderSQLite(DiariumStore, ApplicationRecorderTestCase[ApplicationRecorder]):
+    """``ApplicationRecorderTestCase`` on the hash-chained events recorder."""
+
+    def create_recorder(self) -> ApplicationRecorder:
+        recorder = self.diarium_factory().application_recorder()
+        assert type(recorder) is ChainedApplicationRecorder
+        return recorder
+
+    def test_insert_subscribe(self) -> None:
+        """The library's optional subscription test: the events' ``NOTIFY`` is diarium's
+        (``pg_notify`` with the chain-head query), so a subscription must still wake up."""
+        if self.BACKEND != "postgres":
+            pytest.skip("eventsourcing-sqlalchemy 1.0 subscribes on PostgreSQL only "
+                        "(SQLAlchemyApplicationRecorder.subscribe: NotImplementedError)")
+        self.optional_test_insert_subscribe()
+
+
+class NonInterleavingSQLite(DiariumStore, NonInterleavingNotificationIDsBaseCase):
+    """Two racing writes of 1,000 events each get notification ids that do not interleave."""
+
+    def create_recorder(self) -> ApplicationRecorder:
+        return self.diarium_factory().application_recorder()
+
+
+class FactorySQLite(DiariumStore, InfrastructureFactoryTestCase[DiariumFactory]):
+    """``InfrastructureFactoryTestCase`` on ``DiariumFactory``: mapper, cipher, compressor and
+    every recorder it makes (tracking and process recorders are the library's: diarium uses
+    neither, its projections track their positions in tables of their own)."""
+
+    def setUp(self) -> None:
+        self.env = self.diarium_env()
+        super().setUp()
+        self.addCleanup(self.factory.datastore.engine.dispose)
+
+    def expected_factory_class(self) -> type[DiariumFactory]:
+        return DiariumFactory
+
+    def expected_aggregate_recorder_class(self) -> type[AggregateRecorder]:
+        return DiariumAggregateRecorder
+
+    def expected_application_recorder_class(self) -> type[ApplicationRecorder]:
+        return ChainedApplicationRecorder
+
+    def expected_tracking_recorder_class(self) -> type[TrackingRecorder]:
+        return SQLAlchemyTrackingRecorder
+
+    def tracking_recorder_subclass(self) -> type[TrackingRecorder]:
+        return TrackingRecorderSubclass
+
+    def expected_process_recorder_class(self) -> type[ProcessRecorder]:
+        return SQLAlchemyProcessRecorder
+
+
+class TrackingRecorderSubclass(SQLAlchemyTrackingRecorder):
+    """A tracking recorder class the factory test asks the factory for by class and topic."""
+
+
+@pytest.mark.postgres
+class SnapshotRecorderPostgres(SnapshotRecorderSQLite):
+    BACKEND = "postgres"
+
+
+@pytest.mark.postgres
+class ApplicationRecorderPostgres(ApplicationRecorderSQLite):
+    BACKEND = "postgres"
+
+
+@pytest.mark.postgres
+class NonInterleavingPostgres(NonInterleavingSQLite):
+    BACKEND = "postgres"
+
+
+@pytest.mark.postgres
+class FactoryPostgres(FactorySQLite):
+    BACKEND = "postgres"
+
+
+# the abstract cases themselves are not collected
+del AggregateRecorderTestCase, ApplicationRecorderTestCase, InfrastructureFactoryTestCase
+del NonInterleavingNotificationIDsBaseCase
