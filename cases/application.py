@@ -147,14 +147,17 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
         )
 
     def construct_repository(self) -> Repository[UUID]:
-        """The library's repository, skipping the fastforward query when the store shows
-        nothing was committed since (cases/store.py: FreshRepository, cases/reads.py)."""
+        """Extends ``eventsourcing.application.Application.construct_repository`` (9.5), a
+        documented hook: the library's repository becomes a ``FreshRepository``
+        (cases/store.py), which skips the fastforward query when nothing was committed since."""
         return FreshRepository.replacing(
             super().construct_repository(),
             store_version(self.recorder.datastore),  # type: ignore[attr-defined]
         )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        """Extends ``eventsourcing.application.Application.register_transcodings`` (9.5), a
+        documented hook: business dates as ISO strings (cases/store.py: ``DateAsISO``)."""
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
