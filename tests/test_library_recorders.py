@@ -11,7 +11,8 @@ library's own suite tests. The one skip (a subscription on SQLite) says why wher
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from typing import Any
 from unittest import TestCase
 
@@ -34,6 +35,7 @@ from eventsourcing_sqlalchemy.recorders import (
     SQLAlchemyProcessRecorder,
     SQLAlchemyTrackingRecorder,
 )
+from sqlalchemy import Engine, text
 
 from cases.persistence import eventsourcing_env
 from cases.store import ChainedApplicationRecorder, DiariumAggregateRecorder, DiariumFactory
@@ -97,11 +99,44 @@ class ApplicationRecorderSQLite(DiariumStore, ApplicationRecorderTestCase[Applic
 
     def test_insert_subscribe(self) -> None:
         """The library's optional subscription test: the events' ``NOTIFY`` is diarium's
-        (``pg_notify`` with the chain-head query), so a subscription must still wake up."""
+        (``pg_notify`` with the chain-head query), so a subscription must still wake up.
+
+        eventsourcing-sqlalchemy 1.0's subscription issues its ``LISTEN`` from a thread of its
+        own after ``subscribe()`` has returned, so an insert made before that thread listens
+        notifies nobody and the test would wait forever (it did, once, in a loaded full run):
+        here ``subscribe()`` returns once its ``LISTEN`` is in force."""
         if self.BACKEND != "postgres":
             pytest.skip("eventsourcing-sqlalchemy 1.0 subscribes on PostgreSQL only "
                         "(SQLAlchemyApplicationRecorder.subscribe: NotImplementedError)")
+        recorder = self.create_recorder()
+        subscribe = recorder.subscribe
+
+        def subscribed(gt: int | None = None, topics: Sequence[str] = ()) -> Any:
+            engine = recorder.datastore.engine  # type: ignore[attr-defined]
+            with engine.connect() as conn:
+                since = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
+            subscription = subscribe(gt=gt, topics=topics)
+            wait_until_listening(engine, recorder.channel_name, since)  # type: ignore[attr-defined]
+            return subscription
+
+        recorder.subscribe = subscribed  # type: ignore[method-assign]
+        self.create_recorder = lambda: recorder  # type: ignore[method-assign]
         self.optional_test_insert_subscribe()
+
+
+def wait_until_listening(engine: Engine, channel: str, since: Any) -> None:
+    """Return once a session of the store has run ``LISTEN channel`` since ``since`` and
+    finished it (so the ``LISTEN`` is in force); fail after 60 s."""
+    listening = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND state = 'idle' AND query = :listen AND query_start >= :since"
+    )
+    for _ in range(6000):
+        with engine.connect() as conn:
+            if conn.execute(listening, {"listen": f"LISTEN {channel};", "since": since}).scalar():
+                return
+        time.sleep(0.01)
+    pytest.fail(f"no session ran LISTEN {channel}")
 
 
 class NonInterleavingSQLite(DiariumStore, NonInterleavingNotificationIDsBaseCase):
