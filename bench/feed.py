@@ -37,7 +37,7 @@ from cases import case as case_module
 from cases import commands as cmd
 from cases.application import Diarium
 from cases.case import Direction
-from cases.persistence import DiariumFactory
+from cases.store import DiariumFactory
 from cases.webhooks import WebhookStore, WebhookWorker
 from domain.actor import Actor
 from domain.dnr import case_id

@@ -21,10 +21,11 @@ from cases.allocation_lock import AllocationLock
 from cases.case import Case
 from cases.group_commit import GroupCommit
 from cases.meeting_service import MeetingCommands
-from cases.persistence import DateAsISO, eventsourcing_env, log_position
-from cases.reads import FreshRepository, store_version
+from cases.persistence import eventsourcing_env, log_position
+from cases.reads import store_version
 from cases.secrecy_service import SecrecyCommands
 from cases.series import SeriesYear
+from cases.store import DateAsISO, FreshRepository
 from domain import rules
 from domain.actor import Actor
 from domain.dnr import DnrSeries, case_id, series_year_id
@@ -146,18 +147,17 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
         )
 
     def construct_repository(self) -> Repository[UUID]:
-        """The library's repository, skipping the fastforward query when the store shows
-        nothing was committed since (cases/reads.py)."""
-        plain = super().construct_repository()
-        return FreshRepository(
-            plain.event_store, snapshot_store=plain.snapshot_store,
-            cache_maxsize=getattr(plain.cache, "maxsize", 0) if plain.cache is not None else None,
-            fastforward=plain.fastforward, fastforward_skipping=plain.fastforward_skipping,
-            deepcopy_from_cache=plain.deepcopy_from_cache,
-            version=store_version(self.recorder.datastore),  # type: ignore[attr-defined]
+        """Extends ``eventsourcing.application.Application.construct_repository`` (9.5), a
+        documented hook: the library's repository becomes a ``FreshRepository``
+        (cases/store.py), which skips the fastforward query when nothing was committed since."""
+        return FreshRepository.replacing(
+            super().construct_repository(),
+            store_version(self.recorder.datastore),  # type: ignore[attr-defined]
         )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        """Extends ``eventsourcing.application.Application.register_transcodings`` (9.5), a
+        documented hook: business dates as ISO strings (cases/store.py: ``DateAsISO``)."""
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 

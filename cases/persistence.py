@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.persistence import Transcoding
-from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
-from eventsourcing_sqlalchemy.recorders import SQLAlchemyAggregateRecorder
 from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
-
-from cases.chain import ChainedApplicationRecorder
-from cases.reads import CoreEventReads
 
 DATABASE_URL_VARIABLE = "DIARIUM_DATABASE_URL"
 # Encryption at rest of event payloads (issue #6): a base64 AES key (16, 24 or 32 bytes, e.g.
@@ -43,27 +35,13 @@ def eventsourcing_env(url: str | None = None, *, create_tables: bool = False) ->
     """The ``eventsourcing`` settings for a store at ``url`` (encrypted when
     ``DIARIUM_CIPHER_KEY`` is set)."""
     settings = {
-        "PERSISTENCE_MODULE": "cases.persistence:DiariumFactory",
+        "PERSISTENCE_MODULE": "cases.store:DiariumFactory",
         "SQLALCHEMY_URL": database_url(url),
         "CREATE_TABLE": "y" if create_tables else "n",
     }
     if key := os.environ.get(CIPHER_KEY_VARIABLE):
         settings.update(CIPHER_TOPIC=CIPHER_TOPIC, CIPHER_KEY=key)
     return settings
-
-
-class DiariumDatastore(SQLAlchemyDatastore):
-    """The library's datastore with engine options for several processes sharing a store."""
-
-    def __init__(self, *, url: str | None = None, **kwargs: Any) -> None:
-        if url and url.startswith("sqlite") and ":memory:" not in url:
-            # Other processes (gunicorn workers, projection workers) may hold the write lock.
-            kwargs.setdefault("connect_args", {"timeout": 30})
-        elif url and url.startswith("postgresql"):
-            kwargs.setdefault("connect_args", {"connect_timeout": 5})
-        super().__init__(url=url, **kwargs)
-        if url and url.startswith("postgresql") and not kwargs.get("pool_pre_ping"):
-            ping_when_idle(self.engine, IDLE_PING_SECONDS)  # survive a database restart
 
 
 def ping_when_idle(engine: Any, seconds: float) -> None:
@@ -89,32 +67,6 @@ def ping_when_idle(engine: Any, seconds: float) -> None:
             engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as dead:
             raise DisconnectionError() from dead  # the pool replaces it and tries again
-
-
-class DiariumAggregateRecorder(CoreEventReads, SQLAlchemyAggregateRecorder):
-    """The library's aggregate recorder (snapshots), reading with Core statements."""
-
-
-class DiariumFactory(SQLAlchemyFactory):
-    """The ``eventsourcing-sqlalchemy`` factory, using :class:`DiariumDatastore`."""
-
-    datastore_class = DiariumDatastore
-    # Every application's events are hash-chained in the same transaction (cases/chain.py).
-    application_recorder_class = ChainedApplicationRecorder
-    aggregate_recorder_class = DiariumAggregateRecorder  # snapshots
-
-
-class DateAsISO(Transcoding):
-    """Business dates are stored as ISO strings."""
-
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
 
 
 def log_position(recordings: list[Any]) -> int | None:

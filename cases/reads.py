@@ -1,5 +1,7 @@
 """The read path: aggregates from the cache without a query when nothing was written, and
-the event reads that remain as one Core ``SELECT`` each.
+the event reads that remain as one Core ``SELECT`` each. This module holds the design and the
+pieces that override nothing; the overrides of the library (``FreshRepository``,
+``CoreEventReads``) are in cases/store.py.
 
 **Skipping the fastforward.** ``Diarium`` keeps recently used aggregates in memory and, on
 every ``get``, asks the store for events newer than the cached version (the library's
@@ -34,19 +36,14 @@ connection; inside a transaction already open in this context (the library's
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 import threading
 from collections.abc import Callable
-from copy import deepcopy
 from typing import Any
-from uuid import UUID
 
-from eventsourcing.application import Repository, project_aggregate
-from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.datastore import transactions
-from sqlalchemy import bindparam, event, exc, func, select
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine, create_engine
 
 # -- reads on a plain connection --------------------------------------------------------------
@@ -114,80 +111,12 @@ def read_connections(datastore: Any) -> ReadConnections:
     return reads
 
 
-def _open_transaction() -> Any:
+def open_transaction() -> Any:
     """The library's transaction open in this context, if any."""
     try:
         return transactions.get()
     except LookupError:
         return None
-
-
-class CoreEventReads:
-    """Mixin for the library's SQLAlchemy recorders: ``select_events`` and
-    ``max_notification_id`` as Core statements (same rows, same order, same types)."""
-
-    events_record_cls: Any
-    datastore: Any
-
-    def _reads(self) -> ReadConnections:
-        return read_connections(self.datastore)
-
-    def _events_statement(self, gt: bool, lte: bool, desc: bool, limit: int | None) -> Any:
-        key = (gt, lte, desc, limit)
-        cache: dict[Any, Any] = self.__dict__.setdefault("_statements", {})
-        statement = cache.get(key)
-        if statement is None:
-            table = self.events_record_cls.__table__
-            version = table.c.originator_version
-            statement = select(
-                table.c.originator_id, version, table.c.topic, table.c.state
-            ).where(table.c.originator_id == bindparam("originator_id"))
-            if gt:
-                statement = statement.where(version > bindparam("gt"))
-            if lte:
-                statement = statement.where(version <= bindparam("lte"))
-            statement = statement.order_by(version.desc() if desc else version.asc())
-            if limit is not None:
-                statement = statement.limit(limit)
-            cache[key] = statement
-        return statement
-
-    def select_events(
-        self,
-        originator_id: UUID | str,
-        gt: int | None = None,
-        lte: int | None = None,
-        desc: bool = False,
-        limit: int | None = None,
-    ) -> list[StoredEvent]:
-        statement = self._events_statement(gt is not None, lte is not None, desc, limit)
-        params: dict[str, Any] = {"originator_id": originator_id}
-        if gt is not None:
-            params["gt"] = gt
-        if lte is not None:
-            params["lte"] = lte
-        return [
-            StoredEvent(
-                originator_id=o, originator_version=v, topic=t,
-                state=bytes(s) if isinstance(s, memoryview) else s,
-            )
-            for o, v, t, s in self._run(statement, params)
-        ]
-
-    def max_notification_id(self) -> int | None:
-        statement = self.__dict__.get("_max_id")
-        if statement is None:
-            statement = self.__dict__["_max_id"] = select(
-                func.max(self.events_record_cls.__table__.c.id)
-            )
-        return self._run(statement, {})[0][0]
-
-    def _run(self, statement: Any, params: dict[str, Any]) -> list[Any]:
-        reads = self._reads()
-        if reads.usable and _open_transaction() is None:
-            return reads.all(statement, params)
-        with self.datastore.transaction(commit=False) as session:  # the library's way
-            return session.connection().execute(statement, params).all()
 
 
 # -- has anything been committed? ---------------------------------------------------------------
@@ -240,84 +169,7 @@ def store_version(datastore: Any) -> Callable[[], Any] | None:
     return SQLiteDataVersion(os.path.abspath(url.database)).token
 
 
-class FreshRepository(Repository):  # type: ignore[type-arg]
-    """The library's repository, skipping the aggregate cache's fastforward query when
-    ``version()`` shows nothing was committed since the cached aggregate was brought up to
-    date (see the module's docstring)."""
-
-    def __init__(self, *args: Any, version: Callable[[], Any] | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.version = version
-        # aggregate id -> (token before its last fastforward, the aggregate brought up to it)
-        self._fresh: dict[Any, tuple[Any, Any]] = {}
-        self._fresh_limit = max(2 * getattr(self.cache, "maxsize", 0), 1000)
-
-    def get(  # type: ignore[override]
-        self,
-        aggregate_id: Any,
-        *,
-        version: int | None = None,
-        projector_func: Any = project_aggregate,
-        fastforward_skipping: bool = False,
-        deepcopy_from_cache: bool = True,
-    ) -> Any:
-        if (
-            self.version is None or version is not None or not self.cache
-            or not self.fastforward or fastforward_skipping or self.fastforward_skipping
-            or _open_transaction() is not None  # a query now could see an older snapshot
-        ):
-            if version is not None or not self.cache:
-                return super().get(
-                    aggregate_id, version=version, projector_func=projector_func,
-                    fastforward_skipping=fastforward_skipping,
-                    deepcopy_from_cache=deepcopy_from_cache,
-                )
-            aggregate = self._latest(aggregate_id, projector_func, fastforward_skipping)
-            return deepcopy(aggregate) if deepcopy_from_cache and self.deepcopy_from_cache \
-                else aggregate
-        copy = deepcopy_from_cache and self.deepcopy_from_cache
-        token = self.version()  # before anything is read
-        if token is not None:
-            try:
-                cached = self.cache.get(aggregate_id)
-            except KeyError:
-                cached = None
-            fresh = self._fresh.get(aggregate_id)
-            if cached is not None and fresh is not None and fresh[0] == token \
-                    and fresh[1] is cached:
-                return deepcopy(cached) if copy else cached
-        aggregate = self._latest(aggregate_id, projector_func, False)
-        # ``aggregate``: the cached object, brought up to date (at least) to ``token``
-        if token is not None:
-            if len(self._fresh) >= self._fresh_limit:
-                self._fresh.clear()
-            self._fresh[aggregate_id] = (token, aggregate)
-        return deepcopy(aggregate) if copy else aggregate
-
-    def _latest(self, aggregate_id: Any, projector_func: Any, skipping: bool) -> Any:
-        """The cached aggregate brought up to date, copy on write: new events are applied to
-        a copy, which replaces it in the cache; the object other threads hold is left as it
-        was."""
-
-        def copy_on_write(aggregate: Any, events: Any) -> Any:
-            events = list(events)
-            if aggregate is not None and events:
-                aggregate = deepcopy(aggregate)
-            return projector_func(aggregate, events)
-
-        cached = None
-        with contextlib.suppress(KeyError):
-            cached = self.cache.get(aggregate_id)
-        aggregate = super().get(
-            aggregate_id, projector_func=copy_on_write, fastforward_skipping=skipping,
-            deepcopy_from_cache=False,
-        )
-        if cached is not None and aggregate is not cached:
-            self.cache.put(aggregate_id, aggregate)
-        return aggregate
-
-
 __all__ = [
-    "CoreEventReads", "FreshRepository", "ReadConnections", "SQLiteDataVersion",
-    "read_connections", "store_version",
+    "ReadConnections", "SQLiteDataVersion", "open_transaction", "read_connections",
+    "store_version",
 ]

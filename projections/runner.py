@@ -61,9 +61,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from cases.application import Diarium
+from cases.store import EventDecoder, Row
 from projections import failures
 from projections.batch import UnitOfWork
-from projections.decode import EventDecoder, Row
 from projections.registers import build
 from projections.registers.base import Projection
 from projections.tables import ACTIVE, BUILDING, RETIRED, tracking, tracking_metadata
