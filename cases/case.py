@@ -16,7 +16,7 @@ from domain.events import case as ev
 from domain.identity_numbers import personal_identity_numbers
 from domain.roles import may_mark_secret
 from domain.rules import require
-from domain.secrecy import CASE_FIELDS, DOCUMENT_FIELDS, covered, title_secret
+from domain.secrecy import CASE_FIELDS, DOCUMENT_FIELDS, covered_by_case
 
 
 class Status(StrEnum):
@@ -696,9 +696,9 @@ class Case(DiariumAggregate):
         case's marking covers (domain/secrecy.py), or its public title, withholds it from the
         public (``None``: a field the public always sees)."""
         marked = self.secrecy.fields if self.secrecy is not None else []
-        withheld = entity is not None and name in covered(marked, entity)
-        if entity == "case" and name == "title":
-            withheld = title_secret(marked, self.public_title)
+        withheld = entity is not None and name in covered_by_case(
+            marked, self.public_title, entity
+        )
         require(
             withheld or not personal_identity_numbers(value),
             rules.PERSONAL_IDENTITY_NUMBER_PUBLIC,

@@ -28,7 +28,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import select
 
 from domain.events import case as ev
-from domain.secrecy import DOCUMENT_MARKING, EVENT_ENTITY, covered, title_secret
+from domain.secrecy import DOCUMENT_MARKING, EVENT_ENTITY, covered, covered_by_case
 
 if TYPE_CHECKING:
     from cases.application import Diarium
@@ -365,9 +365,7 @@ def _withheld(event: Any, payload: dict[str, Any], marks: _Markings | None) -> l
     if entity is None:
         return []
     marked = marks.case_fields if marks is not None else set()
-    fields = covered(marked, entity)
-    if entity == "case" and title_secret(marked, payload.get("public_title")):
-        fields.add("title")
+    fields = covered_by_case(marked, payload.get("public_title"), entity)
     number = payload.get("number") if entity == "document" else payload.get("document_number")
     if marks is not None and number in marks.documents:
         fields |= covered(marks.documents[number], entity, DOCUMENT_MARKING)

@@ -40,7 +40,7 @@ from domain.secrecy import (
     SAFE_EVENTS,
     WITHHELD,
     covered,
-    title_secret,
+    covered_by_case,
     withhold_fields,
 )
 from domain.secrecy import public_title as _public_title
@@ -128,8 +128,8 @@ def withheld_paths(view: Mapping[str, Any]) -> list[str]:
     ``incoming_referrals.N.sender`` (with the sender's reference), ``proposals.N``,
     ``decisions.N.text``. Empty when nothing in the view is secret."""
     marked = _fields(view.get("secrecy"))
-    paths = ["title"] if title_secret(marked, view.get("public_title")) else []
-    paths += sorted(covered(marked, "case") - {"title"})
+    of_case = covered_by_case(marked, view.get("public_title"), "case")
+    paths = [f for f in ("title", "origin") if f in of_case]
     documents = _document_covers(view, "document")
     for number, own in documents.items():
         secret = covered(marked, "document") | own
@@ -314,11 +314,7 @@ class CaseSecrets:
 
     def covers(self, entity: str, document_number: int | None = None) -> set[str]:
         """The fields of ``entity`` (of this case; of one of its documents) withheld."""
-        fields = covered(self.marked, entity)
-        if entity in ("case", "agenda_item", "paragraph") and title_secret(
-            self.marked, self.given_public_title
-        ):
-            fields.add("title")
+        fields = covered_by_case(self.marked, self.given_public_title, entity)
         if document_number is not None:
             own = self.documents.get(document_number, frozenset())
             fields |= covered(own, entity, DOCUMENT_MARKING)
@@ -354,13 +350,20 @@ def redact_meeting(
     nothing is withheld), and per dnr the paths of the secret content the reader may read
     (a disclosure to log)."""
     hidden = {dnr: s for dnr, s in secrets.items() if not readable(s)}
-    disclosed = {dnr: _meeting_paths(meeting, s) for dnr, s in secrets.items() if readable(s)}
-    disclosed = {dnr: paths for dnr, paths in disclosed.items() if paths}
+    disclosed = meeting_disclosures(meeting, secrets, readable)
     if not hidden:
         return meeting, disclosed
     out = copy.deepcopy(meeting)
     _meeting_paths(out, None, hidden)
     return out, disclosed
+
+
+def meeting_disclosures(
+    meeting: Any, secrets: Mapping[str, CaseSecrets], readable: Readable
+) -> dict[str, list[str]]:
+    """Per dnr, the paths of the secret content of ``meeting`` the reader may read."""
+    found = {dnr: _meeting_paths(meeting, s) for dnr, s in secrets.items() if readable(s)}
+    return {dnr: paths for dnr, paths in found.items() if paths}
 
 
 def _meeting_paths(
@@ -471,10 +474,14 @@ __all__ = [
     "may_read_case_secrets",
     "may_read_meeting_secrets",
     "may_read_secrets",
+    "meeting_disclosures",
+    "meeting_dnrs",
     "public_title",
     "redact_case",
     "redact_document",
     "redact_history",
+    "redact_meeting",
+    "redact_meeting_history",
     "secret_strings",
     "withheld_paths",
 ]

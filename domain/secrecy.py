@@ -155,6 +155,12 @@ def withhold_fields(item: Any, fields: Iterable[str], title: str) -> list[str]:
     return done
 
 
-def title_secret(marked: Iterable[str], given_public_title: str | None) -> bool:
-    """Whether a case's title is withheld from those who may not read its secrets."""
-    return given_public_title is not None or "title" in set(marked)
+def covered_by_case(
+    marked: Iterable[str], given_public_title: str | None, entity: str
+) -> set[str]:
+    """The fields of ``entity`` a case's marking (``marked``) withholds, with the title a
+    public title replaces where one is given."""
+    fields = covered(marked, entity)
+    if given_public_title is not None:
+        fields.update(CASE_MARKING["title"].get(entity, ()))
+    return fields

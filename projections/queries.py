@@ -252,18 +252,6 @@ def _withhold_document(item: dict[str, Any], row: dict[str, Any], actor: Any) ->
     return []
 
 
-def _withhold_decision(item: dict[str, Any], row: dict[str, Any], actor: Any) -> list[str]:
-    """A decision's text, where the case's marking covers its decisions, for those who may
-    read the case's secrets only (the title is already the public one)."""
-    if not row["secret_text"] or may_read_secrets(
-        actor, responsible_body=row["responsible_body"], officer=row["officer"]
-    ):
-        return ["text"] if row["secret_text"] else []
-    item["text"] = WITHHELD_TEXT
-    item["withheld"] = ["text"]
-    return []
-
-
 def _withhold_sender(item: dict[str, Any], row: dict[str, Any], actor: Any) -> list[str]:
     """An incoming referral's sender and their reference, where its letter's counterpart is
     secret (OSL 5:2), for those who may not read the case's secrets."""
@@ -288,9 +276,10 @@ def _withhold_subject(item: dict[str, Any], row: dict[str, Any], actor: Any) -> 
     return []
 
 
-def _withhold_member_text(field: str) -> Callable[[dict[str, Any], dict[str, Any], Any], list[str]]:
-    """A member row's ``field`` (a reservation's reason, a conflict's note), where the case's
-    marking covers its decisions (domain/secrecy.py)."""
+def _withhold_text(field: str) -> Callable[[dict[str, Any], dict[str, Any], Any], list[str]]:
+    """A row's ``field`` (a decision's text, a reservation's reason, a conflict's note), where
+    the case's marking covers its decisions (domain/secrecy.py: ``secret_text``), for those
+    who may not read the case's secrets (the title is already the public one)."""
 
     def withhold(item: dict[str, Any], row: dict[str, Any], actor: Any) -> list[str]:
         if not row["secret_text"] or may_read_secrets(
@@ -393,7 +382,7 @@ LISTINGS: dict[str, Listing] = {
             sorts={"decided": ("decided_on", "id")},
             default_sort="decided", default_order="desc",
             computed=("withheld",), compute=_no_withheld,
-            hidden=("secret_text", "responsible_body", "officer"), withhold=_withhold_decision,
+            hidden=("secret_text", "responsible_body", "officer"), withhold=_withhold_text("text"),
             filters=(
                 equals("body", "body", "Deciding body (or delegating body)"),
                 Filter("kind", "enum", "Kind of decision", lambda t, v, _: t.c.kind == v,
@@ -417,7 +406,7 @@ LISTINGS: dict[str, Listing] = {
             columns=(*MEETING_COLUMNS, "reason", "reason_given_on"),
             computed=("withheld",), compute=_no_withheld,
             hidden=("secret_text", "responsible_body", "officer"),
-            withhold=_withhold_member_text("reason"),
+            withhold=_withhold_text("reason"),
             sorts={"meeting": ("meeting_on", "id")},
             default_sort="meeting", default_order="desc",
             filters=MEETING_FILTERS,
@@ -428,7 +417,7 @@ LISTINGS: dict[str, Listing] = {
             columns=(*MEETING_COLUMNS, "note"),
             computed=("withheld",), compute=_no_withheld,
             hidden=("secret_text", "responsible_body", "officer"),
-            withhold=_withhold_member_text("note"),
+            withhold=_withhold_text("note"),
             sorts={"meeting": ("meeting_on", "id")},
             default_sort="meeting", default_order="desc",
             filters=MEETING_FILTERS,

@@ -57,4 +57,6 @@ def test_a_marking_covers_what_it_names() -> None:
     assert secrecy.covered(["counterpart"], "incoming_referral", secrecy.DOCUMENT_MARKING) == {
         "sender", "sender_reference"}
     assert secrecy.covered([], "decision") == set()
-    assert secrecy.title_secret([], "Offentlig rubrik") and not secrecy.title_secret([], None)
+    assert secrecy.covered_by_case([], "Offentlig rubrik", "paragraph") == {"title"}
+    assert secrecy.covered_by_case([], None, "paragraph") == set()
+    assert secrecy.covered_by_case([], "Offentlig rubrik", "decision") == set()

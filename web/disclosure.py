@@ -85,8 +85,7 @@ def disclose_meeting(meeting: Any) -> Any:
     shown, disclosed = secrecy.redact_meeting(
         meeting, _secrets(secrecy.meeting_dnrs(meeting)), _reader(meeting)
     )
-    for dnr, paths in disclosed.items():
-        _log_read(dnr, paths)
+    read_logger()(disclosed)
     return shown
 
 
@@ -95,9 +94,7 @@ def disclose_meeting_history(events: list[dict[str, Any]], meeting: Any) -> list
     meeting)."""
     secrets = _secrets(secrecy.meeting_dnrs(meeting))
     readable = _reader(meeting)
-    _, disclosed = secrecy.redact_meeting(meeting, secrets, readable)
-    for dnr, paths in disclosed.items():
-        _log_read(dnr, paths)
+    read_logger()(secrecy.meeting_disclosures(meeting, secrets, readable))
     return secrecy.redact_meeting_history(events, meeting, secrets, readable)
 
 
@@ -127,8 +124,7 @@ def disclose_rows(
             marks.withhold(entity, row, number)
             row["withheld"] = sorted(fields)
         out.append(row)
-    for dnr, paths in disclosed.items():
-        _log_read(dnr, paths)
+    read_logger()(disclosed)
     return out
 
 
@@ -155,6 +151,5 @@ def disclose_events(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         elif secret:
             item = {**item, "data": shown, "withheld": secret}
         out.append(item)
-    for dnr, paths in disclosed.items():
-        _log_read(dnr, paths)
+    read_logger()(disclosed)
     return out

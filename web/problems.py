@@ -74,7 +74,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(RuleViolation)
     def _rule(error: RuleViolation) -> Response:
-        return problem(409, "rule-violation", error.rule.text, error.detail, rule=error.rule.code)
+        """409 naming the rule, and in ``invalid-params`` the field at fault where the rule
+        is about one (e.g. a personal identity number in the title)."""
+        at_fault = {"invalid-params": [{"name": error.field, "reason": error.detail}]}
+        return problem(409, "rule-violation", error.rule.text, error.detail,
+                       rule=error.rule.code, **(at_fault if error.field else {}))
 
     @app.errorhandler(CaseNotFound)
     def _not_found(error: CaseNotFound) -> Response:

@@ -7,11 +7,10 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from domain.roles import REGISTRAR, SECRETARY, STAFF
-from domain.rules import RULES, RuleViolation
+from domain.rules import RULES
 from web import schemas as s
 from web.auth import authenticated, case_body, json_body_field, own_case, requires
 from web.disclosure import disclose, disclose_history
-from web.problems import problem
 from web.routes.common import actor, diarium, json_body, written
 
 api = Blueprint("cases", __name__, url_prefix="/api")
@@ -70,17 +69,6 @@ def documented(
         return view
 
     return decorate
-
-
-@api.errorhandler(RuleViolation)
-def refused(error: RuleViolation) -> Response:
-    """A command that breaks a rule (409, as web/problems.py answers), naming the field at
-    fault in ``invalid-params`` where the rule is about one field (e.g. a personal identity
-    number in the title)."""
-    at_fault = [{"name": error.field, "reason": error.detail}] if error.field else []
-    extra = {"invalid-params": at_fault} if at_fault else {}
-    return problem(409, "rule-violation", error.rule.text, error.detail, rule=error.rule.code,
-                   **extra)
 
 
 @api.post("/cases")
