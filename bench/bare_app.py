@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify, request
 
-from web.schemas import RegisterCaseSchema
+from diarium.web.schemas.cases import RegisterCaseSchema
 
 app = Flask(__name__)
 _SAMPLE = {

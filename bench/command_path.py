@@ -19,11 +19,11 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 from bench.common import machine, store
-from cases import commands as cmd
-from cases.application import Diarium
-from cases.case import DecisionKind, Direction
-from cases.persistence import eventsourcing_env
-from domain.actor import Actor
+from diarium.cases.application import Diarium
+from diarium.cases.store.persistence import eventsourcing_env
+from diarium.domain import commands as cmd
+from diarium.domain.actor import Actor
+from diarium.domain.case import DecisionKind, Direction
 
 BY = Actor("bench")
 DAY = date(2020, 10, 14)

@@ -32,15 +32,15 @@ import sqlalchemy
 from eventsourcing.persistence import Transcoding
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 
-from cases import audit, feed
-from cases import case as case_module
-from cases import commands as cmd
-from cases.application import Diarium
-from cases.case import Direction
-from cases.store import DiariumFactory
-from cases.webhooks import WebhookStore, WebhookWorker
-from domain.actor import Actor
-from domain.dnr import case_id
+from diarium.cases.application import Diarium
+from diarium.cases.outbound import audit, feed
+from diarium.cases.outbound.webhooks import WebhookStore, WebhookWorker
+from diarium.cases.store.overrides import DiariumFactory
+from diarium.domain import case as case_module
+from diarium.domain import commands as cmd
+from diarium.domain.actor import Actor
+from diarium.domain.case import Direction
+from diarium.domain.dnr import case_id
 
 BY = Actor("bench", "bench")
 

@@ -58,9 +58,9 @@ def _timed(call: Any, repeat: int) -> tuple[float, float]:
 
 def measure(backend: str, cases: int, repeat: int, reuse: str | None = None) -> dict[str, Any]:
     from bench import registers as filler
-    from cases.application import Diarium
-    from projections.queries import Registers
-    from projections.runner import Projector
+    from diarium.cases.application import Diarium
+    from diarium.projections.queries import Registers
+    from diarium.projections.runner import Projector
 
     os.environ["DIARIUM_PAGE_CACHE"] = "0"  # time the queries, not the page cache
     filler.ARGS = argparse.Namespace(cases=cases)  # the filler spreads dates over ``cases``
@@ -92,7 +92,7 @@ def case_reads(url: str, cases: int, rnd: random.Random, repeat: int) -> tuple[f
     """p50 and p95 ms of ``Diarium.view_case`` of random cases of a store filled with
     ``cases`` cases by bench/registers.py, each read once (never from the aggregate cache)."""
     from bench import registers as filler
-    from cases.application import Diarium
+    from diarium.cases.application import Diarium
 
     per_year: dict[int, int] = {}
     for index in range(cases):  # the dnrs the filler gave, without reading them back

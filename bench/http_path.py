@@ -32,7 +32,7 @@ from pathlib import Path
 import requests
 
 from bench.common import machine, store
-from web.cli import DEFAULT_THREADS, DEFAULT_WORKERS, gunicorn_options
+from diarium.web.cli.main import DEFAULT_THREADS, DEFAULT_WORKERS, gunicorn_options
 
 LUA = """
 wrk.method = "{method}"
@@ -92,7 +92,7 @@ def gunicorn(app: str, env: dict[str, str], options: tuple[str, ...] = ()) -> It
 def issue_token(url: str) -> str:
     """A registrar's and auditor's token on the store at ``url``, made with the CLI."""
     return subprocess.run(
-        [sys.executable, "-m", "web.cli", "--database-url", url, "tokens", "create",
+        [sys.executable, "-m", "diarium.web.cli", "--database-url", url, "tokens", "create",
          "--name", "bench", "--role", "registrar", "--role", "auditor", "--quiet"],
         check=True, capture_output=True, text=True,
     ).stdout.strip()
@@ -112,16 +112,17 @@ def run(
     for backend in backends:
         with store(backend) as url:
             subprocess.run(
-                [sys.executable, "-m", "web.cli", "--database-url", url, "db", "init"],
+                [sys.executable, "-m", "diarium.web.cli", "--database-url", url, "db", "init"],
                 check=True, capture_output=True,
             )
             headers = {"Authorization": f"Bearer {issue_token(url)}"}
             env = {"DIARIUM_DATABASE_URL": url}
             worker = subprocess.Popen(
-                [sys.executable, "-m", "web.cli", "--database-url", url, "projections", "run"],
+                [sys.executable, "-m", "diarium.web.cli", "--database-url", url,
+                 "projections", "run"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
             ) if backend == "postgres" else None
-            with gunicorn("web.wsgi:app", env, options=options) as base:
+            with gunicorn("diarium.web.wsgi:app", env, options=options) as base:
                 write = wrk(base, "POST", ["/api/cases"], duration, headers)
                 count = min(int(write["rps"] * duration), 500)
                 dnrs = [f"{n}-2020" for n in range(1, max(count, 2))]

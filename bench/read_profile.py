@@ -22,14 +22,14 @@ from bench.common import store
 
 
 def _setup(url: str, cases: int) -> tuple[object, dict[str, str], list[str]]:
-    subprocess.run([sys.executable, "-m", "web.cli", "--database-url", url, "db", "init"],
+    subprocess.run([sys.executable, "-m", "diarium.web.cli", "--database-url", url, "db", "init"],
                    check=True, capture_output=True)
     os.environ["DIARIUM_DATABASE_URL"] = url
     os.environ["DIARIUM_INPROCESS_PROJECTIONS"] = "off"
     from bench.http_path import BODY, issue_token
 
     token = issue_token(url)
-    from web.wsgi import app  # made from the environment set above
+    from diarium.web.wsgi import app  # made from the environment set above
 
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -86,10 +86,10 @@ def _run(backend: str, url: str, cases: int, profile: str | None) -> None:
             call(i)
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
-    from web.wsgi import app
+    from diarium.web.wsgi import app
 
     app.extensions["diarium"].recorder.datastore.engine.dispose()
-    sys.modules.pop("web.wsgi")
+    sys.modules.pop("diarium.web.wsgi")
 
 if __name__ == "__main__":
     main()

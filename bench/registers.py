@@ -38,12 +38,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from eventsourcing.utils import get_topic
 from sqlalchemy import inspect, text
 
-from cases.application import Diarium
-from cases.case import Case
-from domain.dnr import case_id
-from domain.events import case as ev
-from projections.queries import LISTINGS, PAGE_CACHE_VARIABLE, Query, Registers
-from projections.runner import Projector
+from diarium.cases.application import Diarium
+from diarium.domain.case import Case
+from diarium.domain.dnr import case_id
+from diarium.domain.events import case as ev
+from diarium.projections.queries import LISTINGS, PAGE_CACHE_VARIABLE, Query, Registers
+from diarium.projections.runner import Projector
 
 BODIES = ["RS", "RF", "HSN", "RUN", "PRN", "HSNI", "HSNB", "Nära vård"]
 UNITS = [f"Enhet {n}" for n in ("stab", "ekonomi", "HR", "IT", "juridik", "kultur", "vård",

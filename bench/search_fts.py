@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine
 
 from bench.registers import percentiles
-from projections import search
-from projections.queries import LISTINGS, Query, Registers
-from projections.registers import build
+from diarium.projections import search
+from diarium.projections.queries import LISTINGS, Query, Registers
+from diarium.projections.registers import build
 
 ONE_WORD = ["samlokalisering", "politikerportal", "ambulanssjukvård", "tandvårdstaxa",
             "Gällivare", "Pajala"]

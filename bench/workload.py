@@ -10,8 +10,8 @@ writers, a catch-up projection worker and a feed follower, all at the same time.
   dnr counter and must retry, as in a real registry.
 * ``diarium projections run`` follows the log in its own process (started with the store
   already holding ``--seed`` cases, so it first catches up while the writers start).
-* A feed follower (``cases.feed.read_feed``, pages of 100, as a subscriber would) follows in
-  a process of its own.
+* A feed follower (``cases.outbound.feed.read_feed``, pages of 100, as a subscriber would)
+  follows in a process of its own.
 * Every 0.5 s the driver samples the log head, the projection positions, the follower's
   position and the RSS of every process.
 
@@ -51,7 +51,7 @@ def _rss_mb(pid: int) -> float:
 
 
 def _app(url: str) -> Any:
-    from cases.application import Diarium
+    from diarium.cases.application import Diarium
 
     diarium = Diarium(url)
     diarium.today = lambda: DAY
@@ -60,10 +60,10 @@ def _app(url: str) -> Any:
 
 def _writer(url: str, seed: int, duration: float, busy: list[str], out: Any) -> None:
     """One writer process: small registrations and documents on Zipf-chosen busy cases."""
-    from cases import commands as cmd
-    from cases.application import ConcurrentModification
-    from cases.case import Direction
-    from domain.actor import Actor
+    from diarium.cases.application import ConcurrentModification
+    from diarium.domain import commands as cmd
+    from diarium.domain.actor import Actor
+    from diarium.domain.case import Direction
 
     diarium = _app(url)
     rnd = random.Random(seed)
@@ -95,7 +95,7 @@ def _writer(url: str, seed: int, duration: float, busy: list[str], out: Any) -> 
 
 def _follower(url: str, stop: Any, position: Any) -> None:
     """A feed subscriber: reads pages of 100 after its position, as fast as they come."""
-    from cases import feed
+    from diarium.cases.outbound import feed
 
     diarium = _app(url)
     after = 0
@@ -109,10 +109,10 @@ def _follower(url: str, stop: Any, position: Any) -> None:
 
 def seed_store(url: str, cases: int, busy: int) -> list[str]:
     """``cases`` small cases (registration and a document); the first ``busy`` are the pool."""
-    from cases import commands as cmd
-    from cases.application import Diarium
-    from cases.case import Direction
-    from domain.actor import Actor
+    from diarium.cases.application import Diarium
+    from diarium.domain import commands as cmd
+    from diarium.domain.actor import Actor
+    from diarium.domain.case import Direction
 
     diarium = Diarium(url, create_tables=True)
     diarium.today = lambda: DAY
@@ -129,8 +129,8 @@ def seed_store(url: str, cases: int, busy: int) -> list[str]:
 
 
 def run(backend: str, duration: float, writers: int, seed: int, busy: int) -> dict[str, Any]:
-    from cases.application import Diarium
-    from projections.runner import Projector
+    from diarium.cases.application import Diarium
+    from diarium.projections.runner import Projector
 
     spawn = multiprocessing.get_context("spawn")
     with store(backend) as url:
@@ -139,7 +139,7 @@ def run(backend: str, duration: float, writers: int, seed: int, busy: int) -> di
         projector = Projector(monitor)
         projector.ensure_schema()
         worker = subprocess.Popen(
-            [sys.executable, "-m", "web.cli", "--database-url", url, "projections", "run",
+            [sys.executable, "-m", "diarium.web.cli", "--database-url", url, "projections", "run",
              "--poll", "0.2"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         stop, position = spawn.Event(), spawn.Value("q", 0)

@@ -16,20 +16,20 @@ from zoneinfo import ZoneInfo
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
-from cases import commands as cmd
-from cases.allocation_lock import AllocationLock
-from cases.case import Case
-from cases.group_commit import GroupCommit
-from cases.meeting_service import MeetingCommands
-from cases.persistence import eventsourcing_env, log_position
-from cases.reads import store_version
-from cases.secrecy_service import SecrecyCommands
-from cases.series import SeriesYear
-from cases.store import DateAsISO, FreshRepository
-from domain import rules
-from domain.actor import Actor
-from domain.dnr import DnrSeries, case_id, series_year_id
-from domain.rules import RuleViolation
+from diarium.cases.meeting_commands import MeetingCommands
+from diarium.cases.secrecy_commands import SecrecyCommands
+from diarium.cases.store.allocation_lock import AllocationLock
+from diarium.cases.store.group_commit import GroupCommit
+from diarium.cases.store.overrides import DateAsISO, FreshRepository
+from diarium.cases.store.persistence import eventsourcing_env, log_position
+from diarium.cases.store.reads import store_version
+from diarium.domain import commands as cmd
+from diarium.domain import rules
+from diarium.domain.actor import Actor
+from diarium.domain.case import Case
+from diarium.domain.dnr import DnrSeries, case_id, series_year_id
+from diarium.domain.rules import RuleViolation
+from diarium.domain.series import SeriesYear
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 DNR_SERIES_VARIABLE = "DIARIUM_DNR_SERIES"
@@ -135,7 +135,7 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
         settings.update(env or {})
         super().__init__(env=settings)
         if create_tables:  # the API tokens live beside the events (cases/tokens.py)
-            from cases.tokens import TokenStore
+            from diarium.cases.tokens import TokenStore
 
             TokenStore.for_application(self).create_table()
         self.series = series or configured_series()

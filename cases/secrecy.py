@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from domain import roles
-from domain.actor import Actor
-from domain.secrecy import (
+from diarium.domain import roles
+from diarium.domain.actor import Actor
+from diarium.domain.secrecy import (
     CASE_FIELDS,
     DOCUMENT_FIELDS,
     DOCUMENT_MARKING,
@@ -43,7 +43,7 @@ from domain.secrecy import (
     covered_by_case,
     withhold_fields,
 )
-from domain.secrecy import public_title as _public_title
+from diarium.domain.secrecy import public_title as _public_title
 
 CASE_SECRET_FIELDS = CASE_FIELDS
 DOCUMENT_SECRET_FIELDS = DOCUMENT_FIELDS
@@ -91,7 +91,7 @@ def may_read_case_secrets(actor: Actor | None, case: Any) -> bool:
 
 
 def marking_view(marking: Any) -> dict[str, Any] | None:
-    """A marking (``cases.case.Secrecy`` or its dict) as views show it."""
+    """A marking (``domain.case.Secrecy`` or its dict) as views show it."""
     if marking is None:
         return None
     if isinstance(marking, Mapping):

@@ -38,10 +38,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from cases.schema import add_missing_columns, create_index
-from domain.actor import Actor
-from domain.roles import unknown_roles
-from domain.rules import Rule, rule
+from diarium.cases.store.migrations import add_missing_columns, create_index
+from diarium.domain.actor import Actor
+from diarium.domain.roles import unknown_roles
+from diarium.domain.rules import Rule, rule
 
 PREFIX = "dia"
 TOKEN_PATTERN = re.compile(r"^dia_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.actor import Actor
+from diarium.domain.actor import Actor
 
 
 class DiariumAggregate(Aggregate):

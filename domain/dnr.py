@@ -6,7 +6,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-from domain.rules import DNR_FORMAT, UNKNOWN_SERIES, RuleViolation
+from diarium.domain.rules import DNR_FORMAT, UNKNOWN_SERIES, RuleViolation
 
 DEFAULT_SERIES = "default"
 DEFAULT_PATTERN = "{sequence}-{year}"  # Region Norrbotten: 1310-2020

@@ -3,7 +3,7 @@ every route is listed in the README (Roles) and checked by tests/test_access_mat
 
 from __future__ import annotations
 
-from domain.actor import Actor
+from diarium.domain.actor import Actor
 
 REGISTRAR = "registrar"  # registers cases and documents, assigns officers, marks secrecy
 OFFICER = "officer"  # works own cases: documents, referrals, proposals, delegated decisions

@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from domain.events import access as access_ev
-from domain.events import body as body_ev
-from domain.events import case as case_ev
-from domain.events import meeting as meeting_ev
-from domain.events import series as series_ev
+from diarium.domain.events import access as access_ev
+from diarium.domain.events import body as body_ev
+from diarium.domain.events import case as case_ev
+from diarium.domain.events import meeting as meeting_ev
+from diarium.domain.events import series as series_ev
 
 WITHHELD = "[sekretess]"  # stands in for a withheld text that a view requires
 

@@ -9,12 +9,12 @@ import signal
 import time
 from typing import Any
 
-from projections.registers import NAMES
+from diarium.projections.registers import NAMES
 
 
 def _projector(args: argparse.Namespace) -> Any:
-    from cases.application import Diarium
-    from projections.runner import Projector
+    from diarium.cases.application import Diarium
+    from diarium.projections.runner import Projector
 
     projector = Projector(Diarium(args.database_url), batch_size=args.batch_size)
     projector.ensure_schema()

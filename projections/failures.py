@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from projections.tables import ACTIVE, tracking, tracking_metadata
+from diarium.projections.tables import ACTIVE, tracking, tracking_metadata
 
 SKIP, STOP = "skip", "stop"
 SETTING = "DIARIUM_PROJECTION_ON_FAILURE"

@@ -39,15 +39,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from cases.case import DOCUMENT_SECRET_FIELDS
-from cases.reads import read_connections
-from cases.secrecy import may_read_secrets
-from domain import roles
-from projections import search
-from projections.registers import deadlines as dl
-from projections.registers.base import WITHHELD_TITLE
-from projections.runner import Projector
-from projections.tables import ACTIVE, tracking
+from diarium.cases.secrecy import may_read_secrets
+from diarium.cases.store.reads import read_connections
+from diarium.domain import roles
+from diarium.domain.case import DOCUMENT_SECRET_FIELDS
+from diarium.projections import search
+from diarium.projections.registers import deadlines as dl
+from diarium.projections.registers.base import WITHHELD_TITLE
+from diarium.projections.runner import Projector
+from diarium.projections.tables import ACTIVE, tracking
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500

@@ -60,13 +60,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 
-from cases.application import Diarium
-from cases.store import EventDecoder, Row
-from projections import failures
-from projections.batch import UnitOfWork
-from projections.registers import build
-from projections.registers.base import Projection
-from projections.tables import ACTIVE, BUILDING, RETIRED, tracking, tracking_metadata
+from diarium.cases.application import Diarium
+from diarium.cases.store.overrides import EventDecoder, Row
+from diarium.projections import failures
+from diarium.projections.batch import UnitOfWork
+from diarium.projections.registers import build
+from diarium.projections.registers.base import Projection
+from diarium.projections.tables import ACTIVE, BUILDING, RETIRED, tracking, tracking_metadata
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ from datetime import date
 
 import sqlalchemy
 
-from cases import commands as cmd
-from cases.application import Diarium
-from cases.case import DecisionKind, Direction
-from domain.actor import Actor
+from diarium.cases.application import Diarium
+from diarium.domain import commands as cmd
+from diarium.domain.actor import Actor
+from diarium.domain.case import DecisionKind, Direction
 
 CLERK = Actor("registrator-anna", "req-1")
 AUDITOR = Actor("revisor-bo", "req-2")
@@ -53,7 +53,7 @@ def make_client(diarium: Diarium, roles: tuple[str, ...] = (
         "auditor", "service", "admin", "registrar")):  # type: ignore[no-untyped-def]
     """A test client on ``diarium``, carrying a bearer token with ``roles`` when the app
     authenticates requests (web/auth.py)."""
-    from web import create_app
+    from diarium.web import create_app
 
     app = create_app(diarium)
     client = app.test_client()

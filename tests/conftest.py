@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterator
 import pytest
 import sqlalchemy
 
-from cases.application import Diarium
-from cases.tokens import TokenStore
-from domain.roles import ALL_ROLES
-from web import create_app
+from diarium.cases.application import Diarium
+from diarium.cases.tokens import TokenStore
+from diarium.domain.roles import ALL_ROLES
+from diarium.web import create_app
 
 POSTGRES_URL = os.environ.get("DIARIUM_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"

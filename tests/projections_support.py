@@ -8,14 +8,14 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from cases import commands as cmd
-from cases.application import Diarium
-from cases.case import DecisionKind, Direction
-from domain.actor import Actor
-from domain.aggregate import DiariumAggregate
-from domain.events import meeting as mev
-from domain.meetings import meeting_id
-from projections.runner import Projector
+from diarium.cases.application import Diarium
+from diarium.domain import commands as cmd
+from diarium.domain.actor import Actor
+from diarium.domain.aggregate import DiariumAggregate
+from diarium.domain.case import DecisionKind, Direction
+from diarium.domain.events import meeting as mev
+from diarium.domain.meeting_terms import meeting_id
+from diarium.projections.runner import Projector
 
 ACTOR = Actor("test.registrator", "req-test")
 

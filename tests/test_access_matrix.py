@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from domain.roles import ALL_ROLES
-from web.auth import policy_of
+from diarium.domain.roles import ALL_ROLES
+from diarium.web.auth import policy_of
 
 NAME = "matrix.user"
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")

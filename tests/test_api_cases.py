@@ -277,10 +277,10 @@ def test_oversized_body_is_refused(client: Any) -> None:
 
 
 def test_dnr_with_slash_is_addressable(database_url: str) -> None:
-    from cases.application import Diarium
-    from cases.tokens import TokenStore
-    from domain.dnr import DnrSeries
-    from web import create_app
+    from diarium.cases.application import Diarium
+    from diarium.cases.tokens import TokenStore
+    from diarium.domain.dnr import DnrSeries
+    from diarium.web import create_app
 
     diarium = Diarium(
         database_url, create_tables=True, series=DnrSeries({"RS": "RS {year}/{sequence}"})

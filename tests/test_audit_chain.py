@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from cases.application import Diarium
-from cases.audit import verify_chain
+from diarium.cases.application import Diarium
+from diarium.cases.outbound.audit import verify_chain
+from diarium.web.cli.main import main
 from tests.audit_helpers import decide, document, execute, make_client, register, scalar
-from web.cli import main
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_an_altered_event_is_named(filled: Diarium) -> None:
 
 
 def test_a_changed_topic_is_named(filled: Diarium) -> None:
-    execute(filled, "UPDATE diarium_events SET topic = 'domain.events.case:CaseClosed' "
+    execute(filled, "UPDATE diarium_events SET topic = 'diarium.domain.events.case:CaseClosed' "
                     "WHERE id = 5")
     assert _kinds(verify_chain(filled)) == [(5, "altered")]
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from cases import audit, export
-from cases import commands as cmd
-from cases.application import Diarium
+from diarium.cases.application import Diarium
+from diarium.cases.outbound import audit, export
+from diarium.domain import commands as cmd
 from tests.audit_helpers import (
     AUDITOR,
     CLERK,
@@ -139,7 +139,7 @@ def test_json_export_is_complete_and_self_describing(diarium: Diarium, story: di
     assert "case.decision_recorded" in package["event_types"]
     assert package["integrity"]["verified"] is True
     assert package["integrity"]["case_chain_head"] == package["history"][-1]["case_hash"]
-    assert "domain.events" not in str(package)  # no internal class paths
+    assert "diarium.domain.events" not in str(package)  # no internal class paths
 
 
 def test_xml_export_validates_against_the_schema(client, diarium: Diarium, story: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
@@ -174,7 +174,7 @@ def test_an_export_of_a_tampered_case_says_so(diarium: Diarium, story: dict,
             s=state.replace(b"Brev 1", b"Brev 2"), i=position)
     package = export.json_package(diarium, story["dnr"])
     assert package["integrity"]["verified"] is False
-    from web.cli import main
+    from diarium.web.cli.main import main
 
     main(["--database-url", database_url, "audit", "export", story["dnr"], "--format", "xml",
           "-o", str(tmp_path / "x.xml")])

@@ -17,9 +17,9 @@ import sqlalchemy
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from cases.tokens import TokenError, TokenStore, tokens_table
-from web import create_app
-from web.cli import main as cli
+from diarium.cases.tokens import TokenError, TokenStore, tokens_table
+from diarium.web import create_app
+from diarium.web.cli.main import main as cli
 
 CASE = {"title": "Förstudie", "responsible_body": "RS", "registered_on": "2020-09-22"}
 
@@ -88,7 +88,7 @@ def test_cli_creates_lists_and_revokes_tokens(database_url: str, capsys: Any) ->
         ("sara.sekreterare", ["secretary", "chair"], ["HSN"])
     ]
     assert secret not in json.dumps(listed)
-    from cases.application import Diarium
+    from diarium.cases.application import Diarium
 
     app = Diarium(database_url)
     try:

@@ -11,9 +11,9 @@ from datetime import date
 
 import pytest
 
-from cases.case import Case, DecisionKind, Direction, Status
-from domain.actor import Actor
-from domain.rules import RuleViolation
+from diarium.domain.actor import Actor
+from diarium.domain.case import Case, DecisionKind, Direction, Status
+from diarium.domain.rules import RuleViolation
 
 BY = Actor("registrator", "req")
 TODAY = date(2020, 12, 31)

@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy
 from eventsourcing.cipher import AESCipher
 
-from cases import commands as cmd
-from cases.application import Diarium
-from cases.persistence import CIPHER_KEY_VARIABLE
-from domain.actor import Actor
+from diarium.cases.application import Diarium
+from diarium.cases.store.persistence import CIPHER_KEY_VARIABLE
+from diarium.domain import commands as cmd
+from diarium.domain.actor import Actor
 
 TITLE = "Klartextkontroll av ärendemening"
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from cases.application import Diarium
-from cases.demo import CASES
+from diarium.cases.application import Diarium
+from diarium.cases.demo.cases import CASES
 
 
 def run(database_url: str, *args: str, cwd: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "web.cli", "--database-url", database_url, *args],
+        [sys.executable, "-m", "diarium.web.cli", "--database-url", database_url, *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -44,7 +44,7 @@ def test_db_init_then_demo_loads_once(database_url: str) -> None:
 
 def test_default_store_is_a_sqlite_file_under_var(tmp_path) -> None:  # type: ignore[no-untyped-def]
     result = subprocess.run(
-        [sys.executable, "-m", "web.cli", "db", "init"],
+        [sys.executable, "-m", "diarium.web.cli", "db", "init"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

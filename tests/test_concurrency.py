@@ -5,10 +5,10 @@ from __future__ import annotations
 import multiprocessing
 from datetime import date
 
-from cases import commands as cmd
-from cases.application import Diarium
-from cases.case import Direction
-from domain.actor import Actor
+from diarium.cases.application import Diarium
+from diarium.domain import commands as cmd
+from diarium.domain.actor import Actor
+from diarium.domain.case import Direction
 
 PROCESSES = 4
 EACH = 12

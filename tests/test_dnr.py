@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from cases import commands as cmd
-from cases.application import Diarium
-from domain.actor import Actor
-from domain.dnr import DnrFormat, DnrSeries, series_year_id
-from domain.rules import RuleViolation
+from diarium.cases.application import Diarium
+from diarium.domain import commands as cmd
+from diarium.domain.actor import Actor
+from diarium.domain.dnr import DnrFormat, DnrSeries, series_year_id
+from diarium.domain.rules import RuleViolation
 
 BY = Actor("registrator")
 

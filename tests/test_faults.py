@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 
-from cases.application import Diarium
-from cases.tokens import TokenStore
-from web import create_app
+from diarium.cases.application import Diarium
+from diarium.cases.tokens import TokenStore
+from diarium.web import create_app
 
 CASE = {"title": "Ärende", "responsible_body": "RS", "registered_on": "2020-10-01"}
 
@@ -136,9 +136,9 @@ def test_postgres_restart_while_idle_is_not_seen_by_the_next_request(
 ) -> None:
     """Pooled connections that sat idle (here: any idle time at all) are pinged before use,
     so after a restart the next request reconnects instead of failing."""
-    import cases.persistence
+    import diarium.cases.store.persistence
 
-    monkeypatch.setattr(cases.persistence, "IDLE_PING_SECONDS", 0.0)
+    monkeypatch.setattr(diarium.cases.store.persistence, "IDLE_PING_SECONDS", 0.0)
     url, bindir, data = own_postgres
     diarium = Diarium(url, create_tables=True)
     client = _client(diarium, _token(diarium))

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from cases import feed
-from cases.application import Diarium
+from diarium.cases.application import Diarium
+from diarium.cases.outbound import feed
 from tests.audit_helpers import document, register
 from tests.conftest import postgres_database
 

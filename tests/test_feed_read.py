@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from cases import feed
-from cases.application import Diarium
+from diarium.cases.application import Diarium
+from diarium.cases.outbound import feed
 from tests.audit_helpers import CLERK, decide, document, make_client, register
 
 
@@ -47,7 +47,7 @@ def test_the_feed_lists_contract_events_in_order(client, diarium: Diarium) -> No
     }
     assert decision["actor"] == CLERK.name
     text = json.dumps(body)
-    assert "domain." not in text and "originator" not in text and "cases.case" not in text
+    assert "domain." not in text and "originator" not in text and "diarium.domain.case" not in text
 
 
 def test_every_public_type_documents_exactly_its_payload() -> None:
@@ -131,7 +131,7 @@ def test_server_sent_events_stream_new_events(client, diarium: Diarium) -> None:
 
 
 def test_secret_content_never_reaches_the_feed(client, diarium: Diarium) -> None:  # type: ignore[no-untyped-def]
-    from cases.secrecy import LiftSecrecy, MarkSecret
+    from diarium.cases.secrecy import LiftSecrecy, MarkSecret
 
     open_, secret = _fill(diarium)[:2]
     diarium.mark_document_secret(open_, 1, MarkSecret(statute="OSL 21:1", marking_body="RS",

@@ -13,15 +13,15 @@ from datetime import date
 
 import pytest
 
-from cases import commands as cmd
-from cases.allocation_lock import AllocationLock
-from cases.application import Diarium
-from cases.group_commit import GroupCommit
-from cases.tokens import TokenStore
-from domain.actor import Actor
-from domain.dnr import DEFAULT_SERIES
-from domain.rules import RuleViolation
-from web import create_app
+from diarium.cases.application import Diarium
+from diarium.cases.store.allocation_lock import AllocationLock
+from diarium.cases.store.group_commit import GroupCommit
+from diarium.cases.tokens import TokenStore
+from diarium.domain import commands as cmd
+from diarium.domain.actor import Actor
+from diarium.domain.dnr import DEFAULT_SERIES
+from diarium.domain.rules import RuleViolation
+from diarium.web import create_app
 
 TODAY = date(2020, 6, 1)
 KEY = (DEFAULT_SERIES, 2020)

@@ -25,7 +25,8 @@ def _free_port() -> int:
 def token(database_url: str, tmp_path) -> str:  # type: ignore[no-untyped-def]
     """A registrar token made with the CLI, as an operator would, against the server's store."""
     made = subprocess.run(
-        [sys.executable, "-m", "web.cli", "--database-url", database_url, "tokens", "create",
+        [sys.executable, "-m", "diarium.web.cli", "--database-url", database_url,
+         "tokens", "create",
          "--role", "registrar", "--name", "gunicorn-test", "--quiet"],
         cwd=tmp_path, capture_output=True, text=True, check=True, timeout=120,
     )
@@ -37,7 +38,7 @@ def server(database_url: str, token: str, tmp_path) -> Iterator[str]:  # type: i
     port = _free_port()
     env = {**os.environ, "DIARIUM_DATABASE_URL": database_url}
     process = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "serve", "--port", str(port), "--workers", "2"],
+        [sys.executable, "-m", "diarium.web.cli", "serve", "--port", str(port), "--workers", "2"],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,

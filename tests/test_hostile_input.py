@@ -14,10 +14,10 @@ import pytest
 from lxml import etree
 from marshmallow import Schema, fields
 
-from cases import commands as cmd
-from cases.application import Diarium
+from diarium.cases.application import Diarium
+from diarium.domain import commands as cmd
+from diarium.web import create_app
 from tests.projections_support import ACTOR
-from web import create_app
 
 CASE = {"title": "Förstudie", "responsible_body": "RS", "registered_on": "2020-09-22"}
 REFUSED_EVERYWHERE = ["\x00", "\x01", "\x1f", "\x7f", "\x85", "\x9f", "\ufdd0", "\ufdef",
@@ -52,7 +52,7 @@ def _subclasses(cls: type) -> set[type]:
 
 
 def test_every_string_field_of_every_schema_is_checked() -> None:
-    from web.schemas import Text
+    from diarium.web.schemas.cases import Text
 
     create_app(Diarium("sqlite:///:memory:"))  # imports every route and its schemas
     schemas = [s for s in _subclasses(Schema) if not s.__module__.startswith("marshmallow.")
@@ -173,7 +173,7 @@ FORMULAS = ['=HYPERLINK("http://evil.example/")', "+1+cmd|'/C calc'!A0", "-2+3",
 
 
 def test_csv_cells_never_start_a_formula(diarium: Diarium, client: Any) -> None:
-    from projections.runner import Projector
+    from diarium.projections.runner import Projector
 
     for title in FORMULAS:  # tab and CR are refused at the door: written through the app
         diarium.register_case(cmd.RegisterCase(title=title, responsible_body="RS"), ACTOR)
@@ -197,7 +197,7 @@ def test_the_xml_export_parses_whatever_the_texts_hold(diarium: Diarium, client:
     root = etree.fromstring(response.get_data())
     texts = " ".join(root.itertext())
     assert "kontroll\ufffd\ufffd" in texts
-    from cases.export import SCHEMA_PATH
+    from diarium.cases.outbound.export import SCHEMA_PATH
 
     assert etree.XMLSchema(etree.parse(str(SCHEMA_PATH))).validate(root)
 
@@ -255,7 +255,7 @@ def test_the_protocol_page_has_no_inline_style_and_its_stylesheet_is_served(app:
 
 
 def test_an_unexpected_error_is_a_500_problem_without_its_text(diarium: Diarium) -> None:
-    from web.auth import public
+    from diarium.web.auth import public
 
     app = create_app(diarium)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.identity_numbers import personal_identity_numbers
+from diarium.domain.identity_numbers import personal_identity_numbers
 
 # Valid (Luhn-checked) numbers: 121212-1212 is Skatteverket's test number (Tolvan Tolvansson);
 # 701063-2391 a samordningsnummer (day 3 + 60); 000229-1235 born on a leap day.

@@ -12,16 +12,16 @@ from typing import Any
 
 import pytest
 
-from cases import commands as cmd
-from cases import export, feed
-from cases.application import Diarium
-from cases.case import Case, Direction
-from cases.secrecy import LiftSecrecy, MarkSecret
-from domain.actor import Actor
-from domain.rules import RULES, RuleViolation
-from projections.runner import Projector
+from diarium.cases.application import Diarium
+from diarium.cases.outbound import export, feed
+from diarium.cases.secrecy import LiftSecrecy, MarkSecret
+from diarium.domain import commands as cmd
+from diarium.domain.actor import Actor
+from diarium.domain.case import Case, Direction
+from diarium.domain.rules import RULES, RuleViolation
+from diarium.projections.runner import Projector
+from diarium.web import create_app
 from tests.projections_support import authorized, case_with_incoming_referral, snapshot
-from web import create_app
 
 BY = Actor("registrator", "req")
 TODAY = date(2020, 12, 31)

@@ -37,8 +37,12 @@ from eventsourcing_sqlalchemy.recorders import (
 )
 from sqlalchemy import Engine, text
 
-from cases.persistence import eventsourcing_env
-from cases.store import ChainedApplicationRecorder, DiariumAggregateRecorder, DiariumFactory
+from diarium.cases.store.overrides import (
+    ChainedApplicationRecorder,
+    DiariumAggregateRecorder,
+    DiariumFactory,
+)
+from diarium.cases.store.persistence import eventsourcing_env
 from tests.conftest import postgres_database
 
 APPLICATION = "diarium"  # the application's name: its tables are diarium_events, …_snapshots

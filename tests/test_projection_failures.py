@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from cases import commands as cmd
-from cases.application import Diarium
-from cases.case import DecisionKind
-from projections.runner import Projector
+from diarium.cases.application import Diarium
+from diarium.domain import commands as cmd
+from diarium.domain.case import DecisionKind
+from diarium.projections.runner import Projector
+from diarium.web import create_app
 from tests.projections_support import ACTOR, authorized
-from web import create_app
 
 DAY = date(2020, 10, 1)
 
@@ -102,7 +102,7 @@ def test_an_event_failing_on_every_backend_is_recorded_and_skipped(
     assert response.status_code == 503
     assert response.get_json()["projections"] == ["decisions"]
 
-    from projections import cli
+    from diarium.projections import cli
 
     cli.status(_args(database_url))
     printed = capsys.readouterr().out

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from cases.application import Diarium
-from projections.runner import Projector
-from projections.tables import tracking
+from diarium.cases.application import Diarium
+from diarium.projections.runner import Projector
+from diarium.projections.tables import tracking
 from tests.projections_support import fill, handled_events, snapshot
 
 TODAY = date(2021, 3, 1)
@@ -93,9 +93,9 @@ def test_a_case_registered_before_the_batch_is_folded_from_its_events_in_the_log
     """The decisions and deadlines projections keep no table of cases: a case registered
     in an earlier batch is folded from its events in the log. One event per batch gives the
     same rows as the whole log in one batch, and the rows copy the case as it was then."""
-    from cases import commands as cmd
-    from cases.case import DecisionKind, Direction
-    from cases.secrecy import MarkSecret
+    from diarium.cases.secrecy import MarkSecret
+    from diarium.domain import commands as cmd
+    from diarium.domain.case import DecisionKind, Direction
     from tests.projections_support import ACTOR
 
     diarium.today = lambda: TODAY
@@ -149,7 +149,7 @@ def test_a_bulk_catch_up_closes_the_connections_whose_page_cache_it_filled(
     it used, so that memory is freed at once rather than left as holes in the heap."""
     import sqlite3
 
-    from cases import commands as cmd
+    from diarium.domain import commands as cmd
     from tests.projections_support import ACTOR
 
     projector = Projector(store, batch_size=13, commit_every=60)
@@ -199,7 +199,7 @@ def test_a_bulk_catch_up_closes_the_connections_whose_page_cache_it_filled(
 def test_a_catch_up_collects_garbage_rarely_and_restores_the_collector(store: Diarium) -> None:
     import gc
 
-    from projections.runner import BULK_GC_THRESHOLD, rare_collections
+    from diarium.projections.runner import BULK_GC_THRESHOLD, rare_collections
 
     before = gc.get_threshold()
     projector = Projector(store, batch_size=13)
@@ -223,9 +223,9 @@ def test_an_event_of_a_case_the_log_never_registered_is_refused() -> None:
     from types import SimpleNamespace
     from uuid import uuid4
 
-    from projections.batch import UnitOfWork
-    from projections.registers.deadlines import DeadlineCases
-    from projections.registers.decisions import DecisionCases
+    from diarium.projections.batch import UnitOfWork
+    from diarium.projections.registers.deadlines import DeadlineCases
+    from diarium.projections.registers.decisions import DecisionCases
 
     read: list[list[Any]] = []
     uow = UnitOfWork(None, {}, lambda ids, topics: read.append(list(ids)) or [])  # type: ignore[arg-type]

@@ -17,12 +17,12 @@ import pytest
 import sqlalchemy
 from sqlalchemy import inspect
 
-from cases import commands as cmd
-from cases.application import Diarium
-from projections.registers.diary import DiaryProjection
-from projections.runner import Projector
+from diarium.cases.application import Diarium
+from diarium.domain import commands as cmd
+from diarium.projections.registers.diary import DiaryProjection
+from diarium.projections.runner import Projector
+from diarium.web import create_app
 from tests.projections_support import ACTOR, authorized, fill, handled_events, snapshot
-from web import create_app
 
 TODAY = date(2021, 3, 1)
 
@@ -83,9 +83,9 @@ def test_killed_worker_loses_and_repeats_nothing(store: Diarium, database_url: s
     Projector(store).ensure_schema()
     script = textwrap.dedent(f"""
         import os, signal
-        from cases.application import Diarium
-        from projections import batch
-        from projections.runner import Projector
+        from diarium.cases.application import Diarium
+        from diarium.projections import batch
+        from diarium.projections.runner import Projector
         flushes = {{"n": 0}}
         flush = batch.UnitOfWork.flush
         def flush_then_die(self):

@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 
-from cases import commands as cmd
-from cases.application import Diarium
-from cases.case import DecisionKind, Direction
-from domain.events import case as ev
-from domain.events import meeting as mev
-from projections.runner import Projector
+from diarium.cases.application import Diarium
+from diarium.domain import commands as cmd
+from diarium.domain.case import DecisionKind, Direction
+from diarium.domain.events import case as ev
+from diarium.domain.events import meeting as mev
+from diarium.projections.runner import Projector
+from diarium.web import create_app
 from tests.conftest import postgres_database
 from tests.projections_support import ACTOR, MeetingFixture, authorized
-from web import create_app
 
 TODAY = date(2021, 3, 1)
 A, B, C = "1-2020", "1-2021", "2-2021"

@@ -11,10 +11,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases.application import Diarium
-from cases.case import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS, Case
-from domain.actor import Actor
-from domain.rules import RuleViolation
+from diarium.cases.application import Diarium
+from diarium.domain.actor import Actor
+from diarium.domain.case import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS, Case
+from diarium.domain.rules import RuleViolation
 
 TODAY = date(2026, 1, 15)
 BY = Actor("prop", "req", ("registrar",))

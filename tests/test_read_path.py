@@ -19,16 +19,16 @@ from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from cases import commands as cmd
-from cases.application import Diarium
-from cases.case import Direction
-from cases.reads import SQLiteDataVersion
-from domain.actor import Actor
-from domain.dnr import case_id
-from projections.queries import LISTINGS, Query, Registers
-from projections.runner import Projector
-from web import create_app
-from web.token_cache import cache_tokens
+from diarium.cases.application import Diarium
+from diarium.cases.store.reads import SQLiteDataVersion
+from diarium.domain import commands as cmd
+from diarium.domain.actor import Actor
+from diarium.domain.case import Direction
+from diarium.domain.dnr import case_id
+from diarium.projections.queries import LISTINGS, Query, Registers
+from diarium.projections.runner import Projector
+from diarium.web import create_app
+from diarium.web.token_cache import cache_tokens
 
 BY = Actor("reader-test")
 

@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from cases import commands as cmd
-from cases.application import Diarium, Written
-from cases.case import Direction
-from cases.webhook_targets import ALLOW_NETWORKS_VARIABLE
-from cases.webhooks import WebhookStore, WebhookWorker
-from domain.actor import Actor
-from domain.dnr import DEFAULT_SERIES
-from domain.rules import RuleViolation
+from diarium.cases.application import Diarium, Written
+from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
+from diarium.cases.outbound.webhooks import WebhookStore, WebhookWorker
+from diarium.domain import commands as cmd
+from diarium.domain.actor import Actor
+from diarium.domain.case import Direction
+from diarium.domain.dnr import DEFAULT_SERIES
+from diarium.domain.rules import RuleViolation
 from tests.test_group_commit import _queued, _until
 from tests.test_secrecy import _catch_up, _urls
 from tests.test_webhooks_delivery import Receiver

@@ -30,10 +30,10 @@ from schemathesis.specs.openapi.checks import (
     positive_data_acceptance,
 )
 
-from cases.application import Diarium
-from cases.tokens import TokenStore
-from domain.roles import ALL_ROLES
-from web import create_app
+from diarium.cases.application import Diarium
+from diarium.cases.tokens import TokenStore
+from diarium.domain.roles import ALL_ROLES
+from diarium.web import create_app
 
 MAX_EXAMPLES = 10  # per operation (valid and invalid mixed): the run stays within ~3 minutes
 # Gaps between what a schema checks and what the OpenAPI document can say, reported to the

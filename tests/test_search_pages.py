@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select, update
 
-from cases import commands as cmd
-from cases.application import Diarium
-from domain.actor import Actor
-from projections import search
-from projections.queries import LISTINGS, Query, Registers
-from projections.runner import Projector
+from diarium.cases.application import Diarium
+from diarium.domain import commands as cmd
+from diarium.domain.actor import Actor
+from diarium.projections import search
+from diarium.projections.queries import LISTINGS, Query, Registers
+from diarium.projections.runner import Projector
 from tests.conftest import postgres_database
 
 TODAY = date(2021, 6, 1)

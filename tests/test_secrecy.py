@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from cases.case import Case
-from cases.secrecy import redact_case, withheld_paths
-from domain.actor import Actor
-from domain.rules import RuleViolation
-from web import schemas as s
+from diarium.cases.secrecy import redact_case, withheld_paths
+from diarium.domain.actor import Actor
+from diarium.domain.case import Case
+from diarium.domain.rules import RuleViolation
+from diarium.web.schemas import cases as s
 
 TODAY = date(2026, 1, 15)
 BY = Actor("registrator", "req", ("registrar",))

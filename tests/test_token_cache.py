@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cases.tokens import TokenStore
-from web.token_cache import CachedTokens
+from diarium.cases.tokens import TokenStore
+from diarium.web.token_cache import CachedTokens
 
 
 class Counting:

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import sqlalchemy
 
-from cases.application import Diarium
-from cases.tokens import TokenError, TokenStore, tokens_table
-from web.cli import main as cli
+from diarium.cases.application import Diarium
+from diarium.cases.tokens import TokenError, TokenStore, tokens_table
+from diarium.web.cli.main import main as cli
 
 
 def refusal(response: Any, status: int, rule: str, field: str) -> dict[str, Any]:

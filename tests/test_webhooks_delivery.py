@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from cases.application import Diarium
-from cases.webhook_targets import ALLOW_NETWORKS_VARIABLE
-from cases.webhooks import WebhookStore, WebhookWorker, verify_signature
+from diarium.cases.application import Diarium
+from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
+from diarium.cases.outbound.webhooks import WebhookStore, WebhookWorker, verify_signature
 from tests.audit_helpers import decide, document, make_client, register
 
 

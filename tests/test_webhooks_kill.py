@@ -16,10 +16,10 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from cases import feed
-from cases.application import Diarium
-from cases.webhook_targets import ALLOW_NETWORKS_VARIABLE
-from cases.webhooks import WebhookStore, subscriptions
+from diarium.cases.application import Diarium
+from diarium.cases.outbound import feed
+from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
+from diarium.cases.outbound.webhooks import WebhookStore, subscriptions
 from tests.audit_helpers import decide, document, execute, register
 
 KILL_AT = 9  # the receiver kills the worker while handling this request (of ~36)
@@ -69,7 +69,7 @@ class KillingReceiver:
 
 def _worker(database_url: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "--database-url", database_url, "webhooks", "run",
+        [sys.executable, "-m", "diarium.web.cli", "--database-url", database_url, "webhooks", "run",
          "--poll-interval", "0.05", "--timeout", "5"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=os.getcwd(),
     )

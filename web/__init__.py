@@ -7,22 +7,22 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 
-from cases.application import Diarium
-from web.auth import init_auth, public, secure_spec
-from web.openapi import build_spec
-from web.problems import PROBLEM_TYPES, problem, register_error_handlers
-from web.routes.access import api as access_api
-from web.routes.audit import api as audit_api
-from web.routes.bodies import api as bodies_api
-from web.routes.cases import api as cases_api
-from web.routes.common import BoundedJSONProvider, JSONRequest
-from web.routes.feed import api as feed_api
-from web.routes.meetings import api as meetings_api
-from web.routes.public import api as public_api
-from web.routes.query import document_input_rules, refused_parameters
-from web.routes.registers import init_registers
-from web.routes.secrecy import api as secrecy_api
-from web.routes.webhooks import api as webhooks_api
+from diarium.cases.application import Diarium
+from diarium.web.auth import init_auth, public, secure_spec
+from diarium.web.openapi import build_spec
+from diarium.web.problems import PROBLEM_TYPES, problem, register_error_handlers
+from diarium.web.routes.access import api as access_api
+from diarium.web.routes.audit import api as audit_api
+from diarium.web.routes.bodies import api as bodies_api
+from diarium.web.routes.cases import api as cases_api
+from diarium.web.routes.common import BoundedJSONProvider, JSONRequest
+from diarium.web.routes.feed import api as feed_api
+from diarium.web.routes.meetings import api as meetings_api
+from diarium.web.routes.public import api as public_api
+from diarium.web.routes.query import document_input_rules, refused_parameters
+from diarium.web.routes.registers import init_registers
+from diarium.web.routes.secrecy import api as secrecy_api
+from diarium.web.routes.webhooks import api as webhooks_api
 
 MAX_BODY_BYTES = 1024 * 1024
 PROTOCOL_CSS = (Path(__file__).parent / "static" / "protocol.css").read_bytes()
@@ -50,7 +50,10 @@ def secure_headers(response: Response) -> Response:
 
 def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
     """Build the app around one application service (made from the environment if not given)."""
-    app = Flask(__name__, static_folder=None)  # no file serving: nothing to traverse
+    # Paths given: `diarium` is a namespace package, in which Flask cannot find them alone
+    # (an editable install maps it); the app keeps no instance files.
+    here = str(Path(__file__).parent)
+    app = Flask(__name__, root_path=here, instance_path=here, static_folder=None)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, JSON_SORT_KEYS=False, **settings)
     app.json = BoundedJSONProvider(app)  # request bodies: bounded depth, no lone surrogates
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

@@ -32,11 +32,11 @@ from apispec_webframeworks.flask import FlaskPlugin
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from cases.tokens import TokenStore
-from domain import roles as R
-from domain.actor import Actor
-from web.oidc import OidcVerifier
-from web.problems import problem
+from diarium.cases.tokens import TokenStore
+from diarium.domain import roles as R
+from diarium.domain.actor import Actor
+from diarium.web.oidc import OidcVerifier
+from diarium.web.problems import problem
 
 log = logging.getLogger(__name__)
 POLICY = "_diarium_policy"

@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import current_app, request
 
-from cases import secrecy
-from cases.application import CaseNotFound
-from web.auth import current_actor
+from diarium.cases import secrecy
+from diarium.cases.application import CaseNotFound
+from diarium.web.auth import current_actor
 
 
 def read_logger() -> Callable[[dict[str, list[str]]], None]:

@@ -27,7 +27,7 @@ from typing import Any
 
 import jwt
 
-from domain.roles import ROLES
+from diarium.domain.roles import ROLES
 
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]
 LEEWAY_SECONDS = 30

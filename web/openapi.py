@@ -10,7 +10,7 @@ from apispec_webframeworks.flask import FlaskPlugin
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from web import schemas
+from diarium.web.schemas import cases as schemas
 
 PROBLEM_SCHEMA = {
     "type": "object",

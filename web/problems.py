@@ -10,9 +10,9 @@ from flask import Flask, Response, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from cases.application import CaseNotFound, ConcurrentModification
-from domain.meetings import NotFound as MeetingResourceNotFound
-from domain.rules import RuleViolation
+from diarium.cases.application import CaseNotFound, ConcurrentModification
+from diarium.domain.meeting_terms import NotFound as MeetingResourceNotFound
+from diarium.domain.rules import RuleViolation
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"

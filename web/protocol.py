@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from cases.body import Body
-from cases.case import DecisionKind
-from cases.meeting import Meeting, Paragraph, Step
-from domain.meetings import Capacity, appeal_period_end
+from diarium.domain.body import Body
+from diarium.domain.case import DecisionKind
+from diarium.domain.meeting import Meeting, Paragraph, Step
+from diarium.domain.meeting_terms import Capacity, appeal_period_end
 
 CAPACITY_HEADINGS = {
     Capacity.MEMBER.value: "Beslutande ledamöter",

@@ -5,7 +5,7 @@ case's version."""
 
 from __future__ import annotations
 
-from domain.events.base import DiariumCreated, DiariumEvent
+from diarium.domain.events.base import DiariumCreated, DiariumEvent
 
 
 class SecretReadLogOpened(DiariumCreated):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.events.base import DiariumCreated, DiariumEvent
+from diarium.domain.events.base import DiariumCreated, DiariumEvent
 
 
 class BodyEstablished(DiariumCreated):

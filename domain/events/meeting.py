@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from domain.events.base import DiariumCreated, DiariumEvent
+from diarium.domain.events.base import DiariumCreated, DiariumEvent
 
 
 class MeetingScheduled(DiariumCreated):

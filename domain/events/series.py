@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.events.base import DiariumCreated, DiariumEvent
+from diarium.domain.events.base import DiariumCreated, DiariumEvent
 
 
 class SeriesYearOpened(DiariumCreated):

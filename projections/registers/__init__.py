@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from projections.registers.base import Projection
-from projections.registers.deadlines import DeadlinesProjection
-from projections.registers.decisions import DecisionsProjection
-from projections.registers.diary import DiaryProjection
+from diarium.projections.registers.base import Projection
+from diarium.projections.registers.deadlines import DeadlinesProjection
+from diarium.projections.registers.decisions import DecisionsProjection
+from diarium.projections.registers.diary import DiaryProjection
 
 PROJECTIONS: tuple[type[Projection], ...] = (
     DiaryProjection,

@@ -7,21 +7,21 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
-from eventsourcing.utils import get_topic
 from sqlalchemy import MetaData, UniqueConstraint
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 
-from domain.events import case as ev
-from domain.secrecy import covered
-from projections.batch import TableSpec, UnitOfWork
+from diarium.cases.store.topics import stored_topics
+from diarium.domain.events import case as ev
+from diarium.domain.secrecy import covered
+from diarium.projections.batch import TableSpec, UnitOfWork
 
 Handler = Callable[[Any, UnitOfWork, Any, int], None]
 # the column that holds the originator id of the events of each module
 PREFETCH_COLUMNS = {
-    "domain.events.case": "case_id",
-    "domain.events.meeting": "meeting_id",
-    "domain.events.body": "body_id",
+    "diarium.domain.events.case": "case_id",
+    "diarium.domain.events.meeting": "meeting_id",
+    "diarium.domain.events.body": "body_id",
 }
 
 
@@ -173,7 +173,7 @@ class Projection:
 
     def topics(self) -> list[str]:
         """Topics of the events this projection handles (the runner reads only those)."""
-        return sorted(get_topic(c) for c in type(self).handlers)
+        return stored_topics(type(self).handlers)
 
     def handler(self, event: Any) -> Handler | None:
         """The handler of the event's class (or of its nearest base class), or None."""
@@ -284,7 +284,7 @@ class CaseDirectory:
 
     @classmethod
     def topics(cls) -> list[str]:
-        return sorted(get_topic(c) for c in cls.events)
+        return stored_topics(cls.events)
 
     @classmethod
     def load(cls, uow: UnitOfWork, case_ids: Iterable[Any]) -> None:

@@ -46,13 +46,13 @@ from sqlalchemy import (
     Uuid,
 )
 
-from domain.events import case as ev
-from domain.events import meeting as mev
-from domain.meetings import adjustment_deadline, appeal_period_end, posting_deadline
-from domain.secrecy import covered
-from projections.batch import TableSpec, UnitOfWork
-from projections.registers.base import CaseDirectory, Projection, handles, shown_title
-from projections.tables import table_name
+from diarium.domain.events import case as ev
+from diarium.domain.events import meeting as mev
+from diarium.domain.meeting_terms import adjustment_deadline, appeal_period_end, posting_deadline
+from diarium.domain.secrecy import covered
+from diarium.projections.batch import TableSpec, UnitOfWork
+from diarium.projections.registers.base import CaseDirectory, Projection, handles, shown_title
+from diarium.projections.tables import table_name
 
 ID = BigInteger().with_variant(Integer(), "sqlite")
 FANOUT = 1000

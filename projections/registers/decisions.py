@@ -32,15 +32,15 @@ from sqlalchemy import (
     Uuid,
 )
 
-from domain.dnr import case_id as case_id_of
-from domain.events import body as bev
-from domain.events import case as ev
-from domain.events import meeting as mev
-from domain.meetings import legal_force_from
-from domain.secrecy import covered
-from projections.batch import TableSpec, UnitOfWork
-from projections.registers.base import CaseDirectory, Projection, handles, shown_title
-from projections.tables import table_name
+from diarium.domain.dnr import case_id as case_id_of
+from diarium.domain.events import body as bev
+from diarium.domain.events import case as ev
+from diarium.domain.events import meeting as mev
+from diarium.domain.meeting_terms import legal_force_from
+from diarium.domain.secrecy import covered
+from diarium.projections.batch import TableSpec, UnitOfWork
+from diarium.projections.registers.base import CaseDirectory, Projection, handles, shown_title
+from diarium.projections.tables import table_name
 
 ID = BigInteger().with_variant(Integer(), "sqlite")
 FANOUT = 1000  # row ids: position * FANOUT + index within the event

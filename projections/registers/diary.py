@@ -23,12 +23,12 @@ from sqlalchemy import (
     Uuid,
 )
 
-from domain.events import case as ev
-from domain.secrecy import covered
-from projections import search
-from projections.batch import TableSpec, UnitOfWork
-from projections.registers.base import Projection, handles
-from projections.tables import table_name
+from diarium.domain.events import case as ev
+from diarium.domain.secrecy import covered
+from diarium.projections import search
+from diarium.projections.batch import TableSpec, UnitOfWork
+from diarium.projections.registers.base import Projection, handles
+from diarium.projections.tables import table_name
 
 ID = BigInteger().with_variant(Integer(), "sqlite")
 

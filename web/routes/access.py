@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 from marshmallow import RAISE, Schema, fields, validate
 
-from cases.tokens import (
+from diarium.cases.tokens import (
     BODY_PATTERN,
     NAME_PATTERN,
     TOKEN_NAME_TAKEN,
@@ -15,11 +15,11 @@ from cases.tokens import (
     TokenRefused,
     TokenStore,
 )
-from domain.roles import ADMIN, ROLES
-from web.auth import authenticated, requires
-from web.problems import problem
-from web.routes.common import actor, json_body
-from web.schemas import Text
+from diarium.domain.roles import ADMIN, ROLES
+from diarium.web.auth import authenticated, requires
+from diarium.web.problems import problem
+from diarium.web.routes.common import actor, json_body
+from diarium.web.schemas.cases import Text
 
 api = Blueprint("access", __name__, url_prefix="/api")
 

@@ -6,14 +6,15 @@ import re
 
 from flask import Blueprint, Response, jsonify, request
 
-from cases import audit, export, secrecy
-from domain.roles import ADMIN, AUDITOR, REGISTRAR
-from web import schemas as s
-from web.auth import case_body, current_actor, requires
-from web.disclosure import disclose, disclose_events, disclose_history, disclose_rows
-from web.problems import problem
-from web.routes.common import diarium
-from web.routes.query import InvalidQuery, Query, invalid_query_response
+from diarium.cases import secrecy
+from diarium.cases.outbound import audit, export
+from diarium.domain.roles import ADMIN, AUDITOR, REGISTRAR
+from diarium.web.auth import case_body, current_actor, requires
+from diarium.web.disclosure import disclose, disclose_events, disclose_history, disclose_rows
+from diarium.web.problems import problem
+from diarium.web.routes.common import diarium
+from diarium.web.routes.query import InvalidQuery, Query, invalid_query_response
+from diarium.web.schemas import cases as s
 
 api = Blueprint("audit", __name__, url_prefix="/api/audit")
 api.register_error_handler(InvalidQuery, invalid_query_response)

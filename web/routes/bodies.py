@@ -7,12 +7,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from cases.meeting_service import BodyWritten
-from domain.roles import ADMIN, OFFICER, REGISTRAR, SECRETARY, STAFF
-from web import meeting_schemas as ms
-from web.auth import json_body_field, path_body, requires
-from web.disclosure import disclose_rows
-from web.routes.common import actor, diarium, json_body
+from diarium.cases.meeting_commands import BodyWritten
+from diarium.domain.roles import ADMIN, OFFICER, REGISTRAR, SECRETARY, STAFF
+from diarium.web.auth import json_body_field, path_body, requires
+from diarium.web.disclosure import disclose_rows
+from diarium.web.routes.common import actor, diarium, json_body
+from diarium.web.schemas import meetings as ms
 
 api = Blueprint("bodies", __name__, url_prefix="/api")
 

@@ -6,12 +6,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from domain.roles import REGISTRAR, SECRETARY, STAFF
-from domain.rules import RULES
-from web import schemas as s
-from web.auth import authenticated, case_body, json_body_field, own_case, requires
-from web.disclosure import disclose, disclose_history
-from web.routes.common import actor, diarium, json_body, written
+from diarium.domain.roles import REGISTRAR, SECRETARY, STAFF
+from diarium.domain.rules import RULES
+from diarium.web.auth import authenticated, case_body, json_body_field, own_case, requires
+from diarium.web.disclosure import disclose, disclose_history
+from diarium.web.routes.common import actor, diarium, json_body, written
+from diarium.web.schemas import cases as s
 
 api = Blueprint("cases", __name__, url_prefix="/api")
 _CASE = s.CaseSchema()

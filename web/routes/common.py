@@ -11,11 +11,11 @@ from flask.json.provider import DefaultJSONProvider
 from marshmallow import ValidationError
 from werkzeug.exceptions import BadRequest, Unauthorized
 
-from cases.application import Diarium, Written
-from domain.actor import Actor
-from web.auth import REQUEST_ID_HEADER, current_actor
-from web.disclosure import disclose
-from web.schemas import WrittenSchema
+from diarium.cases.application import Diarium, Written
+from diarium.domain.actor import Actor
+from diarium.web.auth import REQUEST_ID_HEADER, current_actor
+from diarium.web.disclosure import disclose
+from diarium.web.schemas.cases import WrittenSchema
 
 _WRITTEN = WrittenSchema()
 __all__ = [

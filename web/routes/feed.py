@@ -8,11 +8,11 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 
-from cases import feed
-from domain.roles import ADMIN, AUDITOR, SERVICE
-from web.auth import requires
-from web.routes.common import diarium
-from web.routes.query import InvalidQuery, Query, invalid_query_response
+from diarium.cases.outbound import feed
+from diarium.domain.roles import ADMIN, AUDITOR, SERVICE
+from diarium.web.auth import requires
+from diarium.web.routes.common import diarium
+from diarium.web.routes.query import InvalidQuery, Query, invalid_query_response
 
 api = Blueprint("feed", __name__, url_prefix="/api/feed")
 api.register_error_handler(InvalidQuery, invalid_query_response)

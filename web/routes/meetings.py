@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template
 
-from cases.meeting_service import MeetingWritten
-from domain.meetings import body_of_ref
-from domain.roles import ADJUSTER, CHAIR, SECRETARY, STAFF
-from web import meeting_schemas as ms
-from web.auth import json_body_field, requires
-from web.disclosure import disclose_meeting, disclose_meeting_history
-from web.protocol import protocol_context
-from web.routes.bodies import command, flag, query
-from web.routes.common import actor, diarium, json_body
-from web.schemas import EventSchema, event_view
+from diarium.cases.meeting_commands import MeetingWritten
+from diarium.domain.meeting_terms import body_of_ref
+from diarium.domain.roles import ADJUSTER, CHAIR, SECRETARY, STAFF
+from diarium.web.auth import json_body_field, requires
+from diarium.web.disclosure import disclose_meeting, disclose_meeting_history
+from diarium.web.protocol import protocol_context
+from diarium.web.routes.bodies import command, flag, query
+from diarium.web.routes.common import actor, diarium, json_body
+from diarium.web.schemas import meetings as ms
+from diarium.web.schemas.cases import EventSchema, event_view
 
 api = Blueprint("meetings", __name__, url_prefix="/api")
 

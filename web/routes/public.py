@@ -13,11 +13,11 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 from marshmallow import Schema, fields
 
-from cases.secrecy import redact_case
-from web import schemas as s
-from web.auth import public
-from web.routes.common import diarium
-from web.schemas import Text
+from diarium.cases.secrecy import redact_case
+from diarium.web.auth import public
+from diarium.web.routes.common import diarium
+from diarium.web.schemas import cases as s
+from diarium.web.schemas.cases import Text
 
 api = Blueprint("public", __name__, url_prefix="/public")
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, request
 
-from web.problems import problem
-from web.text import refusal, spec_pattern
+from diarium.web.problems import problem
+from diarium.web.text import refusal, spec_pattern
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # dates and times a query may name: far enough back for any archive, never near the ends of

@@ -19,8 +19,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from domain import roles
-from projections.queries import (
+from diarium.domain import roles
+from diarium.projections.queries import (
     LISTINGS,
     InvalidQuery,
     Listing,
@@ -30,13 +30,13 @@ from projections.queries import (
     UnknownCursor,
     parse,
 )
-from projections.runner import Projector
-from web.auth import current_actor, requires
-from web.disclosure import read_logger
-from web.problems import problem
-from web.register_schemas import PAGE_SCHEMAS
-from web.routes.common import diarium
-from web.text import csv_text
+from diarium.projections.runner import Projector
+from diarium.web.auth import current_actor, requires
+from diarium.web.disclosure import read_logger
+from diarium.web.problems import problem
+from diarium.web.routes.common import diarium
+from diarium.web.schemas.registers import PAGE_SCHEMAS
+from diarium.web.text import csv_text
 
 api = Blueprint("registers", __name__, url_prefix="/api/registers")
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 from marshmallow import Schema, fields
 
-from domain.roles import AUDITOR, REGISTRAR
-from web import schemas as s
-from web.auth import case_body, own_case, requires
-from web.routes.cases import documented
-from web.routes.common import actor, diarium, json_body, written
-from web.schemas import Text
+from diarium.domain.roles import AUDITOR, REGISTRAR
+from diarium.web.auth import case_body, own_case, requires
+from diarium.web.routes.cases import documented
+from diarium.web.routes.common import actor, diarium, json_body, written
+from diarium.web.schemas import cases as s
+from diarium.web.schemas.cases import Text
 
 api = Blueprint("secrecy", __name__, url_prefix="/api")
 

@@ -11,15 +11,15 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 from marshmallow import RAISE, Schema, fields, validate
 
-from cases import feed
-from cases.webhooks import InvalidSubscription, SubscriptionNotFound, WebhookStore
-from domain.actor import Actor
-from domain.roles import ADMIN, SERVICE
-from web.auth import requires
-from web.problems import problem
-from web.routes.common import actor, diarium, json_body
-from web.routes.query import InvalidQuery, Query, invalid_query_response
-from web.schemas import Text
+from diarium.cases.outbound import feed
+from diarium.cases.outbound.webhooks import InvalidSubscription, SubscriptionNotFound, WebhookStore
+from diarium.domain.actor import Actor
+from diarium.domain.roles import ADMIN, SERVICE
+from diarium.web.auth import requires
+from diarium.web.problems import problem
+from diarium.web.routes.common import actor, diarium, json_body
+from diarium.web.routes.query import InvalidQuery, Query, invalid_query_response
+from diarium.web.schemas.cases import Text
 
 api = Blueprint("webhooks", __name__, url_prefix="/api/webhooks")
 api.register_error_handler(InvalidQuery, invalid_query_response)

@@ -35,7 +35,7 @@ def eventsourcing_env(url: str | None = None, *, create_tables: bool = False) ->
     """The ``eventsourcing`` settings for a store at ``url`` (encrypted when
     ``DIARIUM_CIPHER_KEY`` is set)."""
     settings = {
-        "PERSISTENCE_MODULE": "cases.store:DiariumFactory",
+        "PERSISTENCE_MODULE": "diarium.cases.store.overrides:DiariumFactory",
         "SQLALCHEMY_URL": database_url(url),
         "CREATE_TABLE": "y" if create_tables else "n",
     }

@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.utils import get_topic
 from sqlalchemy import select
 
-from domain.events import case as ev
-from domain.secrecy import DOCUMENT_MARKING, EVENT_ENTITY, covered, covered_by_case
+from diarium.cases.store.topics import stored_topics
+from diarium.domain.events import case as ev
+from diarium.domain.secrecy import DOCUMENT_MARKING, EVENT_ENTITY, covered, covered_by_case
 
 if TYPE_CHECKING:
-    from cases.application import Diarium
+    from diarium.cases.application import Diarium
 
 MAX_LIMIT = 1000
 SCAN_FACTOR = 20  # look at up to limit * SCAN_FACTOR positions per page
@@ -157,7 +157,9 @@ PUBLIC_TYPES: tuple[PublicType, ...] = (
 
 BY_NAME: dict[str, PublicType] = {t.name: t for t in PUBLIC_TYPES}
 BY_CLASS: dict[type, PublicType] = {t.event_class: t for t in PUBLIC_TYPES}
-BY_TOPIC: dict[str, PublicType] = {get_topic(t.event_class): t for t in PUBLIC_TYPES}
+BY_TOPIC: dict[str, PublicType] = {
+    topic: t for t in PUBLIC_TYPES for topic in stored_topics([t.event_class])
+}
 
 
 def public_type(event: Any) -> PublicType | None:
@@ -183,7 +185,7 @@ def public_payload(event: Any) -> dict[str, Any]:
 
 def topics_for(names: Iterable[str]) -> list[str]:
     """The stored topics of the given public type names (unknown names raise ``KeyError``)."""
-    return [get_topic(BY_NAME[name].event_class) for name in names]
+    return stored_topics(BY_NAME[name].event_class for name in names)
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -246,7 +248,7 @@ class DnrLookup:
             if len(self.cache) + len(wanted) > self.maxsize:
                 self.cache.clear()
             table = self.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-            registered = get_topic(ev.CaseRegistered)
+            registered = stored_topics([ev.CaseRegistered])
             with self.app.recorder.datastore.engine.connect() as conn:  # type: ignore[attr-defined]
                 rows = conn.execute(
                     select(table.c.originator_id, table.c.topic, table.c.state).where(
@@ -256,7 +258,7 @@ class DnrLookup:
                 ).all()
             for originator, topic, state in rows:
                 dnr = None
-                if topic == registered:
+                if topic in registered:
                     event = self.app.mapper.to_domain_event(
                         StoredEvent(originator, 1, topic, bytes(state))
                     )
@@ -337,7 +339,7 @@ def _markings(app: Diarium, originators: set[UUID]) -> dict[UUID, _Markings]:
         select(events.c.originator_id, events.c.originator_version, events.c.topic,
                events.c.state)
         .where(events.c.originator_id.in_(sorted(originators, key=str)),
-               events.c.topic.in_([get_topic(c) for c in _SECRECY_EVENTS]))
+               events.c.topic.in_(stored_topics(_SECRECY_EVENTS)))
         .order_by(events.c.id)
     )
     with app.recorder.datastore.engine.connect() as conn:  # type: ignore[attr-defined]

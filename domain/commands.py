@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from cases.case import DecisionKind, Direction, SecrecyMarking
-from domain.dnr import DEFAULT_SERIES
+from diarium.domain.case import DecisionKind, Direction, SecrecyMarking
+from diarium.domain.dnr import DEFAULT_SERIES
 
 
 @dataclass(frozen=True)

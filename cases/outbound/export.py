@@ -16,17 +16,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cases import audit, feed
-from cases.case import Case
-from domain.dnr import case_id
+from diarium.cases.outbound import audit, feed
+from diarium.domain.case import Case
+from diarium.domain.dnr import case_id
 
 if TYPE_CHECKING:
-    from cases.application import Diarium
+    from diarium.cases.application import Diarium
 
 FORMAT = "diarium.case-export"
 FORMAT_VERSION = 1
 ERMS_NAMESPACE = "https://DILCIS.eu/XML/ERMS"
-SCHEMA_PATH = Path(__file__).parent / "schemas" / "erms-diarium-subset.xsd"
+SCHEMA_PATH = Path(__file__).parent / "xsd" / "erms-diarium-subset.xsd"
 
 _SECTIONS = {
     "case": "The case (ärende) as it stands at export: identity, titles, status, agents, dates.",

@@ -11,11 +11,11 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from cases import meeting_commands as mc
-from cases.body import Body, DelegatedDecision
-from cases.case import DecisionKind
-from cases.meeting import Meeting, Paragraph
-from domain.meetings import (
+from diarium.domain import meeting_commands as mc
+from diarium.domain.body import Body, DelegatedDecision
+from diarium.domain.case import DecisionKind
+from diarium.domain.meeting import Meeting, Paragraph
+from diarium.domain.meeting_terms import (
     BODY_CODE,
     AgendaItemKind,
     AttachmentKind,
@@ -28,7 +28,7 @@ from domain.meetings import (
     appeal_period_end,
     legal_force_from,
 )
-from web.schemas import (
+from diarium.web.schemas.cases import (
     CommandSchema,
     Text,
     optional_date,

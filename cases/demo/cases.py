@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from cases import commands as cmd
-from cases.application import Diarium
-from cases.case import DecisionKind, Direction
-from cases.meeting_demo import PARAGRAPHS, load_meeting_demo
-from domain.actor import Actor
+from diarium.cases.application import Diarium
+from diarium.cases.demo.meetings import PARAGRAPHS, load_meeting_demo
+from diarium.domain import commands as cmd
+from diarium.domain.actor import Actor
+from diarium.domain.case import DecisionKind, Direction
 
 REGISTRAR = Actor("demo-registrator", "demo")
 MEETING = date(2020, 10, 14)

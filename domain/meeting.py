@@ -12,13 +12,13 @@ from datetime import date
 from functools import singledispatchmethod
 from typing import Any
 
-from cases.body import Body, not_future
-from cases.case import DecisionKind
-from domain import rules
-from domain.actor import Actor
-from domain.aggregate import DiariumAggregate
-from domain.events import meeting as ev
-from domain.meetings import (
+from diarium.domain import rules
+from diarium.domain.actor import Actor
+from diarium.domain.aggregate import DiariumAggregate
+from diarium.domain.body import Body, not_future
+from diarium.domain.case import DecisionKind
+from diarium.domain.events import meeting as ev
+from diarium.domain.meeting_terms import (
     AgendaItemKind,
     AgendaItemNotFound,
     AttachmentKind,
@@ -32,7 +32,7 @@ from domain.meetings import (
     meeting_id,
     posting_deadline,
 )
-from domain.rules import require
+from diarium.domain.rules import require
 
 
 class MeetingStatus:

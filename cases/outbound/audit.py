@@ -20,18 +20,25 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.utils import get_topic
 from sqlalchemy import func, select
 
-from cases import feed
-from cases.application import CaseNotFound
-from cases.case import Case
-from cases.chain import GENESIS, case_hash, content_digest, event_meta, log_hash, utc_naive
-from domain.dnr import case_id
-from domain.events import case as ev
+from diarium.cases.application import CaseNotFound
+from diarium.cases.outbound import feed
+from diarium.cases.store.chain import (
+    GENESIS,
+    case_hash,
+    content_digest,
+    event_meta,
+    log_hash,
+    utc_naive,
+)
+from diarium.cases.store.topics import stored_topics
+from diarium.domain.case import Case
+from diarium.domain.dnr import case_id
+from diarium.domain.events import case as ev
 
 if TYPE_CHECKING:
-    from cases.application import Diarium
+    from diarium.cases.application import Diarium
 
 # -- errors ------------------------------------------------------------------------------
 
@@ -117,7 +124,7 @@ def verify_chain(
     events = recorder.events_record_cls.__table__  # type: ignore[attr-defined]
     chain = recorder.chain_table  # type: ignore[attr-defined]
     result = Verification()
-    registered = get_topic(ev.CaseRegistered)
+    registered = stored_topics([ev.CaseRegistered])
     names: dict[UUID, str] = {}
     case_heads: dict[UUID, tuple[int, str]] = {}  # aggregate -> (version, stored case_hash)
     last_id: int | None = None
@@ -195,8 +202,8 @@ def _raw(state: Any) -> bytes:
 
 
 def _remember_name(names: dict[UUID, str], originator: UUID, version: int, topic: str,
-                   state: Any, registered: str) -> None:
-    if version == 1 and topic == registered and originator not in names:
+                   state: Any, registered: list[str]) -> None:
+    if version == 1 and topic in registered and originator not in names:
         with contextlib.suppress(ValueError, KeyError, TypeError):
             names[originator] = json.loads(_raw(state))["dnr"]
 
@@ -439,7 +446,7 @@ REGISTERS = ("cases", "documents", "decisions")
 
 
 def _case_events(app: Diarium, batch: int = 2000) -> Iterator[Any]:
-    topics = sorted(get_topic(cls) for cls in ev.CASE_EVENTS)
+    topics = stored_topics(ev.CASE_EVENTS)
     after = 0
     while True:
         notifications = app.recorder.select_notifications(
@@ -512,7 +519,7 @@ def register_as_of(
 
 def end_of_day(day: date) -> datetime:
     """The last moment of ``day`` in Swedish time (for "known on day X")."""
-    from cases.application import STOCKHOLM
+    from diarium.cases.application import STOCKHOLM
 
     return datetime.combine(day, time.max, tzinfo=STOCKHOLM)
 

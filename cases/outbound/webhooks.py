@@ -56,10 +56,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 from urllib3 import HTTPConnectionPool
 
-from cases import feed
-from cases.persistence import CIPHER_KEY_VARIABLE
-from cases.schema import add_missing_columns, widen_to_text
-from cases.webhook_targets import (
+from diarium.cases.outbound import feed
+from diarium.cases.outbound.webhook_targets import (
     WEBHOOK_ADDRESS,
     Target,
     TargetRefused,
@@ -68,9 +66,11 @@ from cases.webhook_targets import (
     post,
     resolve,
 )
+from diarium.cases.store.migrations import add_missing_columns, widen_to_text
+from diarium.cases.store.persistence import CIPHER_KEY_VARIABLE
 
 if TYPE_CHECKING:
-    from cases.application import Diarium
+    from diarium.cases.application import Diarium
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from typing import Any
 from marshmallow import Schema, fields
 from sqlalchemy import Boolean, Date, Integer
 
-from projections.queries import LISTINGS, Listing
-from projections.registers import build
-from web.schemas import Text
+from diarium.projections.queries import LISTINGS, Listing
+from diarium.projections.registers import build
+from diarium.web.schemas.cases import Text
 
 _TABLES = build("sqlite")  # column types are the same on every dialect
 COMPUTED = {

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from cases import meeting_commands as mc
-from cases.application import Diarium
-from cases.case import DecisionKind
-from domain.actor import Actor
-from domain.meetings import AgendaItemKind, BodyKind, Capacity, MemberRole, Position
+from diarium.cases.application import Diarium
+from diarium.domain import meeting_commands as mc
+from diarium.domain.actor import Actor
+from diarium.domain.case import DecisionKind
+from diarium.domain.meeting_terms import AgendaItemKind, BodyKind, Capacity, MemberRole, Position
 
 SECRETARY = Actor("demo-sekreterare", "demo")
 ADMIN = Actor("demo-admin", "demo")

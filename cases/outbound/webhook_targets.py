@@ -35,7 +35,7 @@ from urllib.parse import SplitResult, urlsplit
 import urllib3
 from requests.certs import where as ca_bundle
 
-from domain.rules import Rule, rule
+from diarium.domain.rules import Rule, rule
 
 log = logging.getLogger(__name__)
 

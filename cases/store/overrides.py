@@ -61,9 +61,10 @@ from eventsourcing_sqlalchemy.recorders import (
 from sqlalchemy import bindparam, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from cases import persistence
-from cases.chain import case_hash, chain_table, content_digest, event_meta, log_hash
-from cases.reads import ReadConnections, open_transaction, read_connections
+from diarium.cases.store import persistence
+from diarium.cases.store import topics as _topics  # noqa: F401  (stored legacy topics resolve)
+from diarium.cases.store.chain import case_hash, chain_table, content_digest, event_meta, log_hash
+from diarium.cases.store.reads import ReadConnections, open_transaction, read_connections
 
 HEADS_PER_QUERY = 1000  # aggregates' chain heads read per statement (see _links)
 EVENTS_LOCKED = "diarium_events_locked"  # Session.info: this transaction holds the lock

@@ -6,10 +6,10 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
-from cases import commands as cmd
-from cases import secrecy
-from cases.case import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS, DecisionKind, Direction
-from web.text import refusal, spec_pattern
+from diarium.cases import secrecy
+from diarium.domain import commands as cmd
+from diarium.domain.case import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS, DecisionKind, Direction
+from diarium.web.text import refusal, spec_pattern
 
 # Some character that is not white space, the same in Python and ECMA-262 (the OpenAPI
 # document): their \s differ on U+001C-U+001F, U+0085 and U+FEFF, so those are named.

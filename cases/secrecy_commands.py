@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError
 
-from cases.secrecy import LiftSecrecy, MarkSecret
-from domain.actor import Actor
-from domain.aggregate import DiariumAggregate
-from domain.events import access as ev
+from diarium.cases.secrecy import LiftSecrecy, MarkSecret
+from diarium.domain.actor import Actor
+from diarium.domain.aggregate import DiariumAggregate
+from diarium.domain.events import access as ev
 
 if TYPE_CHECKING:
-    from cases.application import Written
+    from diarium.cases.application import Written
 
 _NAMESPACE = uuid.UUID("0d7c1b8e-5a3f-4c1e-9f6e-2b8d4a6c9e13")
 

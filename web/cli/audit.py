@@ -11,14 +11,14 @@ from typing import Any
 
 
 def _app(args: argparse.Namespace) -> Any:
-    from cases.application import Diarium
+    from diarium.cases.application import Diarium
 
     return Diarium(args.database_url, create_tables=True)
 
 
 def verify(args: argparse.Namespace) -> None:
     """Walk the hash chain; exit 1 when anything was altered, removed or inserted."""
-    from cases.audit import verify_chain
+    from diarium.cases.outbound.audit import verify_chain
 
     head = None
     if args.expect_position is not None or args.expect_hash is not None:
@@ -41,7 +41,7 @@ def verify(args: argparse.Namespace) -> None:
 
 def export(args: argparse.Namespace) -> None:
     """Write one case's archive package (JSON or ERMS-shaped XML)."""
-    from cases import export as packages
+    from diarium.cases.outbound import export as packages
 
     app = _app(args)
     if args.format == "xml":
@@ -59,7 +59,7 @@ def export(args: argparse.Namespace) -> None:
 
 def run_webhooks(args: argparse.Namespace) -> None:
     """Deliver webhooks until interrupted (or one round with --once)."""
-    from cases.webhooks import WebhookWorker
+    from diarium.cases.outbound.webhooks import WebhookWorker
 
     worker = WebhookWorker(_app(args), poll_interval=args.poll_interval, timeout=args.timeout,
                            concurrency=args.concurrency, max_backoff=args.max_backoff)

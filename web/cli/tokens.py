@@ -8,12 +8,12 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from cases.tokens import Token, TokenError, TokenStore
-from domain.roles import ROLES
+from diarium.cases.tokens import Token, TokenError, TokenStore
+from diarium.domain.roles import ROLES
 
 
 def _store(args: argparse.Namespace) -> TokenStore:
-    from web.cli import init_db
+    from diarium.web.cli.main import init_db
 
     return TokenStore.for_application(init_db(args.database_url))  # creates the tables once
 

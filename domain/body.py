@@ -8,11 +8,11 @@ from datetime import date
 from functools import singledispatchmethod
 from typing import Any
 
-from domain import rules
-from domain.actor import Actor
-from domain.aggregate import DiariumAggregate
-from domain.events import body as ev
-from domain.meetings import (
+from diarium.domain import rules
+from diarium.domain.actor import Actor
+from diarium.domain.aggregate import DiariumAggregate
+from diarium.domain.events import body as ev
+from diarium.domain.meeting_terms import (
     BodyKind,
     Matter,
     MemberNotFound,
@@ -21,7 +21,7 @@ from domain.meetings import (
     body_id,
     paragraph_year_id,
 )
-from domain.rules import require
+from diarium.domain.rules import require
 
 
 def not_future(day: date, today: date, field_name: str) -> None:

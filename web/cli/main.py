@@ -6,8 +6,8 @@ import argparse
 import os
 import sys
 
-from cases.application import Diarium
-from cases.persistence import DATABASE_URL_VARIABLE, database_url
+from diarium.cases.application import Diarium
+from diarium.cases.store.persistence import DATABASE_URL_VARIABLE, database_url
 
 DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 8
@@ -24,8 +24,8 @@ def gunicorn_options(workers: int = DEFAULT_WORKERS, threads: int = DEFAULT_THRE
 def init_db(url: str | None = None) -> Diarium:
     """Create every table once, not in every worker at boot: events, tokens, webhooks and
     the registers."""
-    from cases.webhooks import WebhookStore
-    from projections.runner import Projector
+    from diarium.cases.outbound.webhooks import WebhookStore
+    from diarium.projections.runner import Projector
 
     diarium = Diarium(url, create_tables=True)
     WebhookStore(diarium)
@@ -43,7 +43,7 @@ def serve(args: argparse.Namespace) -> None:
         "--bind", f"{args.host}:{args.port}",
         *gunicorn_options(args.workers, args.threads),
         "--access-logfile", "-",
-        "web.wsgi:app",
+        "diarium.web.wsgi:app",
     ]
     print(f"diarium: serving {url.split('@')[-1]} on http://{args.host}:{args.port}", flush=True)
     os.execv(sys.executable, command)
@@ -51,9 +51,9 @@ def serve(args: argparse.Namespace) -> None:
 
 def demo(args: argparse.Namespace) -> None:
     """Load the demo cases (a store that has them already is left as it is)."""
-    from cases.demo import load_demo
-    from cases.tokens import TokenStore
-    from domain.rules import RuleViolation
+    from diarium.cases.demo.cases import load_demo
+    from diarium.cases.tokens import TokenStore
+    from diarium.domain.rules import RuleViolation
 
     diarium = init_db(args.database_url)
     try:
@@ -95,15 +95,15 @@ def main(argv: list[str] | None = None) -> None:
 
     commands.add_parser("demo", help="load a realistic demo").set_defaults(run=demo)
 
-    from web.cli_audit import register as register_audit_commands
+    from diarium.web.cli.audit import register as register_audit_commands
 
     register_audit_commands(commands)  # audit verify|export, webhooks run
 
-    from projections.cli import register as register_projection_commands
+    from diarium.projections.cli import register as register_projection_commands
 
     register_projection_commands(commands)  # projections run|rebuild [NAME]|status
 
-    from web.cli_tokens import register as register_token_commands
+    from diarium.web.cli.tokens import register as register_token_commands
 
     register_token_commands(commands)  # tokens create|revoke|list
 

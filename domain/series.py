@@ -10,10 +10,10 @@ from datetime import date
 from functools import singledispatchmethod
 from typing import Any
 
-from domain.actor import Actor
-from domain.aggregate import DiariumAggregate
-from domain.dnr import series_year_id
-from domain.events import series as ev
+from diarium.domain.actor import Actor
+from diarium.domain.aggregate import DiariumAggregate
+from diarium.domain.dnr import series_year_id
+from diarium.domain.events import series as ev
 
 
 class SeriesYear(DiariumAggregate):

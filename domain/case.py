@@ -8,15 +8,15 @@ from enum import StrEnum
 from functools import singledispatchmethod
 from typing import Any
 
-from domain import rules
-from domain.actor import Actor
-from domain.aggregate import DiariumAggregate
-from domain.dnr import case_id
-from domain.events import case as ev
-from domain.identity_numbers import personal_identity_numbers
-from domain.roles import may_mark_secret
-from domain.rules import require
-from domain.secrecy import CASE_FIELDS, DOCUMENT_FIELDS, covered_by_case
+from diarium.domain import rules
+from diarium.domain.actor import Actor
+from diarium.domain.aggregate import DiariumAggregate
+from diarium.domain.dnr import case_id
+from diarium.domain.events import case as ev
+from diarium.domain.identity_numbers import personal_identity_numbers
+from diarium.domain.roles import may_mark_secret
+from diarium.domain.rules import require
+from diarium.domain.secrecy import CASE_FIELDS, DOCUMENT_FIELDS, covered_by_case
 
 
 class Status(StrEnum):

@@ -1,0 +1,249 @@
+"""Commands for bodies, meetings and delegation (validated input, not yet facts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from diarium.domain.case import DecisionKind
+from diarium.domain.meeting_terms import (
+    AgendaItemKind,
+    AttachmentKind,
+    BodyKind,
+    Capacity,
+    Matter,
+    MemberRole,
+    Position,
+    Vote,
+)
+
+# -- bodies ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EstablishBody:
+    code: str
+    name: str
+    kind: BodyKind
+    parent: str | None = None
+    established_on: date | None = None
+
+
+@dataclass(frozen=True)
+class AppointMember:
+    name: str
+    role: MemberRole
+    period_from: date
+    party: str | None = None
+    position: Position | None = None
+    period_to: date | None = None
+
+
+@dataclass(frozen=True)
+class EndMembership:
+    ended_on: date | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenParagraphYear:
+    year: int
+    last_paragraph: int = 0
+
+
+@dataclass(frozen=True)
+class AddDelegationPoint:
+    number: str
+    case_type: str
+    delegate: str
+    conditions: str | None = None
+    matter: Matter = Matter.ORDINARY
+    decided_on: date | None = None
+    decision_reference: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviseDelegationPoint:
+    case_type: str
+    delegate: str
+    conditions: str | None = None
+    matter: Matter = Matter.ORDINARY
+    decided_on: date | None = None
+    decision_reference: str | None = None
+
+
+@dataclass(frozen=True)
+class RevokeDelegationPoint:
+    revoked_on: date | None = None
+    reason: str | None = None
+    decision_reference: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordDelegatedDecision:
+    point: str
+    delegate: str
+    text: str
+    decided_on: date
+    dnr: str | None = None
+    matter: Matter = Matter.ORDINARY
+
+
+# -- meetings --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleMeeting:
+    body: str
+    date: date
+    session: int = 1
+    place: str | None = None
+    starts_at: str | None = None
+    scheduled_on: date | None = None
+
+
+@dataclass(frozen=True)
+class AddAgendaItem:
+    kind: AgendaItemKind
+    title: str
+    dnr: str | None = None
+    added_on: date | None = None
+
+
+@dataclass(frozen=True)
+class WithdrawAgendaItem:
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AttendeeEntry:
+    name: str
+    capacity: Capacity
+    party: str | None = None
+    replacing: str | None = None
+    from_paragraph: int | None = None
+    to_paragraph: int | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordAttendance:
+    chair: str
+    attendees: list[AttendeeEntry]
+    secretary: str | None = None
+
+
+@dataclass(frozen=True)
+class ElectAdjusters:
+    adjusters: list[str]
+    adjustment_place: str | None = None
+    adjustment_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RecordParagraph:
+    title: str
+    dnr: str | None = None
+    sections: list[Section] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MakeMotion:
+    text: str
+    mover: str | None = None
+    supporters: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RecordProcedureStep:
+    proposals: list[int]
+    description: str | None = None
+    adopted: int | None = None
+    votes: dict[str, Vote] | None = None
+
+
+@dataclass(frozen=True)
+class DecideParagraph:
+    kind: DecisionKind
+    text: str
+    higher_body: str | None = None
+
+
+@dataclass(frozen=True)
+class EnterReservation:
+    member: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class GiveReservationReason:
+    reason: str
+    given_on: date | None = None
+
+
+@dataclass(frozen=True)
+class DeclareConflict:
+    member: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class EnterNote:
+    authors: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AddAttachment:
+    title: str
+    kind: AttachmentKind = AttachmentKind.ATTACHMENT
+    dnr: str | None = None
+    document_number: int | None = None
+
+
+@dataclass(frozen=True)
+class ListExtractRecipients:
+    recipients: list[str]
+
+
+@dataclass(frozen=True)
+class ReportDelegatedDecisions:
+    numbers: list[int]
+
+
+@dataclass(frozen=True)
+class CloseMeeting:
+    closed_at: str | None = None
+
+
+@dataclass(frozen=True)
+class AdjustProtocol:
+    signed_by: list[str]
+    adjusted_on: date | None = None
+
+
+@dataclass(frozen=True)
+class PostProtocol:
+    posted_on: date | None = None
+    paragraph: int | None = None
+
+
+@dataclass(frozen=True)
+class CertifyCorrection:
+    paragraph: int
+    corrects: str
+    text: str
+    certified_by: list[str]
+    certified_on: date | None = None
+
+
+@dataclass(frozen=True)
+class SendExtract:
+    recipient: str
+    sent_on: date | None = None
