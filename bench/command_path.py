@@ -21,9 +21,9 @@ from eventsourcing.domain import Aggregate, event
 from bench.common import machine, store
 from diarium.cases.application import Diarium
 from diarium.cases.store.persistence import eventsourcing_env
-from diarium.domain import commands as cmd
 from diarium.domain.actor import Actor
-from diarium.domain.case import DecisionKind, Direction
+from diarium.domain.case import commands as cmd
+from diarium.domain.case.terms import DecisionKind, Direction
 
 BY = Actor("bench")
 DAY = date(2020, 10, 14)
@@ -53,8 +53,8 @@ def diarium_lifecycles(url: str, count: int) -> float:
             cmd.RegisterCase(f"Ärende nummer {i} om samlokalisering", "RS", registered_on=DAY),
             BY,
         ).dnr
-        diarium.register_document(
-            dnr, cmd.RegisterDocument(Direction.INCOMING, DAY, "Skrivelse", "Luleå kommun"), BY
+        diarium.handle(
+            cmd.RegisterDocument(dnr, Direction.INCOMING, DAY, "Skrivelse", "Luleå kommun"), BY
         )
         diarium.assign_officer(dnr, cmd.AssignOfficer("Linda", DAY), BY)
         diarium.record_proposal(dnr, cmd.RecordProposal(["Godkänna"], "Sammanfattning", DAY), BY)

@@ -37,9 +37,9 @@ from diarium.cases.outbound import audit, feed
 from diarium.cases.outbound.webhooks import WebhookStore, WebhookWorker
 from diarium.cases.store.overrides import DiariumFactory
 from diarium.domain import case as case_module
-from diarium.domain import commands as cmd
 from diarium.domain.actor import Actor
-from diarium.domain.case import Direction
+from diarium.domain.case import commands as cmd
+from diarium.domain.case.terms import Direction
 from diarium.domain.dnr import case_id
 
 BY = Actor("bench", "bench")
@@ -97,9 +97,16 @@ def new_case(app: Diarium, title: str = "Bench") -> str:
 
 def add_documents(app: Diarium, dnr: str, count: int) -> None:
     for n in range(count):
-        app.register_document(dnr, cmd.RegisterDocument(
-            direction=Direction.INCOMING, date=date(2020, 1, 2 + n % 27),
-            description=f"Handling {n}", counterpart="Kommunen"), BY)
+        app.handle(
+            cmd.RegisterDocument(
+                dnr,
+                direction=Direction.INCOMING,
+                date=date(2020, 1, 2 + n % 27),
+                description=f"Handling {n}",
+                counterpart="Kommunen",
+            ),
+            BY,
+        )
 
 
 def timed(action: Callable[[], Any], repeat: int = 1, best_of: int = 1) -> float:

@@ -39,7 +39,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import inspect, text
 
 from diarium.cases.application import Diarium
-from diarium.domain.case import Case
+from diarium.domain.case.aggregate import Case
 from diarium.domain.dnr import case_id
 from diarium.domain.events import case as ev
 from diarium.projections.queries import LISTINGS, PAGE_CACHE_VARIABLE, Query, Registers

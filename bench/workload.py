@@ -61,9 +61,9 @@ def _app(url: str) -> Any:
 def _writer(url: str, seed: int, duration: float, busy: list[str], out: Any) -> None:
     """One writer process: small registrations and documents on Zipf-chosen busy cases."""
     from diarium.cases.application import ConcurrentModification
-    from diarium.domain import commands as cmd
     from diarium.domain.actor import Actor
-    from diarium.domain.case import Direction
+    from diarium.domain.case import commands as cmd
+    from diarium.domain.case.terms import Direction
 
     diarium = _app(url)
     rnd = random.Random(seed)
@@ -83,8 +83,12 @@ def _writer(url: str, seed: int, duration: float, busy: list[str], out: Any) -> 
                 kind = "register"
             else:
                 dnr = rnd.choices(busy, weights)[0]
-                diarium.register_document(dnr, cmd.RegisterDocument(
-                    Direction.INCOMING, DAY, f"Skrivelse {n}", "Luleå kommun"), by)
+                diarium.handle(
+                    cmd.RegisterDocument(
+                        dnr, Direction.INCOMING, DAY, f"Skrivelse {n}", "Luleå kommun"
+                    ),
+                    by,
+                )
                 kind = "document"
         except ConcurrentModification:
             conflicts += 1
@@ -110,9 +114,9 @@ def _follower(url: str, stop: Any, position: Any) -> None:
 def seed_store(url: str, cases: int, busy: int) -> list[str]:
     """``cases`` small cases (registration and a document); the first ``busy`` are the pool."""
     from diarium.cases.application import Diarium
-    from diarium.domain import commands as cmd
     from diarium.domain.actor import Actor
-    from diarium.domain.case import Direction
+    from diarium.domain.case import commands as cmd
+    from diarium.domain.case.terms import Direction
 
     diarium = Diarium(url, create_tables=True)
     diarium.today = lambda: DAY
@@ -121,8 +125,9 @@ def seed_store(url: str, cases: int, busy: int) -> list[str]:
     for n in range(cases):
         dnr = diarium.register_case(
             cmd.RegisterCase(TITLE.format(n=n), "RS", registered_on=DAY), by).dnr
-        diarium.register_document(dnr, cmd.RegisterDocument(
-            Direction.INCOMING, DAY, "Skrivelse", "Luleå kommun"), by)
+        diarium.handle(
+            cmd.RegisterDocument(dnr, Direction.INCOMING, DAY, "Skrivelse", "Luleå kommun"), by
+        )
         dnrs.append(dnr)
     diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
     return dnrs[:busy]

@@ -23,10 +23,10 @@ from diarium.cases.store.group_commit import GroupCommit
 from diarium.cases.store.overrides import DateAsISO, FreshRepository
 from diarium.cases.store.persistence import eventsourcing_env, log_position
 from diarium.cases.store.reads import store_version
-from diarium.domain import commands as cmd
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.case import Case
+from diarium.domain.case import commands as cmd
+from diarium.domain.case.aggregate import Case
 from diarium.domain.dnr import DnrSeries, case_id, series_year_id
 from diarium.domain.rules import RuleViolation
 from diarium.domain.series import SeriesYear
@@ -34,6 +34,7 @@ from diarium.domain.series import SeriesYear
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 DNR_SERIES_VARIABLE = "DIARIUM_DNR_SERIES"
 T = TypeVar("T")
+CASE_DECIDERS = Case.deciders()  # command type → the Case method that decides it
 
 
 class CaseNotFound(LookupError):
@@ -145,6 +146,15 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
         self._registrations: GroupCommit[tuple[str, int], _Queued, Written] = GroupCommit(
             self._register_batch
         )
+        # The one table: command type → its handler (``handle``).
+        self.handlers: dict[type, Callable[[Any, Actor], Any]] = {
+            cmd.RegisterCase: self.register_case,
+            **dict.fromkeys(CASE_DECIDERS, self._decide_on_case),
+        }
+
+    def handle(self, command: Any, by: Actor) -> Any:
+        """Carry out ``command`` for ``by``: the handler its type names in ``handlers``."""
+        return self.handlers[type(command)](command, by)
 
     def construct_repository(self) -> Repository[UUID]:
         """Extends ``eventsourcing.application.Application.construct_repository`` (9.5), a
@@ -249,19 +259,6 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
         return self._retrying(attempt, f"The dnr series {command.series}")
 
     # -- commands on a case -----------------------------------------------------------
-
-    def register_document(self, dnr: str, command: cmd.RegisterDocument, by: Actor) -> Written:
-        return self._change(
-            dnr,
-            lambda case, today: case.register_document(
-                direction=command.direction,
-                document_date=command.date,
-                description=command.description,
-                counterpart=command.counterpart,
-                by=by,
-                today=today,
-            ),
-        )
 
     def assign_officer(self, dnr: str, command: cmd.AssignOfficer, by: Actor) -> Written:
         return self._change(
@@ -459,6 +456,18 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
         return True
 
     # -- internals --------------------------------------------------------------------
+
+    def _decide_on_case(self, command: Any, by: Actor) -> Written:
+        """Load the case ``command.dnr`` names, let it decide ``command``, save; on a
+        concurrent write, redo from the start."""
+        decide = CASE_DECIDERS[type(command)]
+
+        def attempt() -> Written:
+            case = self.get_case(command.dnr)
+            decide(case, command, by, self.today())
+            return self._written(case, self.save(case))
+
+        return self._retrying(attempt, f"Case {command.dnr}")
 
     def _change(self, dnr: str, command: Callable[[Case, date], object]) -> Written:
         """Load the case, apply ``command``, save; on a concurrent write, redo from the start."""

@@ -22,7 +22,8 @@ from diarium.domain import meeting_commands as mc
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.body import Body, DelegatedDecision, ParagraphYear
-from diarium.domain.case import Case, DecisionKind, Status
+from diarium.domain.case.aggregate import Case
+from diarium.domain.case.terms import DecisionKind, Status
 from diarium.domain.meeting import Attendee, Meeting
 from diarium.domain.meeting_terms import (
     BodyNotFound,

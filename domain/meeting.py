@@ -16,7 +16,7 @@ from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import DiariumAggregate
 from diarium.domain.body import Body, not_future
-from diarium.domain.case import DecisionKind
+from diarium.domain.case.terms import DecisionKind
 from diarium.domain.events import meeting as ev
 from diarium.domain.meeting_terms import (
     AgendaItemKind,

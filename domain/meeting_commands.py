@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from diarium.domain.case import DecisionKind
+from diarium.domain.case.terms import DecisionKind
 from diarium.domain.meeting_terms import (
     AgendaItemKind,
     AttachmentKind,

@@ -42,7 +42,7 @@ from sqlalchemy.engine import Engine
 from diarium.cases.secrecy import may_read_secrets
 from diarium.cases.store.reads import read_connections
 from diarium.domain import roles
-from diarium.domain.case import DOCUMENT_SECRET_FIELDS
+from diarium.domain.case.terms import DOCUMENT_SECRET_FIELDS
 from diarium.projections import search
 from diarium.projections.registers import deadlines as dl
 from diarium.projections.registers.base import WITHHELD_TITLE

@@ -7,9 +7,9 @@ from datetime import date
 import sqlalchemy
 
 from diarium.cases.application import Diarium
-from diarium.domain import commands as cmd
 from diarium.domain.actor import Actor
-from diarium.domain.case import DecisionKind, Direction
+from diarium.domain.case import commands as cmd
+from diarium.domain.case.terms import DecisionKind, Direction
 
 CLERK = Actor("registrator-anna", "req-1")
 AUDITOR = Actor("revisor-bo", "req-2")
@@ -24,9 +24,12 @@ def register(diarium: Diarium, title: str = "Ärende", on: date = date(2020, 9, 
 
 def document(diarium: Diarium, dnr: str, on: date, text: str = "Skrivelse",
              by: Actor = CLERK) -> int:
-    written = diarium.register_document(
-        dnr, cmd.RegisterDocument(direction=Direction.INCOMING, date=on, description=text,
-                                  counterpart="Kommunen"), by)
+    written = diarium.handle(
+        cmd.RegisterDocument(
+            dnr, direction=Direction.INCOMING, date=on, description=text, counterpart="Kommunen"
+        ),
+        by,
+    )
     return written.position
 
 

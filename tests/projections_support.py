@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select, text
 
 from diarium.cases.application import Diarium
-from diarium.domain import commands as cmd
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import DiariumAggregate
-from diarium.domain.case import DecisionKind, Direction
+from diarium.domain.case import commands as cmd
+from diarium.domain.case.terms import DecisionKind, Direction
 from diarium.domain.events import meeting as mev
 from diarium.domain.meeting_terms import meeting_id
 from diarium.projections.runner import Projector
@@ -54,34 +54,65 @@ def fill(diarium: Diarium, cases: int, start: date = date(2020, 1, 2)) -> list[s
         ).dnr
         dnrs.append(dnr)
         for n in range(i % 3):
-            diarium.register_document(
-                dnr, cmd.RegisterDocument(Direction.INCOMING, day, f"Skrivelse {n} om lokaler",
-                                          counterpart="Luleå kommun"), ACTOR,
+            diarium.handle(
+                cmd.RegisterDocument(
+                    dnr,
+                    Direction.INCOMING,
+                    day,
+                    f"Skrivelse {n} om lokaler",
+                    counterpart="Luleå kommun",
+                ),
+                ACTOR,
             )
         if i % 4 == 1:
             diarium.send_referral(
-                dnr, cmd.SendReferral(["HSN", "RUN"], answer_by=day + timedelta(days=20),
-                                      sent_on=day), ACTOR,
+                dnr,
+                cmd.SendReferral(["HSN", "RUN"], answer_by=day + timedelta(days=20), sent_on=day),
+                ACTOR,
             )
             diarium.register_referral_answer(
                 dnr, 1, cmd.RegisterReferralAnswer("HSN", answered_on=day), ACTOR
             )
         if i % 7 == 4:  # a referral sent to us: answered, declined or still open
-            letter = diarium.register_document(
-                dnr, cmd.RegisterDocument(Direction.INCOMING, day, "Remiss om vårdlokaler",
-                                          counterpart="Socialdepartementet"), ACTOR,
-            ).case.documents[-1].number
+            letter = (
+                diarium.handle(
+                    cmd.RegisterDocument(
+                        dnr,
+                        Direction.INCOMING,
+                        day,
+                        "Remiss om vårdlokaler",
+                        counterpart="Socialdepartementet",
+                    ),
+                    ACTOR,
+                )
+                .case.documents[-1]
+                .number
+            )
             diarium.receive_incoming_referral(
-                dnr, cmd.ReceiveIncomingReferral("Socialdepartementet",
-                                                 answer_by=day + timedelta(days=30),
-                                                 document_number=letter,
-                                                 sender_reference=f"S2020/{i:05}"), ACTOR,
+                dnr,
+                cmd.ReceiveIncomingReferral(
+                    "Socialdepartementet",
+                    answer_by=day + timedelta(days=30),
+                    document_number=letter,
+                    sender_reference=f"S2020/{i:05}",
+                ),
+                ACTOR,
             )
             if i % 14 == 4:
-                answer = diarium.register_document(
-                    dnr, cmd.RegisterDocument(Direction.OUTGOING, day, "Yttrande över remiss",
-                                              counterpart="Socialdepartementet"), ACTOR,
-                ).case.documents[-1].number
+                answer = (
+                    diarium.handle(
+                        cmd.RegisterDocument(
+                            dnr,
+                            Direction.OUTGOING,
+                            day,
+                            "Yttrande över remiss",
+                            counterpart="Socialdepartementet",
+                        ),
+                        ACTOR,
+                    )
+                    .case.documents[-1]
+                    .number
+                )
                 diarium.answer_incoming_referral(
                     dnr, 1, cmd.AnswerIncomingReferral(answer), ACTOR
                 )
@@ -176,8 +207,7 @@ def case_with_incoming_referral(
     """A case whose incoming letter from ``sender`` is an incoming referral; its dnr."""
     by = Actor("registrator", "req")
     dnr = diarium.register_case(cmd.RegisterCase("Remiss", "RS", registered_on=received), by).dnr
-    diarium.register_document(dnr, cmd.RegisterDocument(
-        Direction.INCOMING, received, "Remiss", sender), by)
+    diarium.handle(cmd.RegisterDocument(dnr, Direction.INCOMING, received, "Remiss", sender), by)
     diarium.receive_incoming_referral(dnr, cmd.ReceiveIncomingReferral(
         sender, answer_by=answer_by, document_number=1, sender_reference=reference), by)
     return dnr

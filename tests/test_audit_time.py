@@ -11,7 +11,7 @@ from lxml import etree
 
 from diarium.cases.application import Diarium
 from diarium.cases.outbound import audit, export
-from diarium.domain import commands as cmd
+from diarium.domain.case import commands as cmd
 from tests.audit_helpers import (
     AUDITOR,
     CLERK,

@@ -12,7 +12,9 @@ from datetime import date
 import pytest
 
 from diarium.domain.actor import Actor
-from diarium.domain.case import Case, DecisionKind, Direction, Status
+from diarium.domain.case import commands as cmd
+from diarium.domain.case.aggregate import Case
+from diarium.domain.case.terms import DecisionKind, Direction, Status
 from diarium.domain.rules import RuleViolation
 
 BY = Actor("registrator", "req")
@@ -85,12 +87,8 @@ def refuse(case: Case, command: Callable[[Case], object], code: str) -> None:
 
 def document(day: date = date(2020, 10, 1)) -> Callable[[Case], object]:
     return lambda c: c.register_document(
-        direction=Direction.INCOMING,
-        document_date=day,
-        description="Skrivelse",
-        counterpart="Luleå kommun",
-        by=BY,
-        today=TODAY,
+        cmd.RegisterDocument(c.dnr, Direction.INCOMING, day, "Skrivelse", "Luleå kommun"),
+        BY, TODAY,
     )
 
 

@@ -11,8 +11,8 @@ from eventsourcing.cipher import AESCipher
 
 from diarium.cases.application import Diarium
 from diarium.cases.store.persistence import CIPHER_KEY_VARIABLE
-from diarium.domain import commands as cmd
 from diarium.domain.actor import Actor
+from diarium.domain.case import commands as cmd
 
 TITLE = "Klartextkontroll av ärendemening"
 

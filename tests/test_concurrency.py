@@ -6,9 +6,9 @@ import multiprocessing
 from datetime import date
 
 from diarium.cases.application import Diarium
-from diarium.domain import commands as cmd
 from diarium.domain.actor import Actor
-from diarium.domain.case import Direction
+from diarium.domain.case import commands as cmd
+from diarium.domain.case.terms import Direction
 
 PROCESSES = 4
 EACH = 12
@@ -32,9 +32,10 @@ def _add_documents(url: str, dnr: str, worker: int, count: int) -> list[int]:
     diarium = Diarium(url)
     by = Actor(f"worker-{worker}")
     return [
-        diarium.register_document(
-            dnr,
-            cmd.RegisterDocument(Direction.INCOMING, date(2020, 6, 2), f"Skrivelse {worker}/{i}"),
+        diarium.handle(
+            cmd.RegisterDocument(
+                dnr, Direction.INCOMING, date(2020, 6, 2), f"Skrivelse {worker}/{i}"
+            ),
             by,
         )
         .case.documents[-1]

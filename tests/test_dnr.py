@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from diarium.cases.application import Diarium
-from diarium.domain import commands as cmd
 from diarium.domain.actor import Actor
+from diarium.domain.case import commands as cmd
 from diarium.domain.dnr import DnrFormat, DnrSeries, series_year_id
 from diarium.domain.rules import RuleViolation
 

@@ -17,8 +17,8 @@ from diarium.cases.application import Diarium
 from diarium.cases.store.allocation_lock import AllocationLock
 from diarium.cases.store.group_commit import GroupCommit
 from diarium.cases.tokens import TokenStore
-from diarium.domain import commands as cmd
 from diarium.domain.actor import Actor
+from diarium.domain.case import commands as cmd
 from diarium.domain.dnr import DEFAULT_SERIES
 from diarium.domain.rules import RuleViolation
 from diarium.web import create_app

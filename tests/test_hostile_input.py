@@ -15,7 +15,7 @@ from lxml import etree
 from marshmallow import Schema, fields
 
 from diarium.cases.application import Diarium
-from diarium.domain import commands as cmd
+from diarium.domain.case import commands as cmd
 from diarium.web import create_app
 from tests.projections_support import ACTOR
 

@@ -15,9 +15,10 @@ import pytest
 from diarium.cases.application import Diarium
 from diarium.cases.outbound import export, feed
 from diarium.cases.secrecy import LiftSecrecy, MarkSecret
-from diarium.domain import commands as cmd
 from diarium.domain.actor import Actor
-from diarium.domain.case import Case, Direction
+from diarium.domain.case import commands as cmd
+from diarium.domain.case.aggregate import Case
+from diarium.domain.case.terms import Direction
 from diarium.domain.rules import RULES, RuleViolation
 from diarium.projections.runner import Projector
 from diarium.web import create_app
@@ -40,8 +41,9 @@ def new_case() -> Case:
         (Direction.OUTGOING, date(2020, 11, 20), "Regionstyrelsens yttrande"),
         (Direction.DRAWN_UP, date(2020, 10, 5), "Tjänsteskrivelse"),
     ):
-        case.register_document(direction=direction, document_date=day, description=text,
-                               counterpart="Socialdepartementet", by=BY, today=TODAY)
+        case.register_document(
+            cmd.RegisterDocument(case.dnr, direction, day, text, "Socialdepartementet"), BY, TODAY
+        )
     case.collect_events()
     return case
 
@@ -428,11 +430,22 @@ def test_registers_list_incoming_referrals_and_their_deadlines(diarium: Diarium)
                              ("Remiss C", date(2021, 1, 20))):
         dnr = diarium.register_case(cmd.RegisterCase(title, "RS",
                                                      registered_on=date(2020, 12, 1)), by).dnr
-        diarium.register_document(dnr, cmd.RegisterDocument(
-            Direction.INCOMING, date(2020, 12, 1), "Remiss", "Finansdepartementet"), by)
-        diarium.receive_incoming_referral(dnr, cmd.ReceiveIncomingReferral(
-            "Finansdepartementet", answer_by=answer_by, document_number=1,
-            sender_reference="Fi2020/1"), by)
+        diarium.handle(
+            cmd.RegisterDocument(
+                dnr, Direction.INCOMING, date(2020, 12, 1), "Remiss", "Finansdepartementet"
+            ),
+            by,
+        )
+        diarium.receive_incoming_referral(
+            dnr,
+            cmd.ReceiveIncomingReferral(
+                "Finansdepartementet",
+                answer_by=answer_by,
+                document_number=1,
+                sender_reference="Fi2020/1",
+            ),
+            by,
+        )
         dnrs.append(dnr)
     a, b, c = dnrs
     diarium.send_referral(b, cmd.SendReferral(["HSN"], answer_by=date(2021, 3, 20),
@@ -450,8 +463,10 @@ def test_registers_list_incoming_referrals_and_their_deadlines(diarium: Diarium)
 
     incoming = items("deadlines", kind="incoming-referral-answer")
     assert [(d["dnr"], d["due_on"], d["status"], d["overdue"]) for d in incoming] == [
-        (a, "2021-01-15", "overdue", True), (c, "2021-02-01", "overdue", True),
-        (b, "2021-04-01", "open", False)]
+        (a, "2021-01-15", "overdue", True),
+        (c, "2021-02-01", "overdue", True),
+        (b, "2021-04-01", "open", False),
+    ]
     assert incoming[0]["rule"].startswith("Vårt remissvar ska lämnas")
     assert incoming[0]["subject"] == "Remissvar till Finansdepartementet: Remiss A"
     referrals = items("referrals", direction="incoming")
@@ -462,11 +477,16 @@ def test_registers_list_incoming_referrals_and_their_deadlines(diarium: Diarium)
     assert [r["recipient"] for r in items("referrals", direction="outgoing")] == ["HSN"]
     assert {r["direction"] for r in items("referrals")} == {"incoming", "outgoing"}
 
-    diarium.register_document(a, cmd.RegisterDocument(
-        Direction.OUTGOING, date(2021, 1, 20), "Yttrande", "Finansdepartementet"), by)
+    diarium.handle(
+        cmd.RegisterDocument(
+            a, Direction.OUTGOING, date(2021, 1, 20), "Yttrande", "Finansdepartementet"
+        ),
+        by,
+    )
     diarium.answer_incoming_referral(a, 1, cmd.AnswerIncomingReferral(2), by)
-    diarium.decline_incoming_referral(c, 1, cmd.DeclineIncomingReferral(
-        "Berör inte regionen", date(2021, 1, 10)), by)
+    diarium.decline_incoming_referral(
+        c, 1, cmd.DeclineIncomingReferral("Berör inte regionen", date(2021, 1, 10)), by
+    )
     projector.catch_up()
     open_ = items("deadlines", kind="incoming-referral-answer", status="open")
     assert [d["dnr"] for d in open_] == [b]  # done when answered or declined

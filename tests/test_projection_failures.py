@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from diarium.cases.application import Diarium
-from diarium.domain import commands as cmd
-from diarium.domain.case import DecisionKind
+from diarium.domain.case import commands as cmd
+from diarium.domain.case.terms import DecisionKind
 from diarium.projections.runner import Projector
 from diarium.web import create_app
 from tests.projections_support import ACTOR, authorized

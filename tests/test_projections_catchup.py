@@ -94,8 +94,8 @@ def test_a_case_registered_before_the_batch_is_folded_from_its_events_in_the_log
     in an earlier batch is folded from its events in the log. One event per batch gives the
     same rows as the whole log in one batch, and the rows copy the case as it was then."""
     from diarium.cases.secrecy import MarkSecret
-    from diarium.domain import commands as cmd
-    from diarium.domain.case import DecisionKind, Direction
+    from diarium.domain.case import commands as cmd
+    from diarium.domain.case.terms import DecisionKind, Direction
     from tests.projections_support import ACTOR
 
     diarium.today = lambda: TODAY
@@ -103,9 +103,12 @@ def test_a_case_registered_before_the_batch_is_folded_from_its_events_in_the_log
         title="Förstudie av samlokalisering", responsible_body="RS",
         registered_on=date(2021, 1, 4), officer="Anna",
     ), ACTOR).dnr
-    diarium.register_document(dnr, cmd.RegisterDocument(
-        Direction.INCOMING, date(2021, 1, 5), "Remiss", counterpart="Skyddad Avsändare"
-    ), ACTOR)
+    diarium.handle(
+        cmd.RegisterDocument(
+            dnr, Direction.INCOMING, date(2021, 1, 5), "Remiss", counterpart="Skyddad Avsändare"
+        ),
+        ACTOR,
+    )
     diarium.assign_officer(dnr, cmd.AssignOfficer("Bo", date(2021, 1, 6)), ACTOR)
     diarium.mark_document_secret(dnr, 1, MarkSecret("OSL 21:3", "RS", fields=["counterpart"]),
                                  ACTOR)
@@ -149,7 +152,7 @@ def test_a_bulk_catch_up_closes_the_connections_whose_page_cache_it_filled(
     it used, so that memory is freed at once rather than left as holes in the heap."""
     import sqlite3
 
-    from diarium.domain import commands as cmd
+    from diarium.domain.case import commands as cmd
     from tests.projections_support import ACTOR
 
     projector = Projector(store, batch_size=13, commit_every=60)

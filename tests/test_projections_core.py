@@ -18,7 +18,7 @@ import sqlalchemy
 from sqlalchemy import inspect
 
 from diarium.cases.application import Diarium
-from diarium.domain import commands as cmd
+from diarium.domain.case import commands as cmd
 from diarium.projections.registers.diary import DiaryProjection
 from diarium.projections.runner import Projector
 from diarium.web import create_app

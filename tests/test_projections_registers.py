@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from diarium.cases.application import Diarium
-from diarium.domain import commands as cmd
-from diarium.domain.case import DecisionKind, Direction
+from diarium.domain.case import commands as cmd
+from diarium.domain.case.terms import DecisionKind, Direction
 from diarium.domain.events import case as ev
 from diarium.domain.events import meeting as mev
 from diarium.projections.runner import Projector
@@ -47,28 +47,44 @@ def client(diarium: Diarium):  # type: ignore[no-untyped-def]
         title="Förstudie av fysisk samlokalisering av verksamheter i Luleåområdet",
         responsible_body="RS", registered_on=date(2020, 9, 22), unit="Stab", officer="Linda",
     ), ACTOR).dnr
-    diarium.register_document(a, cmd.RegisterDocument(
-        Direction.INCOMING, date(2020, 9, 22), "Skrivelse om lokaler", "Luleå kommun"), ACTOR)
-    diarium.send_referral(a, cmd.SendReferral(
-        ["HSN", "RUN"], answer_by=date(2020, 10, 9), sent_on=date(2020, 9, 25)), ACTOR)
+    diarium.handle(
+        cmd.RegisterDocument(
+            a, Direction.INCOMING, date(2020, 9, 22), "Skrivelse om lokaler", "Luleå kommun"
+        ),
+        ACTOR,
+    )
+    diarium.send_referral(
+        a,
+        cmd.SendReferral(["HSN", "RUN"], answer_by=date(2020, 10, 9), sent_on=date(2020, 9, 25)),
+        ACTOR,
+    )
     diarium.register_referral_answer(
         a, 1, cmd.RegisterReferralAnswer("HSN", answered_on=date(2020, 10, 5)), ACTOR)
     diarium.record_decision(a, cmd.RecordDecision(
         DecisionKind.DECIDED, "Regionstyrelsen beslutar godkänna förstudien.",
         date(2020, 10, 14), body="RS", paragraph=170), ACTOR)
-    diarium.record_extract_sent(a, 1, cmd.RecordExtractSent("Regiondirektör", date(2020, 10, 20)),
-                                ACTOR)
+    diarium.record_extract_sent(
+        a, 1, cmd.RecordExtractSent("Regiondirektör", date(2020, 10, 20)), ACTOR
+    )
     diarium.close_case(a, cmd.CloseCase(date(2020, 11, 2)), ACTOR)
 
     b = diarium.register_case(cmd.RegisterCase(
         title="Vårdval för en namngiven patient", public_title="Vårdval (sekretess)",
         responsible_body="HSN", registered_on=date(2021, 1, 10), officer="Per",
     ), ACTOR).dnr
-    diarium.register_document(b, cmd.RegisterDocument(
-        Direction.OUTGOING, date(2021, 1, 12), "Yttrande över kartläggning", "Socialstyrelsen"),
-        ACTOR)
-    diarium.send_referral(b, cmd.SendReferral(
-        ["RS"], answer_by=date(2021, 4, 1), sent_on=date(2021, 1, 15)), ACTOR)
+    diarium.handle(
+        cmd.RegisterDocument(
+            b,
+            Direction.OUTGOING,
+            date(2021, 1, 12),
+            "Yttrande över kartläggning",
+            "Socialstyrelsen",
+        ),
+        ACTOR,
+    )
+    diarium.send_referral(
+        b, cmd.SendReferral(["RS"], answer_by=date(2021, 4, 1), sent_on=date(2021, 1, 15)), ACTOR
+    )
     diarium.record_decision(b, cmd.RecordDecision(
         DecisionKind.DECIDED, "Beviljas.", date(2021, 2, 1), delegate="Regiondirektören",
         delegation_point="2.3.8"), ACTOR)

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from diarium.cases.application import Diarium
 from diarium.domain.actor import Actor
-from diarium.domain.case import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS, Case
+from diarium.domain.case.aggregate import Case
+from diarium.domain.case.terms import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS
 from diarium.domain.rules import RuleViolation
 
 TODAY = date(2026, 1, 15)

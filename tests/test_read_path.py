@@ -21,9 +21,9 @@ from sqlalchemy.engine import Engine
 
 from diarium.cases.application import Diarium
 from diarium.cases.store.reads import SQLiteDataVersion
-from diarium.domain import commands as cmd
 from diarium.domain.actor import Actor
-from diarium.domain.case import Direction
+from diarium.domain.case import commands as cmd
+from diarium.domain.case.terms import Direction
 from diarium.domain.dnr import case_id
 from diarium.projections.queries import LISTINGS, Query, Registers
 from diarium.projections.runner import Projector
@@ -41,8 +41,7 @@ def _register(diarium: Diarium, title: str = "Läsning") -> str:
 
 
 def _document(diarium: Diarium, dnr: str, text: str) -> int:
-    return diarium.register_document(
-        dnr, cmd.RegisterDocument(Direction.INCOMING, date(2020, 6, 2), text), BY
+    return diarium.handle(cmd.RegisterDocument(dnr, Direction.INCOMING, date(2020, 6, 2), text), BY
     ).version
 
 

@@ -15,9 +15,9 @@ import pytest
 from diarium.cases.application import Diarium, Written
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
 from diarium.cases.outbound.webhooks import WebhookStore, WebhookWorker
-from diarium.domain import commands as cmd
 from diarium.domain.actor import Actor
-from diarium.domain.case import Direction
+from diarium.domain.case import commands as cmd
+from diarium.domain.case.terms import Direction
 from diarium.domain.dnr import DEFAULT_SERIES
 from diarium.domain.rules import RuleViolation
 from tests.test_group_commit import _queued, _until
@@ -251,17 +251,15 @@ def test_a_document_holds_a_number_only_where_the_cases_marking_covers_documents
         ({"description": f"Anmälan om {PNR}"}, "description"),
         ({"counterpart": f"Kalle Svensson {PNR}"}, "counterpart"),
     ):
-        command = cmd.RegisterDocument(
-            **{"direction": Direction.INCOMING, "date": TODAY, "description": "Anmälan",
-               **changes}
-        )
+        fields = {"direction": Direction.INCOMING, "date": TODAY, "description": "Anmälan",
+                  **changes}
         for dnr in (plain, title_only):
             with pytest.raises(RuleViolation) as refused:
-                service.register_document(dnr, command, REGISTRAR)
+                service.handle(cmd.RegisterDocument(dnr, **fields), REGISTRAR)
             assert (refused.value.rule.code, refused.value.field) == (
                 "personal-identity-number-public", field
             )
-        service.register_document(documents_too, command, REGISTRAR)
+        service.handle(cmd.RegisterDocument(documents_too, **fields), REGISTRAR)
     assert service.get_case(documents_too).version == 4
     assert (service.get_case(plain).version, service.get_case(title_only).version) == (1, 2)
 

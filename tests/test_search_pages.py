@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import event, select, update
 
 from diarium.cases.application import Diarium
-from diarium.domain import commands as cmd
 from diarium.domain.actor import Actor
+from diarium.domain.case import commands as cmd
 from diarium.projections import search
 from diarium.projections.queries import LISTINGS, Query, Registers
 from diarium.projections.runner import Projector

@@ -11,7 +11,9 @@ import pytest
 
 from diarium.cases.secrecy import redact_case, withheld_paths
 from diarium.domain.actor import Actor
-from diarium.domain.case import Case
+from diarium.domain.case import commands as cmd
+from diarium.domain.case.aggregate import Case
+from diarium.domain.case.terms import Direction
 from diarium.domain.rules import RuleViolation
 from diarium.web.schemas import cases as s
 
@@ -51,8 +53,9 @@ def new_case() -> Case:
 
 def test_markings_are_events_with_statute_date_and_body() -> None:
     case = new_case()
-    case.register_document(direction="incoming", document_date=date(2025, 3, 2),
-                           description="d", counterpart="c", by=BY, today=TODAY)
+    case.register_document(
+        cmd.RegisterDocument(case.dnr, Direction.INCOMING, date(2025, 3, 2), "d", "c"), BY, TODAY
+    )
     case.mark_secret(statute="OSL 26:1", marking_body="SN", marked_on=date(2025, 3, 3),
                      fields=["title", "documents"], by=BY, today=TODAY)
     assert case.secrecy is not None
@@ -96,8 +99,8 @@ def test_markings_are_events_with_statute_date_and_body() -> None:
 
 def test_the_filter_on_plain_views() -> None:
     case = new_case()
-    case.register_document(direction="incoming", document_date=date(2025, 3, 2),
-                           description="Hemligt", counterpart="Person", by=BY, today=TODAY)
+    case.register_document(cmd.RegisterDocument(
+        case.dnr, Direction.INCOMING, date(2025, 3, 2), "Hemligt", "Person"), BY, TODAY)
     case.mark_document_secret(document_number=1, statute="OSL 26:1", marking_body="SN",
                               marked_on=TODAY, fields=["counterpart"], by=BY, today=TODAY)
     view = s.CaseSchema().dump(case)

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from diarium.domain.body import Body
-from diarium.domain.case import DecisionKind
+from diarium.domain.case.terms import DecisionKind
 from diarium.domain.meeting import Meeting, Paragraph, Step
 from diarium.domain.meeting_terms import Capacity, appeal_period_end
 

@@ -6,9 +6,9 @@ from datetime import date
 
 from diarium.cases.application import Diarium
 from diarium.cases.demo.meetings import PARAGRAPHS, load_meeting_demo
-from diarium.domain import commands as cmd
 from diarium.domain.actor import Actor
-from diarium.domain.case import DecisionKind, Direction
+from diarium.domain.case import commands as cmd
+from diarium.domain.case.terms import DecisionKind, Direction
 
 REGISTRAR = Actor("demo-registrator", "demo")
 MEETING = date(2020, 10, 14)
@@ -61,9 +61,8 @@ def load_demo(diarium: Diarium) -> list[str]:
 
 
 def _decide(diarium: Diarium, dnr: str, title: str, registered_on: date, paragraph: int) -> None:
-    diarium.register_document(
-        dnr,
-        cmd.RegisterDocument(Direction.DRAWN_UP, registered_on, f"Tjänsteskrivelse: {title}"),
+    diarium.handle(
+        cmd.RegisterDocument(dnr, Direction.DRAWN_UP, registered_on, f"Tjänsteskrivelse: {title}"),
         REGISTRAR,
     )
     diarium.record_proposal(
@@ -80,10 +79,12 @@ def _decide(diarium: Diarium, dnr: str, title: str, registered_on: date, paragra
 
 
 def _in_progress(diarium: Diarium) -> None:
-    diarium.register_document(
-        "381-2020",
+    diarium.handle(
         cmd.RegisterDocument(
-            Direction.INCOMING, date(2020, 2, 28), "Revisionsrapport Regionens fordonshantering",
+            "381-2020",
+            Direction.INCOMING,
+            date(2020, 2, 28),
+            "Revisionsrapport Regionens fordonshantering",
             "Regionrevisionen",
         ),
         REGISTRAR,
@@ -125,17 +126,26 @@ def _incoming_referral(diarium: Diarium) -> None:
     to 15 October; the other dates are illustrative."""
     dnr = "943-2020"
     title = "Remiss: Reglering av undersköterskeyrket – kompetenskrav och övergångsbestämmelser"
-    letter = diarium.register_document(
-        dnr, cmd.RegisterDocument(Direction.INCOMING, date(2020, 6, 26), f"{title} (Ds 2020:15)",
-                                  "Socialdepartementet"), REGISTRAR,
-    ).case.documents[-1].number
+    letter = (
+        diarium.handle(
+            cmd.RegisterDocument(
+                dnr,
+                Direction.INCOMING,
+                date(2020, 6, 26),
+                f"{title} (Ds 2020:15)",
+                "Socialdepartementet",
+            ),
+            REGISTRAR,
+        )
+        .case.documents[-1]
+        .number
+    )
     diarium.receive_incoming_referral(dnr, cmd.ReceiveIncomingReferral(
         "Socialdepartementet", answer_by=date(2020, 10, 1), document_number=letter), REGISTRAR)
     diarium.extend_incoming_referral(
         dnr, 1, cmd.ExtendIncomingReferral(date(2020, 10, 15), date(2020, 9, 1)), REGISTRAR
     )
-    answer = diarium.register_document(
-        dnr, cmd.RegisterDocument(Direction.OUTGOING, date(2020, 10, 15),
+    answer = diarium.handle(cmd.RegisterDocument(dnr, Direction.OUTGOING, date(2020, 10, 15),
                                   "Yttrande över promemorian Ds 2020:15", "Socialdepartementet"),
         REGISTRAR,
     ).case.documents[-1].number

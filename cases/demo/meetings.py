@@ -11,7 +11,7 @@ from datetime import date
 from diarium.cases.application import Diarium
 from diarium.domain import meeting_commands as mc
 from diarium.domain.actor import Actor
-from diarium.domain.case import DecisionKind
+from diarium.domain.case.terms import DecisionKind
 from diarium.domain.meeting_terms import AgendaItemKind, BodyKind, Capacity, MemberRole, Position
 
 SECRETARY = Actor("demo-sekreterare", "demo")

@@ -33,7 +33,7 @@ from diarium.cases.store.chain import (
     utc_naive,
 )
 from diarium.cases.store.topics import stored_topics
-from diarium.domain.case import Case
+from diarium.domain.case.aggregate import Case
 from diarium.domain.dnr import case_id
 from diarium.domain.events import case as ev
 

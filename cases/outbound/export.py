@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from diarium.cases.outbound import audit, feed
-from diarium.domain.case import Case
+from diarium.domain.case.aggregate import Case
 from diarium.domain.dnr import case_id
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from eventsourcing.utils import get_topic, register_topic
 import diarium.domain
 from diarium.cases.secrecy_commands import SecretReads
 from diarium.domain.body import Body, ParagraphYear
-from diarium.domain.case import Case
+from diarium.domain.case.aggregate import Case
 from diarium.domain.meeting import Meeting
 from diarium.domain.series import SeriesYear
 

@@ -102,7 +102,7 @@ def body_written(result: BodyWritten, status: int = 200) -> Response:
 @requires(ADMIN, body=json_body_field("code"))
 @command("Set up a body (organ)", "EstablishBodySchema", "BodyWrittenSchema", "201")
 def establish_body() -> Response:
-    cmd = ms.EstablishBodySchema().load(json_body())
+    cmd = ms.EstablishBodySchema().command_of(json_body())
     return body_written(diarium().establish_body(cmd, actor()), 201)
 
 
@@ -120,7 +120,7 @@ def get_body(code: str) -> Response:
 @requires(ADMIN, body=path_body("code"))
 @command("Appoint a ledamot or ersättare", "AppointMemberSchema", "BodyWrittenSchema", "201")
 def appoint_member(code: str) -> Response:
-    cmd = ms.AppointMemberSchema().load(json_body())
+    cmd = ms.AppointMemberSchema().command_of(json_body())
     return body_written(diarium().appoint_member(code, cmd, actor()), 201)
 
 
@@ -128,7 +128,7 @@ def appoint_member(code: str) -> Response:
 @requires(ADMIN, body=path_body("code"))
 @command("End a membership early", "EndMembershipSchema", "BodyWrittenSchema")
 def end_membership(code: str, name: str) -> Response:
-    cmd = ms.EndMembershipSchema().load(json_body())
+    cmd = ms.EndMembershipSchema().command_of(json_body())
     return body_written(diarium().end_membership(code, name, cmd, actor()))
 
 
@@ -139,7 +139,7 @@ def end_membership(code: str, name: str) -> Response:
     "OpenParagraphYearSchema", "BodyWrittenSchema", "201",
 )
 def open_paragraph_year(code: str) -> Response:
-    cmd = ms.OpenParagraphYearSchema().load(json_body())
+    cmd = ms.OpenParagraphYearSchema().command_of(json_body())
     return body_written(diarium().open_paragraph_year(code, cmd, actor()), 201)
 
 
@@ -167,7 +167,7 @@ def get_paragraph_year(code: str, year: int) -> Response:
     "Add a point to the delegation order", "AddDelegationPointSchema", "BodyWrittenSchema", "201"
 )
 def add_delegation_point(code: str) -> Response:
-    cmd = ms.AddDelegationPointSchema().load(json_body())
+    cmd = ms.AddDelegationPointSchema().command_of(json_body())
     return body_written(diarium().add_delegation_point(code, cmd, actor()), 201)
 
 
@@ -178,7 +178,7 @@ def add_delegation_point(code: str) -> Response:
     "BodyWrittenSchema", method="put",
 )
 def revise_delegation_point(code: str, number: str) -> Response:
-    cmd = ms.ReviseDelegationPointSchema().load(json_body())
+    cmd = ms.ReviseDelegationPointSchema().command_of(json_body())
     return body_written(diarium().revise_delegation_point(code, number, cmd, actor()))
 
 
@@ -188,7 +188,7 @@ def revise_delegation_point(code: str, number: str) -> Response:
     "Revoke a point of the delegation order", "RevokeDelegationPointSchema", "BodyWrittenSchema"
 )
 def revoke_delegation_point(code: str, number: str) -> Response:
-    cmd = ms.RevokeDelegationPointSchema().load(json_body())
+    cmd = ms.RevokeDelegationPointSchema().command_of(json_body())
     return body_written(diarium().revoke_delegation_point(code, number, cmd, actor()))
 
 
@@ -199,7 +199,7 @@ def revoke_delegation_point(code: str, number: str) -> Response:
     "RecordDelegatedDecisionSchema", "BodyWrittenSchema", "201",
 )
 def record_delegated_decision(code: str) -> Response:
-    cmd = ms.RecordDelegatedDecisionSchema().load(json_body())
+    cmd = ms.RecordDelegatedDecisionSchema().command_of(json_body())
     return body_written(diarium().record_delegated_decision(code, cmd, actor()), 201)
 
 

@@ -6,11 +6,13 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
+from diarium.cases.application import Written
+from diarium.domain.case import commands as cmd
 from diarium.domain.roles import REGISTRAR, SECRETARY, STAFF
 from diarium.domain.rules import RULES
 from diarium.web.auth import authenticated, case_body, json_body_field, own_case, requires
 from diarium.web.disclosure import disclose, disclose_history
-from diarium.web.routes.common import actor, diarium, json_body, written
+from diarium.web.routes.common import actor, diarium, documented, json_body, takes, written
 from diarium.web.schemas import cases as s
 
 api = Blueprint("cases", __name__, url_prefix="/api")
@@ -38,44 +40,11 @@ def _dumped(case: Any) -> dict[str, Any]:
     return view
 
 
-_PROBLEMS = """
-    "404": {$ref: "#/components/responses/NotFound"}
-    "409": {$ref: "#/components/responses/Conflict"}
-    "422": {$ref: "#/components/responses/Invalid"}"""
-
-
-def _doc(summary: str, request_schema: str, status: str, method: str) -> str:
-    return f"""{summary}
----
-{method}:
-  summary: {summary}
-  requestBody:
-    required: true
-    content: {{application/json: {{schema: {request_schema}}}}}
-  responses:
-    "{status}":
-      description: Recorded
-      content: {{application/json: {{schema: WrittenSchema}}}}{_PROBLEMS}
-"""
-
-
-def documented(
-    summary: str, request_schema: str, status: str = "200", method: str = "post"
-) -> Any:
-    """Give a command route its OpenAPI description."""
-
-    def decorate(view: Any) -> Any:
-        view.__doc__ = _doc(summary, request_schema, status, method)
-        return view
-
-    return decorate
-
-
 @api.post("/cases")
 @requires(REGISTRAR, body=json_body_field("responsible_body"))
 @documented("Register a case and get its dnr", "RegisterCaseSchema", "201")
 def register_case() -> Response:
-    command = s.RegisterCaseSchema().load(json_body())
+    command = s.RegisterCaseSchema().command_of(json_body())
     return written(diarium().register_case(command, actor()), 201)
 
 
@@ -132,17 +101,16 @@ def list_documents(dnr: str) -> Response:
 
 @api.post("/cases/<path:dnr>/documents")
 @requires(REGISTRAR, own_case(), body=case_body)
-@documented("Register a document to the case", "RegisterDocumentSchema", "201")
-def register_document(dnr: str) -> Response:
-    command = s.RegisterDocumentSchema().load(json_body())
-    return written(diarium().register_document(dnr, command, actor()), 201)
+@takes(s.RegisterDocumentSchema, "Register a document to the case", 201)
+def register_document(command: cmd.RegisterDocument) -> Written:
+    return diarium().handle(command, actor())
 
 
 @api.put("/cases/<path:dnr>/officer")
 @requires(REGISTRAR, body=case_body)
 @documented("Assign or reassign the case officer", "AssignOfficerSchema", method="put")
 def assign_officer(dnr: str) -> Response:
-    command = s.AssignOfficerSchema().load(json_body())
+    command = s.AssignOfficerSchema().command_of(json_body())
     return written(diarium().assign_officer(dnr, command, actor()))
 
 
@@ -150,7 +118,7 @@ def assign_officer(dnr: str) -> Response:
 @requires(own_case(), body=case_body)
 @documented("Send the case on referral (remiss)", "SendReferralSchema", "201")
 def send_referral(dnr: str) -> Response:
-    command = s.SendReferralSchema().load(json_body())
+    command = s.SendReferralSchema().command_of(json_body())
     return written(diarium().send_referral(dnr, command, actor()), 201)
 
 
@@ -158,7 +126,7 @@ def send_referral(dnr: str) -> Response:
 @requires(REGISTRAR, own_case(), body=case_body)
 @documented("Register an answer to a referral", "RegisterReferralAnswerSchema", "201")
 def register_referral_answer(dnr: str, number: int) -> Response:
-    command = s.RegisterReferralAnswerSchema().load(json_body())
+    command = s.RegisterReferralAnswerSchema().command_of(json_body())
     return written(diarium().register_referral_answer(dnr, number, command, actor()), 201)
 
 
@@ -169,7 +137,7 @@ def register_referral_answer(dnr: str, number: int) -> Response:
     "ReceiveIncomingReferralSchema", "201",
 )
 def receive_incoming_referral(dnr: str) -> Response:
-    command = s.ReceiveIncomingReferralSchema().load(json_body())
+    command = s.ReceiveIncomingReferralSchema().command_of(json_body())
     return written(diarium().receive_incoming_referral(dnr, command, actor()), 201)
 
 
@@ -178,7 +146,7 @@ def receive_incoming_referral(dnr: str) -> Response:
 @documented("Record an extension (anstånd) of an incoming referral's answer-by date",
             "ExtendIncomingReferralSchema", "201")
 def extend_incoming_referral(dnr: str, number: int) -> Response:
-    command = s.ExtendIncomingReferralSchema().load(json_body())
+    command = s.ExtendIncomingReferralSchema().command_of(json_body())
     return written(diarium().extend_incoming_referral(dnr, number, command, actor()), 201)
 
 
@@ -186,7 +154,7 @@ def extend_incoming_referral(dnr: str, number: int) -> Response:
 @requires(REGISTRAR, own_case(), body=case_body)
 @documented("Register our answer to an incoming referral", "AnswerIncomingReferralSchema", "201")
 def answer_incoming_referral(dnr: str, number: int) -> Response:
-    command = s.AnswerIncomingReferralSchema().load(json_body())
+    command = s.AnswerIncomingReferralSchema().command_of(json_body())
     return written(diarium().answer_incoming_referral(dnr, number, command, actor()), 201)
 
 
@@ -195,7 +163,7 @@ def answer_incoming_referral(dnr: str, number: int) -> Response:
 @documented("Record that we decline to answer an incoming referral",
             "DeclineIncomingReferralSchema", "201")
 def decline_incoming_referral(dnr: str, number: int) -> Response:
-    command = s.DeclineIncomingReferralSchema().load(json_body())
+    command = s.DeclineIncomingReferralSchema().command_of(json_body())
     return written(diarium().decline_incoming_referral(dnr, number, command, actor()), 201)
 
 
@@ -203,7 +171,7 @@ def decline_incoming_referral(dnr: str, number: int) -> Response:
 @requires(own_case(), body=case_body)
 @documented("Record a decision proposal (beslutsförslag)", "RecordProposalSchema", "201")
 def record_proposal(dnr: str) -> Response:
-    command = s.RecordProposalSchema().load(json_body())
+    command = s.RecordProposalSchema().command_of(json_body())
     return written(diarium().record_proposal(dnr, command, actor()), 201)
 
 
@@ -211,7 +179,7 @@ def record_proposal(dnr: str) -> Response:
 @requires(SECRETARY, own_case(), body=case_body)
 @documented("Record a decision (beslut)", "RecordDecisionSchema", "201")
 def record_decision(dnr: str) -> Response:
-    command = s.RecordDecisionSchema().load(json_body())
+    command = s.RecordDecisionSchema().command_of(json_body())
     return written(diarium().record_decision(dnr, command, actor()), 201)
 
 
@@ -219,7 +187,7 @@ def record_decision(dnr: str) -> Response:
 @requires(SECRETARY, body=case_body)
 @documented("Record a protocol extract sent", "RecordExtractSentSchema", "201")
 def record_extract_sent(dnr: str, number: int) -> Response:
-    command = s.RecordExtractSentSchema().load(json_body())
+    command = s.RecordExtractSentSchema().command_of(json_body())
     return written(diarium().record_extract_sent(dnr, number, command, actor()), 201)
 
 
@@ -227,7 +195,7 @@ def record_extract_sent(dnr: str, number: int) -> Response:
 @requires(REGISTRAR, own_case(), body=case_body)
 @documented("Close the case", "CloseCaseSchema")
 def close_case(dnr: str) -> Response:
-    command = s.CloseCaseSchema().load(json_body())
+    command = s.CloseCaseSchema().command_of(json_body())
     return written(diarium().close_case(dnr, command, actor()))
 
 
@@ -235,7 +203,7 @@ def close_case(dnr: str) -> Response:
 @requires(REGISTRAR, body=case_body)
 @documented("Reopen a closed case", "ReopenCaseSchema")
 def reopen_case(dnr: str) -> Response:
-    command = s.ReopenCaseSchema().load(json_body())
+    command = s.ReopenCaseSchema().command_of(json_body())
     return written(diarium().reopen_case(dnr, command, actor()))
 
 
@@ -243,7 +211,7 @@ def reopen_case(dnr: str) -> Response:
 @requires(REGISTRAR, body=case_body)
 @documented("Cancel (makulera) a case registered in error", "CancelCaseSchema")
 def cancel_case(dnr: str) -> Response:
-    command = s.CancelCaseSchema().load(json_body())
+    command = s.CancelCaseSchema().command_of(json_body())
     return written(diarium().cancel_case(dnr, command, actor()))
 
 

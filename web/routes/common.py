@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from functools import wraps
 from typing import Any, NoReturn
 
 from flask import Request, Response, current_app, jsonify, request
@@ -15,12 +17,12 @@ from diarium.cases.application import Diarium, Written
 from diarium.domain.actor import Actor
 from diarium.web.auth import REQUEST_ID_HEADER, current_actor
 from diarium.web.disclosure import disclose
-from diarium.web.schemas.cases import WrittenSchema
+from diarium.web.schemas.cases import CommandSchema, WrittenSchema
 
 _WRITTEN = WrittenSchema()
 __all__ = [
-    "REQUEST_ID_HEADER", "BoundedJSONProvider", "JSONRequest", "actor", "diarium", "json_body",
-    "written",
+    "REQUEST_ID_HEADER", "BoundedJSONProvider", "JSONRequest", "actor", "diarium", "documented",
+    "json_body", "takes", "written",
 ]
 MAX_JSON_DEPTH = 64  # arrays and objects within each other in a request body
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -109,3 +111,61 @@ def written(result: Written, status: int = 200) -> Response:
     if status == 201:
         response.headers["Location"] = f"/api/cases/{result.dnr}"
     return response
+
+
+_PROBLEMS = """
+    "404": {$ref: "#/components/responses/NotFound"}
+    "409": {$ref: "#/components/responses/Conflict"}
+    "422": {$ref: "#/components/responses/Invalid"}"""
+
+
+def _doc(summary: str, request_schema: str, status: str, method: str) -> str:
+    return f"""{summary}
+---
+{method}:
+  summary: {summary}
+  requestBody:
+    required: true
+    content: {{application/json: {{schema: {request_schema}}}}}
+  responses:
+    "{status}":
+      description: Recorded
+      content: {{application/json: {{schema: WrittenSchema}}}}{_PROBLEMS}
+"""
+
+
+def documented(
+    summary: str, request_schema: str, status: str = "200", method: str = "post"
+) -> Any:
+    """Give a command route its OpenAPI description (routes not yet on :func:`takes`)."""
+
+    def decorate(view: Any) -> Any:
+        view.__doc__ = _doc(summary, request_schema, status, method)
+        return view
+
+    return decorate
+
+
+def takes(
+    schema: type[CommandSchema],
+    summary: str,
+    status: int = 200,
+    method: str = "post",
+    render: Callable[[Any, int], Response] | None = None,
+) -> Callable[[Callable[[Any], Any]], Callable[..., Response]]:
+    """The one decorator of a command route: it documents the route with ``schema`` and
+    ``summary``, loads each request's body with ``schema`` into its command (with the URL's
+    variables), hands the command to the view and renders what the view returns with
+    ``status`` (by default as :func:`written`)."""
+    loader = schema()
+
+    def decorate(view: Callable[[Any], Any]) -> Callable[..., Response]:
+        @wraps(view)
+        def route(**path: Any) -> Response:
+            return (render or written)(view(loader.command_of(json_body(), **path)), status)
+
+        route.__doc__ = _doc(summary, schema.__name__, str(status), method)
+        route.command_schema = schema  # type: ignore[attr-defined]
+        return route
+
+    return decorate

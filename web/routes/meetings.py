@@ -57,7 +57,7 @@ def meeting_written(result: MeetingWritten, status: int = 200) -> Response:
 @requires(SECRETARY, body=json_body_field("body"))
 @command("Schedule a meeting of a body", "ScheduleMeetingSchema", WRITTEN, "201")
 def schedule_meeting() -> Response:
-    cmd = ms.ScheduleMeetingSchema().load(json_body())
+    cmd = ms.ScheduleMeetingSchema().command_of(json_body())
     return meeting_written(diarium().schedule_meeting(cmd, actor()), 201)
 
 
@@ -137,7 +137,7 @@ def list_extracts(ref: str) -> Response:
 @KEEPER
 @command("Put a case or a fixed item on the agenda", "AddAgendaItemSchema", WRITTEN, "201")
 def add_agenda_item(ref: str) -> Response:
-    cmd = ms.AddAgendaItemSchema().load(json_body())
+    cmd = ms.AddAgendaItemSchema().command_of(json_body())
     return meeting_written(diarium().add_agenda_item(ref, cmd, actor()), 201)
 
 
@@ -145,7 +145,7 @@ def add_agenda_item(ref: str) -> Response:
 @KEEPER
 @command("Withdraw an agenda item (lyfts ut)", "WithdrawAgendaItemSchema", WRITTEN)
 def withdraw_agenda_item(ref: str, number: int) -> Response:
-    cmd = ms.WithdrawAgendaItemSchema().load(json_body())
+    cmd = ms.WithdrawAgendaItemSchema().command_of(json_body())
     return meeting_written(diarium().withdraw_agenda_item(ref, number, cmd, actor()))
 
 
@@ -154,7 +154,7 @@ def withdraw_agenda_item(ref: str, number: int) -> Response:
 @command("Record attendance, chair and secretary", "RecordAttendanceSchema", WRITTEN,
          method="put")
 def record_attendance(ref: str) -> Response:
-    cmd = ms.RecordAttendanceSchema().load(json_body())
+    cmd = ms.RecordAttendanceSchema().command_of(json_body())
     return meeting_written(diarium().record_attendance(ref, cmd, actor()))
 
 
@@ -162,7 +162,7 @@ def record_attendance(ref: str) -> Response:
 @KEEPER
 @command("Record the adjusters elected", "ElectAdjustersSchema", WRITTEN, method="put")
 def elect_adjusters(ref: str) -> Response:
-    cmd = ms.ElectAdjustersSchema().load(json_body())
+    cmd = ms.ElectAdjustersSchema().command_of(json_body())
     return meeting_written(diarium().elect_adjusters(ref, cmd, actor()))
 
 
@@ -170,7 +170,7 @@ def elect_adjusters(ref: str) -> Response:
 @KEEPER
 @command("Close the meeting", "CloseMeetingSchema", WRITTEN)
 def close_meeting(ref: str) -> Response:
-    cmd = ms.CloseMeetingSchema().load(json_body())
+    cmd = ms.CloseMeetingSchema().command_of(json_body())
     return meeting_written(diarium().close_meeting(ref, cmd, actor()))
 
 
@@ -178,7 +178,7 @@ def close_meeting(ref: str) -> Response:
 @SIGNER
 @command("Adjust (justera) the protocol", "AdjustProtocolSchema", WRITTEN)
 def adjust_protocol(ref: str) -> Response:
-    cmd = ms.AdjustProtocolSchema().load(json_body())
+    cmd = ms.AdjustProtocolSchema().command_of(json_body())
     return meeting_written(diarium().adjust_protocol(ref, cmd, actor()))
 
 
@@ -186,7 +186,7 @@ def adjust_protocol(ref: str) -> Response:
 @KEEPER
 @command("Post the adjustment on the notice board", "PostProtocolSchema", WRITTEN)
 def post_protocol(ref: str) -> Response:
-    cmd = ms.PostProtocolSchema().load(json_body())
+    cmd = ms.PostProtocolSchema().command_of(json_body())
     return meeting_written(diarium().post_protocol(ref, cmd, actor()))
 
 
@@ -195,7 +195,7 @@ def post_protocol(ref: str) -> Response:
 @command("Record a certified correction (rättelse bestyrks)", "CertifyCorrectionSchema",
          WRITTEN, "201")
 def certify_correction(ref: str) -> Response:
-    cmd = ms.CertifyCorrectionSchema().load(json_body())
+    cmd = ms.CertifyCorrectionSchema().command_of(json_body())
     return meeting_written(diarium().certify_correction(ref, cmd, actor()), 201)
 
 
@@ -206,7 +206,7 @@ def certify_correction(ref: str) -> Response:
 @KEEPER
 @command("Record the next paragraph (§)", "RecordParagraphSchema", WRITTEN, "201")
 def record_paragraph(ref: str) -> Response:
-    cmd = ms.RecordParagraphSchema().load(json_body())
+    cmd = ms.RecordParagraphSchema().command_of(json_body())
     return meeting_written(diarium().record_paragraph(ref, cmd, actor()), 201)
 
 
@@ -225,7 +225,7 @@ def get_paragraph(ref: str, number: int) -> Response:
 @KEEPER
 @command("Record a motion (yrkande)", "MakeMotionSchema", WRITTEN, "201")
 def make_motion(ref: str, number: int) -> Response:
-    cmd = ms.MakeMotionSchema().load(json_body())
+    cmd = ms.MakeMotionSchema().command_of(json_body())
     return meeting_written(diarium().make_motion(ref, number, cmd, actor()), 201)
 
 
@@ -234,7 +234,7 @@ def make_motion(ref: str, number: int) -> Response:
 @command("Record a step of the decision procedure (beslutsgång, votering)",
          "RecordProcedureStepSchema", WRITTEN, "201")
 def record_procedure_step(ref: str, number: int) -> Response:
-    cmd = ms.RecordProcedureStepSchema().load(json_body())
+    cmd = ms.RecordProcedureStepSchema().command_of(json_body())
     return meeting_written(diarium().record_procedure_step(ref, number, cmd, actor()), 201)
 
 
@@ -242,7 +242,7 @@ def record_procedure_step(ref: str, number: int) -> Response:
 @KEEPER
 @command("Record the paragraph's decision", "DecideParagraphSchema", WRITTEN, "201")
 def decide_paragraph(ref: str, number: int) -> Response:
-    cmd = ms.DecideParagraphSchema().load(json_body())
+    cmd = ms.DecideParagraphSchema().command_of(json_body())
     return meeting_written(diarium().decide_paragraph(ref, number, cmd, actor()), 201)
 
 
@@ -250,7 +250,7 @@ def decide_paragraph(ref: str, number: int) -> Response:
 @KEEPER
 @command("Enter a reservation", "EnterReservationSchema", WRITTEN, "201")
 def enter_reservation(ref: str, number: int) -> Response:
-    cmd = ms.EnterReservationSchema().load(json_body())
+    cmd = ms.EnterReservationSchema().command_of(json_body())
     return meeting_written(diarium().enter_reservation(ref, number, cmd, actor()), 201)
 
 
@@ -259,7 +259,7 @@ def enter_reservation(ref: str, number: int) -> Response:
 @command("Hand in the written reason for a reservation", "GiveReservationReasonSchema",
          WRITTEN, method="put")
 def give_reservation_reason(ref: str, number: int, member: str) -> Response:
-    cmd = ms.GiveReservationReasonSchema().load(json_body())
+    cmd = ms.GiveReservationReasonSchema().command_of(json_body())
     return meeting_written(
         diarium().give_reservation_reason(ref, number, member, cmd, actor())
     )
@@ -269,7 +269,7 @@ def give_reservation_reason(ref: str, number: int, member: str) -> Response:
 @KEEPER
 @command("Declare a conflict of interest (jäv)", "DeclareConflictSchema", WRITTEN, "201")
 def declare_conflict(ref: str, number: int) -> Response:
-    cmd = ms.DeclareConflictSchema().load(json_body())
+    cmd = ms.DeclareConflictSchema().command_of(json_body())
     return meeting_written(diarium().declare_conflict(ref, number, cmd, actor()), 201)
 
 
@@ -277,7 +277,7 @@ def declare_conflict(ref: str, number: int) -> Response:
 @KEEPER
 @command("Enter a protocol note (protokollsanteckning)", "EnterNoteSchema", WRITTEN, "201")
 def enter_note(ref: str, number: int) -> Response:
-    cmd = ms.EnterNoteSchema().load(json_body())
+    cmd = ms.EnterNoteSchema().command_of(json_body())
     return meeting_written(diarium().enter_note(ref, number, cmd, actor()), 201)
 
 
@@ -285,7 +285,7 @@ def enter_note(ref: str, number: int) -> Response:
 @KEEPER
 @command("Add an attachment or decision basis", "AddAttachmentSchema", WRITTEN, "201")
 def add_attachment(ref: str, number: int) -> Response:
-    cmd = ms.AddAttachmentSchema().load(json_body())
+    cmd = ms.AddAttachmentSchema().command_of(json_body())
     return meeting_written(diarium().add_attachment(ref, number, cmd, actor()), 201)
 
 
@@ -294,7 +294,7 @@ def add_attachment(ref: str, number: int) -> Response:
 @command("List who gets an extract (protokollsutdrag)", "ListExtractRecipientsSchema",
          WRITTEN, method="put")
 def list_extract_recipients(ref: str, number: int) -> Response:
-    cmd = ms.ListExtractRecipientsSchema().load(json_body())
+    cmd = ms.ListExtractRecipientsSchema().command_of(json_body())
     return meeting_written(diarium().list_extract_recipients(ref, number, cmd, actor()))
 
 
@@ -302,7 +302,7 @@ def list_extract_recipients(ref: str, number: int) -> Response:
 @KEEPER
 @command("Record an extract sent", "SendExtractSchema", WRITTEN, "201")
 def send_extract(ref: str, number: int) -> Response:
-    cmd = ms.SendExtractSchema().load(json_body())
+    cmd = ms.SendExtractSchema().command_of(json_body())
     return meeting_written(diarium().send_extract(ref, number, cmd, actor()), 201)
 
 
@@ -311,7 +311,7 @@ def send_extract(ref: str, number: int) -> Response:
 @command("Report delegated decisions to the body (anmälan)", "ReportDelegatedDecisionsSchema",
          WRITTEN, "201")
 def report_delegated_decisions(ref: str, number: int) -> Response:
-    cmd = ms.ReportDelegatedDecisionsSchema().load(json_body())
+    cmd = ms.ReportDelegatedDecisionsSchema().command_of(json_body())
     return meeting_written(diarium().report_delegated_decisions(ref, number, cmd, actor()), 201)
 
 
@@ -320,5 +320,5 @@ def report_delegated_decisions(ref: str, number: int) -> Response:
 @command("Adjust one paragraph immediately (omedelbar justering)", "AdjustProtocolSchema",
          WRITTEN)
 def adjust_immediately(ref: str, number: int) -> Response:
-    cmd = ms.AdjustProtocolSchema().load(json_body())
+    cmd = ms.AdjustProtocolSchema().command_of(json_body())
     return meeting_written(diarium().adjust_paragraph_immediately(ref, number, cmd, actor()))

@@ -7,8 +7,7 @@ from marshmallow import Schema, fields
 
 from diarium.domain.roles import AUDITOR, REGISTRAR
 from diarium.web.auth import case_body, own_case, requires
-from diarium.web.routes.cases import documented
-from diarium.web.routes.common import actor, diarium, json_body, written
+from diarium.web.routes.common import actor, diarium, documented, json_body, written
 from diarium.web.schemas import cases as s
 from diarium.web.schemas.cases import Text
 
@@ -33,7 +32,7 @@ class SecretReadSchema(Schema):
 @requires(REGISTRAR, own_case(), body=case_body)
 @documented("Mark the case secret (OSL 5:5)", "MarkSecretSchema", "201")
 def mark_case_secret(dnr: str) -> Response:
-    command = s.MarkSecretSchema().load(json_body())
+    command = s.MarkSecretSchema().command_of(json_body())
     return written(diarium().mark_case_secret(dnr, command, actor()), 201)
 
 
@@ -41,7 +40,7 @@ def mark_case_secret(dnr: str) -> Response:
 @requires(REGISTRAR, own_case(), body=case_body)
 @documented("Lift the case's secrecy marking", "LiftSecrecySchema")
 def lift_case_secrecy(dnr: str) -> Response:
-    command = s.LiftSecrecySchema().load(json_body())
+    command = s.LiftSecrecySchema().command_of(json_body())
     return written(diarium().lift_case_secrecy(dnr, command, actor()))
 
 
@@ -49,7 +48,7 @@ def lift_case_secrecy(dnr: str) -> Response:
 @requires(REGISTRAR, own_case(), body=case_body)
 @documented("Mark a document secret (OSL 5:5)", "MarkSecretSchema", "201")
 def mark_document_secret(dnr: str, number: int) -> Response:
-    command = s.MarkSecretSchema().load(json_body())
+    command = s.MarkSecretSchema().command_of(json_body())
     return written(diarium().mark_document_secret(dnr, number, command, actor()), 201)
 
 
@@ -57,7 +56,7 @@ def mark_document_secret(dnr: str, number: int) -> Response:
 @requires(REGISTRAR, own_case(), body=case_body)
 @documented("Lift a document's secrecy marking", "LiftSecrecySchema")
 def lift_document_secrecy(dnr: str, number: int) -> Response:
-    command = s.LiftSecrecySchema().load(json_body())
+    command = s.LiftSecrecySchema().command_of(json_body())
     return written(diarium().lift_document_secrecy(dnr, number, command, actor()))
 
 

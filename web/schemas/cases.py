@@ -7,8 +7,14 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
 from diarium.cases import secrecy
-from diarium.domain import commands as cmd
-from diarium.domain.case import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS, DecisionKind, Direction
+from diarium.domain.case import commands as cmd
+from diarium.domain.case.terms import (
+    CASE_SECRET_FIELDS,
+    DOCUMENT_SECRET_FIELDS,
+    DecisionKind,
+    Direction,
+    SecrecyMarking,
+)
 from diarium.web.text import refusal, spec_pattern
 
 # Some character that is not white space, the same in Python and ECMA-262 (the OpenAPI
@@ -67,16 +73,31 @@ def optional_number() -> fields.Integer:
 
 
 class CommandSchema(Schema):
-    """Loads a JSON body into its command dataclass; unknown fields are refused."""
+    """The wire form of a command: the fields a JSON body gives (unknown ones are refused);
+    the URL gives the rest (``dnr``, a number), and :meth:`command_of` joins them."""
 
     command: type = object
 
     class Meta:
         unknown = RAISE
 
+    def command_of(self, body: Any, **path: Any) -> Any:
+        """The command asked for: ``body`` loaded, with the URL's variables ``path``."""
+        return self.command(**path, **self.load(body))
+
+
+class PartSchema(Schema):
+    """The wire form of a part of a command (a value such as a secrecy marking), loaded
+    into its class; unknown fields are refused."""
+
+    part: type = object
+
+    class Meta:
+        unknown = RAISE
+
     @post_load
-    def make_command(self, data: dict[str, Any], **_: Any) -> Any:
-        return self.command(**data)
+    def make_part(self, data: dict[str, Any], **_: Any) -> Any:
+        return self.part(**data)
 
 
 class RegisterCaseSchema(CommandSchema):
@@ -406,11 +427,11 @@ class MarkSecretSchema(CommandSchema):
     )
 
 
-class RegistrationSecrecySchema(MarkSecretSchema):
+class RegistrationSecrecySchema(MarkSecretSchema, PartSchema):
     """A secrecy marking made with the registration; the marking body defaults to the
     responsible body, the date to the registration's."""
 
-    command = cmd.SecrecyMarking
+    part = SecrecyMarking
     marking_body = optional_text(200)
 
 

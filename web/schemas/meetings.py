@@ -13,7 +13,7 @@ from marshmallow import Schema, fields, validate
 
 from diarium.domain import meeting_commands as mc
 from diarium.domain.body import Body, DelegatedDecision
-from diarium.domain.case import DecisionKind
+from diarium.domain.case.terms import DecisionKind
 from diarium.domain.meeting import Meeting, Paragraph
 from diarium.domain.meeting_terms import (
     BODY_CODE,
@@ -30,6 +30,7 @@ from diarium.domain.meeting_terms import (
 )
 from diarium.web.schemas.cases import (
     CommandSchema,
+    PartSchema,
     Text,
     optional_date,
     optional_number,
@@ -163,8 +164,8 @@ class WithdrawAgendaItemSchema(CommandSchema):
     reason = optional_text(2000)
 
 
-class AttendeeEntrySchema(CommandSchema):
-    command = mc.AttendeeEntry
+class AttendeeEntrySchema(PartSchema):
+    part = mc.AttendeeEntry
     name = text(NAME, required=True)
     capacity = fields.Enum(Capacity, by_value=True, required=True)
     party = optional_text(50)
@@ -190,8 +191,8 @@ class ElectAdjustersSchema(CommandSchema):
     adjustment_date = optional_date()
 
 
-class SectionSchema(CommandSchema):
-    command = mc.Section
+class SectionSchema(PartSchema):
+    part = mc.Section
     heading = text(200, required=True, metadata={"example": "Ärendet"})
     text = text(100000, required=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from diarium.domain.case import DecisionKind, Direction, SecrecyMarking
+from diarium.domain.case.terms import DecisionKind, Direction, SecrecyMarking
 from diarium.domain.dnr import DEFAULT_SERIES
 
 
@@ -26,6 +26,7 @@ class RegisterCase:
 
 @dataclass(frozen=True)
 class RegisterDocument:
+    dnr: str
     direction: Direction
     date: date
     description: str

@@ -2,146 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from functools import singledispatchmethod
 from typing import Any
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import DiariumAggregate
+from diarium.domain.aggregate import DiariumAggregate, decides
+from diarium.domain.case import commands as cmd
+from diarium.domain.case.terms import (
+    CASE_SECRET_FIELDS,
+    DOCUMENT_SECRET_FIELDS,
+    Decision,
+    DecisionKind,
+    Direction,
+    Document,
+    IncomingReferral,
+    Proposal,
+    Referral,
+    Secrecy,
+    SecrecyMarking,
+    Status,
+)
 from diarium.domain.dnr import case_id
 from diarium.domain.events import case as ev
 from diarium.domain.identity_numbers import personal_identity_numbers
 from diarium.domain.roles import may_mark_secret
 from diarium.domain.rules import require
-from diarium.domain.secrecy import CASE_FIELDS, DOCUMENT_FIELDS, covered_by_case
-
-
-class Status(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
-
-class Direction(StrEnum):
-    INCOMING = "incoming"
-    OUTGOING = "outgoing"
-    DRAWN_UP = "drawn_up"
-
-
-class DecisionKind(StrEnum):
-    DECIDED = "decided"
-    PROPOSED_TO_HIGHER_BODY = "proposed_to_higher_body"
-    NOTED = "noted"
-
-
-# Fields a secrecy marking can withhold (OSL 5:2): on a case, its title and origin, and the
-# content of its documents, proposals and decisions; on a document, its sender or recipient
-# (counterpart) and what it concerns (description).
-CASE_SECRET_FIELDS = CASE_FIELDS  # what a marking may name (domain/secrecy.py)
-DOCUMENT_SECRET_FIELDS = DOCUMENT_FIELDS
-
-
-@dataclass
-class Secrecy:
-    """A secrecy marking (OSL 5:5): statute paragraph, date, marking body, fields withheld."""
-
-    statute: str
-    marked_on: date
-    marking_body: str
-    fields: list[str]
-
-
-@dataclass(frozen=True)
-class SecrecyMarking:
-    """A secrecy marking asked for with a command (e.g. in a registration); what is left
-    out takes its default (marking body: the responsible body; date: the command's date;
-    fields: all)."""
-
-    statute: str
-    marking_body: str | None = None
-    marked_on: date | None = None
-    fields: list[str] | None = None
-
-
-@dataclass
-class Document:
-    number: int
-    direction: str
-    date: date
-    counterpart: str | None
-    description: str
-    secrecy: Secrecy | None = None
-
-
-@dataclass
-class Referral:
-    number: int
-    recipients: list[str]
-    sent_on: date
-    answer_by: date
-    document_number: int | None
-    answers: dict[str, date] = field(default_factory=dict)
-
-    @property
-    def outstanding(self) -> list[str]:
-        return [r for r in self.recipients if r not in self.answers]
-
-
-@dataclass
-class IncomingReferral:
-    """A referral (remiss) sent to us: our body must answer (or decline) by ``answer_by``."""
-
-    number: int
-    sender: str
-    sender_reference: str | None
-    received_on: date
-    answer_by: date
-    document_number: int  # the incoming letter
-    answered_on: date | None = None
-    answer_document_number: int | None = None  # our outgoing answer (yttrande)
-    declined_on: date | None = None
-    decline_reason: str | None = None
-    decline_document_number: int | None = None
-    extensions: list[tuple[date, date]] = field(default_factory=list)  # (granted_on, answer_by)
-
-    @property
-    def status(self) -> str:
-        if self.answered_on is not None:
-            return "answered"
-        if self.declined_on is not None:
-            return "declined"
-        return "outstanding"
-
-    @property
-    def settled_on(self) -> date | None:
-        return self.answered_on or self.declined_on
-
-
-@dataclass
-class Proposal:
-    number: int
-    points: list[str]
-    summary: str
-    justification: str | None
-    proposed_by: str | None
-    proposed_on: date
-
-
-@dataclass
-class Decision:
-    number: int
-    kind: str
-    text: str
-    decided_on: date
-    body: str | None
-    paragraph: int | None
-    higher_body: str | None
-    delegate: str | None
-    delegation_point: str | None
-    extracts: dict[str, date] = field(default_factory=dict)
+from diarium.domain.secrecy import covered_by_case
 
 
 class Case(DiariumAggregate):
@@ -216,31 +104,22 @@ class Case(DiariumAggregate):
 
     # -- commands ---------------------------------------------------------------------
 
-    def register_document(
-        self,
-        *,
-        direction: Direction,
-        document_date: date,
-        description: str,
-        counterpart: str | None,
-        by: Actor,
-        today: date,
-    ) -> Document:
+    @decides(cmd.RegisterDocument)
+    def register_document(self, command: cmd.RegisterDocument, by: Actor, today: date) -> None:
         """Register a document to the case, numbered on within the case."""
         self._require_active()
-        _not_future(document_date, today, "date")
-        self._require_unpublished("description", description, "document")
-        self._require_unpublished("counterpart", counterpart, "document")
+        _not_future(command.date, today, "date")
+        self._require_unpublished("description", command.description, "document")
+        self._require_unpublished("counterpart", command.counterpart, "document")
         self.trigger_event(
             ev.DocumentRegistered,
             number=len(self.documents) + 1,
-            direction=str(direction),
-            counterpart=counterpart,
-            description=description,
-            occurred_on=document_date,
+            direction=str(command.direction),
+            counterpart=command.counterpart,
+            description=command.description,
+            occurred_on=command.date,
             by=by,
         )
-        return self.documents[-1]
 
     def assign_officer(self, *, officer: str, assigned_on: date, by: Actor, today: date) -> None:
         """Assign or reassign the case officer (handläggare)."""
