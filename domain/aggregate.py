@@ -1,5 +1,6 @@
 """Base aggregate: stamps every event with its actor and originating request, and knows which
-of its methods decides which command."""
+of its methods decides which command (:func:`decides`) and which applies which event
+(:func:`evolves`), so an aggregate can be written in parts, one module per topic."""
 
 from __future__ import annotations
 
@@ -25,18 +26,51 @@ def decides(command: type) -> Callable[[Method], Method]:
     return mark
 
 
+def evolves(event: type) -> Callable[[Method], Method]:
+    """Mark an aggregate method as the one that applies ``event`` to the aggregate's state:
+    it is called as ``method(aggregate, event)`` (by :meth:`DiariumAggregate.when`)."""
+
+    def mark(method: Method) -> Method:
+        method.evolves = event  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+def _marked(cls: type, mark: str) -> dict[type, Callable[..., Any]]:
+    """What the methods of ``cls`` (and its bases) marked with ``mark`` are marked for."""
+    return {
+        getattr(method, mark): method
+        for klass in reversed(cls.__mro__)
+        for method in vars(klass).values()
+        if hasattr(method, mark)
+    }
+
+
 class DiariumAggregate(Aggregate):
     """An aggregate whose events record who caused them (``by``)."""
 
     @classmethod
     def deciders(cls) -> dict[type, Callable[..., Any]]:
         """Command type → the method marked with :func:`decides` to decide it."""
-        return {
-            method.decides: method
-            for klass in reversed(cls.__mro__)
-            for method in vars(klass).values()
-            if hasattr(method, "decides")
-        }
+        return _marked(cls, "decides")
+
+    @classmethod
+    def evolvers(cls) -> dict[type, Callable[..., Any]]:
+        """Event type → the method marked with :func:`evolves` to apply it (made once)."""
+        found = cls.__dict__.get("_evolvers")
+        if found is None:
+            found = _marked(cls, "evolves")
+            cls._evolvers = found  # type: ignore[attr-defined]
+        return found  # type: ignore[no-any-return]
+
+    def when(self, event: Any) -> None:
+        """Apply ``event`` to the state with the method that :func:`evolves` it."""
+        try:
+            evolve = type(self).evolvers()[type(event)]
+        except KeyError:
+            raise TypeError(f"{type(self).__name__} cannot apply {type(event).__name__}") from None
+        evolve(self, event)
 
     @classmethod
     def _create_by(
