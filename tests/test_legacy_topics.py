@@ -15,7 +15,7 @@ from diarium.cases.store.topics import stored_topics
 from diarium.domain.case import Case
 from diarium.domain.events.case import CaseRegistered
 from diarium.projections.runner import Projector
-from diarium.web.schemas.cases import event_view
+from diarium.web.schemas.cases import EventSchema, event_view
 from tests.audit_helpers import decide, document, execute, register, scalar
 from tests.projections_support import snapshot
 
@@ -48,6 +48,9 @@ def test_events_stored_under_the_old_topics_still_read(diarium: Diarium, databas
     projector.catch_up()
     registers = snapshot(projector)
     history = [event_view(e) for e in diarium.case_history(dnr)]
+    assert [e["label"] for e in EventSchema(many=True).dump(history)] == [
+        "Ärende registrerat", "Handling registrerad", "Handling registrerad",
+        "Beslut registrerat"]
     feed = _feed(diarium)
     assert [i["type"] for i in feed] == [
         "case.registered", "case.document_registered", "case.document_registered",
