@@ -4,23 +4,22 @@ A case marking names some of :data:`CASE_FIELDS`; a document marking some of
 :data:`DOCUMENT_FIELDS`. Each marked field covers fields of *entities*, wherever those are shown:
 the case view, its history, registers, search, the feed, webhooks, exports, meetings, protocols
 and bodies' lists of delegated decisions. :data:`CASE_MARKING` and :data:`DOCUMENT_MARKING` say
-which; :data:`EVENT_ENTITY` says which entity each event's data is, and :data:`SAFE_EVENTS` the
-events that carry nothing a marking covers (tests/test_secrecy_declaration.py checks that every
-event class is in exactly one of the two, so a new event cannot silently fall out).
+which. Each event class declares which entity its data is, or that it carries nothing a marking
+covers (its ``secrecy``, domain/events/); :data:`EVENT_ENTITY`, :data:`EVENT_ENTITY_LISTS` and
+:data:`SAFE_EVENTS` are derived from those declarations (tests/test_secrecy_declaration.py and
+tests/test_event_metadata.py fail when an event class declares none, so a new event cannot
+silently fall out).
 
 A title is also withheld where a public title is given (the public title replaces it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from diarium.domain.events import access as access_ev
-from diarium.domain.events import body as body_ev
-from diarium.domain.events import case as case_ev
-from diarium.domain.events import meeting as meeting_ev
-from diarium.domain.events import series as series_ev
+from diarium.domain.events import EVENT_CLASSES
+from diarium.domain.events.base import SAFE, Covered
 
 WITHHELD = "[sekretess]"  # stands in for a withheld text that a view requires
 
@@ -77,44 +76,23 @@ BLANK: dict[str, Any] = {
     "sections": [],
 }
 
+
+def _declared() -> Iterator[tuple[type, Covered]]:
+    """Each event class with what it declares secrecy covers of it (domain/events/base.py)."""
+    for cls in EVENT_CLASSES:
+        if cls.secrecy is not None:
+            yield cls, cls.secrecy
+
+
 EVENT_ENTITY: dict[type, str] = {
-    case_ev.CaseRegistered: "case",
-    case_ev.DocumentRegistered: "document",
-    case_ev.IncomingReferralReceived: "incoming_referral",
-    case_ev.ProposalRecorded: "proposal",
-    case_ev.DecisionRecorded: "decision",
-    meeting_ev.AgendaItemAdded: "agenda_item",
-    meeting_ev.ParagraphRecorded: "paragraph",
-    meeting_ev.MotionMade: "motion",
-    meeting_ev.ParagraphDecided: "paragraph_decision",
-    meeting_ev.ReservationEntered: "reservation",
-    meeting_ev.ReservationReasonGiven: "reservation",
-    meeting_ev.ConflictOfInterestDeclared: "conflict",
-    meeting_ev.ProtocolNoteEntered: "note",
-    meeting_ev.AttachmentAdded: "attachment",
-    meeting_ev.CorrectionCertified: "correction",
-    body_ev.DelegatedDecisionRecorded: "delegated_decision",
+    cls: c.entity for cls, c in _declared() if c.entity is not None and c.within is None
 }
 # Events whose data is a list of entities of one kind: the list's field and the entity.
 EVENT_ENTITY_LISTS: dict[type, tuple[str, str]] = {
-    meeting_ev.DelegatedDecisionsListed: ("decisions", "delegated_decision"),
+    cls: (c.within, c.entity) for cls, c in _declared()
+    if c.entity is not None and c.within is not None
 }
-
-SAFE_EVENTS: frozenset[type] = frozenset({
-    case_ev.CaseOfficerAssigned, case_ev.ReferralSent, case_ev.ReferralAnswered,
-    case_ev.IncomingReferralExtended, case_ev.IncomingReferralAnswered,
-    case_ev.IncomingReferralDeclined, case_ev.ProtocolExtractSent, case_ev.CaseClosed,
-    case_ev.CaseReopened, case_ev.CaseCancelled, case_ev.CaseMarkedSecret,
-    case_ev.CaseSecrecyLifted, case_ev.DocumentMarkedSecret, case_ev.DocumentSecrecyLifted,
-    meeting_ev.MeetingScheduled, meeting_ev.AgendaItemWithdrawn, meeting_ev.AttendanceRecorded,
-    meeting_ev.AdjustersElected, meeting_ev.ProcedureStepRecorded,
-    meeting_ev.ExtractRecipientsListed,
-    meeting_ev.MeetingClosed, meeting_ev.ParagraphAdjustedImmediately,
-    meeting_ev.ProtocolAdjusted, meeting_ev.ProtocolPosted, meeting_ev.ExtractSent,
-    *(e for e in body_ev.BODY_EVENTS if e is not body_ev.DelegatedDecisionRecorded),
-    series_ev.SeriesYearOpened, series_ev.SequenceAllocated, series_ev.SequenceClaimed,
-    access_ev.SecretReadLogOpened, access_ev.SecretContentRead,
-})
+SAFE_EVENTS: frozenset[type] = frozenset(cls for cls, c in _declared() if c == SAFE)
 
 EVENTS_BY_NAME: dict[str, type] = {
     cls.__name__: cls for cls in (*EVENT_ENTITY, *EVENT_ENTITY_LISTS, *SAFE_EVENTS)

@@ -1,9 +1,9 @@
 """The public event feed: stable type names and payloads, read from the log in order.
 
 Subscribers see ``case.decision_recorded``, never ``domain.events.case:DecisionRecorded``: the
-mapping below is the integration contract (docs/feed.md documents every field). Events of other
-aggregates (the dnr counters) and of types not listed here are internal: the feed skips them,
-but its cursor still moves past them.
+types each case event class declares (its ``public``, domain/events/case.py) are the integration
+contract (docs/feed.md documents every field). Events of other aggregates (the dnr counters) and
+case events declared ``internal`` are skipped by the feed, but its cursor still moves past them.
 
 Ordering: positions are the log's notification ids. On PostgreSQL the recorder takes ``LOCK
 TABLE ... IN EXCLUSIVE MODE`` before it draws ids and holds it until commit; on SQLite there is
@@ -48,113 +48,13 @@ class PublicType:
     fields: dict[str, str]  # payload field -> documented meaning (JSON type first)
 
 
-def _f(kind: str, text: str) -> str:
-    return f"{kind}: {text}"
-
-
-PUBLIC_TYPES: tuple[PublicType, ...] = (
-    PublicType("case.registered", ev.CaseRegistered, "A case was registered and got its dnr.", {
-        "title": _f("string", "ärendemening"),
-        "public_title": _f("string|null", "title to show where the title is secret"),
-        "responsible_body": _f("string", "body responsible, e.g. RS"),
-        "unit": _f("string|null", "responsible unit"),
-        "officer": _f("string|null", "case officer (handläggare)"),
-        "classification": _f("string|null", "classification code"),
-        "origin": _f("string|null", "where the case came from"),
-        "series": _f("string", "dnr series"),
-        "year": _f("integer", "year of the dnr"),
-        "sequence": _f("integer", "sequence number of the dnr"),
-        "migrated": _f("boolean", "true when the dnr was taken over from an older system"),
-    }),
-    PublicType("case.document_registered", ev.DocumentRegistered,
-               "A document (handling) was registered to the case.", {
-        "number": _f("integer", "running number within the case"),
-        "direction": _f("string", "incoming | outgoing | drawn_up"),
-        "counterpart": _f("string|null", "sender (incoming) or recipient (outgoing)"),
-        "description": _f("string", "what the document concerns"),
-    }),
-    PublicType("case.officer_assigned", ev.CaseOfficerAssigned,
-               "The case officer was assigned or reassigned.", {
-        "officer": _f("string", "the new case officer"),
-        "previous_officer": _f("string|null", "the one before"),
-    }),
-    PublicType("case.referral_sent", ev.ReferralSent, "The case was sent on referral (remiss).", {
-        "number": _f("integer", "referral number within the case"),
-        "recipients": _f("array of string", "who is asked to answer"),
-        "answer_by": _f("date", "last day to answer"),
-        "document_number": _f("integer|null", "the referral document"),
-    }),
-    PublicType("case.referral_answered", ev.ReferralAnswered,
-               "A recipient's answer (yttrande) to a referral was registered.", {
-        "referral_number": _f("integer", "which referral"),
-        "recipient": _f("string", "who answered"),
-        "document_number": _f("integer|null", "the answer document"),
-    }),
-    PublicType("case.incoming_referral_received", ev.IncomingReferralReceived,
-               "A referral (remiss) sent to us was registered: our body must answer by a "
-               "date; business_date is the day it was received.", {
-        "number": _f("integer", "incoming referral number within the case"),
-        "sender": _f("string", "who asks for our answer, e.g. a ministry"),
-        "sender_reference": _f("string|null", "the sender's own reference (their dnr)"),
-        "answer_by": _f("date", "last day to answer"),
-        "document_number": _f("integer", "the incoming referral letter"),
-    }),
-    PublicType("case.incoming_referral_extended", ev.IncomingReferralExtended,
-               "The sender granted an extension (anstånd) of an incoming referral; "
-               "business_date is the day it was granted.", {
-        "number": _f("integer", "which incoming referral"),
-        "answer_by": _f("date", "the new last day to answer"),
-        "previous_answer_by": _f("date", "the last day before the extension"),
-    }),
-    PublicType("case.incoming_referral_answered", ev.IncomingReferralAnswered,
-               "Our answer (yttrande) to an incoming referral was sent; business_date is the "
-               "day it was sent.", {
-        "number": _f("integer", "which incoming referral"),
-        "document_number": _f("integer", "our outgoing answer"),
-    }),
-    PublicType("case.incoming_referral_declined", ev.IncomingReferralDeclined,
-               "Our body declined to answer an incoming referral.", {
-        "number": _f("integer", "which incoming referral"),
-        "reason": _f("string", "why"),
-        "document_number": _f("integer|null", "the outgoing letter saying so"),
-    }),
-    PublicType("case.proposal_recorded", ev.ProposalRecorded,
-               "A decision proposal (beslutsförslag) was recorded.", {
-        "number": _f("integer", "proposal number within the case"),
-        "points": _f("array of string", "the numbered decision points"),
-        "summary": _f("string", "summary of the matter"),
-        "justification": _f("string|null", "reasons"),
-        "proposed_by": _f("string|null", "who proposes"),
-    }),
-    PublicType("case.decision_recorded", ev.DecisionRecorded,
-               "A decision (beslut) was taken, by a body at a meeting or by a delegate; "
-               "business_date is the day of the decision.", {
-        "number": _f("integer", "decision number within the case"),
-        "kind": _f("string", "decided | proposed_to_higher_body | noted"),
-        "text": _f("string", "the decision text"),
-        "body": _f("string|null", "deciding body (with paragraph)"),
-        "paragraph": _f("integer|null", "protocol paragraph (§)"),
-        "higher_body": _f("string|null", "body the matter is proposed to"),
-        "delegate": _f("string|null", "deciding delegate (with delegation_point)"),
-        "delegation_point": _f("string|null", "point of the delegation order"),
-    }),
-    PublicType("case.extract_sent", ev.ProtocolExtractSent,
-               "A protocol extract (protokollsutdrag) with a decision was sent.", {
-        "decision_number": _f("integer", "which decision"),
-        "recipient": _f("string", "to whom"),
-    }),
-    PublicType("case.closed", ev.CaseClosed, "The case was closed (avslutat).", {
-        "reason": _f("string|null", "why"),
-    }),
-    PublicType("case.reopened", ev.CaseReopened, "A closed case was reopened.", {
-        "reason": _f("string", "why"),
-    }),
-    PublicType("case.cancelled", ev.CaseCancelled,
-               "The case was cancelled (makulerat); it and its dnr are kept.", {
-        "reason": _f("string", "why"),
-    }),
+# Each published event class declares its type (``public``, domain/events/case.py), in the
+# order of the case's events.
+PUBLIC_TYPES: tuple[PublicType, ...] = tuple(
+    PublicType(cls.public.name, cls, cls.public.description, cls.public.fields)
+    for cls in ev.CASE_EVENTS
+    if cls.public is not None
 )
-
 BY_NAME: dict[str, PublicType] = {t.name: t for t in PUBLIC_TYPES}
 BY_CLASS: dict[type, PublicType] = {t.event_class: t for t in PUBLIC_TYPES}
 BY_TOPIC: dict[str, PublicType] = {

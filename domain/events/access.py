@@ -5,11 +5,14 @@ case's version."""
 
 from __future__ import annotations
 
-from diarium.domain.events.base import DiariumCreated, DiariumEvent
+from diarium.domain.events.base import SAFE, DiariumCreated, DiariumEvent, events_of
 
 
 class SecretReadLogOpened(DiariumCreated):
     """The access log of a case was opened (at its first read of secret content)."""
+
+    label = "Åtkomstlogg öppnad"
+    secrecy = SAFE
 
     dnr: str
 
@@ -19,7 +22,15 @@ class SecretContentRead(DiariumEvent):
     ``what`` (the resource read, e.g. ``GET /api/cases/1-2026``) and ``fields`` (the
     secret fields disclosed, e.g. ``title``, ``documents.2.counterpart``)."""
 
+    label = "Sekretessbelagt innehåll läst"
+    secrecy = SAFE
+
     dnr: str
     what: str
     roles: list[str]
     fields: list[str]
+
+
+ACCESS_EVENTS: tuple[type[DiariumEvent], ...] = events_of(
+    "secret_reads", SecretReadLogOpened, SecretContentRead
+)

@@ -1,14 +1,59 @@
-"""Base classes shared by all diarium events."""
+"""Base classes shared by all diarium events, and what each event class declares about itself.
+
+Besides its fields, every event class declares (as class attributes, read by the modules that
+used to keep hand lists; tests/test_event_metadata.py fails naming an event that lacks one):
+
+- ``label``: how it shows in a history (Swedish, e.g. "Handling registrerad");
+- ``secrecy``: which entity its data is, for what a secrecy marking covers
+  (:class:`Covered`; :data:`SAFE` when it carries nothing a marking covers; domain/secrecy.py);
+- ``public``: its type in the public feed (:class:`Public`), or ``internal = True`` for a case
+  event the feed skips (cases/outbound/feed.py);
+- ``aggregate``: the kind of aggregate it belongs to, set once per module by :func:`events_of`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
 
-class DiariumEvent(Aggregate.Event):
+@dataclass(frozen=True)
+class Public:
+    """An event's type in the public feed: its stable name, description and payload fields
+    (payload field -> JSON type, a colon, its documented meaning)."""
+
+    name: str
+    description: str
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Covered:
+    """Which entity an event's data is (a key of the marking tables in domain/secrecy.py);
+    ``within`` names the field holding a list of such entities instead; ``entity`` ``None``:
+    the event carries nothing a marking covers."""
+
+    entity: str | None
+    within: str | None = None
+
+
+SAFE = Covered(None)
+
+
+class EventMetadata:
+    """What an event class declares about itself (not a dataclass: these are not fields)."""
+
+    label: ClassVar[str | None] = None
+    secrecy: ClassVar[Covered | None] = None
+    public: ClassVar[Public | None] = None
+    internal: ClassVar[bool] = False
+    aggregate: ClassVar[str | None] = None
+
+
+class DiariumEvent(Aggregate.Event, EventMetadata):
     """An event of a diarium aggregate.
 
     ``actor`` is who recorded it and ``request_id`` the request it came in;
@@ -27,3 +72,10 @@ class DiariumEvent(Aggregate.Event):
 
 class DiariumCreated(Aggregate.Created, DiariumEvent):
     """The first event of a diarium aggregate."""
+
+
+def events_of(kind: str, *classes: type[DiariumEvent]) -> tuple[type[DiariumEvent], ...]:
+    """Declare ``classes`` the events of aggregates of ``kind`` (``case``, ``meeting``…)."""
+    for cls in classes:
+        cls.aggregate = kind
+    return classes

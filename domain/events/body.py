@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from diarium.domain.events.base import DiariumCreated, DiariumEvent
+from diarium.domain.events.base import SAFE, Covered, DiariumCreated, DiariumEvent, events_of
 
 
 class BodyEstablished(DiariumCreated):
     """A body was set up: council, board, committee, sub-committee (utskott) or drafting
     committee, with the body it sits under (``parent``)."""
+
+    label = "Organ inrättat"
+    secrecy = SAFE
 
     code: str
     name: str
@@ -21,6 +24,9 @@ class BodyEstablished(DiariumCreated):
 
 class MemberAppointed(DiariumEvent):
     """Someone was appointed ledamot or ersättare for a period (``occurred_on`` = its start)."""
+
+    label = "Ledamot eller ersättare utsedd"
+    secrecy = SAFE
 
     name: str
     party: str | None
@@ -33,12 +39,18 @@ class MemberAppointed(DiariumEvent):
 class MembershipEnded(DiariumEvent):
     """A membership ended before its period did (``occurred_on`` = the last day)."""
 
+    label = "Uppdrag upphört"
+    secrecy = SAFE
+
     name: str
     reason: str | None
 
 
 class DelegationPointAdded(DiariumEvent):
     """A point was added to the body's delegation order (delegationsordning)."""
+
+    label = "Delegationspunkt tillagd"
+    secrecy = SAFE
 
     number: str
     case_type: str
@@ -50,6 +62,9 @@ class DelegationPointAdded(DiariumEvent):
 class DelegationPointRevised(DiariumEvent):
     """A point of the delegation order was given a new content from ``occurred_on``."""
 
+    label = "Delegationspunkt ändrad"
+    secrecy = SAFE
+
     number: str
     case_type: str
     delegate: str
@@ -60,6 +75,9 @@ class DelegationPointRevised(DiariumEvent):
 class DelegationPointRevoked(DiariumEvent):
     """A point of the delegation order was revoked from ``occurred_on``."""
 
+    label = "Delegationspunkt upphävd"
+    secrecy = SAFE
+
     number: str
     reason: str | None
     decision_reference: str | None
@@ -68,6 +86,9 @@ class DelegationPointRevoked(DiariumEvent):
 class DelegatedDecisionRecorded(DiariumEvent):
     """A delegate took a decision under a point of the delegation order
     (``occurred_on`` = the decision date)."""
+
+    label = "Delegationsbeslut registrerat"
+    secrecy = Covered("delegated_decision")
 
     number: int
     point: str
@@ -80,6 +101,9 @@ class DelegatedDecisionRecorded(DiariumEvent):
 class DelegatedDecisionsReported(DiariumEvent):
     """Delegated decisions were reported (anmälda) to the body at a meeting, under a §."""
 
+    label = "Delegationsbeslut anmälda"
+    secrecy = SAFE
+
     meeting: str
     paragraph: int
     numbers: list[int]
@@ -89,6 +113,9 @@ class ParagraphYearOpened(DiariumCreated):
     """A body's paragraph numbering began for a year; ``last_number`` is the last § already
     used that year (0 when the year starts here)."""
 
+    label = "Paragrafnumrering påbörjad"
+    secrecy = SAFE
+
     body: str
     year: int
     last_number: int
@@ -97,20 +124,25 @@ class ParagraphYearOpened(DiariumCreated):
 class ParagraphNumberAllocated(DiariumEvent):
     """The next § of the body's year was given to a paragraph of a meeting."""
 
+    label = "Paragrafnummer tilldelat"
+    secrecy = SAFE
+
     number: int
     meeting: str
     meeting_date: date
 
 
 BODY_EVENTS: tuple[type[DiariumEvent], ...] = (
-    BodyEstablished,
-    MemberAppointed,
-    MembershipEnded,
-    DelegationPointAdded,
-    DelegationPointRevised,
-    DelegationPointRevoked,
-    DelegatedDecisionRecorded,
-    DelegatedDecisionsReported,
-    ParagraphYearOpened,
-    ParagraphNumberAllocated,
+    *events_of(
+        "body",
+        BodyEstablished,
+        MemberAppointed,
+        MembershipEnded,
+        DelegationPointAdded,
+        DelegationPointRevised,
+        DelegationPointRevoked,
+        DelegatedDecisionRecorded,
+        DelegatedDecisionsReported,
+    ),
+    *events_of("paragraph_year", ParagraphYearOpened, ParagraphNumberAllocated),
 )

@@ -5,11 +5,34 @@ from __future__ import annotations
 
 from datetime import date
 
-from diarium.domain.events.base import DiariumCreated, DiariumEvent
+from diarium.domain.events.base import (
+    SAFE,
+    Covered,
+    DiariumCreated,
+    DiariumEvent,
+    Public,
+    events_of,
+)
 
 
 class CaseRegistered(DiariumCreated):
     """A case was registered and given its diarienummer (dnr)."""
+
+    label = "Ärende registrerat"
+    secrecy = Covered("case")
+    public = Public("case.registered", "A case was registered and got its dnr.", {
+        "title": "string: ärendemening",
+        "public_title": "string|null: title to show where the title is secret",
+        "responsible_body": "string: body responsible, e.g. RS",
+        "unit": "string|null: responsible unit",
+        "officer": "string|null: case officer (handläggare)",
+        "classification": "string|null: classification code",
+        "origin": "string|null: where the case came from",
+        "series": "string: dnr series",
+        "year": "integer: year of the dnr",
+        "sequence": "integer: sequence number of the dnr",
+        "migrated": "boolean: true when the dnr was taken over from an older system",
+    })
 
     dnr: str
     series: str
@@ -29,6 +52,16 @@ class DocumentRegistered(DiariumEvent):
     """A document (handling) was registered to the case; ``occurred_on`` is the date
     it was received, sent or drawn up."""
 
+    label = "Handling registrerad"
+    secrecy = Covered("document")
+    public = Public(
+        "case.document_registered", "A document (handling) was registered to the case.", {
+            "number": "integer: running number within the case",
+            "direction": "string: incoming | outgoing | drawn_up",
+            "counterpart": "string|null: sender (incoming) or recipient (outgoing)",
+            "description": "string: what the document concerns",
+        })
+
     number: int
     direction: str  # incoming | outgoing | drawn_up
     counterpart: str | None  # sender (incoming) or recipient (outgoing)
@@ -38,12 +71,28 @@ class DocumentRegistered(DiariumEvent):
 class CaseOfficerAssigned(DiariumEvent):
     """The case officer (handläggare) was assigned or reassigned."""
 
+    label = "Handläggare utsedd"
+    secrecy = SAFE
+    public = Public("case.officer_assigned", "The case officer was assigned or reassigned.", {
+        "officer": "string: the new case officer",
+        "previous_officer": "string|null: the one before",
+    })
+
     officer: str
     previous_officer: str | None
 
 
 class ReferralSent(DiariumEvent):
     """The case was sent on referral (remiss) for consultation."""
+
+    label = "Remiss skickad"
+    secrecy = SAFE
+    public = Public("case.referral_sent", "The case was sent on referral (remiss).", {
+        "number": "integer: referral number within the case",
+        "recipients": "array of string: who is asked to answer",
+        "answer_by": "date: last day to answer",
+        "document_number": "integer|null: the referral document",
+    })
 
     number: int
     recipients: list[str]
@@ -54,6 +103,16 @@ class ReferralSent(DiariumEvent):
 class ReferralAnswered(DiariumEvent):
     """A recipient's answer (yttrande) to a referral was registered."""
 
+    label = "Remissvar registrerat"
+    secrecy = SAFE
+    public = Public(
+        "case.referral_answered", "A recipient's answer (yttrande) to a referral was registered.",
+        {
+            "referral_number": "integer: which referral",
+            "recipient": "string: who answered",
+            "document_number": "integer|null: the answer document",
+        })
+
     referral_number: int
     recipient: str
     document_number: int | None
@@ -63,6 +122,19 @@ class IncomingReferralReceived(DiariumEvent):
     """A referral (remiss) was received from someone else asking our body for its opinion
     (yttrande) by a date; ``occurred_on`` is the day it was received, ``document_number`` the
     registered incoming letter."""
+
+    label = "Inkommen remiss registrerad"
+    secrecy = Covered("incoming_referral")
+    public = Public(
+        "case.incoming_referral_received",
+        "A referral (remiss) sent to us was registered: our body must answer by a date; "
+        "business_date is the day it was received.", {
+            "number": "integer: incoming referral number within the case",
+            "sender": "string: who asks for our answer, e.g. a ministry",
+            "sender_reference": "string|null: the sender's own reference (their dnr)",
+            "answer_by": "date: last day to answer",
+            "document_number": "integer: the incoming referral letter",
+        })
 
     number: int
     sender: str
@@ -75,6 +147,17 @@ class IncomingReferralExtended(DiariumEvent):
     """The sender granted an extension (anstånd) of an incoming referral: our answer is due by
     ``answer_by`` instead of ``previous_answer_by``; ``occurred_on`` is the day it was granted."""
 
+    label = "Anstånd med remissvar"
+    secrecy = SAFE
+    public = Public(
+        "case.incoming_referral_extended",
+        "The sender granted an extension (anstånd) of an incoming referral; business_date is "
+        "the day it was granted.", {
+            "number": "integer: which incoming referral",
+            "answer_by": "date: the new last day to answer",
+            "previous_answer_by": "date: the last day before the extension",
+        })
+
     number: int
     answer_by: date
     previous_answer_by: date
@@ -84,6 +167,16 @@ class IncomingReferralAnswered(DiariumEvent):
     """Our answer (yttrande) to an incoming referral was sent; ``occurred_on`` is the day it
     was sent, ``document_number`` the registered outgoing answer."""
 
+    label = "Remissvar skickat"
+    secrecy = SAFE
+    public = Public(
+        "case.incoming_referral_answered",
+        "Our answer (yttrande) to an incoming referral was sent; business_date is the day it "
+        "was sent.", {
+            "number": "integer: which incoming referral",
+            "document_number": "integer: our outgoing answer",
+        })
+
     number: int
     document_number: int
 
@@ -92,6 +185,15 @@ class IncomingReferralDeclined(DiariumEvent):
     """Our body declined to answer an incoming referral (avstår från att yttra sig);
     ``document_number`` is the outgoing letter saying so, if one was sent."""
 
+    label = "Avstått från att yttra sig"
+    secrecy = SAFE
+    public = Public(
+        "case.incoming_referral_declined", "Our body declined to answer an incoming referral.", {
+            "number": "integer: which incoming referral",
+            "reason": "string: why",
+            "document_number": "integer|null: the outgoing letter saying so",
+        })
+
     number: int
     reason: str
     document_number: int | None
@@ -99,6 +201,17 @@ class IncomingReferralDeclined(DiariumEvent):
 
 class ProposalRecorded(DiariumEvent):
     """A decision proposal (beslutsförslag) was recorded, as numbered decision points."""
+
+    label = "Beslutsförslag registrerat"
+    secrecy = Covered("proposal")
+    public = Public(
+        "case.proposal_recorded", "A decision proposal (beslutsförslag) was recorded.", {
+            "number": "integer: proposal number within the case",
+            "points": "array of string: the numbered decision points",
+            "summary": "string: summary of the matter",
+            "justification": "string|null: reasons",
+            "proposed_by": "string|null: who proposes",
+        })
 
     number: int
     points: list[str]
@@ -110,6 +223,22 @@ class ProposalRecorded(DiariumEvent):
 class DecisionRecorded(DiariumEvent):
     """A decision (beslut) was taken: by a body at a meeting (``occurred_on`` is the
     meeting date) or by a delegate under a point of the delegation order."""
+
+    label = "Beslut registrerat"
+    secrecy = Covered("decision")
+    public = Public(
+        "case.decision_recorded",
+        "A decision (beslut) was taken, by a body at a meeting or by a delegate; business_date "
+        "is the day of the decision.", {
+            "number": "integer: decision number within the case",
+            "kind": "string: decided | proposed_to_higher_body | noted",
+            "text": "string: the decision text",
+            "body": "string|null: deciding body (with paragraph)",
+            "paragraph": "integer|null: protocol paragraph (§)",
+            "higher_body": "string|null: body the matter is proposed to",
+            "delegate": "string|null: deciding delegate (with delegation_point)",
+            "delegation_point": "string|null: point of the delegation order",
+        })
 
     number: int
     kind: str  # decided | proposed_to_higher_body | noted
@@ -124,6 +253,14 @@ class DecisionRecorded(DiariumEvent):
 class ProtocolExtractSent(DiariumEvent):
     """An extract of the protocol (protokollsutdrag) with a decision was sent."""
 
+    label = "Protokollsutdrag skickat"
+    secrecy = SAFE
+    public = Public(
+        "case.extract_sent", "A protocol extract (protokollsutdrag) with a decision was sent.", {
+            "decision_number": "integer: which decision",
+            "recipient": "string: to whom",
+        })
+
     decision_number: int
     recipient: str
 
@@ -131,17 +268,36 @@ class ProtocolExtractSent(DiariumEvent):
 class CaseClosed(DiariumEvent):
     """The case was closed (avslutat)."""
 
+    label = "Ärende avslutat"
+    secrecy = SAFE
+    public = Public("case.closed", "The case was closed (avslutat).", {
+        "reason": "string|null: why",
+    })
+
     reason: str | None
 
 
 class CaseReopened(DiariumEvent):
     """A closed case was reopened."""
 
+    label = "Ärende återupptaget"
+    secrecy = SAFE
+    public = Public("case.reopened", "A closed case was reopened.", {
+        "reason": "string: why",
+    })
+
     reason: str
 
 
 class CaseCancelled(DiariumEvent):
     """The case was cancelled (makulerat); it and its dnr are kept."""
+
+    label = "Ärende makulerat"
+    secrecy = SAFE
+    public = Public(
+        "case.cancelled", "The case was cancelled (makulerat); it and its dnr are kept.", {
+            "reason": "string: why",
+        })
 
     reason: str
 
@@ -155,6 +311,10 @@ class CaseMarkedSecret(DiariumEvent):
     case's fields withheld from those without access (title, origin, documents, proposals,
     decisions)."""
 
+    label = "Ärende sekretessmarkerat"
+    secrecy = SAFE
+    internal = True  # the feed names what a marking withholds (``withheld``), not the marking
+
     statute: str
     marking_body: str
     fields: list[str]
@@ -163,12 +323,20 @@ class CaseMarkedSecret(DiariumEvent):
 class CaseSecrecyLifted(DiariumEvent):
     """The case's secrecy marking (under ``statute``) was lifted."""
 
+    label = "Sekretessmarkering av ärende hävd"
+    secrecy = SAFE
+    internal = True
+
     statute: str
 
 
 class DocumentMarkedSecret(DiariumEvent):
     """A document of the case was marked secret; ``fields`` are among counterpart and
     description (the sender or recipient, and what it concerns: OSL 5:2)."""
+
+    label = "Handling sekretessmarkerad"
+    secrecy = SAFE
+    internal = True
 
     document_number: int
     statute: str
@@ -179,11 +347,16 @@ class DocumentMarkedSecret(DiariumEvent):
 class DocumentSecrecyLifted(DiariumEvent):
     """A document's secrecy marking (under ``statute``) was lifted."""
 
+    label = "Sekretessmarkering av handling hävd"
+    secrecy = SAFE
+    internal = True
+
     document_number: int
     statute: str
 
 
-CASE_EVENTS: tuple[type[DiariumEvent], ...] = (
+CASE_EVENTS: tuple[type[DiariumEvent], ...] = events_of(
+    "case",
     CaseRegistered,
     DocumentRegistered,
     CaseOfficerAssigned,

@@ -11,11 +11,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from diarium.domain.events.base import DiariumCreated, DiariumEvent
+from diarium.domain.events.base import SAFE, Covered, DiariumCreated, DiariumEvent, events_of
 
 
 class MeetingScheduled(DiariumCreated):
     """A meeting of a body was scheduled (``occurred_on`` = the day it was scheduled)."""
+
+    label = "Sammanträde planerat"
+    secrecy = SAFE
 
     ref: str
     body: str
@@ -28,6 +31,9 @@ class MeetingScheduled(DiariumCreated):
 class AgendaItemAdded(DiariumEvent):
     """An item was put on the agenda (föredragningslista): a case or a fixed item."""
 
+    label = "Punkt förd upp på föredragningslistan"
+    secrecy = Covered("agenda_item")
+
     number: int
     kind: str
     title: str
@@ -37,6 +43,9 @@ class AgendaItemAdded(DiariumEvent):
 class AgendaItemWithdrawn(DiariumEvent):
     """An item was taken off the agenda (lyfts ut), e.g. when the agenda was approved."""
 
+    label = "Punkt utlyft"
+    secrecy = SAFE
+
     number: int
     reason: str | None
 
@@ -44,6 +53,9 @@ class AgendaItemWithdrawn(DiariumEvent):
 class AttendanceRecorded(DiariumEvent):
     """Who attended, in what capacity and for which paragraphs; who chaired and who kept
     the minutes. Replaces any attendance recorded before."""
+
+    label = "Närvaro registrerad"
+    secrecy = SAFE
 
     chair: str
     secretary: str | None
@@ -53,6 +65,9 @@ class AttendanceRecorded(DiariumEvent):
 class AdjustersElected(DiariumEvent):
     """The members who, with the chair, will adjust (justera) the protocol."""
 
+    label = "Justerare valda"
+    secrecy = SAFE
+
     adjusters: list[str]
     adjustment_place: str | None
     adjustment_date: date | None
@@ -60,6 +75,9 @@ class AdjustersElected(DiariumEvent):
 
 class ParagraphRecorded(DiariumEvent):
     """A paragraph (§) was opened in the protocol, numbered on in the body's year."""
+
+    label = "Paragraf upprättad"
+    secrecy = Covered("paragraph")
 
     number: int
     title: str
@@ -72,6 +90,9 @@ class MotionMade(DiariumEvent):
     """A proposal (yrkande) was made at the meeting, by a member (``mover``) or, without
     one, the standing proposal (det liggande förslaget)."""
 
+    label = "Yrkande framställt"
+    secrecy = Covered("motion")
+
     paragraph: int
     number: int
     mover: str | None
@@ -82,6 +103,9 @@ class MotionMade(DiariumEvent):
 class ProcedureStepRecorded(DiariumEvent):
     """A step of the decision procedure (beslutsgång): the proposals the chair put (against
     each other, or one under proposition), the outcome and, for a vote, how each voted."""
+
+    label = "Beslutsgång registrerad"
+    secrecy = SAFE
 
     paragraph: int
     number: int
@@ -96,6 +120,9 @@ class ParagraphDecided(DiariumEvent):
     """The decision of a paragraph: its text and kind (decided, proposed to a higher body,
     noted); ``case_decision_number`` is the decision recorded on the case at the same time."""
 
+    label = "Paragraf beslutad"
+    secrecy = Covered("paragraph_decision")
+
     paragraph: int
     kind: str
     text: str
@@ -106,6 +133,9 @@ class ParagraphDecided(DiariumEvent):
 class ReservationEntered(DiariumEvent):
     """A member announced a reservation against the decision before the meeting closed."""
 
+    label = "Reservation anmäld"
+    secrecy = Covered("reservation")
+
     paragraph: int
     member: str
     reason: str | None
@@ -113,6 +143,9 @@ class ReservationEntered(DiariumEvent):
 
 class ReservationReasonGiven(DiariumEvent):
     """The written reason for a reservation was handed in (before adjustment)."""
+
+    label = "Reservation motiverad"
+    secrecy = Covered("reservation")
 
     paragraph: int
     member: str
@@ -122,6 +155,9 @@ class ReservationReasonGiven(DiariumEvent):
 class ConflictOfInterestDeclared(DiariumEvent):
     """A member declared a conflict of interest (jäv) and took no part in the paragraph."""
 
+    label = "Jäv anmält"
+    secrecy = Covered("conflict")
+
     paragraph: int
     member: str
     note: str | None
@@ -129,6 +165,9 @@ class ConflictOfInterestDeclared(DiariumEvent):
 
 class ProtocolNoteEntered(DiariumEvent):
     """A protocol note (protokollsanteckning): a statement entered in the protocol."""
+
+    label = "Protokollsanteckning införd"
+    secrecy = Covered("note")
 
     paragraph: int
     number: int
@@ -138,6 +177,9 @@ class ProtocolNoteEntered(DiariumEvent):
 
 class AttachmentAdded(DiariumEvent):
     """An attachment (bilaga) or decision basis (beslutsunderlag) of a paragraph."""
+
+    label = "Bilaga tillagd"
+    secrecy = Covered("attachment")
 
     paragraph: int
     number: int
@@ -150,12 +192,18 @@ class AttachmentAdded(DiariumEvent):
 class ExtractRecipientsListed(DiariumEvent):
     """Who gets an extract of the paragraph (protokollsutdrag skickas till)."""
 
+    label = "Utdragsmottagare angivna"
+    secrecy = SAFE
+
     paragraph: int
     recipients: list[str]
 
 
 class DelegatedDecisionsListed(DiariumEvent):
     """Delegated decisions reported to the body under this paragraph."""
+
+    label = "Delegationsbeslut redovisade"
+    secrecy = Covered("delegated_decision", within="decisions")
 
     paragraph: int
     decisions: list[dict[str, Any]]  # number, point, delegate, text, dnr, decided_on
@@ -164,11 +212,17 @@ class DelegatedDecisionsListed(DiariumEvent):
 class MeetingClosed(DiariumEvent):
     """The chair closed the meeting; reservations can no longer be announced."""
 
+    label = "Sammanträde avslutat"
+    secrecy = SAFE
+
     closed_at: str | None
 
 
 class ParagraphAdjustedImmediately(DiariumEvent):
     """One paragraph was adjusted at once (omedelbar justering)."""
+
+    label = "Paragraf omedelbart justerad"
+    secrecy = SAFE
 
     paragraph: int
     signed_by: list[str]
@@ -178,6 +232,9 @@ class ProtocolAdjusted(DiariumEvent):
     """The chair and the adjusters signed the protocol (``occurred_on``); ``late`` when
     after the 14 days of KL 5:69."""
 
+    label = "Protokoll justerat"
+    secrecy = SAFE
+
     signed_by: list[str]
     late: bool
 
@@ -186,6 +243,9 @@ class ProtocolPosted(DiariumEvent):
     """The adjustment was posted on the notice board (``occurred_on``); ``paragraph`` for an
     immediately adjusted paragraph posted on its own. The appeal period starts."""
 
+    label = "Justering anslagen"
+    secrecy = SAFE
+
     paragraph: int | None
     late: bool
 
@@ -193,6 +253,9 @@ class ProtocolPosted(DiariumEvent):
 class CorrectionCertified(DiariumEvent):
     """A correction of the adjusted protocol, certified (rättelse bestyrks) by signatories;
     the protocol itself is never edited."""
+
+    label = "Rättelse bestyrkt"
+    secrecy = Covered("correction")
 
     number: int
     paragraph: int
@@ -204,11 +267,15 @@ class CorrectionCertified(DiariumEvent):
 class ExtractSent(DiariumEvent):
     """An extract of a paragraph was sent to a recipient (``occurred_on``)."""
 
+    label = "Protokollsutdrag skickat"
+    secrecy = SAFE
+
     paragraph: int
     recipient: str
 
 
-MEETING_EVENTS: tuple[type[DiariumEvent], ...] = (
+MEETING_EVENTS: tuple[type[DiariumEvent], ...] = events_of(
+    "meeting",
     MeetingScheduled,
     AgendaItemAdded,
     AgendaItemWithdrawn,

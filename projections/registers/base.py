@@ -17,11 +17,12 @@ from diarium.domain.secrecy import covered
 from diarium.projections.batch import TableSpec, UnitOfWork
 
 Handler = Callable[[Any, UnitOfWork, Any, int], None]
-# the column that holds the originator id of the events of each module
-PREFETCH_COLUMNS = {
-    "diarium.domain.events.case": "case_id",
-    "diarium.domain.events.meeting": "meeting_id",
-    "diarium.domain.events.body": "body_id",
+# the column that holds the originator id, by the kind of aggregate an event belongs to (its
+# ``aggregate``, domain/events/)
+PREFETCH_COLUMNS: dict[str, str] = {
+    "case": "case_id",
+    "meeting": "meeting_id",
+    "body": "body_id",
 }
 
 
@@ -202,7 +203,8 @@ class Projection:
             try:
                 column = columns[kind]
             except KeyError:
-                column = columns[kind] = PREFETCH_COLUMNS.get(kind.__module__)
+                aggregate = getattr(kind, "aggregate", None) or ""
+                column = columns[kind] = PREFETCH_COLUMNS.get(aggregate)
             if column is None:
                 continue
             if event.originator_version > 1:

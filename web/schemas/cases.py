@@ -362,6 +362,9 @@ class WrittenSchema(Schema):
 class EventSchema(Schema):
     version = fields.Integer(metadata={"description": "Position in the case's own history"})
     type = Text(metadata={"example": "DecisionRecorded"})
+    label = Text(allow_none=True, metadata={
+        "description": "How the event shows in the history (Swedish)",
+        "example": "Beslut registrerat"})
     occurred_on = fields.Date(metadata={"description": "The business date the event concerns"})
     recorded_at = fields.DateTime()
     actor = Text()
@@ -381,10 +384,12 @@ _BASE_EVENT_FIELDS = {
 
 
 def event_view(event: Any) -> dict[str, Any]:
-    """An event as the history shows it: its common fields and its own data."""
+    """An event as the history shows it: its common fields, its label (declared on its class,
+    domain/events/) and its own data."""
     return {
         "version": event.originator_version,
         "type": type(event).__name__,
+        "label": getattr(event, "label", None),
         "occurred_on": event.occurred_on,
         "recorded_at": event.timestamp,
         "actor": event.actor,
