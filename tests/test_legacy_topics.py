@@ -12,7 +12,7 @@ from eventsourcing.utils import resolve_topic
 from diarium.cases.application import Diarium
 from diarium.cases.outbound.feed import read_feed
 from diarium.cases.store.topics import stored_topics
-from diarium.domain.case import Case
+from diarium.domain.case.aggregate import Case
 from diarium.domain.events.case import CaseRegistered
 from diarium.projections.runner import Projector
 from diarium.web.schemas.cases import EventSchema, event_view
