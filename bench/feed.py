@@ -34,7 +34,8 @@ from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 
 from diarium.cases.application import Diarium
 from diarium.cases.outbound import audit, feed
-from diarium.cases.outbound.webhooks import WebhookStore, WebhookWorker
+from diarium.cases.outbound.webhook_delivery import WebhookWorker
+from diarium.cases.outbound.webhook_subscriptions import WebhookStore
 from diarium.cases.store.overrides import DiariumFactory
 from diarium.domain import case as case_module
 from diarium.domain import commands as cmd

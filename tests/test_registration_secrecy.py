@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from diarium.cases.application import Diarium, Written
+from diarium.cases.outbound.webhook_delivery import WebhookWorker
+from diarium.cases.outbound.webhook_subscriptions import WebhookStore
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
-from diarium.cases.outbound.webhooks import WebhookStore, WebhookWorker
 from diarium.domain import commands as cmd
 from diarium.domain.actor import Actor
 from diarium.domain.case import Direction

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from diarium.cases.application import Diarium
+from diarium.cases.outbound.webhook_delivery import WebhookWorker, verify_signature
+from diarium.cases.outbound.webhook_subscriptions import WebhookStore
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
-from diarium.cases.outbound.webhooks import WebhookStore, WebhookWorker, verify_signature
 from tests.audit_helpers import decide, document, make_client, register
 
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from diarium.cases.application import Diarium
 from diarium.cases.outbound import feed
+from diarium.cases.outbound.webhook_subscriptions import WebhookStore, subscriptions
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
-from diarium.cases.outbound.webhooks import WebhookStore, subscriptions
 from tests.audit_helpers import decide, document, execute, register
 
 KILL_AT = 9  # the receiver kills the worker while handling this request (of ~36)

@@ -59,7 +59,7 @@ def export(args: argparse.Namespace) -> None:
 
 def run_webhooks(args: argparse.Namespace) -> None:
     """Deliver webhooks until interrupted (or one round with --once)."""
-    from diarium.cases.outbound.webhooks import WebhookWorker
+    from diarium.cases.outbound.webhook_delivery import WebhookWorker
 
     worker = WebhookWorker(_app(args), poll_interval=args.poll_interval, timeout=args.timeout,
                            concurrency=args.concurrency, max_backoff=args.max_backoff)
