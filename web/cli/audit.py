@@ -18,7 +18,7 @@ def _app(args: argparse.Namespace) -> Any:
 
 def verify(args: argparse.Namespace) -> None:
     """Walk the hash chain; exit 1 when anything was altered, removed or inserted."""
-    from diarium.cases.outbound.audit import verify_chain
+    from diarium.cases.outbound.chain_verification import verify_chain
 
     head = None
     if args.expect_position is not None or args.expect_hash is not None:
