@@ -3,7 +3,7 @@
 One bad event (a text PostgreSQL cannot store, a number beyond a column) must not wedge a
 register for good. The projector applies batches as they are; when an event fails it redoes
 that transaction with each projection's share of a batch in a savepoint, and if that fails,
-applies the events one by one (projections/runner.py); each event that fails alone is recorded
+applies the events one by one (projections/applying.py); each event that fails alone is recorded
 here (projection, generation, position, event type, aggregate, error class and the first line
 of its message, never the event's content) in the batch's transaction. Then, per projection
 (``DIARIUM_PROJECTION_ON_FAILURE``: ``skip``, ``stop``, or ``diary=stop,decisions=skip``;

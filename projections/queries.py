@@ -386,6 +386,7 @@ def _json(value: Any) -> Any:
     return value
 
 
+# LISTINGS, Listing and InvalidQuery stay importable from here, the register queries' module
 __all__ = [
     "LISTINGS", "InvalidQuery", "Listing", "Page", "Query", "Registers", "UnknownCursor", "parse"
 ]

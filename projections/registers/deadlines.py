@@ -24,7 +24,7 @@ sender, so it is secret where the letter's counterpart is (a document marking co
 the officer and those markings (``DeadlineCases``, folded from the case's events) and keeps,
 on each incoming referral row and its deadline, ``sender_secret`` and the officer, so the
 registers withhold the sender from those who may not read the case's secrets
-(``projections.queries``).
+(``projections.withholding``).
 """
 
 from __future__ import annotations
