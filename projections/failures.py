@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     DateTime,
     Integer,
@@ -36,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from diarium.projections.tables import ACTIVE, tracking, tracking_metadata
+from diarium.projections.tables import ACTIVE, POSITION, tracking, tracking_metadata
 
 SKIP, STOP = "skip", "stop"
 SETTING = "DIARIUM_PROJECTION_ON_FAILURE"
@@ -49,8 +48,7 @@ failures = Table(
     tracking_metadata,
     Column("name", String(64), primary_key=True),
     Column("generation", Integer, primary_key=True, autoincrement=False),
-    Column("position", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
-           autoincrement=False),
+    Column("position", POSITION, primary_key=True, autoincrement=False),
     Column("event_type", String(200), nullable=False),
     Column("originator_id", String(36), nullable=False),
     Column("originator_version", Integer, nullable=False),

@@ -62,6 +62,10 @@ def equals(name: str, column: str, description: str) -> Filter:
     return Filter(name, "string", description, lambda t, v, _: t.c[column] == v)
 
 
+def one_of(name: str, column: str, description: str, choices: tuple[str, ...]) -> Filter:
+    return Filter(name, "enum", description, lambda t, v, _: t.c[column] == v, choices)
+
+
 def number(name: str, column: str, description: str) -> Filter:
     return Filter(name, "integer", description, lambda t, v, _: t.c[column] == v)
 

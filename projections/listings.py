@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_
 
-from diarium.projections.filters import Filter, date_range, equals, flag, number, year_of
+from diarium.projections.filters import Filter, date_range, equals, flag, number, one_of, year_of
 from diarium.projections.registers import deadlines as dl
 from diarium.projections.withholding import (
     withhold_case,
@@ -108,14 +108,21 @@ def _extract_status(row: dict[str, Any], today: date) -> dict[str, Any]:
     return {"status": "sent" if row["sent_on"] is not None else "outstanding"}
 
 
+# filters several listings share
+BY_DNR = equals("dnr", "dnr", "Diarienummer")
+BY_CASE_BODY = equals("body", "responsible_body", "Responsible body of the case")
+BY_BODY = equals("body", "body", "Body")
+BY_MEETING = equals("meeting", "meeting_ref", "Meeting reference")
+BY_PARAGRAPH = number("paragraph", "paragraph", "Paragraph (§)")
+
 MEETING_COLUMNS = ("meeting_ref", "body", "meeting_on", "paragraph", "dnr", "member", "party")
 MEETING_FILTERS = (
     equals("body", "body", "Body (organ) code"),
     equals("member", "member", "Member's name"),
     equals("party", "party", "Member's party"),
-    equals("dnr", "dnr", "Diarienummer"),
+    BY_DNR,
     equals("meeting", "meeting_ref", "Meeting reference, e.g. RS-2020-10-14"),
-    number("paragraph", "paragraph", "Paragraph (§)"),
+    BY_PARAGRAPH,
     *date_range("meeting", "meeting_on", "Meeting"),
     year_of("meeting_on"),
 )
@@ -159,14 +166,13 @@ LISTINGS: dict[str, Listing] = {
             filters=(
                 Filter("q", "text", "Full-text search in titles and document descriptions "
                        "(every word, as a prefix)", lambda t, v, _: None),
-                Filter("status", "enum", "Case status", lambda t, v, _: t.c.status == v,
-                       ("open", "closed", "cancelled")),
+                one_of("status", "status", "Case status", ("open", "closed", "cancelled")),
                 equals("body", "responsible_body", "Responsible body (organ)"),
                 equals("unit", "unit", "Responsible unit"),
                 equals("officer", "officer", "Case officer (handläggare)"),
                 equals("series", "series", "Dnr series"),
                 number("year", "year", "Dnr year"),
-                equals("dnr", "dnr", "Diarienummer"),
+                BY_DNR,
                 flag("secret", "secret", "Has a secrecy-protected title"),
                 *date_range("registered", "registered_on", "Registered"),
                 *date_range("activity", "last_activity", "Last activity"),
@@ -188,10 +194,10 @@ LISTINGS: dict[str, Listing] = {
             default_sort="date", default_order="desc",
             filters=(
                 equals("dnr", "dnr", "Diarienummer: the documents of one case"),
-                Filter("direction", "enum", "Incoming, outgoing or drawn up",
-                       lambda t, v, _: t.c.direction == v, ("incoming", "outgoing", "drawn_up")),
+                one_of("direction", "direction", "Incoming, outgoing or drawn up",
+                       ("incoming", "outgoing", "drawn_up")),
                 equals("counterpart", "counterpart", "Sender or recipient"),
-                equals("body", "responsible_body", "Responsible body of the case"),
+                BY_CASE_BODY,
                 *date_range("date", "date", "Document date"),
                 year_of("date"),
             ),
@@ -211,14 +217,14 @@ LISTINGS: dict[str, Listing] = {
             hidden=("secret_text", "responsible_body", "officer"), withhold=withhold_text("text"),
             filters=(
                 equals("body", "body", "Deciding body (or delegating body)"),
-                Filter("kind", "enum", "Kind of decision", lambda t, v, _: t.c.kind == v,
+                one_of("kind", "kind", "Kind of decision",
                        ("decided", "proposed_to_higher_body", "noted")),
                 flag("delegated", "delegated", "Taken by a delegate"),
                 equals("delegate", "delegate", "Delegate"),
                 equals("point", "delegation_point", "Point of the delegation order"),
-                equals("dnr", "dnr", "Diarienummer"),
-                equals("meeting", "meeting_ref", "Meeting reference"),
-                number("paragraph", "paragraph", "Paragraph (§)"),
+                BY_DNR,
+                BY_MEETING,
+                BY_PARAGRAPH,
                 Filter("legal_force", "boolean", "Has gained legal force (laga kraft) by today",
                        lambda t, v, today: (t.c.legal_force_on <= today) if v
                        else or_(t.c.legal_force_on.is_(None), t.c.legal_force_on > today)),
@@ -250,9 +256,9 @@ LISTINGS: dict[str, Listing] = {
                        lambda t, v, _: t.c.sent_on.is_not(None) if v == "sent"
                        else t.c.sent_on.is_(None), ("sent", "outstanding")),
                 equals("recipient", "recipient", "Recipient"),
-                equals("dnr", "dnr", "Diarienummer"),
-                equals("body", "body", "Body"),
-                number("paragraph", "paragraph", "Paragraph (§)"),
+                BY_DNR,
+                BY_BODY,
+                BY_PARAGRAPH,
                 *date_range("decided", "decided_on", "Decided"),
             ),
         ),
@@ -275,13 +281,12 @@ LISTINGS: dict[str, Listing] = {
                 Filter("status", "enum", "answered, declined (incoming only), outstanding "
                        "(neither, overdue included) or overdue", _referral_filter,
                        ("answered", "declined", "outstanding", "overdue")),
-                Filter("direction", "enum", "outgoing (sent by us) or incoming (sent to us, "
-                       "to answer)", lambda t, v, _: t.c.direction == v,
-                       ("outgoing", "incoming")),
+                one_of("direction", "direction", "outgoing (sent by us) or incoming (sent to us, "
+                       "to answer)", ("outgoing", "incoming")),
                 equals("recipient", "recipient", "Recipient (incoming: our body)"),
                 equals("sender", "sender", "Sender of an incoming referral"),
-                equals("dnr", "dnr", "Diarienummer"),
-                equals("body", "responsible_body", "Responsible body of the case"),
+                BY_DNR,
+                BY_CASE_BODY,
                 *date_range("sent", "sent_on", "Sent (incoming: received)"),
                 *date_range("answer_by", "answer_by", "Answer due"),
             ),
@@ -298,16 +303,15 @@ LISTINGS: dict[str, Listing] = {
             sorts={"due": ("due_on", "id")},
             default_sort="due", default_order="asc",
             filters=(
-                Filter("kind", "enum", "Kind of deadline", lambda t, v, _: t.c.kind == v,
-                       tuple(dl.RULES)),
+                one_of("kind", "kind", "Kind of deadline", tuple(dl.RULES)),
                 Filter("status", "enum", "open (not done, overdue included), overdue or done",
                        _deadline_filter, ("open", "overdue", "done")),
                 Filter("overdue", "boolean", "Past due and not done",
                        lambda t, v, today: _deadline_filter(t, "overdue", today) if v
                        else ~_deadline_filter(t, "overdue", today)),
-                equals("dnr", "dnr", "Diarienummer"),
-                equals("body", "body", "Body"),
-                equals("meeting", "meeting_ref", "Meeting reference"),
+                BY_DNR,
+                BY_BODY,
+                BY_MEETING,
                 *date_range("due", "due_on", "Due"),
             ),
         ),

@@ -13,16 +13,14 @@ import pytest
 from diarium.cases.application import Diarium
 from diarium.projections.runner import Projector
 from diarium.projections.tables import tracking
-from tests.projections_support import fill, handled_events, snapshot
+from tests.projections_support import filled, handled_events, snapshot
 
 TODAY = date(2021, 3, 1)
 
 
 @pytest.fixture
 def store(diarium: Diarium) -> Diarium:
-    diarium.today = lambda: TODAY
-    fill(diarium, 30)
-    return diarium
+    return filled(diarium, 30, TODAY)
 
 
 def test_the_projector_decodes_events_as_the_library_does(store: Diarium) -> None:

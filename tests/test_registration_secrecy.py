@@ -23,7 +23,7 @@ from diarium.domain.dnr import DEFAULT_SERIES
 from diarium.domain.rules import RuleViolation
 from tests.test_group_commit import _queued, _until
 from tests.test_secrecy import _catch_up, _urls
-from tests.test_webhooks_delivery import Receiver
+from tests.webhook_receivers import Receiver
 
 TODAY = date(2020, 6, 1)
 REGISTRAR = Actor("anna.registrator", "req-1", ("registrar",))

@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Column,
     Date,
@@ -40,9 +39,8 @@ from diarium.domain.meeting_terms import legal_force_from
 from diarium.domain.secrecy import covered
 from diarium.projections.batch import TableSpec, UnitOfWork
 from diarium.projections.registers.base import CaseDirectory, Projection, handles, shown_title
-from diarium.projections.tables import table_name
+from diarium.projections.tables import case_columns, row_id, table_name
 
-ID = BigInteger().with_variant(Integer(), "sqlite")
 FANOUT = 1000  # row ids: position * FANOUT + index within the event
 
 
@@ -112,10 +110,9 @@ class DecisionsProjection(Projection):
         name = t("decision")
         decision = Table(
             name, metadata,
-            Column("id", ID, primary_key=True, autoincrement=False),
+            row_id(),
             Column("key", String(200), nullable=False),
-            Column("case_id", Uuid),
-            Column("dnr", String(50)),
+            *case_columns(required=False),
             Column("title", Text),
             Column("case_decision_number", Integer),
             Column("kind", String(32)),
@@ -155,7 +152,7 @@ class DecisionsProjection(Projection):
             n = t(base)
             return Table(
                 n, metadata,
-                Column("id", ID, primary_key=True, autoincrement=False),
+                row_id(),
                 Column("meeting_id", Uuid, nullable=False),
                 Column("meeting_ref", String(100), nullable=False),
                 Column("body", String(50), nullable=False),
@@ -182,10 +179,9 @@ class DecisionsProjection(Projection):
         ename = t("extract")
         extract = Table(
             ename, metadata,
-            Column("id", ID, primary_key=True, autoincrement=False),
+            row_id(),
             Column("decision_key", String(200), nullable=False),
-            Column("case_id", Uuid),
-            Column("dnr", String(50)),
+            *case_columns(required=False),
             Column("body", String(200)),
             Column("meeting_on", Date),
             Column("paragraph", Integer),
