@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 _NAMESPACE = uuid.UUID("0f5c9a8e-7f0e-4a43-9e0b-3c1d2b6a9e51")
 
+BIG = BigInteger().with_variant(Integer(), "sqlite")  # a log position, or a count
 metadata = MetaData()
 subscriptions = Table(
     "diarium_webhook_subscriptions",
@@ -60,15 +61,13 @@ subscriptions = Table(
     Column("url", Text(), nullable=False),
     Column("types", Text(), nullable=False),  # JSON list of public type names; [] = all
     Column("secret", Text(), nullable=False),  # SEALED prefix: AES-encrypted, else plaintext
-    Column("position", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+    Column("position", BIG, nullable=False),
     Column("active", Boolean(), nullable=False, default=True),
     Column("created_at", DateTime(), nullable=False),
     Column("created_by", String(200), nullable=True),
-    Column("delivered", BigInteger().with_variant(Integer(), "sqlite"), nullable=False,
-           default=0),
+    Column("delivered", BIG, nullable=False, default=0),
     Column("failures", Integer(), nullable=False, default=0),  # consecutive
-    Column("total_failures", BigInteger().with_variant(Integer(), "sqlite"), nullable=False,
-           default=0),
+    Column("total_failures", BIG, nullable=False, default=0),
     Column("last_status", Integer(), nullable=True),
     Column("last_error", Text(), nullable=True),
     Column("last_attempt_at", DateTime(), nullable=True),
@@ -83,7 +82,7 @@ deliveries = Table(
     metadata,
     Column("delivery_id", String(36), primary_key=True),
     Column("subscription_id", String(36), nullable=False),
-    Column("position", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+    Column("position", BIG, nullable=False),
     Column("type", String(100), nullable=False),
     Column("attempts", Integer(), nullable=False),
     Column("first_attempt_at", DateTime(), nullable=False),
