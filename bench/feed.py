@@ -33,8 +33,9 @@ from eventsourcing.persistence import Transcoding
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 
 from diarium.cases.application import Diarium
-from diarium.cases.outbound import audit, feed
-from diarium.cases.outbound.webhooks import WebhookStore, WebhookWorker
+from diarium.cases.outbound import audit, chain_verification, feed
+from diarium.cases.outbound.webhook_delivery import WebhookWorker
+from diarium.cases.outbound.webhook_subscriptions import WebhookStore
 from diarium.cases.store.overrides import DiariumFactory
 from diarium.domain import case as case_module
 from diarium.domain.actor import Actor
@@ -299,7 +300,7 @@ def main() -> None:
         for label, rate in read_rates(app, args.page).items():
             print(f"| {label} | {rate:,.0f} |")
         started = time.perf_counter()
-        report = audit.verify_chain(app)
+        report = chain_verification.verify_chain(app)
         print(f"\n`audit verify` over {report.checked} events: "
               f"{time.perf_counter() - started:.2f} s (ok={report.ok})\n")
         app.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]

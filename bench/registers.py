@@ -42,7 +42,9 @@ from diarium.cases.application import Diarium
 from diarium.domain.case.aggregate import Case
 from diarium.domain.dnr import case_id
 from diarium.domain.events import case as ev
-from diarium.projections.queries import LISTINGS, PAGE_CACHE_VARIABLE, Query, Registers
+from diarium.projections.listings import LISTINGS
+from diarium.projections.page_cache import PAGE_CACHE_VARIABLE
+from diarium.projections.queries import Query, Registers
 from diarium.projections.runner import Projector
 
 BODIES = ["RS", "RF", "HSN", "RUN", "PRN", "HSNI", "HSNB", "Nära vård"]

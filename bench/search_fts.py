@@ -26,7 +26,8 @@ from sqlalchemy import create_engine
 
 from bench.registers import percentiles
 from diarium.projections import search
-from diarium.projections.queries import LISTINGS, Query, Registers
+from diarium.projections.listings import LISTINGS
+from diarium.projections.queries import Query, Registers
 from diarium.projections.registers import build
 
 ONE_WORD = ["samlokalisering", "politikerportal", "ambulanssjukvård", "tandvårdstaxa",

@@ -3,7 +3,7 @@
 One bad event (a text PostgreSQL cannot store, a number beyond a column) must not wedge a
 register for good. The projector applies batches as they are; when an event fails it redoes
 that transaction with each projection's share of a batch in a savepoint, and if that fails,
-applies the events one by one (projections/runner.py); each event that fails alone is recorded
+applies the events one by one (projections/applying.py); each event that fails alone is recorded
 here (projection, generation, position, event type, aggregate, error class and the first line
 of its message, never the event's content) in the batch's transaction. Then, per projection
 (``DIARIUM_PROJECTION_ON_FAILURE``: ``skip``, ``stop``, or ``diary=stop,decisions=skip``;
@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     DateTime,
     Integer,
@@ -36,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from diarium.projections.tables import ACTIVE, tracking, tracking_metadata
+from diarium.projections.tables import ACTIVE, POSITION, tracking, tracking_metadata
 
 SKIP, STOP = "skip", "stop"
 SETTING = "DIARIUM_PROJECTION_ON_FAILURE"
@@ -49,8 +48,7 @@ failures = Table(
     tracking_metadata,
     Column("name", String(64), primary_key=True),
     Column("generation", Integer, primary_key=True, autoincrement=False),
-    Column("position", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
-           autoincrement=False),
+    Column("position", POSITION, primary_key=True, autoincrement=False),
     Column("event_type", String(200), nullable=False),
     Column("originator_id", String(36), nullable=False),
     Column("originator_version", Integer, nullable=False),

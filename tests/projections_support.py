@@ -156,6 +156,13 @@ def fill(diarium: Diarium, cases: int, start: date = date(2020, 1, 2)) -> list[s
     return dnrs
 
 
+def filled(diarium: Diarium, cases: int, today: date) -> Diarium:
+    """``diarium`` with ``cases`` cases (:func:`fill`), its today fixed at ``today``."""
+    diarium.today = lambda: today
+    fill(diarium, cases)
+    return diarium
+
+
 def snapshot(projector: Projector) -> dict[str, Any]:
     """Every row of every active register table (and SQLite's search index), in key order."""
     found: dict[str, Any] = {}

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from diarium.cases.application import Diarium
-from diarium.cases.outbound.audit import verify_chain
+from diarium.cases.outbound.chain_verification import verify_chain
 from diarium.web.cli.main import main
 from tests.audit_helpers import decide, document, execute, make_client, register, scalar
 

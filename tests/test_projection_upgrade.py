@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import insert, text, update
 
 from diarium.cases.application import Diarium
+from diarium.projections.positions import now as _now
 from diarium.projections.registers.deadlines import DeadlinesProjection
-from diarium.projections.runner import Projector, _now
+from diarium.projections.runner import Projector
 from diarium.projections.tables import ACTIVE, BUILDING, tracking
 from tests.projections_support import case_with_incoming_referral, fill, snapshot
 
@@ -63,7 +64,7 @@ def test_a_projection_built_by_other_code_is_rebuilt_when_following_starts(
     status = {row["name"]: row for row in restarted.status()}
     assert status["deadlines"]["schema"] == "outdated"
     assert status["diary"]["schema"] == "current"
-    with caplog.at_level(logging.WARNING, logger="diarium.projections.runner"):
+    with caplog.at_level(logging.WARNING, logger="diarium.projections.generations"):
         restarted.catch_up()
     assert generations(restarted) == {"diary": 1, "decisions": 1, "deadlines": 2}
     assert any("deadlines" in r.getMessage() and "rebuilding" in r.getMessage()

@@ -13,26 +13,25 @@ import pytest
 from diarium.cases.application import Diarium
 from diarium.projections.runner import Projector
 from diarium.projections.tables import tracking
-from tests.projections_support import fill, handled_events, snapshot
+from tests.projections_support import filled, handled_events, snapshot
 
 TODAY = date(2021, 3, 1)
 
 
 @pytest.fixture
 def store(diarium: Diarium) -> Diarium:
-    diarium.today = lambda: TODAY
-    fill(diarium, 30)
-    return diarium
+    return filled(diarium, 30, TODAY)
 
 
 def test_the_projector_decodes_events_as_the_library_does(store: Diarium) -> None:
     projector = Projector(store, batch_size=10_000)
     topics = sorted({t for p in projector.projections.values() for t in p.topics()})
     with projector.engine.connect() as conn:
-        rows = projector._read(conn, 0, projector.head(), topics)
+        rows = projector.reader.read(conn, 0, projector.head(), topics)
     library = store.recorder.select_notifications(0, 10_000, topics=topics)
     assert [r[0] for r in rows] == [n.id for n in library]
-    for (_, event), notification in zip(projector._decoder.decode(rows), library, strict=True):
+    decoded = projector.reader.decoder.decode(rows)
+    for (_, event), notification in zip(decoded, library, strict=True):
         expected = store.mapper.to_domain_event(notification)
         assert type(event) is type(expected)
         assert event.__dict__ == expected.__dict__
@@ -45,14 +44,14 @@ def test_a_state_the_fast_decoder_does_not_take_goes_through_the_mapper(store: D
     projector = Projector(store)
     topics = sorted({t for p in projector.projections.values() for t in p.topics()})
     with projector.engine.connect() as conn:
-        row = projector._read(conn, 0, projector.head(), topics)[0]
+        row = projector.reader.read(conn, 0, projector.head(), topics)[0]
     spaced = (*row[:4], b" " + row[4] + b" ")  # the library's decoder skips the whitespace
-    (_, event), = projector._decoder.decode([spaced])
-    (_, expected), = projector._decoder.decode([row])
+    (_, event), = projector.reader.decoder.decode([spaced])
+    (_, expected), = projector.reader.decoder.decode([row])
     assert type(event) is type(expected)
     assert event.__dict__ == expected.__dict__
     with pytest.raises(Exception, match=r"(?i)json|deserial|decode|expecting"):
-        projector._decoder.decode([(*row[:4], row[4] + b"{}")])
+        projector.reader.decoder.decode([(*row[:4], row[4] + b"{}")])
 
 
 def test_a_catch_up_commits_several_batches_at_once_and_applies_each_event_once(
@@ -123,8 +122,8 @@ def test_a_case_registered_before_the_batch_is_folded_from_its_events_in_the_log
 
     one_by_one = Projector(diarium, ["decisions", "deadlines"], batch_size=1, commit_every=0)
     histories: list[int] = []
-    original = one_by_one._history
-    one_by_one._history = lambda *a: histories.append(1) or original(*a)  # type: ignore
+    original = one_by_one.reader.history
+    one_by_one.reader.history = lambda *a: histories.append(1) or original(*a)  # type: ignore
     one_by_one.catch_up()
     assert histories  # the later events' batches folded the case from the log
     rows = snapshot(one_by_one)
@@ -156,10 +155,10 @@ def test_a_bulk_catch_up_closes_the_connections_whose_page_cache_it_filled(
     from tests.projections_support import ACTOR
 
     projector = Projector(store, batch_size=13, commit_every=60)
-    if projector._writer() is projector.engine:
+    if projector.connections.writer() is projector.engine:
         pytest.skip("PostgreSQL: the batches use the application's connections")
     used_in_bulk: list[sqlite3.Connection] = []
-    original = projector._batch
+    original = projector.applier.batch
 
     def noting(conn: Any, held: Any) -> Any:
         batch = original(conn, held)
@@ -167,8 +166,8 @@ def test_a_bulk_catch_up_closes_the_connections_whose_page_cache_it_filled(
             used_in_bulk.append(conn.connection.dbapi_connection)
         return batch
 
-    projector._batch = noting  # type: ignore[method-assign]
-    builds = projector._index_builds
+    projector.applier.batch = noting  # type: ignore[method-assign]
+    builds = projector.connections.index_builds
 
     @contextlib.contextmanager
     def noting_builds() -> Iterator[Any]:  # every index build here follows a bulk build
@@ -176,7 +175,7 @@ def test_a_bulk_catch_up_closes_the_connections_whose_page_cache_it_filled(
             used_in_bulk.append(conn.connection.dbapi_connection)
             yield conn
 
-    projector._index_builds = noting_builds  # type: ignore[method-assign]
+    projector.connections.index_builds = noting_builds  # type: ignore[method-assign]
 
     def closed(connection: sqlite3.Connection) -> bool:
         try:
@@ -202,13 +201,13 @@ def test_a_bulk_catch_up_closes_the_connections_whose_page_cache_it_filled(
 def test_a_catch_up_collects_garbage_rarely_and_restores_the_collector(store: Diarium) -> None:
     import gc
 
-    from diarium.projections.runner import BULK_GC_THRESHOLD, rare_collections
+    from diarium.projections.connections import BULK_GC_THRESHOLD, rare_collections
 
     before = gc.get_threshold()
     projector = Projector(store, batch_size=13)
     seen: list[int] = []
-    original = projector._batch
-    projector._batch = lambda *a: seen.append(gc.get_threshold()[0]) or original(*a)  # type: ignore
+    original = projector.applier.batch
+    projector.applier.batch = lambda *a: seen.append(gc.get_threshold()[0]) or original(*a)  # type: ignore
     projector.catch_up()
     assert seen and all(t >= BULK_GC_THRESHOLD for t in seen)
     assert gc.get_threshold() == before

@@ -22,16 +22,14 @@ from diarium.domain.case import commands as cmd
 from diarium.projections.registers.diary import DiaryProjection
 from diarium.projections.runner import Projector
 from diarium.web import create_app
-from tests.projections_support import ACTOR, authorized, fill, handled_events, snapshot
+from tests.projections_support import ACTOR, authorized, filled, handled_events, snapshot
 
 TODAY = date(2021, 3, 1)
 
 
 @pytest.fixture
 def store(diarium: Diarium) -> Diarium:
-    diarium.today = lambda: TODAY
-    fill(diarium, 40)
-    return diarium
+    return filled(diarium, 40, TODAY)
 
 
 def rebuilt(projector: Projector) -> dict[str, Any]:

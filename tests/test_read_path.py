@@ -25,7 +25,8 @@ from diarium.domain.actor import Actor
 from diarium.domain.case import commands as cmd
 from diarium.domain.case.terms import Direction
 from diarium.domain.dnr import case_id
-from diarium.projections.queries import LISTINGS, Query, Registers
+from diarium.projections.listings import LISTINGS
+from diarium.projections.queries import Query, Registers
 from diarium.projections.runner import Projector
 from diarium.web import create_app
 from diarium.web.token_cache import cache_tokens

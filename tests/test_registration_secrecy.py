@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from diarium.cases.application import Diarium, Written
+from diarium.cases.outbound.webhook_delivery import WebhookWorker
+from diarium.cases.outbound.webhook_subscriptions import WebhookStore
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
-from diarium.cases.outbound.webhooks import WebhookStore, WebhookWorker
 from diarium.domain.actor import Actor
 from diarium.domain.case import commands as cmd
 from diarium.domain.case.terms import Direction
@@ -22,7 +23,7 @@ from diarium.domain.dnr import DEFAULT_SERIES
 from diarium.domain.rules import RuleViolation
 from tests.test_group_commit import _queued, _until
 from tests.test_secrecy import _catch_up, _urls
-from tests.test_webhooks_delivery import Receiver
+from tests.webhook_receivers import Receiver
 
 TODAY = date(2020, 6, 1)
 REGISTRAR = Actor("anna.registrator", "req-1", ("registrar",))

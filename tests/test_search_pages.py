@@ -20,7 +20,8 @@ from diarium.cases.application import Diarium
 from diarium.domain.actor import Actor
 from diarium.domain.case import commands as cmd
 from diarium.projections import search
-from diarium.projections.queries import LISTINGS, Query, Registers
+from diarium.projections.listings import LISTINGS
+from diarium.projections.queries import Query, Registers
 from diarium.projections.runner import Projector
 from tests.conftest import postgres_database
 

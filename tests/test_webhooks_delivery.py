@@ -9,15 +9,16 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from diarium.cases.application import Diarium
+from diarium.cases.outbound.webhook_delivery import WebhookWorker, verify_signature
+from diarium.cases.outbound.webhook_subscriptions import WebhookStore
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
-from diarium.cases.outbound.webhooks import WebhookStore, WebhookWorker, verify_signature
 from tests.audit_helpers import decide, document, make_client, register
+from tests.webhook_receivers import Receiver
 
 
 @pytest.fixture(autouse=True)
@@ -30,54 +31,6 @@ def allow_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
 def client(diarium: Diarium):  # type: ignore[no-untyped-def]
     """A client whose token may use the audit, feed and webhook routes."""
     return make_client(diarium)
-
-
-class Receiver:
-    """An HTTP endpoint that records every request; the first ``fail_first`` requests are
-    processed but answered 500 (a lost acknowledgement), so they come again; the others get
-    ``answer`` (status, headers, body). It listens on ``host`` (and ``port``, default any)."""
-
-    def __init__(self, fail_first: int = 0, answer: tuple[int, dict[str, str], bytes] = (
-            204, {}, b""), host: str = "127.0.0.1", port: int = 0) -> None:
-        self.fail_first = fail_first
-        self.requests: list[dict[str, Any]] = []
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                with receiver.lock:
-                    receiver.requests.append({"headers": dict(self.headers), "body": body})
-                    failing = len(receiver.requests) <= receiver.fail_first
-                status, headers, content = (500, {}, b"") if failing else answer
-                self.send_response(status)
-                for name, value in {**headers, "Content-Length": str(len(content))}.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(content)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.port = self.server.server_address[1]
-        self.url = f"http://{host}:{self.port}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def unique(self) -> list[dict[str, Any]]:
-        """The deliveries after deduplication by ``Diarium-Delivery-Id``, in arrival order."""
-        seen: dict[str, dict[str, Any]] = {}
-        with self.lock:
-            for request in self.requests:
-                seen.setdefault(request["headers"]["Diarium-Delivery-Id"],
-                                json.loads(request["body"]))
-        return list(seen.values())
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

@@ -5,66 +5,41 @@ nothing is lost. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from diarium.cases.application import Diarium
 from diarium.cases.outbound import feed
+from diarium.cases.outbound.webhook_subscriptions import WebhookStore, subscriptions
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
-from diarium.cases.outbound.webhooks import WebhookStore, subscriptions
 from tests.audit_helpers import decide, document, execute, register
+from tests.webhook_receivers import Answer, Receiver
 
 KILL_AT = 9  # the receiver kills the worker while handling this request (of ~36)
 
 
-class KillingReceiver:
+class KillingReceiver(Receiver):
     """Records every request; at request ``KILL_AT`` it SIGKILLs the worker before answering,
     so that delivery reached the receiver but was never acknowledged."""
 
     def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
         self.victim: int | None = None
-        self.lock = threading.Lock()
-        receiver = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                with receiver.lock:
-                    receiver.requests.append({"headers": dict(self.headers), "body": body})
-                    kill = len(receiver.requests) == KILL_AT and receiver.victim is not None
-                if kill:
-                    os.kill(receiver.victim, signal.SIGKILL)  # type: ignore[arg-type]
-                    return  # no answer: the worker is gone
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def reply(self, count: int) -> Answer | None:
+        if count == KILL_AT and self.victim is not None:
+            os.kill(self.victim, signal.SIGKILL)
+            return None  # no answer: the worker is gone
+        return super().reply(count)
 
     def ids(self) -> list[str]:
         with self.lock:
             return [r["headers"]["Diarium-Delivery-Id"] for r in self.requests]
-
-    def unique(self) -> list[dict[str, Any]]:
-        seen: dict[str, dict[str, Any]] = {}
-        with self.lock:
-            for request in self.requests:
-                seen.setdefault(request["headers"]["Diarium-Delivery-Id"],
-                                json.loads(request["body"]))
-        return list(seen.values())
 
 
 def _worker(database_url: str) -> subprocess.Popen[str]:

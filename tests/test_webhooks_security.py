@@ -17,16 +17,13 @@ import sqlalchemy
 from eventsourcing.cipher import AESCipher
 
 from diarium.cases.application import Diarium
+from diarium.cases.outbound.webhook_delivery import WebhookWorker, verify_signature
+from diarium.cases.outbound.webhook_subscriptions import WebhookStore, subscriptions
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
-from diarium.cases.outbound.webhooks import (
-    WebhookStore,
-    WebhookWorker,
-    subscriptions,
-    verify_signature,
-)
 from diarium.cases.store.persistence import CIPHER_KEY_VARIABLE
 from tests.audit_helpers import decide, execute, register
-from tests.test_webhooks_delivery import Receiver, _dead_url
+from tests.test_webhooks_delivery import _dead_url
+from tests.webhook_receivers import Receiver
 
 ADDRESS_RULE = "webhook-address-not-allowed"
 URL_RULE = "webhook-url"

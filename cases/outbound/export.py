@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from diarium.cases.outbound import audit, feed
+from diarium.cases.outbound import audit, chain_verification, feed
 from diarium.domain.case.aggregate import Case
 from diarium.domain.dnr import case_id
 
@@ -80,7 +80,7 @@ def json_package(app: Diarium, dnr: str, *, now: datetime | None = None) -> dict
     """The case with all its documents, decisions and history, as one JSON document."""
     case = app.get_case(dnr)
     history = audit.case_audit_history(app, dnr)
-    findings = audit.verify_case(app, dnr)
+    findings = chain_verification.verify_case(app, dnr)
     types = sorted({row["public_type"] for row in history if row["public_type"]})
     return {
         "package": {

@@ -24,7 +24,7 @@ sender, so it is secret where the letter's counterpart is (a document marking co
 the officer and those markings (``DeadlineCases``, folded from the case's events) and keeps,
 on each incoming referral row and its deadline, ``sender_secret`` and the officer, so the
 registers withhold the sender from those who may not read the case's secrets
-(``projections.queries``).
+(``projections.withholding``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
     Date,
@@ -52,9 +51,8 @@ from diarium.domain.meeting_terms import adjustment_deadline, appeal_period_end,
 from diarium.domain.secrecy import covered
 from diarium.projections.batch import TableSpec, UnitOfWork
 from diarium.projections.registers.base import CaseDirectory, Projection, handles, shown_title
-from diarium.projections.tables import table_name
+from diarium.projections.tables import case_columns, row_id, table_name
 
-ID = BigInteger().with_variant(Integer(), "sqlite")
 FANOUT = 1000
 
 REFERRAL_ANSWER = "referral-answer"
@@ -120,9 +118,8 @@ class DeadlinesProjection(Projection):
         rname = table_name("referral", generation)
         referral = Table(
             rname, metadata,
-            Column("id", ID, primary_key=True, autoincrement=False),
-            Column("case_id", Uuid, nullable=False),
-            Column("dnr", String(50), nullable=False),
+            row_id(),
+            *case_columns(required=True),
             Column("title", Text, nullable=False),
             Column("responsible_body", String(200), nullable=False),
             Column("direction", String(8), nullable=False),  # outgoing | incoming
@@ -157,15 +154,14 @@ class DeadlinesProjection(Projection):
         dname = table_name("deadline", generation)
         deadline = Table(
             dname, metadata,
-            Column("id", ID, primary_key=True, autoincrement=False),
+            row_id(),
             Column("ref", String(200), nullable=False),
             Column("kind", String(32), nullable=False),
             Column("rule", Text, nullable=False),
             Column("law", String(50)),
             Column("due_on", Date, nullable=False),
             Column("subject", Text, nullable=False),
-            Column("case_id", Uuid),
-            Column("dnr", String(50)),
+            *case_columns(required=False),
             Column("body", String(200)),
             Column("meeting_ref", String(100)),
             Column("done_on", Date),

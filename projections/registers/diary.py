@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
     Date,
@@ -20,7 +19,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    Uuid,
 )
 
 from diarium.domain.events import case as ev
@@ -28,9 +26,7 @@ from diarium.domain.secrecy import covered
 from diarium.projections import search
 from diarium.projections.batch import TableSpec, UnitOfWork
 from diarium.projections.registers.base import Projection, handles
-from diarium.projections.tables import table_name
-
-ID = BigInteger().with_variant(Integer(), "sqlite")
+from diarium.projections.tables import case_columns, row_id, table_name
 
 
 class DiaryProjection(Projection):
@@ -42,9 +38,8 @@ class DiaryProjection(Projection):
         case = Table(
             name,
             metadata,
-            Column("id", ID, primary_key=True, autoincrement=False),  # registration position
-            Column("case_id", Uuid, nullable=False),
-            Column("dnr", String(50), nullable=False),
+            row_id(),  # the registration's position
+            *case_columns(required=True),
             Column("series", String(50), nullable=False),
             Column("year", Integer, nullable=False),
             Column("sequence", Integer, nullable=False),
@@ -90,9 +85,8 @@ class DiaryProjection(Projection):
         document = Table(
             dname,
             metadata,
-            Column("id", ID, primary_key=True, autoincrement=False),  # registration position
-            Column("case_id", Uuid, nullable=False),
-            Column("dnr", String(50), nullable=False),
+            row_id(),  # the registration's position
+            *case_columns(required=True),
             Column("number", Integer, nullable=False),
             Column("direction", String(16), nullable=False),
             Column("date", Date, nullable=False),

@@ -18,7 +18,7 @@ def _app(args: argparse.Namespace) -> Any:
 
 def verify(args: argparse.Namespace) -> None:
     """Walk the hash chain; exit 1 when anything was altered, removed or inserted."""
-    from diarium.cases.outbound.audit import verify_chain
+    from diarium.cases.outbound.chain_verification import verify_chain
 
     head = None
     if args.expect_position is not None or args.expect_hash is not None:
@@ -59,7 +59,7 @@ def export(args: argparse.Namespace) -> None:
 
 def run_webhooks(args: argparse.Namespace) -> None:
     """Deliver webhooks until interrupted (or one round with --once)."""
-    from diarium.cases.outbound.webhooks import WebhookWorker
+    from diarium.cases.outbound.webhook_delivery import WebhookWorker
 
     worker = WebhookWorker(_app(args), poll_interval=args.poll_interval, timeout=args.timeout,
                            concurrency=args.concurrency, max_backoff=args.max_backoff)

@@ -24,7 +24,7 @@ def gunicorn_options(workers: int = DEFAULT_WORKERS, threads: int = DEFAULT_THRE
 def init_db(url: str | None = None) -> Diarium:
     """Create every table once, not in every worker at boot: events, tokens, webhooks and
     the registers."""
-    from diarium.cases.outbound.webhooks import WebhookStore
+    from diarium.cases.outbound.webhook_subscriptions import WebhookStore
     from diarium.projections.runner import Projector
 
     diarium = Diarium(url, create_tables=True)

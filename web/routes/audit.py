@@ -7,7 +7,7 @@ import re
 from flask import Blueprint, Response, jsonify, request
 
 from diarium.cases import secrecy
-from diarium.cases.outbound import audit, export
+from diarium.cases.outbound import audit, chain_verification, export
 from diarium.domain.roles import ADMIN, AUDITOR, REGISTRAR
 from diarium.web.auth import case_body, current_actor, requires
 from diarium.web.disclosure import disclose, disclose_events, disclose_history, disclose_rows
@@ -54,7 +54,7 @@ def verify() -> Response:
         else:
             head = (int(match[1]), match[2])
     query.check()
-    return jsonify(audit.verify_chain(diarium(), expect_head=head).as_dict())
+    return jsonify(chain_verification.verify_chain(diarium(), expect_head=head).as_dict())
 
 
 @api.get("/cases/<path:dnr>/events")

@@ -3,6 +3,7 @@ bad value becomes one entry of a 422 problem's ``invalid-params``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -101,32 +102,29 @@ class Query:
 
     def integer(self, name: str, default: int | None = None, *, minimum: int = 0,
                 maximum: int = 2**62) -> int | None:
-        value = self.raw(name)
-        if value is None:
-            return default
-        try:
-            number = int(value)
-        except ValueError:
-            self.fail(name, "Must be an integer.")
-            return default
-        if not minimum <= number <= maximum:
-            self.fail(name, f"Must be between {minimum} and {maximum}.")
-            return default
-        return number
+        return self._within(name, default, int, "Must be an integer.", minimum, maximum,
+                            f"{maximum}")
 
     def number(self, name: str, default: float, *, maximum: float) -> float:
+        return self._within(name, default, float, "Must be a number of seconds.", 0, maximum,
+                            f"{maximum:g}")
+
+    def _within(self, name: str, default: Any, convert: Callable[[str], Any], invalid: str,
+                minimum: float, maximum: float, shown_maximum: str) -> Any:
+        """Parameter ``name`` converted, if it converts and lies within the bounds (else
+        ``default``, the failure noted)."""
         value = self.raw(name)
         if value is None:
             return default
         try:
-            seconds = float(value)
+            number = convert(value)
         except ValueError:
-            self.fail(name, "Must be a number of seconds.")
+            self.fail(name, invalid)
             return default
-        if not 0 <= seconds <= maximum:
-            self.fail(name, f"Must be between 0 and {maximum:g}.")
+        if not minimum <= number <= maximum:
+            self.fail(name, f"Must be between {minimum} and {shown_maximum}.")
             return default
-        return seconds
+        return number
 
     def day(self, name: str) -> date | None:
         value = self.raw(name)

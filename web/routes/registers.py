@@ -20,16 +20,9 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from diarium.domain import roles
-from diarium.projections.queries import (
-    LISTINGS,
-    InvalidQuery,
-    Listing,
-    Page,
-    Query,
-    Registers,
-    UnknownCursor,
-    parse,
-)
+from diarium.projections.filters import InvalidQuery
+from diarium.projections.listings import LISTINGS, Listing
+from diarium.projections.queries import Page, Query, Registers, UnknownCursor, parse
 from diarium.projections.runner import Projector
 from diarium.web.auth import current_actor, requires
 from diarium.web.disclosure import read_logger

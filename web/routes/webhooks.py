@@ -12,7 +12,11 @@ from flask import Blueprint, Response, current_app, jsonify
 from marshmallow import RAISE, Schema, fields, validate
 
 from diarium.cases.outbound import feed
-from diarium.cases.outbound.webhooks import InvalidSubscription, SubscriptionNotFound, WebhookStore
+from diarium.cases.outbound.webhook_subscriptions import (
+    InvalidSubscription,
+    SubscriptionNotFound,
+    WebhookStore,
+)
 from diarium.domain.actor import Actor
 from diarium.domain.roles import ADMIN, SERVICE
 from diarium.web.auth import requires

@@ -1,37 +1,24 @@
-"""Webhooks: subscribing services get the feed pushed to a URL, at least once and in order.
+"""Webhook subscriptions: who wants which public events pushed to which URL, and how far
+each has been delivered.
 
 * A subscription has a URL, the public event types it wants, a secret and a **position** in the
-  log. The worker (``diarium webhooks run``) reads the feed after that position and POSTs one
-  event per request, in log order; only a 2xx answer moves the position on. So delivery is
-  at-least-once and in order per subscription.
-* Each delivery has an id unique per (subscription, position), sent as ``Diarium-Delivery-Id``
-  and stable across retries: the receiver deduplicates with it.
-* The body is signed: ``Diarium-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret,
-  "<t>." + body)>`` (see :func:`verify_signature`).
-* A failure schedules the next attempt with exponential backoff (``base * 2**(failures-1)``,
-  capped) for that subscription only; subscriptions are claimed with a lease and served by a
-  thread pool, so a slow or dead endpoint holds up nobody else, and several workers can run.
-* Deliveries go only to public addresses, checked at registration and after resolving the
-  host before each batch (cases/webhook_targets.py); redirects are not followed, and what is
-  recorded of a failure is its class only (``HTTP 5xx``, ``connection failed``…).
+  log; deliveries (webhook_delivery.py) start after it, and only a delivered event moves it on.
+  Each attempt at an event is recorded (``deliveries``: per subscription and position).
+* The URL must name a public address, checked at registration (cases/webhook_targets.py); what
+  is recorded and shown of a failure is its class only (``HTTP 5xx``, ``connection failed``…).
 * A subscription belongs to the token that made it (``owner``): the API shows it to that token
   and to admins only. Its secret is stored AES-encrypted when ``DIARIUM_CIPHER_KEY`` is set.
+* The worker claims due subscriptions with a lease, so several workers can run.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
-import logging
 import os
 import secrets
-import threading
-import time
 import uuid
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -54,30 +41,18 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import SQLAlchemyError
-from urllib3 import HTTPConnectionPool
 
 from diarium.cases.outbound import feed
-from diarium.cases.outbound.webhook_targets import (
-    WEBHOOK_ADDRESS,
-    Target,
-    TargetRefused,
-    check_url,
-    connection_pool,
-    post,
-    resolve,
-)
+from diarium.cases.outbound.webhook_targets import TargetRefused, check_url
 from diarium.cases.store.migrations import add_missing_columns, widen_to_text
 from diarium.cases.store.persistence import CIPHER_KEY_VARIABLE
 
 if TYPE_CHECKING:
     from diarium.cases.application import Diarium
 
-log = logging.getLogger(__name__)
-
-SIGNATURE_HEADER = "Diarium-Signature"
-DELIVERY_HEADER = "Diarium-Delivery-Id"
 _NAMESPACE = uuid.UUID("0f5c9a8e-7f0e-4a43-9e0b-3c1d2b6a9e51")
 
+BIG = BigInteger().with_variant(Integer(), "sqlite")  # a log position, or a count
 metadata = MetaData()
 subscriptions = Table(
     "diarium_webhook_subscriptions",
@@ -86,15 +61,13 @@ subscriptions = Table(
     Column("url", Text(), nullable=False),
     Column("types", Text(), nullable=False),  # JSON list of public type names; [] = all
     Column("secret", Text(), nullable=False),  # SEALED prefix: AES-encrypted, else plaintext
-    Column("position", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+    Column("position", BIG, nullable=False),
     Column("active", Boolean(), nullable=False, default=True),
     Column("created_at", DateTime(), nullable=False),
     Column("created_by", String(200), nullable=True),
-    Column("delivered", BigInteger().with_variant(Integer(), "sqlite"), nullable=False,
-           default=0),
+    Column("delivered", BIG, nullable=False, default=0),
     Column("failures", Integer(), nullable=False, default=0),  # consecutive
-    Column("total_failures", BigInteger().with_variant(Integer(), "sqlite"), nullable=False,
-           default=0),
+    Column("total_failures", BIG, nullable=False, default=0),
     Column("last_status", Integer(), nullable=True),
     Column("last_error", Text(), nullable=True),
     Column("last_attempt_at", DateTime(), nullable=True),
@@ -109,7 +82,7 @@ deliveries = Table(
     metadata,
     Column("delivery_id", String(36), primary_key=True),
     Column("subscription_id", String(36), nullable=False),
-    Column("position", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+    Column("position", BIG, nullable=False),
     Column("type", String(100), nullable=False),
     Column("attempts", Integer(), nullable=False),
     Column("first_attempt_at", DateTime(), nullable=False),
@@ -182,26 +155,6 @@ def now_utc() -> datetime:
 def delivery_id(subscription_id: str, position: int) -> str:
     """The delivery id of ``position`` for a subscription: the same on every retry."""
     return str(uuid.uuid5(_NAMESPACE, f"{subscription_id}:{position}"))
-
-
-def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
-    """The ``Diarium-Signature`` header value for ``body``."""
-    stamp = int(time.time()) if timestamp is None else timestamp
-    mac = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={stamp},v1={mac}"
-
-
-def verify_signature(secret: str, body: bytes, header: str, tolerance: int = 300) -> bool:
-    """What a receiver does: check the HMAC and that the timestamp is recent."""
-    try:
-        parts = dict(p.split("=", 1) for p in header.split(","))
-        stamp = int(parts["t"])
-    except (ValueError, KeyError):
-        return False
-    if abs(time.time() - stamp) > tolerance:
-        return False
-    expected = sign(secret, body, stamp).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, parts.get("v1", ""))
 
 
 class InvalidSubscription(ValueError):
@@ -439,130 +392,3 @@ class WebhookStore:
 
     def failures(self, subscription_id: str) -> int:
         return int(self._row(subscription_id).failures)
-
-
-class WebhookWorker:
-    """Delivers due subscriptions; ``run`` loops until stopped, ``run_once`` does one round."""
-
-    def __init__(
-        self,
-        app: Diarium,
-        *,
-        store: WebhookStore | None = None,
-        batch: int = 50,
-        timeout: float = 5.0,
-        base_backoff: float = 1.0,
-        max_backoff: float = 300.0,
-        poll_interval: float = 0.2,
-        concurrency: int = 4,
-        lease: float = 60.0,
-    ) -> None:
-        self.app = app
-        self.store = store or WebhookStore(app)
-        self.batch = batch
-        self.timeout = timeout
-        self.base_backoff = base_backoff
-        self.max_backoff = max_backoff
-        self.poll_interval = poll_interval
-        self.lease = max(lease, timeout * batch + 5)
-        self.owner = f"{uuid.uuid4()}"
-        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook")
-        self.stopping = threading.Event()
-
-    def backoff(self, failures: int) -> float:
-        return min(self.max_backoff, self.base_backoff * 2 ** max(0, failures - 1))
-
-    def run_once(self) -> int:
-        """Serve every due subscription once; returns the number of deliveries made."""
-        claimed = self.store.claim_due(self.owner, self.lease)
-        return sum(self.pool.map(self._serve, claimed))
-
-    def run(self, stop: threading.Event | None = None) -> None:
-        stop = stop or self.stopping
-        while not stop.is_set():
-            try:
-                delivered = self.run_once()
-            except Exception:  # keep the worker alive through store hiccups; retried next round
-                log.exception("webhook round failed")
-                delivered = 0
-            if not delivered:
-                stop.wait(self.poll_interval)
-
-    def close(self) -> None:
-        self.stopping.set()
-        self.pool.shutdown(wait=True)
-
-    def _serve(self, subscription: Subscription) -> int:
-        delivered = 0
-        position = subscription.position
-        try:
-            page = feed.read_feed(self.app, position, self.batch, subscription.types)
-            if page.items:
-                delivered = self._deliver_all(subscription, page.items)
-                position = page.items[delivered - 1].position if delivered else position
-            if delivered == len(page.items):
-                position = max(position, page.next_after)
-            return delivered
-        finally:
-            self.store.release(subscription.id, self.owner, position)
-
-    def _deliver_all(self, subscription: Subscription, items: Sequence[feed.FeedItem]) -> int:
-        """Deliver ``items`` in order to the address the URL resolves to now (checked once for
-        the batch); stops at the first failure. Returns how many were delivered."""
-        try:
-            secret = unseal(subscription.secret)
-            target = resolve(subscription.url)
-        except (TargetRefused, ValueError) as refused:
-            log.warning("webhook %s not delivered: %s", subscription.id, refused)
-            self._failed(subscription, items[0], None, _refusal_text(refused))
-            return 0
-        connections = connection_pool(target, self.timeout)
-        try:
-            for count, item in enumerate(items):
-                if not self._deliver(subscription, secret, connections, target, item):
-                    return count
-            return len(items)
-        finally:
-            connections.close()
-
-    def _deliver(self, subscription: Subscription, secret: str,
-                 connections: HTTPConnectionPool, target: Target, item: feed.FeedItem) -> bool:
-        key = delivery_id(subscription.id, item.position)
-        body = json.dumps({
-            "delivery_id": key,
-            "subscription_id": subscription.id,
-            "event": item.as_dict(),
-        }, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        headers = {
-            "Content-Type": "application/json",
-            DELIVERY_HEADER: key,
-            "Diarium-Event-Type": item.type,
-            "Diarium-Position": str(item.position),
-            SIGNATURE_HEADER: sign(secret, body),
-            "User-Agent": "diarium-webhooks/1",
-        }
-        status: int | None = None
-        try:
-            status = post(connections, target, body, headers)
-        except Exception as failure:  # any network failure counts as a failed attempt
-            log.info("webhook %s: %s", subscription.id, type(failure).__name__)
-        if status is not None and 200 <= status < 300:
-            self.store.record_attempt(subscription, self.owner, item, ok=True, status=status,
-                                      error=None, retry_at=None)
-            return True
-        self._failed(subscription, item, status, failure_text(status))
-        return False
-
-    def _failed(self, subscription: Subscription, item: feed.FeedItem, status: int | None,
-                error: str) -> None:
-        failures = self.store.failures(subscription.id) + 1
-        retry_at = now_utc() + timedelta(seconds=self.backoff(failures))
-        self.store.record_attempt(subscription, self.owner, item, ok=False, status=status,
-                                  error=error, retry_at=retry_at)
-
-
-def _refusal_text(refused: Exception) -> str:
-    """The recorded error of a delivery that was not attempted."""
-    if isinstance(refused, TargetRefused):
-        return REFUSED if refused.rule is WEBHOOK_ADDRESS else CONNECTION_FAILED
-    return SECRET_UNREADABLE
