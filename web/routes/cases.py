@@ -7,8 +7,22 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from diarium.cases.application import Written
+from diarium.domain.case.decisions import RecordDecision, RecordExtractSent, RecordProposal
 from diarium.domain.case.documents import RegisterDocument
-from diarium.domain.case.lifecycle import RegisterCase
+from diarium.domain.case.incoming_referrals import (
+    AnswerIncomingReferral,
+    DeclineIncomingReferral,
+    ExtendIncomingReferral,
+    ReceiveIncomingReferral,
+)
+from diarium.domain.case.lifecycle import (
+    AssignOfficer,
+    CancelCase,
+    CloseCase,
+    RegisterCase,
+    ReopenCase,
+)
+from diarium.domain.case.referrals import RegisterReferralAnswer, SendReferral
 from diarium.domain.roles import REGISTRAR, SECRETARY, STAFF
 from diarium.domain.rules import RULES
 from diarium.web.auth import authenticated, case_body, json_body_field, own_case, requires
@@ -109,21 +123,21 @@ def register_document(command: RegisterDocument) -> Written:
 @api.put("/cases/<path:dnr>/officer")
 @requires(REGISTRAR, body=case_body)
 @takes(s.AssignOfficerSchema, "Assign or reassign the case officer", method="put")
-def assign_officer(command: Any) -> Written:
+def assign_officer(command: AssignOfficer) -> Written:
     return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/referrals")
 @requires(own_case(), body=case_body)
 @takes(s.SendReferralSchema, "Send the case on referral (remiss)", 201)
-def send_referral(command: Any) -> Written:
+def send_referral(command: SendReferral) -> Written:
     return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/referrals/<int:referral_number>/answers")
 @requires(REGISTRAR, own_case(), body=case_body)
 @takes(s.RegisterReferralAnswerSchema, "Register an answer to a referral", 201)
-def register_referral_answer(command: Any) -> Written:
+def register_referral_answer(command: RegisterReferralAnswer) -> Written:
     return diarium().handle(command, actor())
 
 
@@ -134,7 +148,7 @@ def register_referral_answer(command: Any) -> Written:
     "Register a referral sent to us (inkommen remiss), to answer by a date",
     201,
 )
-def receive_incoming_referral(command: Any) -> Written:
+def receive_incoming_referral(command: ReceiveIncomingReferral) -> Written:
     return diarium().handle(command, actor())
 
 
@@ -145,14 +159,14 @@ def receive_incoming_referral(command: Any) -> Written:
     "Record an extension (anstånd) of an incoming referral's answer-by date",
     201,
 )
-def extend_incoming_referral(command: Any) -> Written:
+def extend_incoming_referral(command: ExtendIncomingReferral) -> Written:
     return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/incoming-referrals/<int:referral_number>/answers")
 @requires(REGISTRAR, own_case(), body=case_body)
 @takes(s.AnswerIncomingReferralSchema, "Register our answer to an incoming referral", 201)
-def answer_incoming_referral(command: Any) -> Written:
+def answer_incoming_referral(command: AnswerIncomingReferral) -> Written:
     return diarium().handle(command, actor())
 
 
@@ -163,49 +177,49 @@ def answer_incoming_referral(command: Any) -> Written:
     "Record that we decline to answer an incoming referral",
     201,
 )
-def decline_incoming_referral(command: Any) -> Written:
+def decline_incoming_referral(command: DeclineIncomingReferral) -> Written:
     return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/proposals")
 @requires(own_case(), body=case_body)
 @takes(s.RecordProposalSchema, "Record a decision proposal (beslutsförslag)", 201)
-def record_proposal(command: Any) -> Written:
+def record_proposal(command: RecordProposal) -> Written:
     return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/decisions")
 @requires(SECRETARY, own_case(), body=case_body)
 @takes(s.RecordDecisionSchema, "Record a decision (beslut)", 201)
-def record_decision(command: Any) -> Written:
+def record_decision(command: RecordDecision) -> Written:
     return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/decisions/<int:decision_number>/extracts")
 @requires(SECRETARY, body=case_body)
 @takes(s.RecordExtractSentSchema, "Record a protocol extract sent", 201)
-def record_extract_sent(command: Any) -> Written:
+def record_extract_sent(command: RecordExtractSent) -> Written:
     return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/close")
 @requires(REGISTRAR, own_case(), body=case_body)
 @takes(s.CloseCaseSchema, "Close the case")
-def close_case(command: Any) -> Written:
+def close_case(command: CloseCase) -> Written:
     return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/reopen")
 @requires(REGISTRAR, body=case_body)
 @takes(s.ReopenCaseSchema, "Reopen a closed case")
-def reopen_case(command: Any) -> Written:
+def reopen_case(command: ReopenCase) -> Written:
     return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/cancel")
 @requires(REGISTRAR, body=case_body)
 @takes(s.CancelCaseSchema, "Cancel (makulera) a case registered in error")
-def cancel_case(command: Any) -> Written:
+def cancel_case(command: CancelCase) -> Written:
     return diarium().handle(command, actor())
 
 
