@@ -22,7 +22,9 @@ from bench.common import machine, store
 from diarium.cases.application import Diarium
 from diarium.cases.store.persistence import eventsourcing_env
 from diarium.domain.actor import Actor
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.decisions import RecordDecision, RecordProposal
+from diarium.domain.case.documents import RegisterDocument
+from diarium.domain.case.lifecycle import AssignOfficer, CloseCase, RegisterCase
 from diarium.domain.case.terms import DecisionKind, Direction
 
 BY = Actor("bench")
@@ -50,18 +52,16 @@ def diarium_lifecycles(url: str, count: int) -> float:
     started = time.perf_counter()
     for i in range(count):
         dnr = diarium.register_case(
-            cmd.RegisterCase(f"Ärende nummer {i} om samlokalisering", "RS", registered_on=DAY),
+            RegisterCase(f"Ärende nummer {i} om samlokalisering", "RS", registered_on=DAY),
             BY,
         ).dnr
         diarium.handle(
-            cmd.RegisterDocument(dnr, Direction.INCOMING, DAY, "Skrivelse", "Luleå kommun"), BY
+            RegisterDocument(dnr, Direction.INCOMING, DAY, "Skrivelse", "Luleå kommun"), BY
         )
-        diarium.assign_officer(dnr, cmd.AssignOfficer("Linda", DAY), BY)
-        diarium.record_proposal(dnr, cmd.RecordProposal(["Godkänna"], "Sammanfattning", DAY), BY)
-        diarium.record_decision(
-            dnr, cmd.RecordDecision(DecisionKind.DECIDED, "Beslut", DAY, "RS", 170), BY
-        )
-        diarium.close_case(dnr, cmd.CloseCase(DAY), BY)
+        diarium.handle(AssignOfficer(dnr, "Linda", DAY), BY)
+        diarium.handle(RecordProposal(dnr, ["Godkänna"], "Sammanfattning", DAY), BY)
+        diarium.handle(RecordDecision(dnr, DecisionKind.DECIDED, "Beslut", DAY, "RS", 170), BY)
+        diarium.handle(CloseCase(dnr, DAY), BY)
     elapsed = time.perf_counter() - started
     diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
     return count / elapsed

@@ -39,7 +39,9 @@ from diarium.cases.outbound.webhook_subscriptions import WebhookStore
 from diarium.cases.store.overrides import DiariumFactory
 from diarium.domain import case as case_module
 from diarium.domain.actor import Actor
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.decisions import RecordDecision
+from diarium.domain.case.documents import RegisterDocument
+from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.case.terms import Direction
 from diarium.domain.dnr import case_id
 
@@ -92,14 +94,14 @@ def store(backend: str) -> Iterator[str]:
 
 
 def new_case(app: Diarium, title: str = "Bench") -> str:
-    return app.register_case(cmd.RegisterCase(title=title, responsible_body="RS",
+    return app.register_case(RegisterCase(title=title, responsible_body="RS",
                                                registered_on=date(2020, 1, 2)), BY).dnr
 
 
 def add_documents(app: Diarium, dnr: str, count: int) -> None:
     for n in range(count):
         app.handle(
-            cmd.RegisterDocument(
+            RegisterDocument(
                 dnr,
                 direction=Direction.INCOMING,
                 date=date(2020, 1, 2 + n % 27),
@@ -291,9 +293,17 @@ def main() -> None:
         per_case = max(1, args.events // len(cases)) - 2
         for dnr in cases:
             add_documents(app, dnr, per_case)
-            app.record_decision(dnr, cmd.RecordDecision(
-                kind="decided", text="Beslut", decided_on=date(2020, 3, 1), body="RS",
-                paragraph=1), BY)
+            app.handle(
+                RecordDecision(
+                    dnr,
+                    kind="decided",
+                    text="Beslut",
+                    decided_on=date(2020, 3, 1),
+                    body="RS",
+                    paragraph=1,
+                ),
+                BY,
+            )
         total = app.recorder.max_notification_id() or 0
         print(f"**Feed read rate** ({total} events, pages of {args.page}):\n")
         print("| reader | events/s |\n|---|---:|")

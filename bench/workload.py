@@ -62,7 +62,8 @@ def _writer(url: str, seed: int, duration: float, busy: list[str], out: Any) -> 
     """One writer process: small registrations and documents on Zipf-chosen busy cases."""
     from diarium.cases.application import ConcurrentModification
     from diarium.domain.actor import Actor
-    from diarium.domain.case import commands as cmd
+    from diarium.domain.case.documents import RegisterDocument
+    from diarium.domain.case.lifecycle import RegisterCase
     from diarium.domain.case.terms import Direction
 
     diarium = _app(url)
@@ -79,12 +80,12 @@ def _writer(url: str, seed: int, duration: float, busy: list[str], out: Any) -> 
         try:
             if rnd.random() < 0.4:
                 diarium.register_case(
-                    cmd.RegisterCase(TITLE.format(n=n), "RS", registered_on=DAY), by)
+                    RegisterCase(TITLE.format(n=n), "RS", registered_on=DAY), by)
                 kind = "register"
             else:
                 dnr = rnd.choices(busy, weights)[0]
                 diarium.handle(
-                    cmd.RegisterDocument(
+                    RegisterDocument(
                         dnr, Direction.INCOMING, DAY, f"Skrivelse {n}", "Luleå kommun"
                     ),
                     by,
@@ -115,7 +116,8 @@ def seed_store(url: str, cases: int, busy: int) -> list[str]:
     """``cases`` small cases (registration and a document); the first ``busy`` are the pool."""
     from diarium.cases.application import Diarium
     from diarium.domain.actor import Actor
-    from diarium.domain.case import commands as cmd
+    from diarium.domain.case.documents import RegisterDocument
+    from diarium.domain.case.lifecycle import RegisterCase
     from diarium.domain.case.terms import Direction
 
     diarium = Diarium(url, create_tables=True)
@@ -124,9 +126,9 @@ def seed_store(url: str, cases: int, busy: int) -> list[str]:
     dnrs = []
     for n in range(cases):
         dnr = diarium.register_case(
-            cmd.RegisterCase(TITLE.format(n=n), "RS", registered_on=DAY), by).dnr
+            RegisterCase(TITLE.format(n=n), "RS", registered_on=DAY), by).dnr
         diarium.handle(
-            cmd.RegisterDocument(dnr, Direction.INCOMING, DAY, "Skrivelse", "Luleå kommun"), by
+            RegisterDocument(dnr, Direction.INCOMING, DAY, "Skrivelse", "Luleå kommun"), by
         )
         dnrs.append(dnr)
     diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]

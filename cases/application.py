@@ -1,4 +1,4 @@
-"""The case service: one application class, one method per command."""
+"""The case service: one application class, one table of command handlers (``handle``)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Repos
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from diarium.cases.meeting_commands import MeetingCommands
-from diarium.cases.secrecy_commands import SecrecyCommands
+from diarium.cases.secret_read_log import SecretReadLog
 from diarium.cases.store.allocation_lock import AllocationLock
 from diarium.cases.store.group_commit import GroupCommit
 from diarium.cases.store.overrides import DateAsISO, FreshRepository
@@ -25,8 +25,8 @@ from diarium.cases.store.persistence import eventsourcing_env, log_position
 from diarium.cases.store.reads import store_version
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.case import commands as cmd
 from diarium.domain.case.aggregate import Case
+from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.dnr import DnrSeries, case_id, series_year_id
 from diarium.domain.rules import RuleViolation
 from diarium.domain.series import SeriesYear
@@ -63,7 +63,7 @@ class Written:
 class _Queued:
     """A registration waiting for its group commit."""
 
-    command: cmd.RegisterCase
+    command: RegisterCase
     registered_on: date
     by: Actor
 
@@ -81,7 +81,7 @@ _REGISTERED_FIELDS = (
 
 
 def _new_case(
-    command: cmd.RegisterCase,
+    command: RegisterCase,
     dnr: str,
     year: int,
     sequence: int,
@@ -114,7 +114,7 @@ def configured_series() -> DnrSeries:
     return DnrSeries(json.loads(raw) if raw else None)
 
 
-class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
+class Diarium(MeetingCommands, Application[UUID]):
     """The diarium: registers cases and records everything that happens to them."""
 
     name = "diarium"
@@ -146,9 +146,10 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
         self._registrations: GroupCommit[tuple[str, int], _Queued, Written] = GroupCommit(
             self._register_batch
         )
+        self.secret_reads = SecretReadLog(self)  # who read which secret content of a case
         # The one table: command type → its handler (``handle``).
         self.handlers: dict[type, Callable[[Any, Actor], Any]] = {
-            cmd.RegisterCase: self.register_case,
+            RegisterCase: self.register_case,
             **dict.fromkeys(CASE_DECIDERS, self._decide_on_case),
         }
 
@@ -173,7 +174,7 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
 
     # -- registration ---------------------------------------------------------------
 
-    def register_case(self, command: cmd.RegisterCase, by: Actor) -> Written:
+    def register_case(self, command: RegisterCase, by: Actor) -> Written:
         """Register a case: allocate the next dnr of its series, or take a migrated one.
 
         New numbers are allocated by group commit (cases/group_commit.py): the registrations
@@ -235,7 +236,7 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
         with self._allocation.hold(series, year):
             return self._retrying(attempt, f"The dnr series {series}")
 
-    def _register_case(self, command: cmd.RegisterCase, by: Actor) -> Written:
+    def _register_case(self, command: RegisterCase, by: Actor) -> Written:
         today = self.today()
         registered_on = command.registered_on or today
         dnr_format = self.series[command.series]
@@ -257,175 +258,6 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
             return self._written(case, self.save(counter, case))
 
         return self._retrying(attempt, f"The dnr series {command.series}")
-
-    # -- commands on a case -----------------------------------------------------------
-
-    def assign_officer(self, dnr: str, command: cmd.AssignOfficer, by: Actor) -> Written:
-        return self._change(
-            dnr,
-            lambda case, today: case.assign_officer(
-                officer=command.officer, assigned_on=command.assigned_on or today, by=by,
-                today=today,
-            ),
-        )
-
-    def send_referral(self, dnr: str, command: cmd.SendReferral, by: Actor) -> Written:
-        return self._change(
-            dnr,
-            lambda case, today: case.send_referral(
-                recipients=command.recipients,
-                sent_on=command.sent_on or today,
-                answer_by=command.answer_by,
-                document_number=command.document_number,
-                by=by,
-                today=today,
-            ),
-        )
-
-    def register_referral_answer(
-        self, dnr: str, referral_number: int, command: cmd.RegisterReferralAnswer, by: Actor
-    ) -> Written:
-        return self._change(
-            dnr,
-            lambda case, today: case.register_referral_answer(
-                referral_number=referral_number,
-                recipient=command.recipient,
-                answered_on=command.answered_on or today,
-                document_number=command.document_number,
-                by=by,
-                today=today,
-            ),
-        )
-
-    def receive_incoming_referral(
-        self, dnr: str, command: cmd.ReceiveIncomingReferral, by: Actor
-    ) -> Written:
-        return self._change(
-            dnr,
-            lambda case, today: case.receive_incoming_referral(
-                sender=command.sender,
-                sender_reference=command.sender_reference,
-                received_on=command.received_on,
-                answer_by=command.answer_by,
-                document_number=command.document_number,
-                by=by,
-                today=today,
-            ),
-        )
-
-    def extend_incoming_referral(
-        self, dnr: str, number: int, command: cmd.ExtendIncomingReferral, by: Actor
-    ) -> Written:
-        return self._change(
-            dnr,
-            lambda case, today: case.extend_incoming_referral(
-                number=number,
-                answer_by=command.answer_by,
-                granted_on=command.granted_on or today,
-                by=by,
-                today=today,
-            ),
-        )
-
-    def answer_incoming_referral(
-        self, dnr: str, number: int, command: cmd.AnswerIncomingReferral, by: Actor
-    ) -> Written:
-        return self._change(
-            dnr,
-            lambda case, today: case.answer_incoming_referral(
-                number=number,
-                document_number=command.document_number,
-                answered_on=command.answered_on,
-                by=by,
-                today=today,
-            ),
-        )
-
-    def decline_incoming_referral(
-        self, dnr: str, number: int, command: cmd.DeclineIncomingReferral, by: Actor
-    ) -> Written:
-        return self._change(
-            dnr,
-            lambda case, today: case.decline_incoming_referral(
-                number=number,
-                reason=command.reason,
-                declined_on=command.declined_on or today,
-                document_number=command.document_number,
-                by=by,
-                today=today,
-            ),
-        )
-
-    def record_proposal(self, dnr: str, command: cmd.RecordProposal, by: Actor) -> Written:
-        return self._change(
-            dnr,
-            lambda case, today: case.record_proposal(
-                points=command.points,
-                summary=command.summary,
-                justification=command.justification,
-                proposed_by=command.proposed_by,
-                proposed_on=command.proposed_on or today,
-                by=by,
-                today=today,
-            ),
-        )
-
-    def record_decision(self, dnr: str, command: cmd.RecordDecision, by: Actor) -> Written:
-        return self._change(
-            dnr,
-            lambda case, today: case.record_decision(
-                kind=command.kind,
-                text=command.text,
-                decided_on=command.decided_on,
-                body=command.body,
-                paragraph=command.paragraph,
-                higher_body=command.higher_body,
-                delegate=command.delegate,
-                delegation_point=command.delegation_point,
-                by=by,
-                today=today,
-            ),
-        )
-
-    def record_extract_sent(
-        self, dnr: str, decision_number: int, command: cmd.RecordExtractSent, by: Actor
-    ) -> Written:
-        return self._change(
-            dnr,
-            lambda case, today: case.record_extract_sent(
-                decision_number=decision_number,
-                recipient=command.recipient,
-                sent_on=command.sent_on or today,
-                by=by,
-                today=today,
-            ),
-        )
-
-    def close_case(self, dnr: str, command: cmd.CloseCase, by: Actor) -> Written:
-        return self._change(
-            dnr,
-            lambda case, today: case.close(
-                closed_on=command.closed_on or today, reason=command.reason, by=by, today=today
-            ),
-        )
-
-    def reopen_case(self, dnr: str, command: cmd.ReopenCase, by: Actor) -> Written:
-        return self._change(
-            dnr,
-            lambda case, today: case.reopen(
-                reopened_on=command.reopened_on or today, reason=command.reason, by=by,
-                today=today,
-            ),
-        )
-
-    def cancel_case(self, dnr: str, command: cmd.CancelCase, by: Actor) -> Written:
-        return self._change(
-            dnr,
-            lambda case, today: case.cancel(
-                cancelled_on=command.cancelled_on or today, reason=command.reason, by=by,
-                today=today,
-            ),
-        )
 
     # -- queries ----------------------------------------------------------------------
 
@@ -468,16 +300,6 @@ class Diarium(SecrecyCommands, MeetingCommands, Application[UUID]):
             return self._written(case, self.save(case))
 
         return self._retrying(attempt, f"Case {command.dnr}")
-
-    def _change(self, dnr: str, command: Callable[[Case, date], object]) -> Written:
-        """Load the case, apply ``command``, save; on a concurrent write, redo from the start."""
-
-        def attempt() -> Written:
-            case = self.get_case(dnr)
-            command(case, self.today())
-            return self._written(case, self.save(case))
-
-        return self._retrying(attempt, f"Case {dnr}")
 
     def _retrying(self, attempt: Callable[[], T], what: str) -> T:
         """Run ``attempt`` (load, decide, save) until it saves without a concurrent write,

@@ -23,6 +23,7 @@ from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.body import Body, DelegatedDecision, ParagraphYear
 from diarium.domain.case.aggregate import Case
+from diarium.domain.case.decisions import RecordDecision, RecordExtractSent
 from diarium.domain.case.terms import DecisionKind, Status
 from diarium.domain.meeting import Attendee, Meeting
 from diarium.domain.meeting_terms import (
@@ -227,15 +228,14 @@ class MeetingCommands:
             case_decision = None
             if command.dnr is not None:
                 case = self.get_case(command.dnr)
-                case_decision = case.record_decision(
+                case_decision = case.record_decision(RecordDecision(
+                    command.dnr,
                     kind=DecisionKind.DECIDED,
                     text=command.text,
                     decided_on=command.decided_on,
                     delegate=command.delegate,
                     delegation_point=command.point,
-                    by=by,
-                    today=today,
-                ).number
+                ), by, today).number
                 touched.append(case)
             decision = body.record_delegated_decision(
                 point=command.point, delegate=command.delegate, text=command.text,
@@ -439,16 +439,15 @@ class MeetingCommands:
             case_decision = None
             if p.dnr is not None:
                 case = self.get_case(p.dnr)
-                case_decision = case.record_decision(
+                case_decision = case.record_decision(RecordDecision(
+                    p.dnr,
                     kind=command.kind,
                     text=command.text,
                     decided_on=meeting.meeting_date,
                     body=meeting.body,
                     paragraph=paragraph,
                     higher_body=command.higher_body,
-                    by=by,
-                    today=today,
-                ).number
+                ), by, today).number
                 touched.append(case)
             meeting.decide(
                 paragraph=paragraph, kind=command.kind, text=command.text,
@@ -615,10 +614,10 @@ class MeetingCommands:
             if p.dnr is not None and number is not None:
                 case = self.get_case(p.dnr)
                 if command.recipient not in case.decision(number).extracts:
-                    case.record_extract_sent(
-                        decision_number=number, recipient=command.recipient, sent_on=sent_on,
-                        by=by, today=today,
-                    )
+                    case.record_extract_sent(RecordExtractSent(
+                        p.dnr, decision_number=number, recipient=command.recipient,
+                        sent_on=sent_on,
+                    ), by, today)
                     touched.append(case)
             meeting.send_extract(
                 paragraph=paragraph, recipient=command.recipient, sent_on=sent_on, by=by,

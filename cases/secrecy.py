@@ -9,7 +9,7 @@ Everything that shows case content to someone calls :func:`redact_case` (a case 
 register row, a search hit, a feed item) or :func:`redact_history` (events). Both work on
 plain dicts, so a projection that keeps the case's ``secrecy`` marking (and each document's)
 with its rows can use them as they are. A view that reveals secret content to a reader who
-may see it must be logged (``Diarium.record_secret_read``); :func:`withheld_paths` tells what
+may see it must be logged (``Diarium.secret_reads.record``); :func:`withheld_paths` tells what
 would have been withheld, i.e. what was disclosed.
 
 Who may read secret content of a case (:func:`may_read_secrets`), always within the token's
@@ -25,7 +25,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from diarium.domain import roles
@@ -47,22 +46,6 @@ from diarium.domain.secrecy import public_title as _public_title
 
 CASE_SECRET_FIELDS = CASE_FIELDS
 DOCUMENT_SECRET_FIELDS = DOCUMENT_FIELDS
-
-
-# -- commands ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MarkSecret:
-    statute: str
-    marking_body: str
-    marked_on: date | None = None
-    fields: list[str] | None = None
-
-
-@dataclass(frozen=True)
-class LiftSecrecy:
-    lifted_on: date | None = None
 
 
 # -- access ------------------------------------------------------------------------------
@@ -467,8 +450,6 @@ __all__ = [
     "DOCUMENT_SECRET_FIELDS",
     "WITHHELD",
     "CaseSecrets",
-    "LiftSecrecy",
-    "MarkSecret",
     "is_secret",
     "marking_view",
     "may_read_case_secrets",

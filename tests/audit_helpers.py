@@ -8,7 +8,9 @@ import sqlalchemy
 
 from diarium.cases.application import Diarium
 from diarium.domain.actor import Actor
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.decisions import RecordDecision
+from diarium.domain.case.documents import RegisterDocument
+from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.case.terms import DecisionKind, Direction
 
 CLERK = Actor("registrator-anna", "req-1")
@@ -18,14 +20,14 @@ AUDITOR = Actor("revisor-bo", "req-2")
 def register(diarium: Diarium, title: str = "Ärende", on: date = date(2020, 9, 1),
              by: Actor = CLERK) -> str:
     return diarium.register_case(
-        cmd.RegisterCase(title=title, responsible_body="RS", registered_on=on), by
+        RegisterCase(title=title, responsible_body="RS", registered_on=on), by
     ).dnr
 
 
 def document(diarium: Diarium, dnr: str, on: date, text: str = "Skrivelse",
              by: Actor = CLERK) -> int:
     written = diarium.handle(
-        cmd.RegisterDocument(
+        RegisterDocument(
             dnr, direction=Direction.INCOMING, date=on, description=text, counterpart="Kommunen"
         ),
         by,
@@ -35,9 +37,17 @@ def document(diarium: Diarium, dnr: str, on: date, text: str = "Skrivelse",
 
 def decide(diarium: Diarium, dnr: str, on: date, paragraph: int = 160,
            by: Actor = CLERK) -> int:
-    written = diarium.record_decision(
-        dnr, cmd.RecordDecision(kind=DecisionKind.DECIDED, text=f"Beslut § {paragraph}",
-                                decided_on=on, body="RS", paragraph=paragraph), by)
+    written = diarium.handle(
+        RecordDecision(
+            dnr,
+            kind=DecisionKind.DECIDED,
+            text=f"Beslut § {paragraph}",
+            decided_on=on,
+            body="RS",
+            paragraph=paragraph,
+        ),
+        by,
+    )
     return written.position
 
 

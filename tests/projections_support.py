@@ -11,7 +11,22 @@ from sqlalchemy import select, text
 from diarium.cases.application import Diarium
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import DiariumAggregate
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.decisions import RecordDecision, RecordExtractSent
+from diarium.domain.case.documents import RegisterDocument
+from diarium.domain.case.incoming_referrals import (
+    AnswerIncomingReferral,
+    DeclineIncomingReferral,
+    ExtendIncomingReferral,
+    ReceiveIncomingReferral,
+)
+from diarium.domain.case.lifecycle import (
+    AssignOfficer,
+    CancelCase,
+    CloseCase,
+    RegisterCase,
+    ReopenCase,
+)
+from diarium.domain.case.referrals import RegisterReferralAnswer, SendReferral
 from diarium.domain.case.terms import DecisionKind, Direction
 from diarium.domain.events import meeting as mev
 from diarium.domain.meeting_terms import meeting_id
@@ -44,7 +59,7 @@ def fill(diarium: Diarium, cases: int, start: date = date(2020, 1, 2)) -> list[s
     for i in range(cases):
         day = start + timedelta(days=i % 300)
         dnr = diarium.register_case(
-            cmd.RegisterCase(
+            RegisterCase(
                 title=f"Ärende {i}: samlokalisering av verksamhet {i % 7}",
                 responsible_body=("RS", "HSN", "RUN")[i % 3], registered_on=day,
                 officer=None if i % 4 == 0 else f"Handläggare {i % 5}",
@@ -55,7 +70,7 @@ def fill(diarium: Diarium, cases: int, start: date = date(2020, 1, 2)) -> list[s
         dnrs.append(dnr)
         for n in range(i % 3):
             diarium.handle(
-                cmd.RegisterDocument(
+                RegisterDocument(
                     dnr,
                     Direction.INCOMING,
                     day,
@@ -65,18 +80,15 @@ def fill(diarium: Diarium, cases: int, start: date = date(2020, 1, 2)) -> list[s
                 ACTOR,
             )
         if i % 4 == 1:
-            diarium.send_referral(
-                dnr,
-                cmd.SendReferral(["HSN", "RUN"], answer_by=day + timedelta(days=20), sent_on=day),
+            diarium.handle(
+                SendReferral(dnr, ["HSN", "RUN"], answer_by=day + timedelta(days=20), sent_on=day),
                 ACTOR,
             )
-            diarium.register_referral_answer(
-                dnr, 1, cmd.RegisterReferralAnswer("HSN", answered_on=day), ACTOR
-            )
+            diarium.handle(RegisterReferralAnswer(dnr, 1, "HSN", answered_on=day), ACTOR)
         if i % 7 == 4:  # a referral sent to us: answered, declined or still open
             letter = (
                 diarium.handle(
-                    cmd.RegisterDocument(
+                    RegisterDocument(
                         dnr,
                         Direction.INCOMING,
                         day,
@@ -88,9 +100,9 @@ def fill(diarium: Diarium, cases: int, start: date = date(2020, 1, 2)) -> list[s
                 .case.documents[-1]
                 .number
             )
-            diarium.receive_incoming_referral(
-                dnr,
-                cmd.ReceiveIncomingReferral(
+            diarium.handle(
+                ReceiveIncomingReferral(
+                    dnr,
                     "Socialdepartementet",
                     answer_by=day + timedelta(days=30),
                     document_number=letter,
@@ -101,7 +113,7 @@ def fill(diarium: Diarium, cases: int, start: date = date(2020, 1, 2)) -> list[s
             if i % 14 == 4:
                 answer = (
                     diarium.handle(
-                        cmd.RegisterDocument(
+                        RegisterDocument(
                             dnr,
                             Direction.OUTGOING,
                             day,
@@ -113,32 +125,23 @@ def fill(diarium: Diarium, cases: int, start: date = date(2020, 1, 2)) -> list[s
                     .case.documents[-1]
                     .number
                 )
-                diarium.answer_incoming_referral(
-                    dnr, 1, cmd.AnswerIncomingReferral(answer), ACTOR
-                )
+                diarium.handle(AnswerIncomingReferral(dnr, 1, answer), ACTOR)
             elif i % 28 == 11:  # the sender grants an extension (anstånd)
-                diarium.extend_incoming_referral(
-                    dnr, 1, cmd.ExtendIncomingReferral(day + timedelta(days=60), day), ACTOR
-                )
+                diarium.handle(ExtendIncomingReferral(dnr, 1, day + timedelta(days=60), day), ACTOR)
             elif i % 28 == 25:
-                diarium.decline_incoming_referral(
-                    dnr, 1, cmd.DeclineIncomingReferral("Berör inte regionen", day), ACTOR
-                )
+                diarium.handle(DeclineIncomingReferral(dnr, 1, "Berör inte regionen", day), ACTOR)
         if i % 5 == 2:
-            diarium.record_decision(
-                dnr, cmd.RecordDecision(DecisionKind.DECIDED, "Beslutar enligt förslaget.",
-                                        day, body="RS", paragraph=i + 1), ACTOR,
-            )
-            diarium.record_extract_sent(dnr, 1, cmd.RecordExtractSent("Regiondirektör", day),
-                                        ACTOR)
+            diarium.handle(RecordDecision(dnr, DecisionKind.DECIDED, "Beslutar enligt förslaget.",
+                                        day, body="RS", paragraph=i + 1), ACTOR)
+            diarium.handle(RecordExtractSent(dnr, 1, "Regiondirektör", day), ACTOR)
         if i % 6 == 3:
-            diarium.assign_officer(dnr, cmd.AssignOfficer("Ny handläggare", day), ACTOR)
+            diarium.handle(AssignOfficer(dnr, "Ny handläggare", day), ACTOR)
         if i % 8 == 5:
-            diarium.close_case(dnr, cmd.CloseCase(day), ACTOR)
+            diarium.handle(CloseCase(dnr, day), ACTOR)
             if i % 16 == 5:
-                diarium.reopen_case(dnr, cmd.ReopenCase("Nya uppgifter", day), ACTOR)
+                diarium.handle(ReopenCase(dnr, "Nya uppgifter", day), ACTOR)
         if i % 11 == 7 and i % 5 != 2 and i % 8 != 5:
-            diarium.cancel_case(dnr, cmd.CancelCase("Felregistrerad", day), ACTOR)
+            diarium.handle(CancelCase(dnr, "Felregistrerad", day), ACTOR)
     meeting = MeetingFixture.schedule("RS-2020-03-04", "RS", date(2020, 3, 4))
     meeting.record(mev.AttendanceRecorded, date(2020, 3, 4), chair="Anna", secretary=None,
                    attendees=[{"name": "Bo Berg", "party": "M"}])
@@ -213,8 +216,12 @@ def case_with_incoming_referral(
 ) -> str:
     """A case whose incoming letter from ``sender`` is an incoming referral; its dnr."""
     by = Actor("registrator", "req")
-    dnr = diarium.register_case(cmd.RegisterCase("Remiss", "RS", registered_on=received), by).dnr
-    diarium.handle(cmd.RegisterDocument(dnr, Direction.INCOMING, received, "Remiss", sender), by)
-    diarium.receive_incoming_referral(dnr, cmd.ReceiveIncomingReferral(
-        sender, answer_by=answer_by, document_number=1, sender_reference=reference), by)
+    dnr = diarium.register_case(RegisterCase("Remiss", "RS", registered_on=received), by).dnr
+    diarium.handle(RegisterDocument(dnr, Direction.INCOMING, received, "Remiss", sender), by)
+    diarium.handle(
+        ReceiveIncomingReferral(
+            dnr, sender, answer_by=answer_by, document_number=1, sender_reference=reference
+        ),
+        by,
+    )
     return dnr

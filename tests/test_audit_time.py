@@ -11,7 +11,7 @@ from lxml import etree
 
 from diarium.cases.application import Diarium
 from diarium.cases.outbound import audit, export
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.lifecycle import CloseCase
 from tests.audit_helpers import (
     AUDITOR,
     CLERK,
@@ -143,7 +143,7 @@ def test_json_export_is_complete_and_self_describing(diarium: Diarium, story: di
 
 
 def test_xml_export_validates_against_the_schema(client, diarium: Diarium, story: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
-    diarium.close_case(story["other"], cmd.CloseCase(closed_on=date(2020, 11, 3)), CLERK)
+    diarium.handle(CloseCase(story["other"], closed_on=date(2020, 11, 3)), CLERK)
     for dnr in (story["dnr"], story["other"]):
         response = client.get(f"/api/audit/cases/{dnr}/export?format=xml")
         assert response.status_code == 200 and response.mimetype == "application/xml"

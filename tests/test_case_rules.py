@@ -12,8 +12,11 @@ from datetime import date
 import pytest
 
 from diarium.domain.actor import Actor
-from diarium.domain.case import commands as cmd
 from diarium.domain.case.aggregate import Case
+from diarium.domain.case.decisions import RecordDecision, RecordExtractSent, RecordProposal
+from diarium.domain.case.documents import RegisterDocument
+from diarium.domain.case.lifecycle import AssignOfficer, CancelCase, CloseCase, ReopenCase
+from diarium.domain.case.referrals import RegisterReferralAnswer, SendReferral
 from diarium.domain.case.terms import DecisionKind, Direction, Status
 from diarium.domain.rules import RuleViolation
 
@@ -39,37 +42,43 @@ def new_case() -> Case:
 
 def decided(case: Case) -> Case:
     case.record_decision(
-        kind=DecisionKind.DECIDED,
-        text="Regionstyrelsen beslutar enligt förslaget.",
-        decided_on=date(2020, 10, 14),
-        body="RS",
-        paragraph=170,
-        by=BY,
-        today=TODAY,
+        RecordDecision(
+            case.dnr,
+            kind=DecisionKind.DECIDED,
+            text="Regionstyrelsen beslutar enligt förslaget.",
+            decided_on=date(2020, 10, 14),
+            body="RS",
+            paragraph=170,
+        ),
+        BY,
+        TODAY,
     )
     case.collect_events()
     return case
 
 
 def closed(case: Case) -> Case:
-    case.close(closed_on=date(2020, 11, 1), by=BY, today=TODAY)
+    case.close(CloseCase(case.dnr, closed_on=date(2020, 11, 1)), BY, TODAY)
     case.collect_events()
     return case
 
 
 def cancelled(case: Case) -> Case:
-    case.cancel(cancelled_on=date(2020, 10, 1), reason="dubblett", by=BY, today=TODAY)
+    case.cancel(CancelCase(case.dnr, cancelled_on=date(2020, 10, 1), reason="dubblett"), BY, TODAY)
     case.collect_events()
     return case
 
 
 def referred(case: Case) -> Case:
     case.send_referral(
-        recipients=["HSN", "RUN"],
-        sent_on=date(2020, 9, 25),
-        answer_by=date(2020, 10, 30),
-        by=BY,
-        today=TODAY,
+        SendReferral(
+            case.dnr,
+            recipients=["HSN", "RUN"],
+            sent_on=date(2020, 9, 25),
+            answer_by=date(2020, 10, 30),
+        ),
+        BY,
+        TODAY,
     )
     case.collect_events()
     return case
@@ -87,7 +96,7 @@ def refuse(case: Case, command: Callable[[Case], object], code: str) -> None:
 
 def document(day: date = date(2020, 10, 1)) -> Callable[[Case], object]:
     return lambda c: c.register_document(
-        cmd.RegisterDocument(c.dnr, Direction.INCOMING, day, "Skrivelse", "Luleå kommun"),
+        RegisterDocument(c.dnr, Direction.INCOMING, day, "Skrivelse", "Luleå kommun"),
         BY, TODAY,
     )
 
@@ -101,18 +110,24 @@ def decision(**kwargs: object) -> Callable[[Case], object]:
         "paragraph": 170,
     }
     fields.update(kwargs)
-    return lambda c: c.record_decision(by=BY, today=TODAY, **fields)  # type: ignore[arg-type]
+    return lambda c: c.record_decision(RecordDecision(c.dnr, **fields), BY, TODAY)  # type: ignore[arg-type]
 
 
 def answer(referral: int = 1, recipient: str = "HSN", day: date = date(2020, 10, 20)):  # type: ignore[no-untyped-def]
     return lambda c: c.register_referral_answer(
-        referral_number=referral, recipient=recipient, answered_on=day, by=BY, today=TODAY
+        RegisterReferralAnswer(
+            c.dnr, referral_number=referral, recipient=recipient, answered_on=day
+        ),
+        BY,
+        TODAY,
     )
 
 
 def extract(number: int = 1, recipient: str = "Regiondirektör", day: date = date(2020, 10, 20)):  # type: ignore[no-untyped-def]
     return lambda c: c.record_extract_sent(
-        decision_number=number, recipient=recipient, sent_on=day, by=BY, today=TODAY
+        RecordExtractSent(c.dnr, decision_number=number, recipient=recipient, sent_on=day),
+        BY,
+        TODAY,
     )
 
 
@@ -156,12 +171,14 @@ def test_nothing_is_recorded_on_a_closed_or_cancelled_case(prepare, code) -> Non
     for command in (
         document(),
         decision(),
-        lambda c: c.assign_officer(officer="Ny", assigned_on=TODAY, by=BY, today=TODAY),
+        lambda c: c.assign_officer(
+            AssignOfficer(c.dnr, officer="Ny", assigned_on=TODAY), BY, TODAY
+        ),
         lambda c: c.record_proposal(
-            points=["p"], summary="s", proposed_on=TODAY, by=BY, today=TODAY
+            RecordProposal(c.dnr, points=["p"], summary="s", proposed_on=TODAY), BY, TODAY
         ),
         lambda c: c.send_referral(
-            recipients=["HSN"], sent_on=TODAY, answer_by=TODAY, by=BY, today=TODAY
+            SendReferral(c.dnr, recipients=["HSN"], sent_on=TODAY, answer_by=TODAY), BY, TODAY
         ),
     ):
         refuse(case, command, code)
@@ -173,14 +190,20 @@ def test_future_document_date_is_refused() -> None:
 
 def test_officer_assignment_and_reassignment() -> None:
     case = new_case()
-    case.assign_officer(officer="Anna", assigned_on=date(2020, 9, 23), by=BY, today=TODAY)
-    case.assign_officer(officer="Bo", assigned_on=date(2020, 9, 24), by=BY, today=TODAY)
+    case.assign_officer(
+        AssignOfficer(case.dnr, officer="Anna", assigned_on=date(2020, 9, 23)), BY, TODAY
+    )
+    case.assign_officer(
+        AssignOfficer(case.dnr, officer="Bo", assigned_on=date(2020, 9, 24)), BY, TODAY
+    )
     events = case.collect_events()
     assert case.officer == "Bo"
     assert events[-1].previous_officer == "Anna"
     refuse(
         case,
-        lambda c: c.assign_officer(officer="Bo", assigned_on=TODAY, by=BY, today=TODAY),
+        lambda c: c.assign_officer(
+            AssignOfficer(c.dnr, officer="Bo", assigned_on=TODAY), BY, TODAY
+        ),
         "officer-unchanged",
     )
 
@@ -219,11 +242,11 @@ def test_referral_due_before_it_was_sent_is_refused() -> None:
     refuse(
         new_case(),
         lambda c: c.send_referral(
-            recipients=["HSN"],
-            sent_on=date(2020, 10, 1),
-            answer_by=date(2020, 9, 1),
-            by=BY,
-            today=TODAY,
+            SendReferral(
+                c.dnr, recipients=["HSN"], sent_on=date(2020, 10, 1), answer_by=date(2020, 9, 1)
+            ),
+            BY,
+            TODAY,
         ),
         "referral-due-before-sent",
     )
@@ -233,12 +256,15 @@ def test_referral_naming_an_unknown_document_is_refused() -> None:
     refuse(
         new_case(),
         lambda c: c.send_referral(
-            recipients=["HSN"],
-            sent_on=date(2020, 10, 1),
-            answer_by=date(2020, 11, 1),
-            document_number=3,
-            by=BY,
-            today=TODAY,
+            SendReferral(
+                c.dnr,
+                recipients=["HSN"],
+                sent_on=date(2020, 10, 1),
+                answer_by=date(2020, 11, 1),
+                document_number=3,
+            ),
+            BY,
+            TODAY,
         ),
         "document-unknown",
     )
@@ -247,11 +273,14 @@ def test_referral_naming_an_unknown_document_is_refused() -> None:
 def test_proposal_points_are_kept_in_order() -> None:
     case = new_case()
     case.record_proposal(
-        points=["Inrätta ett utskott", "Anta reglementet"],
-        summary="Sammanfattning",
-        proposed_on=date(2020, 10, 1),
-        by=BY,
-        today=TODAY,
+        RecordProposal(
+            case.dnr,
+            points=["Inrätta ett utskott", "Anta reglementet"],
+            summary="Sammanfattning",
+            proposed_on=date(2020, 10, 1),
+        ),
+        BY,
+        TODAY,
     )
     assert case.proposals[0].points == ["Inrätta ett utskott", "Anta reglementet"]
 
@@ -316,15 +345,17 @@ def test_extract_may_be_sent_after_closing() -> None:
 def test_close_reopen_close() -> None:
     case = closed(new_case())
     assert (case.status, case.closed_on) == (Status.CLOSED, date(2020, 11, 1))
-    case.reopen(reopened_on=date(2020, 11, 5), reason="Ny handling", by=BY, today=TODAY)
+    case.reopen(
+        ReopenCase(case.dnr, reopened_on=date(2020, 11, 5), reason="Ny handling"), BY, TODAY
+    )
     assert (case.status, case.closed_on) == (Status.OPEN, None)
-    case.close(closed_on=date(2020, 11, 6), by=BY, today=TODAY)
+    case.close(CloseCase(case.dnr, closed_on=date(2020, 11, 6)), BY, TODAY)
     assert case.status == Status.CLOSED
 
 
 def test_close_only_open_and_reopen_only_closed() -> None:
-    reopen = lambda c: c.reopen(reopened_on=TODAY, reason="r", by=BY, today=TODAY)  # noqa: E731
-    close = lambda c: c.close(closed_on=TODAY, by=BY, today=TODAY)  # noqa: E731
+    reopen = lambda c: c.reopen(ReopenCase(c.dnr, reopened_on=TODAY, reason="r"), BY, TODAY)  # noqa: E731
+    close = lambda c: c.close(CloseCase(c.dnr, closed_on=TODAY), BY, TODAY)  # noqa: E731
     refuse(new_case(), reopen, "reopen-only-closed")
     refuse(closed(new_case()), close, "close-only-open")
     refuse(cancelled(new_case()), reopen, "case-cancelled")
@@ -334,6 +365,6 @@ def test_close_only_open_and_reopen_only_closed() -> None:
 def test_cancel_keeps_the_case_and_refuses_after_a_decision() -> None:
     case = cancelled(new_case())
     assert (case.status, case.dnr) == (Status.CANCELLED, "1338-2020")
-    cancel = lambda c: c.cancel(cancelled_on=TODAY, reason="r", by=BY, today=TODAY)  # noqa: E731
+    cancel = lambda c: c.cancel(CancelCase(c.dnr, cancelled_on=TODAY, reason="r"), BY, TODAY)  # noqa: E731
     refuse(decided(new_case()), cancel, "cancel-after-decision")
     refuse(case, cancel, "case-cancelled")

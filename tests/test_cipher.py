@@ -12,7 +12,7 @@ from eventsourcing.cipher import AESCipher
 from diarium.cases.application import Diarium
 from diarium.cases.store.persistence import CIPHER_KEY_VARIABLE
 from diarium.domain.actor import Actor
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.lifecycle import RegisterCase
 
 TITLE = "Klartextkontroll av ärendemening"
 
@@ -38,7 +38,7 @@ def test_payloads_are_encrypted_at_rest(
     diarium = Diarium(database_url, create_tables=True)
     try:
         dnr = diarium.register_case(
-            cmd.RegisterCase(title=TITLE, responsible_body="RS"), Actor("anna")
+            RegisterCase(title=TITLE, responsible_body="RS"), Actor("anna")
         ).dnr
         assert diarium.get_case(dnr).title == TITLE
         fresh = Diarium(database_url, env={"AGGREGATE_CACHE_MAXSIZE": "0"})

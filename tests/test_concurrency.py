@@ -7,7 +7,8 @@ from datetime import date
 
 from diarium.cases.application import Diarium
 from diarium.domain.actor import Actor
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.documents import RegisterDocument
+from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.case.terms import Direction
 
 PROCESSES = 4
@@ -19,7 +20,7 @@ def _register_many(url: str, worker: int, count: int) -> list[str]:
     by = Actor(f"worker-{worker}")
     return [
         diarium.register_case(
-            cmd.RegisterCase(
+            RegisterCase(
                 title=f"Ärende {worker}/{i}", responsible_body="RS", registered_on=date(2020, 6, 1)
             ),
             by,
@@ -33,7 +34,7 @@ def _add_documents(url: str, dnr: str, worker: int, count: int) -> list[int]:
     by = Actor(f"worker-{worker}")
     return [
         diarium.handle(
-            cmd.RegisterDocument(
+            RegisterDocument(
                 dnr, Direction.INCOMING, date(2020, 6, 2), f"Skrivelse {worker}/{i}"
             ),
             by,
@@ -70,7 +71,7 @@ def test_concurrent_writes_to_one_case_are_all_kept_in_sequence(
     diarium: Diarium, database_url: str
 ) -> None:
     dnr = diarium.register_case(
-        cmd.RegisterCase(
+        RegisterCase(
             title="Delat ärende", responsible_body="RS", registered_on=date(2020, 6, 1)
         ),
         Actor("registrator"),

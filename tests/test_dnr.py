@@ -8,7 +8,7 @@ import pytest
 
 from diarium.cases.application import Diarium
 from diarium.domain.actor import Actor
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.lifecycle import CancelCase, RegisterCase
 from diarium.domain.dnr import DnrFormat, DnrSeries, series_year_id
 from diarium.domain.rules import RuleViolation
 
@@ -44,7 +44,7 @@ def test_pattern_needs_sequence_and_year() -> None:
 def register(diarium: Diarium, **kwargs: object) -> str:
     fields: dict[str, object] = {"title": "Ärende", "responsible_body": "RS"}
     fields.update(kwargs)
-    return diarium.register_case(cmd.RegisterCase(**fields), BY).dnr  # type: ignore[arg-type]
+    return diarium.register_case(RegisterCase(**fields), BY).dnr  # type: ignore[arg-type]
 
 
 def test_sequence_runs_on_and_restarts_each_year(diarium: Diarium) -> None:
@@ -96,7 +96,7 @@ def test_allocated_dnr_cannot_be_migrated_again(diarium: Diarium) -> None:
 
 def test_cancelled_case_keeps_its_number(diarium: Diarium) -> None:
     dnr = register(diarium, registered_on=date(2020, 5, 5))
-    diarium.cancel_case(dnr, cmd.CancelCase("dubblett", date(2020, 5, 6)), BY)
+    diarium.handle(CancelCase(dnr, "dubblett", date(2020, 5, 6)), BY)
     assert register(diarium, registered_on=date(2020, 5, 7)) == "2-2020"
     assert diarium.get_case(dnr).status == "cancelled"
 

@@ -11,6 +11,7 @@ import pytest
 
 from diarium.cases.application import Diarium
 from diarium.cases.outbound import feed
+from diarium.domain.case.secrecy import LiftSecrecy, MarkDocumentSecret, MarkSecret
 from tests.audit_helpers import CLERK, decide, document, make_client, register
 
 
@@ -131,12 +132,11 @@ def test_server_sent_events_stream_new_events(client, diarium: Diarium) -> None:
 
 
 def test_secret_content_never_reaches_the_feed(client, diarium: Diarium) -> None:  # type: ignore[no-untyped-def]
-    from diarium.cases.secrecy import LiftSecrecy, MarkSecret
 
     open_, secret = _fill(diarium)[:2]
-    diarium.mark_document_secret(open_, 1, MarkSecret(statute="OSL 21:1", marking_body="RS",
+    diarium.handle(MarkDocumentSecret(open_, 1, statute="OSL 21:1", marking_body="RS",
                                                       fields=["counterpart"]), CLERK)
-    diarium.mark_case_secret(secret, MarkSecret(statute="OSL 25:1", marking_body="RS"), CLERK)
+    diarium.handle(MarkSecret(secret, statute="OSL 25:1", marking_body="RS"), CLERK)
     items = client.get("/api/feed").get_json()["items"]
     by_case = {(i["case"], i["type"]): i for i in items}
     document_ = by_case[(open_, "case.document_registered")]
@@ -148,6 +148,6 @@ def test_secret_content_never_reaches_the_feed(client, diarium: Diarium) -> None
     assert by_case[(secret, "case.decision_recorded")]["payload"]["text"] is None
     assert "Ärende 1" not in json.dumps(items, ensure_ascii=False)
     assert by_case[(open_, "case.registered")]["payload"]["title"] == "Ärende 0"
-    diarium.lift_case_secrecy(secret, LiftSecrecy(), CLERK)
+    diarium.handle(LiftSecrecy(secret), CLERK)
     again = client.get("/api/feed?types=case.registered").get_json()["items"]
     assert [i["payload"]["title"] for i in again] == ["Ärende 0", "Ärende 1", "Ärende 2"]

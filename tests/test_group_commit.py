@@ -18,7 +18,7 @@ from diarium.cases.store.allocation_lock import AllocationLock
 from diarium.cases.store.group_commit import GroupCommit
 from diarium.cases.tokens import TokenStore
 from diarium.domain.actor import Actor
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.dnr import DEFAULT_SERIES
 from diarium.domain.rules import RuleViolation
 from diarium.web import create_app
@@ -36,8 +36,8 @@ def service(database_url: str) -> Iterator[Diarium]:
     app.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
 
 
-def _command(title: str, registered_on: date = date(2020, 5, 1)) -> cmd.RegisterCase:
-    return cmd.RegisterCase(title=title, responsible_body="RS", registered_on=registered_on)
+def _command(title: str, registered_on: date = date(2020, 5, 1)) -> RegisterCase:
+    return RegisterCase(title=title, responsible_body="RS", registered_on=registered_on)
 
 
 def _sequences(dnrs: list[str]) -> list[int]:

@@ -15,7 +15,7 @@ from lxml import etree
 from marshmallow import Schema, fields
 
 from diarium.cases.application import Diarium
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.lifecycle import RegisterCase
 from diarium.web import create_app
 from tests.projections_support import ACTOR
 
@@ -176,7 +176,7 @@ def test_csv_cells_never_start_a_formula(diarium: Diarium, client: Any) -> None:
     from diarium.projections.runner import Projector
 
     for title in FORMULAS:  # tab and CR are refused at the door: written through the app
-        diarium.register_case(cmd.RegisterCase(title=title, responsible_body="RS"), ACTOR)
+        diarium.register_case(RegisterCase(title=title, responsible_body="RS"), ACTOR)
     Projector(diarium).catch_up()
     response = client.get("/api/registers/diary?format=csv")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -188,7 +188,7 @@ def test_csv_cells_never_start_a_formula(diarium: Diarium, client: Any) -> None:
 
 
 def test_the_xml_export_parses_whatever_the_texts_hold(diarium: Diarium, client: Any) -> None:
-    dnr = diarium.register_case(cmd.RegisterCase(
+    dnr = diarium.register_case(RegisterCase(
         title="kontroll\x00\x01\x08\x0b\x1f\x7f\ufffe\uffff tecken", responsible_body="RS",
         officer="anna\x1b",
     ), ACTOR).dnr

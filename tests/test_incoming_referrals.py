@@ -14,10 +14,22 @@ import pytest
 
 from diarium.cases.application import Diarium
 from diarium.cases.outbound import export, feed
-from diarium.cases.secrecy import LiftSecrecy, MarkSecret
 from diarium.domain.actor import Actor
-from diarium.domain.case import commands as cmd
 from diarium.domain.case.aggregate import Case
+from diarium.domain.case.documents import RegisterDocument
+from diarium.domain.case.incoming_referrals import (
+    AnswerIncomingReferral,
+    DeclineIncomingReferral,
+    ExtendIncomingReferral,
+    ReceiveIncomingReferral,
+)
+from diarium.domain.case.lifecycle import AssignOfficer, CancelCase, CloseCase, RegisterCase
+from diarium.domain.case.referrals import SendReferral
+from diarium.domain.case.secrecy import (
+    LiftDocumentSecrecy,
+    MarkDocumentSecret,
+    MarkSecret,
+)
 from diarium.domain.case.terms import Direction
 from diarium.domain.rules import RULES, RuleViolation
 from diarium.projections.runner import Projector
@@ -42,7 +54,7 @@ def new_case() -> Case:
         (Direction.DRAWN_UP, date(2020, 10, 5), "Tjänsteskrivelse"),
     ):
         case.register_document(
-            cmd.RegisterDocument(case.dnr, direction, day, text, "Socialdepartementet"), BY, TODAY
+            RegisterDocument(case.dnr, direction, day, text, "Socialdepartementet"), BY, TODAY
         )
     case.collect_events()
     return case
@@ -51,7 +63,9 @@ def new_case() -> Case:
 def receive(**overrides: Any) -> Callable[[Case], object]:
     fields = {"sender": "Socialdepartementet", "sender_reference": "S2020/07890",
               "answer_by": date(2020, 11, 30), "document_number": 1, **overrides}
-    return lambda c: c.receive_incoming_referral(by=BY, today=TODAY, **fields)
+    return lambda c: c.receive_incoming_referral(
+        ReceiveIncomingReferral(c.dnr, **fields), BY, TODAY
+    )
 
 
 def received(case: Case | None = None) -> Case:
@@ -62,14 +76,20 @@ def received(case: Case | None = None) -> Case:
 
 
 def answer(**overrides: Any) -> Callable[[Case], object]:
-    fields = {"number": 1, "document_number": 2, **overrides}
-    return lambda c: c.answer_incoming_referral(by=BY, today=TODAY, **fields)
+    fields = {"referral_number": 1, "document_number": 2, **overrides}
+    return lambda c: c.answer_incoming_referral(AnswerIncomingReferral(c.dnr, **fields), BY, TODAY)
 
 
 def decline(**overrides: Any) -> Callable[[Case], object]:
-    fields = {"number": 1, "reason": "Berör inte regionen", "declined_on": date(2020, 10, 9),
-              **overrides}
-    return lambda c: c.decline_incoming_referral(by=BY, today=TODAY, **fields)
+    fields = {
+        "referral_number": 1,
+        "reason": "Berör inte regionen",
+        "declined_on": date(2020, 10, 9),
+        **overrides,
+    }
+    return lambda c: c.decline_incoming_referral(
+        DeclineIncomingReferral(c.dnr, **fields), BY, TODAY
+    )
 
 
 def refuse(case: Case, command: Callable[[Case], object], code: str) -> None:
@@ -83,7 +103,7 @@ def refuse(case: Case, command: Callable[[Case], object], code: str) -> None:
 
 
 def closed(case: Case) -> Case:
-    case.close(closed_on=date(2020, 11, 1), by=BY, today=TODAY)
+    case.close(CloseCase(case.dnr, closed_on=date(2020, 11, 1)), BY, TODAY)
     case.collect_events()
     return case
 
@@ -96,7 +116,7 @@ def settled_and_closed() -> Case:
 
 
 def cancelled(case: Case) -> Case:
-    case.cancel(cancelled_on=date(2020, 10, 10), reason="dubblett", by=BY, today=TODAY)
+    case.cancel(CancelCase(case.dnr, cancelled_on=date(2020, 10, 10), reason="dubblett"), BY, TODAY)
     case.collect_events()
     return case
 
@@ -118,11 +138,11 @@ def test_a_case_with_an_outstanding_incoming_referral_is_not_closed() -> None:
     or declined (an outgoing referral does not hold a case open: others owe us). Cancelling a
     case registered in error is still allowed, and closes the deadline."""
     case = received()
-    refuse(case, lambda c: c.close(closed_on=date(2020, 11, 1), by=BY, today=TODAY),
+    refuse(case, lambda c: c.close(CloseCase(c.dnr, closed_on=date(2020, 11, 1)), BY, TODAY),
            "close-incoming-referral-outstanding")
     extend()(case)  # an extension does not settle it
     case.collect_events()
-    refuse(case, lambda c: c.close(closed_on=date(2020, 11, 1), by=BY, today=TODAY),
+    refuse(case, lambda c: c.close(CloseCase(c.dnr, closed_on=date(2020, 11, 1)), BY, TODAY),
            "close-incoming-referral-outstanding")
     decline()(case)
     assert closed(case).status == "closed"
@@ -183,7 +203,7 @@ def test_answer_is_our_outgoing_document_and_defaults_to_its_date() -> None:
 
 @pytest.mark.parametrize(("prepare", "command", "code"), [
     (new_case, answer(), "incoming-referral-unknown"),
-    (received, answer(number=2), "incoming-referral-unknown"),
+    (received, answer(referral_number=2), "incoming-referral-unknown"),
     (received, answer(document_number=1), "incoming-referral-answer-document"),  # incoming
     (received, answer(document_number=3), "incoming-referral-answer-document"),  # drawn up
     (received, answer(document_number=9), "document-unknown"),
@@ -234,9 +254,13 @@ def test_refused_declines(prepare, command, code) -> None:  # type: ignore[no-un
 
 
 def extend(**overrides: Any) -> Callable[[Case], object]:
-    fields = {"number": 1, "answer_by": date(2020, 12, 15), "granted_on": date(2020, 11, 2),
-              **overrides}
-    return lambda c: c.extend_incoming_referral(by=BY, today=TODAY, **fields)
+    fields = {
+        "referral_number": 1,
+        "answer_by": date(2020, 12, 15),
+        "granted_on": date(2020, 11, 2),
+        **overrides,
+    }
+    return lambda c: c.extend_incoming_referral(ExtendIncomingReferral(c.dnr, **fields), BY, TODAY)
 
 
 def test_an_extension_moves_the_answer_by_date_later() -> None:
@@ -274,8 +298,13 @@ def test_no_extension_once_answered_or_declined() -> None:
 
 def test_incoming_and_outgoing_referrals_are_numbered_apart() -> None:
     case = received()
-    sent = case.send_referral(recipients=["HSN"], sent_on=date(2020, 10, 5),
-                              answer_by=date(2020, 10, 30), by=BY, today=TODAY)
+    sent = case.send_referral(
+        SendReferral(
+            case.dnr, recipients=["HSN"], sent_on=date(2020, 10, 5), answer_by=date(2020, 10, 30)
+        ),
+        BY,
+        TODAY,
+    )
     assert (sent.number, case.incoming_referrals[0].number) == (1, 1)
 
 
@@ -354,9 +383,9 @@ def test_decline_over_http_and_the_routes_are_documented(client: Any) -> None:
     assert declined["case"]["incoming_referrals"][0]["status"] == "declined"
     spec = client.get("/api/openapi.json").get_json()
     for path in ("/api/cases/{dnr}/incoming-referrals",
-                 "/api/cases/{dnr}/incoming-referrals/{number}/answers",
-                 "/api/cases/{dnr}/incoming-referrals/{number}/extensions",
-                 "/api/cases/{dnr}/incoming-referrals/{number}/decline"):
+                 "/api/cases/{dnr}/incoming-referrals/{referral_number}/answers",
+                 "/api/cases/{dnr}/incoming-referrals/{referral_number}/extensions",
+                 "/api/cases/{dnr}/incoming-referrals/{referral_number}/decline"):
         assert "post" in spec["paths"][path], path
     assert "IncomingReferral" in spec["components"]["schemas"]
 
@@ -428,17 +457,17 @@ def test_registers_list_incoming_referrals_and_their_deadlines(diarium: Diarium)
     dnrs = []
     for title, answer_by in (("Remiss A", date(2021, 1, 15)), ("Remiss B", date(2021, 4, 1)),
                              ("Remiss C", date(2021, 1, 20))):
-        dnr = diarium.register_case(cmd.RegisterCase(title, "RS",
+        dnr = diarium.register_case(RegisterCase(title, "RS",
                                                      registered_on=date(2020, 12, 1)), by).dnr
         diarium.handle(
-            cmd.RegisterDocument(
+            RegisterDocument(
                 dnr, Direction.INCOMING, date(2020, 12, 1), "Remiss", "Finansdepartementet"
             ),
             by,
         )
-        diarium.receive_incoming_referral(
-            dnr,
-            cmd.ReceiveIncomingReferral(
+        diarium.handle(
+            ReceiveIncomingReferral(
+                dnr,
                 "Finansdepartementet",
                 answer_by=answer_by,
                 document_number=1,
@@ -448,9 +477,9 @@ def test_registers_list_incoming_referrals_and_their_deadlines(diarium: Diarium)
         )
         dnrs.append(dnr)
     a, b, c = dnrs
-    diarium.send_referral(b, cmd.SendReferral(["HSN"], answer_by=date(2021, 3, 20),
+    diarium.handle(SendReferral(b, ["HSN"], answer_by=date(2021, 3, 20),
                                               sent_on=date(2020, 12, 2)), by)
-    diarium.extend_incoming_referral(c, 1, cmd.ExtendIncomingReferral(
+    diarium.handle(ExtendIncomingReferral(c, 1,
         date(2021, 2, 1), date(2020, 12, 20)), by)  # anstånd: was due 2021-01-20
     projector = Projector(diarium, batch_size=3)
     projector.catch_up()
@@ -478,21 +507,19 @@ def test_registers_list_incoming_referrals_and_their_deadlines(diarium: Diarium)
     assert {r["direction"] for r in items("referrals")} == {"incoming", "outgoing"}
 
     diarium.handle(
-        cmd.RegisterDocument(
+        RegisterDocument(
             a, Direction.OUTGOING, date(2021, 1, 20), "Yttrande", "Finansdepartementet"
         ),
         by,
     )
-    diarium.answer_incoming_referral(a, 1, cmd.AnswerIncomingReferral(2), by)
-    diarium.decline_incoming_referral(
-        c, 1, cmd.DeclineIncomingReferral("Berör inte regionen", date(2021, 1, 10)), by
-    )
+    diarium.handle(AnswerIncomingReferral(a, 1, 2), by)
+    diarium.handle(DeclineIncomingReferral(c, 1, "Berör inte regionen", date(2021, 1, 10)), by)
     projector.catch_up()
     open_ = items("deadlines", kind="incoming-referral-answer", status="open")
     assert [d["dnr"] for d in open_] == [b]  # done when answered or declined
     done = items("deadlines", kind="incoming-referral-answer", status="done")
     assert {(d["dnr"], d["done_on"]) for d in done} == {(a, "2021-01-20"), (c, "2021-01-10")}
-    diarium.extend_incoming_referral(b, 1, cmd.ExtendIncomingReferral(
+    diarium.handle(ExtendIncomingReferral(b, 1,
         date(2021, 5, 3), date(2021, 2, 10)), by)
     projector.catch_up()
     (moved,) = items("deadlines", kind="incoming-referral-answer", status="open")
@@ -507,7 +534,7 @@ def test_registers_list_incoming_referrals_and_their_deadlines(diarium: Diarium)
     assert [r["dnr"] for r in items("referrals", sender="Finansdepartementet",
                                     status="answered")] == [a]
 
-    diarium.cancel_case(b, cmd.CancelCase("Felregistrerad", date(2021, 2, 1)), by)
+    diarium.handle(CancelCase(b, "Felregistrerad", date(2021, 2, 1)), by)
     projector.catch_up()
     assert items("deadlines", kind="incoming-referral-answer", status="open") == []
     before = snapshot(projector)
@@ -524,7 +551,7 @@ def test_registers_withhold_the_sender_of_a_secret_letter(diarium: Diarium) -> N
     by = Actor("registrator", "req")
     dnr = case_with_incoming_referral(diarium, "Skyddad Avsändare", date(2020, 12, 1),
                                       answer_by=date(2021, 4, 1), reference="SA-17")
-    diarium.mark_document_secret(dnr, 1, MarkSecret("OSL 21:3", "RS", fields=["counterpart"]), by)
+    diarium.handle(MarkDocumentSecret(dnr, 1, "OSL 21:3", "RS", fields=["counterpart"]), by)
     projector = Projector(diarium, batch_size=4)
     projector.catch_up()
     app = create_app(diarium)
@@ -554,7 +581,7 @@ def test_registers_withhold_the_sender_of_a_secret_letter(diarium: Diarium) -> N
     assert items(secretary, "referrals", sender="Skyddad Avsändare") == []  # no oracle
     assert len(items(registrar, "referrals", sender="Skyddad Avsändare")) == 1
 
-    diarium.assign_officer(dnr, cmd.AssignOfficer("olle"), by)
+    diarium.handle(AssignOfficer(dnr, "olle"), by)
     projector.catch_up()
     assert sender(officer) == shown  # now the case's officer
     before = snapshot(projector)
@@ -563,10 +590,10 @@ def test_registers_withhold_the_sender_of_a_secret_letter(diarium: Diarium) -> N
     for table in ("deadlines.referral", "deadlines.deadline"):
         assert after[table] == before[table]
 
-    diarium.lift_document_secrecy(dnr, 1, LiftSecrecy(), by)
+    diarium.handle(LiftDocumentSecrecy(dnr, 1), by)
     projector.catch_up()
     assert sender(secretary) == shown
-    diarium.mark_case_secret(dnr, MarkSecret("OSL 21:3", "RS", fields=["documents"]), by)
+    diarium.handle(MarkSecret(dnr, "OSL 21:3", "RS", fields=["documents"]), by)
     projector.catch_up()
     assert sender(secretary) == withheld  # the case's marking covers its documents
 

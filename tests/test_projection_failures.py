@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from diarium.cases.application import Diarium
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.decisions import RecordDecision
+from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.case.terms import DecisionKind
 from diarium.projections.runner import Projector
 from diarium.web import create_app
@@ -25,15 +26,22 @@ DAY = date(2020, 10, 1)
 
 def register(diarium: Diarium, title: str) -> str:
     return diarium.register_case(
-        cmd.RegisterCase(title=title, responsible_body="RS", registered_on=DAY), ACTOR
+        RegisterCase(title=title, responsible_body="RS", registered_on=DAY), ACTOR
     ).dnr
 
 
 def decide(diarium: Diarium, dnr: str, paragraph: int) -> None:
-    diarium.record_decision(dnr, cmd.RecordDecision(
-        kind=DecisionKind.DECIDED, text="Beslutar enligt förslaget.", decided_on=DAY,
-        body="RS", paragraph=paragraph,
-    ), ACTOR)
+    diarium.handle(
+        RecordDecision(
+            dnr,
+            kind=DecisionKind.DECIDED,
+            text="Beslutar enligt förslaget.",
+            decided_on=DAY,
+            body="RS",
+            paragraph=paragraph,
+        ),
+        ACTOR,
+    )
 
 
 def page(diarium: Diarium, name: str) -> list[dict[str, Any]]:

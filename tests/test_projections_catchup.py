@@ -92,33 +92,48 @@ def test_a_case_registered_before_the_batch_is_folded_from_its_events_in_the_log
     """The decisions and deadlines projections keep no table of cases: a case registered
     in an earlier batch is folded from its events in the log. One event per batch gives the
     same rows as the whole log in one batch, and the rows copy the case as it was then."""
-    from diarium.cases.secrecy import MarkSecret
-    from diarium.domain.case import commands as cmd
+    from diarium.domain.case.decisions import RecordDecision
+    from diarium.domain.case.documents import RegisterDocument
+    from diarium.domain.case.incoming_referrals import ReceiveIncomingReferral
+    from diarium.domain.case.lifecycle import AssignOfficer, RegisterCase
+    from diarium.domain.case.secrecy import MarkDocumentSecret, MarkSecret
     from diarium.domain.case.terms import DecisionKind, Direction
     from tests.projections_support import ACTOR
 
     diarium.today = lambda: TODAY
-    dnr = diarium.register_case(cmd.RegisterCase(
+    dnr = diarium.register_case(RegisterCase(
         title="Förstudie av samlokalisering", responsible_body="RS",
         registered_on=date(2021, 1, 4), officer="Anna",
     ), ACTOR).dnr
     diarium.handle(
-        cmd.RegisterDocument(
+        RegisterDocument(
             dnr, Direction.INCOMING, date(2021, 1, 5), "Remiss", counterpart="Skyddad Avsändare"
         ),
         ACTOR,
     )
-    diarium.assign_officer(dnr, cmd.AssignOfficer("Bo", date(2021, 1, 6)), ACTOR)
-    diarium.mark_document_secret(dnr, 1, MarkSecret("OSL 21:3", "RS", fields=["counterpart"]),
-                                 ACTOR)
-    diarium.receive_incoming_referral(dnr, cmd.ReceiveIncomingReferral(
-        "Skyddad Avsändare", answer_by=date(2021, 2, 1), document_number=1,
-    ), ACTOR)
-    diarium.mark_case_secret(dnr, MarkSecret("OSL 21:3", "RS", fields=["decisions"]), ACTOR)
-    diarium.record_decision(dnr, cmd.RecordDecision(
-        DecisionKind.DECIDED, "Beslutar enligt förslaget.", date(2021, 1, 8),
-        delegate="Regiondirektören", delegation_point="2.3.8",
-    ), ACTOR)
+    diarium.handle(AssignOfficer(dnr, "Bo", date(2021, 1, 6)), ACTOR)
+    diarium.handle(MarkDocumentSecret(dnr, 1, "OSL 21:3", "RS", fields=["counterpart"]), ACTOR)
+    diarium.handle(
+        ReceiveIncomingReferral(
+            dnr,
+            "Skyddad Avsändare",
+            answer_by=date(2021, 2, 1),
+            document_number=1,
+        ),
+        ACTOR,
+    )
+    diarium.handle(MarkSecret(dnr, "OSL 21:3", "RS", fields=["decisions"]), ACTOR)
+    diarium.handle(
+        RecordDecision(
+            dnr,
+            DecisionKind.DECIDED,
+            "Beslutar enligt förslaget.",
+            date(2021, 1, 8),
+            delegate="Regiondirektören",
+            delegation_point="2.3.8",
+        ),
+        ACTOR,
+    )
 
     one_by_one = Projector(diarium, ["decisions", "deadlines"], batch_size=1, commit_every=0)
     histories: list[int] = []
@@ -151,7 +166,7 @@ def test_a_bulk_catch_up_closes_the_connections_whose_page_cache_it_filled(
     it used, so that memory is freed at once rather than left as holes in the heap."""
     import sqlite3
 
-    from diarium.domain.case import commands as cmd
+    from diarium.domain.case.lifecycle import RegisterCase
     from tests.projections_support import ACTOR
 
     projector = Projector(store, batch_size=13, commit_every=60)
@@ -190,7 +205,7 @@ def test_a_bulk_catch_up_closes_the_connections_whose_page_cache_it_filled(
 
     used_in_bulk.clear()
     for i in range(80):  # far behind again, with the indexes already built
-        store.register_case(cmd.RegisterCase(
+        store.register_case(RegisterCase(
             title=f"Ärende {i}", responsible_body="RS", registered_on=date(2021, 1, 4),
         ), ACTOR)
     projector.catch_up()

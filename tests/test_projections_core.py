@@ -18,7 +18,7 @@ import sqlalchemy
 from sqlalchemy import inspect
 
 from diarium.cases.application import Diarium
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.lifecycle import RegisterCase
 from diarium.projections.registers.diary import DiaryProjection
 from diarium.projections.runner import Projector
 from diarium.web import create_app
@@ -134,7 +134,7 @@ def test_rebuild_while_writes_continue_misses_nothing(store: Diarium) -> None:
     def advance_and_write(*args: Any, **kwargs: Any) -> Any:
         if len(written) < 3:  # writes land while the new generation is being built
             written.append(store.register_case(
-                cmd.RegisterCase(title="Under ombyggnad", responsible_body="RS",
+                RegisterCase(title="Under ombyggnad", responsible_body="RS",
                                  registered_on=TODAY), ACTOR,
             ).position)
         return original(*args, **kwargs)
@@ -156,7 +156,7 @@ def test_two_workers_cooperate_without_duplicates(store: Diarium, database_url: 
         thread.start()
     try:
         for i in range(30):  # writes keep coming while both follow
-            store.register_case(cmd.RegisterCase(
+            store.register_case(RegisterCase(
                 title=f"Parallellt ärende {i}", responsible_body="RS", registered_on=TODAY,
             ), ACTOR)
         deadline = time.monotonic() + 60

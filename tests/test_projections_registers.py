@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 
 from diarium.cases.application import Diarium
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.decisions import RecordDecision, RecordExtractSent
+from diarium.domain.case.documents import RegisterDocument
+from diarium.domain.case.lifecycle import CancelCase, CloseCase, RegisterCase
+from diarium.domain.case.referrals import RegisterReferralAnswer, SendReferral
 from diarium.domain.case.terms import DecisionKind, Direction
 from diarium.domain.events import case as ev
 from diarium.domain.events import meeting as mev
@@ -43,37 +46,41 @@ def diarium(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator[D
 @pytest.fixture(scope="module")
 def client(diarium: Diarium):  # type: ignore[no-untyped-def]
     diarium.today = lambda: TODAY
-    a = diarium.register_case(cmd.RegisterCase(
+    a = diarium.register_case(RegisterCase(
         title="Förstudie av fysisk samlokalisering av verksamheter i Luleåområdet",
         responsible_body="RS", registered_on=date(2020, 9, 22), unit="Stab", officer="Linda",
     ), ACTOR).dnr
     diarium.handle(
-        cmd.RegisterDocument(
+        RegisterDocument(
             a, Direction.INCOMING, date(2020, 9, 22), "Skrivelse om lokaler", "Luleå kommun"
         ),
         ACTOR,
     )
-    diarium.send_referral(
-        a,
-        cmd.SendReferral(["HSN", "RUN"], answer_by=date(2020, 10, 9), sent_on=date(2020, 9, 25)),
+    diarium.handle(
+        SendReferral(a, ["HSN", "RUN"], answer_by=date(2020, 10, 9), sent_on=date(2020, 9, 25)),
         ACTOR,
     )
-    diarium.register_referral_answer(
-        a, 1, cmd.RegisterReferralAnswer("HSN", answered_on=date(2020, 10, 5)), ACTOR)
-    diarium.record_decision(a, cmd.RecordDecision(
-        DecisionKind.DECIDED, "Regionstyrelsen beslutar godkänna förstudien.",
-        date(2020, 10, 14), body="RS", paragraph=170), ACTOR)
-    diarium.record_extract_sent(
-        a, 1, cmd.RecordExtractSent("Regiondirektör", date(2020, 10, 20)), ACTOR
+    diarium.handle(RegisterReferralAnswer(a, 1, "HSN", answered_on=date(2020, 10, 5)), ACTOR)
+    diarium.handle(
+        RecordDecision(
+            a,
+            DecisionKind.DECIDED,
+            "Regionstyrelsen beslutar godkänna förstudien.",
+            date(2020, 10, 14),
+            body="RS",
+            paragraph=170,
+        ),
+        ACTOR,
     )
-    diarium.close_case(a, cmd.CloseCase(date(2020, 11, 2)), ACTOR)
+    diarium.handle(RecordExtractSent(a, 1, "Regiondirektör", date(2020, 10, 20)), ACTOR)
+    diarium.handle(CloseCase(a, date(2020, 11, 2)), ACTOR)
 
-    b = diarium.register_case(cmd.RegisterCase(
+    b = diarium.register_case(RegisterCase(
         title="Vårdval för en namngiven patient", public_title="Vårdval (sekretess)",
         responsible_body="HSN", registered_on=date(2021, 1, 10), officer="Per",
     ), ACTOR).dnr
     diarium.handle(
-        cmd.RegisterDocument(
+        RegisterDocument(
             b,
             Direction.OUTGOING,
             date(2021, 1, 12),
@@ -82,21 +89,29 @@ def client(diarium: Diarium):  # type: ignore[no-untyped-def]
         ),
         ACTOR,
     )
-    diarium.send_referral(
-        b, cmd.SendReferral(["RS"], answer_by=date(2021, 4, 1), sent_on=date(2021, 1, 15)), ACTOR
+    diarium.handle(
+        SendReferral(b, ["RS"], answer_by=date(2021, 4, 1), sent_on=date(2021, 1, 15)), ACTOR
     )
-    diarium.record_decision(b, cmd.RecordDecision(
-        DecisionKind.DECIDED, "Beviljas.", date(2021, 2, 1), delegate="Regiondirektören",
-        delegation_point="2.3.8"), ACTOR)
+    diarium.handle(
+        RecordDecision(
+            b,
+            DecisionKind.DECIDED,
+            "Beviljas.",
+            date(2021, 2, 1),
+            delegate="Regiondirektören",
+            delegation_point="2.3.8",
+        ),
+        ACTOR,
+    )
     case_b = diarium.get_case(b)  # mark the case and its document secret (OSL 25:1)
     case_b.trigger_event(ev.CaseMarkedSecret, statute="OSL 25:1", marking_body="HSN",
                          fields=["title", "documents"], occurred_on=date(2021, 1, 12), by=ACTOR)
     diarium.save(case_b)
 
-    c = diarium.register_case(cmd.RegisterCase(
+    c = diarium.register_case(RegisterCase(
         title="Felregistrerad handling", responsible_body="RS", registered_on=date(2021, 2, 1),
     ), ACTOR).dnr
-    diarium.cancel_case(c, cmd.CancelCase("Dubblett", date(2021, 2, 2)), ACTOR)
+    diarium.handle(CancelCase(c, "Dubblett", date(2021, 2, 2)), ACTOR)
     assert (a, b, c) == (A, B, C)
 
     rs = MeetingFixture.schedule("RS-2020-10-14", "RS", date(2020, 10, 14))
@@ -364,7 +379,7 @@ def test_keyset_pages_are_stable(client: Any, diarium: Diarium) -> None:
     everything = keys(client, "diary", "dnr", sort="dnr", order="asc")
     first = client.get("/api/registers/diary?sort=dnr&order=asc&limit=1").get_json()
     assert [i["dnr"] for i in first["items"]] == everything[:1]
-    diarium.register_case(cmd.RegisterCase(  # a new row before the cursor: nothing shifts
+    diarium.register_case(RegisterCase(  # a new row before the cursor: nothing shifts
         title="Nytt", responsible_body="RS", registered_on=date(2019, 5, 5),
     ), ACTOR)
     Projector(diarium).catch_up()

@@ -28,7 +28,7 @@ words = st.text(alphabet="abcåäö XYZ", min_size=1, max_size=12)
 COMMANDS = st.one_of(
     st.tuples(st.just("register_document"), st.fixed_dictionaries({
         "direction": st.sampled_from(["incoming", "outgoing", "drawn_up"]),
-        "document_date": days, "description": words, "counterpart": st.none() | names})),
+        "date": days, "description": words, "counterpart": st.none() | names})),
     st.tuples(st.just("assign_officer"), st.fixed_dictionaries(
         {"officer": names, "assigned_on": days})),
     st.tuples(st.just("send_referral"), st.fixed_dictionaries({
@@ -75,13 +75,16 @@ def state(case: Case) -> dict[str, Any]:
     return {k: v for k, v in vars(case).items() if k != "_pending_events"}
 
 
+COMMAND_OF = {method.__name__: command for command, method in Case.deciders().items()}
+
+
 def run(case: Case, commands: list[tuple[str, dict[str, Any]]]) -> tuple[int, int]:
     applied = refused = 0
     for name, kwargs in commands:
         before = copy.deepcopy(state(case))
         pending = len(case._pending_events)  # type: ignore[attr-defined]
         try:
-            getattr(case, name)(**kwargs, by=BY, today=TODAY)
+            getattr(case, name)(COMMAND_OF[name](case.dnr, **kwargs), BY, TODAY)
         except RuleViolation:
             refused += 1
             assert state(case) == before, f"{name} was refused but changed the case"

@@ -22,7 +22,8 @@ from sqlalchemy.engine import Engine
 from diarium.cases.application import Diarium
 from diarium.cases.store.reads import SQLiteDataVersion
 from diarium.domain.actor import Actor
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.documents import RegisterDocument
+from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.case.terms import Direction
 from diarium.domain.dnr import case_id
 from diarium.projections.listings import LISTINGS
@@ -36,13 +37,13 @@ BY = Actor("reader-test")
 
 def _register(diarium: Diarium, title: str = "Läsning") -> str:
     return diarium.register_case(
-        cmd.RegisterCase(title=title, responsible_body="RS", registered_on=date(2020, 6, 1)),
+        RegisterCase(title=title, responsible_body="RS", registered_on=date(2020, 6, 1)),
         BY,
     ).dnr
 
 
 def _document(diarium: Diarium, dnr: str, text: str) -> int:
-    return diarium.handle(cmd.RegisterDocument(dnr, Direction.INCOMING, date(2020, 6, 2), text), BY
+    return diarium.handle(RegisterDocument(dnr, Direction.INCOMING, date(2020, 6, 2), text), BY
     ).version
 
 
@@ -259,7 +260,7 @@ def test_cached_pages_are_per_reader_access_and_withheld_per_request(
 ) -> None:
     """A page cached for a reader with a secret-reading role is not served to one without,
     and withholding runs on every request (the cached rows stay whole)."""
-    diarium.register_case(cmd.RegisterCase(
+    diarium.register_case(RegisterCase(
         title="Hemlig titel om vattenskydd", public_title="Ärende med sekretess",
         responsible_body="RS", registered_on=date(2020, 6, 1)), BY)
     projector = Projector(diarium)

@@ -17,8 +17,9 @@ from diarium.cases.outbound.webhook_delivery import WebhookWorker
 from diarium.cases.outbound.webhook_subscriptions import WebhookStore
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
 from diarium.domain.actor import Actor
-from diarium.domain.case import commands as cmd
-from diarium.domain.case.terms import Direction
+from diarium.domain.case.documents import RegisterDocument
+from diarium.domain.case.lifecycle import RegisterCase
+from diarium.domain.case.terms import Direction, SecrecyMarking
 from diarium.domain.dnr import DEFAULT_SERIES
 from diarium.domain.rules import RuleViolation
 from tests.test_group_commit import _queued, _until
@@ -30,7 +31,7 @@ REGISTRAR = Actor("anna.registrator", "req-1", ("registrar",))
 PNR = "19121212-1212"  # Skatteverket's test number (Tolvan Tolvansson)
 SECRET_TITLE = f"Ansökan om bistånd HEMLIGTITEL {PNR}"
 PUBLIC_TITLE = "Ansökan om bistånd enligt SoL 4:1"
-MARKING = cmd.SecrecyMarking(statute="OSL 26:1", fields=["title", "origin"])
+MARKING = SecrecyMarking(statute="OSL 26:1", fields=["title", "origin"])
 
 
 @pytest.fixture
@@ -41,13 +42,13 @@ def service(database_url: str) -> Iterator[Diarium]:
     app.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
 
 
-def _secret(**changes: Any) -> cmd.RegisterCase:
+def _secret(**changes: Any) -> RegisterCase:
     fields = {
         "title": SECRET_TITLE, "public_title": PUBLIC_TITLE, "responsible_body": "SN",
         "registered_on": date(2020, 5, 4), "origin": f"Kalle {PNR}", "officer": "linda",
         "secrecy": MARKING, **changes,
     }
-    return cmd.RegisterCase(**fields)
+    return RegisterCase(**fields)
 
 
 class _Saves:
@@ -114,7 +115,7 @@ def test_a_migrated_registration_with_a_marking_is_one_save_too(
     service: Diarium, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     saves = _Saves(service, monkeypatch)
-    marking = cmd.SecrecyMarking(statute="OSL 26:1", marking_body="IFN",
+    marking = SecrecyMarking(statute="OSL 26:1", marking_body="IFN",
                                  marked_on=date(2019, 3, 2))
     written = service.register_case(
         _secret(dnr="1310-2019", registered_on=date(2019, 3, 1), secrecy=marking), REGISTRAR
@@ -133,11 +134,11 @@ def test_a_batch_marks_its_own_and_refuses_alone(service: Diarium) -> None:
     the one with an unmarked personal identity number is refused alone and takes no number."""
     commands = [
         _secret(),
-        cmd.RegisterCase(title="Öppet ärende", responsible_body="SN",
+        RegisterCase(title="Öppet ärende", responsible_body="SN",
                          registered_on=date(2020, 5, 4)),
-        cmd.RegisterCase(title=SECRET_TITLE, responsible_body="SN",
+        RegisterCase(title=SECRET_TITLE, responsible_body="SN",
                          registered_on=date(2020, 5, 4)),  # no marking
-        _secret(secrecy=cmd.SecrecyMarking(statute="OSL 26:1", fields=["title"]), origin=None),
+        _secret(secrecy=SecrecyMarking(statute="OSL 26:1", fields=["title"]), origin=None),
     ]
     key = (DEFAULT_SERIES, 2020)
     with ThreadPoolExecutor(len(commands)) as pool:
@@ -202,12 +203,12 @@ def test_a_webhook_never_gets_the_secret_title(
     ("changes", "field"),
     [
         ({"secrecy": None, "public_title": None}, "title"),
-        ({"secrecy": cmd.SecrecyMarking(statute="OSL 26:1", fields=["origin"]),
+        ({"secrecy": SecrecyMarking(statute="OSL 26:1", fields=["origin"]),
           "public_title": None}, "title"),
         ({"secrecy": None}, "origin"),  # a public title covers the title, not the origin
         ({"public_title": f"Ansökan {PNR}"}, "public_title"),  # even with a marking
         ({"title": "Ansökan", "secrecy": None}, "origin"),
-        ({"secrecy": cmd.SecrecyMarking(statute="OSL 26:1", fields=["title"])}, "origin"),
+        ({"secrecy": SecrecyMarking(statute="OSL 26:1", fields=["title"])}, "origin"),
         ({"title": "Ansökan 701063-2391", "origin": None, "secrecy": None, "public_title": None},
          "title"),
     ],
@@ -229,7 +230,7 @@ def test_a_marked_title_or_origin_may_hold_a_number(service: Diarium) -> None:
     assert service.get_case(both.dnr).title == SECRET_TITLE
     origin_only = service.register_case(
         _secret(title="Ansökan om bistånd", public_title=None,
-                secrecy=cmd.SecrecyMarking(statute="OSL 26:1", fields=["origin"])),
+                secrecy=SecrecyMarking(statute="OSL 26:1", fields=["origin"])),
         REGISTRAR,
     )
     assert service.get_case(origin_only.dnr).origin == f"Kalle {PNR}"
@@ -243,10 +244,10 @@ def test_a_document_holds_a_number_only_where_the_cases_marking_covers_documents
     service: Diarium,
 ) -> None:
     plain = service.register_case(
-        cmd.RegisterCase(title="Skrivelse", responsible_body="SN"), REGISTRAR
+        RegisterCase(title="Skrivelse", responsible_body="SN"), REGISTRAR
     ).dnr
     title_only = service.register_case(_secret(), REGISTRAR).dnr  # title and origin marked
-    documents_too = service.register_case(_secret(secrecy=cmd.SecrecyMarking(
+    documents_too = service.register_case(_secret(secrecy=SecrecyMarking(
         statute="OSL 26:1", fields=["title", "origin", "documents"])), REGISTRAR).dnr
     for changes, field in (
         ({"description": f"Anmälan om {PNR}"}, "description"),
@@ -256,11 +257,11 @@ def test_a_document_holds_a_number_only_where_the_cases_marking_covers_documents
                   **changes}
         for dnr in (plain, title_only):
             with pytest.raises(RuleViolation) as refused:
-                service.handle(cmd.RegisterDocument(dnr, **fields), REGISTRAR)
+                service.handle(RegisterDocument(dnr, **fields), REGISTRAR)
             assert (refused.value.rule.code, refused.value.field) == (
                 "personal-identity-number-public", field
             )
-        service.handle(cmd.RegisterDocument(documents_too, **fields), REGISTRAR)
+        service.handle(RegisterDocument(documents_too, **fields), REGISTRAR)
     assert service.get_case(documents_too).version == 4
     assert (service.get_case(plain).version, service.get_case(title_only).version) == (1, 2)
 

@@ -18,7 +18,7 @@ from sqlalchemy import event, select, update
 
 from diarium.cases.application import Diarium
 from diarium.domain.actor import Actor
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.lifecycle import CloseCase, RegisterCase
 from diarium.projections import search
 from diarium.projections.listings import LISTINGS
 from diarium.projections.queries import Query, Registers
@@ -63,14 +63,14 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator[tup
         else:
             registered_on = start + timedelta(days=i // 2)  # two cases a day
         title = f"Ärende om {' och '.join(sorted(words))}"
-        written = diarium.register_case(cmd.RegisterCase(
+        written = diarium.register_case(RegisterCase(
             title=title, responsible_body=("RS", "HSN")[i % 2], registered_on=registered_on,
             public_title="Skyddat ärende" if i % 6 == 1 else None,
             dnr=f"{500 + i}-2018" if migrated else None,
         ), BY)
         status = "open"
         if i % 4 == 3:
-            diarium.close_case(written.dnr, cmd.CloseCase(max(registered_on,
+            diarium.handle(CloseCase(written.dnr, max(registered_on,
                                                               date(2020, 3, 1))), BY)
             status = "closed"
         case = written.case

@@ -11,8 +11,14 @@ import pytest
 
 from diarium.cases.secrecy import redact_case, withheld_paths
 from diarium.domain.actor import Actor
-from diarium.domain.case import commands as cmd
 from diarium.domain.case.aggregate import Case
+from diarium.domain.case.documents import RegisterDocument
+from diarium.domain.case.secrecy import (
+    LiftDocumentSecrecy,
+    LiftSecrecy,
+    MarkDocumentSecret,
+    MarkSecret,
+)
 from diarium.domain.case.terms import Direction
 from diarium.domain.rules import RuleViolation
 from diarium.web.schemas import cases as s
@@ -54,26 +60,41 @@ def new_case() -> Case:
 def test_markings_are_events_with_statute_date_and_body() -> None:
     case = new_case()
     case.register_document(
-        cmd.RegisterDocument(case.dnr, Direction.INCOMING, date(2025, 3, 2), "d", "c"), BY, TODAY
+        RegisterDocument(case.dnr, Direction.INCOMING, date(2025, 3, 2), "d", "c"), BY, TODAY
     )
-    case.mark_secret(statute="OSL 26:1", marking_body="SN", marked_on=date(2025, 3, 3),
-                     fields=["title", "documents"], by=BY, today=TODAY)
+    case.mark_secret(
+        MarkSecret(
+            case.dnr,
+            statute="OSL 26:1",
+            marking_body="SN",
+            marked_on=date(2025, 3, 3),
+            fields=["title", "documents"],
+        ),
+        BY,
+        TODAY,
+    )
     assert case.secrecy is not None
     assert (case.secrecy.statute, case.secrecy.marking_body, case.secrecy.marked_on) == (
         "OSL 26:1", "SN", date(2025, 3, 3)
     )
     assert case.secrecy.fields == ["title", "documents"]
     with pytest.raises(RuleViolation) as refused:
-        case.mark_secret(statute="OSL 26:1", marking_body="SN", marked_on=TODAY, by=BY,
-                         today=TODAY)
+        case.mark_secret(
+            MarkSecret(case.dnr, statute="OSL 26:1", marking_body="SN", marked_on=TODAY), BY, TODAY
+        )
     assert refused.value.rule.code == "secrecy-marked"
-    case.lift_secrecy(lifted_on=TODAY, by=BY, today=TODAY)
+    case.lift_secrecy(LiftSecrecy(case.dnr, lifted_on=TODAY), BY, TODAY)
     assert case.secrecy is None
     with pytest.raises(RuleViolation, match="marking that is in force"):
-        case.lift_secrecy(lifted_on=TODAY, by=BY, today=TODAY)
+        case.lift_secrecy(LiftSecrecy(case.dnr, lifted_on=TODAY), BY, TODAY)
 
-    case.mark_document_secret(document_number=1, statute="OSL 26:1", marking_body="SN",
-                              marked_on=TODAY, by=BY, today=TODAY)
+    case.mark_document_secret(
+        MarkDocumentSecret(
+            case.dnr, document_number=1, statute="OSL 26:1", marking_body="SN", marked_on=TODAY
+        ),
+        BY,
+        TODAY,
+    )
     assert case.documents[0].secrecy.fields == ["counterpart", "description"]  # type: ignore[union-attr]
     for bad in (
         {"document_number": 2},
@@ -82,13 +103,20 @@ def test_markings_are_events_with_statute_date_and_body() -> None:
     ):
         before = vars(case).copy()
         with pytest.raises(RuleViolation):
-            case.mark_document_secret(**{"statute": "OSL 26:1", "marking_body": "SN",
-                                         "marked_on": TODAY, "by": BY, "today": TODAY, **bad})
+            case.mark_document_secret(MarkDocumentSecret(**{
+                "dnr": case.dnr, "statute": "OSL 26:1", "marking_body": "SN", "marked_on": TODAY,
+                **bad,
+            }), BY, TODAY)
         assert vars(case) == before
     with pytest.raises(RuleViolation, match="Choose among title"):
-        case.mark_secret(statute="x", marking_body="SN", marked_on=TODAY, fields=[], by=BY,
-                         today=TODAY)
-    case.lift_document_secrecy(document_number=1, lifted_on=TODAY, by=BY, today=TODAY)
+        case.mark_secret(
+            MarkSecret(case.dnr, statute="x", marking_body="SN", marked_on=TODAY, fields=[]),
+            BY,
+            TODAY,
+        )
+    case.lift_document_secrecy(
+        LiftDocumentSecrecy(case.dnr, document_number=1, lifted_on=TODAY), BY, TODAY
+    )
     assert case.documents[0].secrecy is None
     types = [type(e).__name__ for e in case.collect_events()]
     assert types[-5:] == [
@@ -99,10 +127,20 @@ def test_markings_are_events_with_statute_date_and_body() -> None:
 
 def test_the_filter_on_plain_views() -> None:
     case = new_case()
-    case.register_document(cmd.RegisterDocument(
+    case.register_document(RegisterDocument(
         case.dnr, Direction.INCOMING, date(2025, 3, 2), "Hemligt", "Person"), BY, TODAY)
-    case.mark_document_secret(document_number=1, statute="OSL 26:1", marking_body="SN",
-                              marked_on=TODAY, fields=["counterpart"], by=BY, today=TODAY)
+    case.mark_document_secret(
+        MarkDocumentSecret(
+            case.dnr,
+            document_number=1,
+            statute="OSL 26:1",
+            marking_body="SN",
+            marked_on=TODAY,
+            fields=["counterpart"],
+        ),
+        BY,
+        TODAY,
+    )
     view = s.CaseSchema().dump(case)
     assert withheld_paths(view) == ["documents.1.counterpart"]
     public = redact_case(view, None)

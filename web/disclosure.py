@@ -23,7 +23,7 @@ def read_logger() -> Callable[[dict[str, list[str]]], None]:
     def log(disclosed: dict[str, list[str]]) -> None:
         for dnr, paths in disclosed.items():
             assert actor is not None  # only an authenticated reader may read secret content
-            app.record_secret_read(dnr, what, list(dict.fromkeys(paths)), actor)
+            app.secret_reads.record(dnr, what, list(dict.fromkeys(paths)), actor)
 
     return log
 

@@ -7,7 +7,15 @@ from datetime import date
 from diarium.cases.application import Diarium
 from diarium.cases.demo.meetings import PARAGRAPHS, load_meeting_demo
 from diarium.domain.actor import Actor
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.decisions import RecordDecision, RecordProposal
+from diarium.domain.case.documents import RegisterDocument
+from diarium.domain.case.incoming_referrals import (
+    AnswerIncomingReferral,
+    ExtendIncomingReferral,
+    ReceiveIncomingReferral,
+)
+from diarium.domain.case.lifecycle import CancelCase, CloseCase, RegisterCase
+from diarium.domain.case.referrals import RegisterReferralAnswer, SendReferral
 from diarium.domain.case.terms import DecisionKind, Direction
 
 REGISTRAR = Actor("demo-registrator", "demo")
@@ -44,7 +52,7 @@ def load_demo(diarium: Diarium) -> list[str]:
     loaded = []
     for dnr, title, registered_on, paragraph in CASES:
         diarium.register_case(
-            cmd.RegisterCase(
+            RegisterCase(
                 title=title, responsible_body="RS", registered_on=registered_on, dnr=dnr,
                 unit="Regional utveckling" if "elnät" in title else "Regiondirektörens stab",
                 officer="Linda Ylivainio" if paragraph else None,
@@ -62,12 +70,12 @@ def load_demo(diarium: Diarium) -> list[str]:
 
 def _decide(diarium: Diarium, dnr: str, title: str, registered_on: date, paragraph: int) -> None:
     diarium.handle(
-        cmd.RegisterDocument(dnr, Direction.DRAWN_UP, registered_on, f"Tjänsteskrivelse: {title}"),
+        RegisterDocument(dnr, Direction.DRAWN_UP, registered_on, f"Tjänsteskrivelse: {title}"),
         REGISTRAR,
     )
-    diarium.record_proposal(
-        dnr,
-        cmd.RecordProposal(
+    diarium.handle(
+        RecordProposal(
+            dnr,
             points=[f"Regionstyrelsen beslutar i ärendet {title.lower()}."],
             summary=f"Förslag till beslut: {title}.",
             proposed_on=registered_on,
@@ -80,7 +88,7 @@ def _decide(diarium: Diarium, dnr: str, title: str, registered_on: date, paragra
 
 def _in_progress(diarium: Diarium) -> None:
     diarium.handle(
-        cmd.RegisterDocument(
+        RegisterDocument(
             "381-2020",
             Direction.INCOMING,
             date(2020, 2, 28),
@@ -89,24 +97,25 @@ def _in_progress(diarium: Diarium) -> None:
         ),
         REGISTRAR,
     )
-    diarium.send_referral(
-        "1320-2020",
-        cmd.SendReferral(
-            recipients=["Hälso- och sjukvårdsnämnden", "Regionala utvecklingsnämnden",
-                        "Patientnämnden"],
+    diarium.handle(
+        SendReferral(
+            "1320-2020",
+            recipients=[
+                "Hälso- och sjukvårdsnämnden",
+                "Regionala utvecklingsnämnden",
+                "Patientnämnden",
+            ],
             answer_by=date(2020, 11, 30),
             sent_on=date(2020, 10, 1),
         ),
         REGISTRAR,
     )
-    diarium.register_referral_answer(
-        "1320-2020", 1,
-        cmd.RegisterReferralAnswer("Patientnämnden", date(2020, 10, 28)),
-        REGISTRAR,
+    diarium.handle(
+        RegisterReferralAnswer("1320-2020", 1, "Patientnämnden", date(2020, 10, 28)), REGISTRAR
     )
-    diarium.record_decision(
-        "1355-2020",
-        cmd.RecordDecision(
+    diarium.handle(
+        RecordDecision(
+            "1355-2020",
             kind=DecisionKind.DECIDED,
             text="Fullmakt till regionala utvecklingsdirektören att underteckna ansökningar.",
             decided_on=date(2020, 9, 25),
@@ -116,9 +125,7 @@ def _in_progress(diarium: Diarium) -> None:
         REGISTRAR,
     )
     _incoming_referral(diarium)
-    diarium.cancel_case(
-        "1400-2020", cmd.CancelCase("Registrerad två gånger", date(2020, 10, 2)), REGISTRAR
-    )
+    diarium.handle(CancelCase("1400-2020", "Registrerad två gånger", date(2020, 10, 2)), REGISTRAR)
 
 
 def _incoming_referral(diarium: Diarium) -> None:
@@ -128,7 +135,7 @@ def _incoming_referral(diarium: Diarium) -> None:
     title = "Remiss: Reglering av undersköterskeyrket – kompetenskrav och övergångsbestämmelser"
     letter = (
         diarium.handle(
-            cmd.RegisterDocument(
+            RegisterDocument(
                 dnr,
                 Direction.INCOMING,
                 date(2020, 6, 26),
@@ -140,20 +147,22 @@ def _incoming_referral(diarium: Diarium) -> None:
         .case.documents[-1]
         .number
     )
-    diarium.receive_incoming_referral(dnr, cmd.ReceiveIncomingReferral(
-        "Socialdepartementet", answer_by=date(2020, 10, 1), document_number=letter), REGISTRAR)
-    diarium.extend_incoming_referral(
-        dnr, 1, cmd.ExtendIncomingReferral(date(2020, 10, 15), date(2020, 9, 1)), REGISTRAR
+    diarium.handle(
+        ReceiveIncomingReferral(
+            dnr, "Socialdepartementet", answer_by=date(2020, 10, 1), document_number=letter
+        ),
+        REGISTRAR,
     )
-    answer = diarium.handle(cmd.RegisterDocument(dnr, Direction.OUTGOING, date(2020, 10, 15),
+    diarium.handle(ExtendIncomingReferral(dnr, 1, date(2020, 10, 15), date(2020, 9, 1)), REGISTRAR)
+    answer = diarium.handle(RegisterDocument(dnr, Direction.OUTGOING, date(2020, 10, 15),
                                   "Yttrande över promemorian Ds 2020:15", "Socialdepartementet"),
         REGISTRAR,
     ).case.documents[-1].number
-    diarium.answer_incoming_referral(dnr, 1, cmd.AnswerIncomingReferral(answer), REGISTRAR)
+    diarium.handle(AnswerIncomingReferral(dnr, 1, answer), REGISTRAR)
 
 
 def _close_decided(diarium: Diarium) -> None:
     """Cases decided (not noted, not sent on to the council) are closed after legal force."""
     for _, _, dnr, kind, _, _, _ in PARAGRAPHS:
         if dnr is not None and kind is DecisionKind.DECIDED:
-            diarium.close_case(dnr, cmd.CloseCase(date(2020, 11, 16)), REGISTRAR)
+            diarium.handle(CloseCase(dnr, date(2020, 11, 16)), REGISTRAR)

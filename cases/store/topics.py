@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from eventsourcing.utils import get_topic, register_topic
 
 import diarium.domain
-from diarium.cases.secrecy_commands import SecretReads
 from diarium.domain.body import Body, ParagraphYear
 from diarium.domain.case.aggregate import Case
 from diarium.domain.meeting import Meeting
+from diarium.domain.secret_reads import SecretReads
 from diarium.domain.series import SeriesYear
 
 PACKAGE = "diarium."

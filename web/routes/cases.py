@@ -7,12 +7,27 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from diarium.cases.application import Written
-from diarium.domain.case import commands as cmd
+from diarium.domain.case.decisions import RecordDecision, RecordExtractSent, RecordProposal
+from diarium.domain.case.documents import RegisterDocument
+from diarium.domain.case.incoming_referrals import (
+    AnswerIncomingReferral,
+    DeclineIncomingReferral,
+    ExtendIncomingReferral,
+    ReceiveIncomingReferral,
+)
+from diarium.domain.case.lifecycle import (
+    AssignOfficer,
+    CancelCase,
+    CloseCase,
+    RegisterCase,
+    ReopenCase,
+)
+from diarium.domain.case.referrals import RegisterReferralAnswer, SendReferral
 from diarium.domain.roles import REGISTRAR, SECRETARY, STAFF
 from diarium.domain.rules import RULES
 from diarium.web.auth import authenticated, case_body, json_body_field, own_case, requires
 from diarium.web.disclosure import disclose, disclose_history
-from diarium.web.routes.common import actor, diarium, documented, json_body, takes, written
+from diarium.web.routes.common import actor, diarium, takes
 from diarium.web.schemas import cases as s
 
 api = Blueprint("cases", __name__, url_prefix="/api")
@@ -42,10 +57,9 @@ def _dumped(case: Any) -> dict[str, Any]:
 
 @api.post("/cases")
 @requires(REGISTRAR, body=json_body_field("responsible_body"))
-@documented("Register a case and get its dnr", "RegisterCaseSchema", "201")
-def register_case() -> Response:
-    command = s.RegisterCaseSchema().command_of(json_body())
-    return written(diarium().register_case(command, actor()), 201)
+@takes(s.RegisterCaseSchema, "Register a case and get its dnr", 201)
+def register_case(command: RegisterCase) -> Written:
+    return diarium().handle(command, actor())
 
 
 @api.get("/cases/<path:dnr>")
@@ -102,117 +116,111 @@ def list_documents(dnr: str) -> Response:
 @api.post("/cases/<path:dnr>/documents")
 @requires(REGISTRAR, own_case(), body=case_body)
 @takes(s.RegisterDocumentSchema, "Register a document to the case", 201)
-def register_document(command: cmd.RegisterDocument) -> Written:
+def register_document(command: RegisterDocument) -> Written:
     return diarium().handle(command, actor())
 
 
 @api.put("/cases/<path:dnr>/officer")
 @requires(REGISTRAR, body=case_body)
-@documented("Assign or reassign the case officer", "AssignOfficerSchema", method="put")
-def assign_officer(dnr: str) -> Response:
-    command = s.AssignOfficerSchema().command_of(json_body())
-    return written(diarium().assign_officer(dnr, command, actor()))
+@takes(s.AssignOfficerSchema, "Assign or reassign the case officer", method="put")
+def assign_officer(command: AssignOfficer) -> Written:
+    return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/referrals")
 @requires(own_case(), body=case_body)
-@documented("Send the case on referral (remiss)", "SendReferralSchema", "201")
-def send_referral(dnr: str) -> Response:
-    command = s.SendReferralSchema().command_of(json_body())
-    return written(diarium().send_referral(dnr, command, actor()), 201)
+@takes(s.SendReferralSchema, "Send the case on referral (remiss)", 201)
+def send_referral(command: SendReferral) -> Written:
+    return diarium().handle(command, actor())
 
 
-@api.post("/cases/<path:dnr>/referrals/<int:number>/answers")
+@api.post("/cases/<path:dnr>/referrals/<int:referral_number>/answers")
 @requires(REGISTRAR, own_case(), body=case_body)
-@documented("Register an answer to a referral", "RegisterReferralAnswerSchema", "201")
-def register_referral_answer(dnr: str, number: int) -> Response:
-    command = s.RegisterReferralAnswerSchema().command_of(json_body())
-    return written(diarium().register_referral_answer(dnr, number, command, actor()), 201)
+@takes(s.RegisterReferralAnswerSchema, "Register an answer to a referral", 201)
+def register_referral_answer(command: RegisterReferralAnswer) -> Written:
+    return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/incoming-referrals")
 @requires(REGISTRAR, own_case(), body=case_body)
-@documented(
+@takes(
+    s.ReceiveIncomingReferralSchema,
     "Register a referral sent to us (inkommen remiss), to answer by a date",
-    "ReceiveIncomingReferralSchema", "201",
+    201,
 )
-def receive_incoming_referral(dnr: str) -> Response:
-    command = s.ReceiveIncomingReferralSchema().command_of(json_body())
-    return written(diarium().receive_incoming_referral(dnr, command, actor()), 201)
+def receive_incoming_referral(command: ReceiveIncomingReferral) -> Written:
+    return diarium().handle(command, actor())
 
 
-@api.post("/cases/<path:dnr>/incoming-referrals/<int:number>/extensions")
+@api.post("/cases/<path:dnr>/incoming-referrals/<int:referral_number>/extensions")
 @requires(REGISTRAR, own_case(), body=case_body)
-@documented("Record an extension (anstånd) of an incoming referral's answer-by date",
-            "ExtendIncomingReferralSchema", "201")
-def extend_incoming_referral(dnr: str, number: int) -> Response:
-    command = s.ExtendIncomingReferralSchema().command_of(json_body())
-    return written(diarium().extend_incoming_referral(dnr, number, command, actor()), 201)
+@takes(
+    s.ExtendIncomingReferralSchema,
+    "Record an extension (anstånd) of an incoming referral's answer-by date",
+    201,
+)
+def extend_incoming_referral(command: ExtendIncomingReferral) -> Written:
+    return diarium().handle(command, actor())
 
 
-@api.post("/cases/<path:dnr>/incoming-referrals/<int:number>/answers")
+@api.post("/cases/<path:dnr>/incoming-referrals/<int:referral_number>/answers")
 @requires(REGISTRAR, own_case(), body=case_body)
-@documented("Register our answer to an incoming referral", "AnswerIncomingReferralSchema", "201")
-def answer_incoming_referral(dnr: str, number: int) -> Response:
-    command = s.AnswerIncomingReferralSchema().command_of(json_body())
-    return written(diarium().answer_incoming_referral(dnr, number, command, actor()), 201)
+@takes(s.AnswerIncomingReferralSchema, "Register our answer to an incoming referral", 201)
+def answer_incoming_referral(command: AnswerIncomingReferral) -> Written:
+    return diarium().handle(command, actor())
 
 
-@api.post("/cases/<path:dnr>/incoming-referrals/<int:number>/decline")
+@api.post("/cases/<path:dnr>/incoming-referrals/<int:referral_number>/decline")
 @requires(REGISTRAR, own_case(), body=case_body)
-@documented("Record that we decline to answer an incoming referral",
-            "DeclineIncomingReferralSchema", "201")
-def decline_incoming_referral(dnr: str, number: int) -> Response:
-    command = s.DeclineIncomingReferralSchema().command_of(json_body())
-    return written(diarium().decline_incoming_referral(dnr, number, command, actor()), 201)
+@takes(
+    s.DeclineIncomingReferralSchema,
+    "Record that we decline to answer an incoming referral",
+    201,
+)
+def decline_incoming_referral(command: DeclineIncomingReferral) -> Written:
+    return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/proposals")
 @requires(own_case(), body=case_body)
-@documented("Record a decision proposal (beslutsförslag)", "RecordProposalSchema", "201")
-def record_proposal(dnr: str) -> Response:
-    command = s.RecordProposalSchema().command_of(json_body())
-    return written(diarium().record_proposal(dnr, command, actor()), 201)
+@takes(s.RecordProposalSchema, "Record a decision proposal (beslutsförslag)", 201)
+def record_proposal(command: RecordProposal) -> Written:
+    return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/decisions")
 @requires(SECRETARY, own_case(), body=case_body)
-@documented("Record a decision (beslut)", "RecordDecisionSchema", "201")
-def record_decision(dnr: str) -> Response:
-    command = s.RecordDecisionSchema().command_of(json_body())
-    return written(diarium().record_decision(dnr, command, actor()), 201)
+@takes(s.RecordDecisionSchema, "Record a decision (beslut)", 201)
+def record_decision(command: RecordDecision) -> Written:
+    return diarium().handle(command, actor())
 
 
-@api.post("/cases/<path:dnr>/decisions/<int:number>/extracts")
+@api.post("/cases/<path:dnr>/decisions/<int:decision_number>/extracts")
 @requires(SECRETARY, body=case_body)
-@documented("Record a protocol extract sent", "RecordExtractSentSchema", "201")
-def record_extract_sent(dnr: str, number: int) -> Response:
-    command = s.RecordExtractSentSchema().command_of(json_body())
-    return written(diarium().record_extract_sent(dnr, number, command, actor()), 201)
+@takes(s.RecordExtractSentSchema, "Record a protocol extract sent", 201)
+def record_extract_sent(command: RecordExtractSent) -> Written:
+    return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/close")
 @requires(REGISTRAR, own_case(), body=case_body)
-@documented("Close the case", "CloseCaseSchema")
-def close_case(dnr: str) -> Response:
-    command = s.CloseCaseSchema().command_of(json_body())
-    return written(diarium().close_case(dnr, command, actor()))
+@takes(s.CloseCaseSchema, "Close the case")
+def close_case(command: CloseCase) -> Written:
+    return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/reopen")
 @requires(REGISTRAR, body=case_body)
-@documented("Reopen a closed case", "ReopenCaseSchema")
-def reopen_case(dnr: str) -> Response:
-    command = s.ReopenCaseSchema().command_of(json_body())
-    return written(diarium().reopen_case(dnr, command, actor()))
+@takes(s.ReopenCaseSchema, "Reopen a closed case")
+def reopen_case(command: ReopenCase) -> Written:
+    return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/cancel")
 @requires(REGISTRAR, body=case_body)
-@documented("Cancel (makulera) a case registered in error", "CancelCaseSchema")
-def cancel_case(dnr: str) -> Response:
-    command = s.CancelCaseSchema().command_of(json_body())
-    return written(diarium().cancel_case(dnr, command, actor()))
+@takes(s.CancelCaseSchema, "Cancel (makulera) a case registered in error")
+def cancel_case(command: CancelCase) -> Written:
+    return diarium().handle(command, actor())
 
 
 @api.get("/rules")

@@ -21,8 +21,8 @@ from diarium.web.schemas.cases import CommandSchema, WrittenSchema
 
 _WRITTEN = WrittenSchema()
 __all__ = [
-    "REQUEST_ID_HEADER", "BoundedJSONProvider", "JSONRequest", "actor", "diarium", "documented",
-    "json_body", "takes", "written",
+    "REQUEST_ID_HEADER", "BoundedJSONProvider", "JSONRequest", "actor", "diarium", "json_body",
+    "takes", "written",
 ]
 MAX_JSON_DEPTH = 64  # arrays and objects within each other in a request body
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -132,18 +132,6 @@ def _doc(summary: str, request_schema: str, status: str, method: str) -> str:
       description: Recorded
       content: {{application/json: {{schema: WrittenSchema}}}}{_PROBLEMS}
 """
-
-
-def documented(
-    summary: str, request_schema: str, status: str = "200", method: str = "post"
-) -> Any:
-    """Give a command route its OpenAPI description (routes not yet on :func:`takes`)."""
-
-    def decorate(view: Any) -> Any:
-        view.__doc__ = _doc(summary, request_schema, status, method)
-        return view
-
-    return decorate
 
 
 def takes(

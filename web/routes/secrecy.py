@@ -5,9 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 from marshmallow import Schema, fields
 
+from diarium.cases.application import Written
+from diarium.domain.case.secrecy import (
+    LiftDocumentSecrecy,
+    LiftSecrecy,
+    MarkDocumentSecret,
+    MarkSecret,
+)
 from diarium.domain.roles import AUDITOR, REGISTRAR
 from diarium.web.auth import case_body, own_case, requires
-from diarium.web.routes.common import actor, diarium, documented, json_body, written
+from diarium.web.routes.common import actor, diarium, takes
 from diarium.web.schemas import cases as s
 from diarium.web.schemas.cases import Text
 
@@ -30,34 +37,30 @@ class SecretReadSchema(Schema):
 
 @api.post("/cases/<path:dnr>/secrecy")
 @requires(REGISTRAR, own_case(), body=case_body)
-@documented("Mark the case secret (OSL 5:5)", "MarkSecretSchema", "201")
-def mark_case_secret(dnr: str) -> Response:
-    command = s.MarkSecretSchema().command_of(json_body())
-    return written(diarium().mark_case_secret(dnr, command, actor()), 201)
+@takes(s.MarkSecretSchema, "Mark the case secret (OSL 5:5)", 201)
+def mark_case_secret(command: MarkSecret) -> Written:
+    return diarium().handle(command, actor())
 
 
 @api.post("/cases/<path:dnr>/secrecy/lift")
 @requires(REGISTRAR, own_case(), body=case_body)
-@documented("Lift the case's secrecy marking", "LiftSecrecySchema")
-def lift_case_secrecy(dnr: str) -> Response:
-    command = s.LiftSecrecySchema().command_of(json_body())
-    return written(diarium().lift_case_secrecy(dnr, command, actor()))
+@takes(s.LiftSecrecySchema, "Lift the case's secrecy marking")
+def lift_case_secrecy(command: LiftSecrecy) -> Written:
+    return diarium().handle(command, actor())
 
 
-@api.post("/cases/<path:dnr>/documents/<int:number>/secrecy")
+@api.post("/cases/<path:dnr>/documents/<int:document_number>/secrecy")
 @requires(REGISTRAR, own_case(), body=case_body)
-@documented("Mark a document secret (OSL 5:5)", "MarkSecretSchema", "201")
-def mark_document_secret(dnr: str, number: int) -> Response:
-    command = s.MarkSecretSchema().command_of(json_body())
-    return written(diarium().mark_document_secret(dnr, number, command, actor()), 201)
+@takes(s.MarkDocumentSecretSchema, "Mark a document secret (OSL 5:5)", 201)
+def mark_document_secret(command: MarkDocumentSecret) -> Written:
+    return diarium().handle(command, actor())
 
 
-@api.post("/cases/<path:dnr>/documents/<int:number>/secrecy/lift")
+@api.post("/cases/<path:dnr>/documents/<int:document_number>/secrecy/lift")
 @requires(REGISTRAR, own_case(), body=case_body)
-@documented("Lift a document's secrecy marking", "LiftSecrecySchema")
-def lift_document_secrecy(dnr: str, number: int) -> Response:
-    command = s.LiftSecrecySchema().command_of(json_body())
-    return written(diarium().lift_document_secrecy(dnr, number, command, actor()))
+@takes(s.LiftDocumentSecrecySchema, "Lift a document's secrecy marking")
+def lift_document_secrecy(command: LiftDocumentSecrecy) -> Written:
+    return diarium().handle(command, actor())
 
 
 @api.get("/cases/<path:dnr>/secret-reads")
@@ -73,4 +76,4 @@ def secret_reads(dnr: str) -> Response:
           content: {application/json: {schema: {type: array, items: SecretReadSchema}}}
         "404": {$ref: "#/components/responses/NotFound"}
     """
-    return jsonify(SecretReadSchema(many=True).dump(diarium().secret_reads(dnr)))
+    return jsonify(SecretReadSchema(many=True).dump(diarium().secret_reads.of(dnr)))

@@ -6,8 +6,14 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
-from diarium.cases import secrecy
-from diarium.domain.case import commands as cmd
+from diarium.domain.case import (
+    decisions,
+    documents,
+    incoming_referrals,
+    lifecycle,
+    referrals,
+    secrecy,
+)
 from diarium.domain.case.terms import (
     CASE_SECRET_FIELDS,
     DOCUMENT_SECRET_FIELDS,
@@ -101,7 +107,7 @@ class PartSchema(Schema):
 
 
 class RegisterCaseSchema(CommandSchema):
-    command = cmd.RegisterCase
+    command = lifecycle.RegisterCase
     title = text(1000, required=True, metadata={"description": "Ärendemening"})
     responsible_body = text(200, required=True, metadata={"example": "RS"})
     series = text(50, load_default="default")
@@ -119,7 +125,7 @@ class RegisterCaseSchema(CommandSchema):
 
 
 class RegisterDocumentSchema(CommandSchema):
-    command = cmd.RegisterDocument
+    command = documents.RegisterDocument
     direction = fields.Enum(Direction, by_value=True, required=True)
     date = fields.Date(required=True, metadata={"description": "Received, sent or drawn up"})
     description = text(2000, required=True)
@@ -127,13 +133,13 @@ class RegisterDocumentSchema(CommandSchema):
 
 
 class AssignOfficerSchema(CommandSchema):
-    command = cmd.AssignOfficer
+    command = lifecycle.AssignOfficer
     officer = text(200, required=True)
     assigned_on = optional_date()
 
 
 class SendReferralSchema(CommandSchema):
-    command = cmd.SendReferral
+    command = referrals.SendReferral
     recipients = fields.List(text(300), required=True, validate=validate.Length(min=1, max=200))
     answer_by = fields.Date(required=True)
     sent_on = optional_date()
@@ -141,14 +147,14 @@ class SendReferralSchema(CommandSchema):
 
 
 class RegisterReferralAnswerSchema(CommandSchema):
-    command = cmd.RegisterReferralAnswer
+    command = referrals.RegisterReferralAnswer
     recipient = text(300, required=True)
     answered_on = optional_date()
     document_number = optional_number()
 
 
 class ReceiveIncomingReferralSchema(CommandSchema):
-    command = cmd.ReceiveIncomingReferral
+    command = incoming_referrals.ReceiveIncomingReferral
     sender = text(300, required=True, metadata={"example": "Socialdepartementet"})
     answer_by = fields.Date(required=True, metadata={"description": "Last day to answer"})
     document_number = fields.Integer(
@@ -163,13 +169,13 @@ class ReceiveIncomingReferralSchema(CommandSchema):
 
 
 class ExtendIncomingReferralSchema(CommandSchema):
-    command = cmd.ExtendIncomingReferral
+    command = incoming_referrals.ExtendIncomingReferral
     answer_by = fields.Date(required=True, metadata={"description": "The new last day to answer"})
     granted_on = optional_date()
 
 
 class AnswerIncomingReferralSchema(CommandSchema):
-    command = cmd.AnswerIncomingReferral
+    command = incoming_referrals.AnswerIncomingReferral
     document_number = fields.Integer(
         strict=True, required=True, validate=validate.Range(min=1, max=MAX_NUMBER),
         metadata={"description": "Our registered outgoing answer (yttrande)"},
@@ -181,14 +187,14 @@ class AnswerIncomingReferralSchema(CommandSchema):
 
 
 class DeclineIncomingReferralSchema(CommandSchema):
-    command = cmd.DeclineIncomingReferral
+    command = incoming_referrals.DeclineIncomingReferral
     reason = text(2000, required=True)
     declined_on = optional_date()
     document_number = optional_number()
 
 
 class RecordProposalSchema(CommandSchema):
-    command = cmd.RecordProposal
+    command = decisions.RecordProposal
     points = fields.List(text(5000), required=True, validate=validate.Length(min=1, max=100))
     summary = text(20000, required=True)
     proposed_on = optional_date()
@@ -197,7 +203,7 @@ class RecordProposalSchema(CommandSchema):
 
 
 class RecordDecisionSchema(CommandSchema):
-    command = cmd.RecordDecision
+    command = decisions.RecordDecision
     kind = fields.Enum(DecisionKind, by_value=True, required=True)
     text = text(20000, required=True)
     decided_on = fields.Date(required=True)
@@ -209,25 +215,25 @@ class RecordDecisionSchema(CommandSchema):
 
 
 class RecordExtractSentSchema(CommandSchema):
-    command = cmd.RecordExtractSent
+    command = decisions.RecordExtractSent
     recipient = text(300, required=True)
     sent_on = optional_date()
 
 
 class CloseCaseSchema(CommandSchema):
-    command = cmd.CloseCase
+    command = lifecycle.CloseCase
     closed_on = optional_date()
     reason = optional_text(2000)
 
 
 class ReopenCaseSchema(CommandSchema):
-    command = cmd.ReopenCase
+    command = lifecycle.ReopenCase
     reason = text(2000, required=True)
     reopened_on = optional_date()
 
 
 class CancelCaseSchema(CommandSchema):
-    command = cmd.CancelCase
+    command = lifecycle.CancelCase
     reason = text(2000, required=True)
     cancelled_on = optional_date()
 
@@ -415,7 +421,7 @@ class SecrecySchema(Schema):
 
 
 class MarkSecretSchema(CommandSchema):
-    """Mark a case or a document secret; ``fields`` default to all that can be withheld."""
+    """Mark the case secret; ``fields`` default to all that can be withheld."""
 
     command = secrecy.MarkSecret
     statute = text(100, required=True, metadata={"example": "OSL 25:1"})
@@ -440,6 +446,16 @@ class RegistrationSecrecySchema(MarkSecretSchema, PartSchema):
     marking_body = optional_text(200)
 
 
+class MarkDocumentSecretSchema(MarkSecretSchema):
+    """Mark a document secret; ``fields`` default to counterpart and description."""
+
+    command = secrecy.MarkDocumentSecret
+
+
 class LiftSecrecySchema(CommandSchema):
     command = secrecy.LiftSecrecy
     lifted_on = optional_date()
+
+
+class LiftDocumentSecrecySchema(LiftSecrecySchema):
+    command = secrecy.LiftDocumentSecrecy

@@ -1,0 +1,158 @@
+"""Decision proposals (beslutsförslag), decisions (beslut) and the protocol extracts sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from diarium.domain import rules
+from diarium.domain.actor import Actor
+from diarium.domain.aggregate import decides, evolves
+from diarium.domain.case.part import CasePart, not_future
+from diarium.domain.case.terms import Decision, DecisionKind, Proposal, Status
+from diarium.domain.events import case as ev
+from diarium.domain.rules import require
+
+
+@dataclass(frozen=True)
+class RecordProposal:
+    dnr: str
+    points: list[str]
+    summary: str
+    proposed_on: date | None = None
+    justification: str | None = None
+    proposed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordDecision:
+    dnr: str
+    kind: DecisionKind
+    text: str
+    decided_on: date
+    body: str | None = None
+    paragraph: int | None = None
+    higher_body: str | None = None
+    delegate: str | None = None
+    delegation_point: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordExtractSent:
+    dnr: str
+    decision_number: int
+    recipient: str
+    sent_on: date | None = None
+
+
+class Decisions(CasePart):
+    """Recording proposals, decisions and the extracts sent of them."""
+
+    @decides(RecordProposal)
+    def record_proposal(self, command: RecordProposal, by: Actor, today: date) -> Proposal:
+        """Record a decision proposal (beslutsförslag) as numbered decision points."""
+        self._require_active()
+        proposed_on = command.proposed_on or today
+        not_future(proposed_on, today, "proposed_on")
+        self.trigger_event(
+            ev.ProposalRecorded,
+            number=len(self.proposals) + 1,
+            points=list(command.points),
+            summary=command.summary,
+            justification=command.justification,
+            proposed_by=command.proposed_by,
+            occurred_on=proposed_on,
+            by=by,
+        )
+        return self.proposals[-1]
+
+    @decides(RecordDecision)
+    def record_decision(self, command: RecordDecision, by: Actor, today: date) -> Decision:
+        """Record that a decision was taken, by a body at a meeting or by a delegate."""
+        self._require_active()
+        not_future(command.decided_on, today, "decided_on")
+        body, paragraph = command.body, command.paragraph
+        delegate, delegation_point = command.delegate, command.delegation_point
+        by_body = body is not None and paragraph is not None
+        by_delegate = delegate is not None and delegation_point is not None
+        require(
+            by_body != by_delegate
+            and (by_body or (body is None and paragraph is None))
+            and (by_delegate or (delegate is None and delegation_point is None)),
+            rules.DECISION_MAKER,
+        )
+        require(
+            (command.kind == DecisionKind.PROPOSED_TO_HIGHER_BODY)
+            == (command.higher_body is not None),
+            rules.DECISION_MAKER,
+            "A decision proposed to a higher body names that body (higher_body), "
+            "and only such a decision does.",
+        )
+        self.trigger_event(
+            ev.DecisionRecorded,
+            number=len(self.decisions) + 1,
+            kind=str(command.kind),
+            text=command.text,
+            body=body,
+            paragraph=paragraph,
+            higher_body=command.higher_body,
+            delegate=delegate,
+            delegation_point=delegation_point,
+            occurred_on=command.decided_on,
+            by=by,
+        )
+        return self.decisions[-1]
+
+    @decides(RecordExtractSent)
+    def record_extract_sent(self, command: RecordExtractSent, by: Actor, today: date) -> None:
+        """Record that a protocol extract with a decision was sent to a recipient."""
+        require(self.status != Status.CANCELLED, rules.CASE_CANCELLED)
+        sent_on = command.sent_on or today
+        not_future(sent_on, today, "sent_on")
+        number, recipient = command.decision_number, command.recipient
+        decision = self.decision(number)
+        require(
+            recipient not in decision.extracts,
+            rules.EXTRACT_ALREADY_SENT,
+            f"Extract of decision {number} already sent to {recipient!r}",
+        )
+        require(sent_on >= decision.decided_on, rules.EXTRACT_BEFORE_DECISION)
+        self.trigger_event(
+            ev.ProtocolExtractSent,
+            decision_number=number,
+            recipient=recipient,
+            occurred_on=sent_on,
+            by=by,
+        )
+
+    def decision(self, number: int) -> Decision:
+        require(
+            1 <= number <= len(self.decisions),
+            rules.DECISION_UNKNOWN,
+            f"Case {self.dnr} has no decision {number}",
+        )
+        return self.decisions[number - 1]
+
+    # -- evolution ------------------------------------------------------------------
+
+    @evolves(ev.ProposalRecorded)
+    def _proposal_recorded(self, event: ev.ProposalRecorded) -> None:
+        self.proposals.append(
+            Proposal(
+                event.number, list(event.points), event.summary, event.justification,
+                event.proposed_by, event.occurred_on,
+            )
+        )
+
+    @evolves(ev.DecisionRecorded)
+    def _decision_recorded(self, event: ev.DecisionRecorded) -> None:
+        self.decisions.append(
+            Decision(
+                event.number, event.kind, event.text, event.occurred_on, event.body,
+                event.paragraph, event.higher_body, event.delegate, event.delegation_point,
+            )
+        )
+
+    @evolves(ev.ProtocolExtractSent)
+    def _extract_sent(self, event: ev.ProtocolExtractSent) -> None:
+        self.decisions[event.decision_number - 1].extracts[event.recipient] = event.occurred_on

@@ -1,0 +1,221 @@
+"""Referrals sent to us (inkomna remisser): our body must answer, or decline, by a date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from diarium.domain import rules
+from diarium.domain.actor import Actor
+from diarium.domain.aggregate import decides, evolves
+from diarium.domain.case.part import CasePart, not_future
+from diarium.domain.case.terms import Direction, IncomingReferral
+from diarium.domain.events import case as ev
+from diarium.domain.rules import require
+
+
+@dataclass(frozen=True)
+class ReceiveIncomingReferral:
+    dnr: str
+    sender: str
+    answer_by: date
+    document_number: int
+    received_on: date | None = None  # default: the incoming letter's date
+    sender_reference: str | None = None
+
+
+@dataclass(frozen=True)
+class ExtendIncomingReferral:
+    dnr: str
+    referral_number: int
+    answer_by: date
+    granted_on: date | None = None
+
+
+@dataclass(frozen=True)
+class AnswerIncomingReferral:
+    dnr: str
+    referral_number: int
+    document_number: int
+    answered_on: date | None = None  # default: the outgoing answer's date
+
+
+@dataclass(frozen=True)
+class DeclineIncomingReferral:
+    dnr: str
+    referral_number: int
+    reason: str
+    declined_on: date | None = None
+    document_number: int | None = None
+
+
+class IncomingReferrals(CasePart):
+    """Receiving referrals, their extensions (anstånd), our answers and our declines."""
+
+    @decides(ReceiveIncomingReferral)
+    def receive_incoming_referral(
+        self, command: ReceiveIncomingReferral, by: Actor, today: date
+    ) -> IncomingReferral:
+        """Record that a referral was sent to us (the registered incoming letter
+        ``document_number``, received on ``received_on``, default: the letter's date), which
+        our body must answer by ``answer_by``."""
+        self._require_active()
+        document_number = command.document_number
+        self._require_document(document_number)
+        letter = self.documents[document_number - 1]
+        require(
+            letter.direction == Direction.INCOMING,
+            rules.INCOMING_REFERRAL_LETTER,
+            f"Document {document_number} of case {self.dnr} is {letter.direction}, not incoming",
+        )
+        require(
+            all(r.document_number != document_number for r in self.incoming_referrals),
+            rules.INCOMING_REFERRAL_LETTER,
+            f"Document {document_number} is already the letter of an incoming referral",
+        )
+        received_on = command.received_on or letter.date
+        not_future(received_on, today, "received_on")
+        require(command.answer_by >= received_on, rules.INCOMING_REFERRAL_DUE_BEFORE_RECEIVED)
+        self.trigger_event(
+            ev.IncomingReferralReceived,
+            number=len(self.incoming_referrals) + 1,
+            sender=command.sender,
+            sender_reference=command.sender_reference,
+            answer_by=command.answer_by,
+            document_number=document_number,
+            occurred_on=received_on,
+            by=by,
+        )
+        return self.incoming_referrals[-1]
+
+    @decides(ExtendIncomingReferral)
+    def extend_incoming_referral(
+        self, command: ExtendIncomingReferral, by: Actor, today: date
+    ) -> None:
+        """Record an extension (anstånd) the sender granted: our answer is due by
+        ``answer_by``, later than before."""
+        self._require_active()
+        number = command.referral_number
+        referral = self._open_incoming_referral(number)
+        granted_on = command.granted_on or today
+        not_future(granted_on, today, "granted_on")
+        require(granted_on >= referral.received_on, rules.INCOMING_REFERRAL_BEFORE_RECEIVED)
+        require(
+            command.answer_by > referral.answer_by,
+            rules.INCOMING_REFERRAL_EXTENSION,
+            f"Incoming referral {number} is due by {referral.answer_by.isoformat()} already",
+        )
+        self.trigger_event(
+            ev.IncomingReferralExtended,
+            number=number,
+            answer_by=command.answer_by,
+            previous_answer_by=referral.answer_by,
+            occurred_on=granted_on,
+            by=by,
+        )
+
+    @decides(AnswerIncomingReferral)
+    def answer_incoming_referral(
+        self, command: AnswerIncomingReferral, by: Actor, today: date
+    ) -> None:
+        """Record our answer (yttrande) to an incoming referral: the registered outgoing
+        document ``document_number``, sent on ``answered_on`` (default: that document's date)."""
+        self._require_active()
+        referral = self._open_incoming_referral(command.referral_number)
+        document_number = command.document_number
+        self._require_document(document_number)
+        answer = self.documents[document_number - 1]
+        require(
+            answer.direction == Direction.OUTGOING,
+            rules.INCOMING_REFERRAL_ANSWER_DOCUMENT,
+            f"Document {document_number} of case {self.dnr} is {answer.direction}, not outgoing",
+        )
+        day = command.answered_on or answer.date
+        not_future(day, today, "answered_on")
+        require(day >= referral.received_on, rules.INCOMING_REFERRAL_BEFORE_RECEIVED)
+        self.trigger_event(
+            ev.IncomingReferralAnswered,
+            number=command.referral_number,
+            document_number=document_number,
+            occurred_on=day,
+            by=by,
+        )
+
+    @decides(DeclineIncomingReferral)
+    def decline_incoming_referral(
+        self, command: DeclineIncomingReferral, by: Actor, today: date
+    ) -> None:
+        """Record that our body declined to answer an incoming referral (avstår), with the
+        outgoing letter saying so when one was sent."""
+        self._require_active()
+        referral = self._open_incoming_referral(command.referral_number)
+        declined_on = command.declined_on or today
+        not_future(declined_on, today, "declined_on")
+        require(
+            declined_on >= referral.received_on, rules.INCOMING_REFERRAL_BEFORE_RECEIVED
+        )
+        document_number = command.document_number
+        if document_number is not None:
+            self._require_document(document_number)
+            letter = self.documents[document_number - 1]
+            require(
+                letter.direction == Direction.OUTGOING,
+                rules.INCOMING_REFERRAL_ANSWER_DOCUMENT,
+                f"Document {document_number} of case {self.dnr} is {letter.direction}, "
+                "not outgoing",
+            )
+        self.trigger_event(
+            ev.IncomingReferralDeclined,
+            number=command.referral_number,
+            reason=command.reason,
+            document_number=document_number,
+            occurred_on=declined_on,
+            by=by,
+        )
+
+    def incoming_referral(self, number: int) -> IncomingReferral:
+        require(
+            1 <= number <= len(self.incoming_referrals),
+            rules.INCOMING_REFERRAL_UNKNOWN,
+            f"Case {self.dnr} has no incoming referral {number}",
+        )
+        return self.incoming_referrals[number - 1]
+
+    def _open_incoming_referral(self, number: int) -> IncomingReferral:
+        referral = self.incoming_referral(number)
+        require(
+            referral.settled_on is None,
+            rules.INCOMING_REFERRAL_SETTLED,
+            f"Incoming referral {number} of case {self.dnr} was already {referral.status}",
+        )
+        return referral
+
+    # -- evolution ------------------------------------------------------------------
+
+    @evolves(ev.IncomingReferralReceived)
+    def _incoming_referral_received(self, event: ev.IncomingReferralReceived) -> None:
+        self.incoming_referrals.append(
+            IncomingReferral(
+                event.number, event.sender, event.sender_reference, event.occurred_on,
+                event.answer_by, event.document_number,
+            )
+        )
+
+    @evolves(ev.IncomingReferralExtended)
+    def _incoming_referral_extended(self, event: ev.IncomingReferralExtended) -> None:
+        referral = self.incoming_referrals[event.number - 1]
+        referral.answer_by = event.answer_by
+        referral.extensions.append((event.occurred_on, event.answer_by))
+
+    @evolves(ev.IncomingReferralAnswered)
+    def _incoming_referral_answered(self, event: ev.IncomingReferralAnswered) -> None:
+        referral = self.incoming_referrals[event.number - 1]
+        referral.answered_on = event.occurred_on
+        referral.answer_document_number = event.document_number
+
+    @evolves(ev.IncomingReferralDeclined)
+    def _incoming_referral_declined(self, event: ev.IncomingReferralDeclined) -> None:
+        referral = self.incoming_referrals[event.number - 1]
+        referral.declined_on = event.occurred_on
+        referral.decline_reason = event.reason
+        referral.decline_document_number = event.document_number
