@@ -44,7 +44,7 @@ def test_every_route_declares_its_policy(app: Any) -> None:
 
 
 def _url(rule: Any, dnr: str) -> str:
-    values = {"dnr": dnr, "number": "1", "year": "2020", "slug": "forbidden"}
+    values = {"dnr": dnr, "number": "1", "paragraph": "1", "year": "2020", "slug": "forbidden"}
     return re.sub(r"<(?:[a-z]+:)?(\w+)>", lambda m: values.get(m.group(1), "x1"), rule.rule)
 
 
