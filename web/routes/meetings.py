@@ -212,14 +212,14 @@ def record_paragraph(command: mc.RecordParagraph) -> MeetingWritten:
     return diarium().handle(command, actor())
 
 
-@api.get("/meetings/<ref>/paragraphs/<int:paragraph>")
+@api.get("/meetings/<ref>/paragraphs/<int:number>")
 @READER
 @query("Read one paragraph", "ParagraphSchema")
-def get_paragraph(ref: str, paragraph: int) -> Response:
+def get_paragraph(ref: str, number: int) -> Response:
     meeting = diarium().meetings.get_meeting(ref)
-    meeting.paragraph(paragraph)  # 404 before anything is disclosed
+    meeting.paragraph(number)  # 404 before anything is disclosed
     shown = disclose_meeting(meeting)
-    view = ms.paragraph_view(shown, shown.paragraph(paragraph), diarium().today())
+    view = ms.paragraph_view(shown, shown.paragraph(number), diarium().today())
     return jsonify(ms.ParagraphSchema().dump(view))
 
 
