@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
-from diarium.cases.meeting_commands import MeetingCommands
+from diarium.cases.bodies import Bodies
+from diarium.cases.meetings import Meetings
 from diarium.cases.secret_read_log import SecretReadLog
 from diarium.cases.store.allocation_lock import AllocationLock
 from diarium.cases.store.group_commit import GroupCommit
@@ -114,7 +115,7 @@ def configured_series() -> DnrSeries:
     return DnrSeries(json.loads(raw) if raw else None)
 
 
-class Diarium(MeetingCommands, Application[UUID]):
+class Diarium(Application[UUID]):
     """The diarium: registers cases and records everything that happens to them."""
 
     name = "diarium"
@@ -147,10 +148,14 @@ class Diarium(MeetingCommands, Application[UUID]):
             self._register_batch
         )
         self.secret_reads = SecretReadLog(self)  # who read which secret content of a case
+        self.bodies = Bodies(self)  # bodies, members, delegation (cases/bodies.py)
+        self.meetings = Meetings(self, self.bodies)  # meetings, protocols (cases/meetings.py)
         # The one table: command type → its handler (``handle``).
         self.handlers: dict[type, Callable[[Any, Actor], Any]] = {
             RegisterCase: self.register_case,
             **dict.fromkeys(CASE_DECIDERS, self._decide_on_case),
+            **self.bodies.handlers(),
+            **self.meetings.handlers(),
         }
 
     def handle(self, command: Any, by: Actor) -> Any:

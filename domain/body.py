@@ -1,26 +1,18 @@
-"""Bodies (organ): members, the delegation order, delegated decisions; and the paragraph
-counter that numbers a body's paragraphs on through the year."""
+"""Bodies (organ): members, the delegation order, delegated decisions (the paragraph
+counter that numbers a body's paragraphs on through the year: domain/paragraph_year.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import singledispatchmethod
-from typing import Any
 
+from diarium.domain import meeting_commands as mc
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import DiariumAggregate
+from diarium.domain.aggregate import DiariumAggregate, decides, evolves
 from diarium.domain.events import body as ev
-from diarium.domain.meeting_terms import (
-    BodyKind,
-    Matter,
-    MemberNotFound,
-    MemberRole,
-    Position,
-    body_id,
-    paragraph_year_id,
-)
+from diarium.domain.meeting_terms import Matter, MemberNotFound, body_id
+from diarium.domain.paragraph_year import ParagraphYear  # also stored under this module's name
 from diarium.domain.rules import require
 
 
@@ -98,44 +90,29 @@ class Body(DiariumAggregate):
     """A body that decides at meetings and delegates between them."""
 
     @classmethod
-    def establish(
-        cls,
-        *,
-        code: str,
-        name: str,
-        kind: BodyKind,
-        parent: str | None,
-        established_on: date,
-        by: Actor,
-        today: date,
-    ) -> Body:
+    def establish(cls, command: mc.EstablishBody, by: Actor, today: date) -> Body:
+        established_on = command.established_on or today
         not_future(established_on, today, "established_on")
-        require(parent != code, rules.BODY_PARENT, "A body cannot sit under itself")
+        require(
+            command.parent != command.code, rules.BODY_PARENT, "A body cannot sit under itself"
+        )
         return cls._create_by(
             ev.BodyEstablished,
-            id=body_id(code),
-            code=code,
-            name=name,
-            kind=str(kind),
-            parent=parent,
+            id=body_id(command.code),
+            code=command.code,
+            name=command.name,
+            kind=str(command.kind),
+            parent=command.parent,
             occurred_on=established_on,
             by=by,
         )
 
     # -- members ----------------------------------------------------------------------
 
-    def appoint_member(
-        self,
-        *,
-        name: str,
-        party: str | None,
-        role: MemberRole,
-        position: Position | None,
-        period_from: date,
-        period_to: date | None,
-        by: Actor,
-    ) -> None:
+    @decides(mc.AppointMember)
+    def appoint_member(self, command: mc.AppointMember, by: Actor, today: date) -> None:
         """Appoint a ledamot or ersättare for a period (which may lie ahead: elected ahead)."""
+        name, period_from, period_to = command.name, command.period_from, command.period_to
         require(
             period_to is None or period_to >= period_from,
             rules.MEMBERSHIP_PERIOD,
@@ -151,19 +128,19 @@ class Body(DiariumAggregate):
         self.trigger_event(
             ev.MemberAppointed,
             name=name,
-            party=party,
-            role=str(role),
-            position=str(position) if position else None,
+            party=command.party,
+            role=str(command.role),
+            position=str(command.position) if command.position else None,
             period_from=period_from,
             period_to=period_to,
             occurred_on=period_from,
             by=by,
         )
 
-    def end_membership(
-        self, *, name: str, ended_on: date, reason: str | None, by: Actor, today: date
-    ) -> None:
+    @decides(mc.EndMembership)
+    def end_membership(self, command: mc.EndMembership, by: Actor, today: date) -> None:
         """End a current membership early (entledigande, avsägelse)."""
+        name, ended_on = command.name, command.ended_on or today
         not_future(ended_on, today, "ended_on")
         if not any(m.name == name for m in self.members):
             raise MemberNotFound(f"{name} in {self.code}")
@@ -173,7 +150,7 @@ class Body(DiariumAggregate):
             f"{name} is not a member of {self.code} on {ended_on}",
         )
         self.trigger_event(
-            ev.MembershipEnded, name=name, reason=reason, occurred_on=ended_on, by=by
+            ev.MembershipEnded, name=name, reason=command.reason, occurred_on=ended_on, by=by
         )
 
     def membership(self, name: str, day: date) -> Membership | None:
@@ -185,56 +162,40 @@ class Body(DiariumAggregate):
 
     # -- delegation order -----------------------------------------------------------
 
+    @decides(mc.AddDelegationPoint)
     def add_delegation_point(
-        self,
-        *,
-        number: str,
-        case_type: str,
-        delegate: str,
-        conditions: str | None,
-        matter: Matter,
-        decided_on: date,
-        decision_reference: str | None,
-        by: Actor,
-        today: date,
+        self, command: mc.AddDelegationPoint, by: Actor, today: date
     ) -> None:
         """Add a point to the delegation order, from ``decided_on``."""
+        decided_on = command.decided_on or today
         not_future(decided_on, today, "decided_on")
-        require(matter.delegable, rules.NON_DELEGABLE, f"{case_type}: {matter} (KL 6:38)")
-        existing = self.delegation.get(number)
+        _require_delegable(command.matter, command.case_type)
+        existing = self.delegation.get(command.number)
         require(
             existing is None or existing.revoked_on is not None,
             rules.DELEGATION_POINT_EXISTS,
-            f"{self.code} already has delegation point {number}",
+            f"{self.code} already has delegation point {command.number}",
         )
         self.trigger_event(
             ev.DelegationPointAdded,
-            number=number,
-            case_type=case_type,
-            delegate=delegate,
-            conditions=conditions,
-            decision_reference=decision_reference,
+            number=command.number,
+            case_type=command.case_type,
+            delegate=command.delegate,
+            conditions=command.conditions,
+            decision_reference=command.decision_reference,
             occurred_on=decided_on,
             by=by,
         )
 
+    @decides(mc.ReviseDelegationPoint)
     def revise_delegation_point(
-        self,
-        *,
-        number: str,
-        case_type: str,
-        delegate: str,
-        conditions: str | None,
-        matter: Matter,
-        decided_on: date,
-        decision_reference: str | None,
-        by: Actor,
-        today: date,
+        self, command: mc.ReviseDelegationPoint, by: Actor, today: date
     ) -> None:
         """Give a point a new content from ``decided_on``; earlier decisions keep the old."""
+        number, decided_on = command.number, command.decided_on or today
         not_future(decided_on, today, "decided_on")
         point = self._live_point(number)
-        require(matter.delegable, rules.NON_DELEGABLE, f"{case_type}: {matter} (KL 6:38)")
+        _require_delegable(command.matter, command.case_type)
         require(
             decided_on >= point.current.valid_from,
             rules.DELEGATION_POINT_UNKNOWN,
@@ -243,25 +204,20 @@ class Body(DiariumAggregate):
         self.trigger_event(
             ev.DelegationPointRevised,
             number=number,
-            case_type=case_type,
-            delegate=delegate,
-            conditions=conditions,
-            decision_reference=decision_reference,
+            case_type=command.case_type,
+            delegate=command.delegate,
+            conditions=command.conditions,
+            decision_reference=command.decision_reference,
             occurred_on=decided_on,
             by=by,
         )
 
+    @decides(mc.RevokeDelegationPoint)
     def revoke_delegation_point(
-        self,
-        *,
-        number: str,
-        revoked_on: date,
-        reason: str | None,
-        decision_reference: str | None,
-        by: Actor,
-        today: date,
+        self, command: mc.RevokeDelegationPoint, by: Actor, today: date
     ) -> None:
         """Revoke a point from ``revoked_on``."""
+        number, revoked_on = command.number, command.revoked_on or today
         not_future(revoked_on, today, "revoked_on")
         point = self._live_point(number)
         require(
@@ -272,8 +228,8 @@ class Body(DiariumAggregate):
         self.trigger_event(
             ev.DelegationPointRevoked,
             number=number,
-            reason=reason,
-            decision_reference=decision_reference,
+            reason=command.reason,
+            decision_reference=command.decision_reference,
             occurred_on=revoked_on,
             by=by,
         )
@@ -293,13 +249,14 @@ class Body(DiariumAggregate):
 
     # -- delegated decisions --------------------------------------------------------
 
-    def check_delegated_decision(
-        self, *, point: str, delegate: str, matter: Matter, decided_on: date, today: date
-    ) -> None:
+    def check_delegated_decision(self, command: mc.RecordDelegatedDecision, today: date) -> None:
         """Refuse a delegated decision that the delegation order does not allow."""
+        point, decided_on = command.point, command.decided_on
         not_future(decided_on, today, "decided_on")
         require(
-            matter.delegable, rules.NON_DELEGABLE, f"The decision concerns {matter} (KL 6:38)"
+            command.matter.delegable,
+            rules.NON_DELEGABLE,
+            f"The decision concerns {command.matter} (KL 6:38)",
         )
         found = self.delegation.get(point)
         version = found.version_on(decided_on) if found else None
@@ -315,53 +272,41 @@ class Body(DiariumAggregate):
             f"Point {point} was revoked on {found.revoked_on}",
         )
         require(
-            version.delegate == delegate,
+            version.delegate == command.delegate,
             rules.DELEGATE_MISMATCH,
-            f"Point {point} delegates to {version.delegate}, not {delegate}",
+            f"Point {point} delegates to {version.delegate}, not {command.delegate}",
         )
 
     def record_delegated_decision(
         self,
-        *,
-        point: str,
-        delegate: str,
-        text: str,
-        matter: Matter,
-        decided_on: date,
-        dnr: str | None,
+        command: mc.RecordDelegatedDecision,
         case_decision_number: int | None,
         by: Actor,
         today: date,
     ) -> DelegatedDecision:
-        """Record a decision a delegate took under a point of the delegation order."""
-        self.check_delegated_decision(
-            point=point, delegate=delegate, matter=matter, decided_on=decided_on, today=today
-        )
+        """Record a decision a delegate took under a point of the delegation order (with the
+        number of the decision it recorded on the case ``command.dnr``, if any)."""
+        self.check_delegated_decision(command, today)
         self.trigger_event(
             ev.DelegatedDecisionRecorded,
             number=len(self.delegated_decisions) + 1,
-            point=point,
-            delegate=delegate,
-            text=text,
-            dnr=dnr,
+            point=command.point,
+            delegate=command.delegate,
+            text=command.text,
+            dnr=command.dnr,
             case_decision_number=case_decision_number,
-            occurred_on=decided_on,
+            occurred_on=command.decided_on,
             by=by,
         )
         return self.delegated_decisions[-1]
 
     def report_delegated_decisions(
-        self,
-        *,
-        numbers: list[int],
-        meeting: str,
-        paragraph: int,
-        meeting_date: date,
-        by: Actor,
+        self, command: mc.ReportDelegatedDecisions, meeting_date: date, by: Actor
     ) -> list[DelegatedDecision]:
-        """Mark delegated decisions as reported (anmälda) to the body at a meeting."""
+        """Mark delegated decisions as reported (anmälda) to the body at the meeting
+        ``command.ref`` (held on ``meeting_date``), under its paragraph."""
         found = []
-        for number in numbers:
+        for number in command.numbers:
             require(
                 1 <= number <= len(self.delegated_decisions),
                 rules.DELEGATED_DECISION_UNKNOWN,
@@ -382,9 +327,9 @@ class Body(DiariumAggregate):
             found.append(decision)
         self.trigger_event(
             ev.DelegatedDecisionsReported,
-            meeting=meeting,
-            paragraph=paragraph,
-            numbers=list(numbers),
+            meeting=command.ref,
+            paragraph=command.paragraph,
+            numbers=list(command.numbers),
             occurred_on=meeting_date,
             by=by,
         )
@@ -392,12 +337,8 @@ class Body(DiariumAggregate):
 
     # -- evolution ------------------------------------------------------------------
 
-    @singledispatchmethod
-    def when(self, event: Any) -> None:
-        raise TypeError(f"Body cannot apply {type(event).__name__}")
-
-    @when.register
-    def _(self, event: ev.BodyEstablished) -> None:
+    @evolves(ev.BodyEstablished)
+    def _established(self, event: ev.BodyEstablished) -> None:
         self.code = event.code
         self.name = event.name
         self.kind = event.kind
@@ -407,8 +348,8 @@ class Body(DiariumAggregate):
         self.delegation: dict[str, DelegationPoint] = {}
         self.delegated_decisions: list[DelegatedDecision] = []
 
-    @when.register
-    def _(self, event: ev.MemberAppointed) -> None:
+    @evolves(ev.MemberAppointed)
+    def _member_appointed(self, event: ev.MemberAppointed) -> None:
         self.members.append(
             Membership(
                 event.name, event.party, event.role, event.position, event.period_from,
@@ -416,14 +357,14 @@ class Body(DiariumAggregate):
             )
         )
 
-    @when.register
-    def _(self, event: ev.MembershipEnded) -> None:
+    @evolves(ev.MembershipEnded)
+    def _membership_ended(self, event: ev.MembershipEnded) -> None:
         membership = self.membership(event.name, event.occurred_on)
         if membership is not None:
             membership.ended_on = event.occurred_on
 
-    @when.register
-    def _(self, event: ev.DelegationPointAdded) -> None:
+    @evolves(ev.DelegationPointAdded)
+    def _point_added(self, event: ev.DelegationPointAdded) -> None:
         self.delegation[event.number] = DelegationPoint(
             event.number,
             [
@@ -434,8 +375,8 @@ class Body(DiariumAggregate):
             ],
         )
 
-    @when.register
-    def _(self, event: ev.DelegationPointRevised) -> None:
+    @evolves(ev.DelegationPointRevised)
+    def _point_revised(self, event: ev.DelegationPointRevised) -> None:
         self.delegation[event.number].versions.append(
             PointVersion(
                 event.occurred_on, event.case_type, event.delegate, event.conditions,
@@ -443,14 +384,14 @@ class Body(DiariumAggregate):
             )
         )
 
-    @when.register
-    def _(self, event: ev.DelegationPointRevoked) -> None:
+    @evolves(ev.DelegationPointRevoked)
+    def _point_revoked(self, event: ev.DelegationPointRevoked) -> None:
         point = self.delegation[event.number]
         point.revoked_on = event.occurred_on
         point.revocation_reason = event.reason
 
-    @when.register
-    def _(self, event: ev.DelegatedDecisionRecorded) -> None:
+    @evolves(ev.DelegatedDecisionRecorded)
+    def _delegated_decision_recorded(self, event: ev.DelegatedDecisionRecorded) -> None:
         self.delegated_decisions.append(
             DelegatedDecision(
                 event.number, event.point, event.delegate, event.text, event.dnr,
@@ -458,77 +399,16 @@ class Body(DiariumAggregate):
             )
         )
 
-    @when.register
-    def _(self, event: ev.DelegatedDecisionsReported) -> None:
+    @evolves(ev.DelegatedDecisionsReported)
+    def _delegated_decisions_reported(self, event: ev.DelegatedDecisionsReported) -> None:
         for number in event.numbers:
             decision = self.delegated_decisions[number - 1]
             decision.reported_at = event.meeting
             decision.reported_paragraph = event.paragraph
 
 
-class ParagraphYear(DiariumAggregate):
-    """The § numbers a body used in one year: continuous across its meetings."""
-
-    @classmethod
-    def open(
-        cls, *, body: str, year: int, last_number: int, opened_on: date, by: Actor
-    ) -> ParagraphYear:
-        return cls._create_by(
-            ev.ParagraphYearOpened,
-            id=paragraph_year_id(body, year),
-            body=body,
-            year=year,
-            last_number=last_number,
-            occurred_on=opened_on,
-            by=by,
-        )
-
-    def allocate(
-        self, *, meeting: str, meeting_date: date, meeting_last: int | None, by: Actor
-    ) -> int:
-        """The next § for a paragraph of ``meeting`` (whose last § so far is ``meeting_last``)."""
-        if meeting_last is not None:
-            require(
-                meeting_last == self.last_number,
-                rules.PARAGRAPH_ORDER,
-                f"{self.body} has used § {self.last_number} at a later meeting "
-                f"({self.last_meeting}); {meeting} ended at § {meeting_last}",
-            )
-        else:
-            require(
-                self.last_meeting_date is None or meeting_date >= self.last_meeting_date,
-                rules.PARAGRAPH_ORDER,
-                f"{self.body} has paragraphs of a later meeting ({self.last_meeting})",
-            )
-        number = self.last_number + 1
-        self.trigger_event(
-            ev.ParagraphNumberAllocated,
-            number=number,
-            meeting=meeting,
-            meeting_date=meeting_date,
-            occurred_on=meeting_date,
-            by=by,
-        )
-        return number
-
-    @singledispatchmethod
-    def when(self, event: Any) -> None:
-        raise TypeError(f"ParagraphYear cannot apply {type(event).__name__}")
-
-    @when.register
-    def _(self, event: ev.ParagraphYearOpened) -> None:
-        self.body = event.body
-        self.year = event.year
-        self.first_number = event.last_number + 1
-        self.last_number = event.last_number
-        self.last_meeting: str | None = None
-        self.last_meeting_date: date | None = None
-
-    @when.register
-    def _(self, event: ev.ParagraphNumberAllocated) -> None:
-        self.last_number = event.number
-        self.last_meeting = event.meeting
-        self.last_meeting_date = event.meeting_date
+def _require_delegable(matter: Matter, case_type: str) -> None:
+    require(matter.delegable, rules.NON_DELEGABLE, f"{case_type}: {matter} (KL 6:38)")
 
 
 __all__ = ["Body", "DelegatedDecision", "DelegationPoint", "Membership", "ParagraphYear"]

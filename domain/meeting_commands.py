@@ -1,4 +1,8 @@
-"""Commands for bodies, meetings and delegation (validated input, not yet facts)."""
+"""Commands for bodies, meetings and delegation (validated input, not yet facts).
+
+Each names its target: ``code`` of the body, ``ref`` of the meeting, and the number (of an
+agenda item, a paragraph, a delegation point) or name the URL gives.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ class EstablishBody:
 
 @dataclass(frozen=True)
 class AppointMember:
+    code: str
     name: str
     role: MemberRole
     period_from: date
@@ -41,18 +46,22 @@ class AppointMember:
 
 @dataclass(frozen=True)
 class EndMembership:
+    code: str
+    name: str
     ended_on: date | None = None
     reason: str | None = None
 
 
 @dataclass(frozen=True)
 class OpenParagraphYear:
+    code: str
     year: int
     last_paragraph: int = 0
 
 
 @dataclass(frozen=True)
 class AddDelegationPoint:
+    code: str
     number: str
     case_type: str
     delegate: str
@@ -64,6 +73,8 @@ class AddDelegationPoint:
 
 @dataclass(frozen=True)
 class ReviseDelegationPoint:
+    code: str
+    number: str
     case_type: str
     delegate: str
     conditions: str | None = None
@@ -74,6 +85,8 @@ class ReviseDelegationPoint:
 
 @dataclass(frozen=True)
 class RevokeDelegationPoint:
+    code: str
+    number: str
     revoked_on: date | None = None
     reason: str | None = None
     decision_reference: str | None = None
@@ -81,6 +94,7 @@ class RevokeDelegationPoint:
 
 @dataclass(frozen=True)
 class RecordDelegatedDecision:
+    code: str
     point: str
     delegate: str
     text: str
@@ -104,6 +118,7 @@ class ScheduleMeeting:
 
 @dataclass(frozen=True)
 class AddAgendaItem:
+    ref: str
     kind: AgendaItemKind
     title: str
     dnr: str | None = None
@@ -112,6 +127,8 @@ class AddAgendaItem:
 
 @dataclass(frozen=True)
 class WithdrawAgendaItem:
+    ref: str
+    number: int
     reason: str | None = None
 
 
@@ -128,6 +145,7 @@ class AttendeeEntry:
 
 @dataclass(frozen=True)
 class RecordAttendance:
+    ref: str
     chair: str
     attendees: list[AttendeeEntry]
     secretary: str | None = None
@@ -135,6 +153,7 @@ class RecordAttendance:
 
 @dataclass(frozen=True)
 class ElectAdjusters:
+    ref: str
     adjusters: list[str]
     adjustment_place: str | None = None
     adjustment_date: date | None = None
@@ -148,6 +167,7 @@ class Section:
 
 @dataclass(frozen=True)
 class RecordParagraph:
+    ref: str
     title: str
     dnr: str | None = None
     sections: list[Section] = field(default_factory=list)
@@ -155,6 +175,8 @@ class RecordParagraph:
 
 @dataclass(frozen=True)
 class MakeMotion:
+    ref: str
+    paragraph: int
     text: str
     mover: str | None = None
     supporters: list[str] = field(default_factory=list)
@@ -162,6 +184,8 @@ class MakeMotion:
 
 @dataclass(frozen=True)
 class RecordProcedureStep:
+    ref: str
+    paragraph: int
     proposals: list[int]
     description: str | None = None
     adopted: int | None = None
@@ -170,6 +194,8 @@ class RecordProcedureStep:
 
 @dataclass(frozen=True)
 class DecideParagraph:
+    ref: str
+    paragraph: int
     kind: DecisionKind
     text: str
     higher_body: str | None = None
@@ -177,30 +203,41 @@ class DecideParagraph:
 
 @dataclass(frozen=True)
 class EnterReservation:
+    ref: str
+    paragraph: int
     member: str
     reason: str | None = None
 
 
 @dataclass(frozen=True)
 class GiveReservationReason:
+    ref: str
+    paragraph: int
+    member: str
     reason: str
     given_on: date | None = None
 
 
 @dataclass(frozen=True)
 class DeclareConflict:
+    ref: str
+    paragraph: int
     member: str
     note: str | None = None
 
 
 @dataclass(frozen=True)
 class EnterNote:
+    ref: str
+    paragraph: int
     authors: str
     text: str
 
 
 @dataclass(frozen=True)
 class AddAttachment:
+    ref: str
+    paragraph: int
     title: str
     kind: AttachmentKind = AttachmentKind.ATTACHMENT
     dnr: str | None = None
@@ -209,33 +246,49 @@ class AddAttachment:
 
 @dataclass(frozen=True)
 class ListExtractRecipients:
+    ref: str
+    paragraph: int
     recipients: list[str]
 
 
 @dataclass(frozen=True)
 class ReportDelegatedDecisions:
+    ref: str
+    paragraph: int
     numbers: list[int]
 
 
 @dataclass(frozen=True)
 class CloseMeeting:
+    ref: str
     closed_at: str | None = None
 
 
 @dataclass(frozen=True)
 class AdjustProtocol:
+    ref: str
+    signed_by: list[str]
+    adjusted_on: date | None = None
+
+
+@dataclass(frozen=True)
+class AdjustParagraphImmediately:
+    ref: str
+    paragraph: int
     signed_by: list[str]
     adjusted_on: date | None = None
 
 
 @dataclass(frozen=True)
 class PostProtocol:
+    ref: str
     posted_on: date | None = None
     paragraph: int | None = None
 
 
 @dataclass(frozen=True)
 class CertifyCorrection:
+    ref: str
     paragraph: int
     corrects: str
     text: str
@@ -245,5 +298,7 @@ class CertifyCorrection:
 
 @dataclass(frozen=True)
 class SendExtract:
+    ref: str
+    paragraph: int
     recipient: str
     sent_on: date | None = None

@@ -45,7 +45,7 @@ def test_every_route_declares_its_policy(app: Any) -> None:
 
 def _url(rule: Any, dnr: str) -> str:
     values = {"dnr": dnr, "number": "1", "referral_number": "1", "decision_number": "1",
-              "document_number": "1", "year": "2020", "slug": "forbidden"}
+              "document_number": "1", "paragraph": "1", "year": "2020", "slug": "forbidden"}
     return re.sub(r"<(?:[a-z]+:)?(\w+)>", lambda m: values.get(m.group(1), "x1"), rule.rule)
 
 

@@ -509,9 +509,9 @@ def test_the_api_is_in_the_openapi_document(client) -> None:  # type: ignore[no-
         "/api/bodies/{code}/delegated-decisions", "/api/meetings", "/api/meetings/{ref}",
         "/api/meetings/{ref}/protocol", "/api/meetings/{ref}/agenda",
         "/api/meetings/{ref}/attendance", "/api/meetings/{ref}/paragraphs",
-        "/api/meetings/{ref}/paragraphs/{number}/procedure",
-        "/api/meetings/{ref}/paragraphs/{number}/reservations",
-        "/api/meetings/{ref}/paragraphs/{number}/conflicts-of-interest",
+        "/api/meetings/{ref}/paragraphs/{paragraph}/procedure",
+        "/api/meetings/{ref}/paragraphs/{paragraph}/reservations",
+        "/api/meetings/{ref}/paragraphs/{paragraph}/conflicts-of-interest",
         "/api/meetings/{ref}/adjustment", "/api/meetings/{ref}/posting",
         "/api/meetings/{ref}/corrections", "/api/meetings/{ref}/extracts",
     ]:

@@ -43,7 +43,7 @@ KNOWN_GAPS: dict[str, list[Any]] = {
     # marshmallow Range on a date (1900..2999) has no JSON Schema counterpart
     "POST /api/meetings": [positive_data_acceptance],
     # Length(min=1) on a Dict is not exported as minProperties
-    "POST /api/meetings/{ref}/paragraphs/{number}/procedure": [positive_data_acceptance],
+    "POST /api/meetings/{ref}/paragraphs/{paragraph}/procedure": [positive_data_acceptance],
     # an empty `types=` is taken as "no filter" though the enum has no empty name
     "GET /api/feed": [negative_data_rejection],
     # a webhook URL must name a public address (cases/webhook_targets.py): no JSON Schema

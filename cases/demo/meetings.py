@@ -12,7 +12,14 @@ from diarium.cases.application import Diarium
 from diarium.domain import meeting_commands as mc
 from diarium.domain.actor import Actor
 from diarium.domain.case.terms import DecisionKind
-from diarium.domain.meeting_terms import AgendaItemKind, BodyKind, Capacity, MemberRole, Position
+from diarium.domain.meeting_terms import (
+    AgendaItemKind,
+    BodyKind,
+    Capacity,
+    MemberRole,
+    Position,
+    Vote,
+)
 
 SECRETARY = Actor("demo-sekreterare", "demo")
 ADMIN = Actor("demo-admin", "demo")
@@ -121,15 +128,16 @@ REF = "RS-2020-10-14"
 
 def load_meeting_demo(diarium: Diarium) -> str:
     """Record RF, RS with members and delegation order, and the meeting; returns its ref."""
+    do = diarium.handle
     _bodies(diarium)
-    ref = diarium.schedule_meeting(
+    ref = do(
         mc.ScheduleMeeting("RS", MEETING, place="Regionhuset, Luleå", starts_at="09.00",
                            scheduled_on=date(2019, 11, 20)),
         SECRETARY,
     ).ref
     _agenda(diarium, ref)
-    diarium.record_attendance(ref, mc.RecordAttendance(
-        chair=CHAIR, secretary="Linda Ylivainio",
+    do(mc.RecordAttendance(
+        ref, chair=CHAIR, secretary="Linda Ylivainio",
         attendees=[
             mc.AttendeeEntry(name, Capacity.MEMBER, party)
             for name, party, role, _ in MEMBERS if role is MemberRole.MEMBER
@@ -139,56 +147,49 @@ def load_meeting_demo(diarium: Diarium) -> str:
             mc.AttendeeEntry("Lennart Kärf", Capacity.OTHER, title="regiondirektör"),
         ],
     ), SECRETARY)
-    diarium.elect_adjusters(ref, mc.ElectAdjusters(
-        [ADJUSTER], "Regionhuset, Luleå", date(2020, 10, 19)), SECRETARY)
+    do(mc.ElectAdjusters(ref, [ADJUSTER], "Regionhuset, Luleå", date(2020, 10, 19)), SECRETARY)
     for number, title, dnr, kind, text, reservations, recipients in PARAGRAPHS:
-        written = diarium.record_paragraph(ref, mc.RecordParagraph(title, dnr), SECRETARY)
+        written = do(mc.RecordParagraph(ref, title, dnr), SECRETARY)
         assert written.paragraph == number, (written.paragraph, number)
         _treatment(diarium, ref, number)
-        diarium.decide_paragraph(
-            ref, number, mc.DecideParagraph(kind, text, "RF" if kind.value.startswith(
+        do(
+            mc.DecideParagraph(ref, number, kind, text, "RF" if kind.value.startswith(
                 "proposed") else None), SECRETARY,
         )
         for member in reservations:
-            diarium.enter_reservation(ref, number, mc.EnterReservation(member), SECRETARY)
+            do(mc.EnterReservation(ref, number, member), SECRETARY)
         if recipients:
-            diarium.list_extract_recipients(
-                ref, number, mc.ListExtractRecipients(recipients), SECRETARY
-            )
-    diarium.close_meeting(ref, mc.CloseMeeting("16.10"), SECRETARY)
-    diarium.adjust_protocol(
-        ref, mc.AdjustProtocol([CHAIR, ADJUSTER], date(2020, 10, 19)), SECRETARY
-    )
-    diarium.post_protocol(ref, mc.PostProtocol(date(2020, 10, 20)), SECRETARY)
-    diarium.certify_correction(ref, mc.CertifyCorrection(
-        174, "Protokollsutdrag skickas till: Utvecklingsdirektör",
+            do(mc.ListExtractRecipients(ref, number, recipients), SECRETARY)
+    do(mc.CloseMeeting(ref, "16.10"), SECRETARY)
+    do(mc.AdjustProtocol(ref, [CHAIR, ADJUSTER], date(2020, 10, 19)), SECRETARY)
+    do(mc.PostProtocol(ref, date(2020, 10, 20)), SECRETARY)
+    do(mc.CertifyCorrection(
+        ref, 174, "Protokollsutdrag skickas till: Utvecklingsdirektör",
         "Protokollsutdrag skickas till: Regional utvecklingsdirektör",
         [CHAIR, ADJUSTER], date(2020, 10, 22),
     ), SECRETARY)
     for number, _, dnr, kind, _, _, recipients in PARAGRAPHS:
         if dnr and kind is not DecisionKind.NOTED:
             for recipient in recipients[:2]:
-                diarium.send_extract(
-                    ref, number, mc.SendExtract(recipient, date(2020, 10, 20)), SECRETARY
-                )
+                do(mc.SendExtract(ref, number, recipient, date(2020, 10, 20)), SECRETARY)
     return ref
 
 
 def _bodies(diarium: Diarium) -> None:
-    diarium.establish_body(mc.EstablishBody(
+    do = diarium.handle
+    do(mc.EstablishBody(
         "RF", "Regionfullmäktige", BodyKind.COUNCIL, established_on=TERM[0]), ADMIN)
-    diarium.establish_body(mc.EstablishBody(
+    do(mc.EstablishBody(
         "RS", "Regionstyrelsen", BodyKind.BOARD, "RF", established_on=TERM[0]), ADMIN)
     for name, party, role, position in MEMBERS:
-        diarium.appoint_member("RS", mc.AppointMember(
-            name, role, TERM[0], party, position, TERM[1]), ADMIN)
-    diarium.open_paragraph_year("RS", mc.OpenParagraphYear(2020, 159), ADMIN)
-    diarium.add_delegation_point("RS", mc.AddDelegationPoint(
-        "1.4", "Fullmakter att för regionens räkning underteckna ansökningar om utbetalning "
-        "av projektmedel", "Regiondirektören", decided_on=date(2019, 2, 13),
+        do(mc.AppointMember("RS", name, role, TERM[0], party, position, TERM[1]), ADMIN)
+    do(mc.OpenParagraphYear("RS", 2020, 159), ADMIN)
+    do(mc.AddDelegationPoint(
+        "RS", "1.4", "Fullmakter att för regionens räkning underteckna ansökningar om "
+        "utbetalning av projektmedel", "Regiondirektören", decided_on=date(2019, 2, 13),
         decision_reference="RS 2019-02-13 § 12"), ADMIN)
-    diarium.add_delegation_point("RS", mc.AddDelegationPoint(
-        "3.2", "Yttranden över remisser från myndigheter", "Verksamhetsdirektören",
+    do(mc.AddDelegationPoint(
+        "RS", "3.2", "Yttranden över remisser från myndigheter", "Verksamhetsdirektören",
         "Ej ärenden av principiell beskaffenhet", decided_on=date(2019, 2, 13)), ADMIN)
     for point, delegate, day, text in [
         ("1.4", "Regiondirektören", date(2020, 9, 24),
@@ -202,8 +203,7 @@ def _bodies(diarium: Diarium) -> None:
          "Yttrande till Socialstyrelsen över förslag till föreskrifter om belopp för vård av "
          "utskrivningsklara patienter för år 2021, dnr 1296-2020"),
     ]:
-        diarium.record_delegated_decision("RS", mc.RecordDelegatedDecision(
-            point, delegate, text, day), SECRETARY)
+        do(mc.RecordDelegatedDecision("RS", point, delegate, text, day), SECRETARY)
 
 
 def _agenda(diarium: Diarium, ref: str) -> None:
@@ -214,88 +214,80 @@ def _agenda(diarium: Diarium, ref: str) -> None:
         (AgendaItemKind.OTHER, "Avtal om förstudie, Kiruna nya sjukhus"),
     ]
     for kind, title in fixed:
-        diarium.add_agenda_item(ref, mc.AddAgendaItem(kind, title, added_on=added), SECRETARY)
+        diarium.handle(mc.AddAgendaItem(ref, kind, title, added_on=added), SECRETARY)
     for _, title, dnr, _, _, _, _ in PARAGRAPHS:
         if dnr:
             kind = {"1310-2020": AgendaItemKind.DELEGATED_DECISIONS,
                     "1334-2020": AgendaItemKind.NOTICES}.get(dnr, AgendaItemKind.CASE)
-            diarium.add_agenda_item(ref, mc.AddAgendaItem(kind, title, dnr, added), SECRETARY)
+            diarium.handle(mc.AddAgendaItem(ref, kind, title, dnr, added), SECRETARY)
 
 
 def _treatment(diarium: Diarium, ref: str, number: int) -> None:
     """What happened under the paragraph before its decision (seed 002)."""
-    motion, step = diarium.make_motion, diarium.record_procedure_step
+
+    def do(command: object) -> None:
+        diarium.handle(command, SECRETARY)
+
     if number == 161:
-        diarium.withdraw_agenda_item(ref, 3, mc.WithdrawAgendaItem(
-            "Återkommer vid ett senare sammanträde"), SECRETARY)
+        do(mc.WithdrawAgendaItem(ref, 3, "Återkommer vid ett senare sammanträde"))
     elif number == 162:
-        motion(ref, 162, mc.MakeMotion("att sammanträdet ska vara öppet.", "Glenn Berggård",
-                                       ["Anders Öberg"]), SECRETARY)
-        motion(ref, 162, mc.MakeMotion("att sammanträdet, mot bakgrund av risk för "
-                                       "smittspridning av Covid-19, ska vara stängt för "
-                                       "allmänheten.", CHAIR), SECRETARY)
-        step(ref, 162, mc.RecordProcedureStep(
-            [2, 1], "Ordföranden ställer eget förslag mot Glenn Berggårds förslag och finner "
-            "att regionstyrelsen bifaller ordförandens förslag.", 2), SECRETARY)
+        do(mc.MakeMotion(ref, 162, "att sammanträdet ska vara öppet.", "Glenn Berggård",
+                         ["Anders Öberg"]))
+        do(mc.MakeMotion(ref, 162, "att sammanträdet, mot bakgrund av risk för "
+                         "smittspridning av Covid-19, ska vara stängt för allmänheten.", CHAIR))
+        do(mc.RecordProcedureStep(
+            ref, 162, [2, 1], "Ordföranden ställer eget förslag mot Glenn Berggårds förslag "
+            "och finner att regionstyrelsen bifaller ordförandens förslag.", 2))
     elif number == 163:
-        diarium.report_delegated_decisions(
-            ref, 163, mc.ReportDelegatedDecisions([1, 2, 3]), SECRETARY
-        )
-        diarium.add_attachment(ref, 163, mc.AddAttachment(
-            "Delegationsbeslut upphandling 2020-08-20 – 2020-09-16"), SECRETARY)
+        do(mc.ReportDelegatedDecisions(ref, 163, [1, 2, 3]))
+        do(mc.AddAttachment(ref, 163, "Delegationsbeslut upphandling 2020-08-20 – 2020-09-16"))
     elif number == 169:
         for mover, party in [("Glenn Berggård", "vänsterpartiets"),
                              ("Anders Öberg", "socialdemokraternas"),
                              ("Marianne Sandström", "sverigedemokraternas")]:
-            motion(ref, 169, mc.MakeMotion(
-                f"avslå det liggande förslaget och bifalla {party} förslag till strategisk "
-                "plan 2021-2023.", mover), SECRETARY)
-        motion(ref, 169, mc.MakeMotion(
-            "bifalla strategisk plan 2021-2023 med justering av att tillfälligt utöka "
-            "regionala utvecklingsnämndens ram för infrastruktur.", CHAIR), SECRETARY)
-        step(ref, 169, mc.RecordProcedureStep(
-            [4, 1, 2, 3], "Ordföranden ställer eget förslag, Glenn Berggårds, Anders Öbergs och "
-            "Marianne Sandströms förslag vart och ett under proposition och finner att "
-            "regionstyrelsen bifaller det liggande förslaget.", 4), SECRETARY)
-        diarium.add_attachment(ref, 169, mc.AddAttachment("Strategisk plan 2021-2023"),
-                               SECRETARY)
+            do(mc.MakeMotion(
+                ref, 169, f"avslå det liggande förslaget och bifalla {party} förslag till "
+                "strategisk plan 2021-2023.", mover))
+        do(mc.MakeMotion(
+            ref, 169, "bifalla strategisk plan 2021-2023 med justering av att tillfälligt "
+            "utöka regionala utvecklingsnämndens ram för infrastruktur.", CHAIR))
+        do(mc.RecordProcedureStep(
+            ref, 169, [4, 1, 2, 3], "Ordföranden ställer eget förslag, Glenn Berggårds, "
+            "Anders Öbergs och Marianne Sandströms förslag vart och ett under proposition "
+            "och finner att regionstyrelsen bifaller det liggande förslaget.", 4))
+        do(mc.AddAttachment(ref, 169, "Strategisk plan 2021-2023"))
     elif number == 170:
-        motion(ref, 170, mc.MakeMotion("Förstudie av fysisk samlokalisering (liggande "
-                                       "förslag)."), SECRETARY)
-        motion(ref, 170, mc.MakeMotion("avslå det liggande förslaget.", "Anders Öberg"),
-               SECRETARY)
-        motion(ref, 170, mc.MakeMotion("bifalla det liggande förslaget.",
-                                       "Marianne Sandström"), SECRETARY)
-        step(ref, 170, mc.RecordProcedureStep([1, 2], None, 1), SECRETARY)
-        diarium.enter_note(ref, 170, mc.EnterNote(
-            "Anders Öberg (S)", "”Vi socialdemokrater tycker inte att förslaget kan tas på "
-            "styrelsen nu den 14 oktober 2020. … Socialdemokraterna yrkar därför avslag på "
-            "förslaget.”"), SECRETARY)
+        do(mc.MakeMotion(ref, 170, "Förstudie av fysisk samlokalisering (liggande förslag)."))
+        do(mc.MakeMotion(ref, 170, "avslå det liggande förslaget.", "Anders Öberg"))
+        do(mc.MakeMotion(ref, 170, "bifalla det liggande förslaget.", "Marianne Sandström"))
+        do(mc.RecordProcedureStep(ref, 170, [1, 2], None, 1))
+        do(mc.EnterNote(
+            ref, 170, "Anders Öberg (S)", "”Vi socialdemokrater tycker inte att förslaget kan "
+            "tas på styrelsen nu den 14 oktober 2020. … Socialdemokraterna yrkar därför avslag "
+            "på förslaget.”"))
     elif number == 174:
-        diarium.enter_note(ref, 174, mc.EnterNote(
-            "Från socialdemokraternas ledamöter", "Den 21 augusti 2020 meddelade regionen på "
-            "ett samverkansmöte med kommunerna att förändringar inom länsservice av material "
-            "och hjälpmedelshantering kommer att ske …"), SECRETARY)
+        do(mc.EnterNote(
+            ref, 174, "Från socialdemokraternas ledamöter", "Den 21 augusti 2020 meddelade "
+            "regionen på ett samverkansmöte med kommunerna att förändringar inom länsservice "
+            "av material och hjälpmedelshantering kommer att ske …"))
         for title in ("Bilaga 1: Rapport KPMG: Kartläggning av Länsservice säljverksamhet",
                       "Bilaga 2: Rapport Lindahl advokater"):
-            diarium.add_attachment(ref, 174, mc.AddAttachment(title), SECRETARY)
+            do(mc.AddAttachment(ref, 174, title))
     elif number == 178:
-        diarium.declare_conflict(ref, 178, mc.DeclareConflict("Linda Frohm"), SECRETARY)
+        do(mc.DeclareConflict(ref, 178, "Linda Frohm"))
     elif number == 179:
-        motion(ref, 179, mc.MakeMotion(
-            "ett tillägg till riktlinjen om en årlig jämställdhetsredovisning till "
-            "regionfullmäktige.", "Glenn Berggård", ["Anders Öberg"]), SECRETARY)
-        motion(ref, 179, mc.MakeMotion("Riktlinjen enligt bilaga (liggande förslag)."),
-               SECRETARY)
-        motion(ref, 179, mc.MakeMotion("avslå Glenn Berggårds tillägg.", "Linda Frohm"),
-               SECRETARY)
-        step(ref, 179, mc.RecordProcedureStep([1], "Ordföranden ställer Glenn Berggårds tillägg "
-                                              "under proposition och finner att "
-                                              "regionstyrelsen avslår tillägget.", None),
-             SECRETARY)
-        step(ref, 179, mc.RecordProcedureStep([2, 1], None, None, {
-            CHAIR: "ja", "Linda Frohm": "ja", "Nils-Olov Lindfors": "ja",
-            "Anna-Stina Nordmark Nilsson": "ja", "Marianne Sandström": "ja",
-            "Glenn Berggård": "nej", "Anders Öberg": "nej", "Elisabeth Lindberg": "nej",
-            "Carina Strömbäck": "nej", "Ann-Sofie Isaksson": "nej", "Johannes Sundelin": "avstår",
-        }), SECRETARY)
+        do(mc.MakeMotion(
+            ref, 179, "ett tillägg till riktlinjen om en årlig jämställdhetsredovisning till "
+            "regionfullmäktige.", "Glenn Berggård", ["Anders Öberg"]))
+        do(mc.MakeMotion(ref, 179, "Riktlinjen enligt bilaga (liggande förslag)."))
+        do(mc.MakeMotion(ref, 179, "avslå Glenn Berggårds tillägg.", "Linda Frohm"))
+        do(mc.RecordProcedureStep(
+            ref, 179, [1], "Ordföranden ställer Glenn Berggårds tillägg under proposition och "
+            "finner att regionstyrelsen avslår tillägget.", None))
+        do(mc.RecordProcedureStep(ref, 179, [2, 1], None, None, {
+            CHAIR: Vote.YES, "Linda Frohm": Vote.YES, "Nils-Olov Lindfors": Vote.YES,
+            "Anna-Stina Nordmark Nilsson": Vote.YES, "Marianne Sandström": Vote.YES,
+            "Glenn Berggård": Vote.NO, "Anders Öberg": Vote.NO, "Elisabeth Lindberg": Vote.NO,
+            "Carina Strömbäck": Vote.NO, "Ann-Sofie Isaksson": Vote.NO,
+            "Johannes Sundelin": Vote.ABSTAIN,
+        }))

@@ -7,43 +7,17 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from diarium.cases.meeting_commands import BodyWritten
+from diarium.cases.bodies import BodyWritten
+from diarium.domain import meeting_commands as mc
 from diarium.domain.roles import ADMIN, OFFICER, REGISTRAR, SECRETARY, STAFF
 from diarium.web.auth import json_body_field, path_body, requires
 from diarium.web.disclosure import disclose_rows
-from diarium.web.routes.common import actor, diarium, json_body
+from diarium.web.routes.common import actor, diarium, takes
+from diarium.web.schemas import meeting_commands as msc
 from diarium.web.schemas import meetings as ms
+from diarium.web.schemas.cases import CommandSchema
 
 api = Blueprint("bodies", __name__, url_prefix="/api")
-
-PROBLEMS = """
-    "404": {$ref: "#/components/responses/NotFound"}
-    "409": {$ref: "#/components/responses/Conflict"}
-    "422": {$ref: "#/components/responses/Invalid"}"""
-
-
-def command(
-    summary: str, request_schema: str, response_schema: str, status: str = "200",
-    method: str = "post",
-) -> Any:
-    """Give a command route its OpenAPI description."""
-
-    def decorate(view: Any) -> Any:
-        view.__doc__ = f"""{summary}
----
-{method}:
-  summary: {json.dumps(summary, ensure_ascii=False)}
-  requestBody:
-    required: true
-    content: {{application/json: {{schema: {request_schema}}}}}
-  responses:
-    "{status}":
-      description: Recorded
-      content: {{application/json: {{schema: {response_schema}}}}}{PROBLEMS}
-"""
-        return view
-
-    return decorate
 
 
 def query(summary: str, response: str) -> Any:
@@ -98,19 +72,25 @@ def body_written(result: BodyWritten, status: int = 200) -> Response:
     return response
 
 
+def body_command(
+    schema: type[CommandSchema], summary: str, status: int = 200, method: str = "post"
+) -> Any:
+    """:func:`takes` for a command on a body: answered with the body written."""
+    return takes(schema, summary, status, method, body_written, "BodyWrittenSchema")
+
+
 @api.post("/bodies")
 @requires(ADMIN, body=json_body_field("code"))
-@command("Set up a body (organ)", "EstablishBodySchema", "BodyWrittenSchema", "201")
-def establish_body() -> Response:
-    cmd = ms.EstablishBodySchema().command_of(json_body())
-    return body_written(diarium().establish_body(cmd, actor()), 201)
+@body_command(msc.EstablishBodySchema, "Set up a body (organ)", 201)
+def establish_body(command: mc.EstablishBody) -> BodyWritten:
+    return diarium().handle(command, actor())
 
 
 @api.get("/bodies/<code>")
 @requires(*STAFF)
 @query("Read a body: members, delegation order, delegated decisions", "BodySchema")
 def get_body(code: str) -> Response:
-    body = diarium().get_body(code)
+    body = diarium().bodies.get_body(code)
     response = jsonify(ms.BodySchema().dump(_body_view(body)))
     response.headers["ETag"] = f'"{body.version}"'
     return response
@@ -118,37 +98,33 @@ def get_body(code: str) -> Response:
 
 @api.post("/bodies/<code>/members")
 @requires(ADMIN, body=path_body("code"))
-@command("Appoint a ledamot or ersättare", "AppointMemberSchema", "BodyWrittenSchema", "201")
-def appoint_member(code: str) -> Response:
-    cmd = ms.AppointMemberSchema().command_of(json_body())
-    return body_written(diarium().appoint_member(code, cmd, actor()), 201)
+@body_command(msc.AppointMemberSchema, "Appoint a ledamot or ersättare", 201)
+def appoint_member(command: mc.AppointMember) -> BodyWritten:
+    return diarium().handle(command, actor())
 
 
 @api.post("/bodies/<code>/members/<name>/end")
 @requires(ADMIN, body=path_body("code"))
-@command("End a membership early", "EndMembershipSchema", "BodyWrittenSchema")
-def end_membership(code: str, name: str) -> Response:
-    cmd = ms.EndMembershipSchema().command_of(json_body())
-    return body_written(diarium().end_membership(code, name, cmd, actor()))
+@body_command(msc.EndMembershipSchema, "End a membership early")
+def end_membership(command: mc.EndMembership) -> BodyWritten:
+    return diarium().handle(command, actor())
 
 
 @api.post("/bodies/<code>/paragraph-years")
 @requires(ADMIN, SECRETARY, body=path_body("code"))
-@command(
-    "Continue a year's paragraph numbering from a § used before",
-    "OpenParagraphYearSchema", "BodyWrittenSchema", "201",
+@body_command(
+    msc.OpenParagraphYearSchema, "Continue a year's paragraph numbering from a § used before", 201
 )
-def open_paragraph_year(code: str) -> Response:
-    cmd = ms.OpenParagraphYearSchema().command_of(json_body())
-    return body_written(diarium().open_paragraph_year(code, cmd, actor()), 201)
+def open_paragraph_year(command: mc.OpenParagraphYear) -> BodyWritten:
+    return diarium().handle(command, actor())
 
 
 @api.get("/bodies/<code>/paragraph-years/<int:year>")
 @requires(*STAFF)
 @query("The body's paragraph numbering in a year", "{type: object}")
 def get_paragraph_year(code: str, year: int) -> Response:
-    diarium().get_body(code)
-    counter = diarium().paragraph_year(code, year)
+    diarium().bodies.get_body(code)
+    counter = diarium().bodies.paragraph_year(code, year)
     return jsonify(
         {
             "body": code,
@@ -163,44 +139,36 @@ def get_paragraph_year(code: str, year: int) -> Response:
 
 @api.post("/bodies/<code>/delegation-points")
 @requires(ADMIN, body=path_body("code"))
-@command(
-    "Add a point to the delegation order", "AddDelegationPointSchema", "BodyWrittenSchema", "201"
-)
-def add_delegation_point(code: str) -> Response:
-    cmd = ms.AddDelegationPointSchema().command_of(json_body())
-    return body_written(diarium().add_delegation_point(code, cmd, actor()), 201)
+@body_command(msc.AddDelegationPointSchema, "Add a point to the delegation order", 201)
+def add_delegation_point(command: mc.AddDelegationPoint) -> BodyWritten:
+    return diarium().handle(command, actor())
 
 
 @api.put("/bodies/<code>/delegation-points/<number>")
 @requires(ADMIN, body=path_body("code"))
-@command(
-    "Revise a point of the delegation order", "ReviseDelegationPointSchema",
-    "BodyWrittenSchema", method="put",
+@body_command(
+    msc.ReviseDelegationPointSchema, "Revise a point of the delegation order", method="put"
 )
-def revise_delegation_point(code: str, number: str) -> Response:
-    cmd = ms.ReviseDelegationPointSchema().command_of(json_body())
-    return body_written(diarium().revise_delegation_point(code, number, cmd, actor()))
+def revise_delegation_point(command: mc.ReviseDelegationPoint) -> BodyWritten:
+    return diarium().handle(command, actor())
 
 
 @api.post("/bodies/<code>/delegation-points/<number>/revoke")
 @requires(ADMIN, body=path_body("code"))
-@command(
-    "Revoke a point of the delegation order", "RevokeDelegationPointSchema", "BodyWrittenSchema"
-)
-def revoke_delegation_point(code: str, number: str) -> Response:
-    cmd = ms.RevokeDelegationPointSchema().command_of(json_body())
-    return body_written(diarium().revoke_delegation_point(code, number, cmd, actor()))
+@body_command(msc.RevokeDelegationPointSchema, "Revoke a point of the delegation order")
+def revoke_delegation_point(command: mc.RevokeDelegationPoint) -> BodyWritten:
+    return diarium().handle(command, actor())
 
 
 @api.post("/bodies/<code>/delegated-decisions")
 @requires(OFFICER, REGISTRAR, SECRETARY, body=path_body("code"))
-@command(
+@body_command(
+    msc.RecordDelegatedDecisionSchema,
     "Record a decision taken by a delegate (delegationsbeslut)",
-    "RecordDelegatedDecisionSchema", "BodyWrittenSchema", "201",
+    201,
 )
-def record_delegated_decision(code: str) -> Response:
-    cmd = ms.RecordDelegatedDecisionSchema().command_of(json_body())
-    return body_written(diarium().record_delegated_decision(code, cmd, actor()), 201)
+def record_delegated_decision(command: mc.RecordDelegatedDecision) -> BodyWritten:
+    return diarium().handle(command, actor())
 
 
 @api.get("/bodies/<code>/delegated-decisions")
@@ -219,7 +187,7 @@ def list_delegated_decisions(code: str) -> Response:
           content: {application/json: {schema: {type: array, items: DelegatedDecisionSchema}}}
         "404": {$ref: "#/components/responses/NotFound"}
     """
-    decisions = diarium().delegated_decisions(code, unreported=flag("unreported"))
+    decisions = diarium().bodies.delegated_decisions(code, unreported=flag("unreported"))
     return jsonify(ms.DelegatedDecisionSchema(many=True).dump(
         disclose_delegated([ms.delegated_view(d) for d in decisions])
     ))

@@ -119,7 +119,10 @@ _PROBLEMS = """
     "422": {$ref: "#/components/responses/Invalid"}"""
 
 
-def _doc(summary: str, request_schema: str, status: str, method: str) -> str:
+def _doc(
+    summary: str, request_schema: str, status: str, method: str,
+    response_schema: str = "WrittenSchema",
+) -> str:
     return f"""{summary}
 ---
 {method}:
@@ -130,7 +133,7 @@ def _doc(summary: str, request_schema: str, status: str, method: str) -> str:
   responses:
     "{status}":
       description: Recorded
-      content: {{application/json: {{schema: WrittenSchema}}}}{_PROBLEMS}
+      content: {{application/json: {{schema: {response_schema}}}}}{_PROBLEMS}
 """
 
 
@@ -140,11 +143,12 @@ def takes(
     status: int = 200,
     method: str = "post",
     render: Callable[[Any, int], Response] | None = None,
+    response_schema: str = "WrittenSchema",
 ) -> Callable[[Callable[[Any], Any]], Callable[..., Response]]:
-    """The one decorator of a command route: it documents the route with ``schema`` and
-    ``summary``, loads each request's body with ``schema`` into its command (with the URL's
-    variables), hands the command to the view and renders what the view returns with
-    ``status`` (by default as :func:`written`)."""
+    """The one decorator of a command route: it documents the route with ``schema``,
+    ``summary`` and ``response_schema`` (what ``render`` writes), loads each request's body
+    with ``schema`` into its command (with the URL's variables), hands the command to the
+    view and renders what the view returns with ``status`` (by default as :func:`written`)."""
     loader = schema()
 
     def decorate(view: Callable[[Any], Any]) -> Callable[..., Response]:
@@ -152,7 +156,7 @@ def takes(
         def route(**path: Any) -> Response:
             return (render or written)(view(loader.command_of(json_body(), **path)), status)
 
-        route.__doc__ = _doc(summary, schema.__name__, str(status), method)
+        route.__doc__ = _doc(summary, schema.__name__, str(status), method, response_schema)
         route.command_schema = schema  # type: ignore[attr-defined]
         return route
 

@@ -3,18 +3,22 @@ and the protocol as a readable Swedish document."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, jsonify, render_template
 
-from diarium.cases.meeting_commands import MeetingWritten
+from diarium.cases.meetings import MeetingWritten
+from diarium.domain import meeting_commands as mc
 from diarium.domain.meeting_terms import body_of_ref
 from diarium.domain.roles import ADJUSTER, CHAIR, SECRETARY, STAFF
 from diarium.web.auth import json_body_field, requires
 from diarium.web.disclosure import disclose_meeting, disclose_meeting_history
 from diarium.web.protocol import protocol_context
-from diarium.web.routes.bodies import command, flag, query
-from diarium.web.routes.common import actor, diarium, json_body
+from diarium.web.routes.bodies import flag, query
+from diarium.web.routes.common import actor, diarium, takes
+from diarium.web.schemas import meeting_commands as msc
 from diarium.web.schemas import meetings as ms
-from diarium.web.schemas.cases import EventSchema, event_view
+from diarium.web.schemas.cases import CommandSchema, EventSchema, event_view
 
 api = Blueprint("meetings", __name__, url_prefix="/api")
 
@@ -50,15 +54,21 @@ def meeting_written(result: MeetingWritten, status: int = 200) -> Response:
     return response
 
 
+def meeting_command(
+    schema: type[CommandSchema], summary: str, status: int = 200, method: str = "post"
+) -> Any:
+    """:func:`takes` for a command on a meeting: answered with the meeting written."""
+    return takes(schema, summary, status, method, meeting_written, WRITTEN)
+
+
 # -- the meeting -------------------------------------------------------------------------
 
 
 @api.post("/meetings")
 @requires(SECRETARY, body=json_body_field("body"))
-@command("Schedule a meeting of a body", "ScheduleMeetingSchema", WRITTEN, "201")
-def schedule_meeting() -> Response:
-    cmd = ms.ScheduleMeetingSchema().command_of(json_body())
-    return meeting_written(diarium().schedule_meeting(cmd, actor()), 201)
+@meeting_command(msc.ScheduleMeetingSchema, "Schedule a meeting of a body", 201)
+def schedule_meeting(command: mc.ScheduleMeeting) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
 @api.get("/meetings/<ref>")
@@ -67,7 +77,7 @@ def schedule_meeting() -> Response:
     "Read a meeting: agenda, attendance, every paragraph, legal dates", "MeetingSchema"
 )
 def get_meeting(ref: str) -> Response:
-    meeting = diarium().get_meeting(ref)
+    meeting = diarium().meetings.get_meeting(ref)
     shown = disclose_meeting(meeting)
     response = jsonify(ms.MeetingSchema().dump(ms.meeting_view(shown, diarium().today())))
     response.headers["ETag"] = f'"{meeting.version}"'
@@ -78,8 +88,9 @@ def get_meeting(ref: str) -> Response:
 @READER
 @query("The complete history of a meeting", "{type: array, items: EventSchema}")
 def meeting_history(ref: str) -> Response:
-    events = EventSchema(many=True).dump([event_view(e) for e in diarium().meeting_history(ref)])
-    return jsonify(disclose_meeting_history(events, diarium().get_meeting(ref)))
+    history = diarium().meetings.meeting_history(ref)
+    events = EventSchema(many=True).dump([event_view(e) for e in history])
+    return jsonify(disclose_meeting_history(events, diarium().meetings.get_meeting(ref)))
 
 
 @api.get("/meetings/<ref>/protocol")
@@ -95,8 +106,8 @@ def protocol(ref: str) -> Response:
           content: {text/html: {schema: {type: string}}}
         "404": {$ref: "#/components/responses/NotFound"}
     """
-    meeting = disclose_meeting(diarium().get_meeting(ref))
-    body = diarium().get_body(meeting.body)
+    meeting = disclose_meeting(diarium().meetings.get_meeting(ref))
+    body = diarium().bodies.get_body(meeting.body)
     html = render_template("protocol.html", **protocol_context(meeting, body))
     return Response(html, content_type="text/html; charset=utf-8")
 
@@ -116,7 +127,7 @@ def list_extracts(ref: str) -> Response:
           content: {application/json: {schema: {type: array, items: {type: object}}}}
         "404": {$ref: "#/components/responses/NotFound"}
     """
-    meeting = diarium().get_meeting(ref)
+    meeting = diarium().meetings.get_meeting(ref)
     unsent = flag("unsent")
     return jsonify(
         [
@@ -135,68 +146,60 @@ def list_extracts(ref: str) -> Response:
 
 @api.post("/meetings/<ref>/agenda")
 @KEEPER
-@command("Put a case or a fixed item on the agenda", "AddAgendaItemSchema", WRITTEN, "201")
-def add_agenda_item(ref: str) -> Response:
-    cmd = ms.AddAgendaItemSchema().command_of(json_body())
-    return meeting_written(diarium().add_agenda_item(ref, cmd, actor()), 201)
+@meeting_command(msc.AddAgendaItemSchema, "Put a case or a fixed item on the agenda", 201)
+def add_agenda_item(command: mc.AddAgendaItem) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
 @api.post("/meetings/<ref>/agenda/<int:number>/withdraw")
 @KEEPER
-@command("Withdraw an agenda item (lyfts ut)", "WithdrawAgendaItemSchema", WRITTEN)
-def withdraw_agenda_item(ref: str, number: int) -> Response:
-    cmd = ms.WithdrawAgendaItemSchema().command_of(json_body())
-    return meeting_written(diarium().withdraw_agenda_item(ref, number, cmd, actor()))
+@meeting_command(msc.WithdrawAgendaItemSchema, "Withdraw an agenda item (lyfts ut)")
+def withdraw_agenda_item(command: mc.WithdrawAgendaItem) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
 @api.put("/meetings/<ref>/attendance")
 @KEEPER
-@command("Record attendance, chair and secretary", "RecordAttendanceSchema", WRITTEN,
-         method="put")
-def record_attendance(ref: str) -> Response:
-    cmd = ms.RecordAttendanceSchema().command_of(json_body())
-    return meeting_written(diarium().record_attendance(ref, cmd, actor()))
+@meeting_command(msc.RecordAttendanceSchema, "Record attendance, chair and secretary", method="put")
+def record_attendance(command: mc.RecordAttendance) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
 @api.put("/meetings/<ref>/adjusters")
 @KEEPER
-@command("Record the adjusters elected", "ElectAdjustersSchema", WRITTEN, method="put")
-def elect_adjusters(ref: str) -> Response:
-    cmd = ms.ElectAdjustersSchema().command_of(json_body())
-    return meeting_written(diarium().elect_adjusters(ref, cmd, actor()))
+@meeting_command(msc.ElectAdjustersSchema, "Record the adjusters elected", method="put")
+def elect_adjusters(command: mc.ElectAdjusters) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
 @api.post("/meetings/<ref>/close")
 @KEEPER
-@command("Close the meeting", "CloseMeetingSchema", WRITTEN)
-def close_meeting(ref: str) -> Response:
-    cmd = ms.CloseMeetingSchema().command_of(json_body())
-    return meeting_written(diarium().close_meeting(ref, cmd, actor()))
+@meeting_command(msc.CloseMeetingSchema, "Close the meeting")
+def close_meeting(command: mc.CloseMeeting) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
 @api.post("/meetings/<ref>/adjustment")
 @SIGNER
-@command("Adjust (justera) the protocol", "AdjustProtocolSchema", WRITTEN)
-def adjust_protocol(ref: str) -> Response:
-    cmd = ms.AdjustProtocolSchema().command_of(json_body())
-    return meeting_written(diarium().adjust_protocol(ref, cmd, actor()))
+@meeting_command(msc.AdjustProtocolSchema, "Adjust (justera) the protocol")
+def adjust_protocol(command: mc.AdjustProtocol) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
 @api.post("/meetings/<ref>/posting")
 @KEEPER
-@command("Post the adjustment on the notice board", "PostProtocolSchema", WRITTEN)
-def post_protocol(ref: str) -> Response:
-    cmd = ms.PostProtocolSchema().command_of(json_body())
-    return meeting_written(diarium().post_protocol(ref, cmd, actor()))
+@meeting_command(msc.PostProtocolSchema, "Post the adjustment on the notice board")
+def post_protocol(command: mc.PostProtocol) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
 @api.post("/meetings/<ref>/corrections")
 @SIGNER
-@command("Record a certified correction (rättelse bestyrks)", "CertifyCorrectionSchema",
-         WRITTEN, "201")
-def certify_correction(ref: str) -> Response:
-    cmd = ms.CertifyCorrectionSchema().command_of(json_body())
-    return meeting_written(diarium().certify_correction(ref, cmd, actor()), 201)
+@meeting_command(
+    msc.CertifyCorrectionSchema, "Record a certified correction (rättelse bestyrks)", 201
+)
+def certify_correction(command: mc.CertifyCorrection) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
 # -- paragraphs --------------------------------------------------------------------------
@@ -204,121 +207,113 @@ def certify_correction(ref: str) -> Response:
 
 @api.post("/meetings/<ref>/paragraphs")
 @KEEPER
-@command("Record the next paragraph (§)", "RecordParagraphSchema", WRITTEN, "201")
-def record_paragraph(ref: str) -> Response:
-    cmd = ms.RecordParagraphSchema().command_of(json_body())
-    return meeting_written(diarium().record_paragraph(ref, cmd, actor()), 201)
+@meeting_command(msc.RecordParagraphSchema, "Record the next paragraph (§)", 201)
+def record_paragraph(command: mc.RecordParagraph) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
 @api.get("/meetings/<ref>/paragraphs/<int:number>")
 @READER
 @query("Read one paragraph", "ParagraphSchema")
 def get_paragraph(ref: str, number: int) -> Response:
-    meeting = diarium().get_meeting(ref)
+    meeting = diarium().meetings.get_meeting(ref)
     meeting.paragraph(number)  # 404 before anything is disclosed
     shown = disclose_meeting(meeting)
     view = ms.paragraph_view(shown, shown.paragraph(number), diarium().today())
     return jsonify(ms.ParagraphSchema().dump(view))
 
 
-@api.post("/meetings/<ref>/paragraphs/<int:number>/motions")
+@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/motions")
 @KEEPER
-@command("Record a motion (yrkande)", "MakeMotionSchema", WRITTEN, "201")
-def make_motion(ref: str, number: int) -> Response:
-    cmd = ms.MakeMotionSchema().command_of(json_body())
-    return meeting_written(diarium().make_motion(ref, number, cmd, actor()), 201)
+@meeting_command(msc.MakeMotionSchema, "Record a motion (yrkande)", 201)
+def make_motion(command: mc.MakeMotion) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
-@api.post("/meetings/<ref>/paragraphs/<int:number>/procedure")
+@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/procedure")
 @KEEPER
-@command("Record a step of the decision procedure (beslutsgång, votering)",
-         "RecordProcedureStepSchema", WRITTEN, "201")
-def record_procedure_step(ref: str, number: int) -> Response:
-    cmd = ms.RecordProcedureStepSchema().command_of(json_body())
-    return meeting_written(diarium().record_procedure_step(ref, number, cmd, actor()), 201)
+@meeting_command(
+    msc.RecordProcedureStepSchema,
+    "Record a step of the decision procedure (beslutsgång, votering)",
+    201,
+)
+def record_procedure_step(command: mc.RecordProcedureStep) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
-@api.post("/meetings/<ref>/paragraphs/<int:number>/decision")
+@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/decision")
 @KEEPER
-@command("Record the paragraph's decision", "DecideParagraphSchema", WRITTEN, "201")
-def decide_paragraph(ref: str, number: int) -> Response:
-    cmd = ms.DecideParagraphSchema().command_of(json_body())
-    return meeting_written(diarium().decide_paragraph(ref, number, cmd, actor()), 201)
+@meeting_command(msc.DecideParagraphSchema, "Record the paragraph's decision", 201)
+def decide_paragraph(command: mc.DecideParagraph) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
-@api.post("/meetings/<ref>/paragraphs/<int:number>/reservations")
+@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/reservations")
 @KEEPER
-@command("Enter a reservation", "EnterReservationSchema", WRITTEN, "201")
-def enter_reservation(ref: str, number: int) -> Response:
-    cmd = ms.EnterReservationSchema().command_of(json_body())
-    return meeting_written(diarium().enter_reservation(ref, number, cmd, actor()), 201)
+@meeting_command(msc.EnterReservationSchema, "Enter a reservation", 201)
+def enter_reservation(command: mc.EnterReservation) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
-@api.put("/meetings/<ref>/paragraphs/<int:number>/reservations/<member>/reason")
+@api.put("/meetings/<ref>/paragraphs/<int:paragraph>/reservations/<member>/reason")
 @KEEPER
-@command("Hand in the written reason for a reservation", "GiveReservationReasonSchema",
-         WRITTEN, method="put")
-def give_reservation_reason(ref: str, number: int, member: str) -> Response:
-    cmd = ms.GiveReservationReasonSchema().command_of(json_body())
-    return meeting_written(
-        diarium().give_reservation_reason(ref, number, member, cmd, actor())
-    )
+@meeting_command(
+    msc.GiveReservationReasonSchema, "Hand in the written reason for a reservation", method="put"
+)
+def give_reservation_reason(command: mc.GiveReservationReason) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
-@api.post("/meetings/<ref>/paragraphs/<int:number>/conflicts-of-interest")
+@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/conflicts-of-interest")
 @KEEPER
-@command("Declare a conflict of interest (jäv)", "DeclareConflictSchema", WRITTEN, "201")
-def declare_conflict(ref: str, number: int) -> Response:
-    cmd = ms.DeclareConflictSchema().command_of(json_body())
-    return meeting_written(diarium().declare_conflict(ref, number, cmd, actor()), 201)
+@meeting_command(msc.DeclareConflictSchema, "Declare a conflict of interest (jäv)", 201)
+def declare_conflict(command: mc.DeclareConflict) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
-@api.post("/meetings/<ref>/paragraphs/<int:number>/notes")
+@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/notes")
 @KEEPER
-@command("Enter a protocol note (protokollsanteckning)", "EnterNoteSchema", WRITTEN, "201")
-def enter_note(ref: str, number: int) -> Response:
-    cmd = ms.EnterNoteSchema().command_of(json_body())
-    return meeting_written(diarium().enter_note(ref, number, cmd, actor()), 201)
+@meeting_command(msc.EnterNoteSchema, "Enter a protocol note (protokollsanteckning)", 201)
+def enter_note(command: mc.EnterNote) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
-@api.post("/meetings/<ref>/paragraphs/<int:number>/attachments")
+@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/attachments")
 @KEEPER
-@command("Add an attachment or decision basis", "AddAttachmentSchema", WRITTEN, "201")
-def add_attachment(ref: str, number: int) -> Response:
-    cmd = ms.AddAttachmentSchema().command_of(json_body())
-    return meeting_written(diarium().add_attachment(ref, number, cmd, actor()), 201)
+@meeting_command(msc.AddAttachmentSchema, "Add an attachment or decision basis", 201)
+def add_attachment(command: mc.AddAttachment) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
-@api.put("/meetings/<ref>/paragraphs/<int:number>/extract-recipients")
+@api.put("/meetings/<ref>/paragraphs/<int:paragraph>/extract-recipients")
 @KEEPER
-@command("List who gets an extract (protokollsutdrag)", "ListExtractRecipientsSchema",
-         WRITTEN, method="put")
-def list_extract_recipients(ref: str, number: int) -> Response:
-    cmd = ms.ListExtractRecipientsSchema().command_of(json_body())
-    return meeting_written(diarium().list_extract_recipients(ref, number, cmd, actor()))
+@meeting_command(
+    msc.ListExtractRecipientsSchema, "List who gets an extract (protokollsutdrag)", method="put"
+)
+def list_extract_recipients(command: mc.ListExtractRecipients) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
-@api.post("/meetings/<ref>/paragraphs/<int:number>/extracts")
+@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/extracts")
 @KEEPER
-@command("Record an extract sent", "SendExtractSchema", WRITTEN, "201")
-def send_extract(ref: str, number: int) -> Response:
-    cmd = ms.SendExtractSchema().command_of(json_body())
-    return meeting_written(diarium().send_extract(ref, number, cmd, actor()), 201)
+@meeting_command(msc.SendExtractSchema, "Record an extract sent", 201)
+def send_extract(command: mc.SendExtract) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
-@api.post("/meetings/<ref>/paragraphs/<int:number>/delegated-decisions")
+@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/delegated-decisions")
 @KEEPER
-@command("Report delegated decisions to the body (anmälan)", "ReportDelegatedDecisionsSchema",
-         WRITTEN, "201")
-def report_delegated_decisions(ref: str, number: int) -> Response:
-    cmd = ms.ReportDelegatedDecisionsSchema().command_of(json_body())
-    return meeting_written(diarium().report_delegated_decisions(ref, number, cmd, actor()), 201)
+@meeting_command(
+    msc.ReportDelegatedDecisionsSchema, "Report delegated decisions to the body (anmälan)", 201
+)
+def report_delegated_decisions(command: mc.ReportDelegatedDecisions) -> MeetingWritten:
+    return diarium().handle(command, actor())
 
 
-@api.post("/meetings/<ref>/paragraphs/<int:number>/immediate-adjustment")
+@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/immediate-adjustment")
 @SIGNER
-@command("Adjust one paragraph immediately (omedelbar justering)", "AdjustProtocolSchema",
-         WRITTEN)
-def adjust_immediately(ref: str, number: int) -> Response:
-    cmd = ms.AdjustProtocolSchema().command_of(json_body())
-    return meeting_written(diarium().adjust_paragraph_immediately(ref, number, cmd, actor()))
+@meeting_command(
+    msc.AdjustParagraphImmediatelySchema, "Adjust one paragraph immediately (omedelbar justering)"
+)
+def adjust_immediately(command: mc.AdjustParagraphImmediately) -> MeetingWritten:
+    return diarium().handle(command, actor())

@@ -1,0 +1,163 @@
+"""The body service: bodies, their members, paragraph numbering, the delegation order and
+delegated decisions (composed by ``Diarium`` as ``app.bodies``).
+
+A command that changes the body alone is decided by the ``Body`` method marked for it
+(``Body.deciders()``); a delegated decision with a dnr is recorded on the body and the case
+in one atomic write. On a concurrent write the whole command is redone from fresh state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from diarium.cases.store.persistence import log_position
+from diarium.domain import meeting_commands as mc
+from diarium.domain import rules
+from diarium.domain.actor import Actor
+from diarium.domain.body import Body, DelegatedDecision
+from diarium.domain.case.decisions import RecordDecision
+from diarium.domain.case.terms import DecisionKind
+from diarium.domain.meeting_terms import BodyNotFound, body_id, paragraph_year_id
+from diarium.domain.paragraph_year import ParagraphYear
+from diarium.domain.rules import RuleViolation, require
+
+if TYPE_CHECKING:
+    from diarium.cases.application import Diarium
+
+BODY_DECIDERS = Body.deciders()  # command type → the Body method that decides it
+
+
+@dataclass(frozen=True)
+class BodyWritten:
+    """The outcome of a command on a body."""
+
+    code: str
+    version: int
+    position: int | None
+    body: Body
+    delegated_decision: int | None = None
+
+
+class Bodies:
+    """Bodies, members, paragraph numbering and delegation, for the application ``app``."""
+
+    def __init__(self, app: Diarium) -> None:
+        self.app = app
+
+    def handlers(self) -> dict[type, Callable[[Any, Actor], BodyWritten]]:
+        """Command type → its handler, for the application's one table."""
+        return {
+            mc.EstablishBody: self.establish_body,
+            mc.OpenParagraphYear: self.open_paragraph_year,
+            mc.RecordDelegatedDecision: self.record_delegated_decision,
+            **dict.fromkeys(BODY_DECIDERS, self._decide_on_body),
+        }
+
+    # -- queries ----------------------------------------------------------------------
+
+    def get_body(self, code: str) -> Body:
+        try:
+            return self.app.repository.get(body_id(code))
+        except AggregateNotFoundError:
+            raise BodyNotFound(code) from None
+
+    def paragraph_year(self, code: str, year: int) -> ParagraphYear | None:
+        """The body's paragraph counter of ``year``, if it numbered any § that year."""
+        try:
+            return self.app.repository.get(paragraph_year_id(code, year))
+        except AggregateNotFoundError:
+            return None
+
+    def delegated_decisions(
+        self, code: str, *, unreported: bool = False
+    ) -> list[DelegatedDecision]:
+        decisions = self.get_body(code).delegated_decisions
+        return [d for d in decisions if d.reported_at is None] if unreported else decisions
+
+    # -- commands ---------------------------------------------------------------------
+
+    def establish_body(self, command: mc.EstablishBody, by: Actor) -> BodyWritten:
+        app = self.app
+        if app._exists(body_id(command.code)):
+            raise RuleViolation(rules.BODY_EXISTS, f"Body {command.code} is already set up")
+        if command.parent is not None and command.parent != command.code:
+            require(
+                app._exists(body_id(command.parent)),
+                rules.BODY_PARENT,
+                f"Body {command.parent} is not set up",
+            )
+        body = Body.establish(command, by, app.today())
+        try:
+            return _written(body, app.save(body))
+        except IntegrityError:
+            raise RuleViolation(
+                rules.BODY_EXISTS, f"Body {command.code} is already set up"
+            ) from None
+
+    def open_paragraph_year(self, command: mc.OpenParagraphYear, by: Actor) -> BodyWritten:
+        """Continue a year's numbering from a § used before this system (e.g. 159)."""
+        app, code = self.app, command.code
+        body = self.get_body(code)
+        require(
+            not app._exists(paragraph_year_id(code, command.year)),
+            rules.PARAGRAPH_NUMBERING_STARTED,
+            f"{code} numbers its paragraphs of {command.year} already",
+        )
+        counter = ParagraphYear.open(
+            body=code, year=command.year, last_number=command.last_paragraph,
+            opened_on=app.today(), by=by,
+        )
+        try:
+            app.save(counter)
+        except IntegrityError:
+            raise RuleViolation(rules.PARAGRAPH_NUMBERING_STARTED) from None
+        return BodyWritten(body.code, body.version, None, body)
+
+    def record_delegated_decision(
+        self, command: mc.RecordDelegatedDecision, by: Actor
+    ) -> BodyWritten:
+        """Record a delegate's decision on the body and, with a dnr, on the case (atomic)."""
+        app = self.app
+
+        def attempt() -> BodyWritten:
+            today = app.today()
+            body = self.get_body(command.code)
+            body.check_delegated_decision(command, today)
+            touched: list[Any] = [body]
+            case_decision = None
+            if command.dnr is not None:
+                case = app.get_case(command.dnr)
+                case_decision = case.record_decision(RecordDecision(
+                    command.dnr,
+                    kind=DecisionKind.DECIDED,
+                    text=command.text,
+                    decided_on=command.decided_on,
+                    delegate=command.delegate,
+                    delegation_point=command.point,
+                ), by, today).number
+                touched.append(case)
+            decision = body.record_delegated_decision(command, case_decision, by, today)
+            return _written(body, app.save(*touched), decision.number)
+
+        return app._retrying(attempt, f"Body {command.code}")
+
+    def _decide_on_body(self, command: Any, by: Actor) -> BodyWritten:
+        """Load the body ``command.code`` names, let it decide ``command``, save; on a
+        concurrent write, redo from the start."""
+        app, decide = self.app, BODY_DECIDERS[type(command)]
+
+        def attempt() -> BodyWritten:
+            body = self.get_body(command.code)
+            decide(body, command, by, app.today())
+            return _written(body, app.save(body))
+
+        return app._retrying(attempt, f"Body {command.code}")
+
+
+def _written(body: Body, recordings: list[Any], decision: int | None = None) -> BodyWritten:
+    return BodyWritten(body.code, body.version, log_position(recordings), body, decision)

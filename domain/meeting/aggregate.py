@@ -1,0 +1,44 @@
+"""The meeting aggregate: agenda, attendance and the protocol, paragraph by paragraph.
+
+Every rule of the decision process that concerns one meeting is enforced here: who may
+take part in a paragraph, how a vote is decided, when reservations can be entered, and
+that an adjusted protocol is never changed (only corrected by certified entries). The
+aggregate is written in parts, one module per topic; :class:`Meeting` combines them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from diarium.domain import meeting_commands as mc
+from diarium.domain.actor import Actor
+from diarium.domain.body import not_future
+from diarium.domain.events import meeting as ev
+from diarium.domain.meeting.agenda import Agenda
+from diarium.domain.meeting.entries import Entries
+from diarium.domain.meeting.paragraphs import Paragraphs
+from diarium.domain.meeting.protocol import Protocol
+from diarium.domain.meeting_terms import meeting_id, meeting_ref
+
+
+class Meeting(Agenda, Paragraphs, Entries, Protocol):
+    """A meeting (sammanträde) of a body, with its agenda and its protocol."""
+
+    @classmethod
+    def schedule(cls, command: mc.ScheduleMeeting, by: Actor, today: date) -> Meeting:
+        """The meeting ``command`` schedules (its ref made from body, date and session)."""
+        scheduled_on = command.scheduled_on or today
+        not_future(scheduled_on, today, "scheduled_on")
+        ref = meeting_ref(command.body, command.date, command.session)
+        return cls._create_by(
+            ev.MeetingScheduled,
+            id=meeting_id(ref),
+            ref=ref,
+            body=command.body,
+            meeting_date=command.date,
+            session=command.session,
+            place=command.place,
+            starts_at=command.starts_at,
+            occurred_on=scheduled_on,
+            by=by,
+        )

@@ -1,0 +1,205 @@
+"""What else is entered in a paragraph: reservations, conflicts of interest (jäv), protocol
+notes, attachments, who gets an extract, and the delegated decisions reported under it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from diarium.domain import meeting_commands as mc
+from diarium.domain import rules
+from diarium.domain.actor import Actor
+from diarium.domain.aggregate import decides, evolves
+from diarium.domain.body import not_future
+from diarium.domain.events import meeting as ev
+from diarium.domain.meeting.state import (
+    Attachment,
+    Conflict,
+    MeetingState,
+    Note,
+    Paragraph,
+    Reservation,
+)
+from diarium.domain.meeting_terms import Capacity
+from diarium.domain.rules import require
+
+
+class Entries(MeetingState):
+    """The part of a meeting that records what members and the keeper enter in a paragraph."""
+
+    @decides(mc.EnterReservation)
+    def enter_reservation(self, command: mc.EnterReservation, by: Actor, today: date) -> None:
+        """A member reserves against the decision (before the meeting closes, KL 4:27)."""
+        paragraph, member = command.paragraph, command.member
+        p = self._editable(paragraph)
+        require(not self.closed, rules.RESERVATION_AFTER_CLOSE, f"{self.ref} is closed")
+        require(p.decision is not None, rules.PARAGRAPH_UNDECIDED, f"§ {paragraph} is undecided")
+        self._require_participant(p, member)
+        require(
+            all(r.member != member for r in p.reservations),
+            rules.RESERVATION_ENTERED,
+            f"{member} already reserved in § {paragraph}",
+        )
+        self.trigger_event(
+            ev.ReservationEntered,
+            paragraph=paragraph,
+            member=member,
+            reason=command.reason,
+            occurred_on=self.meeting_date,
+            by=by,
+        )
+
+    @decides(mc.GiveReservationReason)
+    def give_reservation_reason(
+        self, command: mc.GiveReservationReason, by: Actor, today: date
+    ) -> None:
+        """The written reason for a reservation, handed in before adjustment."""
+        paragraph, member = command.paragraph, command.member
+        given_on = command.given_on or today
+        p = self._editable(paragraph)
+        not_future(given_on, today, "given_on")
+        require(
+            any(r.member == member for r in p.reservations),
+            rules.RESERVATION_UNKNOWN,
+            f"{member} did not reserve in § {paragraph}",
+        )
+        self.trigger_event(
+            ev.ReservationReasonGiven,
+            paragraph=paragraph,
+            member=member,
+            reason=command.reason,
+            occurred_on=max(given_on, self.meeting_date),
+            by=by,
+        )
+
+    @decides(mc.DeclareConflict)
+    def declare_conflict(self, command: mc.DeclareConflict, by: Actor, today: date) -> None:
+        """A member declares a conflict of interest (jäv) and takes no part (KL 6:28-32)."""
+        paragraph, member = command.paragraph, command.member
+        p = self._editable(paragraph)
+        require(
+            any(a.name == member and a.capacity != Capacity.OTHER for a in self.attendees),
+            rules.MEMBER_NOT_PRESENT,
+            f"{member} is not a member present at {self.ref}",
+        )
+        require(not p.conflicted(member), rules.CONFLICT_OF_INTEREST, f"{member} already did")
+        require(
+            not p.took_part(member),
+            rules.CONFLICT_AFTER_PARTICIPATION,
+            f"{member} already took part in § {paragraph}",
+        )
+        self.trigger_event(
+            ev.ConflictOfInterestDeclared,
+            paragraph=paragraph,
+            member=member,
+            note=command.note,
+            occurred_on=self.meeting_date,
+            by=by,
+        )
+
+    @decides(mc.EnterNote)
+    def enter_note(self, command: mc.EnterNote, by: Actor, today: date) -> None:
+        """Enter a protocol note (protokollsanteckning)."""
+        p = self._editable(command.paragraph)
+        self.trigger_event(
+            ev.ProtocolNoteEntered,
+            paragraph=p.number,
+            number=len(p.notes) + 1,
+            authors=command.authors,
+            text=command.text,
+            occurred_on=self.meeting_date,
+            by=by,
+        )
+
+    @decides(mc.AddAttachment)
+    def add_attachment(self, command: mc.AddAttachment, by: Actor, today: date) -> None:
+        """Attach a document (bilaga) or list a decision basis (beslutsunderlag)."""
+        p = self._editable(command.paragraph)
+        self.trigger_event(
+            ev.AttachmentAdded,
+            paragraph=p.number,
+            number=len(p.attachments) + 1,
+            title=command.title,
+            kind=str(command.kind),
+            dnr=command.dnr,
+            document_number=command.document_number,
+            occurred_on=self.meeting_date,
+            by=by,
+        )
+
+    @decides(mc.ListExtractRecipients)
+    def list_extract_recipients(
+        self, command: mc.ListExtractRecipients, by: Actor, today: date
+    ) -> None:
+        """Set who gets an extract of the paragraph."""
+        p = self._editable(command.paragraph)
+        self.trigger_event(
+            ev.ExtractRecipientsListed,
+            paragraph=p.number,
+            recipients=list(dict.fromkeys(command.recipients)),
+            occurred_on=self.meeting_date,
+            by=by,
+        )
+
+    def check_report(self, command: mc.ReportDelegatedDecisions, today: date) -> Paragraph:
+        """Refuse a report of delegated decisions before the body marks them reported."""
+        return self._editable(command.paragraph)
+
+    def list_delegated_decisions(
+        self,
+        command: mc.ReportDelegatedDecisions,
+        decisions: list[dict[str, Any]],
+        by: Actor,
+        today: date,
+    ) -> None:
+        """Record the delegated decisions reported to the body under the paragraph
+        (``decisions``: as the body marked them reported)."""
+        p = self._editable(command.paragraph)
+        self.trigger_event(
+            ev.DelegatedDecisionsListed,
+            paragraph=p.number,
+            decisions=decisions,
+            occurred_on=self.meeting_date,
+            by=by,
+        )
+
+    # -- evolution --------------------------------------------------------------------
+
+    @evolves(ev.ReservationEntered)
+    def _reservation_entered(self, event: ev.ReservationEntered) -> None:
+        self.paragraph(event.paragraph).reservations.append(
+            Reservation(event.member, event.reason, event.occurred_on if event.reason else None)
+        )
+
+    @evolves(ev.ReservationReasonGiven)
+    def _reservation_reason_given(self, event: ev.ReservationReasonGiven) -> None:
+        for reservation in self.paragraph(event.paragraph).reservations:
+            if reservation.member == event.member:
+                reservation.reason = event.reason
+                reservation.reason_given_on = event.occurred_on
+
+    @evolves(ev.ConflictOfInterestDeclared)
+    def _conflict_declared(self, event: ev.ConflictOfInterestDeclared) -> None:
+        self.paragraph(event.paragraph).conflicts.append(Conflict(event.member, event.note))
+
+    @evolves(ev.ProtocolNoteEntered)
+    def _note_entered(self, event: ev.ProtocolNoteEntered) -> None:
+        self.paragraph(event.paragraph).notes.append(
+            Note(event.number, event.authors, event.text)
+        )
+
+    @evolves(ev.AttachmentAdded)
+    def _attachment_added(self, event: ev.AttachmentAdded) -> None:
+        self.paragraph(event.paragraph).attachments.append(
+            Attachment(event.number, event.title, event.kind, event.dnr, event.document_number)
+        )
+
+    @evolves(ev.ExtractRecipientsListed)
+    def _extract_recipients_listed(self, event: ev.ExtractRecipientsListed) -> None:
+        self.paragraph(event.paragraph).extract_recipients = list(event.recipients)
+
+    @evolves(ev.DelegatedDecisionsListed)
+    def _delegated_decisions_listed(self, event: ev.DelegatedDecisionsListed) -> None:
+        self.paragraph(event.paragraph).delegated_decisions.extend(
+            dict(d) for d in event.decisions
+        )

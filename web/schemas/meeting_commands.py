@@ -1,0 +1,311 @@
+"""Input schemas for bodies, meetings and delegation: strict input, each loaded into its
+command (domain/meeting_commands.py); the URL gives the target (``code``, ``ref``, a number).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from marshmallow import fields, validate
+
+from diarium.domain import meeting_commands as mc
+from diarium.domain.case.terms import DecisionKind
+from diarium.domain.meeting_terms import (
+    BODY_CODE,
+    AgendaItemKind,
+    AttachmentKind,
+    BodyKind,
+    Capacity,
+    Matter,
+    MemberRole,
+    Position,
+    Vote,
+)
+from diarium.web.schemas.cases import (
+    CommandSchema,
+    PartSchema,
+    Text,
+    optional_date,
+    optional_number,
+    optional_text,
+    text,
+)
+
+NAME = 200
+
+
+def body_code(**kwargs: Any) -> Text:
+    return Text(
+        validate=[validate.Length(min=1, max=30), validate.Regexp(BODY_CODE.pattern + r"\Z")],
+        metadata={"example": "RS"},
+        **kwargs,
+    )
+
+
+def names(**kwargs: Any) -> fields.List:
+    kwargs.setdefault("validate", validate.Length(max=200))
+    return fields.List(text(NAME), **kwargs)
+
+
+def number(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=100000), **kwargs)
+
+
+# -- input: bodies ---------------------------------------------------------------------
+
+
+class EstablishBodySchema(CommandSchema):
+    command = mc.EstablishBody
+    code = body_code(required=True)
+    name = text(300, required=True, metadata={"example": "Regionstyrelsen"})
+    kind = fields.Enum(BodyKind, by_value=True, required=True)
+    parent = body_code(load_default=None, allow_none=True)
+    established_on = optional_date()
+
+
+class AppointMemberSchema(CommandSchema):
+    command = mc.AppointMember
+    name = text(NAME, required=True, metadata={"example": "Glenn Berggård"})
+    role = fields.Enum(MemberRole, by_value=True, required=True)
+    period_from = fields.Date(required=True)
+    party = optional_text(50)
+    position = fields.Enum(Position, by_value=True, load_default=None, allow_none=True)
+    period_to = optional_date()
+
+
+class EndMembershipSchema(CommandSchema):
+    command = mc.EndMembership
+    ended_on = optional_date()
+    reason = optional_text(2000)
+
+
+class OpenParagraphYearSchema(CommandSchema):
+    command = mc.OpenParagraphYear
+    year = fields.Integer(strict=True, required=True, validate=validate.Range(min=1900, max=2999))
+    last_paragraph = fields.Integer(
+        strict=True, load_default=0, validate=validate.Range(min=0, max=100000),
+        metadata={"description": "The last § already used that year (159 → next is § 160)"},
+    )
+
+
+class AddDelegationPointSchema(CommandSchema):
+    command = mc.AddDelegationPoint
+    number = text(30, required=True, metadata={"example": "2.3.8"})
+    case_type = text(2000, required=True, metadata={"description": "Ärendetyp"})
+    delegate = text(NAME, required=True, metadata={"example": "Utskottet för Nära vård"})
+    conditions = optional_text(5000)
+    matter = fields.Enum(Matter, by_value=True, load_default=Matter.ORDINARY)
+    decided_on = optional_date()
+    decision_reference = optional_text(200)
+
+
+class ReviseDelegationPointSchema(CommandSchema):
+    command = mc.ReviseDelegationPoint
+    case_type = text(2000, required=True)
+    delegate = text(NAME, required=True)
+    conditions = optional_text(5000)
+    matter = fields.Enum(Matter, by_value=True, load_default=Matter.ORDINARY)
+    decided_on = optional_date()
+    decision_reference = optional_text(200)
+
+
+class RevokeDelegationPointSchema(CommandSchema):
+    command = mc.RevokeDelegationPoint
+    revoked_on = optional_date()
+    reason = optional_text(2000)
+    decision_reference = optional_text(200)
+
+
+class RecordDelegatedDecisionSchema(CommandSchema):
+    command = mc.RecordDelegatedDecision
+    point = text(30, required=True)
+    delegate = text(NAME, required=True)
+    text = text(20000, required=True)
+    decided_on = fields.Date(required=True)
+    dnr = optional_text(50)
+    matter = fields.Enum(Matter, by_value=True, load_default=Matter.ORDINARY)
+
+
+# -- input: meetings -------------------------------------------------------------------
+
+
+class ScheduleMeetingSchema(CommandSchema):
+    command = mc.ScheduleMeeting
+    body = body_code(required=True)
+    date = fields.Date(
+        required=True, validate=validate.Range(min=date(1900, 1, 1), max=date(2999, 12, 31))
+    )
+    session = fields.Integer(strict=True, load_default=1, validate=validate.Range(min=1, max=9))
+    place = optional_text(300)
+    starts_at = Text(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"\A\d{2}[:.]\d{2}\Z"),
+        metadata={"example": "09.00"},
+    )
+    scheduled_on = optional_date()
+
+
+class AddAgendaItemSchema(CommandSchema):
+    command = mc.AddAgendaItem
+    kind = fields.Enum(AgendaItemKind, by_value=True, required=True)
+    title = text(1000, required=True)
+    dnr = optional_text(50)
+    added_on = optional_date()
+
+
+class WithdrawAgendaItemSchema(CommandSchema):
+    command = mc.WithdrawAgendaItem
+    reason = optional_text(2000)
+
+
+class AttendeeEntrySchema(PartSchema):
+    part = mc.AttendeeEntry
+    name = text(NAME, required=True)
+    capacity = fields.Enum(Capacity, by_value=True, required=True)
+    party = optional_text(50)
+    replacing = optional_text(NAME)
+    from_paragraph = optional_number()
+    to_paragraph = optional_number()
+    title = optional_text(200)
+
+
+class RecordAttendanceSchema(CommandSchema):
+    command = mc.RecordAttendance
+    chair = text(NAME, required=True)
+    attendees = fields.List(
+        fields.Nested(AttendeeEntrySchema), required=True, validate=validate.Length(min=1, max=300)
+    )
+    secretary = optional_text(NAME)
+
+
+class ElectAdjustersSchema(CommandSchema):
+    command = mc.ElectAdjusters
+    adjusters = names(required=True, validate=validate.Length(min=1, max=5))
+    adjustment_place = optional_text(300)
+    adjustment_date = optional_date()
+
+
+class SectionSchema(PartSchema):
+    part = mc.Section
+    heading = text(200, required=True, metadata={"example": "Ärendet"})
+    text = text(100000, required=True)
+
+
+class RecordParagraphSchema(CommandSchema):
+    command = mc.RecordParagraph
+    title = text(1000, required=True)
+    dnr = optional_text(50)
+    sections = fields.List(
+        fields.Nested(SectionSchema), load_default=list, validate=validate.Length(max=50)
+    )
+
+
+class MakeMotionSchema(CommandSchema):
+    command = mc.MakeMotion
+    text = text(20000, required=True)
+    mover = optional_text(NAME)
+    supporters = names(load_default=list)
+
+
+class RecordProcedureStepSchema(CommandSchema):
+    command = mc.RecordProcedureStep
+    proposals = fields.List(number(), required=True, validate=validate.Length(min=1, max=20))
+    description = optional_text(5000)
+    adopted = fields.Integer(
+        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=100000),
+        metadata={"description": "The motion adopted (null: the one motion put was rejected)"},
+    )
+    votes = fields.Dict(
+        keys=text(NAME), values=fields.Enum(Vote, by_value=True), load_default=None,
+        allow_none=True, validate=validate.Length(min=1, max=300),
+        metadata={"description": "For a vote: member → ja (first motion) | nej | avstår"},
+    )
+
+
+class DecideParagraphSchema(CommandSchema):
+    command = mc.DecideParagraph
+    kind = fields.Enum(DecisionKind, by_value=True, required=True)
+    text = text(20000, required=True)
+    higher_body = body_code(load_default=None, allow_none=True)
+
+
+class EnterReservationSchema(CommandSchema):
+    command = mc.EnterReservation
+    member = text(NAME, required=True)
+    reason = optional_text(20000)
+
+
+class GiveReservationReasonSchema(CommandSchema):
+    command = mc.GiveReservationReason
+    reason = text(20000, required=True)
+    given_on = optional_date()
+
+
+class DeclareConflictSchema(CommandSchema):
+    command = mc.DeclareConflict
+    member = text(NAME, required=True)
+    note = optional_text(2000)
+
+
+class EnterNoteSchema(CommandSchema):
+    command = mc.EnterNote
+    authors = text(500, required=True, metadata={"example": "Anders Öberg (S)"})
+    text = text(50000, required=True)
+
+
+class AddAttachmentSchema(CommandSchema):
+    command = mc.AddAttachment
+    title = text(1000, required=True)
+    kind = fields.Enum(AttachmentKind, by_value=True, load_default=AttachmentKind.ATTACHMENT)
+    dnr = optional_text(50)
+    document_number = optional_number()
+
+
+class ListExtractRecipientsSchema(CommandSchema):
+    command = mc.ListExtractRecipients
+    recipients = fields.List(text(300), required=True, validate=validate.Length(max=100))
+
+
+class ReportDelegatedDecisionsSchema(CommandSchema):
+    command = mc.ReportDelegatedDecisions
+    numbers = fields.List(number(), required=True, validate=validate.Length(min=1, max=500))
+
+
+class CloseMeetingSchema(CommandSchema):
+    command = mc.CloseMeeting
+    closed_at = Text(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"\A\d{2}[:.]\d{2}\Z")
+    )
+
+
+class AdjustProtocolSchema(CommandSchema):
+    command = mc.AdjustProtocol
+    signed_by = names(required=True, validate=validate.Length(min=1, max=10))
+    adjusted_on = optional_date()
+
+
+class AdjustParagraphImmediatelySchema(CommandSchema):
+    command = mc.AdjustParagraphImmediately
+    signed_by = names(required=True, validate=validate.Length(min=1, max=10))
+    adjusted_on = optional_date()
+
+
+class PostProtocolSchema(CommandSchema):
+    command = mc.PostProtocol
+    posted_on = optional_date()
+    paragraph = optional_number()
+
+
+class CertifyCorrectionSchema(CommandSchema):
+    command = mc.CertifyCorrection
+    paragraph = number(required=True)
+    corrects = text(5000, required=True, metadata={"description": "What is corrected"})
+    text = text(50000, required=True, metadata={"description": "The corrected wording"})
+    certified_by = names(required=True, validate=validate.Length(min=1, max=10))
+    certified_on = optional_date()
+
+
+class SendExtractSchema(CommandSchema):
+    command = mc.SendExtract
+    recipient = text(300, required=True)
+    sent_on = optional_date()
