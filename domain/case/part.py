@@ -92,4 +92,5 @@ def not_future(day: date, today: date, field_name: str) -> None:
         day <= today,
         rules.NO_FUTURE_DATES,
         f"{field_name} {day.isoformat()} lies after today ({today.isoformat()})",
+        field=field_name,
     )

@@ -8,7 +8,9 @@ used to keep hand lists; tests/test_event_metadata.py fails naming an event that
   (:class:`Covered`; :data:`SAFE` when it carries nothing a marking covers; domain/secrecy.py);
 - ``public``: its type in the public feed (:class:`Public`), or ``internal = True`` for a case
   event the feed skips (cases/outbound/feed.py);
-- ``aggregate``: the kind of aggregate it belongs to, set once per module by :func:`events_of`.
+- ``aggregate``: the kind of aggregate it belongs to, set once per module by :func:`events_of`;
+- ``sets`` (optional): the attributes of its aggregate it gives a new value, each from its
+  field of the same name (the registers copy them: projections/registers/diary.py).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class EventMetadata:
     public: ClassVar[Public | None] = None
     internal: ClassVar[bool] = False
     aggregate: ClassVar[str | None] = None
+    sets: ClassVar[tuple[str, ...]] = ()
 
 
 class DiariumEvent(Aggregate.Event, EventMetadata):

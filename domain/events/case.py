@@ -73,6 +73,7 @@ class CaseOfficerAssigned(DiariumEvent):
 
     label = "Handläggare utsedd"
     secrecy = SAFE
+    sets = ("officer",)
     public = Public("case.officer_assigned", "The case officer was assigned or reassigned.", {
         "officer": "string: the new case officer",
         "previous_officer": "string|null: the one before",

@@ -199,9 +199,13 @@ class DiaryProjection(Projection):
             },
         )
 
-    @handles(ev.CaseOfficerAssigned)
-    def _officer(self, uow: UnitOfWork, event: ev.CaseOfficerAssigned, position: int) -> None:
-        self._case(uow, event)["officer"] = event.officer
+    @handles(*(e for e in ev.CASE_EVENTS if e.sets))
+    def _attributes(self, uow: UnitOfWork, event: Any, position: int) -> None:
+        """An event that gives case attributes new values (its ``sets``: the officer, the
+        classification…) sets the same columns of the case row."""
+        case = self._case(uow, event)
+        for name in event.sets:
+            case[name] = getattr(event, name)
 
     @handles(ev.DecisionRecorded)
     def _decision(self, uow: UnitOfWork, event: ev.DecisionRecorded, position: int) -> None:
