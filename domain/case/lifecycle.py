@@ -15,7 +15,7 @@ from diarium.domain.case.terms import SecrecyMarking, Status
 from diarium.domain.dnr import DEFAULT_SERIES, case_id
 from diarium.domain.events import case as ev
 from diarium.domain.roles import may_mark_secret
-from diarium.domain.rules import require
+from diarium.domain.rules import require, rule
 
 # -- commands -------------------------------------------------------------------------
 
@@ -40,6 +40,18 @@ class AssignOfficer:
     dnr: str
     officer: str
     assigned_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ClassifyCase:
+    dnr: str
+    classification: str
+    classified_on: date | None = None
+
+
+CLASSIFICATION_UNCHANGED = rule(
+    "classification-unchanged", "The case is already filed under this classification code."
+)
 
 
 @dataclass(frozen=True)
@@ -153,6 +165,22 @@ class Lifecycle(CasePart):
             by=by,
         )
 
+    @decides(ClassifyCase)
+    def classify(self, command: ClassifyCase, by: Actor, today: date) -> None:
+        """File the case under another code of the classification structure."""
+        self._require_active()
+        classified_on = command.classified_on or today
+        not_future(classified_on, today, "classified_on")
+        require(command.classification != self.classification, CLASSIFICATION_UNCHANGED,
+                field="classification")
+        self.trigger_event(
+            ev.CaseClassified,
+            classification=command.classification,
+            previous_classification=self.classification,
+            occurred_on=classified_on,
+            by=by,
+        )
+
     @decides(CloseCase)
     def close(self, command: CloseCase, by: Actor, today: date) -> None:
         """Close the case (avsluta)."""
@@ -222,6 +250,10 @@ class Lifecycle(CasePart):
     @evolves(ev.CaseOfficerAssigned)
     def _officer_assigned(self, event: ev.CaseOfficerAssigned) -> None:
         self.officer = event.officer
+
+    @evolves(ev.CaseClassified)
+    def _classified(self, event: ev.CaseClassified) -> None:
+        self.classification = event.classification
 
     @evolves(ev.CaseClosed)
     def _closed(self, event: ev.CaseClosed) -> None:

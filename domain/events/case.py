@@ -83,6 +83,22 @@ class CaseOfficerAssigned(DiariumEvent):
     previous_officer: str | None
 
 
+class CaseClassified(DiariumEvent):
+    """The case was classified anew: filed under another code of the body's classification
+    structure (klassificeringsstruktur, the basis of its records management plan)."""
+
+    label = "Ärende omklassificerat"
+    secrecy = SAFE  # the code says what kind of matter it is, never what a document says
+    sets = ("classification",)
+    public = Public("case.classified", "The case was filed under another classification code.", {
+        "classification": "string: the new classification code",
+        "previous_classification": "string|null: the one before",
+    })
+
+    classification: str
+    previous_classification: str | None
+
+
 class ReferralSent(DiariumEvent):
     """The case was sent on referral (remiss) for consultation."""
 
@@ -361,6 +377,7 @@ CASE_EVENTS: tuple[type[DiariumEvent], ...] = events_of(
     CaseRegistered,
     DocumentRegistered,
     CaseOfficerAssigned,
+    CaseClassified,
     ReferralSent,
     ReferralAnswered,
     IncomingReferralReceived,

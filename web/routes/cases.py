@@ -18,6 +18,7 @@ from diarium.domain.case.incoming_referrals import (
 from diarium.domain.case.lifecycle import (
     AssignOfficer,
     CancelCase,
+    ClassifyCase,
     CloseCase,
     RegisterCase,
     ReopenCase,
@@ -124,6 +125,13 @@ def register_document(command: RegisterDocument) -> Written:
 @requires(REGISTRAR, body=case_body)
 @takes(s.AssignOfficerSchema, "Assign or reassign the case officer", method="put")
 def assign_officer(command: AssignOfficer) -> Written:
+    return diarium().handle(command, actor())
+
+
+@api.put("/cases/<path:dnr>/classification")
+@requires(REGISTRAR, body=case_body)
+@takes(s.ClassifyCaseSchema, "File the case under another classification code", method="put")
+def classify_case(command: ClassifyCase) -> Written:
     return diarium().handle(command, actor())
 
 

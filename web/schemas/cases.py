@@ -138,6 +138,12 @@ class AssignOfficerSchema(CommandSchema):
     assigned_on = optional_date()
 
 
+class ClassifyCaseSchema(CommandSchema):
+    command = lifecycle.ClassifyCase
+    classification = text(100, required=True, metadata={"example": "2.3.1"})
+    classified_on = optional_date()
+
+
 class SendReferralSchema(CommandSchema):
     command = referrals.SendReferral
     recipients = fields.List(text(300), required=True, validate=validate.Length(min=1, max=200))
