@@ -30,24 +30,6 @@ DOCUMENT_KEYS = ("number", "direction", "date", "counterpart", "description", "s
 DECISION_KEYS = ("number", "kind", "text", "decided_on", "body", "paragraph")
 
 
-class PublicDocumentSchema(Schema):
-    number = fields.Integer()
-    direction = Text()
-    date = fields.Date()
-    counterpart = Text(allow_none=True)
-    description = Text()
-    secrecy = fields.Nested(s.SecrecySchema, allow_none=True)
-
-
-class PublicDecisionSchema(Schema):
-    number = fields.Integer()
-    kind = Text()
-    text = Text()
-    decided_on = fields.Date()
-    body = Text(allow_none=True)
-    paragraph = fields.Integer(allow_none=True)
-
-
 class PublicCaseSchema(Schema):
     """A case as the public e-diary shows it (documentation of the answer's shape)."""
 
@@ -64,8 +46,8 @@ class PublicCaseSchema(Schema):
     closed_on = fields.Date(allow_none=True)
     cancelled_on = fields.Date(allow_none=True)
     secrecy = fields.Nested(s.SecrecySchema, allow_none=True)
-    documents = fields.List(fields.Nested(PublicDocumentSchema))
-    decisions = fields.List(fields.Nested(PublicDecisionSchema))
+    documents = fields.List(fields.Nested(s.PublicDocumentSchema))
+    decisions = fields.List(fields.Nested(s.PublicDecisionSchema))
     withheld = fields.List(Text())
 
 

@@ -250,6 +250,10 @@ class DocumentSchema(Schema):
     secrecy = fields.Nested("SecrecySchema", allow_none=True)
 
 
+class PublicDocumentSchema(DocumentSchema):
+    """A document as the public e-diary shows it (secret fields already withheld)."""
+
+
 class AnswerSchema(Schema):
     recipient = Text()
     answered_on = fields.Date()
@@ -302,13 +306,18 @@ class ProposalSchema(Schema):
     proposed_on = fields.Date()
 
 
-class DecisionSchema(Schema):
+class PublicDecisionSchema(Schema):
+    """A decision as the public e-diary shows it (web/routes/public.py)."""
+
     number = fields.Integer()
     kind = Text()
     text = Text()
     decided_on = fields.Date()
     body = Text(allow_none=True)
     paragraph = fields.Integer(allow_none=True)
+
+
+class DecisionSchema(PublicDecisionSchema):
     higher_body = Text(allow_none=True)
     delegate = Text(allow_none=True)
     delegation_point = Text(allow_none=True)
