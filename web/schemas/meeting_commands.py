@@ -10,18 +10,8 @@ from typing import Any
 from marshmallow import fields, validate
 
 from diarium.domain import meeting_commands as mc
+from diarium.domain import meeting_terms as terms
 from diarium.domain.case.terms import DecisionKind
-from diarium.domain.meeting_terms import (
-    BODY_CODE,
-    AgendaItemKind,
-    AttachmentKind,
-    BodyKind,
-    Capacity,
-    Matter,
-    MemberRole,
-    Position,
-    Vote,
-)
 from diarium.web.schemas.cases import (
     CommandSchema,
     PartSchema,
@@ -39,7 +29,7 @@ NAME = 200
 
 def body_code(**kwargs: Any) -> Text:
     return Text(
-        validate=[validate.Length(min=1, max=30), validate.Regexp(BODY_CODE.pattern + r"\Z")],
+        validate=[validate.Length(min=1, max=30), validate.Regexp(terms.BODY_CODE.pattern + r"\Z")],
         metadata={"example": "RS"},
         **kwargs,
     )
@@ -56,7 +46,7 @@ def number(**kwargs: Any) -> fields.Integer:
 
 def matter() -> fields.Enum:
     """Which kind of matter a delegated decision concerns (ordinary by default)."""
-    return enum_field(Matter, load_default=Matter.ORDINARY)
+    return enum_field(terms.Matter, load_default=terms.Matter.ORDINARY)
 
 
 def clock(**kwargs: Any) -> Text:
@@ -74,7 +64,7 @@ class EstablishBodySchema(CommandSchema):
     command = mc.EstablishBody
     code = body_code(required=True)
     name = text(300, required=True, metadata={"example": "Regionstyrelsen"})
-    kind = enum_field(BodyKind, required=True)
+    kind = enum_field(terms.BodyKind, required=True)
     parent = body_code(load_default=None, allow_none=True)
     established_on = optional_date()
 
@@ -82,10 +72,10 @@ class EstablishBodySchema(CommandSchema):
 class AppointMemberSchema(CommandSchema):
     command = mc.AppointMember
     name = text(NAME, required=True, metadata={"example": "Glenn Berggård"})
-    role = enum_field(MemberRole, required=True)
+    role = enum_field(terms.MemberRole, required=True)
     period_from = fields.Date(required=True)
     party = optional_text(50)
-    position = enum_field(Position, load_default=None, allow_none=True)
+    position = enum_field(terms.Position, load_default=None, allow_none=True)
     period_to = optional_date()
 
 
@@ -157,7 +147,7 @@ class ScheduleMeetingSchema(CommandSchema):
 
 class AddAgendaItemSchema(CommandSchema):
     command = mc.AddAgendaItem
-    kind = enum_field(AgendaItemKind, required=True)
+    kind = enum_field(terms.AgendaItemKind, required=True)
     title = text(1000, required=True)
     dnr = optional_text(50)
     added_on = optional_date()
@@ -171,7 +161,7 @@ class WithdrawAgendaItemSchema(CommandSchema):
 class AttendeeEntrySchema(PartSchema):
     part = mc.AttendeeEntry
     name = text(NAME, required=True)
-    capacity = enum_field(Capacity, required=True)
+    capacity = enum_field(terms.Capacity, required=True)
     party = optional_text(50)
     replacing = optional_text(NAME)
     from_paragraph = optional_number()
@@ -226,7 +216,7 @@ class RecordProcedureStepSchema(CommandSchema):
         metadata={"description": "The motion adopted (null: the one motion put was rejected)"},
     )
     votes = fields.Dict(
-        keys=text(NAME), values=enum_field(Vote), load_default=None,
+        keys=text(NAME), values=enum_field(terms.Vote), load_default=None,
         allow_none=True, validate=validate.Length(min=1, max=300),
         metadata={"description": "For a vote: member → ja (first motion) | nej | avstår"},
     )
@@ -266,7 +256,7 @@ class EnterNoteSchema(CommandSchema):
 class AddAttachmentSchema(CommandSchema):
     command = mc.AddAttachment
     title = text(1000, required=True)
-    kind = enum_field(AttachmentKind, load_default=AttachmentKind.ATTACHMENT)
+    kind = enum_field(terms.AttachmentKind, load_default=terms.AttachmentKind.ATTACHMENT)
     dnr = optional_text(50)
     document_number = optional_number()
 
