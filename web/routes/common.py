@@ -176,7 +176,8 @@ def takes(
     render: Callable[[Any, int], Response] | None = None,
     response_schema: str = "WrittenSchema",
 ) -> Callable[[Callable[[Any], Any]], Callable[..., Response]]:
-    """The one decorator of a command route: it documents the route with ``schema``,
+    """What makes a command route's view (:func:`command_routes` applies it to each entry of
+    a route module's table): it documents the route with ``schema``,
     ``summary`` and ``response_schema`` (what ``render`` writes), loads each request's body
     with ``schema`` into its command (with the URL's variables), hands the command to the
     view and renders what the view returns with ``status`` (by default as :func:`written`)."""
