@@ -39,9 +39,16 @@ def store(backend: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as directory:
             yield f"sqlite:///{directory}/bench.sqlite"
         return
-    admin_url = os.environ["DIARIUM_TEST_POSTGRES_URL"]
+    with fresh_database(os.environ["DIARIUM_TEST_POSTGRES_URL"], "diarium_bench") as url:
+        yield url
+
+
+@contextmanager
+def fresh_database(admin_url: str, prefix: str) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database named ``prefix`` and a random suffix on
+    the server of ``admin_url``; dropped afterwards (the benchmarks' and the tests')."""
     admin = sqlalchemy.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"diarium_bench_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
         connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
     try:

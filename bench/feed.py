@@ -15,10 +15,8 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -28,17 +26,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import sqlalchemy
 from eventsourcing.persistence import Transcoding
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 
+from bench.common import store
 from diarium.cases.application import Diarium
 from diarium.cases.outbound import audit, chain_verification, feed
 from diarium.cases.outbound.webhook_delivery import WebhookWorker
 from diarium.cases.outbound.webhook_subscriptions import WebhookStore
 from diarium.cases.store.overrides import DiariumFactory
-from diarium.domain import case as case_module
 from diarium.domain.actor import Actor
+from diarium.domain.case import terms as case_terms
 from diarium.domain.case.decisions import RecordDecision
 from diarium.domain.case.documents import RegisterDocument
 from diarium.domain.case.lifecycle import RegisterCase
@@ -68,29 +66,9 @@ class SnapshottingDiarium(Diarium):
 
     def register_transcodings(self, transcoder: Any) -> None:
         super().register_transcodings(transcoder)
-        for cls in (case_module.Document, case_module.Referral, case_module.Proposal,
-                    case_module.Decision):
+        for cls in (case_terms.Document, case_terms.Referral, case_terms.Proposal,
+                    case_terms.Decision):
             transcoder.register(_DataclassAsDict(cls))
-
-
-@contextmanager
-def store(backend: str) -> Iterator[str]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.sqlite"
-        return
-    admin_url = os.environ["DIARIUM_TEST_POSTGRES_URL"]
-    admin = sqlalchemy.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"diarium_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sqlalchemy.make_url(admin_url).set(database=name).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def new_case(app: Diarium, title: str = "Bench") -> str:
@@ -156,36 +134,21 @@ def store_suffix(url: str, label: str) -> Iterator[str]:
 def read_rates(app: Diarium, page: int) -> dict[str, float]:
     total = app.recorder.max_notification_id() or 0
 
-    def raw() -> None:
+    def raw(decode: bool = False) -> None:
         after = 0
         while True:
             batch = app.recorder.select_notifications(after, page, inclusive_of_start=False)
             if not batch:
                 return
+            if decode:
+                for n in batch:
+                    app.mapper.to_domain_event(n)
             after = batch[-1].id
 
-    def raw_decoded() -> None:
+    def public(types: tuple[str, ...] = ()) -> None:
         after = 0
         while True:
-            batch = app.recorder.select_notifications(after, page, inclusive_of_start=False)
-            if not batch:
-                return
-            for n in batch:
-                app.mapper.to_domain_event(n)
-            after = batch[-1].id
-
-    def public() -> None:
-        after = 0
-        while True:
-            result = feed.read_feed(app, after, page)
-            if result.next_after == after:
-                return
-            after = result.next_after
-
-    def decisions_only() -> None:
-        after = 0
-        while True:
-            result = feed.read_feed(app, after, page, ["case.decision_recorded"])
+            result = feed.read_feed(app, after, page, types)
             if result.next_after == after:
                 return
             after = result.next_after
@@ -193,10 +156,11 @@ def read_rates(app: Diarium, page: int) -> dict[str, float]:
     raw()  # warm up
     return {
         "library select_notifications (rows)": total / timed(raw, best_of=3),
-        "library select_notifications + decode": total / timed(raw_decoded, best_of=3),
+        "library select_notifications + decode":
+            total / timed(lambda: raw(decode=True), best_of=3),
         "feed (decoded, public payload, dnr)": total / timed(public, best_of=3),
         "feed filtered to decisions (log positions scanned)":
-            total / timed(decisions_only, best_of=3),
+            total / timed(lambda: public(("case.decision_recorded",)), best_of=3),
     }
 
 

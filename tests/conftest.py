@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import itertools
 import os
-import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-import sqlalchemy
 
+from bench.common import fresh_database
 from diarium.cases.application import Diarium
 from diarium.cases.tokens import TokenStore
 from diarium.domain.roles import ALL_ROLES
@@ -30,18 +29,8 @@ def postgres_database() -> Iterator[str]:
         if IN_CI:
             pytest.fail("CI=true but DIARIUM_TEST_POSTGRES_URL is not set")
         pytest.skip("DIARIUM_TEST_POSTGRES_URL is not set")
-    admin = sqlalchemy.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"diarium_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sqlalchemy.make_url(POSTGRES_URL).set(database=name).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(POSTGRES_URL, "diarium_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

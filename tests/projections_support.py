@@ -53,6 +53,12 @@ class MeetingFixture(DiariumAggregate):
         pass
 
 
+def decide(diarium: Diarium, dnr: str, text: str, day: date, **by: Any) -> None:
+    """Record a decision (beslut) on the case ``dnr``: by a body (``body``, ``paragraph``)
+    or by a delegate (``delegate``, ``delegation_point``)."""
+    diarium.handle(RecordDecision(dnr, DecisionKind.DECIDED, text, day, **by), ACTOR)
+
+
 def fill(diarium: Diarium, cases: int, start: date = date(2020, 1, 2)) -> list[str]:
     """Register ``cases`` cases with a deterministic mix of everything that happens to them."""
     dnrs = []
@@ -131,8 +137,7 @@ def fill(diarium: Diarium, cases: int, start: date = date(2020, 1, 2)) -> list[s
             elif i % 28 == 25:
                 diarium.handle(DeclineIncomingReferral(dnr, 1, "Berör inte regionen", day), ACTOR)
         if i % 5 == 2:
-            diarium.handle(RecordDecision(dnr, DecisionKind.DECIDED, "Beslutar enligt förslaget.",
-                                        day, body="RS", paragraph=i + 1), ACTOR)
+            decide(diarium, dnr, "Beslutar enligt förslaget.", day, body="RS", paragraph=i + 1)
             diarium.handle(RecordExtractSent(dnr, 1, "Regiondirektör", day), ACTOR)
         if i % 6 == 3:
             diarium.handle(AssignOfficer(dnr, "Ny handläggare", day), ACTOR)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -24,64 +25,50 @@ BY = Actor("registrator", "req")
 TODAY = date(2020, 12, 31)
 
 
-def new_case() -> Case:
-    case = Case.register(
-        dnr="1338-2020",
-        series="default",
-        year=2020,
-        sequence=1338,
-        title="Förstudie av fysisk samlokalisering av verksamheter i Luleåområdet",
-        responsible_body="RS",
-        registered_on=date(2020, 9, 22),
-        by=BY,
-        today=TODAY,
-    )
+REGISTRATION: dict[str, Any] = {
+    "dnr": "1338-2020",
+    "series": "default",
+    "year": 2020,
+    "sequence": 1338,
+    "title": "Förstudie av fysisk samlokalisering av verksamheter i Luleåområdet",
+    "responsible_body": "RS",
+    "registered_on": date(2020, 9, 22),
+}
+
+
+def new_case(**changes: Any) -> Case:
+    """The case registered (``changes``: other registration fields)."""
+    case = Case.register(**{**REGISTRATION, **changes}, by=BY, today=TODAY)
+    case.collect_events()
+    return case
+
+
+def done(case: Case, act: Callable[[Case], object]) -> Case:
+    """``case`` after ``act``, its events collected."""
+    act(case)
     case.collect_events()
     return case
 
 
 def decided(case: Case) -> Case:
-    case.record_decision(
-        RecordDecision(
-            case.dnr,
-            kind=DecisionKind.DECIDED,
-            text="Regionstyrelsen beslutar enligt förslaget.",
-            decided_on=date(2020, 10, 14),
-            body="RS",
-            paragraph=170,
-        ),
-        BY,
-        TODAY,
-    )
-    case.collect_events()
-    return case
+    return done(case, decision(text="Regionstyrelsen beslutar enligt förslaget."))
 
 
 def closed(case: Case) -> Case:
-    case.close(CloseCase(case.dnr, closed_on=date(2020, 11, 1)), BY, TODAY)
-    case.collect_events()
-    return case
+    return done(case, lambda c: c.close(CloseCase(c.dnr, closed_on=date(2020, 11, 1)), BY, TODAY))
 
 
 def cancelled(case: Case) -> Case:
-    case.cancel(CancelCase(case.dnr, cancelled_on=date(2020, 10, 1), reason="dubblett"), BY, TODAY)
-    case.collect_events()
-    return case
+    cancel = CancelCase(case.dnr, cancelled_on=date(2020, 10, 1), reason="dubblett")
+    return done(case, lambda c: c.cancel(cancel, BY, TODAY))
 
 
 def referred(case: Case) -> Case:
-    case.send_referral(
-        SendReferral(
-            case.dnr,
-            recipients=["HSN", "RUN"],
-            sent_on=date(2020, 9, 25),
-            answer_by=date(2020, 10, 30),
-        ),
-        BY,
-        TODAY,
+    referral = SendReferral(
+        case.dnr, recipients=["HSN", "RUN"], sent_on=date(2020, 9, 25),
+        answer_by=date(2020, 10, 30),
     )
-    case.collect_events()
-    return case
+    return done(case, lambda c: c.send_referral(referral, BY, TODAY))
 
 
 def refuse(case: Case, command: Callable[[Case], object], code: str) -> None:
@@ -140,17 +127,7 @@ def test_registration_records_the_case_as_open() -> None:
 
 def test_registration_in_the_future_is_refused() -> None:
     with pytest.raises(RuleViolation) as refused:
-        Case.register(
-            dnr="1-2021",
-            series="default",
-            year=2021,
-            sequence=1,
-            title="x",
-            responsible_body="RS",
-            registered_on=date(2021, 1, 1),
-            by=BY,
-            today=TODAY,
-        )
+        new_case(dnr="1-2021", year=2021, sequence=1, title="x", registered_on=date(2021, 1, 1))
     assert refused.value.rule.code == "no-future-date"
 
 
@@ -232,9 +209,7 @@ def test_answer_to_a_referral_never_sent_is_refused() -> None:
 
 
 def test_a_recipient_answers_once() -> None:
-    case = referred(new_case())
-    answer()(case)
-    case.collect_events()
+    case = done(referred(new_case()), answer())
     refuse(case, answer(), "referral-already-answered")
 
 
@@ -330,9 +305,7 @@ def test_refused_extracts(prepare, command, code) -> None:  # type: ignore[no-un
 
 
 def test_extract_sent_twice_to_one_recipient_is_refused() -> None:
-    case = decided(new_case())
-    extract()(case)
-    case.collect_events()
+    case = done(decided(new_case()), extract())
     refuse(case, extract(), "extract-already-sent")
 
 

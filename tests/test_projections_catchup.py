@@ -92,13 +92,12 @@ def test_a_case_registered_before_the_batch_is_folded_from_its_events_in_the_log
     """The decisions and deadlines projections keep no table of cases: a case registered
     in an earlier batch is folded from its events in the log. One event per batch gives the
     same rows as the whole log in one batch, and the rows copy the case as it was then."""
-    from diarium.domain.case.decisions import RecordDecision
     from diarium.domain.case.documents import RegisterDocument
     from diarium.domain.case.incoming_referrals import ReceiveIncomingReferral
     from diarium.domain.case.lifecycle import AssignOfficer, RegisterCase
     from diarium.domain.case.secrecy import MarkDocumentSecret, MarkSecret
-    from diarium.domain.case.terms import DecisionKind, Direction
-    from tests.projections_support import ACTOR
+    from diarium.domain.case.terms import Direction
+    from tests.projections_support import ACTOR, decide
 
     diarium.today = lambda: TODAY
     dnr = diarium.register_case(RegisterCase(
@@ -123,17 +122,8 @@ def test_a_case_registered_before_the_batch_is_folded_from_its_events_in_the_log
         ACTOR,
     )
     diarium.handle(MarkSecret(dnr, "OSL 21:3", "RS", fields=["decisions"]), ACTOR)
-    diarium.handle(
-        RecordDecision(
-            dnr,
-            DecisionKind.DECIDED,
-            "Beslutar enligt förslaget.",
-            date(2021, 1, 8),
-            delegate="Regiondirektören",
-            delegation_point="2.3.8",
-        ),
-        ACTOR,
-    )
+    decide(diarium, dnr, "Beslutar enligt förslaget.", date(2021, 1, 8),
+           delegate="Regiondirektören", delegation_point="2.3.8")
 
     one_by_one = Projector(diarium, ["decisions", "deadlines"], batch_size=1, commit_every=0)
     histories: list[int] = []

@@ -12,17 +12,17 @@ from typing import Any
 import pytest
 
 from diarium.cases.application import Diarium
-from diarium.domain.case.decisions import RecordDecision, RecordExtractSent
+from diarium.domain.case.decisions import RecordExtractSent
 from diarium.domain.case.documents import RegisterDocument
 from diarium.domain.case.lifecycle import CancelCase, CloseCase, RegisterCase
 from diarium.domain.case.referrals import RegisterReferralAnswer, SendReferral
-from diarium.domain.case.terms import DecisionKind, Direction
+from diarium.domain.case.terms import Direction
 from diarium.domain.events import case as ev
 from diarium.domain.events import meeting as mev
 from diarium.projections.runner import Projector
 from diarium.web import create_app
 from tests.conftest import postgres_database
-from tests.projections_support import ACTOR, MeetingFixture, authorized
+from tests.projections_support import ACTOR, MeetingFixture, authorized, decide
 
 TODAY = date(2021, 3, 1)
 A, B, C = "1-2020", "1-2021", "2-2021"
@@ -61,17 +61,8 @@ def client(diarium: Diarium):  # type: ignore[no-untyped-def]
         ACTOR,
     )
     diarium.handle(RegisterReferralAnswer(a, 1, "HSN", answered_on=date(2020, 10, 5)), ACTOR)
-    diarium.handle(
-        RecordDecision(
-            a,
-            DecisionKind.DECIDED,
-            "Regionstyrelsen beslutar godkänna förstudien.",
-            date(2020, 10, 14),
-            body="RS",
-            paragraph=170,
-        ),
-        ACTOR,
-    )
+    decide(diarium, a, "Regionstyrelsen beslutar godkänna förstudien.", date(2020, 10, 14),
+           body="RS", paragraph=170)
     diarium.handle(RecordExtractSent(a, 1, "Regiondirektör", date(2020, 10, 20)), ACTOR)
     diarium.handle(CloseCase(a, date(2020, 11, 2)), ACTOR)
 
@@ -92,17 +83,8 @@ def client(diarium: Diarium):  # type: ignore[no-untyped-def]
     diarium.handle(
         SendReferral(b, ["RS"], answer_by=date(2021, 4, 1), sent_on=date(2021, 1, 15)), ACTOR
     )
-    diarium.handle(
-        RecordDecision(
-            b,
-            DecisionKind.DECIDED,
-            "Beviljas.",
-            date(2021, 2, 1),
-            delegate="Regiondirektören",
-            delegation_point="2.3.8",
-        ),
-        ACTOR,
-    )
+    decide(diarium, b, "Beviljas.", date(2021, 2, 1),
+           delegate="Regiondirektören", delegation_point="2.3.8")
     case_b = diarium.get_case(b)  # mark the case and its document secret (OSL 25:1)
     case_b.trigger_event(ev.CaseMarkedSecret, statute="OSL 25:1", marking_body="HSN",
                          fields=["title", "documents"], occurred_on=date(2021, 1, 12), by=ACTOR)

@@ -18,7 +18,7 @@ from diarium.cases.tokens import (
 from diarium.domain.roles import ADMIN, ROLES
 from diarium.web.auth import authenticated, requires
 from diarium.web.problems import problem
-from diarium.web.routes.common import actor, json_body
+from diarium.web.routes.common import actor, json_body, query
 from diarium.web.schemas.cases import Text
 
 api = Blueprint("access", __name__, url_prefix="/api")
@@ -71,14 +71,9 @@ def _tokens() -> TokenStore:
 
 @api.get("/whoami")
 @authenticated
+@query("Who the bearer token belongs to", "WhoAmISchema", "The caller", missing=False)
 def whoami() -> Response:
-    """The caller's name (recorded as actor), roles and body scope.
-    ---
-    get:
-      summary: Who the bearer token belongs to
-      responses:
-        "200": {description: The caller, content: {application/json: {schema: WhoAmISchema}}}
-    """
+    """The caller's name (recorded as actor), roles and body scope."""
     return jsonify(WhoAmISchema().dump(actor()))
 
 

@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
 from diarium.cases.bodies import BodyWritten
-from diarium.domain import meeting_commands as mc
 from diarium.domain.roles import ADMIN, OFFICER, REGISTRAR, SECRETARY, STAFF
 from diarium.web.auth import json_body_field, path_body, requires
 from diarium.web.disclosure import disclose_rows
-from diarium.web.routes.common import actor, diarium, takes
+from diarium.web.routes.common import answer, command_routes, diarium, query
 from diarium.web.schemas import meeting_commands as msc
 from diarium.web.schemas import meetings as ms
-from diarium.web.schemas.cases import CommandSchema
 
 api = Blueprint("bodies", __name__, url_prefix="/api")
-
-
-def query(summary: str, response: str) -> Any:
-    """Give a read route its OpenAPI description (``response`` is a YAML schema)."""
-
-    def decorate(view: Any) -> Any:
-        view.__doc__ = f"""{summary}
----
-get:
-  summary: {json.dumps(summary, ensure_ascii=False)}
-  responses:
-    "200":
-      description: {json.dumps(summary, ensure_ascii=False)}
-      content: {{application/json: {{schema: {response}}}}}
-    "404": {{$ref: "#/components/responses/NotFound"}}
-"""
-        return view
-
-    return decorate
 
 
 def flag(name: str) -> bool:
@@ -57,33 +35,14 @@ def _body_view(body: Any) -> dict[str, Any]:
 
 
 def body_written(result: BodyWritten, status: int = 200) -> Response:
-    view = {
-        "code": result.code,
-        "version": result.version,
-        "position": result.position,
-        "delegated_decision": result.delegated_decision,
-        "body": _body_view(result.body),
-    }
-    response = jsonify(ms.BodyWrittenSchema().dump(view))
-    response.status_code = status
-    response.headers["ETag"] = f'"{result.version}"'
-    if status == 201:
-        response.headers["Location"] = f"/api/bodies/{result.code}"
-    return response
+    body = ms.BodyWrittenSchema().dump({**vars(result), "body": _body_view(result.body)})
+    return answer(body, status, result.version, f"/api/bodies/{result.code}")
 
 
-def body_command(
-    schema: type[CommandSchema], summary: str, status: int = 200, method: str = "post"
-) -> Any:
-    """:func:`takes` for a command on a body: answered with the body written."""
-    return takes(schema, summary, status, method, body_written, "BodyWrittenSchema")
-
-
-@api.post("/bodies")
-@requires(ADMIN, body=json_body_field("code"))
-@body_command(msc.EstablishBodySchema, "Set up a body (organ)", 201)
-def establish_body(command: mc.EstablishBody) -> BodyWritten:
-    return diarium().handle(command, actor())
+ESTABLISHING = requires(ADMIN, body=json_body_field("code"))
+ADMIN_ONLY = requires(ADMIN, body=path_body("code"))
+NUMBERING = requires(ADMIN, SECRETARY, body=path_body("code"))
+DELEGATES = requires(OFFICER, REGISTRAR, SECRETARY, body=path_body("code"))
 
 
 @api.get("/bodies/<code>")
@@ -94,29 +53,6 @@ def get_body(code: str) -> Response:
     response = jsonify(ms.BodySchema().dump(_body_view(body)))
     response.headers["ETag"] = f'"{body.version}"'
     return response
-
-
-@api.post("/bodies/<code>/members")
-@requires(ADMIN, body=path_body("code"))
-@body_command(msc.AppointMemberSchema, "Appoint a ledamot or ersättare", 201)
-def appoint_member(command: mc.AppointMember) -> BodyWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/bodies/<code>/members/<name>/end")
-@requires(ADMIN, body=path_body("code"))
-@body_command(msc.EndMembershipSchema, "End a membership early")
-def end_membership(command: mc.EndMembership) -> BodyWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/bodies/<code>/paragraph-years")
-@requires(ADMIN, SECRETARY, body=path_body("code"))
-@body_command(
-    msc.OpenParagraphYearSchema, "Continue a year's paragraph numbering from a § used before", 201
-)
-def open_paragraph_year(command: mc.OpenParagraphYear) -> BodyWritten:
-    return diarium().handle(command, actor())
 
 
 @api.get("/bodies/<code>/paragraph-years/<int:year>")
@@ -135,40 +71,6 @@ def get_paragraph_year(code: str, year: int) -> Response:
             "last_meeting": counter.last_meeting if counter else None,
         }
     )
-
-
-@api.post("/bodies/<code>/delegation-points")
-@requires(ADMIN, body=path_body("code"))
-@body_command(msc.AddDelegationPointSchema, "Add a point to the delegation order", 201)
-def add_delegation_point(command: mc.AddDelegationPoint) -> BodyWritten:
-    return diarium().handle(command, actor())
-
-
-@api.put("/bodies/<code>/delegation-points/<number>")
-@requires(ADMIN, body=path_body("code"))
-@body_command(
-    msc.ReviseDelegationPointSchema, "Revise a point of the delegation order", method="put"
-)
-def revise_delegation_point(command: mc.ReviseDelegationPoint) -> BodyWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/bodies/<code>/delegation-points/<number>/revoke")
-@requires(ADMIN, body=path_body("code"))
-@body_command(msc.RevokeDelegationPointSchema, "Revoke a point of the delegation order")
-def revoke_delegation_point(command: mc.RevokeDelegationPoint) -> BodyWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/bodies/<code>/delegated-decisions")
-@requires(OFFICER, REGISTRAR, SECRETARY, body=path_body("code"))
-@body_command(
-    msc.RecordDelegatedDecisionSchema,
-    "Record a decision taken by a delegate (delegationsbeslut)",
-    201,
-)
-def record_delegated_decision(command: mc.RecordDelegatedDecision) -> BodyWritten:
-    return diarium().handle(command, actor())
 
 
 @api.get("/bodies/<code>/delegated-decisions")
@@ -191,3 +93,32 @@ def list_delegated_decisions(code: str) -> Response:
     return jsonify(ms.DelegatedDecisionSchema(many=True).dump(
         disclose_delegated([ms.delegated_view(d) for d in decisions])
     ))
+
+
+# the command routes: method, URL rule, policy, schema, status, summary[, endpoint]
+command_routes(api, render=body_written, response_schema="BodyWrittenSchema", table=[
+    ("post", "/bodies",
+     ESTABLISHING, msc.EstablishBodySchema, 201,
+     "Set up a body (organ)"),
+    ("post", "/bodies/<code>/members",
+     ADMIN_ONLY, msc.AppointMemberSchema, 201,
+     "Appoint a ledamot or ersättare"),
+    ("post", "/bodies/<code>/members/<name>/end",
+     ADMIN_ONLY, msc.EndMembershipSchema, 200,
+     "End a membership early"),
+    ("post", "/bodies/<code>/paragraph-years",
+     NUMBERING, msc.OpenParagraphYearSchema, 201,
+     "Continue a year's paragraph numbering from a § used before"),
+    ("post", "/bodies/<code>/delegation-points",
+     ADMIN_ONLY, msc.AddDelegationPointSchema, 201,
+     "Add a point to the delegation order"),
+    ("put", "/bodies/<code>/delegation-points/<number>",
+     ADMIN_ONLY, msc.ReviseDelegationPointSchema, 200,
+     "Revise a point of the delegation order"),
+    ("post", "/bodies/<code>/delegation-points/<number>/revoke",
+     ADMIN_ONLY, msc.RevokeDelegationPointSchema, 200,
+     "Revoke a point of the delegation order"),
+    ("post", "/bodies/<code>/delegated-decisions",
+     DELEGATES, msc.RecordDelegatedDecisionSchema, 201,
+     "Record a decision taken by a delegate (delegationsbeslut)"),
+])

@@ -6,35 +6,25 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from diarium.cases.application import Written
-from diarium.domain.case.decisions import RecordDecision, RecordExtractSent, RecordProposal
-from diarium.domain.case.documents import RegisterDocument
-from diarium.domain.case.incoming_referrals import (
-    AnswerIncomingReferral,
-    DeclineIncomingReferral,
-    ExtendIncomingReferral,
-    ReceiveIncomingReferral,
-)
-from diarium.domain.case.lifecycle import (
-    AssignOfficer,
-    CancelCase,
-    ClassifyCase,
-    CloseCase,
-    RegisterCase,
-    ReopenCase,
-)
-from diarium.domain.case.referrals import RegisterReferralAnswer, SendReferral
 from diarium.domain.roles import REGISTRAR, SECRETARY, STAFF
 from diarium.domain.rules import RULES
 from diarium.web.auth import authenticated, case_body, json_body_field, own_case, requires
 from diarium.web.disclosure import disclose, disclose_history
-from diarium.web.routes.common import actor, diarium, takes
+from diarium.web.routes.common import command_routes, diarium, query
 from diarium.web.schemas import cases as s
 
 api = Blueprint("cases", __name__, url_prefix="/api")
 _CASE = s.CaseSchema()
 _DUMPS: dict[Any, tuple[Any, Any, dict[str, Any]]] = {}  # id -> (case, stamp, view)
 _MAX_DUMPS = 5000
+
+# who may write to a case (within the token's bodies: the case's responsible body)
+REGISTRAR_OR_OWN = requires(REGISTRAR, own_case(), body=case_body)  # or its officer
+REGISTRAR_ONLY = requires(REGISTRAR, body=case_body)
+OWN = requires(own_case(), body=case_body)  # the case's officer
+SECRETARY_OR_OWN = requires(SECRETARY, own_case(), body=case_body)
+SECRETARY_ONLY = requires(SECRETARY, body=case_body)
+REGISTERING = requires(REGISTRAR, body=json_body_field("responsible_body"))
 
 
 def _dumped(case: Any) -> dict[str, Any]:
@@ -56,24 +46,11 @@ def _dumped(case: Any) -> dict[str, Any]:
     return view
 
 
-@api.post("/cases")
-@requires(REGISTRAR, body=json_body_field("responsible_body"))
-@takes(s.RegisterCaseSchema, "Register a case and get its dnr", 201)
-def register_case(command: RegisterCase) -> Written:
-    return diarium().handle(command, actor())
-
-
 @api.get("/cases/<path:dnr>")
 @requires(*STAFF)
+@query("Read a case's current state", "CaseSchema", "The case")
 def get_case(dnr: str) -> Response:
-    """Read a case's current state.
-    ---
-    get:
-      summary: Read a case's current state
-      responses:
-        "200": {content: {application/json: {schema: CaseSchema}}, description: The case}
-        "404": {$ref: "#/components/responses/NotFound"}
-    """
+    """Read a case's current state."""
     case = diarium().view_case(dnr)
     response = jsonify(disclose(_dumped(case)))
     response.headers["ETag"] = f'"{case.version}"'
@@ -82,17 +59,12 @@ def get_case(dnr: str) -> Response:
 
 @api.get("/cases/<path:dnr>/events")
 @requires(*STAFF)
+@query(
+    "The complete history of a case", "{type: array, items: EventSchema}",
+    "Every event of the case",
+)
 def case_history(dnr: str) -> Response:
-    """The complete history of a case, oldest event first.
-    ---
-    get:
-      summary: The complete history of a case
-      responses:
-        "200":
-          description: Every event of the case
-          content: {application/json: {schema: {type: array, items: EventSchema}}}
-        "404": {$ref: "#/components/responses/NotFound"}
-    """
+    """The complete history of a case, oldest event first."""
     events = diarium().case_history(dnr)
     views = s.EventSchema(many=True).dump([s.event_view(e) for e in events])
     return jsonify(disclose_history(views, _dumped(diarium().view_case(dnr))))
@@ -100,162 +72,85 @@ def case_history(dnr: str) -> Response:
 
 @api.get("/cases/<path:dnr>/documents")
 @requires(*STAFF)
+@query(
+    "The documents registered to a case", "{type: array, items: DocumentSchema}",
+    "Documents in running-number order",
+)
 def list_documents(dnr: str) -> Response:
-    """The documents registered to a case.
-    ---
-    get:
-      summary: The documents registered to a case
-      responses:
-        "200":
-          description: Documents in running-number order
-          content: {application/json: {schema: {type: array, items: DocumentSchema}}}
-        "404": {$ref: "#/components/responses/NotFound"}
-    """
+    """The documents registered to a case."""
     return jsonify(disclose(_dumped(diarium().view_case(dnr)))["documents"])
-
-
-@api.post("/cases/<path:dnr>/documents")
-@requires(REGISTRAR, own_case(), body=case_body)
-@takes(s.RegisterDocumentSchema, "Register a document to the case", 201)
-def register_document(command: RegisterDocument) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.put("/cases/<path:dnr>/officer")
-@requires(REGISTRAR, body=case_body)
-@takes(s.AssignOfficerSchema, "Assign or reassign the case officer", method="put")
-def assign_officer(command: AssignOfficer) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.put("/cases/<path:dnr>/classification")
-@requires(REGISTRAR, body=case_body)
-@takes(s.ClassifyCaseSchema, "File the case under another classification code", method="put")
-def classify_case(command: ClassifyCase) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.post("/cases/<path:dnr>/referrals")
-@requires(own_case(), body=case_body)
-@takes(s.SendReferralSchema, "Send the case on referral (remiss)", 201)
-def send_referral(command: SendReferral) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.post("/cases/<path:dnr>/referrals/<int:referral_number>/answers")
-@requires(REGISTRAR, own_case(), body=case_body)
-@takes(s.RegisterReferralAnswerSchema, "Register an answer to a referral", 201)
-def register_referral_answer(command: RegisterReferralAnswer) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.post("/cases/<path:dnr>/incoming-referrals")
-@requires(REGISTRAR, own_case(), body=case_body)
-@takes(
-    s.ReceiveIncomingReferralSchema,
-    "Register a referral sent to us (inkommen remiss), to answer by a date",
-    201,
-)
-def receive_incoming_referral(command: ReceiveIncomingReferral) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.post("/cases/<path:dnr>/incoming-referrals/<int:referral_number>/extensions")
-@requires(REGISTRAR, own_case(), body=case_body)
-@takes(
-    s.ExtendIncomingReferralSchema,
-    "Record an extension (anstånd) of an incoming referral's answer-by date",
-    201,
-)
-def extend_incoming_referral(command: ExtendIncomingReferral) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.post("/cases/<path:dnr>/incoming-referrals/<int:referral_number>/answers")
-@requires(REGISTRAR, own_case(), body=case_body)
-@takes(s.AnswerIncomingReferralSchema, "Register our answer to an incoming referral", 201)
-def answer_incoming_referral(command: AnswerIncomingReferral) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.post("/cases/<path:dnr>/incoming-referrals/<int:referral_number>/decline")
-@requires(REGISTRAR, own_case(), body=case_body)
-@takes(
-    s.DeclineIncomingReferralSchema,
-    "Record that we decline to answer an incoming referral",
-    201,
-)
-def decline_incoming_referral(command: DeclineIncomingReferral) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.post("/cases/<path:dnr>/proposals")
-@requires(own_case(), body=case_body)
-@takes(s.RecordProposalSchema, "Record a decision proposal (beslutsförslag)", 201)
-def record_proposal(command: RecordProposal) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.post("/cases/<path:dnr>/decisions")
-@requires(SECRETARY, own_case(), body=case_body)
-@takes(s.RecordDecisionSchema, "Record a decision (beslut)", 201)
-def record_decision(command: RecordDecision) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.post("/cases/<path:dnr>/decisions/<int:decision_number>/extracts")
-@requires(SECRETARY, body=case_body)
-@takes(s.RecordExtractSentSchema, "Record a protocol extract sent", 201)
-def record_extract_sent(command: RecordExtractSent) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.post("/cases/<path:dnr>/close")
-@requires(REGISTRAR, own_case(), body=case_body)
-@takes(s.CloseCaseSchema, "Close the case")
-def close_case(command: CloseCase) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.post("/cases/<path:dnr>/reopen")
-@requires(REGISTRAR, body=case_body)
-@takes(s.ReopenCaseSchema, "Reopen a closed case")
-def reopen_case(command: ReopenCase) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.post("/cases/<path:dnr>/cancel")
-@requires(REGISTRAR, body=case_body)
-@takes(s.CancelCaseSchema, "Cancel (makulera) a case registered in error")
-def cancel_case(command: CancelCase) -> Written:
-    return diarium().handle(command, actor())
 
 
 @api.get("/rules")
 @authenticated
+@query(
+    "The rules of the case process", "{type: array, items: RuleSchema}", "Rules by code",
+    missing=False,
+)
 def list_rules() -> Response:
-    """Every rule a command can be refused by, with its code.
-    ---
-    get:
-      summary: The rules of the case process
-      responses:
-        "200":
-          description: Rules by code
-          content: {application/json: {schema: {type: array, items: RuleSchema}}}
-    """
+    """Every rule a command can be refused by, with its code."""
     return jsonify(s.RuleSchema(many=True).dump(RULES.values()))
 
 
 @api.get("/series")
 @authenticated
+@query(
+    "The configured dnr series", "{type: array, items: {type: object}}",
+    "Series with their patterns", missing=False,
+)
 def list_series() -> Response:
-    """The configured dnr series and their formats.
-    ---
-    get:
-      summary: The configured dnr series
-      responses:
-        "200":
-          description: Series with their patterns
-          content: {application/json: {schema: {type: array, items: {type: object}}}}
-    """
+    """The configured dnr series and their formats."""
     return jsonify([{"series": f.series, "pattern": f.pattern} for f in diarium().series])
+
+
+# the command routes: method, URL rule, policy, schema, status, summary[, endpoint]
+command_routes(api, [
+    ("post", "/cases",
+     REGISTERING, s.RegisterCaseSchema, 201,
+     "Register a case and get its dnr"),
+    ("post", "/cases/<path:dnr>/documents",
+     REGISTRAR_OR_OWN, s.RegisterDocumentSchema, 201,
+     "Register a document to the case"),
+    ("put", "/cases/<path:dnr>/officer",
+     REGISTRAR_ONLY, s.AssignOfficerSchema, 200,
+     "Assign or reassign the case officer"),
+    ("put", "/cases/<path:dnr>/classification",
+     REGISTRAR_ONLY, s.ClassifyCaseSchema, 200,
+     "File the case under another classification code"),
+    ("post", "/cases/<path:dnr>/referrals",
+     OWN, s.SendReferralSchema, 201,
+     "Send the case on referral (remiss)"),
+    ("post", "/cases/<path:dnr>/referrals/<int:referral_number>/answers",
+     REGISTRAR_OR_OWN, s.RegisterReferralAnswerSchema, 201,
+     "Register an answer to a referral"),
+    ("post", "/cases/<path:dnr>/incoming-referrals",
+     REGISTRAR_OR_OWN, s.ReceiveIncomingReferralSchema, 201,
+     "Register a referral sent to us (inkommen remiss), to answer by a date"),
+    ("post", "/cases/<path:dnr>/incoming-referrals/<int:referral_number>/extensions",
+     REGISTRAR_OR_OWN, s.ExtendIncomingReferralSchema, 201,
+     "Record an extension (anstånd) of an incoming referral's answer-by date"),
+    ("post", "/cases/<path:dnr>/incoming-referrals/<int:referral_number>/answers",
+     REGISTRAR_OR_OWN, s.AnswerIncomingReferralSchema, 201,
+     "Register our answer to an incoming referral"),
+    ("post", "/cases/<path:dnr>/incoming-referrals/<int:referral_number>/decline",
+     REGISTRAR_OR_OWN, s.DeclineIncomingReferralSchema, 201,
+     "Record that we decline to answer an incoming referral"),
+    ("post", "/cases/<path:dnr>/proposals",
+     OWN, s.RecordProposalSchema, 201,
+     "Record a decision proposal (beslutsförslag)"),
+    ("post", "/cases/<path:dnr>/decisions",
+     SECRETARY_OR_OWN, s.RecordDecisionSchema, 201,
+     "Record a decision (beslut)"),
+    ("post", "/cases/<path:dnr>/decisions/<int:decision_number>/extracts",
+     SECRETARY_ONLY, s.RecordExtractSentSchema, 201,
+     "Record a protocol extract sent"),
+    ("post", "/cases/<path:dnr>/close",
+     REGISTRAR_OR_OWN, s.CloseCaseSchema, 200,
+     "Close the case"),
+    ("post", "/cases/<path:dnr>/reopen",
+     REGISTRAR_ONLY, s.ReopenCaseSchema, 200,
+     "Reopen a closed case"),
+    ("post", "/cases/<path:dnr>/cancel",
+     REGISTRAR_ONLY, s.CancelCaseSchema, 200,
+     "Cancel (makulera) a case registered in error"),
+])

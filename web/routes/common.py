@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, NoReturn
 
-from flask import Request, Response, current_app, jsonify, request
+from flask import Blueprint, Request, Response, current_app, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from marshmallow import ValidationError
 from werkzeug.exceptions import BadRequest, Unauthorized
@@ -21,8 +21,8 @@ from diarium.web.schemas.cases import CommandSchema, WrittenSchema
 
 _WRITTEN = WrittenSchema()
 __all__ = [
-    "REQUEST_ID_HEADER", "BoundedJSONProvider", "JSONRequest", "actor", "diarium", "json_body",
-    "takes", "written",
+    "REQUEST_ID_HEADER", "BoundedJSONProvider", "JSONRequest", "actor", "answer", "command_routes",
+    "diarium", "json_body", "query", "takes", "written",
 ]
 MAX_JSON_DEPTH = 64  # arrays and objects within each other in a request body
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -100,17 +100,23 @@ def json_body() -> Any:
     return request.get_json()
 
 
+def answer(body: Any, status: int, version: int, location: str) -> Response:
+    """A command's response: ``body`` as JSON with ``status``, the written version as ETag
+    and, when it created something (201), its ``location``."""
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["ETag"] = f'"{version}"'
+    if status == 201:
+        response.headers["Location"] = location
+    return response
+
+
 def written(result: Written, status: int = 200) -> Response:
     """The response to a command: where it landed and the case after it."""
     body = _WRITTEN.dump(result)
     if body.get("case") is not None:  # the secrecy filter, as for every case view
         body["case"] = disclose(body["case"])
-    response = jsonify(body)
-    response.status_code = status
-    response.headers["ETag"] = f'"{result.version}"'
-    if status == 201:
-        response.headers["Location"] = f"/api/cases/{result.dnr}"
-    return response
+    return answer(body, status, result.version, f"/api/cases/{result.dnr}")
 
 
 _PROBLEMS = """
@@ -137,6 +143,31 @@ def _doc(
 """
 
 
+def query(
+    summary: str, response: str, description: str | None = None, missing: bool = True
+) -> Callable[[Any], Any]:
+    """Give a read route its OpenAPI description: ``summary``, the 200 answer's
+    ``description`` (by default the summary) and schema (``response``, a YAML schema), and a
+    404 unless nothing can be ``missing``. The view's own docstring, if any, stays its prose."""
+    quoted = json.dumps(summary, ensure_ascii=False)
+    described = json.dumps(description or summary, ensure_ascii=False)
+    not_found = '\n    "404": {$ref: "#/components/responses/NotFound"}' if missing else ""
+
+    def decorate(view: Any) -> Any:
+        view.__doc__ = f"""{view.__doc__ or summary}
+---
+get:
+  summary: {quoted}
+  responses:
+    "200":
+      description: {described}
+      content: {{application/json: {{schema: {response}}}}}{not_found}
+"""
+        return view
+
+    return decorate
+
+
 def takes(
     schema: type[CommandSchema],
     summary: str,
@@ -145,7 +176,8 @@ def takes(
     render: Callable[[Any, int], Response] | None = None,
     response_schema: str = "WrittenSchema",
 ) -> Callable[[Callable[[Any], Any]], Callable[..., Response]]:
-    """The one decorator of a command route: it documents the route with ``schema``,
+    """What makes a command route's view (:func:`command_routes` applies it to each entry of
+    a route module's table): it documents the route with ``schema``,
     ``summary`` and ``response_schema`` (what ``render`` writes), loads each request's body
     with ``schema`` into its command (with the URL's variables), hands the command to the
     view and renders what the view returns with ``status`` (by default as :func:`written`)."""
@@ -161,3 +193,31 @@ def takes(
         return route
 
     return decorate
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def command_routes(
+    api: Blueprint,
+    table: Iterable[tuple[Any, ...]],
+    render: Callable[[Any, int], Response] | None = None,
+    response_schema: str = "WrittenSchema",
+) -> None:
+    """Register on ``api`` the command routes of a route module's ``table``, one entry a
+    route: ``(method, URL rule, policy, schema, status, summary[, endpoint])``. The policy is
+    a :func:`~diarium.web.auth.requires` decorator; the view (through :func:`takes`, answered
+    by ``render`` as ``response_schema``) loads the schema's command and hands it to
+    ``Diarium.handle`` as the request's actor. Its endpoint is the command's name in
+    snake_case (``RegisterDocument``: ``register_document``) unless the entry names one."""
+    for method, rule, policy, schema, status, summary, *named in table:
+        endpoint = named[0] if named else _snake(schema.command.__name__)
+
+        def handle(command: Any) -> Any:
+            return diarium().handle(command, actor())
+
+        handle.__name__ = handle.__qualname__ = endpoint
+        handle.__module__ = api.import_name
+        view = takes(schema, summary, status, method, render, response_schema)(handle)
+        api.add_url_rule(rule, endpoint, policy(view), methods=[method.upper()])

@@ -3,22 +3,19 @@ and the protocol as a readable Swedish document."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, jsonify, render_template
 
 from diarium.cases.meetings import MeetingWritten
-from diarium.domain import meeting_commands as mc
 from diarium.domain.meeting_terms import body_of_ref
 from diarium.domain.roles import ADJUSTER, CHAIR, SECRETARY, STAFF
 from diarium.web.auth import json_body_field, requires
 from diarium.web.disclosure import disclose_meeting, disclose_meeting_history
 from diarium.web.protocol import protocol_context
-from diarium.web.routes.bodies import flag, query
-from diarium.web.routes.common import actor, diarium, takes
+from diarium.web.routes.bodies import flag
+from diarium.web.routes.common import answer, command_routes, diarium, query
 from diarium.web.schemas import meeting_commands as msc
 from diarium.web.schemas import meetings as ms
-from diarium.web.schemas.cases import CommandSchema, EventSchema, event_view
+from diarium.web.schemas.cases import EventSchema, event_view
 
 api = Blueprint("meetings", __name__, url_prefix="/api")
 
@@ -33,42 +30,16 @@ def meeting_body(arguments: dict) -> str | None:  # type: ignore[type-arg]
 KEEPER = requires(SECRETARY, body=meeting_body)  # keeps the agenda and the protocol
 SIGNER = requires(SECRETARY, CHAIR, ADJUSTER, body=meeting_body)  # adjusts, certifies
 READER = requires(*STAFF)
+SCHEDULER = requires(SECRETARY, body=json_body_field("body"))
 
 
 def meeting_written(result: MeetingWritten, status: int = 200) -> Response:
-    view = {
-        "ref": result.ref,
-        "version": result.version,
-        "position": result.position,
-        "paragraph": result.paragraph,
-        "meeting": ms.meeting_view(disclose_meeting(result.meeting), diarium().today()),
-    }
-    response = jsonify(ms.MeetingWrittenSchema().dump(view))
-    response.status_code = status
-    response.headers["ETag"] = f'"{result.version}"'
-    if status == 201:
-        location = f"/api/meetings/{result.ref}"
-        if result.paragraph is not None:
-            location += f"/paragraphs/{result.paragraph}"
-        response.headers["Location"] = location
-    return response
-
-
-def meeting_command(
-    schema: type[CommandSchema], summary: str, status: int = 200, method: str = "post"
-) -> Any:
-    """:func:`takes` for a command on a meeting: answered with the meeting written."""
-    return takes(schema, summary, status, method, meeting_written, WRITTEN)
-
-
-# -- the meeting -------------------------------------------------------------------------
-
-
-@api.post("/meetings")
-@requires(SECRETARY, body=json_body_field("body"))
-@meeting_command(msc.ScheduleMeetingSchema, "Schedule a meeting of a body", 201)
-def schedule_meeting(command: mc.ScheduleMeeting) -> MeetingWritten:
-    return diarium().handle(command, actor())
+    meeting = ms.meeting_view(disclose_meeting(result.meeting), diarium().today())
+    view = {**vars(result), "meeting": meeting}
+    location = f"/api/meetings/{result.ref}"
+    if result.paragraph is not None:
+        location += f"/paragraphs/{result.paragraph}"
+    return answer(ms.MeetingWrittenSchema().dump(view), status, result.version, location)
 
 
 @api.get("/meetings/<ref>")
@@ -144,72 +115,7 @@ def list_extracts(ref: str) -> Response:
     )
 
 
-@api.post("/meetings/<ref>/agenda")
-@KEEPER
-@meeting_command(msc.AddAgendaItemSchema, "Put a case or a fixed item on the agenda", 201)
-def add_agenda_item(command: mc.AddAgendaItem) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/meetings/<ref>/agenda/<int:number>/withdraw")
-@KEEPER
-@meeting_command(msc.WithdrawAgendaItemSchema, "Withdraw an agenda item (lyfts ut)")
-def withdraw_agenda_item(command: mc.WithdrawAgendaItem) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.put("/meetings/<ref>/attendance")
-@KEEPER
-@meeting_command(msc.RecordAttendanceSchema, "Record attendance, chair and secretary", method="put")
-def record_attendance(command: mc.RecordAttendance) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.put("/meetings/<ref>/adjusters")
-@KEEPER
-@meeting_command(msc.ElectAdjustersSchema, "Record the adjusters elected", method="put")
-def elect_adjusters(command: mc.ElectAdjusters) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/meetings/<ref>/close")
-@KEEPER
-@meeting_command(msc.CloseMeetingSchema, "Close the meeting")
-def close_meeting(command: mc.CloseMeeting) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/meetings/<ref>/adjustment")
-@SIGNER
-@meeting_command(msc.AdjustProtocolSchema, "Adjust (justera) the protocol")
-def adjust_protocol(command: mc.AdjustProtocol) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/meetings/<ref>/posting")
-@KEEPER
-@meeting_command(msc.PostProtocolSchema, "Post the adjustment on the notice board")
-def post_protocol(command: mc.PostProtocol) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/meetings/<ref>/corrections")
-@SIGNER
-@meeting_command(
-    msc.CertifyCorrectionSchema, "Record a certified correction (rättelse bestyrks)", 201
-)
-def certify_correction(command: mc.CertifyCorrection) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
 # -- paragraphs --------------------------------------------------------------------------
-
-
-@api.post("/meetings/<ref>/paragraphs")
-@KEEPER
-@meeting_command(msc.RecordParagraphSchema, "Record the next paragraph (§)", 201)
-def record_paragraph(command: mc.RecordParagraph) -> MeetingWritten:
-    return diarium().handle(command, actor())
 
 
 @api.get("/meetings/<ref>/paragraphs/<int:number>")
@@ -223,97 +129,72 @@ def get_paragraph(ref: str, number: int) -> Response:
     return jsonify(ms.ParagraphSchema().dump(view))
 
 
-@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/motions")
-@KEEPER
-@meeting_command(msc.MakeMotionSchema, "Record a motion (yrkande)", 201)
-def make_motion(command: mc.MakeMotion) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/procedure")
-@KEEPER
-@meeting_command(
-    msc.RecordProcedureStepSchema,
-    "Record a step of the decision procedure (beslutsgång, votering)",
-    201,
-)
-def record_procedure_step(command: mc.RecordProcedureStep) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/decision")
-@KEEPER
-@meeting_command(msc.DecideParagraphSchema, "Record the paragraph's decision", 201)
-def decide_paragraph(command: mc.DecideParagraph) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/reservations")
-@KEEPER
-@meeting_command(msc.EnterReservationSchema, "Enter a reservation", 201)
-def enter_reservation(command: mc.EnterReservation) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.put("/meetings/<ref>/paragraphs/<int:paragraph>/reservations/<member>/reason")
-@KEEPER
-@meeting_command(
-    msc.GiveReservationReasonSchema, "Hand in the written reason for a reservation", method="put"
-)
-def give_reservation_reason(command: mc.GiveReservationReason) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/conflicts-of-interest")
-@KEEPER
-@meeting_command(msc.DeclareConflictSchema, "Declare a conflict of interest (jäv)", 201)
-def declare_conflict(command: mc.DeclareConflict) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/notes")
-@KEEPER
-@meeting_command(msc.EnterNoteSchema, "Enter a protocol note (protokollsanteckning)", 201)
-def enter_note(command: mc.EnterNote) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/attachments")
-@KEEPER
-@meeting_command(msc.AddAttachmentSchema, "Add an attachment or decision basis", 201)
-def add_attachment(command: mc.AddAttachment) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.put("/meetings/<ref>/paragraphs/<int:paragraph>/extract-recipients")
-@KEEPER
-@meeting_command(
-    msc.ListExtractRecipientsSchema, "List who gets an extract (protokollsutdrag)", method="put"
-)
-def list_extract_recipients(command: mc.ListExtractRecipients) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/extracts")
-@KEEPER
-@meeting_command(msc.SendExtractSchema, "Record an extract sent", 201)
-def send_extract(command: mc.SendExtract) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/delegated-decisions")
-@KEEPER
-@meeting_command(
-    msc.ReportDelegatedDecisionsSchema, "Report delegated decisions to the body (anmälan)", 201
-)
-def report_delegated_decisions(command: mc.ReportDelegatedDecisions) -> MeetingWritten:
-    return diarium().handle(command, actor())
-
-
-@api.post("/meetings/<ref>/paragraphs/<int:paragraph>/immediate-adjustment")
-@SIGNER
-@meeting_command(
-    msc.AdjustParagraphImmediatelySchema, "Adjust one paragraph immediately (omedelbar justering)"
-)
-def adjust_immediately(command: mc.AdjustParagraphImmediately) -> MeetingWritten:
-    return diarium().handle(command, actor())
+# the command routes: method, URL rule, policy, schema, status, summary[, endpoint]
+command_routes(api, render=meeting_written, response_schema=WRITTEN, table=[
+    ("post", "/meetings",
+     SCHEDULER, msc.ScheduleMeetingSchema, 201,
+     "Schedule a meeting of a body"),
+    ("post", "/meetings/<ref>/agenda",
+     KEEPER, msc.AddAgendaItemSchema, 201,
+     "Put a case or a fixed item on the agenda"),
+    ("post", "/meetings/<ref>/agenda/<int:number>/withdraw",
+     KEEPER, msc.WithdrawAgendaItemSchema, 200,
+     "Withdraw an agenda item (lyfts ut)"),
+    ("put", "/meetings/<ref>/attendance",
+     KEEPER, msc.RecordAttendanceSchema, 200,
+     "Record attendance, chair and secretary"),
+    ("put", "/meetings/<ref>/adjusters",
+     KEEPER, msc.ElectAdjustersSchema, 200,
+     "Record the adjusters elected"),
+    ("post", "/meetings/<ref>/close",
+     KEEPER, msc.CloseMeetingSchema, 200,
+     "Close the meeting"),
+    ("post", "/meetings/<ref>/adjustment",
+     SIGNER, msc.AdjustProtocolSchema, 200,
+     "Adjust (justera) the protocol"),
+    ("post", "/meetings/<ref>/posting",
+     KEEPER, msc.PostProtocolSchema, 200,
+     "Post the adjustment on the notice board"),
+    ("post", "/meetings/<ref>/corrections",
+     SIGNER, msc.CertifyCorrectionSchema, 201,
+     "Record a certified correction (rättelse bestyrks)"),
+    ("post", "/meetings/<ref>/paragraphs",
+     KEEPER, msc.RecordParagraphSchema, 201,
+     "Record the next paragraph (§)"),
+    ("post", "/meetings/<ref>/paragraphs/<int:paragraph>/motions",
+     KEEPER, msc.MakeMotionSchema, 201,
+     "Record a motion (yrkande)"),
+    ("post", "/meetings/<ref>/paragraphs/<int:paragraph>/procedure",
+     KEEPER, msc.RecordProcedureStepSchema, 201,
+     "Record a step of the decision procedure (beslutsgång, votering)"),
+    ("post", "/meetings/<ref>/paragraphs/<int:paragraph>/decision",
+     KEEPER, msc.DecideParagraphSchema, 201,
+     "Record the paragraph's decision"),
+    ("post", "/meetings/<ref>/paragraphs/<int:paragraph>/reservations",
+     KEEPER, msc.EnterReservationSchema, 201,
+     "Enter a reservation"),
+    ("put", "/meetings/<ref>/paragraphs/<int:paragraph>/reservations/<member>/reason",
+     KEEPER, msc.GiveReservationReasonSchema, 200,
+     "Hand in the written reason for a reservation"),
+    ("post", "/meetings/<ref>/paragraphs/<int:paragraph>/conflicts-of-interest",
+     KEEPER, msc.DeclareConflictSchema, 201,
+     "Declare a conflict of interest (jäv)"),
+    ("post", "/meetings/<ref>/paragraphs/<int:paragraph>/notes",
+     KEEPER, msc.EnterNoteSchema, 201,
+     "Enter a protocol note (protokollsanteckning)"),
+    ("post", "/meetings/<ref>/paragraphs/<int:paragraph>/attachments",
+     KEEPER, msc.AddAttachmentSchema, 201,
+     "Add an attachment or decision basis"),
+    ("put", "/meetings/<ref>/paragraphs/<int:paragraph>/extract-recipients",
+     KEEPER, msc.ListExtractRecipientsSchema, 200,
+     "List who gets an extract (protokollsutdrag)"),
+    ("post", "/meetings/<ref>/paragraphs/<int:paragraph>/extracts",
+     KEEPER, msc.SendExtractSchema, 201,
+     "Record an extract sent"),
+    ("post", "/meetings/<ref>/paragraphs/<int:paragraph>/delegated-decisions",
+     KEEPER, msc.ReportDelegatedDecisionsSchema, 201,
+     "Report delegated decisions to the body (anmälan)"),
+    ("post", "/meetings/<ref>/paragraphs/<int:paragraph>/immediate-adjustment",
+     SIGNER, msc.AdjustParagraphImmediatelySchema, 200,
+     "Adjust one paragraph immediately (omedelbar justering)", "adjust_immediately"),
+])

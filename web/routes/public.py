@@ -11,13 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
-from marshmallow import Schema, fields
 
 from diarium.cases.secrecy import redact_case
 from diarium.web.auth import public
 from diarium.web.routes.common import diarium
 from diarium.web.schemas import cases as s
-from diarium.web.schemas.cases import Text
 
 api = Blueprint("public", __name__, url_prefix="/public")
 
@@ -28,45 +26,6 @@ CASE_KEYS = (
 )
 DOCUMENT_KEYS = ("number", "direction", "date", "counterpart", "description", "secrecy")
 DECISION_KEYS = ("number", "kind", "text", "decided_on", "body", "paragraph")
-
-
-class PublicDocumentSchema(Schema):
-    number = fields.Integer()
-    direction = Text()
-    date = fields.Date()
-    counterpart = Text(allow_none=True)
-    description = Text()
-    secrecy = fields.Nested(s.SecrecySchema, allow_none=True)
-
-
-class PublicDecisionSchema(Schema):
-    number = fields.Integer()
-    kind = Text()
-    text = Text()
-    decided_on = fields.Date()
-    body = Text(allow_none=True)
-    paragraph = fields.Integer(allow_none=True)
-
-
-class PublicCaseSchema(Schema):
-    """A case as the public e-diary shows it (documentation of the answer's shape)."""
-
-    dnr = Text()
-    title = Text(metadata={"description": "The public title where the title is secret"})
-    public_title = Text(allow_none=True)
-    status = Text()
-    responsible_body = Text()
-    unit = Text(allow_none=True)
-    officer = Text(allow_none=True)
-    classification = Text(allow_none=True)
-    origin = Text(allow_none=True)
-    registered_on = fields.Date()
-    closed_on = fields.Date(allow_none=True)
-    cancelled_on = fields.Date(allow_none=True)
-    secrecy = fields.Nested(s.SecrecySchema, allow_none=True)
-    documents = fields.List(fields.Nested(PublicDocumentSchema))
-    decisions = fields.List(fields.Nested(PublicDecisionSchema))
-    withheld = fields.List(Text())
 
 
 def _pick(view: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from diarium.projections.runner import Projector
 from diarium.web.auth import current_actor, requires
 from diarium.web.disclosure import read_logger
 from diarium.web.problems import problem
-from diarium.web.routes.common import diarium
+from diarium.web.routes.common import diarium, query
 from diarium.web.schemas.registers import PAGE_SCHEMAS
 from diarium.web.text import csv_text
 
@@ -302,15 +302,10 @@ def index() -> Response:
 
 @api.get("/status")
 @requires(*roles.STAFF, roles.SERVICE)
+@query(
+    "Position and lag of each projection", "{type: array, items: ProjectionStatusSchema}",
+    "One entry per projection (and generation being rebuilt)", missing=False,
+)
 def status() -> Response:
-    """Each projection's generation, position and lag behind the log.
-    ---
-    get:
-      summary: Position and lag of each projection
-      responses:
-        "200":
-          description: One entry per projection (and generation being rebuilt)
-          content:
-            application/json: {schema: {type: array, items: ProjectionStatusSchema}}
-    """
+    """Each projection's generation, position and lag behind the log."""
     return jsonify(projector().status())

@@ -5,16 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 from marshmallow import Schema, fields
 
-from diarium.cases.application import Written
-from diarium.domain.case.secrecy import (
-    LiftDocumentSecrecy,
-    LiftSecrecy,
-    MarkDocumentSecret,
-    MarkSecret,
-)
-from diarium.domain.roles import AUDITOR, REGISTRAR
-from diarium.web.auth import case_body, own_case, requires
-from diarium.web.routes.common import actor, diarium, takes
+from diarium.domain.roles import AUDITOR
+from diarium.web.auth import case_body, requires
+from diarium.web.routes.cases import REGISTRAR_OR_OWN
+from diarium.web.routes.common import command_routes, diarium, query
 from diarium.web.schemas import cases as s
 from diarium.web.schemas.cases import Text
 
@@ -35,45 +29,29 @@ class SecretReadSchema(Schema):
     read_at = fields.DateTime()
 
 
-@api.post("/cases/<path:dnr>/secrecy")
-@requires(REGISTRAR, own_case(), body=case_body)
-@takes(s.MarkSecretSchema, "Mark the case secret (OSL 5:5)", 201)
-def mark_case_secret(command: MarkSecret) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.post("/cases/<path:dnr>/secrecy/lift")
-@requires(REGISTRAR, own_case(), body=case_body)
-@takes(s.LiftSecrecySchema, "Lift the case's secrecy marking")
-def lift_case_secrecy(command: LiftSecrecy) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.post("/cases/<path:dnr>/documents/<int:document_number>/secrecy")
-@requires(REGISTRAR, own_case(), body=case_body)
-@takes(s.MarkDocumentSecretSchema, "Mark a document secret (OSL 5:5)", 201)
-def mark_document_secret(command: MarkDocumentSecret) -> Written:
-    return diarium().handle(command, actor())
-
-
-@api.post("/cases/<path:dnr>/documents/<int:document_number>/secrecy/lift")
-@requires(REGISTRAR, own_case(), body=case_body)
-@takes(s.LiftDocumentSecrecySchema, "Lift a document's secrecy marking")
-def lift_document_secrecy(command: LiftDocumentSecrecy) -> Written:
-    return diarium().handle(command, actor())
-
-
 @api.get("/cases/<path:dnr>/secret-reads")
 @requires(AUDITOR, body=case_body)
+@query(
+    "The log of reads of the case's secret content",
+    "{type: array, items: SecretReadSchema}", "Every logged read",
+)
 def secret_reads(dnr: str) -> Response:
-    """Who read the case's secret content, what and when (oldest first).
-    ---
-    get:
-      summary: The log of reads of the case's secret content
-      responses:
-        "200":
-          description: Every logged read
-          content: {application/json: {schema: {type: array, items: SecretReadSchema}}}
-        "404": {$ref: "#/components/responses/NotFound"}
-    """
+    """Who read the case's secret content, what and when (oldest first)."""
     return jsonify(SecretReadSchema(many=True).dump(diarium().secret_reads.of(dnr)))
+
+
+# the command routes: method, URL rule, policy, schema, status, summary[, endpoint]
+command_routes(api, [
+    ("post", "/cases/<path:dnr>/secrecy",
+     REGISTRAR_OR_OWN, s.MarkSecretSchema, 201,
+     "Mark the case secret (OSL 5:5)", "mark_case_secret"),
+    ("post", "/cases/<path:dnr>/secrecy/lift",
+     REGISTRAR_OR_OWN, s.LiftSecrecySchema, 200,
+     "Lift the case's secrecy marking", "lift_case_secrecy"),
+    ("post", "/cases/<path:dnr>/documents/<int:document_number>/secrecy",
+     REGISTRAR_OR_OWN, s.MarkDocumentSecretSchema, 201,
+     "Mark a document secret (OSL 5:5)"),
+    ("post", "/cases/<path:dnr>/documents/<int:document_number>/secrecy/lift",
+     REGISTRAR_OR_OWN, s.LiftDocumentSecrecySchema, 200,
+     "Lift a document's secrecy marking"),
+])

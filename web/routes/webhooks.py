@@ -21,7 +21,7 @@ from diarium.domain.actor import Actor
 from diarium.domain.roles import ADMIN, SERVICE
 from diarium.web.auth import requires
 from diarium.web.problems import problem
-from diarium.web.routes.common import actor, diarium, json_body
+from diarium.web.routes.common import actor, diarium, json_body, query
 from diarium.web.routes.query import InvalidQuery, Query, invalid_query_response
 from diarium.web.schemas.cases import Text
 
@@ -114,30 +114,23 @@ def subscribe() -> Response:
 
 @api.get("")
 @requires(SERVICE, ADMIN)
+@query(
+    "The caller's active subscriptions (every one for an admin) and their state",
+    "{type: array, items: {type: object}}", "Subscriptions", missing=False,
+)
 def list_subscriptions() -> Response:
-    """List webhooks.
-    ---
-    get:
-      summary: The caller's active subscriptions (every one for an admin) and their state
-      responses:
-        "200":
-          description: Subscriptions
-          content: {application/json: {schema: {type: array, items: {type: object}}}}
-    """
+    """List webhooks."""
     return jsonify(store().list(visible_to()))
 
 
 @api.get("/<subscription_id>")
 @requires(SERVICE, ADMIN)
+@query(
+    "A subscription's position, failures, last error, next attempt and backlog",
+    "{type: object}", "Found",
+)
 def status(subscription_id: str) -> Response:
-    """One webhook's state.
-    ---
-    get:
-      summary: A subscription's position, failures, last error, next attempt and backlog
-      responses:
-        "200": {description: Found, content: {application/json: {schema: {type: object}}}}
-        "404": {$ref: "#/components/responses/NotFound"}
-    """
+    """One webhook's state."""
     return jsonify(store().status(subscription_id, visible_to()))
 
 

@@ -64,6 +64,11 @@ def optional_text(max_length: int = 500) -> Text:
     return text(max_length, load_default=None, allow_none=True)
 
 
+def enum_field(kind: Any, **kwargs: Any) -> fields.Enum:
+    """One of the values of the enumeration ``kind``, by value."""
+    return fields.Enum(kind, by_value=True, **kwargs)
+
+
 def optional_date() -> fields.Date:
     return fields.Date(load_default=None, allow_none=True)
 
@@ -126,7 +131,7 @@ class RegisterCaseSchema(CommandSchema):
 
 class RegisterDocumentSchema(CommandSchema):
     command = documents.RegisterDocument
-    direction = fields.Enum(Direction, by_value=True, required=True)
+    direction = enum_field(Direction, required=True)
     date = fields.Date(required=True, metadata={"description": "Received, sent or drawn up"})
     description = text(2000, required=True)
     counterpart = optional_text(300)
@@ -210,7 +215,7 @@ class RecordProposalSchema(CommandSchema):
 
 class RecordDecisionSchema(CommandSchema):
     command = decisions.RecordDecision
-    kind = fields.Enum(DecisionKind, by_value=True, required=True)
+    kind = enum_field(DecisionKind, required=True)
     text = text(20000, required=True)
     decided_on = fields.Date(required=True)
     body = optional_text(200)
@@ -254,6 +259,10 @@ class DocumentSchema(Schema):
     counterpart = Text(allow_none=True)
     description = Text()
     secrecy = fields.Nested("SecrecySchema", allow_none=True)
+
+
+class PublicDocumentSchema(DocumentSchema):
+    """A document as the public e-diary shows it (secret fields already withheld)."""
 
 
 class AnswerSchema(Schema):
@@ -308,13 +317,18 @@ class ProposalSchema(Schema):
     proposed_on = fields.Date()
 
 
-class DecisionSchema(Schema):
+class PublicDecisionSchema(Schema):
+    """A decision as the public e-diary shows it (web/routes/public.py)."""
+
     number = fields.Integer()
     kind = Text()
     text = Text()
     decided_on = fields.Date()
     body = Text(allow_none=True)
     paragraph = fields.Integer(allow_none=True)
+
+
+class DecisionSchema(PublicDecisionSchema):
     higher_body = Text(allow_none=True)
     delegate = Text(allow_none=True)
     delegation_point = Text(allow_none=True)
@@ -326,24 +340,37 @@ class DecisionSchema(Schema):
         ]
 
 
-class CaseSchema(Schema):
+class PublicCaseSchema(Schema):
+    """A case as the public e-diary shows it (web/routes/public.py; documentation of the
+    answer's shape): its register entry, secret fields withheld."""
+
     dnr = Text()
-    series = Text()
-    year = fields.Integer()
-    sequence = fields.Integer()
-    title = Text()
+    title = Text(metadata={"description": "The public title where the title is secret"})
     public_title = Text(allow_none=True)
+    status = Text()
     responsible_body = Text()
     unit = Text(allow_none=True)
     officer = Text(allow_none=True)
     classification = Text(allow_none=True)
     origin = Text(allow_none=True)
-    migrated = fields.Boolean()
-    status = Text()
     registered_on = fields.Date()
-    registered_by = Text()
     closed_on = fields.Date(allow_none=True)
     cancelled_on = fields.Date(allow_none=True)
+    secrecy = fields.Nested("SecrecySchema", allow_none=True)
+    documents = fields.List(fields.Nested(PublicDocumentSchema))
+    decisions = fields.List(fields.Nested(PublicDecisionSchema))
+    withheld = fields.List(Text())
+
+
+class CaseSchema(PublicCaseSchema):
+    """A case: its register entry and all it holds."""
+
+    series = Text()
+    year = fields.Integer()
+    sequence = fields.Integer()
+    title = Text()
+    migrated = fields.Boolean()
+    registered_by = Text()
     version = fields.Integer()
     recorded_at = fields.DateTime(attribute="created_on")
     last_recorded_at = fields.DateTime(attribute="modified_on")
@@ -355,7 +382,6 @@ class CaseSchema(Schema):
     )
     proposals = fields.List(fields.Nested(ProposalSchema))
     decisions = fields.List(fields.Nested(DecisionSchema))
-    secrecy = fields.Nested("SecrecySchema", allow_none=True)
     withheld = fields.List(
         Text(),
         metadata={"description": "Secret fields withheld from this reader (OSL 5:2)"},

@@ -10,22 +10,14 @@ from typing import Any
 from marshmallow import fields, validate
 
 from diarium.domain import meeting_commands as mc
+from diarium.domain import meeting_terms as terms
 from diarium.domain.case.terms import DecisionKind
-from diarium.domain.meeting_terms import (
-    BODY_CODE,
-    AgendaItemKind,
-    AttachmentKind,
-    BodyKind,
-    Capacity,
-    Matter,
-    MemberRole,
-    Position,
-    Vote,
-)
 from diarium.web.schemas.cases import (
     CommandSchema,
     PartSchema,
+    RecordExtractSentSchema,
     Text,
+    enum_field,
     optional_date,
     optional_number,
     optional_text,
@@ -37,7 +29,7 @@ NAME = 200
 
 def body_code(**kwargs: Any) -> Text:
     return Text(
-        validate=[validate.Length(min=1, max=30), validate.Regexp(BODY_CODE.pattern + r"\Z")],
+        validate=[validate.Length(min=1, max=30), validate.Regexp(terms.BODY_CODE.pattern + r"\Z")],
         metadata={"example": "RS"},
         **kwargs,
     )
@@ -52,6 +44,19 @@ def number(**kwargs: Any) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=100000), **kwargs)
 
 
+def matter() -> fields.Enum:
+    """Which kind of matter a delegated decision concerns (ordinary by default)."""
+    return enum_field(terms.Matter, load_default=terms.Matter.ORDINARY)
+
+
+def clock(**kwargs: Any) -> Text:
+    """A time of day, optional (``09.00`` or ``09:00``)."""
+    return Text(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"\A\d{2}[:.]\d{2}\Z"),
+        **kwargs,
+    )
+
+
 # -- input: bodies ---------------------------------------------------------------------
 
 
@@ -59,7 +64,7 @@ class EstablishBodySchema(CommandSchema):
     command = mc.EstablishBody
     code = body_code(required=True)
     name = text(300, required=True, metadata={"example": "Regionstyrelsen"})
-    kind = fields.Enum(BodyKind, by_value=True, required=True)
+    kind = enum_field(terms.BodyKind, required=True)
     parent = body_code(load_default=None, allow_none=True)
     established_on = optional_date()
 
@@ -67,10 +72,10 @@ class EstablishBodySchema(CommandSchema):
 class AppointMemberSchema(CommandSchema):
     command = mc.AppointMember
     name = text(NAME, required=True, metadata={"example": "Glenn Berggård"})
-    role = fields.Enum(MemberRole, by_value=True, required=True)
+    role = enum_field(terms.MemberRole, required=True)
     period_from = fields.Date(required=True)
     party = optional_text(50)
-    position = fields.Enum(Position, by_value=True, load_default=None, allow_none=True)
+    position = enum_field(terms.Position, load_default=None, allow_none=True)
     period_to = optional_date()
 
 
@@ -89,25 +94,23 @@ class OpenParagraphYearSchema(CommandSchema):
     )
 
 
-class AddDelegationPointSchema(CommandSchema):
-    command = mc.AddDelegationPoint
-    number = text(30, required=True, metadata={"example": "2.3.8"})
-    case_type = text(2000, required=True, metadata={"description": "Ärendetyp"})
-    delegate = text(NAME, required=True, metadata={"example": "Utskottet för Nära vård"})
-    conditions = optional_text(5000)
-    matter = fields.Enum(Matter, by_value=True, load_default=Matter.ORDINARY)
-    decided_on = optional_date()
-    decision_reference = optional_text(200)
-
-
 class ReviseDelegationPointSchema(CommandSchema):
+    """A point's terms, as revised (and as added, with its number)."""
+
     command = mc.ReviseDelegationPoint
     case_type = text(2000, required=True)
     delegate = text(NAME, required=True)
     conditions = optional_text(5000)
-    matter = fields.Enum(Matter, by_value=True, load_default=Matter.ORDINARY)
+    matter = matter()
     decided_on = optional_date()
     decision_reference = optional_text(200)
+
+
+class AddDelegationPointSchema(ReviseDelegationPointSchema):
+    command = mc.AddDelegationPoint
+    number = text(30, required=True, metadata={"example": "2.3.8"})
+    case_type = text(2000, required=True, metadata={"description": "Ärendetyp"})
+    delegate = text(NAME, required=True, metadata={"example": "Utskottet för Nära vård"})
 
 
 class RevokeDelegationPointSchema(CommandSchema):
@@ -124,7 +127,7 @@ class RecordDelegatedDecisionSchema(CommandSchema):
     text = text(20000, required=True)
     decided_on = fields.Date(required=True)
     dnr = optional_text(50)
-    matter = fields.Enum(Matter, by_value=True, load_default=Matter.ORDINARY)
+    matter = matter()
 
 
 # -- input: meetings -------------------------------------------------------------------
@@ -138,16 +141,13 @@ class ScheduleMeetingSchema(CommandSchema):
     )
     session = fields.Integer(strict=True, load_default=1, validate=validate.Range(min=1, max=9))
     place = optional_text(300)
-    starts_at = Text(
-        load_default=None, allow_none=True, validate=validate.Regexp(r"\A\d{2}[:.]\d{2}\Z"),
-        metadata={"example": "09.00"},
-    )
+    starts_at = clock(metadata={"example": "09.00"})
     scheduled_on = optional_date()
 
 
 class AddAgendaItemSchema(CommandSchema):
     command = mc.AddAgendaItem
-    kind = fields.Enum(AgendaItemKind, by_value=True, required=True)
+    kind = enum_field(terms.AgendaItemKind, required=True)
     title = text(1000, required=True)
     dnr = optional_text(50)
     added_on = optional_date()
@@ -161,7 +161,7 @@ class WithdrawAgendaItemSchema(CommandSchema):
 class AttendeeEntrySchema(PartSchema):
     part = mc.AttendeeEntry
     name = text(NAME, required=True)
-    capacity = fields.Enum(Capacity, by_value=True, required=True)
+    capacity = enum_field(terms.Capacity, required=True)
     party = optional_text(50)
     replacing = optional_text(NAME)
     from_paragraph = optional_number()
@@ -216,7 +216,7 @@ class RecordProcedureStepSchema(CommandSchema):
         metadata={"description": "The motion adopted (null: the one motion put was rejected)"},
     )
     votes = fields.Dict(
-        keys=text(NAME), values=fields.Enum(Vote, by_value=True), load_default=None,
+        keys=text(NAME), values=enum_field(terms.Vote), load_default=None,
         allow_none=True, validate=validate.Length(min=1, max=300),
         metadata={"description": "For a vote: member → ja (first motion) | nej | avstår"},
     )
@@ -224,7 +224,7 @@ class RecordProcedureStepSchema(CommandSchema):
 
 class DecideParagraphSchema(CommandSchema):
     command = mc.DecideParagraph
-    kind = fields.Enum(DecisionKind, by_value=True, required=True)
+    kind = enum_field(DecisionKind, required=True)
     text = text(20000, required=True)
     higher_body = body_code(load_default=None, allow_none=True)
 
@@ -256,7 +256,7 @@ class EnterNoteSchema(CommandSchema):
 class AddAttachmentSchema(CommandSchema):
     command = mc.AddAttachment
     title = text(1000, required=True)
-    kind = fields.Enum(AttachmentKind, by_value=True, load_default=AttachmentKind.ATTACHMENT)
+    kind = enum_field(terms.AttachmentKind, load_default=terms.AttachmentKind.ATTACHMENT)
     dnr = optional_text(50)
     document_number = optional_number()
 
@@ -273,9 +273,7 @@ class ReportDelegatedDecisionsSchema(CommandSchema):
 
 class CloseMeetingSchema(CommandSchema):
     command = mc.CloseMeeting
-    closed_at = Text(
-        load_default=None, allow_none=True, validate=validate.Regexp(r"\A\d{2}[:.]\d{2}\Z")
-    )
+    closed_at = clock()
 
 
 class AdjustProtocolSchema(CommandSchema):
@@ -284,10 +282,8 @@ class AdjustProtocolSchema(CommandSchema):
     adjusted_on = optional_date()
 
 
-class AdjustParagraphImmediatelySchema(CommandSchema):
+class AdjustParagraphImmediatelySchema(AdjustProtocolSchema):
     command = mc.AdjustParagraphImmediately
-    signed_by = names(required=True, validate=validate.Length(min=1, max=10))
-    adjusted_on = optional_date()
 
 
 class PostProtocolSchema(CommandSchema):
@@ -305,7 +301,5 @@ class CertifyCorrectionSchema(CommandSchema):
     certified_on = optional_date()
 
 
-class SendExtractSchema(CommandSchema):
+class SendExtractSchema(RecordExtractSentSchema):  # a recipient and the day it was sent
     command = mc.SendExtract
-    recipient = text(300, required=True)
-    sent_on = optional_date()

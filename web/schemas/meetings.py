@@ -74,10 +74,16 @@ class BodySchema(Schema):
     delegated_decisions = fields.List(fields.Nested(DelegatedDecisionSchema))
 
 
-class BodyWrittenSchema(Schema):
-    code = Text()
+class CommandWrittenSchema(Schema):
+    """What a command on a body or a meeting answers besides the body or meeting after it:
+    the version it wrote and where in the event log."""
+
     version = fields.Integer()
     position = fields.Integer(allow_none=True)
+
+
+class BodyWrittenSchema(CommandWrittenSchema):
+    code = Text()
     delegated_decision = fields.Integer(allow_none=True)
     body = fields.Nested(BodySchema)
 
@@ -237,10 +243,8 @@ class MeetingSchema(Schema):
     unsent_extracts = fields.List(fields.Nested(UnsentExtractSchema))
 
 
-class MeetingWrittenSchema(Schema):
+class MeetingWrittenSchema(CommandWrittenSchema):
     ref = Text()
-    version = fields.Integer()
-    position = fields.Integer(allow_none=True)
     paragraph = fields.Integer(allow_none=True, metadata={"description": "The § just opened"})
     meeting = fields.Nested(MeetingSchema)
 
