@@ -60,7 +60,10 @@ class OpenParagraphYear:
 
 
 @dataclass(frozen=True)
-class AddDelegationPoint:
+class DelegationPointTerms:
+    """A point of a body's delegation order as added or revised: who decides what, on what
+    conditions, and the body's decision that says so."""
+
     code: str
     number: str
     case_type: str
@@ -72,15 +75,13 @@ class AddDelegationPoint:
 
 
 @dataclass(frozen=True)
-class ReviseDelegationPoint:
-    code: str
-    number: str
-    case_type: str
-    delegate: str
-    conditions: str | None = None
-    matter: Matter = Matter.ORDINARY
-    decided_on: date | None = None
-    decision_reference: str | None = None
+class AddDelegationPoint(DelegationPointTerms):
+    """A new point of the delegation order."""
+
+
+@dataclass(frozen=True)
+class ReviseDelegationPoint(DelegationPointTerms):
+    """New terms for an existing point of the delegation order."""
 
 
 @dataclass(frozen=True)
@@ -174,18 +175,23 @@ class RecordParagraph:
 
 
 @dataclass(frozen=True)
-class MakeMotion:
+class ParagraphCommand:
+    """A command on one paragraph of a meeting's protocol: the meeting's ``ref`` and the
+    paragraph's number; each command's own fields follow these two."""
+
     ref: str
     paragraph: int
+
+
+@dataclass(frozen=True)
+class MakeMotion(ParagraphCommand):
     text: str
     mover: str | None = None
     supporters: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class RecordProcedureStep:
-    ref: str
-    paragraph: int
+class RecordProcedureStep(ParagraphCommand):
     proposals: list[int]
     description: str | None = None
     adopted: int | None = None
@@ -193,51 +199,39 @@ class RecordProcedureStep:
 
 
 @dataclass(frozen=True)
-class DecideParagraph:
-    ref: str
-    paragraph: int
+class DecideParagraph(ParagraphCommand):
     kind: DecisionKind
     text: str
     higher_body: str | None = None
 
 
 @dataclass(frozen=True)
-class EnterReservation:
-    ref: str
-    paragraph: int
+class EnterReservation(ParagraphCommand):
     member: str
     reason: str | None = None
 
 
 @dataclass(frozen=True)
-class GiveReservationReason:
-    ref: str
-    paragraph: int
+class GiveReservationReason(ParagraphCommand):
     member: str
     reason: str
     given_on: date | None = None
 
 
 @dataclass(frozen=True)
-class DeclareConflict:
-    ref: str
-    paragraph: int
+class DeclareConflict(ParagraphCommand):
     member: str
     note: str | None = None
 
 
 @dataclass(frozen=True)
-class EnterNote:
-    ref: str
-    paragraph: int
+class EnterNote(ParagraphCommand):
     authors: str
     text: str
 
 
 @dataclass(frozen=True)
-class AddAttachment:
-    ref: str
-    paragraph: int
+class AddAttachment(ParagraphCommand):
     title: str
     kind: AttachmentKind = AttachmentKind.ATTACHMENT
     dnr: str | None = None
@@ -245,16 +239,12 @@ class AddAttachment:
 
 
 @dataclass(frozen=True)
-class ListExtractRecipients:
-    ref: str
-    paragraph: int
+class ListExtractRecipients(ParagraphCommand):
     recipients: list[str]
 
 
 @dataclass(frozen=True)
-class ReportDelegatedDecisions:
-    ref: str
-    paragraph: int
+class ReportDelegatedDecisions(ParagraphCommand):
     numbers: list[int]
 
 
@@ -272,9 +262,7 @@ class AdjustProtocol:
 
 
 @dataclass(frozen=True)
-class AdjustParagraphImmediately:
-    ref: str
-    paragraph: int
+class AdjustParagraphImmediately(ParagraphCommand):
     signed_by: list[str]
     adjusted_on: date | None = None
 
@@ -287,9 +275,7 @@ class PostProtocol:
 
 
 @dataclass(frozen=True)
-class CertifyCorrection:
-    ref: str
-    paragraph: int
+class CertifyCorrection(ParagraphCommand):
     corrects: str
     text: str
     certified_by: list[str]
@@ -297,8 +283,6 @@ class CertifyCorrection:
 
 
 @dataclass(frozen=True)
-class SendExtract:
-    ref: str
-    paragraph: int
+class SendExtract(ParagraphCommand):
     recipient: str
     sent_on: date | None = None
