@@ -27,6 +27,7 @@ from diarium.cases.store.reads import store_version
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.case.aggregate import Case
+from diarium.domain.case.decisions import RecordDecision
 from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.dnr import DnrSeries, case_id, series_year_id
 from diarium.domain.rules import RuleViolation
@@ -272,6 +273,12 @@ class Diarium(Application[UUID]):
             return self.repository.get(case_id(dnr), version=version)
         except AggregateNotFoundError:
             raise CaseNotFound(dnr) from None
+
+    def decided_case(self, decision: RecordDecision, by: Actor, today: date) -> tuple[Case, int]:
+        """The case ``decision`` names with the decision recorded on it, and its number on
+        the case; not saved: a body or meeting saves it with its own events in one write."""
+        case = self.get_case(decision.dnr)
+        return case, case.record_decision(decision, by, today).number
 
     def view_case(self, dnr: str) -> Case:
         """The case as it is now, to be read at once and never changed (no copy is made)."""

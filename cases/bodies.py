@@ -131,15 +131,11 @@ class Bodies:
             touched: list[Any] = [body]
             case_decision = None
             if command.dnr is not None:
-                case = app.get_case(command.dnr)
-                case_decision = case.record_decision(RecordDecision(
-                    command.dnr,
-                    kind=DecisionKind.DECIDED,
-                    text=command.text,
-                    decided_on=command.decided_on,
-                    delegate=command.delegate,
+                case, case_decision = app.decided_case(RecordDecision(
+                    command.dnr, kind=DecisionKind.DECIDED, text=command.text,
+                    decided_on=command.decided_on, delegate=command.delegate,
                     delegation_point=command.point,
-                ), by, today).number
+                ), by, today)
                 touched.append(case)
             decision = body.record_delegated_decision(command, case_decision, by, today)
             return _written(body, app.save(*touched), decision.number)

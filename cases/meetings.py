@@ -163,16 +163,11 @@ class Meetings:
             touched: list[Any] = []
             case_decision = None
             if p.dnr is not None:
-                case = self.app.get_case(p.dnr)
-                case_decision = case.record_decision(RecordDecision(
-                    p.dnr,
-                    kind=command.kind,
-                    text=command.text,
-                    decided_on=meeting.meeting_date,
-                    body=meeting.body,
-                    paragraph=command.paragraph,
-                    higher_body=command.higher_body,
-                ), by, today).number
+                case, case_decision = self.app.decided_case(RecordDecision(
+                    p.dnr, kind=command.kind, text=command.text,
+                    decided_on=meeting.meeting_date, body=meeting.body,
+                    paragraph=command.paragraph, higher_body=command.higher_body,
+                ), by, today)
                 touched.append(case)
             meeting.decide(command, case_decision, by, today)
             return touched
