@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import decides, evolves
-from diarium.domain.case.part import CasePart, not_future
+from diarium.domain.aggregate import command, decides, evolves
+from diarium.domain.case.part import CaseCommand, CasePart, not_future
 from diarium.domain.case.terms import Decision, DecisionKind, Proposal, Status
 from diarium.domain.events import case as ev
 from diarium.domain.rules import require
 
 
-@dataclass(frozen=True)
-class RecordProposal:
-    dnr: str
+@command
+class RecordProposal(CaseCommand):
     points: list[str]
     summary: str
     proposed_on: date | None = None
@@ -24,9 +22,8 @@ class RecordProposal:
     proposed_by: str | None = None
 
 
-@dataclass(frozen=True)
-class RecordDecision:
-    dnr: str
+@command
+class RecordDecision(CaseCommand):
     kind: DecisionKind
     text: str
     decided_on: date
@@ -37,9 +34,8 @@ class RecordDecision:
     delegation_point: str | None = None
 
 
-@dataclass(frozen=True)
-class RecordExtractSent:
-    dnr: str
+@command
+class RecordExtractSent(CaseCommand):
     decision_number: int
     recipient: str
     sent_on: date | None = None

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import decides, evolves
-from diarium.domain.case.part import CasePart, not_future
+from diarium.domain.aggregate import command, decides, evolves
+from diarium.domain.case.part import CaseCommand, CasePart, not_future
 from diarium.domain.case.terms import Direction, Document
 from diarium.domain.events import case as ev
 
 
-@dataclass(frozen=True)
-class RegisterDocument:
-    dnr: str
+@command
+class RegisterDocument(CaseCommand):
     direction: Direction
     date: date
     description: str

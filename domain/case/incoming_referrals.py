@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import decides, evolves
-from diarium.domain.case.part import CasePart, not_future
+from diarium.domain.aggregate import command, decides, evolves
+from diarium.domain.case.part import CaseCommand, CasePart, not_future
 from diarium.domain.case.terms import Direction, IncomingReferral
 from diarium.domain.events import case as ev
 from diarium.domain.rules import require
 
 
-@dataclass(frozen=True)
-class ReceiveIncomingReferral:
-    dnr: str
+@command
+class ReceiveIncomingReferral(CaseCommand):
     sender: str
     answer_by: date
     document_number: int
@@ -24,25 +22,22 @@ class ReceiveIncomingReferral:
     sender_reference: str | None = None
 
 
-@dataclass(frozen=True)
-class ExtendIncomingReferral:
-    dnr: str
+@command
+class ExtendIncomingReferral(CaseCommand):
     referral_number: int
     answer_by: date
     granted_on: date | None = None
 
 
-@dataclass(frozen=True)
-class AnswerIncomingReferral:
-    dnr: str
+@command
+class AnswerIncomingReferral(CaseCommand):
     referral_number: int
     document_number: int
     answered_on: date | None = None  # default: the outgoing answer's date
 
 
-@dataclass(frozen=True)
-class DeclineIncomingReferral:
-    dnr: str
+@command
+class DeclineIncomingReferral(CaseCommand):
     referral_number: int
     reason: str
     declined_on: date | None = None

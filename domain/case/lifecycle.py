@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Self
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import decides, evolves
-from diarium.domain.case.part import CasePart, not_future
+from diarium.domain.aggregate import command, decides, evolves
+from diarium.domain.case.part import CaseCommand, CasePart, not_future
 from diarium.domain.case.secrecy import MarkSecret
 from diarium.domain.case.terms import SecrecyMarking, Status
 from diarium.domain.dnr import DEFAULT_SERIES, case_id
@@ -20,7 +19,7 @@ from diarium.domain.rules import require
 # -- commands -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@command
 class RegisterCase:
     title: str
     responsible_body: str
@@ -35,30 +34,26 @@ class RegisterCase:
     secrecy: SecrecyMarking | None = None  # marked secret in the same write (OSL 5:5)
 
 
-@dataclass(frozen=True)
-class AssignOfficer:
-    dnr: str
+@command
+class AssignOfficer(CaseCommand):
     officer: str
     assigned_on: date | None = None
 
 
-@dataclass(frozen=True)
-class CloseCase:
-    dnr: str
+@command
+class CloseCase(CaseCommand):
     closed_on: date | None = None
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class ReopenCase:
-    dnr: str
+@command
+class ReopenCase(CaseCommand):
     reason: str
     reopened_on: date | None = None
 
 
-@dataclass(frozen=True)
-class CancelCase:
-    dnr: str
+@command
+class CancelCase(CaseCommand):
     reason: str
     cancelled_on: date | None = None
 

@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from diarium.domain import rules
-from diarium.domain.aggregate import DiariumAggregate
+from diarium.domain.aggregate import DiariumAggregate, command
 from diarium.domain.case.terms import (
     Decision,
     Document,
@@ -26,6 +26,13 @@ from diarium.domain.case.terms import (
 from diarium.domain.identity_numbers import personal_identity_numbers
 from diarium.domain.rules import require
 from diarium.domain.secrecy import covered_by_case
+
+
+@command
+class CaseCommand:
+    """A command on the case with the ``dnr``; each command's own fields follow."""
+
+    dnr: str
 
 
 class CasePart(DiariumAggregate):

@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import decides, evolves
-from diarium.domain.case.part import CasePart, not_future
+from diarium.domain.aggregate import command, decides, evolves
+from diarium.domain.case.part import CaseCommand, CasePart, not_future
 from diarium.domain.case.terms import Referral
 from diarium.domain.events import case as ev
 from diarium.domain.rules import require
 
 
-@dataclass(frozen=True)
-class SendReferral:
-    dnr: str
+@command
+class SendReferral(CaseCommand):
     recipients: list[str]
     answer_by: date
     sent_on: date | None = None
     document_number: int | None = None
 
 
-@dataclass(frozen=True)
-class RegisterReferralAnswer:
-    dnr: str
+@command
+class RegisterReferralAnswer(CaseCommand):
     referral_number: int
     recipient: str
     answered_on: date | None = None

@@ -2,36 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import decides, evolves
-from diarium.domain.case.part import CasePart, not_future
+from diarium.domain.aggregate import command, decides, evolves
+from diarium.domain.case.part import CaseCommand, CasePart, not_future
 from diarium.domain.case.terms import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS, Secrecy
 from diarium.domain.events import case as ev
 from diarium.domain.rules import require
 
 
-@dataclass(frozen=True)
-class MarkSecret:
-    dnr: str
+@command
+class MarkSecret(CaseCommand):
     statute: str
     marking_body: str
     marked_on: date | None = None
     fields: list[str] | None = None
 
 
-@dataclass(frozen=True)
-class LiftSecrecy:
-    dnr: str
+@command
+class LiftSecrecy(CaseCommand):
     lifted_on: date | None = None
 
 
-@dataclass(frozen=True)
-class MarkDocumentSecret:
-    dnr: str
+@command
+class MarkDocumentSecret(CaseCommand):
     document_number: int
     statute: str
     marking_body: str
@@ -39,9 +35,8 @@ class MarkDocumentSecret:
     fields: list[str] | None = None
 
 
-@dataclass(frozen=True)
-class LiftDocumentSecrecy:
-    dnr: str
+@command
+class LiftDocumentSecrecy(CaseCommand):
     document_number: int
     lifted_on: date | None = None
 
