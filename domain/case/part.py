@@ -16,6 +16,7 @@ from diarium.domain import rules
 from diarium.domain.aggregate import DiariumAggregate, command
 from diarium.domain.case.terms import (
     Decision,
+    Direction,
     Document,
     IncomingReferral,
     Proposal,
@@ -24,7 +25,7 @@ from diarium.domain.case.terms import (
     Status,
 )
 from diarium.domain.identity_numbers import personal_identity_numbers
-from diarium.domain.rules import require
+from diarium.domain.rules import Rule, require
 from diarium.domain.secrecy import covered_by_case
 
 
@@ -74,6 +75,17 @@ class CasePart(DiariumAggregate):
                 rules.DOCUMENT_UNKNOWN,
                 f"Case {self.dnr} has no document {number}",
             )
+
+    def _letter(self, number: int, direction: Direction, broken: Rule) -> Document:
+        """The case's document ``number``, which must go in ``direction`` (else ``broken``)."""
+        self._require_document(number)
+        letter = self.documents[number - 1]
+        require(
+            letter.direction == direction,
+            broken,
+            f"Document {number} of case {self.dnr} is {letter.direction}, not {direction}",
+        )
+        return letter
 
     def _require_unpublished(self, name: str, value: str | None, entity: str | None) -> None:
         """Refuse a personal identity number in field ``name`` of ``entity`` unless what the
