@@ -176,16 +176,7 @@ class Body(DiariumAggregate):
             rules.DELEGATION_POINT_EXISTS,
             f"{self.code} already has delegation point {command.number}",
         )
-        self.trigger_event(
-            ev.DelegationPointAdded,
-            number=command.number,
-            case_type=command.case_type,
-            delegate=command.delegate,
-            conditions=command.conditions,
-            decision_reference=command.decision_reference,
-            occurred_on=decided_on,
-            by=by,
-        )
+        self._set_delegation_point(ev.DelegationPointAdded, command, decided_on, by)
 
     @decides(mc.ReviseDelegationPoint)
     def revise_delegation_point(
@@ -201,16 +192,7 @@ class Body(DiariumAggregate):
             rules.DELEGATION_POINT_UNKNOWN,
             f"Point {number} is valid from {point.current.valid_from}; revise it after that",
         )
-        self.trigger_event(
-            ev.DelegationPointRevised,
-            number=number,
-            case_type=command.case_type,
-            delegate=command.delegate,
-            conditions=command.conditions,
-            decision_reference=command.decision_reference,
-            occurred_on=decided_on,
-            by=by,
-        )
+        self._set_delegation_point(ev.DelegationPointRevised, command, decided_on, by)
 
     @decides(mc.RevokeDelegationPoint)
     def revoke_delegation_point(
@@ -231,6 +213,25 @@ class Body(DiariumAggregate):
             reason=command.reason,
             decision_reference=command.decision_reference,
             occurred_on=revoked_on,
+            by=by,
+        )
+
+    def _set_delegation_point(
+        self,
+        event_class: type[ev.DelegationPointAdded | ev.DelegationPointRevised],
+        command: mc.DelegationPointTerms,
+        decided_on: date,
+        by: Actor,
+    ) -> None:
+        """Record the point's terms as of ``decided_on`` (added or revised)."""
+        self.trigger_event(
+            event_class,
+            number=command.number,
+            case_type=command.case_type,
+            delegate=command.delegate,
+            conditions=command.conditions,
+            decision_reference=command.decision_reference,
+            occurred_on=decided_on,
             by=by,
         )
 
