@@ -99,12 +99,11 @@ class Agenda(MeetingState):
             rules.CHAIR_NOT_SERVING,
             f"{chair} is not a serving member at the meeting",
         )
-        self.trigger_event(
+        self._at_meeting(
             ev.AttendanceRecorded,
             chair=chair,
             secretary=command.secretary,
             attendees=[_attendee_data(a) for a in attendees],
-            occurred_on=self.meeting_date,
             by=by,
         )
 
@@ -120,12 +119,11 @@ class Agenda(MeetingState):
                 rules.ADJUSTER_NOT_PRESENT,
                 f"{name} is not a serving member present (other than the chair)",
             )
-        self.trigger_event(
+        self._at_meeting(
             ev.AdjustersElected,
             adjusters=list(dict.fromkeys(command.adjusters)),
             adjustment_place=command.adjustment_place,
             adjustment_date=command.adjustment_date,
-            occurred_on=self.meeting_date,
             by=by,
         )
 

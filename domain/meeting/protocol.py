@@ -24,9 +24,7 @@ class Protocol(MeetingState):
         """The chair closes the meeting."""
         self._require_held(today)
         require(not self.closed, rules.MEETING_CLOSED, f"{self.ref} is closed")
-        self.trigger_event(
-            ev.MeetingClosed, closed_at=command.closed_at, occurred_on=self.meeting_date, by=by
-        )
+        self._at_meeting(ev.MeetingClosed, closed_at=command.closed_at, by=by)
 
     @decides(mc.AdjustParagraphImmediately)
     def adjust_immediately(
