@@ -7,10 +7,10 @@ from datetime import date
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import command, decides, evolves
-from diarium.domain.case.part import CaseCommand, CasePart, not_future
+from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.terms import Decision, DecisionKind, Proposal, Status
 from diarium.domain.events import case as ev
-from diarium.domain.rules import require
+from diarium.domain.rules import happened_on, not_future, require
 
 
 @command
@@ -48,8 +48,7 @@ class Decisions(CasePart):
     def record_proposal(self, command: RecordProposal, by: Actor, today: date) -> Proposal:
         """Record a decision proposal (beslutsförslag) as numbered decision points."""
         self._require_active()
-        proposed_on = command.proposed_on or today
-        not_future(proposed_on, today, "proposed_on")
+        proposed_on = happened_on(command.proposed_on, today, "proposed_on")
         self.trigger_event(
             ev.ProposalRecorded,
             number=len(self.proposals) + 1,
@@ -103,8 +102,7 @@ class Decisions(CasePart):
     def record_extract_sent(self, command: RecordExtractSent, by: Actor, today: date) -> None:
         """Record that a protocol extract with a decision was sent to a recipient."""
         require(self.status != Status.CANCELLED, rules.CASE_CANCELLED)
-        sent_on = command.sent_on or today
-        not_future(sent_on, today, "sent_on")
+        sent_on = happened_on(command.sent_on, today, "sent_on")
         number, recipient = command.decision_number, command.recipient
         decision = self.decision(number)
         require(

@@ -6,9 +6,10 @@ from datetime import date
 
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import command, decides, evolves
-from diarium.domain.case.part import CaseCommand, CasePart, not_future
+from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.terms import Direction, Document
 from diarium.domain.events import case as ev
+from diarium.domain.rules import not_future
 
 
 @command

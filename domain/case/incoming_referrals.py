@@ -7,10 +7,10 @@ from datetime import date
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import command, decides, evolves
-from diarium.domain.case.part import CaseCommand, CasePart, not_future
+from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.terms import Direction, Document, IncomingReferral
 from diarium.domain.events import case as ev
-from diarium.domain.rules import require
+from diarium.domain.rules import not_future, require
 
 
 @command

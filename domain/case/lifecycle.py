@@ -8,13 +8,13 @@ from typing import Any, Self
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import command, decides, evolves
-from diarium.domain.case.part import CaseCommand, CasePart, not_future
+from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.secrecy import MarkSecret
 from diarium.domain.case.terms import SecrecyMarking, Status
 from diarium.domain.dnr import DEFAULT_SERIES, case_id
 from diarium.domain.events import case as ev
 from diarium.domain.roles import may_mark_secret
-from diarium.domain.rules import require
+from diarium.domain.rules import happened_on, not_future, require
 
 # -- commands -------------------------------------------------------------------------
 
@@ -136,8 +136,7 @@ class Lifecycle(CasePart):
     def assign_officer(self, command: AssignOfficer, by: Actor, today: date) -> None:
         """Assign or reassign the case officer (handläggare)."""
         self._require_active()
-        assigned_on = command.assigned_on or today
-        not_future(assigned_on, today, "assigned_on")
+        assigned_on = happened_on(command.assigned_on, today, "assigned_on")
         officer = command.officer
         require(officer != self.officer, rules.OFFICER_UNCHANGED, f"{officer} is already officer")
         self.trigger_event(
@@ -160,8 +159,7 @@ class Lifecycle(CasePart):
             f"Case {self.dnr} has incoming referrals neither answered nor declined: "
             f"{', '.join(map(str, outstanding))}",
         )
-        closed_on = command.closed_on or today
-        not_future(closed_on, today, "closed_on")
+        closed_on = happened_on(command.closed_on, today, "closed_on")
         self.trigger_event(ev.CaseClosed, reason=command.reason, occurred_on=closed_on, by=by)
 
     @decides(ReopenCase)
@@ -169,8 +167,7 @@ class Lifecycle(CasePart):
         """Reopen a closed case."""
         require(self.status != Status.CANCELLED, rules.CASE_CANCELLED)
         require(self.status == Status.CLOSED, rules.REOPEN_ONLY_CLOSED)
-        reopened_on = command.reopened_on or today
-        not_future(reopened_on, today, "reopened_on")
+        reopened_on = happened_on(command.reopened_on, today, "reopened_on")
         self.trigger_event(
             ev.CaseReopened, reason=command.reason, occurred_on=reopened_on, by=by
         )
@@ -180,8 +177,7 @@ class Lifecycle(CasePart):
         """Cancel (makulera) a case registered in error; the case and its dnr are kept."""
         self._require_active()
         require(not self.decisions, rules.CANCEL_AFTER_DECISION)
-        cancelled_on = command.cancelled_on or today
-        not_future(cancelled_on, today, "cancelled_on")
+        cancelled_on = happened_on(command.cancelled_on, today, "cancelled_on")
         self.trigger_event(
             ev.CaseCancelled, reason=command.reason, occurred_on=cancelled_on, by=by
         )

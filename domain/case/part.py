@@ -104,11 +104,3 @@ class CasePart(DiariumAggregate):
             name,
         )
 
-
-def not_future(day: date, today: date, field_name: str) -> None:
-    """Refuse a business date after today."""
-    require(
-        day <= today,
-        rules.NO_FUTURE_DATES,
-        f"{field_name} {day.isoformat()} lies after today ({today.isoformat()})",
-    )

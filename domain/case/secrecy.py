@@ -7,10 +7,10 @@ from datetime import date
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import command, decides, evolves
-from diarium.domain.case.part import CaseCommand, CasePart, not_future
+from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.terms import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS, Secrecy
 from diarium.domain.events import case as ev
-from diarium.domain.rules import require
+from diarium.domain.rules import happened_on, require
 
 
 @command
@@ -49,8 +49,7 @@ class CaseSecrecy(CasePart):
         """Mark the case secret under ``statute``; ``fields`` (default: all) are withheld."""
         chosen = _secret_fields(command.fields, CASE_SECRET_FIELDS)
         require(self.secrecy is None, rules.SECRECY_MARKED, f"Case {self.dnr} is already marked")
-        marked_on = command.marked_on or today
-        not_future(marked_on, today, "marked_on")
+        marked_on = happened_on(command.marked_on, today, "marked_on")
         self.trigger_event(
             ev.CaseMarkedSecret,
             statute=command.statute,
@@ -64,8 +63,7 @@ class CaseSecrecy(CasePart):
     def lift_secrecy(self, command: LiftSecrecy, by: Actor, today: date) -> None:
         """Lift the case's secrecy marking."""
         require(self.secrecy is not None, rules.SECRECY_NOT_MARKED)
-        lifted_on = command.lifted_on or today
-        not_future(lifted_on, today, "lifted_on")
+        lifted_on = happened_on(command.lifted_on, today, "lifted_on")
         assert self.secrecy is not None
         self.trigger_event(
             ev.CaseSecrecyLifted, statute=self.secrecy.statute, occurred_on=lifted_on, by=by
@@ -82,8 +80,7 @@ class CaseSecrecy(CasePart):
             rules.SECRECY_MARKED,
             f"Document {number} of case {self.dnr} is already marked",
         )
-        marked_on = command.marked_on or today
-        not_future(marked_on, today, "marked_on")
+        marked_on = happened_on(command.marked_on, today, "marked_on")
         self.trigger_event(
             ev.DocumentMarkedSecret,
             document_number=number,
@@ -103,8 +100,7 @@ class CaseSecrecy(CasePart):
         self._require_document(number)
         marking = self.documents[number - 1].secrecy
         require(marking is not None, rules.SECRECY_NOT_MARKED)
-        lifted_on = command.lifted_on or today
-        not_future(lifted_on, today, "lifted_on")
+        lifted_on = happened_on(command.lifted_on, today, "lifted_on")
         assert marking is not None
         self.trigger_event(
             ev.DocumentSecrecyLifted,

@@ -9,11 +9,11 @@ from diarium.domain import meeting_commands as mc
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import decides, evolves
-from diarium.domain.body import Body, not_future
+from diarium.domain.body import Body
 from diarium.domain.events import meeting as ev
 from diarium.domain.meeting.state import AgendaItem, Attendee, MeetingState
 from diarium.domain.meeting_terms import Capacity, MemberRole
-from diarium.domain.rules import require
+from diarium.domain.rules import happened_on, require
 
 
 class Agenda(MeetingState):
@@ -22,8 +22,7 @@ class Agenda(MeetingState):
     def add_agenda_item(self, command: mc.AddAgendaItem, by: Actor, today: date) -> AgendaItem:
         """Put a case or a fixed item on the agenda (before the meeting closes); the case's
         own checks (open, for this body) are the application's, which loads it."""
-        added_on = command.added_on or today
-        not_future(added_on, today, "added_on")
+        added_on = happened_on(command.added_on, today, "added_on")
         self._require_open()
         dnr = command.dnr
         if dnr is not None:

@@ -10,7 +10,6 @@ from diarium.domain import meeting_commands as mc
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import decides, evolves
-from diarium.domain.body import not_future
 from diarium.domain.events import meeting as ev
 from diarium.domain.meeting.state import (
     Attachment,
@@ -21,7 +20,7 @@ from diarium.domain.meeting.state import (
     Reservation,
 )
 from diarium.domain.meeting_terms import Capacity
-from diarium.domain.rules import require
+from diarium.domain.rules import not_future, require
 
 
 class Entries(MeetingState):

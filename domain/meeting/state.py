@@ -11,7 +11,6 @@ from typing import Any
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import DiariumAggregate, evolves
-from diarium.domain.body import not_future
 from diarium.domain.events import meeting as ev
 from diarium.domain.meeting_terms import (
     AgendaItemNotFound,
@@ -23,7 +22,7 @@ from diarium.domain.meeting_terms import (
     legal_force_from,
     posting_deadline,
 )
-from diarium.domain.rules import require
+from diarium.domain.rules import not_future, require
 
 
 class MeetingStatus:
