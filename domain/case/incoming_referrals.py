@@ -23,22 +23,26 @@ class ReceiveIncomingReferral(CaseCommand):
 
 
 @command
-class ExtendIncomingReferral(CaseCommand):
+class IncomingReferralCommand(CaseCommand):
+    """A command on the case's incoming referral ``referral_number``; its own fields follow."""
+
     referral_number: int
+
+
+@command
+class ExtendIncomingReferral(IncomingReferralCommand):
     answer_by: date
     granted_on: date | None = None
 
 
 @command
-class AnswerIncomingReferral(CaseCommand):
-    referral_number: int
+class AnswerIncomingReferral(IncomingReferralCommand):
     document_number: int
     answered_on: date | None = None  # default: the outgoing answer's date
 
 
 @command
-class DeclineIncomingReferral(CaseCommand):
-    referral_number: int
+class DeclineIncomingReferral(IncomingReferralCommand):
     reason: str
     declined_on: date | None = None
     document_number: int | None = None
