@@ -30,7 +30,7 @@ from diarium.domain.case.aggregate import Case
 from diarium.domain.case.decisions import RecordDecision
 from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.dnr import DnrSeries, case_id, series_year_id
-from diarium.domain.rules import RuleViolation
+from diarium.domain.rules import Rule, RuleViolation
 from diarium.domain.series import SeriesYear
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -256,8 +256,7 @@ class Diarium(Application[UUID]):
             else:
                 dnr = command.dnr
                 year, sequence = dnr_format.parse(dnr)
-                if self._exists(case_id(dnr)):
-                    raise RuleViolation(rules.DNR_TAKEN, f"dnr {dnr} is already registered")
+                self._require_new(case_id(dnr), rules.DNR_TAKEN, f"dnr {dnr} is already registered")
                 counter = self._series_year(command.series, year, today, by)
                 counter.claim(sequence=sequence, claimed_on=registered_on, by=by)
             case = _new_case(command, dnr, year, sequence, registered_on, by, today)
@@ -332,6 +331,18 @@ class Diarium(Application[UUID]):
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def _require_new(self, aggregate_id: UUID, taken: Rule, detail: str | None = None) -> None:
+        """Refuse with ``taken`` when the aggregate ``aggregate_id`` already exists."""
+        if self._exists(aggregate_id):
+            raise RuleViolation(taken, detail)
+
+    def _save_new(self, aggregate: Any, taken: Rule, detail: str | None = None) -> list[Any]:
+        """Save a new aggregate; ``taken`` when another writer created it first."""
+        try:
+            return self.save(aggregate)
+        except IntegrityError:
+            raise RuleViolation(taken, detail) from None
 
     @staticmethod
     def _written(case: Case, recordings: list[Any]) -> Written:
