@@ -10,7 +10,7 @@ from diarium.domain.aggregate import command, decides, evolves
 from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.terms import Decision, DecisionKind, Proposal, Status
 from diarium.domain.events import case as ev
-from diarium.domain.rules import happened_on, not_future, require
+from diarium.domain.rules import happened_on, require
 
 
 @command
@@ -47,8 +47,7 @@ class Decisions(CasePart):
     @decides(RecordProposal)
     def record_proposal(self, command: RecordProposal, by: Actor, today: date) -> Proposal:
         """Record a decision proposal (beslutsförslag) as numbered decision points."""
-        self._require_active()
-        proposed_on = happened_on(command.proposed_on, today, "proposed_on")
+        proposed_on = self._active_on(command.proposed_on, today, "proposed_on")
         self.trigger_event(
             ev.ProposalRecorded,
             number=len(self.proposals) + 1,
@@ -64,8 +63,7 @@ class Decisions(CasePart):
     @decides(RecordDecision)
     def record_decision(self, command: RecordDecision, by: Actor, today: date) -> Decision:
         """Record that a decision was taken, by a body at a meeting or by a delegate."""
-        self._require_active()
-        not_future(command.decided_on, today, "decided_on")
+        self._active_on(command.decided_on, today, "decided_on")
         body, paragraph = command.body, command.paragraph
         delegate, delegation_point = command.delegate, command.delegation_point
         by_body = body is not None and paragraph is not None

@@ -135,8 +135,7 @@ class Lifecycle(CasePart):
     @decides(AssignOfficer)
     def assign_officer(self, command: AssignOfficer, by: Actor, today: date) -> None:
         """Assign or reassign the case officer (handläggare)."""
-        self._require_active()
-        assigned_on = happened_on(command.assigned_on, today, "assigned_on")
+        assigned_on = self._active_on(command.assigned_on, today, "assigned_on")
         officer = command.officer
         require(officer != self.officer, rules.OFFICER_UNCHANGED, f"{officer} is already officer")
         self.trigger_event(

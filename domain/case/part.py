@@ -25,7 +25,7 @@ from diarium.domain.case.terms import (
     Status,
 )
 from diarium.domain.identity_numbers import personal_identity_numbers
-from diarium.domain.rules import Rule, require
+from diarium.domain.rules import Rule, happened_on, require
 from diarium.domain.secrecy import covered_by_case
 
 
@@ -67,6 +67,12 @@ class CasePart(DiariumAggregate):
     def _require_active(self) -> None:
         require(self.status != Status.CANCELLED, rules.CASE_CANCELLED)
         require(self.status != Status.CLOSED, rules.CASE_CLOSED)
+
+    def _active_on(self, day: date | None, today: date, field_name: str) -> date:
+        """The business date of what is recorded on the case, which must be active (neither
+        closed nor cancelled): ``day`` (default: today), not after today."""
+        self._require_active()
+        return happened_on(day, today, field_name)
 
     def _require_document(self, number: int | None) -> None:
         if number is not None:

@@ -10,7 +10,7 @@ from diarium.domain.aggregate import command, decides, evolves
 from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.terms import Referral
 from diarium.domain.events import case as ev
-from diarium.domain.rules import happened_on, require
+from diarium.domain.rules import require
 
 
 @command
@@ -35,8 +35,7 @@ class Referrals(CasePart):
     @decides(SendReferral)
     def send_referral(self, command: SendReferral, by: Actor, today: date) -> Referral:
         """Send the case on referral (remiss) to named recipients, to answer by a date."""
-        self._require_active()
-        sent_on = happened_on(command.sent_on, today, "sent_on")
+        sent_on = self._active_on(command.sent_on, today, "sent_on")
         require(command.answer_by >= sent_on, rules.REFERRAL_DUE_BEFORE_SENT)
         self._require_document(command.document_number)
         self.trigger_event(
@@ -55,8 +54,7 @@ class Referrals(CasePart):
         self, command: RegisterReferralAnswer, by: Actor, today: date
     ) -> None:
         """Register a recipient's answer (yttrande) to a referral that was sent."""
-        self._require_active()
-        answered_on = happened_on(command.answered_on, today, "answered_on")
+        answered_on = self._active_on(command.answered_on, today, "answered_on")
         number, recipient = command.referral_number, command.recipient
         referral = self.referral(number)
         require(
