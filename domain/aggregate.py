@@ -1,6 +1,7 @@
 """Base aggregate: stamps every event with its actor and originating request, and knows which
 of its methods decides which command (:func:`decides`) and which applies which event
-(:func:`evolves`), so an aggregate can be written in parts, one module per topic."""
+(:func:`evolves`), so an aggregate can be written in parts, one module per topic. Commands
+themselves are declared with :func:`command`."""
 
 from __future__ import annotations
 
