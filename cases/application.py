@@ -27,9 +27,10 @@ from diarium.cases.store.reads import store_version
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.case.aggregate import Case
+from diarium.domain.case.decisions import RecordDecision
 from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.dnr import DnrSeries, case_id, series_year_id
-from diarium.domain.rules import RuleViolation
+from diarium.domain.rules import Rule, RuleViolation
 from diarium.domain.series import SeriesYear
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -255,8 +256,7 @@ class Diarium(Application[UUID]):
             else:
                 dnr = command.dnr
                 year, sequence = dnr_format.parse(dnr)
-                if self._exists(case_id(dnr)):
-                    raise RuleViolation(rules.DNR_TAKEN, f"dnr {dnr} is already registered")
+                self._require_new(case_id(dnr), rules.DNR_TAKEN, f"dnr {dnr} is already registered")
                 counter = self._series_year(command.series, year, today, by)
                 counter.claim(sequence=sequence, claimed_on=registered_on, by=by)
             case = _new_case(command, dnr, year, sequence, registered_on, by, today)
@@ -272,6 +272,12 @@ class Diarium(Application[UUID]):
             return self.repository.get(case_id(dnr), version=version)
         except AggregateNotFoundError:
             raise CaseNotFound(dnr) from None
+
+    def decided_case(self, decision: RecordDecision, by: Actor, today: date) -> tuple[Case, int]:
+        """The case ``decision`` names with the decision recorded on it, and its number on
+        the case; not saved: a body or meeting saves it with its own events in one write."""
+        case = self.get_case(decision.dnr)
+        return case, case.record_decision(decision, by, today).number
 
     def view_case(self, dnr: str) -> Case:
         """The case as it is now, to be read at once and never changed (no copy is made)."""
@@ -325,6 +331,18 @@ class Diarium(Application[UUID]):
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def _require_new(self, aggregate_id: UUID, taken: Rule, detail: str | None = None) -> None:
+        """Refuse with ``taken`` when the aggregate ``aggregate_id`` already exists."""
+        if self._exists(aggregate_id):
+            raise RuleViolation(taken, detail)
+
+    def _save_new(self, aggregate: Any, taken: Rule, detail: str | None = None) -> list[Any]:
+        """Save a new aggregate; ``taken`` when another writer created it first."""
+        try:
+            return self.save(aggregate)
+        except IntegrityError:
+            raise RuleViolation(taken, detail) from None
 
     @staticmethod
     def _written(case: Case, recordings: list[Any]) -> Written:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
 
 from diarium.cases.store.persistence import log_position
 from diarium.domain import meeting_commands as mc
@@ -24,7 +23,7 @@ from diarium.domain.case.decisions import RecordDecision
 from diarium.domain.case.terms import DecisionKind
 from diarium.domain.meeting_terms import BodyNotFound, body_id, paragraph_year_id
 from diarium.domain.paragraph_year import ParagraphYear
-from diarium.domain.rules import RuleViolation, require
+from diarium.domain.rules import require
 
 if TYPE_CHECKING:
     from diarium.cases.application import Diarium
@@ -82,9 +81,8 @@ class Bodies:
     # -- commands ---------------------------------------------------------------------
 
     def establish_body(self, command: mc.EstablishBody, by: Actor) -> BodyWritten:
-        app = self.app
-        if app._exists(body_id(command.code)):
-            raise RuleViolation(rules.BODY_EXISTS, f"Body {command.code} is already set up")
+        app, taken = self.app, f"Body {command.code} is already set up"
+        app._require_new(body_id(command.code), rules.BODY_EXISTS, taken)
         if command.parent is not None and command.parent != command.code:
             require(
                 app._exists(body_id(command.parent)),
@@ -92,19 +90,14 @@ class Bodies:
                 f"Body {command.parent} is not set up",
             )
         body = Body.establish(command, by, app.today())
-        try:
-            return _written(body, app.save(body))
-        except IntegrityError:
-            raise RuleViolation(
-                rules.BODY_EXISTS, f"Body {command.code} is already set up"
-            ) from None
+        return _written(body, app._save_new(body, rules.BODY_EXISTS, taken))
 
     def open_paragraph_year(self, command: mc.OpenParagraphYear, by: Actor) -> BodyWritten:
         """Continue a year's numbering from a § used before this system (e.g. 159)."""
         app, code = self.app, command.code
         body = self.get_body(code)
-        require(
-            not app._exists(paragraph_year_id(code, command.year)),
+        app._require_new(
+            paragraph_year_id(code, command.year),
             rules.PARAGRAPH_NUMBERING_STARTED,
             f"{code} numbers its paragraphs of {command.year} already",
         )
@@ -112,10 +105,7 @@ class Bodies:
             body=code, year=command.year, last_number=command.last_paragraph,
             opened_on=app.today(), by=by,
         )
-        try:
-            app.save(counter)
-        except IntegrityError:
-            raise RuleViolation(rules.PARAGRAPH_NUMBERING_STARTED) from None
+        app._save_new(counter, rules.PARAGRAPH_NUMBERING_STARTED)
         return BodyWritten(body.code, body.version, None, body)
 
     def record_delegated_decision(
@@ -131,15 +121,11 @@ class Bodies:
             touched: list[Any] = [body]
             case_decision = None
             if command.dnr is not None:
-                case = app.get_case(command.dnr)
-                case_decision = case.record_decision(RecordDecision(
-                    command.dnr,
-                    kind=DecisionKind.DECIDED,
-                    text=command.text,
-                    decided_on=command.decided_on,
-                    delegate=command.delegate,
+                case, case_decision = app.decided_case(RecordDecision(
+                    command.dnr, kind=DecisionKind.DECIDED, text=command.text,
+                    decided_on=command.decided_on, delegate=command.delegate,
                     delegation_point=command.point,
-                ), by, today).number
+                ), by, today)
                 touched.append(case)
             decision = body.record_delegated_decision(command, case_decision, by, today)
             return _written(body, app.save(*touched), decision.number)

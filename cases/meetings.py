@@ -17,7 +17,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
 
 from diarium.cases.store.persistence import log_position
 from diarium.domain import meeting_commands as mc
@@ -29,7 +28,7 @@ from diarium.domain.case.terms import DecisionKind, Status
 from diarium.domain.meeting.aggregate import Meeting
 from diarium.domain.meeting_terms import MeetingNotFound, body_id, meeting_id, meeting_ref
 from diarium.domain.paragraph_year import ParagraphYear
-from diarium.domain.rules import RuleViolation, require
+from diarium.domain.rules import require
 
 if TYPE_CHECKING:
     from diarium.cases.application import Diarium
@@ -90,15 +89,10 @@ class Meetings:
         app = self.app
         self.bodies.get_body(command.body)
         ref = meeting_ref(command.body, command.date, command.session)
-        if app._exists(meeting_id(ref)):
-            raise RuleViolation(rules.MEETING_EXISTS, f"Meeting {ref} is already scheduled")
+        taken = f"Meeting {ref} is already scheduled"
+        app._require_new(meeting_id(ref), rules.MEETING_EXISTS, taken)
         meeting = Meeting.schedule(command, by, app.today())
-        try:
-            return _written(meeting, app.save(meeting))
-        except IntegrityError:
-            raise RuleViolation(
-                rules.MEETING_EXISTS, f"Meeting {ref} is already scheduled"
-            ) from None
+        return _written(meeting, app._save_new(meeting, rules.MEETING_EXISTS, taken))
 
     def add_agenda_item(self, command: mc.AddAgendaItem, by: Actor) -> MeetingWritten:
         """Put an item on the agenda; a case only while it is open and for this body."""
@@ -163,16 +157,11 @@ class Meetings:
             touched: list[Any] = []
             case_decision = None
             if p.dnr is not None:
-                case = self.app.get_case(p.dnr)
-                case_decision = case.record_decision(RecordDecision(
-                    p.dnr,
-                    kind=command.kind,
-                    text=command.text,
-                    decided_on=meeting.meeting_date,
-                    body=meeting.body,
-                    paragraph=command.paragraph,
-                    higher_body=command.higher_body,
-                ), by, today).number
+                case, case_decision = self.app.decided_case(RecordDecision(
+                    p.dnr, kind=command.kind, text=command.text,
+                    decided_on=meeting.meeting_date, body=meeting.body,
+                    paragraph=command.paragraph, higher_body=command.higher_body,
+                ), by, today)
                 touched.append(case)
             meeting.decide(command, case_decision, by, today)
             return touched

@@ -1,11 +1,13 @@
 """Base aggregate: stamps every event with its actor and originating request, and knows which
 of its methods decides which command (:func:`decides`) and which applies which event
-(:func:`evolves`), so an aggregate can be written in parts, one module per topic."""
+(:func:`evolves`), so an aggregate can be written in parts, one module per topic. Commands
+themselves are declared with :func:`command`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar, dataclass_transform
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -13,6 +15,14 @@ from eventsourcing.domain import Aggregate
 from diarium.domain.actor import Actor
 
 Method = TypeVar("Method", bound=Callable[..., Any])
+Command = TypeVar("Command", bound=type)
+
+
+@dataclass_transform(frozen_default=True)
+def command(cls: Command) -> Command:
+    """Declare a command: validated input, not yet a fact, as a frozen dataclass whose fields
+    come in the order callers pass them (those of a base naming its target first)."""
+    return dataclass(frozen=True)(cls)
 
 
 def decides(command: type) -> Callable[[Method], Method]:

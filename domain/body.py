@@ -13,16 +13,7 @@ from diarium.domain.aggregate import DiariumAggregate, decides, evolves
 from diarium.domain.events import body as ev
 from diarium.domain.meeting_terms import Matter, MemberNotFound, body_id
 from diarium.domain.paragraph_year import ParagraphYear  # also stored under this module's name
-from diarium.domain.rules import require
-
-
-def not_future(day: date, today: date, field_name: str) -> None:
-    """Refuse a business date after today for something that has happened."""
-    require(
-        day <= today,
-        rules.NO_FUTURE_DATES,
-        f"{field_name} {day.isoformat()} lies after today ({today.isoformat()})",
-    )
+from diarium.domain.rules import happened_on, not_future, require
 
 
 @dataclass
@@ -91,8 +82,7 @@ class Body(DiariumAggregate):
 
     @classmethod
     def establish(cls, command: mc.EstablishBody, by: Actor, today: date) -> Body:
-        established_on = command.established_on or today
-        not_future(established_on, today, "established_on")
+        established_on = happened_on(command.established_on, today, "established_on")
         require(
             command.parent != command.code, rules.BODY_PARENT, "A body cannot sit under itself"
         )
@@ -140,8 +130,8 @@ class Body(DiariumAggregate):
     @decides(mc.EndMembership)
     def end_membership(self, command: mc.EndMembership, by: Actor, today: date) -> None:
         """End a current membership early (entledigande, avsägelse)."""
-        name, ended_on = command.name, command.ended_on or today
-        not_future(ended_on, today, "ended_on")
+        name = command.name
+        ended_on = happened_on(command.ended_on, today, "ended_on")
         if not any(m.name == name for m in self.members):
             raise MemberNotFound(f"{name} in {self.code}")
         require(
@@ -167,8 +157,7 @@ class Body(DiariumAggregate):
         self, command: mc.AddDelegationPoint, by: Actor, today: date
     ) -> None:
         """Add a point to the delegation order, from ``decided_on``."""
-        decided_on = command.decided_on or today
-        not_future(decided_on, today, "decided_on")
+        decided_on = happened_on(command.decided_on, today, "decided_on")
         _require_delegable(command.matter, command.case_type)
         existing = self.delegation.get(command.number)
         require(
@@ -176,24 +165,15 @@ class Body(DiariumAggregate):
             rules.DELEGATION_POINT_EXISTS,
             f"{self.code} already has delegation point {command.number}",
         )
-        self.trigger_event(
-            ev.DelegationPointAdded,
-            number=command.number,
-            case_type=command.case_type,
-            delegate=command.delegate,
-            conditions=command.conditions,
-            decision_reference=command.decision_reference,
-            occurred_on=decided_on,
-            by=by,
-        )
+        self._set_delegation_point(ev.DelegationPointAdded, command, decided_on, by)
 
     @decides(mc.ReviseDelegationPoint)
     def revise_delegation_point(
         self, command: mc.ReviseDelegationPoint, by: Actor, today: date
     ) -> None:
         """Give a point a new content from ``decided_on``; earlier decisions keep the old."""
-        number, decided_on = command.number, command.decided_on or today
-        not_future(decided_on, today, "decided_on")
+        number = command.number
+        decided_on = happened_on(command.decided_on, today, "decided_on")
         point = self._live_point(number)
         _require_delegable(command.matter, command.case_type)
         require(
@@ -201,24 +181,15 @@ class Body(DiariumAggregate):
             rules.DELEGATION_POINT_UNKNOWN,
             f"Point {number} is valid from {point.current.valid_from}; revise it after that",
         )
-        self.trigger_event(
-            ev.DelegationPointRevised,
-            number=number,
-            case_type=command.case_type,
-            delegate=command.delegate,
-            conditions=command.conditions,
-            decision_reference=command.decision_reference,
-            occurred_on=decided_on,
-            by=by,
-        )
+        self._set_delegation_point(ev.DelegationPointRevised, command, decided_on, by)
 
     @decides(mc.RevokeDelegationPoint)
     def revoke_delegation_point(
         self, command: mc.RevokeDelegationPoint, by: Actor, today: date
     ) -> None:
         """Revoke a point from ``revoked_on``."""
-        number, revoked_on = command.number, command.revoked_on or today
-        not_future(revoked_on, today, "revoked_on")
+        number = command.number
+        revoked_on = happened_on(command.revoked_on, today, "revoked_on")
         point = self._live_point(number)
         require(
             revoked_on >= point.current.valid_from,
@@ -231,6 +202,25 @@ class Body(DiariumAggregate):
             reason=command.reason,
             decision_reference=command.decision_reference,
             occurred_on=revoked_on,
+            by=by,
+        )
+
+    def _set_delegation_point(
+        self,
+        event_class: type[ev.DelegationPointAdded | ev.DelegationPointRevised],
+        command: mc.DelegationPointTerms,
+        decided_on: date,
+        by: Actor,
+    ) -> None:
+        """Record the point's terms as of ``decided_on`` (added or revised)."""
+        self.trigger_event(
+            event_class,
+            number=command.number,
+            case_type=command.case_type,
+            delegate=command.delegate,
+            conditions=command.conditions,
+            decision_reference=command.decision_reference,
+            occurred_on=decided_on,
             by=by,
         )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from diarium.domain.aggregate import command
 from diarium.domain.case.terms import DecisionKind
 from diarium.domain.meeting_terms import (
     AgendaItemKind,
@@ -21,21 +22,34 @@ from diarium.domain.meeting_terms import (
     Vote,
 )
 
+
+@command
+class BodyCommand:
+    """A command on the body with the ``code``; each command's own fields follow."""
+
+    code: str
+
+
+@command
+class MeetingCommand:
+    """A command on the meeting with the ``ref``; each command's own fields follow."""
+
+    ref: str
+
+
 # -- bodies ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EstablishBody:
-    code: str
+@command
+class EstablishBody(BodyCommand):
     name: str
     kind: BodyKind
     parent: str | None = None
     established_on: date | None = None
 
 
-@dataclass(frozen=True)
-class AppointMember:
-    code: str
+@command
+class AppointMember(BodyCommand):
     name: str
     role: MemberRole
     period_from: date
@@ -44,24 +58,24 @@ class AppointMember:
     period_to: date | None = None
 
 
-@dataclass(frozen=True)
-class EndMembership:
-    code: str
+@command
+class EndMembership(BodyCommand):
     name: str
     ended_on: date | None = None
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class OpenParagraphYear:
-    code: str
+@command
+class OpenParagraphYear(BodyCommand):
     year: int
     last_paragraph: int = 0
 
 
-@dataclass(frozen=True)
-class AddDelegationPoint:
-    code: str
+@command
+class DelegationPointTerms(BodyCommand):
+    """A point of a body's delegation order as added or revised: who decides what, on what
+    conditions, and the body's decision that says so."""
+
     number: str
     case_type: str
     delegate: str
@@ -71,30 +85,26 @@ class AddDelegationPoint:
     decision_reference: str | None = None
 
 
-@dataclass(frozen=True)
-class ReviseDelegationPoint:
-    code: str
-    number: str
-    case_type: str
-    delegate: str
-    conditions: str | None = None
-    matter: Matter = Matter.ORDINARY
-    decided_on: date | None = None
-    decision_reference: str | None = None
+@command
+class AddDelegationPoint(DelegationPointTerms):
+    """A new point of the delegation order."""
 
 
-@dataclass(frozen=True)
-class RevokeDelegationPoint:
-    code: str
+@command
+class ReviseDelegationPoint(DelegationPointTerms):
+    """New terms for an existing point of the delegation order."""
+
+
+@command
+class RevokeDelegationPoint(BodyCommand):
     number: str
     revoked_on: date | None = None
     reason: str | None = None
     decision_reference: str | None = None
 
 
-@dataclass(frozen=True)
-class RecordDelegatedDecision:
-    code: str
+@command
+class RecordDelegatedDecision(BodyCommand):
     point: str
     delegate: str
     text: str
@@ -106,7 +116,7 @@ class RecordDelegatedDecision:
 # -- meetings --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@command
 class ScheduleMeeting:
     body: str
     date: date
@@ -116,18 +126,16 @@ class ScheduleMeeting:
     scheduled_on: date | None = None
 
 
-@dataclass(frozen=True)
-class AddAgendaItem:
-    ref: str
+@command
+class AddAgendaItem(MeetingCommand):
     kind: AgendaItemKind
     title: str
     dnr: str | None = None
     added_on: date | None = None
 
 
-@dataclass(frozen=True)
-class WithdrawAgendaItem:
-    ref: str
+@command
+class WithdrawAgendaItem(MeetingCommand):
     number: int
     reason: str | None = None
 
@@ -143,17 +151,15 @@ class AttendeeEntry:
     title: str | None = None
 
 
-@dataclass(frozen=True)
-class RecordAttendance:
-    ref: str
+@command
+class RecordAttendance(MeetingCommand):
     chair: str
     attendees: list[AttendeeEntry]
     secretary: str | None = None
 
 
-@dataclass(frozen=True)
-class ElectAdjusters:
-    ref: str
+@command
+class ElectAdjusters(MeetingCommand):
     adjusters: list[str]
     adjustment_place: str | None = None
     adjustment_date: date | None = None
@@ -165,140 +171,118 @@ class Section:
     text: str
 
 
-@dataclass(frozen=True)
-class RecordParagraph:
-    ref: str
+@command
+class RecordParagraph(MeetingCommand):
     title: str
     dnr: str | None = None
     sections: list[Section] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class MakeMotion:
-    ref: str
+@command
+class ParagraphCommand(MeetingCommand):
+    """A command on one paragraph of a meeting's protocol (``ref``): the paragraph's number;
+    each command's own fields follow."""
+
     paragraph: int
+
+
+@command
+class MakeMotion(ParagraphCommand):
     text: str
     mover: str | None = None
     supporters: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class RecordProcedureStep:
-    ref: str
-    paragraph: int
+@command
+class RecordProcedureStep(ParagraphCommand):
     proposals: list[int]
     description: str | None = None
     adopted: int | None = None
     votes: dict[str, Vote] | None = None
 
 
-@dataclass(frozen=True)
-class DecideParagraph:
-    ref: str
-    paragraph: int
+@command
+class DecideParagraph(ParagraphCommand):
     kind: DecisionKind
     text: str
     higher_body: str | None = None
 
 
-@dataclass(frozen=True)
-class EnterReservation:
-    ref: str
-    paragraph: int
+@command
+class EnterReservation(ParagraphCommand):
     member: str
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class GiveReservationReason:
-    ref: str
-    paragraph: int
+@command
+class GiveReservationReason(ParagraphCommand):
     member: str
     reason: str
     given_on: date | None = None
 
 
-@dataclass(frozen=True)
-class DeclareConflict:
-    ref: str
-    paragraph: int
+@command
+class DeclareConflict(ParagraphCommand):
     member: str
     note: str | None = None
 
 
-@dataclass(frozen=True)
-class EnterNote:
-    ref: str
-    paragraph: int
+@command
+class EnterNote(ParagraphCommand):
     authors: str
     text: str
 
 
-@dataclass(frozen=True)
-class AddAttachment:
-    ref: str
-    paragraph: int
+@command
+class AddAttachment(ParagraphCommand):
     title: str
     kind: AttachmentKind = AttachmentKind.ATTACHMENT
     dnr: str | None = None
     document_number: int | None = None
 
 
-@dataclass(frozen=True)
-class ListExtractRecipients:
-    ref: str
-    paragraph: int
+@command
+class ListExtractRecipients(ParagraphCommand):
     recipients: list[str]
 
 
-@dataclass(frozen=True)
-class ReportDelegatedDecisions:
-    ref: str
-    paragraph: int
+@command
+class ReportDelegatedDecisions(ParagraphCommand):
     numbers: list[int]
 
 
-@dataclass(frozen=True)
-class CloseMeeting:
-    ref: str
+@command
+class CloseMeeting(MeetingCommand):
     closed_at: str | None = None
 
 
-@dataclass(frozen=True)
-class AdjustProtocol:
-    ref: str
+@command
+class AdjustProtocol(MeetingCommand):
     signed_by: list[str]
     adjusted_on: date | None = None
 
 
-@dataclass(frozen=True)
-class AdjustParagraphImmediately:
-    ref: str
-    paragraph: int
+@command
+class AdjustParagraphImmediately(ParagraphCommand):
     signed_by: list[str]
     adjusted_on: date | None = None
 
 
-@dataclass(frozen=True)
-class PostProtocol:
-    ref: str
+@command
+class PostProtocol(MeetingCommand):
     posted_on: date | None = None
     paragraph: int | None = None
 
 
-@dataclass(frozen=True)
-class CertifyCorrection:
-    ref: str
-    paragraph: int
+@command
+class CertifyCorrection(ParagraphCommand):
     corrects: str
     text: str
     certified_by: list[str]
     certified_on: date | None = None
 
 
-@dataclass(frozen=True)
-class SendExtract:
-    ref: str
-    paragraph: int
+@command
+class SendExtract(ParagraphCommand):
     recipient: str
     sent_on: date | None = None

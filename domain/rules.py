@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,24 @@ def require(
     """Refuse the command with ``broken`` (at ``field``) unless ``condition`` holds."""
     if not condition:
         raise RuleViolation(broken, detail, field)
+
+
+def not_future(day: date, today: date, field_name: str) -> None:
+    """Refuse a business date after today for something that has happened."""
+    require(
+        day <= today,
+        NO_FUTURE_DATES,
+        f"{field_name} {day.isoformat()} lies after today ({today.isoformat()})",
+        field=field_name,
+    )
+
+
+def happened_on(day: date | None, today: date, field_name: str) -> date:
+    """The business date of what a command records: ``day`` (default: today), refused when it
+    lies after today (``field_name`` names the command's field)."""
+    day = day or today
+    not_future(day, today, field_name)
+    return day
 
 
 # Registration and numbering

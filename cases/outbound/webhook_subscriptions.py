@@ -23,23 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    DateTime,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    func,
-    insert,
-    or_,
-    select,
-    update,
-)
+import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from diarium.cases.outbound import feed
@@ -52,45 +36,46 @@ if TYPE_CHECKING:
 
 _NAMESPACE = uuid.UUID("0f5c9a8e-7f0e-4a43-9e0b-3c1d2b6a9e51")
 
-BIG = BigInteger().with_variant(Integer(), "sqlite")  # a log position, or a count
-metadata = MetaData()
-subscriptions = Table(
+BIG = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # a log position, or a count
+metadata = sa.MetaData()
+subscriptions = sa.Table(
     "diarium_webhook_subscriptions",
     metadata,
-    Column("id", String(36), primary_key=True),
-    Column("url", Text(), nullable=False),
-    Column("types", Text(), nullable=False),  # JSON list of public type names; [] = all
-    Column("secret", Text(), nullable=False),  # SEALED prefix: AES-encrypted, else plaintext
-    Column("position", BIG, nullable=False),
-    Column("active", Boolean(), nullable=False, default=True),
-    Column("created_at", DateTime(), nullable=False),
-    Column("created_by", String(200), nullable=True),
-    Column("delivered", BIG, nullable=False, default=0),
-    Column("failures", Integer(), nullable=False, default=0),  # consecutive
-    Column("total_failures", BIG, nullable=False, default=0),
-    Column("last_status", Integer(), nullable=True),
-    Column("last_error", Text(), nullable=True),
-    Column("last_attempt_at", DateTime(), nullable=True),
-    Column("last_delivered_at", DateTime(), nullable=True),
-    Column("next_attempt_at", DateTime(), nullable=True),
-    Column("lease_until", DateTime(), nullable=True),
-    Column("lease_owner", String(64), nullable=True),
-    Column("owner", Text(), nullable=True),  # "token:<id>" or "oidc:<name>"; NULL: admins only
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("url", sa.Text(), nullable=False),
+    sa.Column("types", sa.Text(), nullable=False),  # JSON list of public type names; [] = all
+    sa.Column("secret", sa.Text(), nullable=False),  # SEALED prefix: AES-encrypted, else plaintext
+    sa.Column("position", BIG, nullable=False),
+    sa.Column("active", sa.Boolean(), nullable=False, default=True),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=True),
+    sa.Column("delivered", BIG, nullable=False, default=0),
+    sa.Column("failures", sa.Integer(), nullable=False, default=0),  # consecutive
+    sa.Column("total_failures", BIG, nullable=False, default=0),
+    sa.Column("last_status", sa.Integer(), nullable=True),
+    sa.Column("last_error", sa.Text(), nullable=True),
+    sa.Column("last_attempt_at", sa.DateTime(), nullable=True),
+    sa.Column("last_delivered_at", sa.DateTime(), nullable=True),
+    sa.Column("next_attempt_at", sa.DateTime(), nullable=True),
+    sa.Column("lease_until", sa.DateTime(), nullable=True),
+    sa.Column("lease_owner", sa.String(64), nullable=True),
+    # "token:<id>" or "oidc:<name>"; NULL: admins only
+    sa.Column("owner", sa.Text(), nullable=True),
 )
-deliveries = Table(
+deliveries = sa.Table(
     "diarium_webhook_deliveries",
     metadata,
-    Column("delivery_id", String(36), primary_key=True),
-    Column("subscription_id", String(36), nullable=False),
-    Column("position", BIG, nullable=False),
-    Column("type", String(100), nullable=False),
-    Column("attempts", Integer(), nullable=False),
-    Column("first_attempt_at", DateTime(), nullable=False),
-    Column("last_attempt_at", DateTime(), nullable=False),
-    Column("delivered_at", DateTime(), nullable=True),
-    Column("last_status", Integer(), nullable=True),
-    Column("last_error", Text(), nullable=True),
-    Index("diarium_webhook_deliveries_sub_idx", "subscription_id", "position", unique=True),
+    sa.Column("delivery_id", sa.String(36), primary_key=True),
+    sa.Column("subscription_id", sa.String(36), nullable=False),
+    sa.Column("position", BIG, nullable=False),
+    sa.Column("type", sa.String(100), nullable=False),
+    sa.Column("attempts", sa.Integer(), nullable=False),
+    sa.Column("first_attempt_at", sa.DateTime(), nullable=False),
+    sa.Column("last_attempt_at", sa.DateTime(), nullable=False),
+    sa.Column("delivered_at", sa.DateTime(), nullable=True),
+    sa.Column("last_status", sa.Integer(), nullable=True),
+    sa.Column("last_error", sa.Text(), nullable=True),
+    sa.Index("diarium_webhook_deliveries_sub_idx", "subscription_id", "position", unique=True),
 )
 
 
@@ -233,7 +218,7 @@ class WebhookStore:
         subscription_id = str(uuid.uuid4())
         secret = secrets.token_hex(32)
         with self.engine.begin() as conn:
-            conn.execute(insert(subscriptions).values(
+            conn.execute(sa.insert(subscriptions).values(
                 id=subscription_id, url=url, types=json.dumps(sorted(set(types))),
                 secret=seal(secret), position=start, active=True, created_at=now_utc(),
                 created_by=by, owner=owner, delivered=0, failures=0, total_failures=0,
@@ -246,7 +231,7 @@ class WebhookStore:
 
     def unsubscribe(self, subscription_id: str, owner: str | None = None) -> None:
         with self.engine.begin() as conn:
-            done = conn.execute(update(subscriptions).where(
+            done = conn.execute(sa.update(subscriptions).where(
                 subscriptions.c.id == subscription_id, *_visible(owner)
             ).values(active=False)).rowcount
         if not done:
@@ -254,7 +239,7 @@ class WebhookStore:
 
     def _row(self, subscription_id: str, owner: str | None = None) -> Any:
         with self.engine.connect() as conn:
-            row = conn.execute(select(subscriptions).where(
+            row = conn.execute(sa.select(subscriptions).where(
                 subscriptions.c.id == subscription_id, *_visible(owner)
             )).first()
         if row is None:  # another owner's answers the same as a missing one
@@ -267,7 +252,7 @@ class WebhookStore:
 
     def list(self, owner: str | None = None) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(subscriptions).where(*_visible(owner))
+            rows = conn.execute(sa.select(subscriptions).where(*_visible(owner))
                                 .order_by(subscriptions.c.created_at)).all()
         return [self._view(r) for r in rows]
 
@@ -276,7 +261,7 @@ class WebhookStore:
         events = self.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
         topics = feed.topics_for(types) if types else sorted(feed.BY_TOPIC)
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(events).where(
+            return int(conn.execute(sa.select(sa.func.count()).select_from(events).where(
                 events.c.id > position, events.c.topic.in_(topics))).scalar() or 0)
 
     def _view(self, row: Any) -> dict[str, Any]:
@@ -308,7 +293,7 @@ class WebhookStore:
     ) -> list[dict[str, Any]]:
         self._row(subscription_id, owner)
         with self.engine.connect() as conn:
-            rows = conn.execute(select(deliveries).where(
+            rows = conn.execute(sa.select(deliveries).where(
                 deliveries.c.subscription_id == subscription_id
             ).order_by(deliveries.c.position.desc()).limit(limit)).all()
         return [{
@@ -327,21 +312,22 @@ class WebhookStore:
         """Lease the subscriptions whose next attempt is due and that no worker holds."""
         now = now_utc()
         with self.engine.connect() as conn:
-            candidates = conn.execute(select(subscriptions.c.id).where(
+            candidates = conn.execute(sa.select(subscriptions.c.id).where(
                 subscriptions.c.active.is_(True),
-                or_(subscriptions.c.next_attempt_at.is_(None),
+                sa.or_(subscriptions.c.next_attempt_at.is_(None),
                     subscriptions.c.next_attempt_at <= now),
-                or_(subscriptions.c.lease_until.is_(None), subscriptions.c.lease_until < now),
+                sa.or_(subscriptions.c.lease_until.is_(None), subscriptions.c.lease_until < now),
             )).scalars().all()
         claimed = []
         for subscription_id in candidates:
             with self.engine.begin() as conn:
-                won = conn.execute(update(subscriptions).where(
+                won = conn.execute(sa.update(subscriptions).where(
                     subscriptions.c.id == subscription_id,
-                    or_(subscriptions.c.lease_until.is_(None), subscriptions.c.lease_until < now),
+                    sa.or_(subscriptions.c.lease_until.is_(None),
+                           subscriptions.c.lease_until < now),
                 ).values(lease_until=now + timedelta(seconds=lease), lease_owner=owner)).rowcount
                 if won:
-                    row = conn.execute(select(subscriptions).where(
+                    row = conn.execute(sa.select(subscriptions).where(
                         subscriptions.c.id == subscription_id)).one()
                     claimed.append(Subscription(row.id, row.url, json.loads(row.types),
                                                 row.secret, row.position))
@@ -352,7 +338,7 @@ class WebhookStore:
         if position is not None:
             values["position"] = position
         with self.engine.begin() as conn:
-            conn.execute(update(subscriptions).where(
+            conn.execute(sa.update(subscriptions).where(
                 subscriptions.c.id == subscription_id, subscriptions.c.lease_owner == owner,
             ).values(**values))
 
@@ -363,13 +349,13 @@ class WebhookStore:
         now = now_utc()
         key = delivery_id(subscription.id, item.position)
         with self.engine.begin() as conn:
-            updated = conn.execute(update(deliveries).where(deliveries.c.delivery_id == key)
+            updated = conn.execute(sa.update(deliveries).where(deliveries.c.delivery_id == key)
                                    .values(attempts=deliveries.c.attempts + 1,
                                            last_attempt_at=now, last_status=status,
                                            last_error=error,
                                            delivered_at=now if ok else None)).rowcount
             if not updated:
-                conn.execute(insert(deliveries).values(
+                conn.execute(sa.insert(deliveries).values(
                     delivery_id=key, subscription_id=subscription.id, position=item.position,
                     type=item.type, attempts=1, first_attempt_at=now, last_attempt_at=now,
                     delivered_at=now if ok else None, last_status=status, last_error=error,
@@ -377,13 +363,13 @@ class WebhookStore:
             where = (subscriptions.c.id == subscription.id,
                      subscriptions.c.lease_owner == owner)
             if ok:
-                conn.execute(update(subscriptions).where(*where).values(
+                conn.execute(sa.update(subscriptions).where(*where).values(
                     position=item.position, delivered=subscriptions.c.delivered + 1,
                     failures=0, last_status=status, last_error=None, last_attempt_at=now,
                     last_delivered_at=now, next_attempt_at=None,
                 ))
             else:
-                conn.execute(update(subscriptions).where(*where).values(
+                conn.execute(sa.update(subscriptions).where(*where).values(
                     failures=subscriptions.c.failures + 1,
                     total_failures=subscriptions.c.total_failures + 1,
                     last_status=status, last_error=error, last_attempt_at=now,

@@ -26,17 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Date,
-    DateTime,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-)
+from sqlalchemy import BigInteger, Column, Date, DateTime, Index, Integer, MetaData, String, Table
 from sqlalchemy_utils.types.uuid import UUIDType
 
 GENESIS = "0" * 64

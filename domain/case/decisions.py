@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import decides, evolves
-from diarium.domain.case.part import CasePart, not_future
+from diarium.domain.aggregate import command, decides, evolves
+from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.terms import Decision, DecisionKind, Proposal, Status
 from diarium.domain.events import case as ev
-from diarium.domain.rules import require
+from diarium.domain.rules import happened_on, require
 
 
-@dataclass(frozen=True)
-class RecordProposal:
-    dnr: str
+@command
+class RecordProposal(CaseCommand):
     points: list[str]
     summary: str
     proposed_on: date | None = None
@@ -24,9 +22,8 @@ class RecordProposal:
     proposed_by: str | None = None
 
 
-@dataclass(frozen=True)
-class RecordDecision:
-    dnr: str
+@command
+class RecordDecision(CaseCommand):
     kind: DecisionKind
     text: str
     decided_on: date
@@ -37,9 +34,8 @@ class RecordDecision:
     delegation_point: str | None = None
 
 
-@dataclass(frozen=True)
-class RecordExtractSent:
-    dnr: str
+@command
+class RecordExtractSent(CaseCommand):
     decision_number: int
     recipient: str
     sent_on: date | None = None
@@ -51,9 +47,7 @@ class Decisions(CasePart):
     @decides(RecordProposal)
     def record_proposal(self, command: RecordProposal, by: Actor, today: date) -> Proposal:
         """Record a decision proposal (beslutsförslag) as numbered decision points."""
-        self._require_active()
-        proposed_on = command.proposed_on or today
-        not_future(proposed_on, today, "proposed_on")
+        proposed_on = self._active_on(command.proposed_on, today, "proposed_on")
         self.trigger_event(
             ev.ProposalRecorded,
             number=len(self.proposals) + 1,
@@ -69,8 +63,7 @@ class Decisions(CasePart):
     @decides(RecordDecision)
     def record_decision(self, command: RecordDecision, by: Actor, today: date) -> Decision:
         """Record that a decision was taken, by a body at a meeting or by a delegate."""
-        self._require_active()
-        not_future(command.decided_on, today, "decided_on")
+        self._active_on(command.decided_on, today, "decided_on")
         body, paragraph = command.body, command.paragraph
         delegate, delegation_point = command.delegate, command.delegation_point
         by_body = body is not None and paragraph is not None
@@ -107,8 +100,7 @@ class Decisions(CasePart):
     def record_extract_sent(self, command: RecordExtractSent, by: Actor, today: date) -> None:
         """Record that a protocol extract with a decision was sent to a recipient."""
         require(self.status != Status.CANCELLED, rules.CASE_CANCELLED)
-        sent_on = command.sent_on or today
-        not_future(sent_on, today, "sent_on")
+        sent_on = happened_on(command.sent_on, today, "sent_on")
         number, recipient = command.decision_number, command.recipient
         decision = self.decision(number)
         require(

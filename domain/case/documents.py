@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import decides, evolves
-from diarium.domain.case.part import CasePart, not_future
+from diarium.domain.aggregate import command, decides, evolves
+from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.terms import Direction, Document
 from diarium.domain.events import case as ev
 
 
-@dataclass(frozen=True)
-class RegisterDocument:
-    dnr: str
+@command
+class RegisterDocument(CaseCommand):
     direction: Direction
     date: date
     description: str
@@ -27,8 +25,7 @@ class Documents(CasePart):
     @decides(RegisterDocument)
     def register_document(self, command: RegisterDocument, by: Actor, today: date) -> None:
         """Register a document to the case, numbered on within the case."""
-        self._require_active()
-        not_future(command.date, today, "date")
+        self._active_on(command.date, today, "date")
         self._require_unpublished("description", command.description, "document")
         self._require_unpublished("counterpart", command.counterpart, "document")
         self.trigger_event(

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import decides, evolves
-from diarium.domain.case.part import CasePart, not_future
-from diarium.domain.case.terms import Direction, IncomingReferral
+from diarium.domain.aggregate import command, decides, evolves
+from diarium.domain.case.part import CaseCommand, CasePart
+from diarium.domain.case.terms import Direction, Document, IncomingReferral
 from diarium.domain.events import case as ev
-from diarium.domain.rules import require
+from diarium.domain.rules import not_future, require
 
 
-@dataclass(frozen=True)
-class ReceiveIncomingReferral:
-    dnr: str
+@command
+class ReceiveIncomingReferral(CaseCommand):
     sender: str
     answer_by: date
     document_number: int
@@ -24,26 +22,27 @@ class ReceiveIncomingReferral:
     sender_reference: str | None = None
 
 
-@dataclass(frozen=True)
-class ExtendIncomingReferral:
-    dnr: str
+@command
+class IncomingReferralCommand(CaseCommand):
+    """A command on the case's incoming referral ``referral_number``; its own fields follow."""
+
     referral_number: int
+
+
+@command
+class ExtendIncomingReferral(IncomingReferralCommand):
     answer_by: date
     granted_on: date | None = None
 
 
-@dataclass(frozen=True)
-class AnswerIncomingReferral:
-    dnr: str
-    referral_number: int
+@command
+class AnswerIncomingReferral(IncomingReferralCommand):
     document_number: int
     answered_on: date | None = None  # default: the outgoing answer's date
 
 
-@dataclass(frozen=True)
-class DeclineIncomingReferral:
-    dnr: str
-    referral_number: int
+@command
+class DeclineIncomingReferral(IncomingReferralCommand):
     reason: str
     declined_on: date | None = None
     document_number: int | None = None
@@ -61,13 +60,7 @@ class IncomingReferrals(CasePart):
         our body must answer by ``answer_by``."""
         self._require_active()
         document_number = command.document_number
-        self._require_document(document_number)
-        letter = self.documents[document_number - 1]
-        require(
-            letter.direction == Direction.INCOMING,
-            rules.INCOMING_REFERRAL_LETTER,
-            f"Document {document_number} of case {self.dnr} is {letter.direction}, not incoming",
-        )
+        letter = self._letter(document_number, Direction.INCOMING, rules.INCOMING_REFERRAL_LETTER)
         require(
             all(r.document_number != document_number for r in self.incoming_referrals),
             rules.INCOMING_REFERRAL_LETTER,
@@ -94,12 +87,10 @@ class IncomingReferrals(CasePart):
     ) -> None:
         """Record an extension (anstånd) the sender granted: our answer is due by
         ``answer_by``, later than before."""
-        self._require_active()
         number = command.referral_number
         referral = self._open_incoming_referral(number)
         granted_on = command.granted_on or today
-        not_future(granted_on, today, "granted_on")
-        require(granted_on >= referral.received_on, rules.INCOMING_REFERRAL_BEFORE_RECEIVED)
+        _after_receipt(referral, granted_on, today, "granted_on")
         require(
             command.answer_by > referral.answer_by,
             rules.INCOMING_REFERRAL_EXTENSION,
@@ -120,19 +111,11 @@ class IncomingReferrals(CasePart):
     ) -> None:
         """Record our answer (yttrande) to an incoming referral: the registered outgoing
         document ``document_number``, sent on ``answered_on`` (default: that document's date)."""
-        self._require_active()
         referral = self._open_incoming_referral(command.referral_number)
         document_number = command.document_number
-        self._require_document(document_number)
-        answer = self.documents[document_number - 1]
-        require(
-            answer.direction == Direction.OUTGOING,
-            rules.INCOMING_REFERRAL_ANSWER_DOCUMENT,
-            f"Document {document_number} of case {self.dnr} is {answer.direction}, not outgoing",
-        )
+        answer = self._answer_letter(document_number)
         day = command.answered_on or answer.date
-        not_future(day, today, "answered_on")
-        require(day >= referral.received_on, rules.INCOMING_REFERRAL_BEFORE_RECEIVED)
+        _after_receipt(referral, day, today, "answered_on")
         self.trigger_event(
             ev.IncomingReferralAnswered,
             number=command.referral_number,
@@ -147,23 +130,12 @@ class IncomingReferrals(CasePart):
     ) -> None:
         """Record that our body declined to answer an incoming referral (avstår), with the
         outgoing letter saying so when one was sent."""
-        self._require_active()
         referral = self._open_incoming_referral(command.referral_number)
         declined_on = command.declined_on or today
-        not_future(declined_on, today, "declined_on")
-        require(
-            declined_on >= referral.received_on, rules.INCOMING_REFERRAL_BEFORE_RECEIVED
-        )
+        _after_receipt(referral, declined_on, today, "declined_on")
         document_number = command.document_number
         if document_number is not None:
-            self._require_document(document_number)
-            letter = self.documents[document_number - 1]
-            require(
-                letter.direction == Direction.OUTGOING,
-                rules.INCOMING_REFERRAL_ANSWER_DOCUMENT,
-                f"Document {document_number} of case {self.dnr} is {letter.direction}, "
-                "not outgoing",
-            )
+            self._answer_letter(document_number)
         self.trigger_event(
             ev.IncomingReferralDeclined,
             number=command.referral_number,
@@ -182,6 +154,8 @@ class IncomingReferrals(CasePart):
         return self.incoming_referrals[number - 1]
 
     def _open_incoming_referral(self, number: int) -> IncomingReferral:
+        """The incoming referral ``number`` of an active case, neither answered nor declined."""
+        self._require_active()
         referral = self.incoming_referral(number)
         require(
             referral.settled_on is None,
@@ -189,6 +163,10 @@ class IncomingReferrals(CasePart):
             f"Incoming referral {number} of case {self.dnr} was already {referral.status}",
         )
         return referral
+
+    def _answer_letter(self, number: int) -> Document:
+        """The outgoing document ``number``, which answers or declines an incoming referral."""
+        return self._letter(number, Direction.OUTGOING, rules.INCOMING_REFERRAL_ANSWER_DOCUMENT)
 
     # -- evolution ------------------------------------------------------------------
 
@@ -219,3 +197,9 @@ class IncomingReferrals(CasePart):
         referral.declined_on = event.occurred_on
         referral.decline_reason = event.reason
         referral.decline_document_number = event.document_number
+
+
+def _after_receipt(referral: IncomingReferral, day: date, today: date, field_name: str) -> None:
+    """Refuse a ``day`` recorded on ``referral`` in the future or before it was received."""
+    not_future(day, today, field_name)
+    require(day >= referral.received_on, rules.INCOMING_REFERRAL_BEFORE_RECEIVED)

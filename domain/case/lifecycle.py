@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Self
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import decides, evolves
-from diarium.domain.case.part import CasePart, not_future
+from diarium.domain.aggregate import command, decides, evolves
+from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.secrecy import MarkSecret
 from diarium.domain.case.terms import SecrecyMarking, Status
 from diarium.domain.dnr import DEFAULT_SERIES, case_id
 from diarium.domain.events import case as ev
 from diarium.domain.roles import may_mark_secret
-from diarium.domain.rules import require, rule
+from diarium.domain.rules import happened_on, not_future, require, rule
 
 # -- commands -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@command
 class RegisterCase:
     title: str
     responsible_body: str
@@ -35,16 +34,14 @@ class RegisterCase:
     secrecy: SecrecyMarking | None = None  # marked secret in the same write (OSL 5:5)
 
 
-@dataclass(frozen=True)
-class AssignOfficer:
-    dnr: str
+@command
+class AssignOfficer(CaseCommand):
     officer: str
     assigned_on: date | None = None
 
 
-@dataclass(frozen=True)
-class ClassifyCase:
-    dnr: str
+@command
+class ClassifyCase(CaseCommand):
     classification: str
     classified_on: date | None = None
 
@@ -54,23 +51,20 @@ CLASSIFICATION_UNCHANGED = rule(
 )
 
 
-@dataclass(frozen=True)
-class CloseCase:
-    dnr: str
+@command
+class CloseCase(CaseCommand):
     closed_on: date | None = None
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class ReopenCase:
-    dnr: str
+@command
+class ReopenCase(CaseCommand):
     reason: str
     reopened_on: date | None = None
 
 
-@dataclass(frozen=True)
-class CancelCase:
-    dnr: str
+@command
+class CancelCase(CaseCommand):
     reason: str
     cancelled_on: date | None = None
 
@@ -152,9 +146,7 @@ class Lifecycle(CasePart):
     @decides(AssignOfficer)
     def assign_officer(self, command: AssignOfficer, by: Actor, today: date) -> None:
         """Assign or reassign the case officer (handläggare)."""
-        self._require_active()
-        assigned_on = command.assigned_on or today
-        not_future(assigned_on, today, "assigned_on")
+        assigned_on = self._active_on(command.assigned_on, today, "assigned_on")
         officer = command.officer
         require(officer != self.officer, rules.OFFICER_UNCHANGED, f"{officer} is already officer")
         self.trigger_event(
@@ -168,9 +160,7 @@ class Lifecycle(CasePart):
     @decides(ClassifyCase)
     def classify(self, command: ClassifyCase, by: Actor, today: date) -> None:
         """File the case under another code of the classification structure."""
-        self._require_active()
-        classified_on = command.classified_on or today
-        not_future(classified_on, today, "classified_on")
+        classified_on = self._active_on(command.classified_on, today, "classified_on")
         require(command.classification != self.classification, CLASSIFICATION_UNCHANGED,
                 field="classification")
         self.trigger_event(
@@ -193,8 +183,7 @@ class Lifecycle(CasePart):
             f"Case {self.dnr} has incoming referrals neither answered nor declined: "
             f"{', '.join(map(str, outstanding))}",
         )
-        closed_on = command.closed_on or today
-        not_future(closed_on, today, "closed_on")
+        closed_on = happened_on(command.closed_on, today, "closed_on")
         self.trigger_event(ev.CaseClosed, reason=command.reason, occurred_on=closed_on, by=by)
 
     @decides(ReopenCase)
@@ -202,8 +191,7 @@ class Lifecycle(CasePart):
         """Reopen a closed case."""
         require(self.status != Status.CANCELLED, rules.CASE_CANCELLED)
         require(self.status == Status.CLOSED, rules.REOPEN_ONLY_CLOSED)
-        reopened_on = command.reopened_on or today
-        not_future(reopened_on, today, "reopened_on")
+        reopened_on = happened_on(command.reopened_on, today, "reopened_on")
         self.trigger_event(
             ev.CaseReopened, reason=command.reason, occurred_on=reopened_on, by=by
         )
@@ -213,8 +201,7 @@ class Lifecycle(CasePart):
         """Cancel (makulera) a case registered in error; the case and its dnr are kept."""
         self._require_active()
         require(not self.decisions, rules.CANCEL_AFTER_DECISION)
-        cancelled_on = command.cancelled_on or today
-        not_future(cancelled_on, today, "cancelled_on")
+        cancelled_on = happened_on(command.cancelled_on, today, "cancelled_on")
         self.trigger_event(
             ev.CaseCancelled, reason=command.reason, occurred_on=cancelled_on, by=by
         )

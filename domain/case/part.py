@@ -13,9 +13,10 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from diarium.domain import rules
-from diarium.domain.aggregate import DiariumAggregate
+from diarium.domain.aggregate import DiariumAggregate, command
 from diarium.domain.case.terms import (
     Decision,
+    Direction,
     Document,
     IncomingReferral,
     Proposal,
@@ -24,8 +25,15 @@ from diarium.domain.case.terms import (
     Status,
 )
 from diarium.domain.identity_numbers import personal_identity_numbers
-from diarium.domain.rules import require
+from diarium.domain.rules import Rule, happened_on, require
 from diarium.domain.secrecy import covered_by_case
+
+
+@command
+class CaseCommand:
+    """A command on the case with the ``dnr``; each command's own fields follow."""
+
+    dnr: str
 
 
 class CasePart(DiariumAggregate):
@@ -60,6 +68,12 @@ class CasePart(DiariumAggregate):
         require(self.status != Status.CANCELLED, rules.CASE_CANCELLED)
         require(self.status != Status.CLOSED, rules.CASE_CLOSED)
 
+    def _active_on(self, day: date | None, today: date, field_name: str) -> date:
+        """The business date of what is recorded on the case, which must be active (neither
+        closed nor cancelled): ``day`` (default: today), not after today."""
+        self._require_active()
+        return happened_on(day, today, field_name)
+
     def _require_document(self, number: int | None) -> None:
         if number is not None:
             require(
@@ -67,6 +81,17 @@ class CasePart(DiariumAggregate):
                 rules.DOCUMENT_UNKNOWN,
                 f"Case {self.dnr} has no document {number}",
             )
+
+    def _letter(self, number: int, direction: Direction, broken: Rule) -> Document:
+        """The case's document ``number``, which must go in ``direction`` (else ``broken``)."""
+        self._require_document(number)
+        letter = self.documents[number - 1]
+        require(
+            letter.direction == direction,
+            broken,
+            f"Document {number} of case {self.dnr} is {letter.direction}, not {direction}",
+        )
+        return letter
 
     def _require_unpublished(self, name: str, value: str | None, entity: str | None) -> None:
         """Refuse a personal identity number in field ``name`` of ``entity`` unless what the
@@ -84,13 +109,3 @@ class CasePart(DiariumAggregate):
                "title) withholds it"),
             name,
         )
-
-
-def not_future(day: date, today: date, field_name: str) -> None:
-    """Refuse a business date after today."""
-    require(
-        day <= today,
-        rules.NO_FUTURE_DATES,
-        f"{field_name} {day.isoformat()} lies after today ({today.isoformat()})",
-        field=field_name,
-    )

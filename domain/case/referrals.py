@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import decides, evolves
-from diarium.domain.case.part import CasePart, not_future
+from diarium.domain.aggregate import command, decides, evolves
+from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.terms import Referral
 from diarium.domain.events import case as ev
 from diarium.domain.rules import require
 
 
-@dataclass(frozen=True)
-class SendReferral:
-    dnr: str
+@command
+class SendReferral(CaseCommand):
     recipients: list[str]
     answer_by: date
     sent_on: date | None = None
     document_number: int | None = None
 
 
-@dataclass(frozen=True)
-class RegisterReferralAnswer:
-    dnr: str
+@command
+class RegisterReferralAnswer(CaseCommand):
     referral_number: int
     recipient: str
     answered_on: date | None = None
@@ -38,9 +35,7 @@ class Referrals(CasePart):
     @decides(SendReferral)
     def send_referral(self, command: SendReferral, by: Actor, today: date) -> Referral:
         """Send the case on referral (remiss) to named recipients, to answer by a date."""
-        self._require_active()
-        sent_on = command.sent_on or today
-        not_future(sent_on, today, "sent_on")
+        sent_on = self._active_on(command.sent_on, today, "sent_on")
         require(command.answer_by >= sent_on, rules.REFERRAL_DUE_BEFORE_SENT)
         self._require_document(command.document_number)
         self.trigger_event(
@@ -59,9 +54,7 @@ class Referrals(CasePart):
         self, command: RegisterReferralAnswer, by: Actor, today: date
     ) -> None:
         """Register a recipient's answer (yttrande) to a referral that was sent."""
-        self._require_active()
-        answered_on = command.answered_on or today
-        not_future(answered_on, today, "answered_on")
+        answered_on = self._active_on(command.answered_on, today, "answered_on")
         number, recipient = command.referral_number, command.recipient
         referral = self.referral(number)
         require(

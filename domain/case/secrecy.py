@@ -2,36 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import decides, evolves
-from diarium.domain.case.part import CasePart, not_future
+from diarium.domain.aggregate import command, decides, evolves
+from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.terms import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS, Secrecy
 from diarium.domain.events import case as ev
-from diarium.domain.rules import require
+from diarium.domain.rules import happened_on, require
 
 
-@dataclass(frozen=True)
-class MarkSecret:
-    dnr: str
+@command
+class MarkSecret(CaseCommand):
     statute: str
     marking_body: str
     marked_on: date | None = None
     fields: list[str] | None = None
 
 
-@dataclass(frozen=True)
-class LiftSecrecy:
-    dnr: str
+@command
+class LiftSecrecy(CaseCommand):
     lifted_on: date | None = None
 
 
-@dataclass(frozen=True)
-class MarkDocumentSecret:
-    dnr: str
+@command
+class MarkDocumentSecret(CaseCommand):
     document_number: int
     statute: str
     marking_body: str
@@ -39,9 +35,8 @@ class MarkDocumentSecret:
     fields: list[str] | None = None
 
 
-@dataclass(frozen=True)
-class LiftDocumentSecrecy:
-    dnr: str
+@command
+class LiftDocumentSecrecy(CaseCommand):
     document_number: int
     lifted_on: date | None = None
 
@@ -52,51 +47,25 @@ class CaseSecrecy(CasePart):
     @decides(MarkSecret)
     def mark_secret(self, command: MarkSecret, by: Actor, today: date) -> None:
         """Mark the case secret under ``statute``; ``fields`` (default: all) are withheld."""
-        chosen = _secret_fields(command.fields, CASE_SECRET_FIELDS)
-        require(self.secrecy is None, rules.SECRECY_MARKED, f"Case {self.dnr} is already marked")
-        marked_on = command.marked_on or today
-        not_future(marked_on, today, "marked_on")
-        self.trigger_event(
-            ev.CaseMarkedSecret,
-            statute=command.statute,
-            marking_body=command.marking_body,
-            fields=chosen,
-            occurred_on=marked_on,
-            by=by,
+        self._mark(
+            ev.CaseMarkedSecret, command, CASE_SECRET_FIELDS, self.secrecy, f"Case {self.dnr}",
+            by, today,
         )
 
     @decides(LiftSecrecy)
     def lift_secrecy(self, command: LiftSecrecy, by: Actor, today: date) -> None:
         """Lift the case's secrecy marking."""
-        require(self.secrecy is not None, rules.SECRECY_NOT_MARKED)
-        lifted_on = command.lifted_on or today
-        not_future(lifted_on, today, "lifted_on")
-        assert self.secrecy is not None
-        self.trigger_event(
-            ev.CaseSecrecyLifted, statute=self.secrecy.statute, occurred_on=lifted_on, by=by
-        )
+        self._lift(ev.CaseSecrecyLifted, self.secrecy, command.lifted_on, by, today)
 
     @decides(MarkDocumentSecret)
     def mark_document_secret(self, command: MarkDocumentSecret, by: Actor, today: date) -> None:
         """Mark one document secret; ``fields`` (default: counterpart and description)."""
         number = command.document_number
         self._require_document(number)
-        chosen = _secret_fields(command.fields, DOCUMENT_SECRET_FIELDS)
-        require(
-            self.documents[number - 1].secrecy is None,
-            rules.SECRECY_MARKED,
-            f"Document {number} of case {self.dnr} is already marked",
-        )
-        marked_on = command.marked_on or today
-        not_future(marked_on, today, "marked_on")
-        self.trigger_event(
-            ev.DocumentMarkedSecret,
-            document_number=number,
-            statute=command.statute,
-            marking_body=command.marking_body,
-            fields=chosen,
-            occurred_on=marked_on,
-            by=by,
+        self._mark(
+            ev.DocumentMarkedSecret, command, DOCUMENT_SECRET_FIELDS,
+            self.documents[number - 1].secrecy, f"Document {number} of case {self.dnr}",
+            by, today, document_number=number,
         )
 
     @decides(LiftDocumentSecrecy)
@@ -106,18 +75,51 @@ class CaseSecrecy(CasePart):
         """Lift a document's secrecy marking."""
         number = command.document_number
         self._require_document(number)
-        marking = self.documents[number - 1].secrecy
-        require(marking is not None, rules.SECRECY_NOT_MARKED)
-        lifted_on = command.lifted_on or today
-        not_future(lifted_on, today, "lifted_on")
-        assert marking is not None
+        self._lift(
+            ev.DocumentSecrecyLifted, self.documents[number - 1].secrecy, command.lifted_on,
+            by, today, document_number=number,
+        )
+
+    def _mark(
+        self,
+        event_class: type[ev.CaseMarkedSecret | ev.DocumentMarkedSecret],
+        command: MarkSecret | MarkDocumentSecret,
+        allowed: tuple[str, ...],
+        marked: Secrecy | None,
+        what: str,
+        by: Actor,
+        today: date,
+        **target: int,
+    ) -> None:
+        """Mark ``what`` (the case, or the document ``target`` names) secret, unless it is
+        ``marked`` already; ``allowed`` are the fields a marking of it can withhold."""
+        chosen = _secret_fields(command.fields, allowed)
+        require(marked is None, rules.SECRECY_MARKED, f"{what} is already marked")
         self.trigger_event(
-            ev.DocumentSecrecyLifted,
-            document_number=number,
-            statute=marking.statute,
-            occurred_on=lifted_on,
+            event_class,
+            **target,
+            statute=command.statute,
+            marking_body=command.marking_body,
+            fields=chosen,
+            occurred_on=happened_on(command.marked_on, today, "marked_on"),
             by=by,
         )
+
+    def _lift(
+        self,
+        event_class: type[ev.CaseSecrecyLifted | ev.DocumentSecrecyLifted],
+        marking: Secrecy | None,
+        lifted_on: date | None,
+        by: Actor,
+        today: date,
+        **target: int,
+    ) -> None:
+        """Lift ``marking`` (of the case, or of the document ``target`` names) as of
+        ``lifted_on``."""
+        require(marking is not None, rules.SECRECY_NOT_MARKED)
+        day = happened_on(lifted_on, today, "lifted_on")
+        assert marking is not None
+        self.trigger_event(event_class, **target, statute=marking.statute, occurred_on=day, by=by)
 
     # -- evolution ------------------------------------------------------------------
 

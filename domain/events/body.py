@@ -4,6 +4,7 @@ under it. Field names are the integration contract: never rename one; add a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from diarium.domain.events.base import SAFE, Covered, DiariumCreated, DiariumEvent, events_of
@@ -46,30 +47,29 @@ class MembershipEnded(DiariumEvent):
     reason: str | None
 
 
-class DelegationPointAdded(DiariumEvent):
+@dataclass(frozen=True)
+class DelegationPointTerms:
+    """The fields of an event that sets a point's terms (added or revised): not an event."""
+
+    number: str
+    case_type: str
+    delegate: str
+    conditions: str | None
+    decision_reference: str | None
+
+
+class DelegationPointAdded(DiariumEvent, DelegationPointTerms):
     """A point was added to the body's delegation order (delegationsordning)."""
 
     label = "Delegationspunkt tillagd"
     secrecy = SAFE
 
-    number: str
-    case_type: str
-    delegate: str
-    conditions: str | None
-    decision_reference: str | None
 
-
-class DelegationPointRevised(DiariumEvent):
+class DelegationPointRevised(DiariumEvent, DelegationPointTerms):
     """A point of the delegation order was given a new content from ``occurred_on``."""
 
     label = "Delegationspunkt ändrad"
     secrecy = SAFE
-
-    number: str
-    case_type: str
-    delegate: str
-    conditions: str | None
-    decision_reference: str | None
 
 
 class DelegationPointRevoked(DiariumEvent):

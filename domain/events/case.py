@@ -3,6 +3,7 @@ add a ``class_version`` and an ``upcast_vN_vN+1`` instead."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from diarium.domain.events.base import (
@@ -322,7 +323,16 @@ class CaseCancelled(DiariumEvent):
 # -- secrecy (OSL 5:5): a marking is a warning flag; release is decided on request -------------
 
 
-class CaseMarkedSecret(DiariumEvent):
+@dataclass(frozen=True)
+class Marking:
+    """The fields of an event that marks the case or a document secret: not an event."""
+
+    statute: str
+    marking_body: str
+    fields: list[str]
+
+
+class CaseMarkedSecret(DiariumEvent, Marking):
     """The case was marked secret: ``statute`` is the paragraph (e.g. "OSL 25:1"),
     ``marking_body`` the body that made the marking, ``occurred_on`` its date, ``fields`` the
     case's fields withheld from those without access (title, origin, documents, proposals,
@@ -331,10 +341,6 @@ class CaseMarkedSecret(DiariumEvent):
     label = "Ärende sekretessmarkerat"
     secrecy = SAFE
     internal = True  # the feed names what a marking withholds (``withheld``), not the marking
-
-    statute: str
-    marking_body: str
-    fields: list[str]
 
 
 class CaseSecrecyLifted(DiariumEvent):
@@ -347,7 +353,7 @@ class CaseSecrecyLifted(DiariumEvent):
     statute: str
 
 
-class DocumentMarkedSecret(DiariumEvent):
+class DocumentMarkedSecret(DiariumEvent, Marking):
     """A document of the case was marked secret; ``fields`` are among counterpart and
     description (the sender or recipient, and what it concerns: OSL 5:2)."""
 
@@ -356,9 +362,6 @@ class DocumentMarkedSecret(DiariumEvent):
     internal = True
 
     document_number: int
-    statute: str
-    marking_body: str
-    fields: list[str]
 
 
 class DocumentSecrecyLifted(DiariumEvent):

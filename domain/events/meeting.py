@@ -8,6 +8,7 @@ act for what came after it (adjustment, posting, corrections, extracts, written 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -130,36 +131,38 @@ class ParagraphDecided(DiariumEvent):
     case_decision_number: int | None
 
 
-class ReservationEntered(DiariumEvent):
+@dataclass(frozen=True)
+class MemberOnParagraph:
+    """The fields of an event about one member in one paragraph: not an event."""
+
+    paragraph: int
+    member: str
+
+
+class ReservationEntered(DiariumEvent, MemberOnParagraph):
     """A member announced a reservation against the decision before the meeting closed."""
 
     label = "Reservation anmäld"
     secrecy = Covered("reservation")
 
-    paragraph: int
-    member: str
     reason: str | None
 
 
-class ReservationReasonGiven(DiariumEvent):
+class ReservationReasonGiven(DiariumEvent, MemberOnParagraph):
     """The written reason for a reservation was handed in (before adjustment)."""
 
     label = "Reservation motiverad"
     secrecy = Covered("reservation")
 
-    paragraph: int
-    member: str
     reason: str
 
 
-class ConflictOfInterestDeclared(DiariumEvent):
+class ConflictOfInterestDeclared(DiariumEvent, MemberOnParagraph):
     """A member declared a conflict of interest (jäv) and took no part in the paragraph."""
 
     label = "Jäv anmält"
     secrecy = Covered("conflict")
 
-    paragraph: int
-    member: str
     note: str | None
 
 

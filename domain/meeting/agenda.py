@@ -9,11 +9,11 @@ from diarium.domain import meeting_commands as mc
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import decides, evolves
-from diarium.domain.body import Body, not_future
+from diarium.domain.body import Body
 from diarium.domain.events import meeting as ev
 from diarium.domain.meeting.state import AgendaItem, Attendee, MeetingState
 from diarium.domain.meeting_terms import Capacity, MemberRole
-from diarium.domain.rules import require
+from diarium.domain.rules import happened_on, require
 
 
 class Agenda(MeetingState):
@@ -22,8 +22,7 @@ class Agenda(MeetingState):
     def add_agenda_item(self, command: mc.AddAgendaItem, by: Actor, today: date) -> AgendaItem:
         """Put a case or a fixed item on the agenda (before the meeting closes); the case's
         own checks (open, for this body) are the application's, which loads it."""
-        added_on = command.added_on or today
-        not_future(added_on, today, "added_on")
+        added_on = happened_on(command.added_on, today, "added_on")
         self._require_open()
         dnr = command.dnr
         if dnr is not None:
@@ -99,12 +98,11 @@ class Agenda(MeetingState):
             rules.CHAIR_NOT_SERVING,
             f"{chair} is not a serving member at the meeting",
         )
-        self.trigger_event(
+        self._at_meeting(
             ev.AttendanceRecorded,
             chair=chair,
             secretary=command.secretary,
             attendees=[_attendee_data(a) for a in attendees],
-            occurred_on=self.meeting_date,
             by=by,
         )
 
@@ -120,12 +118,11 @@ class Agenda(MeetingState):
                 rules.ADJUSTER_NOT_PRESENT,
                 f"{name} is not a serving member present (other than the chair)",
             )
-        self.trigger_event(
+        self._at_meeting(
             ev.AdjustersElected,
             adjusters=list(dict.fromkeys(command.adjusters)),
             adjustment_place=command.adjustment_place,
             adjustment_date=command.adjustment_date,
-            occurred_on=self.meeting_date,
             by=by,
         )
 

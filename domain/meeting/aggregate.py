@@ -12,13 +12,13 @@ from datetime import date
 
 from diarium.domain import meeting_commands as mc
 from diarium.domain.actor import Actor
-from diarium.domain.body import not_future
 from diarium.domain.events import meeting as ev
 from diarium.domain.meeting.agenda import Agenda
 from diarium.domain.meeting.entries import Entries
 from diarium.domain.meeting.paragraphs import Paragraphs
 from diarium.domain.meeting.protocol import Protocol
 from diarium.domain.meeting_terms import meeting_id, meeting_ref
+from diarium.domain.rules import happened_on
 
 
 class Meeting(Agenda, Paragraphs, Entries, Protocol):
@@ -27,8 +27,7 @@ class Meeting(Agenda, Paragraphs, Entries, Protocol):
     @classmethod
     def schedule(cls, command: mc.ScheduleMeeting, by: Actor, today: date) -> Meeting:
         """The meeting ``command`` schedules (its ref made from body, date and session)."""
-        scheduled_on = command.scheduled_on or today
-        not_future(scheduled_on, today, "scheduled_on")
+        scheduled_on = happened_on(command.scheduled_on, today, "scheduled_on")
         ref = meeting_ref(command.body, command.date, command.session)
         return cls._create_by(
             ev.MeetingScheduled,

@@ -10,7 +10,6 @@ from diarium.domain import meeting_commands as mc
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import decides, evolves
-from diarium.domain.body import not_future
 from diarium.domain.events import meeting as ev
 from diarium.domain.meeting.state import (
     Attachment,
@@ -21,7 +20,7 @@ from diarium.domain.meeting.state import (
     Reservation,
 )
 from diarium.domain.meeting_terms import Capacity
-from diarium.domain.rules import require
+from diarium.domain.rules import not_future, require
 
 
 class Entries(MeetingState):
@@ -40,12 +39,11 @@ class Entries(MeetingState):
             rules.RESERVATION_ENTERED,
             f"{member} already reserved in § {paragraph}",
         )
-        self.trigger_event(
+        self._at_meeting(
             ev.ReservationEntered,
             paragraph=paragraph,
             member=member,
             reason=command.reason,
-            occurred_on=self.meeting_date,
             by=by,
         )
 
@@ -88,12 +86,11 @@ class Entries(MeetingState):
             rules.CONFLICT_AFTER_PARTICIPATION,
             f"{member} already took part in § {paragraph}",
         )
-        self.trigger_event(
+        self._at_meeting(
             ev.ConflictOfInterestDeclared,
             paragraph=paragraph,
             member=member,
             note=command.note,
-            occurred_on=self.meeting_date,
             by=by,
         )
 
@@ -101,13 +98,12 @@ class Entries(MeetingState):
     def enter_note(self, command: mc.EnterNote, by: Actor, today: date) -> None:
         """Enter a protocol note (protokollsanteckning)."""
         p = self._editable(command.paragraph)
-        self.trigger_event(
+        self._at_meeting(
             ev.ProtocolNoteEntered,
             paragraph=p.number,
             number=len(p.notes) + 1,
             authors=command.authors,
             text=command.text,
-            occurred_on=self.meeting_date,
             by=by,
         )
 
@@ -115,7 +111,7 @@ class Entries(MeetingState):
     def add_attachment(self, command: mc.AddAttachment, by: Actor, today: date) -> None:
         """Attach a document (bilaga) or list a decision basis (beslutsunderlag)."""
         p = self._editable(command.paragraph)
-        self.trigger_event(
+        self._at_meeting(
             ev.AttachmentAdded,
             paragraph=p.number,
             number=len(p.attachments) + 1,
@@ -123,7 +119,6 @@ class Entries(MeetingState):
             kind=str(command.kind),
             dnr=command.dnr,
             document_number=command.document_number,
-            occurred_on=self.meeting_date,
             by=by,
         )
 
@@ -133,11 +128,10 @@ class Entries(MeetingState):
     ) -> None:
         """Set who gets an extract of the paragraph."""
         p = self._editable(command.paragraph)
-        self.trigger_event(
+        self._at_meeting(
             ev.ExtractRecipientsListed,
             paragraph=p.number,
             recipients=list(dict.fromkeys(command.recipients)),
-            occurred_on=self.meeting_date,
             by=by,
         )
 
@@ -155,11 +149,10 @@ class Entries(MeetingState):
         """Record the delegated decisions reported to the body under the paragraph
         (``decisions``: as the body marked them reported)."""
         p = self._editable(command.paragraph)
-        self.trigger_event(
+        self._at_meeting(
             ev.DelegatedDecisionsListed,
             paragraph=p.number,
             decisions=decisions,
-            occurred_on=self.meeting_date,
             by=by,
         )
 

@@ -32,14 +32,13 @@ class Paragraphs(MeetingState):
         dnr = command.dnr
         self.check_paragraph(dnr=dnr, today=today)
         item = next((i for i in self.agenda if i.dnr == dnr), None) if dnr else None
-        self.trigger_event(
+        self._at_meeting(
             ev.ParagraphRecorded,
             number=number,
             title=command.title,
             dnr=dnr,
             agenda_item=item.number if item else None,
             sections=[{"heading": s.heading, "text": s.text} for s in command.sections],
-            occurred_on=self.meeting_date,
             by=by,
         )
         return self.paragraphs[-1]
@@ -64,14 +63,13 @@ class Paragraphs(MeetingState):
         mover, supporters = command.mover, command.supporters
         for name in ([mover] if mover else []) + supporters:
             self._require_participant(p, name)
-        self.trigger_event(
+        self._at_meeting(
             ev.MotionMade,
             paragraph=p.number,
             number=len(p.motions) + 1,
             mover=mover,
             text=command.text,
             supporters=list(dict.fromkeys(supporters)),
-            occurred_on=self.meeting_date,
             by=by,
         )
         return p.motions[-1]
@@ -129,7 +127,7 @@ class Paragraphs(MeetingState):
                 f"ja {yes}, nej {no}{' (casting vote)' if casting else ''}: "
                 f"motion {outcome} was adopted, not {adopted}",
             )
-        self.trigger_event(
+        self._at_meeting(
             ev.ProcedureStepRecorded,
             paragraph=paragraph,
             number=len(p.procedure) + 1,
@@ -138,7 +136,6 @@ class Paragraphs(MeetingState):
             outcome=outcome,
             votes={k: str(v) for k, v in votes.items()} if votes is not None else None,
             casting_vote=casting,
-            occurred_on=self.meeting_date,
             by=by,
         )
         return p.procedure[-1]
@@ -165,14 +162,13 @@ class Paragraphs(MeetingState):
         """Record the paragraph's decision (with the number of the decision it recorded on
         the paragraph's case, if any)."""
         self.check_decision(command, today)
-        self.trigger_event(
+        self._at_meeting(
             ev.ParagraphDecided,
             paragraph=command.paragraph,
             kind=str(command.kind),
             text=command.text,
             higher_body=command.higher_body,
             case_decision_number=case_decision_number,
-            occurred_on=self.meeting_date,
             by=by,
         )
 

@@ -9,11 +9,10 @@ from diarium.domain import meeting_commands as mc
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import decides, evolves
-from diarium.domain.body import not_future
 from diarium.domain.events import meeting as ev
 from diarium.domain.meeting.state import Correction, MeetingState
 from diarium.domain.meeting_terms import posting_deadline
-from diarium.domain.rules import require
+from diarium.domain.rules import happened_on, not_future, require
 
 
 class Protocol(MeetingState):
@@ -24,9 +23,7 @@ class Protocol(MeetingState):
         """The chair closes the meeting."""
         self._require_held(today)
         require(not self.closed, rules.MEETING_CLOSED, f"{self.ref} is closed")
-        self.trigger_event(
-            ev.MeetingClosed, closed_at=command.closed_at, occurred_on=self.meeting_date, by=by
-        )
+        self._at_meeting(ev.MeetingClosed, closed_at=command.closed_at, by=by)
 
     @decides(mc.AdjustParagraphImmediately)
     def adjust_immediately(
@@ -69,8 +66,8 @@ class Protocol(MeetingState):
     @decides(mc.PostProtocol)
     def post(self, command: mc.PostProtocol, by: Actor, today: date) -> None:
         """Post the adjustment on the notice board (KL 8:12): the appeal period starts."""
-        paragraph, posted_on = command.paragraph, command.posted_on or today
-        not_future(posted_on, today, "posted_on")
+        paragraph = command.paragraph
+        posted_on = happened_on(command.posted_on, today, "posted_on")
         if paragraph is None:
             adjusted_on = self.adjusted_on
             require(self.posted_on is None, rules.PROTOCOL_POSTED, f"Posted {self.posted_on}")

@@ -9,8 +9,8 @@ from datetime import date
 from typing import Any
 
 from diarium.domain import rules
+from diarium.domain.actor import Actor
 from diarium.domain.aggregate import DiariumAggregate, evolves
-from diarium.domain.body import not_future
 from diarium.domain.events import meeting as ev
 from diarium.domain.meeting_terms import (
     AgendaItemNotFound,
@@ -22,7 +22,7 @@ from diarium.domain.meeting_terms import (
     legal_force_from,
     posting_deadline,
 )
-from diarium.domain.rules import require
+from diarium.domain.rules import not_future, require
 
 
 class MeetingStatus:
@@ -254,6 +254,10 @@ class MeetingState(DiariumAggregate):
         ]
 
     # -- internals --------------------------------------------------------------------
+
+    def _at_meeting(self, event_class: type[Any], *, by: Actor, **fields: Any) -> None:
+        """Record what was done at the meeting, dated the meeting's date."""
+        self.trigger_event(event_class, occurred_on=self.meeting_date, by=by, **fields)
 
     def _require_held(self, today: date) -> None:
         not_future(self.meeting_date, today, "The meeting date")

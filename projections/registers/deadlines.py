@@ -31,19 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Date,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    Uuid,
-)
+import sqlalchemy as sa
 
 from diarium.domain.events import case as ev
 from diarium.domain.events import meeting as mev
@@ -114,67 +102,67 @@ class DeadlinesProjection(Projection):
     # is not copied, and rows are re-titled when a marking changes
     version = 3
 
-    def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:
+    def define(self, metadata: sa.MetaData, generation: int) -> dict[str, TableSpec]:
         rname = table_name("referral", generation)
-        referral = Table(
+        referral = sa.Table(
             rname, metadata,
             row_id(),
             *case_columns(required=True),
-            Column("title", Text, nullable=False),
-            Column("responsible_body", String(200), nullable=False),
-            Column("direction", String(8), nullable=False),  # outgoing | incoming
-            Column("referral_number", Integer, nullable=False),
-            Column("recipient", String(300), nullable=False),  # incoming: our body
-            Column("sender", String(300)),  # incoming: who asks us (outgoing: None)
-            Column("sender_reference", String(100)),
-            Column("sent_on", Date, nullable=False),
-            Column("answer_by", Date, nullable=False),
-            Column("answered_on", Date),
-            Column("declined_on", Date),
-            Column("document_number", Integer),
+            sa.Column("title", sa.Text, nullable=False),
+            sa.Column("responsible_body", sa.String(200), nullable=False),
+            sa.Column("direction", sa.String(8), nullable=False),  # outgoing | incoming
+            sa.Column("referral_number", sa.Integer, nullable=False),
+            sa.Column("recipient", sa.String(300), nullable=False),  # incoming: our body
+            sa.Column("sender", sa.String(300)),  # incoming: who asks us (outgoing: None)
+            sa.Column("sender_reference", sa.String(100)),
+            sa.Column("sent_on", sa.Date, nullable=False),
+            sa.Column("answer_by", sa.Date, nullable=False),
+            sa.Column("answered_on", sa.Date),
+            sa.Column("declined_on", sa.Date),
+            sa.Column("document_number", sa.Integer),
             # for withholding at query time (OSL 5:2): the sender is secret with the letter's
             # counterpart; who may read it (with responsible_body)
-            Column("sender_secret", Boolean, nullable=False),
-            Column("officer", String(200)),
-            UniqueConstraint(
+            sa.Column("sender_secret", sa.Boolean, nullable=False),
+            sa.Column("officer", sa.String(200)),
+            sa.UniqueConstraint(
                 "case_id", "direction", "referral_number", "recipient", name=f"{rname}_recipient"
             ),
-            Index(f"{rname}_answer_by", "answer_by", "id"),
-            Index(f"{rname}_sent", "sent_on", "id"),
-            Index(f"{rname}_recipient_by", "recipient", "answer_by", "id"),
-            Index(f"{rname}_dnr", "dnr"),
+            sa.Index(f"{rname}_answer_by", "answer_by", "id"),
+            sa.Index(f"{rname}_sent", "sent_on", "id"),
+            sa.Index(f"{rname}_recipient_by", "recipient", "answer_by", "id"),
+            sa.Index(f"{rname}_dnr", "dnr"),
         )
-        meeting = Table(
+        meeting = sa.Table(
             table_name("deadline_meeting", generation), metadata,
-            Column("meeting_id", Uuid, primary_key=True),
-            Column("ref", String(100), nullable=False),
-            Column("body", String(50), nullable=False),
-            Column("meeting_on", Date, nullable=False),
+            sa.Column("meeting_id", sa.Uuid, primary_key=True),
+            sa.Column("ref", sa.String(100), nullable=False),
+            sa.Column("body", sa.String(50), nullable=False),
+            sa.Column("meeting_on", sa.Date, nullable=False),
         )
         dname = table_name("deadline", generation)
-        deadline = Table(
+        deadline = sa.Table(
             dname, metadata,
             row_id(),
-            Column("ref", String(200), nullable=False),
-            Column("kind", String(32), nullable=False),
-            Column("rule", Text, nullable=False),
-            Column("law", String(50)),
-            Column("due_on", Date, nullable=False),
-            Column("subject", Text, nullable=False),
+            sa.Column("ref", sa.String(200), nullable=False),
+            sa.Column("kind", sa.String(32), nullable=False),
+            sa.Column("rule", sa.Text, nullable=False),
+            sa.Column("law", sa.String(50)),
+            sa.Column("due_on", sa.Date, nullable=False),
+            sa.Column("subject", sa.Text, nullable=False),
             *case_columns(required=False),
-            Column("body", String(200)),
-            Column("meeting_ref", String(100)),
-            Column("done_on", Date),
+            sa.Column("body", sa.String(200)),
+            sa.Column("meeting_ref", sa.String(100)),
+            sa.Column("done_on", sa.Date),
             # an incoming referral's deadline names its sender: the subject without it, shown
             # to those who may not read the case's secrets where ``secret_subject``
-            Column("secret_subject", Boolean, nullable=False),
-            Column("public_subject", Text),
-            Column("officer", String(200)),
-            UniqueConstraint("ref", name=f"{dname}_ref"),
-            Index(f"{dname}_due", "due_on", "id"),
-            Index(f"{dname}_kind_due", "kind", "due_on", "id"),
-            Index(f"{dname}_case", "case_id"),
-            Index(f"{dname}_dnr", "dnr"),
+            sa.Column("secret_subject", sa.Boolean, nullable=False),
+            sa.Column("public_subject", sa.Text),
+            sa.Column("officer", sa.String(200)),
+            sa.UniqueConstraint("ref", name=f"{dname}_ref"),
+            sa.Index(f"{dname}_due", "due_on", "id"),
+            sa.Index(f"{dname}_kind_due", "kind", "due_on", "id"),
+            sa.Index(f"{dname}_case", "case_id"),
+            sa.Index(f"{dname}_dnr", "dnr"),
         )
         return {
             "meeting": TableSpec(meeting, ("meeting_id",), prefetch_by="meeting_id"),

@@ -4,142 +4,129 @@ protocol extracts per recipient, with the columns withholding needs (OSL 5:2).""
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    Date,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    Uuid,
-)
+import sqlalchemy as sa
 
 from diarium.projections.batch import TableSpec
 from diarium.projections.tables import case_columns, row_id, table_name
 
 
-def decision_tables(metadata: MetaData, generation: int) -> dict[str, TableSpec]:
+def decision_tables(metadata: sa.MetaData, generation: int) -> dict[str, TableSpec]:
     """The tables of generation ``generation``, with the key a batch finds each row by."""
     def t(base: str) -> str:
         return table_name(base, generation)
 
-    body = Table(
+    body = sa.Table(
         t("decision_body"), metadata,
-        Column("body_id", Uuid, primary_key=True),
-        Column("code", String(50), nullable=False),
-        Column("name", Text, nullable=False),
+        sa.Column("body_id", sa.Uuid, primary_key=True),
+        sa.Column("code", sa.String(50), nullable=False),
+        sa.Column("name", sa.Text, nullable=False),
     )
-    meeting = Table(
+    meeting = sa.Table(
         t("meeting"), metadata,
-        Column("meeting_id", Uuid, primary_key=True),
-        Column("ref", String(100), nullable=False),
-        Column("body", String(50), nullable=False),
-        Column("meeting_on", Date, nullable=False),
-        Column("parties", JSON, nullable=False),
-        Column("adjusted_on", Date),
-        Column("posted_on", Date),
+        sa.Column("meeting_id", sa.Uuid, primary_key=True),
+        sa.Column("ref", sa.String(100), nullable=False),
+        sa.Column("body", sa.String(50), nullable=False),
+        sa.Column("meeting_on", sa.Date, nullable=False),
+        sa.Column("parties", sa.JSON, nullable=False),
+        sa.Column("adjusted_on", sa.Date),
+        sa.Column("posted_on", sa.Date),
     )
-    paragraph = Table(
+    paragraph = sa.Table(
         t("paragraph"), metadata,
-        Column("meeting_id", Uuid, primary_key=True),
-        Column("number", Integer, primary_key=True, autoincrement=False),
-        Column("dnr", String(50)),
-        Column("title", Text, nullable=False),
-        Column("adjusted_on", Date),
-        Column("posted_on", Date),
+        sa.Column("meeting_id", sa.Uuid, primary_key=True),
+        sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("dnr", sa.String(50)),
+        sa.Column("title", sa.Text, nullable=False),
+        sa.Column("adjusted_on", sa.Date),
+        sa.Column("posted_on", sa.Date),
     )
     name = t("decision")
-    decision = Table(
+    decision = sa.Table(
         name, metadata,
         row_id(),
-        Column("key", String(200), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
         *case_columns(required=False),
-        Column("title", Text),
-        Column("case_decision_number", Integer),
-        Column("kind", String(32)),
-        Column("text", Text),
-        Column("decided_on", Date, nullable=False),
-        Column("body", String(200)),
-        Column("meeting_id", Uuid),
-        Column("meeting_ref", String(100)),
-        Column("meeting_on", Date),
-        Column("paragraph", Integer),
-        Column("higher_body", String(200)),
-        Column("delegated", Boolean, nullable=False),
-        Column("delegate", String(200)),
-        Column("delegation_point", String(50)),
-        Column("delegated_number", Integer),
-        Column("reported_on", Date),
-        Column("reported_meeting", String(100)),
-        Column("reported_paragraph", Integer),
-        Column("adjusted_on", Date),
-        Column("posted_on", Date),
-        Column("legal_force_on", Date),
+        sa.Column("title", sa.Text),
+        sa.Column("case_decision_number", sa.Integer),
+        sa.Column("kind", sa.String(32)),
+        sa.Column("text", sa.Text),
+        sa.Column("decided_on", sa.Date, nullable=False),
+        sa.Column("body", sa.String(200)),
+        sa.Column("meeting_id", sa.Uuid),
+        sa.Column("meeting_ref", sa.String(100)),
+        sa.Column("meeting_on", sa.Date),
+        sa.Column("paragraph", sa.Integer),
+        sa.Column("higher_body", sa.String(200)),
+        sa.Column("delegated", sa.Boolean, nullable=False),
+        sa.Column("delegate", sa.String(200)),
+        sa.Column("delegation_point", sa.String(50)),
+        sa.Column("delegated_number", sa.Integer),
+        sa.Column("reported_on", sa.Date),
+        sa.Column("reported_meeting", sa.String(100)),
+        sa.Column("reported_paragraph", sa.Integer),
+        sa.Column("adjusted_on", sa.Date),
+        sa.Column("posted_on", sa.Date),
+        sa.Column("legal_force_on", sa.Date),
         # for withholding at query time (OSL 5:2): who may read the case's secrets, and
         # whether its marking covers decisions
-        Column("responsible_body", String(200)),
-        Column("officer", String(200)),
-        Column("secret_text", Boolean, nullable=False),
-        UniqueConstraint("key", name=f"{name}_key"),
-        Index(f"{name}_decided", "decided_on", "id"),
-        Index(f"{name}_body", "body", "decided_on", "id"),
-        Index(f"{name}_case", "case_id", "case_decision_number"),
-        Index(f"{name}_meeting", "meeting_id", "paragraph"),
-        Index(f"{name}_delegate", "delegate", "decided_on", "id"),
-        Index(f"{name}_dnr", "dnr"),
+        sa.Column("responsible_body", sa.String(200)),
+        sa.Column("officer", sa.String(200)),
+        sa.Column("secret_text", sa.Boolean, nullable=False),
+        sa.UniqueConstraint("key", name=f"{name}_key"),
+        sa.Index(f"{name}_decided", "decided_on", "id"),
+        sa.Index(f"{name}_body", "body", "decided_on", "id"),
+        sa.Index(f"{name}_case", "case_id", "case_decision_number"),
+        sa.Index(f"{name}_meeting", "meeting_id", "paragraph"),
+        sa.Index(f"{name}_delegate", "delegate", "decided_on", "id"),
+        sa.Index(f"{name}_dnr", "dnr"),
     )
 
-    def member_table(base: str, extra: list[Column]) -> Table:
+    def member_table(base: str, extra: list[sa.Column]) -> sa.Table:
         n = t(base)
-        return Table(
+        return sa.Table(
             n, metadata,
             row_id(),
-            Column("meeting_id", Uuid, nullable=False),
-            Column("meeting_ref", String(100), nullable=False),
-            Column("body", String(50), nullable=False),
-            Column("meeting_on", Date, nullable=False),
-            Column("paragraph", Integer, nullable=False),
-            Column("dnr", String(50)),
-            Column("member", String(200), nullable=False),
-            Column("party", String(100)),
+            sa.Column("meeting_id", sa.Uuid, nullable=False),
+            sa.Column("meeting_ref", sa.String(100), nullable=False),
+            sa.Column("body", sa.String(50), nullable=False),
+            sa.Column("meeting_on", sa.Date, nullable=False),
+            sa.Column("paragraph", sa.Integer, nullable=False),
+            sa.Column("dnr", sa.String(50)),
+            sa.Column("member", sa.String(200), nullable=False),
+            sa.Column("party", sa.String(100)),
             *extra,
             # the case's marking covers its decisions (domain/secrecy.py: a reservation's
             # reason, a conflict's note), and who may read it
-            Column("secret_text", Boolean, nullable=False, default=False),
-            Column("responsible_body", String(200)), Column("officer", String(200)),
-            UniqueConstraint("meeting_id", "paragraph", "member", name=f"{n}_member"),
-            Index(f"{n}_meeting_on", "meeting_on", "id"),
-            Index(f"{n}_member_on", "member", "meeting_on", "id"),
-            Index(f"{n}_dnr", "dnr"),
+            sa.Column("secret_text", sa.Boolean, nullable=False, default=False),
+            sa.Column("responsible_body", sa.String(200)), sa.Column("officer", sa.String(200)),
+            sa.UniqueConstraint("meeting_id", "paragraph", "member", name=f"{n}_member"),
+            sa.Index(f"{n}_meeting_on", "meeting_on", "id"),
+            sa.Index(f"{n}_member_on", "member", "meeting_on", "id"),
+            sa.Index(f"{n}_dnr", "dnr"),
         )
 
     reservation = member_table(
-        "reservation", [Column("reason", Text), Column("reason_given_on", Date)]
+        "reservation", [sa.Column("reason", sa.Text), sa.Column("reason_given_on", sa.Date)]
     )
-    conflict = member_table("conflict", [Column("note", Text)])
+    conflict = member_table("conflict", [sa.Column("note", sa.Text)])
     ename = t("extract")
-    extract = Table(
+    extract = sa.Table(
         ename, metadata,
         row_id(),
-        Column("decision_key", String(200), nullable=False),
+        sa.Column("decision_key", sa.String(200), nullable=False),
         *case_columns(required=False),
-        Column("body", String(200)),
-        Column("meeting_on", Date),
-        Column("paragraph", Integer),
-        Column("decided_on", Date, nullable=False),
-        Column("recipient", String(300), nullable=False),
-        Column("listed", Boolean, nullable=False),
-        Column("sent_on", Date),
-        UniqueConstraint("decision_key", "recipient", name=f"{ename}_recipient"),
-        Index(f"{ename}_decided", "decided_on", "id"),
-        Index(f"{ename}_sent", "sent_on", "id"),
-        Index(f"{ename}_dnr", "dnr"),
-        Index(f"{ename}_case", "case_id"),  # the batches load a case's extracts by it
+        sa.Column("body", sa.String(200)),
+        sa.Column("meeting_on", sa.Date),
+        sa.Column("paragraph", sa.Integer),
+        sa.Column("decided_on", sa.Date, nullable=False),
+        sa.Column("recipient", sa.String(300), nullable=False),
+        sa.Column("listed", sa.Boolean, nullable=False),
+        sa.Column("sent_on", sa.Date),
+        sa.UniqueConstraint("decision_key", "recipient", name=f"{ename}_recipient"),
+        sa.Index(f"{ename}_decided", "decided_on", "id"),
+        sa.Index(f"{ename}_sent", "sent_on", "id"),
+        sa.Index(f"{ename}_dnr", "dnr"),
+        sa.Index(f"{ename}_case", "case_id"),  # the batches load a case's extracts by it
     )
     return {
         "body": TableSpec(body, ("body_id",), prefetch_by="body_id"),

@@ -8,18 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Date,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 
 from diarium.domain.events import case as ev
 from diarium.domain.secrecy import covered
@@ -33,41 +22,41 @@ class DiaryProjection(Projection):
     name = "diary"
     description = "The diary (one row per case) and the document register (OSL 5:2)"
 
-    def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:
+    def define(self, metadata: sa.MetaData, generation: int) -> dict[str, TableSpec]:
         name = table_name("case", generation)
-        case = Table(
+        case = sa.Table(
             name,
             metadata,
             row_id(),  # the registration's position
             *case_columns(required=True),
-            Column("series", String(50), nullable=False),
-            Column("year", Integer, nullable=False),
-            Column("sequence", Integer, nullable=False),
-            Column("title", Text, nullable=False),
-            Column("public_title", Text),
-            Column("secret", Boolean, nullable=False),
+            sa.Column("series", sa.String(50), nullable=False),
+            sa.Column("year", sa.Integer, nullable=False),
+            sa.Column("sequence", sa.Integer, nullable=False),
+            sa.Column("title", sa.Text, nullable=False),
+            sa.Column("public_title", sa.Text),
+            sa.Column("secret", sa.Boolean, nullable=False),
             # its searched text holds secret text (title, a document's description)
-            Column("search_secret", Boolean, nullable=False),
-            Column("status", String(16), nullable=False),
-            Column("responsible_body", String(200), nullable=False),
-            Column("unit", String(200)),
-            Column("officer", String(200)),
-            Column("classification", String(100)),
-            Column("origin", String(200)),
-            Column("migrated", Boolean, nullable=False),
-            Column("registered_on", Date, nullable=False),
-            Column("last_activity", Date, nullable=False),
-            Column("closed_on", Date),
-            Column("cancelled_on", Date),
-            Column("documents", Integer, nullable=False),
-            Column("decisions", Integer, nullable=False),
-            Column("document_text", Text, nullable=False),  # descriptions, for search
-            Column("secret_fields", String(200), nullable=False),  # CaseMarkedSecret.fields
-            Column("secrecy_statute", String(100)),
-            Column("version", Integer, nullable=False),
+            sa.Column("search_secret", sa.Boolean, nullable=False),
+            sa.Column("status", sa.String(16), nullable=False),
+            sa.Column("responsible_body", sa.String(200), nullable=False),
+            sa.Column("unit", sa.String(200)),
+            sa.Column("officer", sa.String(200)),
+            sa.Column("classification", sa.String(100)),
+            sa.Column("origin", sa.String(200)),
+            sa.Column("migrated", sa.Boolean, nullable=False),
+            sa.Column("registered_on", sa.Date, nullable=False),
+            sa.Column("last_activity", sa.Date, nullable=False),
+            sa.Column("closed_on", sa.Date),
+            sa.Column("cancelled_on", sa.Date),
+            sa.Column("documents", sa.Integer, nullable=False),
+            sa.Column("decisions", sa.Integer, nullable=False),
+            sa.Column("document_text", sa.Text, nullable=False),  # descriptions, for search
+            sa.Column("secret_fields", sa.String(200), nullable=False),  # CaseMarkedSecret.fields
+            sa.Column("secrecy_statute", sa.String(100)),
+            sa.Column("version", sa.Integer, nullable=False),
             *search.search_columns(self.dialect),
-            UniqueConstraint("case_id", name=f"{name}_case_id"),
-            UniqueConstraint("dnr", name=f"{name}_dnr"),
+            sa.UniqueConstraint("case_id", name=f"{name}_case_id"),
+            sa.UniqueConstraint("dnr", name=f"{name}_dnr"),
         )
         for columns in (
             ("registered_on", "id"),
@@ -78,29 +67,31 @@ class DiaryProjection(Projection):
             ("year", "sequence", "id"),
             ("last_activity", "id"),
         ):
-            Index(f"{name}_{'_'.join(columns[:-1])}", *(case.c[c] for c in columns))
-        search.search_indexes(case, self.dialect)  # an Index on a bound column joins its table
+            sa.Index(f"{name}_{'_'.join(columns[:-1])}", *(case.c[c] for c in columns))
+        search.search_indexes(case, self.dialect)  # an sa.Index on a bound column joins its table
 
         dname = table_name("document", generation)
-        document = Table(
+        document = sa.Table(
             dname,
             metadata,
             row_id(),  # the registration's position
             *case_columns(required=True),
-            Column("number", Integer, nullable=False),
-            Column("direction", String(16), nullable=False),
-            Column("date", Date, nullable=False),
-            Column("counterpart", String(300)),
-            Column("description", Text, nullable=False),
-            Column("responsible_body", String(200), nullable=False),
-            Column("secret", Boolean, nullable=False),
-            Column("secret_fields", String(200), nullable=False),  # DocumentMarkedSecret.fields
-            Column("case_secret", Boolean, nullable=False),  # the case's marking covers documents
-            UniqueConstraint("case_id", "number", name=f"{dname}_case_number"),
-            Index(f"{dname}_date", "date", "id"),
-            Index(f"{dname}_direction", "direction", "date", "id"),
-            Index(f"{dname}_dnr", "dnr", "number"),
-            Index(f"{dname}_counterpart", "counterpart", "date", "id"),
+            sa.Column("number", sa.Integer, nullable=False),
+            sa.Column("direction", sa.String(16), nullable=False),
+            sa.Column("date", sa.Date, nullable=False),
+            sa.Column("counterpart", sa.String(300)),
+            sa.Column("description", sa.Text, nullable=False),
+            sa.Column("responsible_body", sa.String(200), nullable=False),
+            sa.Column("secret", sa.Boolean, nullable=False),
+            # DocumentMarkedSecret.fields
+            sa.Column("secret_fields", sa.String(200), nullable=False),
+            # the case's marking covers documents
+            sa.Column("case_secret", sa.Boolean, nullable=False),
+            sa.UniqueConstraint("case_id", "number", name=f"{dname}_case_number"),
+            sa.Index(f"{dname}_date", "date", "id"),
+            sa.Index(f"{dname}_direction", "direction", "date", "id"),
+            sa.Index(f"{dname}_dnr", "dnr", "number"),
+            sa.Index(f"{dname}_counterpart", "counterpart", "date", "id"),
         )
         return {
             "case": TableSpec(case, ("case_id",), prefetch_by="case_id", own_rows=True),
