@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.application import AggregateNotFoundError
 
 from diarium.cases.store.persistence import log_position
-from diarium.domain import meeting_commands as mc
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.body import Body, DelegatedDecision
+from diarium.domain.body.aggregate import Body, DelegatedDecision
+from diarium.domain.body.paragraph_year import ParagraphYear
 from diarium.domain.case.decisions import RecordDecision
 from diarium.domain.case.terms import DecisionKind
-from diarium.domain.meeting_terms import BodyNotFound, body_id, paragraph_year_id
-from diarium.domain.paragraph_year import ParagraphYear
+from diarium.domain.meeting import commands as mc
+from diarium.domain.meeting.terms import BodyNotFound, body_id, paragraph_year_id
 from diarium.domain.rules import require
 
 if TYPE_CHECKING:

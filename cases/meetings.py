@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.application import AggregateNotFoundError
 
 from diarium.cases.store.persistence import log_position
-from diarium.domain import meeting_commands as mc
 from diarium.domain import rules
 from diarium.domain.actor import Actor
+from diarium.domain.body.paragraph_year import ParagraphYear
 from diarium.domain.case.aggregate import Case
 from diarium.domain.case.decisions import RecordDecision, RecordExtractSent
 from diarium.domain.case.terms import DecisionKind, Status
+from diarium.domain.meeting import commands as mc
 from diarium.domain.meeting.aggregate import Meeting
-from diarium.domain.meeting_terms import MeetingNotFound, body_id, meeting_id, meeting_ref
-from diarium.domain.paragraph_year import ParagraphYear
+from diarium.domain.meeting.terms import MeetingNotFound, body_id, meeting_id, meeting_ref
 from diarium.domain.rules import require
 
 if TYPE_CHECKING:

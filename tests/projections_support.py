@@ -29,7 +29,7 @@ from diarium.domain.case.lifecycle import (
 from diarium.domain.case.referrals import RegisterReferralAnswer, SendReferral
 from diarium.domain.case.terms import DecisionKind, Direction
 from diarium.domain.events import meeting as mev
-from diarium.domain.meeting_terms import meeting_id
+from diarium.domain.meeting.terms import meeting_id
 from diarium.projections.runner import Projector
 
 ACTOR = Actor("test.registrator", "req-test")

@@ -6,14 +6,14 @@ from __future__ import annotations
 import dataclasses
 import typing
 
-from diarium.domain import meeting as meeting_model
 from diarium.domain import secrecy
-from diarium.domain.body import DelegatedDecision
+from diarium.domain.body.aggregate import DelegatedDecision
 from diarium.domain.events.access import SecretContentRead, SecretReadLogOpened
 from diarium.domain.events.body import BODY_EVENTS
 from diarium.domain.events.case import CASE_EVENTS
 from diarium.domain.events.meeting import MEETING_EVENTS
 from diarium.domain.events.series import SequenceAllocated, SequenceClaimed, SeriesYearOpened
+from diarium.domain.meeting import state as meeting_model
 
 EVERY_EVENT = {
     *CASE_EVENTS, *MEETING_EVENTS, *BODY_EVENTS, SeriesYearOpened, SequenceAllocated,

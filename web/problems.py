@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from diarium.cases.application import CaseNotFound, ConcurrentModification
-from diarium.domain.meeting_terms import NotFound as MeetingResourceNotFound
+from diarium.domain.meeting.terms import NotFound as MeetingResourceNotFound
 from diarium.domain.rules import RuleViolation
 
 log = logging.getLogger(__name__)

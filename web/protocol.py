@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from diarium.domain.body import Body
+from diarium.domain.body.aggregate import Body
 from diarium.domain.case.terms import DecisionKind
-from diarium.domain.meeting import Meeting, Paragraph, Step
-from diarium.domain.meeting_terms import Capacity, appeal_period_end
+from diarium.domain.meeting.aggregate import Meeting
+from diarium.domain.meeting.state import Paragraph, Step
+from diarium.domain.meeting.terms import Capacity, appeal_period_end
 
 CAPACITY_HEADINGS = {
     Capacity.MEMBER.value: "Beslutande ledamöter",

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 
 from diarium.cases.application import Diarium
-from diarium.domain import meeting_commands as mc
 from diarium.domain.actor import Actor
 from diarium.domain.case.terms import DecisionKind
-from diarium.domain.meeting_terms import (
+from diarium.domain.meeting import commands as mc
+from diarium.domain.meeting.terms import (
     AgendaItemKind,
     BodyKind,
     Capacity,

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from eventsourcing.utils import get_topic, register_topic
 
 import diarium.domain
-from diarium.domain.body import Body
+from diarium.domain.body.aggregate import Body
+from diarium.domain.body.paragraph_year import ParagraphYear
 from diarium.domain.case.aggregate import Case
 from diarium.domain.meeting.aggregate import Meeting
-from diarium.domain.paragraph_year import ParagraphYear
 from diarium.domain.secret_reads import SecretReads
 from diarium.domain.series import SeriesYear
 
@@ -29,10 +29,6 @@ LEGACY_CLASSES: dict[str, type] = {
     "cases.body:Body": Body,
     "cases.body:ParagraphYear": ParagraphYear,
     "cases.series:SeriesYear": SeriesYear,
-    # before the meeting aggregate was written in parts (domain/meeting/) and the paragraph
-    # counter had its own module
-    "diarium.domain.meeting:Meeting": Meeting,
-    "diarium.domain.body:ParagraphYear": ParagraphYear,
     "cases.secrecy_service:SecretReads": SecretReads,
 }
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from diarium.domain import meeting_commands as mc
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import decides, evolves
-from diarium.domain.body import Body
+from diarium.domain.body.aggregate import Body
 from diarium.domain.events import meeting as ev
+from diarium.domain.meeting import commands as mc
 from diarium.domain.meeting.state import AgendaItem, Attendee, MeetingState
-from diarium.domain.meeting_terms import Capacity, MemberRole
+from diarium.domain.meeting.terms import Capacity, MemberRole
 from diarium.domain.rules import happened_on, require
 
 

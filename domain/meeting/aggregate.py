@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from diarium.domain import meeting_commands as mc
 from diarium.domain.actor import Actor
 from diarium.domain.events import meeting as ev
+from diarium.domain.meeting import commands as mc
 from diarium.domain.meeting.agenda import Agenda
 from diarium.domain.meeting.entries import Entries
 from diarium.domain.meeting.paragraphs import Paragraphs
 from diarium.domain.meeting.protocol import Protocol
-from diarium.domain.meeting_terms import meeting_id, meeting_ref
+from diarium.domain.meeting.terms import meeting_id, meeting_ref
 from diarium.domain.rules import happened_on
 
 

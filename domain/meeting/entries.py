@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from diarium.domain import meeting_commands as mc
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import decides, evolves
 from diarium.domain.events import meeting as ev
+from diarium.domain.meeting import commands as mc
 from diarium.domain.meeting.state import (
     Attachment,
     Conflict,
@@ -19,7 +19,7 @@ from diarium.domain.meeting.state import (
     Paragraph,
     Reservation,
 )
-from diarium.domain.meeting_terms import Capacity
+from diarium.domain.meeting.terms import Capacity
 from diarium.domain.rules import not_future, require
 
 

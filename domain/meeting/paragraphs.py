@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from diarium.domain import meeting_commands as mc
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import decides, evolves
 from diarium.domain.case.terms import DecisionKind
 from diarium.domain.events import meeting as ev
+from diarium.domain.meeting import commands as mc
 from diarium.domain.meeting.state import (
     MeetingState,
     Motion,
@@ -18,7 +18,7 @@ from diarium.domain.meeting.state import (
     ParagraphDecision,
     Step,
 )
-from diarium.domain.meeting_terms import Vote
+from diarium.domain.meeting.terms import Vote
 from diarium.domain.rules import require
 
 

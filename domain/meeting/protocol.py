@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from diarium.domain import meeting_commands as mc
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import decides, evolves
 from diarium.domain.events import meeting as ev
+from diarium.domain.meeting import commands as mc
 from diarium.domain.meeting.state import Correction, MeetingState
-from diarium.domain.meeting_terms import posting_deadline
+from diarium.domain.meeting.terms import posting_deadline
 from diarium.domain.rules import happened_on, not_future, require
 
 

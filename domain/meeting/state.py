@@ -12,7 +12,7 @@ from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import DiariumAggregate, evolves
 from diarium.domain.events import meeting as ev
-from diarium.domain.meeting_terms import (
+from diarium.domain.meeting.terms import (
     AgendaItemNotFound,
     Capacity,
     ParagraphNotFound,

@@ -35,7 +35,7 @@ import sqlalchemy as sa
 
 from diarium.domain.events import case as ev
 from diarium.domain.events import meeting as mev
-from diarium.domain.meeting_terms import adjustment_deadline, appeal_period_end, posting_deadline
+from diarium.domain.meeting.terms import adjustment_deadline, appeal_period_end, posting_deadline
 from diarium.domain.secrecy import covered
 from diarium.projections.batch import TableSpec, UnitOfWork
 from diarium.projections.registers.base import CaseDirectory, Projection, handles, shown_title

@@ -22,7 +22,7 @@ from diarium.domain.dnr import case_id as case_id_of
 from diarium.domain.events import body as bev
 from diarium.domain.events import case as ev
 from diarium.domain.events import meeting as mev
-from diarium.domain.meeting_terms import legal_force_from
+from diarium.domain.meeting.terms import legal_force_from
 from diarium.domain.secrecy import covered
 from diarium.projections.batch import TableSpec, UnitOfWork
 from diarium.projections.registers.base import CaseDirectory, Projection, handles, shown_title

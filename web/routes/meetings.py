@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template
 
 from diarium.cases.meetings import MeetingWritten
-from diarium.domain.meeting_terms import body_of_ref
+from diarium.domain.meeting.terms import body_of_ref
 from diarium.domain.roles import ADJUSTER, CHAIR, SECRETARY, STAFF
 from diarium.web.auth import json_body_field, requires
 from diarium.web.disclosure import disclose_meeting, disclose_meeting_history

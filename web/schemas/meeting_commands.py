@@ -1,5 +1,5 @@
 """Input schemas for bodies, meetings and delegation: strict input, each loaded into its
-command (domain/meeting_commands.py); the URL gives the target (``code``, ``ref``, a number).
+command (domain/meeting/commands.py); the URL gives the target (``code``, ``ref``, a number).
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from diarium.domain import meeting_commands as mc
-from diarium.domain import meeting_terms as terms
 from diarium.domain.case.terms import DecisionKind
+from diarium.domain.meeting import commands as mc
+from diarium.domain.meeting import terms
 from diarium.web.schemas.cases import (
     CommandSchema,
     PartSchema,

@@ -12,9 +12,10 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
-from diarium.domain.body import Body, DelegatedDecision
-from diarium.domain.meeting import Meeting, Paragraph
-from diarium.domain.meeting_terms import appeal_period_end, legal_force_from
+from diarium.domain.body.aggregate import Body, DelegatedDecision
+from diarium.domain.meeting.aggregate import Meeting
+from diarium.domain.meeting.state import Paragraph
+from diarium.domain.meeting.terms import appeal_period_end, legal_force_from
 from diarium.web.schemas.cases import Text
 
 # -- output ----------------------------------------------------------------------------

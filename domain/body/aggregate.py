@@ -1,18 +1,18 @@
 """Bodies (organ): members, the delegation order, delegated decisions (the paragraph
-counter that numbers a body's paragraphs on through the year: domain/paragraph_year.py)."""
+counter that numbers a body's paragraphs on through the year: domain/body/paragraph_year.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from diarium.domain import meeting_commands as mc
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import DiariumAggregate, decides, evolves
+from diarium.domain.body.paragraph_year import ParagraphYear  # also stored under this module's name
 from diarium.domain.events import body as ev
-from diarium.domain.meeting_terms import Matter, MemberNotFound, body_id
-from diarium.domain.paragraph_year import ParagraphYear  # also stored under this module's name
+from diarium.domain.meeting import commands as mc
+from diarium.domain.meeting.terms import Matter, MemberNotFound, body_id
 from diarium.domain.rules import happened_on, not_future, require
 
 

@@ -9,7 +9,7 @@ from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import DiariumAggregate, evolves
 from diarium.domain.events import body as ev
-from diarium.domain.meeting_terms import paragraph_year_id
+from diarium.domain.meeting.terms import paragraph_year_id
 from diarium.domain.rules import require
 
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from diarium.domain.aggregate import command
 from diarium.domain.case.terms import DecisionKind
-from diarium.domain.meeting_terms import (
+from diarium.domain.meeting.terms import (
     AgendaItemKind,
     AttachmentKind,
     BodyKind,
