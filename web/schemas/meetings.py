@@ -180,7 +180,18 @@ class ReportedDecisionSchema(Schema):
     decided_on = Text()
 
 
-class ParagraphSchema(Schema):
+class LegalForceSchema(Schema):
+    """When a paragraph or a protocol was adjusted and posted, and so when its appeal period
+    ends and it has legal force (laga kraft)."""
+
+    adjusted_on = fields.Date(allow_none=True)
+    posted_on = fields.Date(allow_none=True)
+    appeal_period_ends = fields.Date(allow_none=True)
+    legal_force_from = fields.Date(allow_none=True)
+    has_legal_force = fields.Boolean()
+
+
+class ParagraphSchema(LegalForceSchema):
     number = fields.Integer()
     title = Text()
     dnr = Text(allow_none=True)
@@ -197,11 +208,6 @@ class ParagraphSchema(Schema):
     extracts = fields.List(fields.Nested(ExtractSchema))
     corrections = fields.List(fields.Nested(CorrectionSchema))
     adjusted_immediately = fields.Boolean()
-    adjusted_on = fields.Date(allow_none=True)
-    posted_on = fields.Date(allow_none=True)
-    appeal_period_ends = fields.Date(allow_none=True)
-    legal_force_from = fields.Date(allow_none=True)
-    has_legal_force = fields.Boolean()
 
 
 class UnsentExtractSchema(Schema):
@@ -210,7 +216,7 @@ class UnsentExtractSchema(Schema):
     dnr = Text(allow_none=True)
 
 
-class MeetingSchema(Schema):
+class MeetingSchema(LegalForceSchema):
     ref = Text(metadata={"example": "RS-2020-10-14"})
     body = Text()
     date = fields.Date()
@@ -230,15 +236,10 @@ class MeetingSchema(Schema):
     closed = fields.Boolean()
     closed_at = Text(allow_none=True)
     adjustment_deadline = fields.Date(metadata={"description": "Meeting date + 14 days"})
-    adjusted_on = fields.Date(allow_none=True)
     adjusted_late = fields.Boolean()
     signed_by = fields.List(Text())
     posting_deadline = fields.Date(allow_none=True)
-    posted_on = fields.Date(allow_none=True)
     posted_late = fields.Boolean()
-    appeal_period_ends = fields.Date(allow_none=True)
-    legal_force_from = fields.Date(allow_none=True)
-    has_legal_force = fields.Boolean()
     paragraphs = fields.List(fields.Nested(ParagraphSchema))
     corrections = fields.List(fields.Nested(CorrectionSchema))
     unsent_extracts = fields.List(fields.Nested(UnsentExtractSchema))
@@ -283,9 +284,22 @@ def delegated_view(decision: DelegatedDecision) -> dict[str, Any]:
     return dict(vars(decision))
 
 
-def paragraph_view(meeting: Meeting, p: Paragraph, today: date) -> dict[str, Any]:
-    posted_on = meeting.paragraph_posted_on(p)
+def legal_force_view(
+    adjusted_on: date | None, posted_on: date | None, today: date
+) -> dict[str, Any]:
+    """The fields of ``LegalForceSchema``: from the posting follow the appeal period and the
+    legal force."""
     force = legal_force_from(posted_on) if posted_on else None
+    return {
+        "adjusted_on": adjusted_on,
+        "posted_on": posted_on,
+        "appeal_period_ends": appeal_period_end(posted_on) if posted_on else None,
+        "legal_force_from": force,
+        "has_legal_force": force is not None and today >= force,
+    }
+
+
+def paragraph_view(meeting: Meeting, p: Paragraph, today: date) -> dict[str, Any]:
     return {
         "number": p.number,
         "title": p.title,
@@ -305,16 +319,13 @@ def paragraph_view(meeting: Meeting, p: Paragraph, today: date) -> dict[str, Any
         ],
         "corrections": [vars(c) for c in p.corrections],
         "adjusted_immediately": p.immediately_adjusted_on is not None,
-        "adjusted_on": meeting.paragraph_adjusted_on(p),
-        "posted_on": posted_on,
-        "appeal_period_ends": appeal_period_end(posted_on) if posted_on else None,
-        "legal_force_from": force,
-        "has_legal_force": force is not None and today >= force,
+        **legal_force_view(
+            meeting.paragraph_adjusted_on(p), meeting.paragraph_posted_on(p), today
+        ),
     }
 
 
 def meeting_view(meeting: Meeting, today: date) -> dict[str, Any]:
-    force = meeting.legal_force_from
     return {
         "ref": meeting.ref,
         "body": meeting.body,
@@ -335,15 +346,11 @@ def meeting_view(meeting: Meeting, today: date) -> dict[str, Any]:
         "closed": meeting.closed,
         "closed_at": meeting.closed_at,
         "adjustment_deadline": meeting.adjustment_deadline,
-        "adjusted_on": meeting.adjusted_on,
         "adjusted_late": meeting.adjusted_late,
         "signed_by": meeting.signed_by,
         "posting_deadline": meeting.posting_deadline,
-        "posted_on": meeting.posted_on,
         "posted_late": meeting.posted_late,
-        "appeal_period_ends": meeting.appeal_period_ends,
-        "legal_force_from": force,
-        "has_legal_force": force is not None and today >= force,
+        **legal_force_view(meeting.adjusted_on, meeting.posted_on, today),
         "paragraphs": [paragraph_view(meeting, p, today) for p in meeting.paragraphs],
         "corrections": [vars(c) for c in meeting.corrections],
         "unsent_extracts": meeting.unsent_extracts,
