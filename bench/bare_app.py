@@ -21,7 +21,7 @@ _SAMPLE = {
 
 @app.post("/api/cases")
 def register() -> Response:
-    command = RegisterCaseSchema().load(request.get_json())
+    command = RegisterCaseSchema().command_of(request.get_json())
     response = jsonify({"dnr": "1-2020", "title": command.title})
     response.status_code = 201
     return response
