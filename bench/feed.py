@@ -34,6 +34,7 @@ from diarium.cases.application import Diarium
 from diarium.cases.outbound import audit, chain_verification, feed
 from diarium.cases.outbound.webhook_delivery import WebhookWorker
 from diarium.cases.outbound.webhook_subscriptions import WebhookStore
+from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
 from diarium.cases.store.overrides import DiariumFactory
 from diarium.domain.actor import Actor
 from diarium.domain.case import terms as case_terms
@@ -192,6 +193,8 @@ def point_in_time(url: str, sizes: list[int], repeat: int) -> list[dict[str, Any
 
 
 def webhook_latency(url: str, events: int, interval: float) -> dict[str, float]:
+    # the receiver listens on loopback, which webhook targets may only be when allowed
+    os.environ.setdefault(ALLOW_NETWORKS_VARIABLE, "127.0.0.0/8")
     app = Diarium(url)
     received: list[float] = []
     recorded: list[float] = []
