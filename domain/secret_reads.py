@@ -11,10 +11,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import DiariumAggregate
+from diarium.domain.aggregate import DiariumAggregate, evolves
 from diarium.domain.events import access as ev
 
 _NAMESPACE = uuid.UUID("0d7c1b8e-5a3f-4c1e-9f6e-2b8d4a6c9e13")
@@ -60,14 +59,16 @@ class SecretReads(DiariumAggregate):
             by=by,
         )
 
-    def when(self, event: Any) -> None:
-        if isinstance(event, ev.SecretReadLogOpened):
-            self.dnr = event.dnr
-            self.reads: list[SecretRead] = []
-        elif isinstance(event, ev.SecretContentRead):
-            self.reads.append(
-                SecretRead(
-                    event.dnr, event.actor, list(event.roles), event.request_id, event.what,
-                    list(event.fields), event.occurred_on, event.timestamp,
-                )
+    @evolves(ev.SecretReadLogOpened)
+    def _opened(self, event: ev.SecretReadLogOpened) -> None:
+        self.dnr = event.dnr
+        self.reads: list[SecretRead] = []
+
+    @evolves(ev.SecretContentRead)
+    def _read(self, event: ev.SecretContentRead) -> None:
+        self.reads.append(
+            SecretRead(
+                event.dnr, event.actor, list(event.roles), event.request_id, event.what,
+                list(event.fields), event.occurred_on, event.timestamp,
             )
+        )

@@ -7,11 +7,9 @@ the same number collide on the counter's next version, and the loser retries.
 from __future__ import annotations
 
 from datetime import date
-from functools import singledispatchmethod
-from typing import Any
 
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import DiariumAggregate
+from diarium.domain.aggregate import DiariumAggregate, evolves
 from diarium.domain.dnr import series_year_id
 from diarium.domain.events import series as ev
 
@@ -52,22 +50,18 @@ class SeriesYear(DiariumAggregate):
                 ev.SequenceClaimed, sequence=sequence, occurred_on=claimed_on, by=by
             )
 
-    @singledispatchmethod
-    def when(self, event: Any) -> None:
-        raise TypeError(f"SeriesYear cannot apply {type(event).__name__}")
-
-    @when.register
-    def _(self, event: ev.SeriesYearOpened) -> None:
+    @evolves(ev.SeriesYearOpened)
+    def _opened(self, event: ev.SeriesYearOpened) -> None:
         self.series = event.series
         self.year = event.year
         self.last_sequence = 0
         self.claimed: list[int] = []  # numbers above last_sequence taken by migration
 
-    @when.register
-    def _(self, event: ev.SequenceAllocated) -> None:
+    @evolves(ev.SequenceAllocated)
+    def _allocated(self, event: ev.SequenceAllocated) -> None:
         self.last_sequence = event.sequence
         self.claimed = [s for s in self.claimed if s > event.sequence]
 
-    @when.register
-    def _(self, event: ev.SequenceClaimed) -> None:
+    @evolves(ev.SequenceClaimed)
+    def _claimed(self, event: ev.SequenceClaimed) -> None:
         self.claimed.append(event.sequence)

@@ -56,3 +56,20 @@ def test_every_command_a_route_takes_has_one_handler(tmp_path: Any) -> None:
     diarium = Diarium(f"sqlite:///{tmp_path / 'd.db'}", create_tables=True)
     for _, schema in _command_routes(create_app(diarium)):
         assert schema.command in diarium.handlers, schema.command
+
+
+def test_every_event_is_applied_by_an_aggregate() -> None:
+    """Each event class has exactly one method that applies it (``@evolves``), so a new event
+    cannot be stored that replay would refuse."""
+    from diarium.domain.body.aggregate import Body
+    from diarium.domain.body.paragraph_year import ParagraphYear
+    from diarium.domain.case.aggregate import Case
+    from diarium.domain.events import EVENT_CLASSES
+    from diarium.domain.meeting.aggregate import Meeting
+    from diarium.domain.secret_reads import SecretReads
+    from diarium.domain.series import SeriesYear
+
+    applied: list[type] = []
+    for aggregate in (Case, Meeting, Body, ParagraphYear, SeriesYear, SecretReads):
+        applied += aggregate.evolvers()
+    assert sorted(e.__name__ for e in applied) == sorted(e.__name__ for e in EVENT_CLASSES)
