@@ -166,7 +166,8 @@ class Diarium(Application[UUID]):
     def construct_repository(self) -> Repository[UUID]:
         """Extends ``eventsourcing.application.Application.construct_repository`` (9.5), a
         documented hook: the library's repository becomes a ``FreshRepository``
-        (cases/store.py), which skips the fastforward query when nothing was committed since."""
+        (cases/store/overrides.py), which skips the fastforward query when nothing was
+        committed since."""
         return FreshRepository.replacing(
             super().construct_repository(),
             store_version(self.recorder.datastore),  # type: ignore[attr-defined]
@@ -174,7 +175,7 @@ class Diarium(Application[UUID]):
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """Extends ``eventsourcing.application.Application.register_transcodings`` (9.5), a
-        documented hook: business dates as ISO strings (cases/store.py: ``DateAsISO``)."""
+        documented hook: business dates as ISO strings (cases/store/overrides.py: ``DateAsISO``)."""
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
@@ -183,7 +184,7 @@ class Diarium(Application[UUID]):
     def register_case(self, command: RegisterCase, by: Actor) -> Written:
         """Register a case: allocate the next dnr of its series, or take a migrated one.
 
-        New numbers are allocated by group commit (cases/group_commit.py): the registrations
+        New numbers are allocated by group commit (cases/store/group_commit.py): the registrations
         this process's threads make in one series-year at the same moment are numbered and
         saved in one transaction; each gets its own outcome, once that transaction is done."""
         if command.dnr is not None:

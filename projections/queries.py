@@ -162,7 +162,7 @@ class Registers:
 
     A JSON page costs two statements: :meth:`state` (the active generation, its position
     and the log's head, in one) and the page itself; both are single statements outside
-    any transaction (on PostgreSQL one round trip each, cases/reads.py). The generation is
+    any transaction (on PostgreSQL one round trip each, cases/store/reads.py). The generation is
     read with every request rather than cached: it costs nothing extra in that statement,
     and a rebuild's swap in another process is then seen at once. A swap that drops the old
     tables between the two statements fails the page, which is read again once."""

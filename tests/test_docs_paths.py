@@ -1,4 +1,5 @@
-"""Every file the documentation names exists: a move that forgets the docs fails here."""
+"""Every file the documentation, a docstring or a comment names exists: a move that forgets
+to update them fails here."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ NAMED = re.compile(r"(?<![\w./-])((?:domain|cases|projections|web|tests|bench|do
 
 def test_every_file_the_docs_name_exists() -> None:
     missing = []
-    for doc in (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))):
+    code = [f for folder in ("domain", "cases", "projections", "web", "tests", "bench")
+            for f in sorted((ROOT / folder).rglob("*.py"))]
+    for doc in (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *code):
         for path in NAMED.findall(doc.read_text()):
             if not (ROOT / path).exists():
                 missing.append(f"{doc.relative_to(ROOT)}: {path}")

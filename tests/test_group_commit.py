@@ -1,4 +1,4 @@
-"""Group commit of registrations (cases/group_commit.py, Diarium.register_case): many request
+"""Group commit of registrations (cases/store/group_commit.py, Diarium.register_case): many request
 threads of one process, and several processes, registering at once on real stores."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The read path (cases/reads.py): the aggregate cache never serves a stale case after a
+"""The read path (cases/store/reads.py): the aggregate cache never serves a stale case after a
 write by another process or connection, the fastforward query is skipped only when nothing
 was committed, and the Core event reads return what the library's ORM query returns."""
 

@@ -46,7 +46,7 @@ KNOWN_GAPS: dict[str, list[Any]] = {
     "POST /api/meetings/{ref}/paragraphs/{paragraph}/procedure": [positive_data_acceptance],
     # an empty `types=` is taken as "no filter" though the enum has no empty name
     "GET /api/feed": [negative_data_rejection],
-    # a webhook URL must name a public address (cases/webhook_targets.py): no JSON Schema
+    # a webhook URL must name a public address (cases/outbound/webhook_targets.py): no JSON Schema
     "POST /api/webhooks": [positive_data_acceptance],
     # query dates lie from 1600-01-01 to 2999-12-31 (web/routes/query.py): OpenAPI 3.0 has
     # no bounds for a date

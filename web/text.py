@@ -22,7 +22,7 @@ FORBIDDEN = {
     False: re.compile(f"[{_LINE_BREAKS}{_BMP_FORBIDDEN}{_SURROGATES}{_ASTRAL_NONCHARACTERS}]"),
     True: re.compile(f"[{_BMP_FORBIDDEN}{_SURROGATES}{_ASTRAL_NONCHARACTERS}]"),
 }
-# white space and the characters Python and ECMA-262 disagree on (see web/schemas.py)
+# white space and the characters Python and ECMA-262 disagree on (see web/schemas/cases.py)
 _BLANK = r"\s\x1c-\x1f\x85\ufeff"
 
 

@@ -83,7 +83,7 @@ def _decide(diarium: Diarium, dnr: str, title: str, registered_on: date, paragra
         ),
         REGISTRAR,
     )
-    # the decision, its extracts and the closing come from the meeting (cases/meeting_demo.py)
+    # the decision, its extracts and the closing come from the meeting (cases/demo/meetings.py)
 
 
 def _in_progress(diarium: Diarium) -> None:

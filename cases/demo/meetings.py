@@ -2,7 +2,7 @@
 recorded through the application service as a secretary would: agenda, attendance,
 paragraphs with motions, procedure, reservations, conflicts of interest, protocol notes,
 attachments and extract recipients; then adjustment, posting, a certified correction and
-the extracts sent. The demo cases (cases/demo.py) get their decisions from here."""
+the extracts sent. The demo cases (cases/demo/cases.py) get their decisions from here."""
 
 from __future__ import annotations
 

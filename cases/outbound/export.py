@@ -2,7 +2,7 @@
 FGS Ärendehantering / CITS ERMS (case = aggregation, document = record, decision = action).
 
 The XML uses the ERMS namespace and ERMS element names in ERMS order, restricted to what the
-diarium records; ``cases/schemas/erms-diarium-subset.xsd`` is the schema of exactly that subset
+diarium records; ``cases/outbound/xsd/erms-diarium-subset.xsd`` is the schema of exactly that subset
 (the tests validate every export against it). It is not a claim of conformance to the full
 official ERMS.xsd and Schematron rules.
 """

@@ -12,7 +12,7 @@ in order.
   capped) for that subscription only; subscriptions are claimed with a lease and served by a
   thread pool, so a slow or dead endpoint holds up nobody else, and several workers can run.
 * Deliveries go only to public addresses, checked again after resolving the host before each
-  batch (cases/webhook_targets.py); redirects are not followed.
+  batch (cases/outbound/webhook_targets.py); redirects are not followed.
 """
 
 from __future__ import annotations

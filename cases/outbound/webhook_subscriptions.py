@@ -4,8 +4,9 @@ each has been delivered.
 * A subscription has a URL, the public event types it wants, a secret and a **position** in the
   log; deliveries (webhook_delivery.py) start after it, and only a delivered event moves it on.
   Each attempt at an event is recorded (``deliveries``: per subscription and position).
-* The URL must name a public address, checked at registration (cases/webhook_targets.py); what
-  is recorded and shown of a failure is its class only (``HTTP 5xx``, ``connection failed``…).
+* The URL must name a public address, checked at registration
+  (cases/outbound/webhook_targets.py); what is recorded and shown of a failure is its class only
+  (``HTTP 5xx``, ``connection failed``…).
 * A subscription belongs to the token that made it (``owner``): the API shows it to that token
   and to admins only. Its secret is stored AES-encrypted when ``DIARIUM_CIPHER_KEY`` is set.
 * The worker claims due subscriptions with a lease, so several workers can run.

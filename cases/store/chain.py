@@ -1,7 +1,7 @@
 """Tamper evidence: every stored event is chained by SHA-256 to the one before it.
 
 The chain lives in a side table, ``<events table>_chain`` (``diarium_events_chain``), written by
-``ChainedApplicationRecorder`` (cases/store.py) in the same transaction as the events
+``ChainedApplicationRecorder`` (cases/store/overrides.py) in the same transaction as the events
 themselves, after the insert has taken the write lock (PostgreSQL: the library's ``LOCK TABLE
 ... IN EXCLUSIVE MODE``; SQLite: the database write lock, taken by the ``INSERT`` that comes
 first). So no two writers can read the same chain head, and the chain never forks, whatever

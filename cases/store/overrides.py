@@ -17,15 +17,16 @@ Upstream (``es`` = ``eventsourcing`` 9.5, ``es_sa`` = ``eventsourcing_sqlalchemy
 
 Also upstream names that are used, not replaced: ``SQLAlchemyAggregateRecorder._lock_table``
 (``ChainedApplicationRecorder.lock_events_table``), ``events_record_cls``, ``channel_name``,
-``eventsourcing_sqlalchemy.datastore.transactions`` (``cases/reads.py: open_transaction``).
+``eventsourcing_sqlalchemy.datastore.transactions`` (``cases/store/reads.py: open_transaction``).
 
 Not here, on purpose: the documented hooks of ``eventsourcing.application.Application`` that
 install these (``Diarium.construct_repository``, ``Diarium.register_transcodings``,
 cases/application.py), and the domain's ``Aggregate`` subclass and event base
 (``domain/aggregate.py``, ``domain/events/base.py``), which keep the domain free of the store.
 What these classes build on but do not override stays where it was: the read connections and
-the "anything committed?" token (cases/reads.py, with the read path's design), the hash chain's
-digests and table (cases/chain.py), the store's settings (cases/persistence.py).
+the "anything committed?" token (cases/store/reads.py, with the read path's design), the hash
+chain's digests and table (cases/store/chain.py), the store's settings
+(cases/store/persistence.py).
 
 ``tests/test_library_recorders.py`` runs the library's own recorder test cases
 (``eventsourcing.tests.persistence``) against these recorders on SQLite and PostgreSQL.
@@ -82,7 +83,7 @@ MEMO_LIMIT = 50_000
 class CoreEventReads:
     """Mixin for the library's SQLAlchemy recorders: ``select_events`` and
     ``max_notification_id`` as Core statements (same rows, same order, same types), run
-    outside any transaction on a plain connection (design: cases/reads.py)."""
+    outside any transaction on a plain connection (design: cases/store/reads.py)."""
 
     events_record_cls: Any
     datastore: Any
@@ -157,7 +158,7 @@ class CoreEventReads:
 class FreshRepository(Repository):  # type: ignore[type-arg]
     """The library's repository, skipping the aggregate cache's fastforward query when
     ``version()`` shows nothing was committed since the cached aggregate was brought up to
-    date, and bringing cached aggregates up to date copy on write (design: cases/reads.py)."""
+    date, and bringing cached aggregates up to date copy on write (design: cases/store/reads.py)."""
 
     @classmethod
     def replacing(cls, plain: Repository, version: Callable[[], Any] | None) -> FreshRepository:  # type: ignore[type-arg]
@@ -243,7 +244,7 @@ class FreshRepository(Repository):  # type: ignore[type-arg]
         return aggregate
 
 
-# -- writes: the hash chain (cases/chain.py) ------------------------------------------------
+# -- writes: the hash chain (cases/store/chain.py) ------------------------------------------------
 
 
 class ChainedApplicationRecorder(CoreEventReads, SQLAlchemyApplicationRecorder):
@@ -409,7 +410,7 @@ class DiariumFactory(SQLAlchemyFactory):
     ``application_recorder_class`` and ``aggregate_recorder_class`` (1.0): diarium's own."""
 
     datastore_class = DiariumDatastore
-    # Every application's events are hash-chained in the same transaction (cases/chain.py).
+    # Every application's events are hash-chained in the same transaction (cases/store/chain.py).
     application_recorder_class = ChainedApplicationRecorder
     aggregate_recorder_class = DiariumAggregateRecorder  # snapshots
 

@@ -1,7 +1,7 @@
 """The read path: aggregates from the cache without a query when nothing was written, and
 the event reads that remain as one Core ``SELECT`` each. This module holds the design and the
 pieces that override nothing; the overrides of the library (``FreshRepository``,
-``CoreEventReads``) are in cases/store.py.
+``CoreEventReads``) are in cases/store/overrides.py.
 
 **Skipping the fastforward.** ``Diarium`` keeps recently used aggregates in memory and, on
 every ``get``, asks the store for events newer than the cached version (the library's

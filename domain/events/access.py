@@ -1,6 +1,6 @@
 """Events of the access log: reads of secret content by those allowed to read it.
 
-They live on their own aggregate per case (cases/access_log.py), so reading never changes a
+They live on their own aggregate per case (domain/secret_reads.py), so reading never changes a
 case's version."""
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ DEFAULT_THREADS = 8
 def gunicorn_options(workers: int = DEFAULT_WORKERS, threads: int = DEFAULT_THREADS) -> list[str]:
     """How ``diarium serve`` runs gunicorn: ``workers`` processes of ``threads`` request
     threads each (the ``gthread`` worker). Threads let a process's registrations share one
-    commit (group commit, cases/group_commit.py) and overlap waits on the store; the HTTP
+    commit (group commit, cases/store/group_commit.py) and overlap waits on the store; the HTTP
     benchmark runs its bare baseline with the same options."""
     return ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)]
 

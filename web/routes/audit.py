@@ -84,7 +84,7 @@ def export_case(dnr: str) -> Response:
       summary: A case with its documents, decisions and history as a self-describing package
       description: >
         `format=json` (default) or `format=xml` (CITS ERMS / FGS Ärendehantering shaped; schema
-        in cases/schemas/erms-diarium-subset.xsd). An `Accept: application/xml` header also
+        in cases/outbound/xsd/erms-diarium-subset.xsd). An `Accept: application/xml` header also
         selects XML.
       parameters:
         - {in: query, name: format, schema: {type: string, enum: [json, xml]}}
