@@ -1,7 +1,8 @@
 """Base aggregate: stamps every event with its actor and originating request, and knows which
 of its methods decides which command (:func:`decides`) and which applies which event
 (:func:`evolves`), so an aggregate can be written in parts, one module per topic. Commands
-themselves are declared with :func:`command`."""
+themselves are declared with :func:`command`; a decider records an event with
+:meth:`DiariumAggregate.record`, which takes the event's fields from its command by name."""
 
 from __future__ import annotations
 
