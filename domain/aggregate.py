@@ -1,12 +1,14 @@
 """Base aggregate: stamps every event with its actor and originating request, and knows which
 of its methods decides which command (:func:`decides`) and which applies which event
 (:func:`evolves`), so an aggregate can be written in parts, one module per topic. Commands
-themselves are declared with :func:`command`."""
+themselves are declared with :func:`command`; a decider records an event with
+:meth:`DiariumAggregate.record`, which takes the event's fields from its command by name."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cache
 from typing import Any, TypeVar, dataclass_transform
 from uuid import UUID
 
@@ -45,6 +47,18 @@ def evolves(event: type) -> Callable[[Method], Method]:
         return method
 
     return mark
+
+
+_STAMPED = frozenset(
+    {f.name for f in fields(Aggregate.Created)} | {"actor", "request_id", "occurred_on"}
+)
+
+
+@cache
+def _own_fields(event_class: type) -> tuple[str, ...]:
+    """The fields ``event_class`` declares itself: all but the library's (originator, version,
+    timestamp, topic), the stamp (``actor``, ``request_id``) and ``occurred_on``."""
+    return tuple(f.name for f in fields(event_class) if f.name not in _STAMPED)
 
 
 def _marked(cls: type, mark: str) -> dict[type, Callable[..., Any]]:
@@ -92,3 +106,23 @@ class DiariumAggregate(Aggregate):
 
     def trigger_event(self, event_class: type[Any], *, by: Actor, **kwargs: Any) -> None:  # type: ignore[override]
         super().trigger_event(event_class, actor=by.name, request_id=by.request_id, **kwargs)
+
+    def record(
+        self, event_class: type[Any], command: object, by: Actor, **values: Any
+    ) -> None:
+        """Trigger ``event_class`` with ``values`` (``occurred_on`` among them) and, for each
+        other field the event declares, the ``command``'s attribute of the same name, as is;
+        a value computed or converted (a count, a copy, a ``str`` of an enum) is given in
+        ``values``. A field neither gives is a ``TypeError`` naming it."""
+        if "occurred_on" not in values:
+            raise TypeError(f"{event_class.__name__}: occurred_on must be given")
+        for name in _own_fields(event_class):
+            if name not in values:
+                try:
+                    values[name] = getattr(command, name)
+                except AttributeError:
+                    raise TypeError(
+                        f"{event_class.__name__}: no value for field {name!r} "
+                        f"(not given, and {type(command).__name__} has no such attribute)"
+                    ) from None
+        self.trigger_event(event_class, by=by, **values)

@@ -19,6 +19,7 @@ from diarium.domain.case.documents import RegisterDocument
 from diarium.domain.case.lifecycle import AssignOfficer, CancelCase, CloseCase, ReopenCase
 from diarium.domain.case.referrals import RegisterReferralAnswer, SendReferral
 from diarium.domain.case.terms import DecisionKind, Direction, Status
+from diarium.domain.events import case as ev
 from diarium.domain.rules import RuleViolation
 
 BY = Actor("registrator", "req")
@@ -341,3 +342,32 @@ def test_cancel_keeps_the_case_and_refuses_after_a_decision() -> None:
     cancel = lambda c: c.cancel(CancelCase(c.dnr, cancelled_on=TODAY, reason="r"), BY, TODAY)  # noqa: E731
     refuse(decided(new_case()), cancel, "cancel-after-decision")
     refuse(case, cancel, "case-cancelled")
+
+
+# -- DiariumAggregate.record: an event's fields from the command by name ---------------
+
+
+def test_record_copies_the_commands_fields_by_name_and_stamps_the_rest() -> None:
+    case = new_case()
+    command = AssignOfficer(case.dnr, officer="Anna Handläggare")
+    case.record(
+        ev.CaseOfficerAssigned, command, BY,
+        previous_officer="given", occurred_on=date(2020, 10, 1),
+    )
+    (event,) = case.collect_events()
+    assert (event.officer, event.previous_officer) == ("Anna Handläggare", "given")
+    assert event.occurred_on == date(2020, 10, 1)
+    assert (event.actor, event.request_id) == ("registrator", "req")
+    assert event.originator_id == case.id  # the library's fields are not the command's
+
+
+def test_record_refuses_an_event_a_field_of_which_neither_values_nor_command_give() -> None:
+    case = new_case()
+    with pytest.raises(TypeError, match="previous_officer"):
+        case.record(
+            ev.CaseOfficerAssigned, AssignOfficer(case.dnr, officer="Anna"), BY,
+            occurred_on=date(2020, 10, 1),
+        )
+    with pytest.raises(TypeError, match="occurred_on"):
+        case.record(ev.CaseReopened, ReopenCase(case.dnr, reason="Ny handling"), BY)
+    assert case.collect_events() == []

@@ -115,16 +115,11 @@ class Body(DiariumAggregate):
             rules.MEMBER_ALREADY_APPOINTED,
             f"{name} already holds a membership of {self.code} in that period",
         )
-        self.trigger_event(
-            ev.MemberAppointed,
-            name=name,
-            party=command.party,
+        self.record(
+            ev.MemberAppointed, command, by,
             role=str(command.role),
             position=str(command.position) if command.position else None,
-            period_from=period_from,
-            period_to=period_to,
             occurred_on=period_from,
-            by=by,
         )
 
     @decides(mc.EndMembership)
@@ -139,9 +134,7 @@ class Body(DiariumAggregate):
             rules.MEMBER_NOT_ACTIVE,
             f"{name} is not a member of {self.code} on {ended_on}",
         )
-        self.trigger_event(
-            ev.MembershipEnded, name=name, reason=command.reason, occurred_on=ended_on, by=by
-        )
+        self.record(ev.MembershipEnded, command, by, occurred_on=ended_on)
 
     def membership(self, name: str, day: date) -> Membership | None:
         """The membership ``name`` holds on ``day``, if any."""
@@ -196,14 +189,7 @@ class Body(DiariumAggregate):
             rules.DELEGATION_POINT_UNKNOWN,
             f"Point {number} is valid from {point.current.valid_from}; revoke it after that",
         )
-        self.trigger_event(
-            ev.DelegationPointRevoked,
-            number=number,
-            reason=command.reason,
-            decision_reference=command.decision_reference,
-            occurred_on=revoked_on,
-            by=by,
-        )
+        self.record(ev.DelegationPointRevoked, command, by, occurred_on=revoked_on)
 
     def _set_delegation_point(
         self,
@@ -213,16 +199,7 @@ class Body(DiariumAggregate):
         by: Actor,
     ) -> None:
         """Record the point's terms as of ``decided_on`` (added or revised)."""
-        self.trigger_event(
-            event_class,
-            number=command.number,
-            case_type=command.case_type,
-            delegate=command.delegate,
-            conditions=command.conditions,
-            decision_reference=command.decision_reference,
-            occurred_on=decided_on,
-            by=by,
-        )
+        self.record(event_class, command, by, occurred_on=decided_on)
 
     def _live_point(self, number: str) -> DelegationPoint:
         point = self.delegation.get(number)
@@ -277,16 +254,11 @@ class Body(DiariumAggregate):
         """Record a decision a delegate took under a point of the delegation order (with the
         number of the decision it recorded on the case ``command.dnr``, if any)."""
         self.check_delegated_decision(command, today)
-        self.trigger_event(
-            ev.DelegatedDecisionRecorded,
+        self.record(
+            ev.DelegatedDecisionRecorded, command, by,
             number=len(self.delegated_decisions) + 1,
-            point=command.point,
-            delegate=command.delegate,
-            text=command.text,
-            dnr=command.dnr,
             case_decision_number=case_decision_number,
             occurred_on=command.decided_on,
-            by=by,
         )
         return self.delegated_decisions[-1]
 
@@ -315,13 +287,11 @@ class Body(DiariumAggregate):
                 f"Delegated decision {number} was taken after the meeting",
             )
             found.append(decision)
-        self.trigger_event(
-            ev.DelegatedDecisionsReported,
+        self.record(
+            ev.DelegatedDecisionsReported, command, by,
             meeting=command.ref,
-            paragraph=command.paragraph,
             numbers=list(command.numbers),
             occurred_on=meeting_date,
-            by=by,
         )
         return found
 

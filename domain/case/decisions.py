@@ -48,15 +48,11 @@ class Decisions(CasePart):
     def record_proposal(self, command: RecordProposal, by: Actor, today: date) -> Proposal:
         """Record a decision proposal (beslutsförslag) as numbered decision points."""
         proposed_on = self._active_on(command.proposed_on, today, "proposed_on")
-        self.trigger_event(
-            ev.ProposalRecorded,
+        self.record(
+            ev.ProposalRecorded, command, by,
             number=len(self.proposals) + 1,
             points=list(command.points),
-            summary=command.summary,
-            justification=command.justification,
-            proposed_by=command.proposed_by,
             occurred_on=proposed_on,
-            by=by,
         )
         return self.proposals[-1]
 
@@ -81,18 +77,11 @@ class Decisions(CasePart):
             "A decision proposed to a higher body names that body (higher_body), "
             "and only such a decision does.",
         )
-        self.trigger_event(
-            ev.DecisionRecorded,
+        self.record(
+            ev.DecisionRecorded, command, by,
             number=len(self.decisions) + 1,
             kind=str(command.kind),
-            text=command.text,
-            body=body,
-            paragraph=paragraph,
-            higher_body=command.higher_body,
-            delegate=delegate,
-            delegation_point=delegation_point,
             occurred_on=command.decided_on,
-            by=by,
         )
         return self.decisions[-1]
 
@@ -109,13 +98,7 @@ class Decisions(CasePart):
             f"Extract of decision {number} already sent to {recipient!r}",
         )
         require(sent_on >= decision.decided_on, rules.EXTRACT_BEFORE_DECISION)
-        self.trigger_event(
-            ev.ProtocolExtractSent,
-            decision_number=number,
-            recipient=recipient,
-            occurred_on=sent_on,
-            by=by,
-        )
+        self.record(ev.ProtocolExtractSent, command, by, occurred_on=sent_on)
 
     def decision(self, number: int) -> Decision:
         require(

@@ -28,14 +28,11 @@ class Documents(CasePart):
         self._active_on(command.date, today, "date")
         self._require_unpublished("description", command.description, "document")
         self._require_unpublished("counterpart", command.counterpart, "document")
-        self.trigger_event(
-            ev.DocumentRegistered,
+        self.record(
+            ev.DocumentRegistered, command, by,
             number=len(self.documents) + 1,
             direction=str(command.direction),
-            counterpart=command.counterpart,
-            description=command.description,
             occurred_on=command.date,
-            by=by,
         )
 
     @evolves(ev.DocumentRegistered)

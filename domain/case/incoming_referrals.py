@@ -69,15 +69,10 @@ class IncomingReferrals(CasePart):
         received_on = command.received_on or letter.date
         not_future(received_on, today, "received_on")
         require(command.answer_by >= received_on, rules.INCOMING_REFERRAL_DUE_BEFORE_RECEIVED)
-        self.trigger_event(
-            ev.IncomingReferralReceived,
+        self.record(
+            ev.IncomingReferralReceived, command, by,
             number=len(self.incoming_referrals) + 1,
-            sender=command.sender,
-            sender_reference=command.sender_reference,
-            answer_by=command.answer_by,
-            document_number=document_number,
             occurred_on=received_on,
-            by=by,
         )
         return self.incoming_referrals[-1]
 
@@ -96,13 +91,11 @@ class IncomingReferrals(CasePart):
             rules.INCOMING_REFERRAL_EXTENSION,
             f"Incoming referral {number} is due by {referral.answer_by.isoformat()} already",
         )
-        self.trigger_event(
-            ev.IncomingReferralExtended,
+        self.record(
+            ev.IncomingReferralExtended, command, by,
             number=number,
-            answer_by=command.answer_by,
             previous_answer_by=referral.answer_by,
             occurred_on=granted_on,
-            by=by,
         )
 
     @decides(AnswerIncomingReferral)
@@ -116,12 +109,9 @@ class IncomingReferrals(CasePart):
         answer = self._answer_letter(document_number)
         day = command.answered_on or answer.date
         _after_receipt(referral, day, today, "answered_on")
-        self.trigger_event(
-            ev.IncomingReferralAnswered,
-            number=command.referral_number,
-            document_number=document_number,
-            occurred_on=day,
-            by=by,
+        self.record(
+            ev.IncomingReferralAnswered, command, by,
+            number=command.referral_number, occurred_on=day,
         )
 
     @decides(DeclineIncomingReferral)
@@ -136,13 +126,9 @@ class IncomingReferrals(CasePart):
         document_number = command.document_number
         if document_number is not None:
             self._answer_letter(document_number)
-        self.trigger_event(
-            ev.IncomingReferralDeclined,
-            number=command.referral_number,
-            reason=command.reason,
-            document_number=document_number,
-            occurred_on=declined_on,
-            by=by,
+        self.record(
+            ev.IncomingReferralDeclined, command, by,
+            number=command.referral_number, occurred_on=declined_on,
         )
 
     def incoming_referral(self, number: int) -> IncomingReferral:

@@ -149,12 +149,9 @@ class Lifecycle(CasePart):
         assigned_on = self._active_on(command.assigned_on, today, "assigned_on")
         officer = command.officer
         require(officer != self.officer, rules.OFFICER_UNCHANGED, f"{officer} is already officer")
-        self.trigger_event(
-            ev.CaseOfficerAssigned,
-            officer=officer,
-            previous_officer=self.officer,
-            occurred_on=assigned_on,
-            by=by,
+        self.record(
+            ev.CaseOfficerAssigned, command, by,
+            previous_officer=self.officer, occurred_on=assigned_on,
         )
 
     @decides(ClassifyCase)
@@ -163,12 +160,9 @@ class Lifecycle(CasePart):
         classified_on = self._active_on(command.classified_on, today, "classified_on")
         require(command.classification != self.classification, CLASSIFICATION_UNCHANGED,
                 field="classification")
-        self.trigger_event(
-            ev.CaseClassified,
-            classification=command.classification,
-            previous_classification=self.classification,
-            occurred_on=classified_on,
-            by=by,
+        self.record(
+            ev.CaseClassified, command, by,
+            previous_classification=self.classification, occurred_on=classified_on,
         )
 
     @decides(CloseCase)
@@ -184,7 +178,7 @@ class Lifecycle(CasePart):
             f"{', '.join(map(str, outstanding))}",
         )
         closed_on = happened_on(command.closed_on, today, "closed_on")
-        self.trigger_event(ev.CaseClosed, reason=command.reason, occurred_on=closed_on, by=by)
+        self.record(ev.CaseClosed, command, by, occurred_on=closed_on)
 
     @decides(ReopenCase)
     def reopen(self, command: ReopenCase, by: Actor, today: date) -> None:
@@ -192,9 +186,7 @@ class Lifecycle(CasePart):
         require(self.status != Status.CANCELLED, rules.CASE_CANCELLED)
         require(self.status == Status.CLOSED, rules.REOPEN_ONLY_CLOSED)
         reopened_on = happened_on(command.reopened_on, today, "reopened_on")
-        self.trigger_event(
-            ev.CaseReopened, reason=command.reason, occurred_on=reopened_on, by=by
-        )
+        self.record(ev.CaseReopened, command, by, occurred_on=reopened_on)
 
     @decides(CancelCase)
     def cancel(self, command: CancelCase, by: Actor, today: date) -> None:
@@ -202,9 +194,7 @@ class Lifecycle(CasePart):
         self._require_active()
         require(not self.decisions, rules.CANCEL_AFTER_DECISION)
         cancelled_on = happened_on(command.cancelled_on, today, "cancelled_on")
-        self.trigger_event(
-            ev.CaseCancelled, reason=command.reason, occurred_on=cancelled_on, by=by
-        )
+        self.record(ev.CaseCancelled, command, by, occurred_on=cancelled_on)
 
     # -- evolution ------------------------------------------------------------------
 

@@ -38,14 +38,11 @@ class Referrals(CasePart):
         sent_on = self._active_on(command.sent_on, today, "sent_on")
         require(command.answer_by >= sent_on, rules.REFERRAL_DUE_BEFORE_SENT)
         self._require_document(command.document_number)
-        self.trigger_event(
-            ev.ReferralSent,
+        self.record(
+            ev.ReferralSent, command, by,
             number=len(self.referrals) + 1,
             recipients=list(dict.fromkeys(command.recipients)),
-            answer_by=command.answer_by,
-            document_number=command.document_number,
             occurred_on=sent_on,
-            by=by,
         )
         return self.referrals[-1]
 
@@ -69,14 +66,7 @@ class Referrals(CasePart):
         )
         require(answered_on >= referral.sent_on, rules.REFERRAL_ANSWER_BEFORE_SENT)
         self._require_document(command.document_number)
-        self.trigger_event(
-            ev.ReferralAnswered,
-            referral_number=number,
-            recipient=recipient,
-            document_number=command.document_number,
-            occurred_on=answered_on,
-            by=by,
-        )
+        self.record(ev.ReferralAnswered, command, by, occurred_on=answered_on)
 
     def referral(self, number: int) -> Referral:
         require(

@@ -65,7 +65,7 @@ class CaseSecrecy(CasePart):
         self._mark(
             ev.DocumentMarkedSecret, command, DOCUMENT_SECRET_FIELDS,
             self.documents[number - 1].secrecy, f"Document {number} of case {self.dnr}",
-            by, today, document_number=number,
+            by, today,
         )
 
     @decides(LiftDocumentSecrecy)
@@ -89,20 +89,15 @@ class CaseSecrecy(CasePart):
         what: str,
         by: Actor,
         today: date,
-        **target: int,
     ) -> None:
-        """Mark ``what`` (the case, or the document ``target`` names) secret, unless it is
+        """Mark ``what`` (the case, or the document ``command`` names) secret, unless it is
         ``marked`` already; ``allowed`` are the fields a marking of it can withhold."""
         chosen = _secret_fields(command.fields, allowed)
         require(marked is None, rules.SECRECY_MARKED, f"{what} is already marked")
-        self.trigger_event(
-            event_class,
-            **target,
-            statute=command.statute,
-            marking_body=command.marking_body,
+        self.record(
+            event_class, command, by,
             fields=chosen,
             occurred_on=happened_on(command.marked_on, today, "marked_on"),
-            by=by,
         )
 
     def _lift(

@@ -31,14 +31,11 @@ class Agenda(MeetingState):
                 rules.AGENDA_CASE_LISTED,
                 f"{dnr} is already on the agenda of {self.ref}",
             )
-        self.trigger_event(
-            ev.AgendaItemAdded,
+        self.record(
+            ev.AgendaItemAdded, command, by,
             number=len(self.agenda) + 1,
             kind=str(command.kind),
-            title=command.title,
-            dnr=dnr,
             occurred_on=added_on,
-            by=by,
         )
         return self.agenda[-1]
 
@@ -51,12 +48,8 @@ class Agenda(MeetingState):
         item = self.agenda_item(number)
         self._require_not_adjusted()
         require(not item.withdrawn, rules.AGENDA_ITEM_WITHDRAWN, f"Item {number} is withdrawn")
-        self.trigger_event(
-            ev.AgendaItemWithdrawn,
-            number=number,
-            reason=command.reason,
-            occurred_on=min(self.meeting_date, today),
-            by=by,
+        self.record(
+            ev.AgendaItemWithdrawn, command, by, occurred_on=min(self.meeting_date, today)
         )
 
     # -- attendance and adjusters -----------------------------------------------------
@@ -99,11 +92,8 @@ class Agenda(MeetingState):
             f"{chair} is not a serving member at the meeting",
         )
         self._at_meeting(
-            ev.AttendanceRecorded,
-            chair=chair,
-            secretary=command.secretary,
+            ev.AttendanceRecorded, command, by,
             attendees=[_attendee_data(a) for a in attendees],
-            by=by,
         )
 
     @decides(mc.ElectAdjusters)
@@ -119,11 +109,8 @@ class Agenda(MeetingState):
                 f"{name} is not a serving member present (other than the chair)",
             )
         self._at_meeting(
-            ev.AdjustersElected,
+            ev.AdjustersElected, command, by,
             adjusters=list(dict.fromkeys(command.adjusters)),
-            adjustment_place=command.adjustment_place,
-            adjustment_date=command.adjustment_date,
-            by=by,
         )
 
     # -- evolution --------------------------------------------------------------------

@@ -39,13 +39,7 @@ class Entries(MeetingState):
             rules.RESERVATION_ENTERED,
             f"{member} already reserved in § {paragraph}",
         )
-        self._at_meeting(
-            ev.ReservationEntered,
-            paragraph=paragraph,
-            member=member,
-            reason=command.reason,
-            by=by,
-        )
+        self._at_meeting(ev.ReservationEntered, command, by)
 
     @decides(mc.GiveReservationReason)
     def give_reservation_reason(
@@ -61,13 +55,9 @@ class Entries(MeetingState):
             rules.RESERVATION_UNKNOWN,
             f"{member} did not reserve in § {paragraph}",
         )
-        self.trigger_event(
-            ev.ReservationReasonGiven,
-            paragraph=paragraph,
-            member=member,
-            reason=command.reason,
+        self.record(
+            ev.ReservationReasonGiven, command, by,
             occurred_on=max(given_on, self.meeting_date),
-            by=by,
         )
 
     @decides(mc.DeclareConflict)
@@ -86,40 +76,22 @@ class Entries(MeetingState):
             rules.CONFLICT_AFTER_PARTICIPATION,
             f"{member} already took part in § {paragraph}",
         )
-        self._at_meeting(
-            ev.ConflictOfInterestDeclared,
-            paragraph=paragraph,
-            member=member,
-            note=command.note,
-            by=by,
-        )
+        self._at_meeting(ev.ConflictOfInterestDeclared, command, by)
 
     @decides(mc.EnterNote)
     def enter_note(self, command: mc.EnterNote, by: Actor, today: date) -> None:
         """Enter a protocol note (protokollsanteckning)."""
         p = self._editable(command.paragraph)
-        self._at_meeting(
-            ev.ProtocolNoteEntered,
-            paragraph=p.number,
-            number=len(p.notes) + 1,
-            authors=command.authors,
-            text=command.text,
-            by=by,
-        )
+        self._at_meeting(ev.ProtocolNoteEntered, command, by, number=len(p.notes) + 1)
 
     @decides(mc.AddAttachment)
     def add_attachment(self, command: mc.AddAttachment, by: Actor, today: date) -> None:
         """Attach a document (bilaga) or list a decision basis (beslutsunderlag)."""
         p = self._editable(command.paragraph)
         self._at_meeting(
-            ev.AttachmentAdded,
-            paragraph=p.number,
+            ev.AttachmentAdded, command, by,
             number=len(p.attachments) + 1,
-            title=command.title,
             kind=str(command.kind),
-            dnr=command.dnr,
-            document_number=command.document_number,
-            by=by,
         )
 
     @decides(mc.ListExtractRecipients)
@@ -127,12 +99,10 @@ class Entries(MeetingState):
         self, command: mc.ListExtractRecipients, by: Actor, today: date
     ) -> None:
         """Set who gets an extract of the paragraph."""
-        p = self._editable(command.paragraph)
+        self._editable(command.paragraph)
         self._at_meeting(
-            ev.ExtractRecipientsListed,
-            paragraph=p.number,
+            ev.ExtractRecipientsListed, command, by,
             recipients=list(dict.fromkeys(command.recipients)),
-            by=by,
         )
 
     def check_report(self, command: mc.ReportDelegatedDecisions, today: date) -> Paragraph:
@@ -148,13 +118,8 @@ class Entries(MeetingState):
     ) -> None:
         """Record the delegated decisions reported to the body under the paragraph
         (``decisions``: as the body marked them reported)."""
-        p = self._editable(command.paragraph)
-        self._at_meeting(
-            ev.DelegatedDecisionsListed,
-            paragraph=p.number,
-            decisions=decisions,
-            by=by,
-        )
+        self._editable(command.paragraph)
+        self._at_meeting(ev.DelegatedDecisionsListed, command, by, decisions=decisions)
 
     # -- evolution --------------------------------------------------------------------
 

@@ -33,13 +33,10 @@ class Paragraphs(MeetingState):
         self.check_paragraph(dnr=dnr, today=today)
         item = next((i for i in self.agenda if i.dnr == dnr), None) if dnr else None
         self._at_meeting(
-            ev.ParagraphRecorded,
+            ev.ParagraphRecorded, command, by,
             number=number,
-            title=command.title,
-            dnr=dnr,
             agenda_item=item.number if item else None,
             sections=[{"heading": s.heading, "text": s.text} for s in command.sections],
-            by=by,
         )
         return self.paragraphs[-1]
 
@@ -64,13 +61,9 @@ class Paragraphs(MeetingState):
         for name in ([mover] if mover else []) + supporters:
             self._require_participant(p, name)
         self._at_meeting(
-            ev.MotionMade,
-            paragraph=p.number,
+            ev.MotionMade, command, by,
             number=len(p.motions) + 1,
-            mover=mover,
-            text=command.text,
             supporters=list(dict.fromkeys(supporters)),
-            by=by,
         )
         return p.motions[-1]
 
@@ -128,15 +121,12 @@ class Paragraphs(MeetingState):
                 f"motion {outcome} was adopted, not {adopted}",
             )
         self._at_meeting(
-            ev.ProcedureStepRecorded,
-            paragraph=paragraph,
+            ev.ProcedureStepRecorded, command, by,
             number=len(p.procedure) + 1,
-            description=command.description,
             proposals=list(proposals),
             outcome=outcome,
             votes={k: str(v) for k, v in votes.items()} if votes is not None else None,
             casting_vote=casting,
-            by=by,
         )
         return p.procedure[-1]
 
@@ -163,13 +153,9 @@ class Paragraphs(MeetingState):
         the paragraph's case, if any)."""
         self.check_decision(command, today)
         self._at_meeting(
-            ev.ParagraphDecided,
-            paragraph=command.paragraph,
+            ev.ParagraphDecided, command, by,
             kind=str(command.kind),
-            text=command.text,
-            higher_body=command.higher_body,
             case_decision_number=case_decision_number,
-            by=by,
         )
 
     # -- evolution --------------------------------------------------------------------

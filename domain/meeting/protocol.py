@@ -23,7 +23,7 @@ class Protocol(MeetingState):
         """The chair closes the meeting."""
         self._require_held(today)
         require(not self.closed, rules.MEETING_CLOSED, f"{self.ref} is closed")
-        self._at_meeting(ev.MeetingClosed, closed_at=command.closed_at, by=by)
+        self._at_meeting(ev.MeetingClosed, command, by)
 
     @decides(mc.AdjustParagraphImmediately)
     def adjust_immediately(
@@ -34,12 +34,10 @@ class Protocol(MeetingState):
         p = self._editable(paragraph)
         require(p.decision is not None, rules.PARAGRAPH_UNDECIDED, f"§ {paragraph} is undecided")
         self._require_signatories(command.signed_by, adjusted_on, today)
-        self.trigger_event(
-            ev.ParagraphAdjustedImmediately,
-            paragraph=paragraph,
+        self.record(
+            ev.ParagraphAdjustedImmediately, command, by,
             signed_by=list(dict.fromkeys(command.signed_by)),
             occurred_on=adjusted_on,
-            by=by,
         )
 
     @decides(mc.AdjustProtocol)
@@ -55,12 +53,11 @@ class Protocol(MeetingState):
             f"No decision in § {', '.join(map(str, undecided))}",
         )
         self._require_signatories(command.signed_by, adjusted_on, today)
-        self.trigger_event(
-            ev.ProtocolAdjusted,
+        self.record(
+            ev.ProtocolAdjusted, command, by,
             signed_by=list(dict.fromkeys(command.signed_by)),
             late=adjusted_on > self.adjustment_deadline,
             occurred_on=adjusted_on,
-            by=by,
         )
 
     @decides(mc.PostProtocol)
@@ -85,12 +82,10 @@ class Protocol(MeetingState):
             f"Adjusted on {adjusted_on}" if adjusted_on else "Not adjusted",
         )
         assert adjusted_on is not None
-        self.trigger_event(
-            ev.ProtocolPosted,
-            paragraph=paragraph,
+        self.record(
+            ev.ProtocolPosted, command, by,
             late=posted_on > posting_deadline(adjusted_on),
             occurred_on=posted_on,
-            by=by,
         )
 
     @decides(mc.CertifyCorrection)
@@ -116,15 +111,11 @@ class Protocol(MeetingState):
             rules.CORRECTION_CERTIFIERS,
             f"Signatories of § {paragraph}: {', '.join(sorted(signatories))}",
         )
-        self.trigger_event(
-            ev.CorrectionCertified,
+        self.record(
+            ev.CorrectionCertified, command, by,
             number=len(self.corrections) + 1,
-            paragraph=paragraph,
-            corrects=command.corrects,
-            text=command.text,
             certified_by=certifiers,
             occurred_on=certified_on,
-            by=by,
         )
         return self.corrections[-1]
 
@@ -156,13 +147,7 @@ class Protocol(MeetingState):
         """Record an extract of an adjusted paragraph sent to a listed recipient (the
         application records it on the paragraph's case too)."""
         sent_on = self.check_extract(command, today)
-        self.trigger_event(
-            ev.ExtractSent,
-            paragraph=command.paragraph,
-            recipient=command.recipient,
-            occurred_on=sent_on,
-            by=by,
-        )
+        self.record(ev.ExtractSent, command, by, occurred_on=sent_on)
 
     # -- evolution --------------------------------------------------------------------
 

@@ -255,9 +255,12 @@ class MeetingState(DiariumAggregate):
 
     # -- internals --------------------------------------------------------------------
 
-    def _at_meeting(self, event_class: type[Any], *, by: Actor, **fields: Any) -> None:
-        """Record what was done at the meeting, dated the meeting's date."""
-        self.trigger_event(event_class, occurred_on=self.meeting_date, by=by, **fields)
+    def _at_meeting(
+        self, event_class: type[Any], command: object, by: Actor, **values: Any
+    ) -> None:
+        """Record what was done at the meeting, dated the meeting's date (the event's other
+        fields as :meth:`~diarium.domain.aggregate.DiariumAggregate.record` fills them)."""
+        self.record(event_class, command, by, occurred_on=self.meeting_date, **values)
 
     def _require_held(self, today: date) -> None:
         not_future(self.meeting_date, today, "The meeting date")
