@@ -169,11 +169,7 @@ class Body(DiariumAggregate):
         decided_on = happened_on(command.decided_on, today, "decided_on")
         point = self._live_point(number)
         _require_delegable(command.matter, command.case_type)
-        require(
-            decided_on >= point.current.valid_from,
-            rules.DELEGATION_POINT_UNKNOWN,
-            f"Point {number} is valid from {point.current.valid_from}; revise it after that",
-        )
+        _require_from_start(point, number, decided_on, "revise")
         self._set_delegation_point(ev.DelegationPointRevised, command, decided_on, by)
 
     @decides(mc.RevokeDelegationPoint)
@@ -184,11 +180,7 @@ class Body(DiariumAggregate):
         number = command.number
         revoked_on = happened_on(command.revoked_on, today, "revoked_on")
         point = self._live_point(number)
-        require(
-            revoked_on >= point.current.valid_from,
-            rules.DELEGATION_POINT_UNKNOWN,
-            f"Point {number} is valid from {point.current.valid_from}; revoke it after that",
-        )
+        _require_from_start(point, number, revoked_on, "revoke")
         self.record(ev.DelegationPointRevoked, command, by, occurred_on=revoked_on)
 
     def _set_delegation_point(
@@ -369,6 +361,15 @@ class Body(DiariumAggregate):
 
 def _require_delegable(matter: Matter, case_type: str) -> None:
     require(matter.delegable, rules.NON_DELEGABLE, f"{case_type}: {matter} (KL 6:38)")
+
+
+def _require_from_start(point: DelegationPoint, number: str, day: date, verb: str) -> None:
+    """A point's content is changed on or after the day its current content took effect."""
+    require(
+        day >= point.current.valid_from,
+        rules.DELEGATION_POINT_UNKNOWN,
+        f"Point {number} is valid from {point.current.valid_from}; {verb} it after that",
+    )
 
 
 __all__ = ["Body", "DelegatedDecision", "DelegationPoint", "Membership", "ParagraphYear"]
