@@ -4,6 +4,7 @@ once), posting on the notice board, certified corrections and extracts sent."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
@@ -33,12 +34,7 @@ class Protocol(MeetingState):
         paragraph, adjusted_on = command.paragraph, command.adjusted_on or today
         p = self._editable(paragraph)
         require(p.decision is not None, rules.PARAGRAPH_UNDECIDED, f"§ {paragraph} is undecided")
-        self._require_signatories(command.signed_by, adjusted_on, today)
-        self.record(
-            ev.ParagraphAdjustedImmediately, command, by,
-            signed_by=list(dict.fromkeys(command.signed_by)),
-            occurred_on=adjusted_on,
-        )
+        self._record_adjustment(ev.ParagraphAdjustedImmediately, command, by, adjusted_on, today)
 
     @decides(mc.AdjustProtocol)
     def adjust(self, command: mc.AdjustProtocol, by: Actor, today: date) -> None:
@@ -52,12 +48,28 @@ class Protocol(MeetingState):
             rules.PARAGRAPH_UNDECIDED,
             f"No decision in § {', '.join(map(str, undecided))}",
         )
+        self._record_adjustment(
+            ev.ProtocolAdjusted, command, by, adjusted_on, today,
+            late=adjusted_on > self.adjustment_deadline,
+        )
+
+    def _record_adjustment(
+        self,
+        event_class: type[ev.ParagraphAdjustedImmediately | ev.ProtocolAdjusted],
+        command: mc.AdjustParagraphImmediately | mc.AdjustProtocol,
+        by: Actor,
+        adjusted_on: date,
+        today: date,
+        **values: Any,
+    ) -> None:
+        """Record an adjustment on ``adjusted_on``, signed by the chair and the adjusters
+        (each once, in the order the command names them)."""
         self._require_signatories(command.signed_by, adjusted_on, today)
         self.record(
-            ev.ProtocolAdjusted, command, by,
+            event_class, command, by,
             signed_by=list(dict.fromkeys(command.signed_by)),
-            late=adjusted_on > self.adjustment_deadline,
             occurred_on=adjusted_on,
+            **values,
         )
 
     @decides(mc.PostProtocol)
