@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import statistics
@@ -18,6 +19,14 @@ def percentile(samples: list[float], q: float) -> float:
     if len(samples) == 1:
         return samples[0]
     return statistics.quantiles(samples, n=100, method="inclusive")[int(q) - 1]
+
+
+def argument_parser(doc: str, *, repeat: int) -> argparse.ArgumentParser:
+    """The options of a script that times queries: described by the first line of its
+    ``doc``, with ``--repeat`` (how many times each is timed; default ``repeat``)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=repeat)
+    return parser
 
 
 def machine() -> str:

@@ -21,7 +21,6 @@ here asserts timings.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -38,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from eventsourcing.utils import get_topic
 from sqlalchemy import inspect, text
 
+from bench.common import argument_parser
 from diarium.cases.application import Diarium
 from diarium.domain.case.aggregate import Case
 from diarium.domain.dnr import case_id
@@ -363,10 +363,9 @@ def query_phase(diarium: Diarium, count: int, elapsed: float | None) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argument_parser(__doc__, repeat=200)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--database-url", required=True)
-    parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--fill-only", action="store_true", help="fill the store and stop")
     parser.add_argument("--queries-only", action="store_true",

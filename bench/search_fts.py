@@ -12,7 +12,6 @@ machine load: the plain query that ranks every match, and FTS5 rowid order
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import time
@@ -24,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine
 
+from bench.common import argument_parser
 from bench.registers import percentiles
 from diarium.projections import search
 from diarium.projections.listings import LISTINGS
@@ -50,10 +50,9 @@ class ReadOnlyProjector:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argument_parser(__doc__, repeat=100)
     parser.add_argument("--database", required=True)
     parser.add_argument("--generation", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--only", default="", help="run only queries whose name contains this")
     parser.add_argument("--compare", action="store_true",
                         help="also time the plain query (ranking every match), interleaved")
