@@ -231,6 +231,9 @@ def test_the_public_protocol_masks_the_secret_paragraph(
     assert html.status_code == 200 and MARK not in text.lower()
     assert "Utredning enligt socialtjänstlagen" in text  # the public title stands in
     assert "[sekretess]" in text
+    # the fact of jäv is public: the generated sentence stands in for the withheld note
+    assert ("Marianne Sandström (SD) anmäler jäv och deltar inte i behandlingen av ärendet. "
+            "[sekretess]") in text
 
 
 @pytest.mark.parametrize("path", [

@@ -92,6 +92,22 @@ def test_a_member_with_a_conflict_of_interest_takes_no_part(session) -> None:  #
     assert conflicts == [{"member": "Linda Frohm", "note": "Styrelse"}]
 
 
+def test_the_protocol_prints_the_jav_note_or_the_generated_sentence_never_both(session) -> None:  # type: ignore[no-untyped-def]
+    c = session
+    own = "Linda Frohm (M) anmäler jäv och lämnar sammanträdet under ärendets behandling."
+    ok(c.post(p(what="/conflicts-of-interest"), json={"member": "Linda Frohm", "note": own}),
+       201)
+    ok(c.post(p(what="/conflicts-of-interest"), json={"member": "Anders Öberg"}), 201)
+    html = c.get(f"/api/meetings/{REF}/protocol").get_data(as_text=True)
+    # the note is the protocol's own sentence: printed once, with no generated one before it
+    assert html.count(own) == 1
+    assert "Linda Frohm (M) anmäler jäv och deltar inte" not in html
+    # without a note, the generated sentence
+    assert "Anders Öberg (S) anmäler jäv och deltar inte i behandlingen av ärendet." in html
+    # the note is stored as given
+    assert ok(c.get(p()))["conflicts_of_interest"][0] == {"member": "Linda Frohm", "note": own}
+
+
 def test_a_conflict_is_declared_by_a_member_present(session) -> None:  # type: ignore[no-untyped-def]
     refused_unchanged(session, lambda: session.post(p(what="/conflicts-of-interest"), json={
         "member": "Anita Sköld"}), "member-not-present")

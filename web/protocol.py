@@ -8,8 +8,9 @@ from typing import Any
 from diarium.domain.body.aggregate import Body
 from diarium.domain.case.terms import DecisionKind
 from diarium.domain.meeting.aggregate import Meeting
-from diarium.domain.meeting.state import Paragraph, Step
+from diarium.domain.meeting.state import Conflict, Paragraph, Step
 from diarium.domain.meeting.terms import Capacity, appeal_period_end
+from diarium.domain.secrecy import WITHHELD
 
 CAPACITY_HEADINGS = {
     Capacity.MEMBER.value: "Beslutande ledamöter",
@@ -120,11 +121,7 @@ def _paragraph(
             if p.reservations else ""
         ),
         "reservation_reasons": [(who(r.member), r.reason) for r in p.reservations if r.reason],
-        "conflicts": [
-            f"{who(c.member)} anmäler jäv och deltar inte i behandlingen av ärendet."
-            + (f" {c.note}" if c.note else "")
-            for c in p.conflicts
-        ],
+        "conflicts": [_conflict(c, who) for c in p.conflicts],
         "motions": motions,
         "procedure": procedure,
         "immediately": p.immediately_adjusted_on is not None,
@@ -139,6 +136,18 @@ def _paragraph(
         ],
         "appeal_ends": swedish_date(appeal_period_end(posted)) if posted else "",
     }
+
+
+def _conflict(conflict: Conflict, who: Any) -> str:
+    """The jäv sentence: the protocol's own words when a note gives them, else the generated
+    one; never both. A note withheld by secrecy leaves the generated sentence (the fact of jäv
+    is public) and the mark that the protocol's own words are withheld."""
+    generated = f"{who(conflict.member)} anmäler jäv och deltar inte i behandlingen av ärendet."
+    if not conflict.note:
+        return generated
+    if conflict.note == WITHHELD:
+        return f"{generated} {WITHHELD}"
+    return conflict.note
 
 
 def _step(step: Step, body_name: str, owner: Any, who: Any) -> dict[str, Any]:
