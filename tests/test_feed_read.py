@@ -91,6 +91,44 @@ def test_bad_parameters_are_422_with_invalid_params(client, diarium: Diarium) ->
         assert {p["name"] for p in response.get_json()["invalid-params"]} == names, query
 
 
+def test_pages_name_the_head_and_a_position_beyond_it_is_a_409(client, diarium: Diarium) -> None:  # type: ignore[no-untyped-def]
+    empty = client.get("/api/feed")
+    assert empty.get_json() == {"items": [], "next_after": 0, "head": 0}
+    assert empty.headers["X-Diarium-Head"] == "0"
+    _fill(diarium)
+    page = client.get("/api/feed?limit=2")
+    head = diarium.recorder.max_notification_id()
+    assert page.get_json()["head"] == head and page.headers["X-Diarium-Head"] == str(head)
+    assert page.get_json()["next_after"] < head
+    # at the head: up to date, an empty page
+    at_head = client.get(f"/api/feed?after={head}")
+    assert at_head.status_code == 200 and at_head.headers["X-Diarium-Head"] == str(head)
+    assert at_head.get_json() == {"items": [], "next_after": head, "head": head}
+    # beyond it: the stored position is not this log's; said at once, even on a long poll
+    for query in (f"after={head + 1}", f"after={head + 1000}&wait=10&types=case.closed"):
+        started = time.monotonic()
+        beyond = client.get(f"/api/feed?{query}")
+        assert time.monotonic() - started < 5
+        assert beyond.status_code == 409, query
+        assert beyond.content_type == "application/problem+json"
+        problem = beyond.get_json()
+        assert problem["type"] == "/problems/position-beyond-head"
+        assert problem["head"] == head and beyond.headers["X-Diarium-Head"] == str(head)
+        assert [p["name"] for p in problem["invalid-params"]] == ["after"]
+        assert str(head) in problem["detail"]
+    assert client.get("/problems/position-beyond-head").status_code == 200
+    # the stream too, named by where the position came from
+    stream = client.get(f"/api/feed/stream?after={head + 1}&timeout=0.1")
+    assert stream.status_code == 409
+    assert stream.get_json()["invalid-params"][0]["name"] == "after"
+    resumed = client.get("/api/feed/stream?timeout=0.1",
+                         headers={"Last-Event-ID": str(head + 5)})
+    assert resumed.status_code == 409
+    assert resumed.get_json()["invalid-params"][0]["name"] == "Last-Event-ID"
+    ok = client.get(f"/api/feed/stream?after={head}&timeout=0.1")
+    assert ok.status_code == 200 and ok.headers["X-Diarium-Head"] == str(head)
+
+
 def test_the_contract_is_published(client) -> None:  # type: ignore[no-untyped-def]
     types = client.get("/api/feed/types").get_json()
     assert {t["type"] for t in types} == set(feed.BY_NAME)

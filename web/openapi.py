@@ -21,6 +21,8 @@ PROBLEM_SCHEMA = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "rule": {"type": "string", "description": "Code of the broken rule (409)"},
+        "head": {"type": "integer", "description": "The feed log's head position "
+                                                   "(position-beyond-head, 409)"},
         "invalid-params": {
             "type": "array",
             "items": {

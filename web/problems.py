@@ -24,6 +24,8 @@ PROBLEM_TYPES = {
     "invalid-query": "Query parameters are invalid or unknown; see invalid-params.",
     "rule-violation": "The command would break a rule of the case process; nothing was recorded.",
     "not-found": "The resource does not exist.",
+    "position-beyond-head": "The feed position `after` lies beyond the log's head (given in "
+                            "`head`): a stored position from another database, or corrupted.",
     "concurrent-modification": "Others changed the resource at the same time; retry the request.",
     "store-unavailable": "The event store cannot be reached; retry later. Nothing was recorded.",
     "projection-failed": "A projection recorded events it could not apply, or stopped before "

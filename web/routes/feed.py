@@ -11,6 +11,7 @@ from flask import Blueprint, Response, jsonify, request, stream_with_context
 from diarium.cases.outbound import feed
 from diarium.domain.roles import ADMIN, AUDITOR, SERVICE
 from diarium.web.auth import requires
+from diarium.web.problems import problem
 from diarium.web.routes.common import diarium
 from diarium.web.routes.query import InvalidQuery, Query, invalid_query_response
 
@@ -21,6 +22,26 @@ MAX_WAIT = 30.0
 MAX_STREAM = 3600.0
 HEARTBEAT = 15.0
 _PARAMS = {"after", "limit", "types", "wait"}
+HEAD_HEADER = "X-Diarium-Head"
+
+
+def _head() -> int:
+    """The log's head: the highest position written (0 for an empty log)."""
+    return diarium().recorder.max_notification_id() or 0
+
+
+def _beyond_head(after: int, head: int, name: str = "after") -> Response:
+    """409: a position beyond the head was never handed out by this log."""
+    response = problem(
+        409, "position-beyond-head", "Position beyond the log's head",
+        f"The log's head is at position {head}; `{name}` = {after} lies beyond it, so it was "
+        "not read from this log (another database, or a corrupted stored position). Resume "
+        "from a position this log gave you, or from 0 to read it all again.",
+        head=head, **{"invalid-params": [
+            {"name": name, "reason": f"Must be at most the head, {head}."}]},
+    )
+    response.headers[HEAD_HEADER] = str(head)
+    return response
 
 
 def _common(query: Query) -> tuple[int, int, list[str]]:
@@ -56,8 +77,25 @@ def read() -> Response:
         - {in: query, name: wait, schema: {type: number, minimum: 0, maximum: 30}}
       responses:
         "200":
-          description: "{items, next_after, head}"
+          description: >
+            `{items, next_after, head}`: `head` is the log's head position (also in the
+            `X-Diarium-Head` header). `after` equal to the head gives an empty page.
+          headers:
+            X-Diarium-Head:
+              description: The log's head position
+              schema: {type: integer, minimum: 0}
           content: {application/json: {schema: {type: object}}}
+        "409":
+          description: >
+            `after` lies beyond the log's head (problem type `position-beyond-head`, with
+            `head` and `invalid-params` naming `after`): the stored position does not belong
+            to this log.
+          headers:
+            X-Diarium-Head:
+              description: The log's head position
+              schema: {type: integer, minimum: 0}
+          content:
+            application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}
         "422": {$ref: "#/components/responses/Invalid"}
     """
     if request.accept_mimetypes.best == "text/event-stream":
@@ -67,13 +105,17 @@ def read() -> Response:
     wait = query.number("wait", 0.0, maximum=MAX_WAIT)
     query.check()
     app = diarium()
+    if after > (head := _head()):
+        return _beyond_head(after, head)
     if wait:
         page = feed.wait_for_feed(app, after, limit, types, wait)
     else:
         page = feed.read_feed(app, after, limit, types)
     body = page.as_dict()
-    body["head"] = app.recorder.max_notification_id() or 0
-    return jsonify(body)
+    body["head"] = _head()
+    response = jsonify(body)
+    response.headers[HEAD_HEADER] = str(body["head"])
+    return response
 
 
 @api.get("/stream")
@@ -98,20 +140,40 @@ def stream() -> Response:
           schema: {type: array, items: {type: string, enum: TYPES}}
         - {in: query, name: timeout, schema: {type: number, minimum: 0, maximum: 3600}}
       responses:
-        "200": {description: Events, content: {text/event-stream: {schema: {type: string}}}}
+        "200":
+          description: Events
+          headers:
+            X-Diarium-Head:
+              description: The log's head position when the stream opened
+              schema: {type: integer, minimum: 0}
+          content: {text/event-stream: {schema: {type: string}}}
+        "409":
+          description: >
+            `after` (or `Last-Event-ID`) lies beyond the log's head (problem type
+            `position-beyond-head`, with `head` and `invalid-params` naming it)
+          headers:
+            X-Diarium-Head:
+              description: The log's head position
+              schema: {type: integer, minimum: 0}
+          content:
+            application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}
         "422": {$ref: "#/components/responses/Invalid"}
     """
     query = Query(_PARAMS | {"timeout"})
     after, limit, types = _common(query)
     timeout = query.number("timeout", 300.0, maximum=MAX_STREAM)
     last_event = request.headers.get("Last-Event-ID")
+    source = "after"
     if last_event is not None:
         if last_event.isdigit():
-            after = max(after, int(last_event))
+            if int(last_event) > after:
+                after, source = int(last_event), "Last-Event-ID"
         else:
             query.fail("Last-Event-ID", "Must be a position (integer).")
     query.check()
     app = diarium()
+    if after > (head := _head()):
+        return _beyond_head(after, head, source)
 
     def events() -> Iterator[str]:
         cursor = after
@@ -132,6 +194,7 @@ def stream() -> Response:
     response = Response(stream_with_context(events()), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"
+    response.headers[HEAD_HEADER] = str(head)
     return response
 
 
