@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from diarium.domain.events import meeting as ev
 from tests.meetings_support import (
     CHAIR,
     REF,
@@ -24,6 +25,7 @@ from tests.meetings_support import (
     schedule,
     setup_bodies,
 )
+from tests.projections_support import ACTOR
 
 
 def version(client: Any, ref: str = REF) -> int:
@@ -364,6 +366,20 @@ def test_a_posting_deadline_on_a_saturday_runs_on_to_monday(session) -> None:  #
     assert (meeting["posted_on"], meeting["posted_late"]) == ("2020-10-26", False)
     # three weeks after Monday 26 October: Monday 16 November
     assert meeting["appeal_period_ends"] == "2020-11-16"
+
+
+def test_late_is_judged_from_the_recorded_dates_by_the_rule(session, diarium) -> None:  # type: ignore[no-untyped-def]
+    """A posting recorded as late under the old count (the flag in the event) is shown by
+    the rule: adjusted Thursday 22 October 2020, posted Monday 26 October, not late."""
+    c = session
+    ok(decide(c, 160), 201)
+    close_and_adjust(c, adjusted_on="2020-10-22")
+    meeting = diarium.meetings.get_meeting(REF)
+    meeting.trigger_event(ev.ProtocolPosted, paragraph=None, late=True,
+                          occurred_on=date(2020, 10, 26), by=ACTOR)
+    diarium.save(meeting)
+    view = ok(c.get(f"/api/meetings/{REF}"))
+    assert (view["posted_on"], view["posted_late"]) == ("2020-10-26", False)
 
 
 def test_a_posting_after_the_run_on_deadline_is_late(session) -> None:  # type: ignore[no-untyped-def]
