@@ -31,6 +31,7 @@ from tests.projections_support import (
     MeetingFixture,
     authorized,
     case_with_incoming_referral,
+    decide,
 )
 
 D = date.fromisoformat
@@ -155,6 +156,41 @@ def test_the_meeting_dates_run_on() -> None:
     # posted on Friday 4 June 2021: three weeks is midsummer eve -> Monday 28 June
     assert appeal_period_end(D("2021-06-04")) == D("2021-06-28")
     assert legal_force_from(D("2021-06-04")) == D("2021-06-29")
+    # the hand-written Easter before put Good Friday 2021 on 1 March (and failed for 2029)
+    assert appeal_period_end(D("2021-03-12")) == D("2021-04-06")  # Good Friday 2 April
+    assert appeal_period_end(D("2021-02-08")) == D("2021-03-01")  # a Monday
+    assert appeal_period_end(D("2029-03-09")) == D("2029-04-03")  # Good Friday 30 March
+
+
+def test_the_decisions_register_has_legal_force_after_a_run_on_appeal_period(
+    diarium: Diarium,
+) -> None:
+    """Posted on Friday 12 March 2021: three weeks is Good Friday; the appeal period runs to
+    Tuesday 6 April, and the decision has legal force from Wednesday 7 April."""
+    dnr = diarium.register_case(
+        RegisterCase("Budget 2022", "RS", registered_on=D("2021-02-01")), ACTOR
+    ).dnr
+    decide(diarium, dnr, "Regionstyrelsen fastställer budgeten.", D("2021-03-01"), body="RS",
+           paragraph=30)
+    rs = MeetingFixture.schedule("RS-2021-03-01", "RS", D("2021-03-01"))
+    rs.record(mev.ParagraphRecorded, D("2021-03-01"), number=30, title="Budget", dnr=dnr,
+              agenda_item=None, sections=[])
+    rs.record(mev.ParagraphDecided, D("2021-03-01"), paragraph=30, kind="decided",
+              text="Regionstyrelsen fastställer budgeten.", higher_body=None,
+              case_decision_number=1)
+    rs.record(mev.MeetingClosed, D("2021-03-01"), closed_at="16:00")
+    rs.record(mev.ProtocolAdjusted, D("2021-03-10"), signed_by=["Anna Andersson"], late=False)
+    rs.record(mev.ProtocolPosted, D("2021-03-12"), paragraph=None, late=False)
+    diarium.save(rs)
+    Projector(diarium, batch_size=3).catch_up()
+    client = authorized(create_app(diarium), roles=("auditor",))
+    response = client.get("/api/registers/decisions", query_string={"dnr": dnr})
+    assert response.status_code == 200, response.get_json()
+    (row,) = response.get_json()["items"]
+    assert (row["posted_on"], row["legal_force_on"]) == ("2021-03-12", "2021-04-07")
+    (appeal,) = [d for d in client.get("/api/registers/deadlines").get_json()["items"]
+                 if d["kind"] == "appeal-period"]
+    assert appeal["due_on"] == "2021-04-06"
 
 
 # -- registers ---------------------------------------------------------------------------
