@@ -61,7 +61,7 @@ def _referral_status(row: dict[str, Any], today: date) -> dict[str, Any]:
         status = "answered"
     elif row["declined_on"] is not None:
         status = "declined"
-    elif row["answer_by"] < today:
+    elif row["due_on"] < today:  # answer_by run on past a day off (lag 1930:173)
         status = "overdue"
     else:
         status = "outstanding"
@@ -75,7 +75,7 @@ def _referral_filter(t: Any, v: str, today: date) -> Any:
         return t.c.declined_on.is_not(None)
     unsettled = and_(t.c.answered_on.is_(None), t.c.declined_on.is_(None))
     if v == "overdue":
-        return and_(unsettled, t.c.answer_by < today)
+        return and_(unsettled, t.c.due_on < today)
     return unsettled  # outstanding: everything not answered or declined, overdue included
 
 
@@ -268,7 +268,7 @@ LISTINGS: dict[str, Listing] = {
                   "answer; answered, declined, outstanding, overdue",
             columns=(
                 "dnr", "title", "responsible_body", "direction", "referral_number", "recipient",
-                "sender", "sender_reference", "sent_on", "answer_by", "answered_on",
+                "sender", "sender_reference", "sent_on", "answer_by", "due_on", "answered_on",
                 "declined_on", "document_number",
             ),
             computed=("status", "withheld"), compute=_referral_status,

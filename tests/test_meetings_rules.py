@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from diarium.domain.events import meeting as ev
 from tests.meetings_support import (
     CHAIR,
     REF,
@@ -24,6 +25,7 @@ from tests.meetings_support import (
     schedule,
     setup_bodies,
 )
+from tests.projections_support import ACTOR
 
 
 def version(client: Any, ref: str = REF) -> int:
@@ -361,7 +363,48 @@ def test_adjustment_by_chair_and_adjusters_with_the_14_days_tracked(session) -> 
     meeting = ok(c.post(adjust, json={"signed_by": signed, "adjusted_on": "2020-10-29"}))
     assert meeting["meeting"]["adjustment_deadline"] == "2020-10-28"
     assert meeting["meeting"]["adjusted_late"] is True
-    assert meeting["meeting"]["posting_deadline"] == "2020-10-31"
+    # the second day after Thursday 29 October is Saturday 31 October (All Saints' Day):
+    # the time limit runs on to Monday 2 November (lag 1930:173)
+    assert meeting["meeting"]["posting_deadline"] == "2020-11-02"
+
+
+def test_a_posting_deadline_on_a_saturday_runs_on_to_monday(session) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15: adjusted on Thursday 22 October 2020, the second day after is Saturday 24
+    October; the posting deadline is Monday 26 October and a Monday posting is not late."""
+    c = session
+    ok(decide(c, 160), 201)
+    close_and_adjust(c, adjusted_on="2020-10-22")
+    meeting = ok(c.get(f"/api/meetings/{REF}"))
+    assert (meeting["adjustment_deadline"], meeting["adjusted_late"]) == ("2020-10-28", False)
+    assert meeting["posting_deadline"] == "2020-10-26"
+    ok(c.post(f"/api/meetings/{REF}/posting", json={"posted_on": "2020-10-26"}))
+    meeting = ok(c.get(f"/api/meetings/{REF}"))
+    assert (meeting["posted_on"], meeting["posted_late"]) == ("2020-10-26", False)
+    # three weeks after Monday 26 October: Monday 16 November
+    assert meeting["appeal_period_ends"] == "2020-11-16"
+
+
+def test_late_is_judged_from_the_recorded_dates_by_the_rule(session, diarium) -> None:  # type: ignore[no-untyped-def]
+    """A posting recorded as late under the old count (the flag in the event) is shown by
+    the rule: adjusted Thursday 22 October 2020, posted Monday 26 October, not late."""
+    c = session
+    ok(decide(c, 160), 201)
+    close_and_adjust(c, adjusted_on="2020-10-22")
+    meeting = diarium.meetings.get_meeting(REF)
+    meeting.trigger_event(ev.ProtocolPosted, paragraph=None, late=True,
+                          occurred_on=date(2020, 10, 26), by=ACTOR)
+    diarium.save(meeting)
+    view = ok(c.get(f"/api/meetings/{REF}"))
+    assert (view["posted_on"], view["posted_late"]) == ("2020-10-26", False)
+
+
+def test_a_posting_after_the_run_on_deadline_is_late(session) -> None:  # type: ignore[no-untyped-def]
+    c = session
+    ok(decide(c, 160), 201)
+    close_and_adjust(c, adjusted_on="2020-10-22")
+    ok(c.post(f"/api/meetings/{REF}/posting", json={"posted_on": "2020-10-27"}))
+    meeting = ok(c.get(f"/api/meetings/{REF}"))
+    assert (meeting["posted_on"], meeting["posted_late"]) == ("2020-10-27", True)
 
 
 def test_posting_starts_the_appeal_period_and_legal_force_follows(session, diarium) -> None:  # type: ignore[no-untyped-def]

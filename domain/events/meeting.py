@@ -233,7 +233,8 @@ class ParagraphAdjustedImmediately(DiariumEvent):
 
 class ProtocolAdjusted(DiariumEvent):
     """The chair and the adjusters signed the protocol (``occurred_on``); ``late`` when
-    after the 14 days of KL 5:69."""
+    after the 14 days of KL 5:69 as judged when recorded (the meeting recomputes it from
+    the dates, lag 1930:173)."""
 
     label = "Protokoll justerat"
     secrecy = SAFE

@@ -178,13 +178,18 @@ class Protocol(MeetingState):
     def _adjusted(self, event: ev.ProtocolAdjusted) -> None:
         self.adjusted_on = event.occurred_on
         self.signed_by = list(event.signed_by)
-        self.adjusted_late = event.late
+        # judged by today's rule from the recorded date, not the flag judged when recorded
+        # (an event from before lag 1930:173 was applied may say late where it was not)
+        self.adjusted_late = event.occurred_on > self.adjustment_deadline
 
     @evolves(ev.ProtocolPosted)
     def _posted(self, event: ev.ProtocolPosted) -> None:
         if event.paragraph is None:
             self.posted_on = event.occurred_on
-            self.posted_late = event.late
+            self.posted_late = (  # as for adjusted_late: by the rule, from the dates
+                self.adjusted_on is not None
+                and event.occurred_on > posting_deadline(self.adjusted_on)
+            )
         else:
             self.paragraph(event.paragraph).own_posted_on = event.occurred_on
 

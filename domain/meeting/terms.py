@@ -6,9 +6,11 @@ Legal dates (Kommunallagen 2017:725):
 - the adjustment is posted on the notice board no later than the second day after it
   (KL 8:12);
 - an appeal (laglighetsprövning) must reach the court within three weeks of the posting
-  day (KL 13:5); a period ending on a Saturday, Sunday or public holiday runs on to the
-  next weekday (lag 1930:173 om beräkning av lagstadgad tid); the day after, the decision
-  has gained legal force (laga kraft).
+  day (KL 13:5); the day after, the decision has gained legal force (laga kraft).
+
+Each of these time limits that ends on a Saturday, Sunday, public holiday, midsummer eve,
+Christmas eve or New Year's eve runs on to the next weekday (lag 1930:173 om beräkning av
+lagstadgad tid): ``domain.time_limits.time_limit_end``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import re
 import uuid
 from datetime import date, timedelta
 from enum import StrEnum
+
+from diarium.domain.time_limits import time_limit_end
 
 _NAMESPACE = uuid.UUID("0f3b6f0e-8a53-4a53-9b5e-6f1d6a0c2b71")
 
@@ -134,58 +138,26 @@ def paragraph_year_id(body: str, year: int) -> uuid.UUID:
 
 
 def adjustment_deadline(meeting_date: date) -> date:
-    """The last day to adjust the protocol (KL 5:69)."""
-    return meeting_date + timedelta(days=ADJUSTMENT_DAYS)
+    """The last day to adjust the protocol: 14 days after the meeting (KL 5:69), run on past
+    a day off (lag 1930:173)."""
+    return time_limit_end(meeting_date + timedelta(days=ADJUSTMENT_DAYS))
 
 
 def posting_deadline(adjusted_on: date) -> date:
-    """The last day to post the adjustment on the notice board (KL 8:12)."""
-    return adjusted_on + timedelta(days=POSTING_DAYS)
+    """The last day to post the adjustment on the notice board: the second day after it
+    (KL 8:12), run on past a day off (lag 1930:173)."""
+    return time_limit_end(adjusted_on + timedelta(days=POSTING_DAYS))
 
 
 def appeal_period_end(posted_on: date) -> date:
     """The last day of the appeal period: three weeks after posting (KL 13:5), run on past
-    a Saturday, Sunday or public holiday (lag 1930:173)."""
-    day = posted_on + timedelta(weeks=APPEAL_WEEKS)
-    while not is_weekday(day):
-        day += timedelta(days=1)
-    return day
+    a day off (lag 1930:173)."""
+    return time_limit_end(posted_on + timedelta(weeks=APPEAL_WEEKS))
 
 
 def legal_force_from(posted_on: date) -> date:
     """The first day the decision has legal force (laga kraft)."""
     return appeal_period_end(posted_on) + timedelta(days=1)
-
-
-def easter_sunday(year: int) -> date:
-    """Easter Sunday (anonymous Gregorian computus)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = divmod(b, 4)
-    g = (8 * b + 13) // 25
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    m = (32 + 2 * e + 2 * i - h - k) % 7
-    n = (h - 7 * ((a + 11 * h + 19 * m) // 433) + 90) // 25
-    p = (h - 7 * ((a + 11 * h + 19 * m) // 433) + m + 33 * n + 19) % 32
-    return date(year, n, p)
-
-
-def holidays(year: int) -> set[date]:
-    """Swedish public holidays that fall on weekdays may end a period; these count as holidays
-    (plus midsummer, Christmas and New Year's eve, lag 1930:173 § 2)."""
-    easter = easter_sunday(year)
-    midsummer_eve = next(date(year, 6, d) for d in range(19, 26) if date(year, 6, d).weekday() == 4)
-    return {
-        date(year, 1, 1), date(year, 1, 6),
-        easter - timedelta(days=2), easter + timedelta(days=1), easter + timedelta(days=39),
-        date(year, 5, 1), date(year, 6, 6), midsummer_eve,
-        date(year, 12, 24), date(year, 12, 25), date(year, 12, 26), date(year, 12, 31),
-    }
-
-
-def is_weekday(day: date) -> bool:
-    """Whether a period may end on ``day``: not a Saturday, Sunday or holiday."""
-    return day.weekday() < 5 and day not in holidays(day.year)
 
 
 # -- not found --------------------------------------------------------------------------

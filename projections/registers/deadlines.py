@@ -12,8 +12,14 @@ Deadline kinds, each with its rule:
   the protocol is adjusted.
 - ``protocol-posting`` (KL 8:12): the adjustment is posted no later than the second day
   after it; done when posted (for an immediately adjusted paragraph: when it is posted).
-- ``appeal-period`` (KL 13:5): the appeal period ends three weeks after posting (run on past
-  weekends and holidays); the day after, the decisions have legal force.
+- ``appeal-period`` (KL 13:5): the appeal period ends three weeks after posting; the day
+  after, the decisions have legal force.
+
+Every due date (``due_on``, and a referral row's ``due_on``) is the last day of a time limit
+by lag 1930:173 (``domain.time_limits.time_limit_end``): one that falls on a Saturday,
+Sunday, public holiday, midsummer eve, Christmas eve or New Year's eve runs on to the next
+weekday. A referral row keeps the answer-by date as given (``answer_by``); its ``due_on``
+is that date run on, and it is overdue only after it.
 
 Overdue (due before today and not done) is computed when queried, never stored, so the
 register does not go stale overnight.
@@ -37,6 +43,7 @@ from diarium.domain.events import case as ev
 from diarium.domain.events import meeting as mev
 from diarium.domain.meeting.terms import adjustment_deadline, appeal_period_end, posting_deadline
 from diarium.domain.secrecy import covered
+from diarium.domain.time_limits import time_limit_end
 from diarium.projections.batch import TableSpec, UnitOfWork
 from diarium.projections.registers.base import CaseDirectory, Projection, handles, shown_title
 from diarium.projections.tables import case_columns, row_id, table_name
@@ -99,8 +106,9 @@ class DeadlinesProjection(Projection):
     description = "Referrals (sent, answered, outstanding, overdue) and deadlines (bevakningar)"
     # 2: the sender of an incoming referral withheld with its letter's counterpart;
     # 3: the cases folded from the log (no deadline_case table); a title a marking covers
-    # is not copied, and rows are re-titled when a marking changes
-    version = 3
+    # is not copied, and rows are re-titled when a marking changes;
+    # 4: due dates run on past days off (lag 1930:173), a referral row's due_on
+    version = 4
 
     def define(self, metadata: sa.MetaData, generation: int) -> dict[str, TableSpec]:
         rname = table_name("referral", generation)
@@ -116,7 +124,9 @@ class DeadlinesProjection(Projection):
             sa.Column("sender", sa.String(300)),  # incoming: who asks us (outgoing: None)
             sa.Column("sender_reference", sa.String(100)),
             sa.Column("sent_on", sa.Date, nullable=False),
-            sa.Column("answer_by", sa.Date, nullable=False),
+            sa.Column("answer_by", sa.Date, nullable=False),  # as given
+            # answer_by run on past a day off (lag 1930:173): overdue only after it
+            sa.Column("due_on", sa.Date, nullable=False),
             sa.Column("answered_on", sa.Date),
             sa.Column("declined_on", sa.Date),
             sa.Column("document_number", sa.Integer),
@@ -256,12 +266,14 @@ class DeadlinesProjection(Projection):
                 "direction": OUTGOING, "referral_number": event.number, "recipient": recipient,
                 "sender": None, "sender_reference": None,
                 "sent_on": event.occurred_on, "answer_by": event.answer_by,
+                "due_on": time_limit_end(event.answer_by),
                 "answered_on": None, "declined_on": None, "document_number": event.document_number,
                 "sender_secret": False, "officer": None,
             })
             self._deadline(
                 uow, f"{REFERRAL_ANSWER}:{row_id}", REFERRAL_ANSWER, row_id, new=True,
-                due_on=event.answer_by, subject=f"Remissvar från {recipient}: {title}",
+                due_on=time_limit_end(event.answer_by),
+                subject=f"Remissvar från {recipient}: {title}",
                 case_id=event.originator_id, dnr=case["dnr"], body=case["responsible_body"],
             )
 
@@ -292,12 +304,13 @@ class DeadlinesProjection(Projection):
             "recipient": case["responsible_body"], "sender": event.sender,
             "sender_reference": event.sender_reference,
             "sent_on": event.occurred_on, "answer_by": event.answer_by,
+            "due_on": time_limit_end(event.answer_by),
             "answered_on": None, "declined_on": None, "document_number": event.document_number,
             "sender_secret": secret, "officer": case["officer"],
         })
         self._deadline(
             uow, f"{INCOMING_REFERRAL_ANSWER}:{row_id}", INCOMING_REFERRAL_ANSWER, row_id,
-            new=True, due_on=event.answer_by,
+            new=True, due_on=time_limit_end(event.answer_by),
             subject=f"Remissvar till {event.sender}: {title}",
             public_subject=f"Remissvar till {WITHHELD_SENDER}: {title}",
             secret_subject=secret, officer=case["officer"],
@@ -319,9 +332,10 @@ class DeadlinesProjection(Projection):
     ) -> None:
         row = self._incoming(uow, event)
         row["answer_by"] = event.answer_by
+        row["due_on"] = time_limit_end(event.answer_by)
         deadline = uow.get("deadline", f"{INCOMING_REFERRAL_ANSWER}:{row['id']}")
         if deadline is not None:
-            deadline["due_on"] = event.answer_by
+            deadline["due_on"] = row["due_on"]
 
     @handles(ev.IncomingReferralAnswered, ev.IncomingReferralDeclined)
     def _incoming_settled(self, uow: UnitOfWork, event: Any, position: int) -> None:

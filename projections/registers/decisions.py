@@ -62,8 +62,10 @@ class DecisionsProjection(Projection):
     description = "Decisions, reservations, conflicts of interest and protocol extracts"
     cases = DecisionCases
     # 2: the cases folded from the log (no decision_case table); a title a marking covers
-    # is not copied, and rows are re-titled when a marking changes
-    version = 2
+    # is not copied, and rows are re-titled when a marking changes;
+    # 3: legal_force_on on the holidays package's calendar (lag 1930:173): the hand-written
+    # Easter before it was wrong in some years (2010, 2021) and failed in others (2029)
+    version = 3
 
     def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:
         return decision_tables(metadata, generation)

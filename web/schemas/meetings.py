@@ -235,10 +235,15 @@ class MeetingSchema(LegalForceSchema):
     planned_adjustment_date = fields.Date(allow_none=True)
     closed = fields.Boolean()
     closed_at = Text(allow_none=True)
-    adjustment_deadline = fields.Date(metadata={"description": "Meeting date + 14 days"})
+    adjustment_deadline = fields.Date(metadata={
+        "description": "Meeting date + 14 days (KL 5:69), run on past a Saturday, Sunday, "
+                       "public holiday or midsummer/Christmas/New Year's eve (lag 1930:173)"
+    })
     adjusted_late = fields.Boolean()
     signed_by = fields.List(Text())
-    posting_deadline = fields.Date(allow_none=True)
+    posting_deadline = fields.Date(allow_none=True, metadata={
+        "description": "Adjustment + 2 days (KL 8:12), run on as adjustment_deadline"
+    })
     posted_late = fields.Boolean()
     paragraphs = fields.List(fields.Nested(ParagraphSchema))
     corrections = fields.List(fields.Nested(CorrectionSchema))
