@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -230,3 +231,20 @@ def case_with_incoming_referral(
         by,
     )
     return dnr
+
+
+def register_reader(diarium: Diarium) -> tuple[Projector, Callable[..., list[dict[str, Any]]]]:
+    """A projector caught up on ``diarium``, and a reader of register pages as an auditor:
+    ``items("referrals", status="overdue")`` (each page must answer 200)."""
+    from diarium.web import create_app
+
+    projector = Projector(diarium, batch_size=3)
+    projector.catch_up()
+    client = authorized(create_app(diarium), roles=("auditor",))
+
+    def items(register: str, **params: Any) -> list[dict[str, Any]]:
+        response = client.get(f"/api/registers/{register}", query_string=params)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["items"]  # type: ignore[no-any-return]
+
+    return projector, items

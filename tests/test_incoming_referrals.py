@@ -34,7 +34,12 @@ from diarium.domain.case.terms import Direction
 from diarium.domain.rules import RULES, RuleViolation
 from diarium.projections.runner import Projector
 from diarium.web import create_app
-from tests.projections_support import authorized, case_with_incoming_referral, snapshot
+from tests.projections_support import (
+    authorized,
+    case_with_incoming_referral,
+    register_reader,
+    snapshot,
+)
 
 BY = Actor("registrator", "req")
 TODAY = date(2020, 12, 31)
@@ -481,14 +486,7 @@ def test_registers_list_incoming_referrals_and_their_deadlines(diarium: Diarium)
                                               sent_on=date(2020, 12, 2)), by)
     diarium.handle(ExtendIncomingReferral(c, 1,
         date(2021, 2, 1), date(2020, 12, 20)), by)  # anstånd: was due 2021-01-20
-    projector = Projector(diarium, batch_size=3)
-    projector.catch_up()
-    client = authorized(create_app(diarium), roles=("auditor",))
-
-    def items(register: str, **params: Any) -> list[dict[str, Any]]:
-        response = client.get(f"/api/registers/{register}", query_string=params)
-        assert response.status_code == 200, response.get_json()
-        return response.get_json()["items"]
+    projector, items = register_reader(diarium)
 
     incoming = items("deadlines", kind="incoming-referral-answer")
     assert [(d["dnr"], d["due_on"], d["status"], d["overdue"]) for d in incoming] == [

@@ -32,6 +32,7 @@ from tests.projections_support import (
     authorized,
     case_with_incoming_referral,
     decide,
+    register_reader,
 )
 
 D = date.fromisoformat
@@ -210,14 +211,7 @@ def test_a_referral_due_on_a_saturday_is_not_overdue_on_monday(diarium: Diarium)
     rs.record(mev.MeetingClosed, D("2020-12-10"), closed_at="16:00")
     rs.record(mev.ProtocolAdjusted, D("2020-12-17"), signed_by=["Anna Andersson"], late=False)
     diarium.save(rs)
-    projector = Projector(diarium, batch_size=3)
-    projector.catch_up()
-    client = authorized(create_app(diarium), roles=("auditor",))
-
-    def items(register: str, **params: Any) -> list[dict[str, Any]]:
-        response = client.get(f"/api/registers/{register}", query_string=params)
-        assert response.status_code == 200, response.get_json()
-        return response.get_json()["items"]
+    projector, items = register_reader(diarium)
 
     def outgoing() -> tuple[Any, ...]:
         (referral,) = items("referrals", direction="outgoing")

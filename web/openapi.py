@@ -54,6 +54,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
         info={"description": "Event-sourced case management for Swedish public bodies."},
     )
     spec.components.schema("Problem", PROBLEM_SCHEMA)
+    position = {"type": "integer", "minimum": 0}  # the feed's head (web/routes/feed.py)
+    spec.components.header("Head", {"description": "The log's head position", "schema": position})
     for name, description in {
         "NotFound": "No such resource",
         "Conflict": "A rule of the process was broken, or a concurrent write won",

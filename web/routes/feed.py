@@ -81,9 +81,7 @@ def read() -> Response:
             `{items, next_after, head}`: `head` is the log's head position (also in the
             `X-Diarium-Head` header). `after` equal to the head gives an empty page.
           headers:
-            X-Diarium-Head:
-              description: The log's head position
-              schema: {type: integer, minimum: 0}
+            X-Diarium-Head: {$ref: "#/components/headers/Head"}
           content: {application/json: {schema: {type: object}}}
         "409":
           description: >
@@ -91,9 +89,7 @@ def read() -> Response:
             `head` and `invalid-params` naming `after`): the stored position does not belong
             to this log.
           headers:
-            X-Diarium-Head:
-              description: The log's head position
-              schema: {type: integer, minimum: 0}
+            X-Diarium-Head: {$ref: "#/components/headers/Head"}
           content:
             application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}
         "422": {$ref: "#/components/responses/Invalid"}
@@ -152,9 +148,7 @@ def stream() -> Response:
             `after` (or `Last-Event-ID`) lies beyond the log's head (problem type
             `position-beyond-head`, with `head` and `invalid-params` naming it)
           headers:
-            X-Diarium-Head:
-              description: The log's head position
-              schema: {type: integer, minimum: 0}
+            X-Diarium-Head: {$ref: "#/components/headers/Head"}
           content:
             application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}
         "422": {$ref: "#/components/responses/Invalid"}
