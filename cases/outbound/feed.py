@@ -60,6 +60,7 @@ BY_CLASS: dict[type, PublicType] = {t.event_class: t for t in PUBLIC_TYPES}
 BY_TOPIC: dict[str, PublicType] = {
     topic: t for t in PUBLIC_TYPES for topic in stored_topics([t.event_class])
 }
+_REGISTERED = frozenset(stored_topics([ev.CaseRegistered]))  # a case's first event
 
 
 def public_type(event: Any) -> PublicType | None:
@@ -148,7 +149,6 @@ class DnrLookup:
             if len(self.cache) + len(wanted) > self.maxsize:
                 self.cache.clear()
             table = self.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-            registered = stored_topics([ev.CaseRegistered])
             with self.app.recorder.datastore.engine.connect() as conn:  # type: ignore[attr-defined]
                 rows = conn.execute(
                     select(table.c.originator_id, table.c.topic, table.c.state).where(
@@ -158,7 +158,7 @@ class DnrLookup:
                 ).all()
             for originator, topic, state in rows:
                 dnr = None
-                if topic in registered:
+                if topic in _REGISTERED:
                     event = self.app.mapper.to_domain_event(
                         StoredEvent(originator, 1, topic, bytes(state))
                     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any, ClassVar
 
 from sqlalchemy import MetaData, UniqueConstraint
@@ -24,6 +25,11 @@ PREFETCH_COLUMNS: dict[str, str] = {
     "meeting": "meeting_id",
     "body": "body_id",
 }
+
+
+@cache
+def _topics_of(projection: type) -> list[str]:
+    return stored_topics(projection.handlers)  # type: ignore[attr-defined]
 
 
 def handles(*event_classes: type) -> Callable[[Handler], Handler]:
@@ -173,8 +179,9 @@ class Projection:
     # -- events ---------------------------------------------------------------------------
 
     def topics(self) -> list[str]:
-        """Topics of the events this projection handles (the runner reads only those)."""
-        return stored_topics(type(self).handlers)
+        """Topics of the events this projection handles (the runner reads only those; made
+        once per class, as the runner asks for every batch)."""
+        return _topics_of(type(self))
 
     def handler(self, event: Any) -> Handler | None:
         """The handler of the event's class (or of its nearest base class), or None."""

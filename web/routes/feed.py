@@ -108,7 +108,9 @@ def read() -> Response:
     else:
         page = feed.read_feed(app, after, limit, types)
     body = page.as_dict()
-    body["head"] = _head()
+    # the head read before the page, or the page's last position if a commit came between;
+    # a wait can outlast both, so after one the head is read again
+    body["head"] = _head() if wait else max(head, page.head)
     response = jsonify(body)
     response.headers[HEAD_HEADER] = str(body["head"])
     return response
