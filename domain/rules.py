@@ -12,6 +12,7 @@ class Rule:
 
     code: str
     text: str
+    source: str | None = None  # the law or practice it comes from, e.g. "KL 4:27"
 
 
 class RuleViolation(Exception):
@@ -28,9 +29,10 @@ class RuleViolation(Exception):
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, text: str) -> Rule:
-    """Declare a rule once, so that every rule can be listed (GET /api/rules)."""
-    declared = Rule(code, text)
+def rule(code: str, text: str, source: str | None = None) -> Rule:
+    """Declare a rule once, with its legal source, so that every rule can be listed
+    (GET /api/rules)."""
+    declared = Rule(code, text, source)
     RULES[code] = declared
     return declared
 
@@ -62,11 +64,15 @@ def happened_on(day: date | None, today: date, field_name: str) -> date:
 
 
 # Registration and numbering
-DNR_TAKEN = rule("dnr-taken", "A diarienummer is never reused: this dnr is already registered.")
+DNR_TAKEN = rule(
+    "dnr-taken", "A diarienummer is never reused: this dnr is already registered.",
+    source="OSL 5:1; practice (a dnr names one case for good)",
+)
 DNR_FORMAT = rule("dnr-format", "The dnr does not match the format of its series.")
 UNKNOWN_SERIES = rule("unknown-series", "The dnr series is not configured.")
 NO_FUTURE_DATES = rule(
-    "no-future-date", "What has happened cannot be dated in the future (business dates)."
+    "no-future-date", "What has happened cannot be dated in the future (business dates).",
+    source="OSL 5:1 (register entries state facts)",
 )
 # Lifecycle
 CASE_CLOSED = rule(
@@ -137,6 +143,7 @@ DECISION_MAKER = rule(
     "decision-maker",
     "A decision is taken either by a body at a meeting (body, meeting date, §) "
     "or by a delegate under a point of the delegation order, not both.",
+    source="KL 5:1, 6:37",
 )
 DECISION_UNKNOWN = rule("decision-unknown", "There is no such decision on this case.")
 EXTRACT_ALREADY_SENT = rule(
@@ -160,24 +167,29 @@ DELEGATION_POINT_EXISTS = rule(
     "delegation-point-exists", "The delegation order already has a point with this number."
 )
 DELEGATION_POINT_UNKNOWN = rule(
-    "delegation-point-unknown", "The delegation order has no such point (at that date)."
+    "delegation-point-unknown", "The delegation order has no such point (at that date).",
+    source="KL 6:37, 7:5",
 )
 DELEGATION_POINT_REVOKED = rule(
-    "delegation-point-revoked", "The point of the delegation order was revoked."
+    "delegation-point-revoked", "The point of the delegation order was revoked.",
+    source="KL 6:37",
 )
 DELEGATE_MISMATCH = rule(
-    "delegate-mismatch", "The point of the delegation order names another delegate."
+    "delegate-mismatch", "The point of the delegation order names another delegate.",
+    source="KL 6:37, 7:5",
 )
 NON_DELEGABLE = rule(
     "non-delegable",
     "This cannot be delegated (KL 6:38): goals and direction, budget, statements to the "
     "council, appealed council decisions, matters of principle or special statutes.",
+    source="KL 6:38",
 )
 DELEGATED_DECISION_UNKNOWN = rule(
     "delegated-decision-unknown", "The body has no such delegated decision."
 )
 DELEGATED_DECISION_REPORTED = rule(
-    "delegated-decision-reported", "A delegated decision is reported to the body once."
+    "delegated-decision-reported", "A delegated decision is reported to the body once.",
+    source="KL 6:40",
 )
 # Meetings and agenda
 MEETING_EXISTS = rule("meeting-exists", "The body already has this meeting.")
@@ -196,15 +208,21 @@ CASE_NOT_ON_AGENDA = rule(
 ATTENDANCE_MEMBERSHIP = rule(
     "attendance-membership",
     "A ledamot attends as ledamot, an ersättare as (serving) ersättare, on the meeting date.",
+    source="KL 5:17, 6:14-16",
 )
-CHAIR_NOT_SERVING = rule("chair-not-serving", "The chair is a serving member at the meeting.")
+CHAIR_NOT_SERVING = rule(
+    "chair-not-serving", "The chair is a serving member at the meeting.",
+    source="KL 5:11, 6:19",
+)
 ADJUSTER_NOT_PRESENT = rule(
-    "adjuster-not-present", "Adjusters are elected among the serving members present."
+    "adjuster-not-present", "Adjusters are elected among the serving members present.",
+    source="KL 5:69",
 )
 PARAGRAPH_ORDER = rule(
     "paragraph-order",
     "Paragraphs run on per body and year in meeting order: a meeting takes the next numbers "
     "only while no later meeting has any.",
+    source="KL 5:62 (protocol); practice",
 )
 PARAGRAPH_NUMBERING_STARTED = rule(
     "paragraph-numbering-started", "The body's paragraph numbering of that year has begun."
@@ -213,14 +231,17 @@ PARAGRAPH_NUMBERING_STARTED = rule(
 MEMBER_NOT_PRESENT = rule(
     "member-not-present",
     "Only serving members present at the paragraph can move, support, vote or reserve.",
+    source="KL 4:27, 5:47-60",
 )
 CONFLICT_OF_INTEREST = rule(
     "conflict-of-interest",
     "A member with a declared conflict of interest (jäv) takes no part in the paragraph.",
+    source="KL 6:28-32",
 )
 CONFLICT_AFTER_PARTICIPATION = rule(
     "conflict-after-participation",
     "A conflict of interest is declared before taking part: this member already has.",
+    source="KL 6:28-32",
 )
 MOTION_UNKNOWN = rule("motion-unknown", "The paragraph has no such motion (yrkande).")
 PROCEDURE_PROPOSALS = rule(
@@ -228,9 +249,13 @@ PROCEDURE_PROPOSALS = rule(
     "A step puts motions of the paragraph; a vote puts one or two against each other, and "
     "the outcome is one of those put.",
 )
-VOTE_OUTCOME = rule("vote-outcome", "The outcome of a vote follows from the votes cast.")
+VOTE_OUTCOME = rule(
+    "vote-outcome", "The outcome of a vote follows from the votes cast.",
+    source="KL 5:53-56",
+)
 CASTING_VOTE = rule(
-    "casting-vote", "On a tie the chair's casting vote decides: the chair must have voted."
+    "casting-vote", "On a tie the chair's casting vote decides: the chair must have voted.",
+    source="KL 5:56",
 )
 PARAGRAPH_DECIDED = rule(
     "paragraph-decided", "The paragraph's decision is recorded once (correct it after adjustment)."
@@ -245,10 +270,15 @@ RESERVATION_AFTER_CLOSE = rule(
     "reservation-after-close",
     "A reservation is announced before the meeting closes (KL 4:27); its written reason "
     "may follow until adjustment.",
+    source="KL 4:27",
 )
-RESERVATION_ENTERED = rule("reservation-entered", "The member already reserved in the paragraph.")
+RESERVATION_ENTERED = rule(
+    "reservation-entered", "The member already reserved in the paragraph.",
+    source="KL 4:27",
+)
 RESERVATION_UNKNOWN = rule(
-    "reservation-unknown", "A written reason needs the member's reservation."
+    "reservation-unknown", "A written reason needs the member's reservation.",
+    source="KL 4:27",
 )
 # Closing, adjustment, posting, corrections, extracts
 MEETING_CLOSED = rule("meeting-closed", "The meeting is already closed.")
@@ -257,16 +287,19 @@ PROTOCOL_ADJUSTED = rule(
     "protocol-adjusted",
     "An adjusted protocol (or immediately adjusted paragraph) is never changed: record "
     "a certified correction.",
+    source="KL 5:69-70",
 )
 ADJUSTMENT_SIGNATORIES = rule(
     "adjustment-signatories",
     "The protocol is adjusted by the chair and the elected adjusters (KL 5:69).",
+    source="KL 5:69",
 )
 ADJUSTMENT_DATE = rule("adjustment-date", "A protocol cannot be adjusted before the meeting.")
 POSTING_BEFORE_ADJUSTMENT = rule(
-    "posting-before-adjustment", "The adjustment is posted after it was made (KL 8:12)."
+    "posting-before-adjustment", "The adjustment is posted after it was made (KL 8:12).",
+    source="KL 8:12",
 )
-PROTOCOL_POSTED = rule("protocol-posted", "The adjustment is already posted.")
+PROTOCOL_POSTED = rule("protocol-posted", "The adjustment is already posted.", source="KL 8:12")
 CORRECTION_BEFORE_ADJUSTMENT = rule(
     "correction-before-adjustment",
     "Corrections are for an adjusted protocol; before adjustment the draft is completed.",
@@ -274,9 +307,11 @@ CORRECTION_BEFORE_ADJUSTMENT = rule(
 CORRECTION_CERTIFIERS = rule(
     "correction-certifiers",
     "A correction is certified by at least two who signed the protocol (chair, adjusters).",
+    source="KL 5:69; good administration (FL 36 §)",
 )
 EXTRACT_BEFORE_ADJUSTMENT = rule(
-    "extract-before-adjustment", "An extract is sent of an adjusted paragraph."
+    "extract-before-adjustment", "An extract is sent of an adjusted paragraph.",
+    source="KL 5:70, 8:12",
 )
 EXTRACT_RECIPIENT = rule(
     "extract-recipient", "The extract goes to a recipient listed in the paragraph."
@@ -284,20 +319,24 @@ EXTRACT_RECIPIENT = rule(
 
 # -- Secrecy (issue #6; OSL 5:2, 5:5) -------------------------------------------------------
 SECRECY_MARKED = rule(
-    "secrecy-marked", "The case or document is already marked secret: lift the marking first."
+    "secrecy-marked", "The case or document is already marked secret: lift the marking first.",
+    source="OSL 5:5",
 )
 SECRECY_NOT_MARKED = rule(
-    "secrecy-not-marked", "Only a secrecy marking that is in force is lifted."
+    "secrecy-not-marked", "Only a secrecy marking that is in force is lifted.",
+    source="OSL 5:5",
 )
 SECRECY_FIELDS = rule(
     "secrecy-fields",
     "A secrecy marking names at least one field that can be withheld (case: title, origin, "
     "documents, proposals, decisions; document: counterpart, description).",
+    source="OSL 5:2, 5:5",
 )
 SECRECY_MARKING_ROLE = rule(
     "secrecy-marking-role",
     "A case is marked secret by a registrar or by its own case officer (also when it is "
     "marked in its registration).",
+    source="OSL 5:5",
 )
 PERSONAL_IDENTITY_NUMBER_PUBLIC = rule(
     "personal-identity-number-public",
@@ -306,4 +345,5 @@ PERSONAL_IDENTITY_NUMBER_PUBLIC = rule(
     "where a public title replaces it or a secrecy marking covers it, its origin or a "
     "document's counterpart or description where a marking covers them), never in the public "
     "title.",
+    source="OSL 5:1; GDPR art. 87, lag (2018:218) 3:10",
 )

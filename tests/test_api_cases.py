@@ -336,8 +336,10 @@ def _same_path(flask_path: str, spec_path: str) -> bool:
 
 
 def test_rules_and_series_are_listed(client: Any) -> None:
-    codes = {r["code"] for r in client.get("/api/rules").get_json()}
-    assert {"case-closed", "dnr-taken", "referral-not-sent"} <= codes
+    rules = {r["code"]: r for r in client.get("/api/rules").get_json()}
+    assert {"case-closed", "dnr-taken", "referral-not-sent"} <= set(rules)
+    assert rules["non-delegable"]["source"] == "KL 6:38"  # each rule names its legal source
+    assert rules["case-closed"]["source"] is None
     assert client.get("/api/series").get_json() == [
         {"series": "default", "pattern": "{sequence}-{year}"}
     ]

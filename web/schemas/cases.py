@@ -413,6 +413,10 @@ class EventSchema(Schema):
 class RuleSchema(Schema):
     code = Text()
     text = Text()
+    source = Text(
+        allow_none=True,
+        metadata={"description": "The law (e.g. KL 4:27) or practice the rule comes from."},
+    )
 
 
 _BASE_EVENT_FIELDS = {
