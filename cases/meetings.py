@@ -11,7 +11,8 @@ redone from fresh state.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -28,13 +29,14 @@ from diarium.domain.case.terms import DecisionKind, Status
 from diarium.domain.meeting import commands as mc
 from diarium.domain.meeting.aggregate import Meeting
 from diarium.domain.meeting.terms import MeetingNotFound, body_id, meeting_id, meeting_ref
-from diarium.domain.rules import require
+from diarium.domain.rules import RuleViolation, require
 
 if TYPE_CHECKING:
     from diarium.cases.application import Diarium
     from diarium.cases.bodies import Bodies
 
 MEETING_DECIDERS = Meeting.deciders()  # command type → the Meeting method that decides it
+DATED = {rules.EXTRACT_BEFORE_ADJUSTMENT.code: "sent_on"}  # an extract refused for its date
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class Meetings:
             mc.DecideParagraph: self.decide_paragraph,
             mc.ReportDelegatedDecisions: self.report_delegated_decisions,
             mc.SendExtract: self.send_extract,
+            mc.AddAgendaItems: self.add_agenda_items,
+            mc.SendExtracts: self.send_extracts,
             **dict.fromkeys(MEETING_DECIDERS, self._decide_on_meeting),
         }
 
@@ -98,18 +102,39 @@ class Meetings:
         """Put an item on the agenda; a case only while it is open and for this body."""
 
         def change(meeting: Meeting, today: date) -> list[Any]:
-            if command.dnr is not None:
-                case = self.app.get_case(command.dnr)
-                require(
-                    case.status == Status.OPEN,
-                    rules.CASE_CLOSED if case.status == Status.CLOSED else rules.CASE_CANCELLED,
-                    f"Case {case.dnr} is {case.status}",
-                )
-                _require_for_body(case, meeting.body)
-            meeting.add_agenda_item(command, by, today)
+            self._add_item(meeting, command, by, today)
             return []
 
         return self._change(command.ref, change)
+
+    def add_agenda_items(self, command: mc.AddAgendaItems, by: Actor) -> MeetingWritten:
+        """Put several items on the agenda in one write, in order: all, or none (the
+        refusal names the item at fault, ``items.<index>``)."""
+
+        def change(meeting: Meeting, today: date) -> list[Any]:
+            for index, item in enumerate(command.items):
+                single = mc.AddAgendaItem(
+                    command.ref, kind=item.kind, title=item.title, dnr=item.dnr,
+                    added_on=command.added_on,
+                )
+                with at_fault(f"items.{index}", outer={"added_on": "added_on"}):
+                    self._add_item(meeting, single, by, today)
+            return []
+
+        return self._change(command.ref, change)
+
+    def _add_item(
+        self, meeting: Meeting, command: mc.AddAgendaItem, by: Actor, today: date
+    ) -> None:
+        if command.dnr is not None:
+            case = self.app.get_case(command.dnr)
+            require(
+                case.status == Status.OPEN,
+                rules.CASE_CLOSED if case.status == Status.CLOSED else rules.CASE_CANCELLED,
+                f"Case {case.dnr} is {case.status}",
+            )
+            _require_for_body(case, meeting.body)
+        meeting.add_agenda_item(command, by, today)
 
     def record_attendance(self, command: mc.RecordAttendance, by: Actor) -> MeetingWritten:
         """Record attendance, members and substitutes checked against the body."""
@@ -193,22 +218,50 @@ class Meetings:
         """Record an extract sent; with a decided case, on the case too (atomic)."""
 
         def change(meeting: Meeting, today: date) -> list[Any]:
-            sent_on = meeting.check_extract(command, today)
-            p = meeting.paragraph(command.paragraph)
-            touched: list[Any] = []
-            number = p.decision.case_decision_number if p.decision else None
-            if p.dnr is not None and number is not None:
-                case = self.app.get_case(p.dnr)
-                if command.recipient not in case.decision(number).extracts:
-                    case.record_extract_sent(RecordExtractSent(
-                        p.dnr, decision_number=number, recipient=command.recipient,
-                        sent_on=sent_on,
-                    ), by, today)
-                    touched.append(case)
-            meeting.send_extract(command, by, today)
-            return touched
+            cases: dict[str, Case] = {}
+            self._send_extract(meeting, command, cases, by, today)
+            return list(cases.values())
 
         return self._change(command.ref, change)
+
+    def send_extracts(self, command: mc.SendExtracts, by: Actor) -> MeetingWritten:
+        """Record extracts of several paragraphs sent to several recipients in one write,
+        on the meeting and the paragraphs' cases: all, or none (the refusal names the one at
+        fault, ``extracts.<index>.recipients.<index>``)."""
+
+        def change(meeting: Meeting, today: date) -> list[Any]:
+            cases: dict[str, Case] = {}
+            for i, entry in enumerate(command.extracts):
+                for j, recipient in enumerate(entry.recipients):
+                    single = mc.SendExtract(
+                        command.ref, paragraph=entry.paragraph, recipient=recipient,
+                        sent_on=entry.sent_on,
+                    )
+                    where = f"extracts.{i}"
+                    with at_fault(f"{where}.recipients.{j}", {"sent_on": where}, DATED):
+                        self._send_extract(meeting, single, cases, by, today)
+            return list(cases.values())
+
+        return self._change(command.ref, change)
+
+    def _send_extract(
+        self, meeting: Meeting, command: mc.SendExtract, cases: dict[str, Case], by: Actor,
+        today: date,
+    ) -> None:
+        """Record one extract on ``meeting`` and, with a decided case, on the case (taken
+        from ``cases``, the cases changed so far, or loaded and put there)."""
+        sent_on = meeting.check_extract(command, today)
+        p = meeting.paragraph(command.paragraph)
+        number = p.decision.case_decision_number if p.decision else None
+        if p.dnr is not None and number is not None:
+            case = cases.get(p.dnr) or self.app.get_case(p.dnr)
+            if command.recipient not in case.decision(number).extracts:
+                case.record_extract_sent(RecordExtractSent(
+                    p.dnr, decision_number=number, recipient=command.recipient,
+                    sent_on=sent_on,
+                ), by, today)
+                cases[p.dnr] = case
+        meeting.send_extract(command, by, today)
 
     # -- internals --------------------------------------------------------------------
 
@@ -235,6 +288,25 @@ class Meetings:
             return _written(meeting, app.save(meeting, *others))
 
         return app._retrying(attempt, f"Meeting {ref}")
+
+
+@contextmanager
+def at_fault(
+    where: str, outer: dict[str, str] | None = None, blame: dict[str, str] | None = None
+) -> Iterator[None]:
+    """Name the part of a bulk command at fault in a refusal raised within: the rule's
+    field under ``where`` (``items.2.dnr``), or ``where`` itself. A field of the enclosing
+    part (``outer``: field → the part it is in, e.g. a shared ``sent_on``) is named there;
+    ``blame`` gives the field of a rule (by code) that names none."""
+    try:
+        yield
+    except RuleViolation as refused:
+        field = refused.field or (blame or {}).get(refused.rule.code)
+        if field is not None and outer and field in outer:
+            named = field if outer[field] == field else f"{outer[field]}.{field}"
+        else:
+            named = f"{where}.{field}" if field else where
+        raise RuleViolation(refused.rule, refused.detail, named) from None
 
 
 def _require_for_body(case: Case, body: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_
 
+from diarium.domain.meeting.terms import BodyKind
 from diarium.projections.filters import Filter, date_range, equals, flag, number, one_of, year_of
 from diarium.projections.registers import deadlines as dl
 from diarium.projections.withholding import (
@@ -106,6 +107,27 @@ def _no_withheld(row: dict[str, Any], today: date) -> dict[str, Any]:
 
 def _extract_status(row: dict[str, Any], today: date) -> dict[str, Any]:
     return {"status": "sent" if row["sent_on"] is not None else "outstanding"}
+
+
+MEETING_STATES = ("scheduled", "closed", "adjusted", "posted")  # as Meeting.status
+
+
+def _meeting_status(row: dict[str, Any], today: date) -> dict[str, Any]:
+    if row["posted_on"] is not None:
+        return {"status": "posted"}
+    if row["adjusted_on"] is not None:
+        return {"status": "adjusted"}
+    return {"status": "closed" if row["closed"] else "scheduled"}
+
+
+def _meeting_filter(t: Any, v: str, today: date) -> Any:
+    if v == "posted":
+        return t.c.posted_on.is_not(None)
+    unposted = t.c.posted_on.is_(None)
+    if v == "adjusted":
+        return and_(unposted, t.c.adjusted_on.is_not(None))
+    unadjusted = and_(unposted, t.c.adjusted_on.is_(None))
+    return and_(unadjusted, t.c.closed.is_(v == "closed"))
 
 
 # filters several listings share
@@ -245,8 +267,8 @@ LISTINGS: dict[str, Listing] = {
             name="extracts", projection="decisions", table="extract",
             title="Protocol extracts per paragraph and recipient: sent or outstanding",
             columns=(
-                "dnr", "body", "meeting_on", "paragraph", "decided_on", "recipient", "listed",
-                "sent_on",
+                "dnr", "body", "meeting_ref", "meeting_on", "paragraph", "decided_on",
+                "recipient", "listed", "sent_on",
             ),
             computed=("status",), compute=_extract_status,
             sorts={"decided": ("decided_on", "id")},
@@ -258,8 +280,39 @@ LISTINGS: dict[str, Listing] = {
                 equals("recipient", "recipient", "Recipient"),
                 BY_DNR,
                 BY_BODY,
+                BY_MEETING,
                 BY_PARAGRAPH,
                 *date_range("decided", "decided_on", "Decided"),
+            ),
+        ),
+        Listing(
+            name="meetings", projection="decisions", table="meeting",
+            title="Meetings of the bodies: when, where and how far the protocol has come",
+            columns=(
+                "ref", "body", "meeting_on", "session", "place", "starts_at", "closed",
+                "adjusted_on", "posted_on",
+            ),
+            computed=("status",), compute=_meeting_status,
+            sorts={"date": ("meeting_on", "id")},
+            default_sort="date", default_order="desc",
+            filters=(
+                BY_BODY,
+                Filter("status", "enum", "How far the meeting has come: scheduled, closed, "
+                       "adjusted (justerat) or posted (anslaget)", _meeting_filter,
+                       MEETING_STATES),
+                *date_range("meeting", "meeting_on", "Meeting"),
+                year_of("meeting_on"),
+            ),
+        ),
+        Listing(
+            name="bodies", projection="decisions", table="body",
+            title="Bodies (organ): code, name, kind and the body each sits under",
+            columns=("code", "name", "kind", "parent", "established_on"),
+            sorts={"established": ("id",), "code": ("code", "id")},
+            default_sort="code", default_order="asc",
+            filters=(
+                one_of("kind", "kind", "Kind of body", tuple(str(k) for k in BodyKind)),
+                equals("parent", "parent", "The body it sits under"),
             ),
         ),
         Listing(

@@ -286,3 +286,35 @@ class CertifyCorrection(ParagraphCommand):
 class SendExtract(ParagraphCommand):
     recipient: str
     sent_on: date | None = None
+
+
+# -- in bulk: several facts in one command, recorded all or none ----------------------------
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    """One item of :class:`AddAgendaItems` (the fields of :class:`AddAgendaItem`)."""
+
+    kind: AgendaItemKind
+    title: str
+    dnr: str | None = None
+
+
+@command
+class AddAgendaItems(MeetingCommand):
+    items: list[AgendaEntry]
+    added_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ExtractsOfParagraph:
+    """The extracts of one paragraph in :class:`SendExtracts`: to whom, and when."""
+
+    paragraph: int
+    recipients: list[str]
+    sent_on: date | None = None
+
+
+@command
+class SendExtracts(MeetingCommand):
+    extracts: list[ExtractsOfParagraph]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from diarium.projections.batch import TableSpec
-from diarium.projections.tables import case_columns, row_id, table_name
+from diarium.projections.tables import POSITION, case_columns, row_id, table_name
 
 
 def decision_tables(metadata: sa.MetaData, generation: int) -> dict[str, TableSpec]:
@@ -15,21 +15,39 @@ def decision_tables(metadata: sa.MetaData, generation: int) -> dict[str, TableSp
     def t(base: str) -> str:
         return table_name(base, generation)
 
+    # bodies and meetings are also listed (GET /api/bodies, GET /api/meetings): ``id`` is
+    # the position of the event that set each up, the listings' unique sort key
+    bname, mname = t("decision_body"), t("meeting")
     body = sa.Table(
-        t("decision_body"), metadata,
+        bname, metadata,
         sa.Column("body_id", sa.Uuid, primary_key=True),
+        sa.Column("id", POSITION, nullable=False),
         sa.Column("code", sa.String(50), nullable=False),
         sa.Column("name", sa.Text, nullable=False),
+        sa.Column("kind", sa.String(50), nullable=False),
+        sa.Column("parent", sa.String(50)),
+        sa.Column("established_on", sa.Date, nullable=False),
+        sa.UniqueConstraint("id", name=f"{bname}_id"),
+        sa.Index(f"{bname}_code", "code", "id"),
     )
     meeting = sa.Table(
-        t("meeting"), metadata,
+        mname, metadata,
         sa.Column("meeting_id", sa.Uuid, primary_key=True),
+        sa.Column("id", POSITION, nullable=False),
         sa.Column("ref", sa.String(100), nullable=False),
         sa.Column("body", sa.String(50), nullable=False),
         sa.Column("meeting_on", sa.Date, nullable=False),
+        sa.Column("session", sa.Integer, nullable=False),
+        sa.Column("place", sa.Text),
+        sa.Column("starts_at", sa.String(20)),
         sa.Column("parties", sa.JSON, nullable=False),
+        sa.Column("closed", sa.Boolean, nullable=False),
         sa.Column("adjusted_on", sa.Date),
         sa.Column("posted_on", sa.Date),
+        sa.UniqueConstraint("id", name=f"{mname}_id"),
+        sa.Index(f"{mname}_on", "meeting_on", "id"),
+        sa.Index(f"{mname}_body", "body", "meeting_on", "id"),
+        sa.Index(f"{mname}_ref", "ref"),
     )
     paragraph = sa.Table(
         t("paragraph"), metadata,
@@ -116,6 +134,7 @@ def decision_tables(metadata: sa.MetaData, generation: int) -> dict[str, TableSp
         sa.Column("decision_key", sa.String(200), nullable=False),
         *case_columns(required=False),
         sa.Column("body", sa.String(200)),
+        sa.Column("meeting_ref", sa.String(100)),
         sa.Column("meeting_on", sa.Date),
         sa.Column("paragraph", sa.Integer),
         sa.Column("decided_on", sa.Date, nullable=False),
@@ -126,6 +145,7 @@ def decision_tables(metadata: sa.MetaData, generation: int) -> dict[str, TableSp
         sa.Index(f"{ename}_decided", "decided_on", "id"),
         sa.Index(f"{ename}_sent", "sent_on", "id"),
         sa.Index(f"{ename}_dnr", "dnr"),
+        sa.Index(f"{ename}_meeting", "meeting_ref", "paragraph"),
         sa.Index(f"{ename}_case", "case_id"),  # the batches load a case's extracts by it
     )
     return {

@@ -64,8 +64,9 @@ class DecisionsProjection(Projection):
     # 2: the cases folded from the log (no decision_case table); a title a marking covers
     # is not copied, and rows are re-titled when a marking changes;
     # 3: legal_force_on on the holidays package's calendar (lag 1930:173): the hand-written
-    # Easter before it was wrong in some years (2010, 2021) and failed in others (2029)
-    version = 3
+    # Easter before it was wrong in some years (2010, 2021) and failed in others (2029);
+    # 4: bodies and meetings listed (kind, parent, session, place, closed), extracts by meeting
+    version = 4
 
     def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:
         return decision_tables(metadata, generation)
@@ -147,7 +148,8 @@ class DecisionsProjection(Projection):
             row = uow.insert("extract", {
                 "id": row_id, "decision_key": decision["key"], "case_id": decision["case_id"],
                 "dnr": decision["dnr"], "body": decision["body"],
-                "meeting_on": decision["meeting_on"], "paragraph": decision["paragraph"],
+                "meeting_ref": decision["meeting_ref"], "meeting_on": decision["meeting_on"],
+                "paragraph": decision["paragraph"],
                 "decided_on": decision["decided_on"], "recipient": recipient,
                 "listed": False, "sent_on": None,
             })
@@ -244,10 +246,15 @@ class DecisionsProjection(Projection):
     @handles(mev.MeetingScheduled)
     def _scheduled(self, uow: UnitOfWork, event: mev.MeetingScheduled, position: int) -> None:
         uow.insert("meeting", {
-            "meeting_id": event.originator_id, "ref": event.ref, "body": event.body,
-            "meeting_on": event.meeting_date, "parties": {}, "adjusted_on": None,
-            "posted_on": None,
+            "meeting_id": event.originator_id, "id": position, "ref": event.ref,
+            "body": event.body, "meeting_on": event.meeting_date, "session": event.session,
+            "place": event.place, "starts_at": event.starts_at, "parties": {}, "closed": False,
+            "adjusted_on": None, "posted_on": None,
         })
+
+    @handles(mev.MeetingClosed)
+    def _closed(self, uow: UnitOfWork, event: mev.MeetingClosed, position: int) -> None:
+        self._meeting(uow, event)["closed"] = True
 
     @handles(mev.AttendanceRecorded)
     def _attendance(self, uow: UnitOfWork, event: mev.AttendanceRecorded, position: int) -> None:
@@ -348,7 +355,11 @@ class DecisionsProjection(Projection):
 
     @handles(bev.BodyEstablished)
     def _body(self, uow: UnitOfWork, event: bev.BodyEstablished, position: int) -> None:
-        uow.insert("body", {"body_id": event.originator_id, "code": event.code, "name": event.name})
+        uow.insert("body", {
+            "body_id": event.originator_id, "id": position, "code": event.code,
+            "name": event.name, "kind": event.kind, "parent": event.parent,
+            "established_on": event.occurred_on,
+        })
 
     @handles(bev.DelegatedDecisionRecorded)
     def _delegated(

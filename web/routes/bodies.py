@@ -8,9 +8,11 @@ from flask import Blueprint, Response, jsonify, request
 
 from diarium.cases.bodies import BodyWritten
 from diarium.domain.roles import ADMIN, OFFICER, REGISTRAR, SECRETARY, STAFF
+from diarium.projections.listings import LISTINGS
 from diarium.web.auth import json_body_field, path_body, requires
 from diarium.web.disclosure import disclose_rows
-from diarium.web.routes.common import answer, command_routes, diarium, query
+from diarium.web.routes.common import answer_write, command_routes, diarium, query
+from diarium.web.routes.registers import listing_view
 from diarium.web.schemas import meeting_commands as msc
 from diarium.web.schemas import meetings as ms
 
@@ -35,14 +37,23 @@ def _body_view(body: Any) -> dict[str, Any]:
 
 
 def body_written(result: BodyWritten, status: int = 200) -> Response:
-    body = ms.BodyWrittenSchema().dump({**vars(result), "body": _body_view(result.body)})
-    return answer(body, status, result.version, f"/api/bodies/{result.code}")
+    """The body after the write (none with ``Prefer: return=minimal``)."""
+
+    def render() -> dict:  # type: ignore[type-arg]
+        return ms.BodyWrittenSchema().dump({**vars(result), "body": _body_view(result.body)})
+
+    location = f"/api/bodies/{result.code}"
+    return answer_write(render, status, result.version, location, result.position)
 
 
 ESTABLISHING = requires(ADMIN, body=json_body_field("code"))
 ADMIN_ONLY = requires(ADMIN, body=path_body("code"))
 NUMBERING = requires(ADMIN, SECRETARY, body=path_body("code"))
 DELEGATES = requires(OFFICER, REGISTRAR, SECRETARY, body=path_body("code"))
+
+
+# the bodies, paged and filtered as the registers are (the bodies register)
+api.add_url_rule("/bodies", "list_bodies", listing_view(LISTINGS["bodies"]), methods=["GET"])
 
 
 @api.get("/bodies/<code>")
@@ -96,7 +107,8 @@ def list_delegated_decisions(code: str) -> Response:
 
 
 # the command routes: method, URL rule, policy, schema, status, summary[, endpoint]
-command_routes(api, render=body_written, response_schema="BodyWrittenSchema", table=[
+command_routes(
+    api, render=body_written, response_schema="BodyWrittenSchema", minimal=True, table=[
     ("post", "/bodies",
      ESTABLISHING, msc.EstablishBodySchema, 201,
      "Set up a body (organ)"),

@@ -21,8 +21,9 @@ from diarium.web.schemas.cases import CommandSchema, WrittenSchema
 
 _WRITTEN = WrittenSchema()
 __all__ = [
-    "REQUEST_ID_HEADER", "BoundedJSONProvider", "JSONRequest", "actor", "answer", "command_routes",
-    "diarium", "json_body", "query", "takes", "written",
+    "POSITION_HEADER", "REQUEST_ID_HEADER", "BoundedJSONProvider", "JSONRequest", "actor", "answer",
+    "answer_write", "command_routes", "diarium", "json_body", "prefers_minimal", "query", "takes",
+    "written",
 ]
 MAX_JSON_DEPTH = 64  # arrays and objects within each other in a request body
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -111,6 +112,38 @@ def answer(body: Any, status: int, version: int, location: str) -> Response:
     return response
 
 
+POSITION_HEADER = "X-Diarium-Position"  # the log position a write's events got
+
+
+def prefers_minimal() -> bool:
+    """Whether the request asks for no representation in the answer (``Prefer:
+    return=minimal``, RFC 7240; any of its ``Prefer`` headers and preferences)."""
+    return any(
+        preference.split(";")[0].replace(" ", "").lower() == "return=minimal"
+        for value in request.headers.getlist("Prefer")
+        for preference in value.split(",")
+    )
+
+
+def answer_write(
+    render: Callable[[], Any], status: int, version: int, location: str, position: int | None
+) -> Response:
+    """A write's answer, as :func:`answer` with the body ``render()`` makes and the log
+    position in ``X-Diarium-Position``; with ``Prefer: return=minimal`` no body at all (204
+    for a 200, 201 with its ``Location`` for a 201) and ``Preference-Applied``."""
+    if prefers_minimal():
+        response = Response(status=204 if status == 200 else status)
+        response.headers["ETag"] = f'"{version}"'
+        if status == 201:
+            response.headers["Location"] = location
+        response.headers["Preference-Applied"] = "return=minimal"
+    else:
+        response = answer(render(), status, version, location)
+    if position is not None:
+        response.headers[POSITION_HEADER] = str(position)
+    return response
+
+
 def written(result: Written, status: int = 200) -> Response:
     """The response to a command: where it landed and the case after it."""
     body = _WRITTEN.dump(result)
@@ -125,21 +158,29 @@ _PROBLEMS = """
     "422": {$ref: "#/components/responses/Invalid"}"""
 
 
+_MINIMAL = """
+  description: >-
+    With `Prefer: return=minimal` (RFC 7240) the answer has no body: 204 instead of 200, or
+    201 with only its headers (ETag, Location, X-Diarium-Position, Preference-Applied)."""
+
+
 def _doc(
     summary: str, request_schema: str, status: str, method: str,
-    response_schema: str = "WrittenSchema",
+    response_schema: str = "WrittenSchema", minimal: bool = False,
 ) -> str:
+    no_content = '\n    "204": {description: "Recorded (Prefer: return=minimal)"}' if (
+        minimal and status == "200") else ""
     return f"""{summary}
 ---
 {method}:
-  summary: {summary}
+  summary: {summary}{_MINIMAL if minimal else ""}
   requestBody:
     required: true
     content: {{application/json: {{schema: {request_schema}}}}}
   responses:
     "{status}":
       description: Recorded
-      content: {{application/json: {{schema: {response_schema}}}}}{_PROBLEMS}
+      content: {{application/json: {{schema: {response_schema}}}}}{no_content}{_PROBLEMS}
 """
 
 
@@ -175,12 +216,14 @@ def takes(
     method: str = "post",
     render: Callable[[Any, int], Response] | None = None,
     response_schema: str = "WrittenSchema",
+    minimal: bool = False,
 ) -> Callable[[Callable[[Any], Any]], Callable[..., Response]]:
     """What makes a command route's view (:func:`command_routes` applies it to each entry of
     a route module's table): it documents the route with ``schema``,
     ``summary`` and ``response_schema`` (what ``render`` writes), loads each request's body
     with ``schema`` into its command (with the URL's variables), hands the command to the
-    view and renders what the view returns with ``status`` (by default as :func:`written`)."""
+    view and renders what the view returns with ``status`` (by default as :func:`written`);
+    ``minimal``: ``render`` honours ``Prefer: return=minimal`` (:func:`answer_write`)."""
     loader = schema()
 
     def decorate(view: Callable[[Any], Any]) -> Callable[..., Response]:
@@ -188,7 +231,9 @@ def takes(
         def route(**path: Any) -> Response:
             return (render or written)(view(loader.command_of(json_body(), **path)), status)
 
-        route.__doc__ = _doc(summary, schema.__name__, str(status), method, response_schema)
+        route.__doc__ = _doc(
+            summary, schema.__name__, str(status), method, response_schema, minimal
+        )
         route.command_schema = schema  # type: ignore[attr-defined]
         return route
 
@@ -204,6 +249,7 @@ def command_routes(
     table: Iterable[tuple[Any, ...]],
     render: Callable[[Any, int], Response] | None = None,
     response_schema: str = "WrittenSchema",
+    minimal: bool = False,
 ) -> None:
     """Register on ``api`` the command routes of a route module's ``table``, one entry a
     route: ``(method, URL rule, policy, schema, status, summary[, endpoint])``. The policy is
@@ -219,5 +265,5 @@ def command_routes(
 
         handle.__name__ = handle.__qualname__ = endpoint
         handle.__module__ = api.import_name
-        view = takes(schema, summary, status, method, render, response_schema)(handle)
+        view = takes(schema, summary, status, method, render, response_schema, minimal)(handle)
         api.add_url_rule(rule, endpoint, policy(view), methods=[method.upper()])

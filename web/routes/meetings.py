@@ -3,16 +3,20 @@ and the protocol as a readable Swedish document."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, jsonify, render_template
 
 from diarium.cases.meetings import MeetingWritten
 from diarium.domain.meeting.terms import body_of_ref
 from diarium.domain.roles import ADJUSTER, CHAIR, SECRETARY, STAFF
+from diarium.projections.listings import LISTINGS
 from diarium.web.auth import json_body_field, requires
 from diarium.web.disclosure import disclose_meeting, disclose_meeting_history
 from diarium.web.protocol import protocol_context
 from diarium.web.routes.bodies import flag
-from diarium.web.routes.common import answer, command_routes, diarium, query
+from diarium.web.routes.common import answer_write, command_routes, diarium, query
+from diarium.web.routes.registers import listing_view
 from diarium.web.schemas import meeting_commands as msc
 from diarium.web.schemas import meetings as ms
 from diarium.web.schemas.cases import EventSchema, event_view
@@ -34,12 +38,20 @@ SCHEDULER = requires(SECRETARY, body=json_body_field("body"))
 
 
 def meeting_written(result: MeetingWritten, status: int = 200) -> Response:
-    meeting = ms.meeting_view(disclose_meeting(result.meeting), diarium().today())
-    view = {**vars(result), "meeting": meeting}
+    """The meeting after the write (none with ``Prefer: return=minimal``)."""
+
+    def render() -> dict:  # type: ignore[type-arg]
+        meeting = ms.meeting_view(disclose_meeting(result.meeting), diarium().today())
+        return ms.MeetingWrittenSchema().dump({**vars(result), "meeting": meeting})
+
     location = f"/api/meetings/{result.ref}"
     if result.paragraph is not None:
         location += f"/paragraphs/{result.paragraph}"
-    return answer(ms.MeetingWrittenSchema().dump(view), status, result.version, location)
+    return answer_write(render, status, result.version, location, result.position)
+
+
+# the meetings, paged and filtered as the registers are (the meetings register)
+api.add_url_rule("/meetings", "list_meetings", listing_view(LISTINGS["meetings"]), methods=["GET"])
 
 
 @api.get("/meetings/<ref>")
@@ -95,24 +107,27 @@ def list_extracts(ref: str) -> Response:
       responses:
         "200":
           description: Extracts by paragraph and recipient
-          content: {application/json: {schema: {type: array, items: {type: object}}}}
+          content: {application/json: {schema: {type: array, items: ExtractRowSchema}}}
         "404": {$ref: "#/components/responses/NotFound"}
     """
     meeting = diarium().meetings.get_meeting(ref)
+    return jsonify(_extracts(meeting.paragraphs))
+
+
+def _extracts(paragraphs: list[Any]) -> list[dict[str, Any]]:
+    """A row per paragraph and listed recipient (``?unsent=true``: those not yet sent)."""
     unsent = flag("unsent")
-    return jsonify(
-        [
-            {
-                "paragraph": p.number,
-                "dnr": p.dnr,
-                "recipient": r,
-                "sent_on": p.extracts[r].isoformat() if r in p.extracts else None,
-            }
-            for p in meeting.paragraphs
-            for r in p.extract_recipients
-            if not (unsent and r in p.extracts)
-        ]
-    )
+    return [
+        {
+            "paragraph": p.number,
+            "dnr": p.dnr,
+            "recipient": r,
+            "sent_on": p.extracts[r].isoformat() if r in p.extracts else None,
+        }
+        for p in paragraphs
+        for r in p.extract_recipients
+        if not (unsent and r in p.extracts)
+    ]
 
 
 # -- paragraphs --------------------------------------------------------------------------
@@ -129,14 +144,36 @@ def get_paragraph(ref: str, number: int) -> Response:
     return jsonify(ms.ParagraphSchema().dump(view))
 
 
+@api.get("/meetings/<ref>/paragraphs/<int:number>/extracts")
+@READER
+def list_paragraph_extracts(ref: str, number: int) -> Response:
+    """The paragraph's extract recipients (``?unsent=true``: listed but not yet sent).
+    ---
+    get:
+      summary: Protocol extracts of one paragraph
+      parameters:
+        - {in: query, name: unsent, schema: {type: boolean}, description: Only unsent ones}
+      responses:
+        "200":
+          description: Extracts of the paragraph by recipient
+          content: {application/json: {schema: {type: array, items: ExtractRowSchema}}}
+        "404": {$ref: "#/components/responses/NotFound"}
+    """
+    meeting = diarium().meetings.get_meeting(ref)
+    return jsonify(_extracts([meeting.paragraph(number)]))
+
+
 # the command routes: method, URL rule, policy, schema, status, summary[, endpoint]
-command_routes(api, render=meeting_written, response_schema=WRITTEN, table=[
+command_routes(api, render=meeting_written, response_schema=WRITTEN, minimal=True, table=[
     ("post", "/meetings",
      SCHEDULER, msc.ScheduleMeetingSchema, 201,
      "Schedule a meeting of a body"),
     ("post", "/meetings/<ref>/agenda",
      KEEPER, msc.AddAgendaItemSchema, 201,
      "Put a case or a fixed item on the agenda"),
+    ("post", "/meetings/<ref>/agenda/bulk",
+     KEEPER, msc.AddAgendaItemsSchema, 201,
+     "Put several items on the agenda in one write (all or none)"),
     ("post", "/meetings/<ref>/agenda/<int:number>/withdraw",
      KEEPER, msc.WithdrawAgendaItemSchema, 200,
      "Withdraw an agenda item (lyfts ut)"),
@@ -191,6 +228,9 @@ command_routes(api, render=meeting_written, response_schema=WRITTEN, table=[
     ("post", "/meetings/<ref>/paragraphs/<int:paragraph>/extracts",
      KEEPER, msc.SendExtractSchema, 201,
      "Record an extract sent"),
+    ("post", "/meetings/<ref>/extracts",
+     KEEPER, msc.SendExtractsSchema, 201,
+     "Record extracts sent, of several paragraphs to several recipients (all or none)"),
     ("post", "/meetings/<ref>/paragraphs/<int:paragraph>/delegated-decisions",
      KEEPER, msc.ReportDelegatedDecisionsSchema, 201,
      "Report delegated decisions to the body (anmälan)"),

@@ -1,5 +1,5 @@
 """Registers: the diary, documents, decisions, reservations, conflicts of interest, extracts,
-referrals and deadlines, read from the projections (never by replaying events).
+meetings, bodies, referrals and deadlines, read from the projections (never by replaying events).
 
 Every listing is JSON with a keyset cursor (``next_cursor``) or, with ``?format=csv`` or
 ``Accept: text/csv``, a CSV file of every matching row. Read-your-writes: pass the
@@ -128,7 +128,9 @@ def _headers(response: Response, consistency: dict[str, Any]) -> Response:
     return response
 
 
-def _listing_view(listing: Listing) -> Any:
+def listing_view(listing: Listing) -> Any:
+    """The view of ``listing``: a page (or CSV) of its register, for any staff reader (also
+    ``GET /api/meetings`` and ``GET /api/bodies``)."""
     def view() -> Response:
         runner = projector()
         runner.ensure_schema()
@@ -269,7 +271,7 @@ def json_str(text: str) -> str:
 
 
 for _name, _listing in LISTINGS.items():
-    api.add_url_rule(f"/{_name}", endpoint=_name, view_func=_listing_view(_listing))
+    api.add_url_rule(f"/{_name}", endpoint=_name, view_func=listing_view(_listing))
 
 
 @api.get("")

@@ -303,3 +303,38 @@ class CertifyCorrectionSchema(CommandSchema):
 
 class SendExtractSchema(RecordExtractSentSchema):  # a recipient and the day it was sent
     command = mc.SendExtract
+
+
+# -- input: in bulk ------------------------------------------------------------------------
+
+
+class AgendaEntrySchema(PartSchema):
+    part = mc.AgendaEntry
+    kind = enum_field(terms.AgendaItemKind, required=True)
+    title = text(1000, required=True)
+    dnr = optional_text(50)
+
+
+class AddAgendaItemsSchema(CommandSchema):
+    command = mc.AddAgendaItems
+    items = fields.List(
+        fields.Nested(AgendaEntrySchema), required=True, validate=validate.Length(min=1, max=200)
+    )
+    added_on = optional_date()
+
+
+class ExtractsOfParagraphSchema(PartSchema):
+    part = mc.ExtractsOfParagraph
+    paragraph = number(required=True)
+    recipients = fields.List(
+        text(300), required=True, validate=validate.Length(min=1, max=100)
+    )
+    sent_on = optional_date()
+
+
+class SendExtractsSchema(CommandSchema):
+    command = mc.SendExtracts
+    extracts = fields.List(
+        fields.Nested(ExtractsOfParagraphSchema), required=True,
+        validate=validate.Length(min=1, max=500),
+    )

@@ -210,6 +210,15 @@ class ParagraphSchema(LegalForceSchema):
     adjusted_immediately = fields.Boolean()
 
 
+class ExtractRowSchema(Schema):
+    """An extract of a paragraph to one listed recipient, sent or not."""
+
+    paragraph = fields.Integer()
+    dnr = Text(allow_none=True)
+    recipient = Text()
+    sent_on = fields.Date(allow_none=True)
+
+
 class UnsentExtractSchema(Schema):
     paragraph = fields.Integer()
     recipient = Text()
