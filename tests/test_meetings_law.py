@@ -164,6 +164,22 @@ def test_a_member_who_moved_the_winner_and_supported_a_loser_may_reserve(client)
         ok(reserve(client, 160, name), 201)
 
 
+def test_a_motion_that_won_a_step_and_lost_the_next_did_not_carry(client) -> None:  # type: ignore[no-untyped-def]
+    """Motion 1 beats motion 2, then loses to motion 3: who moved 1 did not support the
+    decision; who moved 3 did."""
+    in_session(client)
+    ok(motion(client, 160, "Glenn Berggård", "bifalla med tillägg."), 201)
+    ok(motion(client, 160, "Anders Öberg", "avslå."), 201)
+    ok(motion(client, 160, "Linda Frohm", "bifalla förslaget."), 201)
+    ok(client.post(p(160, "/procedure"), json={"proposals": [1, 2], "adopted": 1}), 201)
+    ok(client.post(p(160, "/procedure"), json={"proposals": [3, 1], "adopted": 3}), 201)
+    ok(decide(client, 160), 201)
+    refused_unchanged(client, lambda: reserve(client, 160, "Linda Frohm"),
+                      "reservation-supported")
+    for name in ("Glenn Berggård", "Anders Öberg"):
+        ok(reserve(client, 160, name), 201)
+
+
 # -- protocol notes -------------------------------------------------------------------------
 
 

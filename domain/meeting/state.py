@@ -181,19 +181,18 @@ class Paragraph:
 
     def stance(self, member: str) -> Stance:
         """Where ``member`` stood on the decision, as the paragraph shows it (KL 4:27): a vote
-        on the losing side, or a motion moved or supported that was put and never adopted, is
-        *against*; else an abstention is *abstained*; else a vote on the winning side, or a
-        motion adopted, is *for*; else (a decision by acclamation) *none*."""
-        put = {n for s in self.procedure for n in s.proposals}
-        adopted = {s.outcome for s in self.procedure if s.outcome is not None}
+        on the losing side, or a motion moved or supported that the last step putting it did
+        not adopt, is *against*; else an abstention is *abstained*; else a vote on the winning
+        side, or a motion adopted, is *for*; else (a decision by acclamation) *none*."""
+        last = {n: s.outcome for s in self.procedure for n in s.proposals}  # the latest wins
         own = [m.number for m in self.motions if m.mover == member or member in m.supporters]
         votes = [(s, s.votes[member]) for s in self.procedure if s.votes and member in s.votes]
         cast = [(v == Vote.YES) == s.yes_won for s, v in votes if v != Vote.ABSTAIN]
-        if any(n in put and n not in adopted for n in own) or not all(cast):
+        if any(n in last and last[n] != n for n in own) or not all(cast):
             return Stance.AGAINST
         if len(cast) < len(votes):
             return Stance.ABSTAINED
-        if cast or any(n in adopted for n in own):
+        if cast or any(last.get(n) == n for n in own):
             return Stance.FOR
         return Stance.NONE
 
