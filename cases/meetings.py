@@ -172,7 +172,8 @@ class Meetings:
         """Record the decision on the paragraph and, with a dnr, on the case (atomic)."""
 
         def change(meeting: Meeting, today: date) -> list[Any]:
-            p = meeting.check_decision(command, today)
+            body = self.bodies.get_body(meeting.body)
+            p = meeting.check_decision(command, body, today)
             if command.higher_body is not None:
                 require(
                     self.app._exists(body_id(command.higher_body)),
@@ -188,7 +189,7 @@ class Meetings:
                     paragraph=command.paragraph, higher_body=command.higher_body,
                 ), by, today)
                 touched.append(case)
-            meeting.decide(command, case_decision, by, today)
+            meeting.decide(command, case_decision, body, by, today)
             return touched
 
         return self._change(command.ref, change)

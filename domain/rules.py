@@ -230,7 +230,8 @@ PARAGRAPH_NUMBERING_STARTED = rule(
 # Participation (KL 4:27, 5:47-60, 6:28-32)
 MEMBER_NOT_PRESENT = rule(
     "member-not-present",
-    "Only serving members present at the paragraph can move, support, vote or reserve.",
+    "Only serving members present at the paragraph can move, support, vote, reserve or "
+    "enter a protocol note.",
     source="KL 4:27, 5:47-60",
 )
 CONFLICT_OF_INTEREST = rule(
@@ -279,6 +280,25 @@ RESERVATION_ENTERED = rule(
 RESERVATION_UNKNOWN = rule(
     "reservation-unknown", "A written reason needs the member's reservation.",
     source="KL 4:27",
+)
+RESERVATION_SUPPORTED = rule(
+    "reservation-supported",
+    "Only a member who did not support the decision reserves against it: not one who voted "
+    "for the outcome, or moved or supported only motions that were adopted.",
+    source="KL 4:27",
+)
+RESERVATION_ABSTAINED = rule(
+    "reservation-abstained",
+    "A member who abstained from voting took no part in the decision and cannot reserve "
+    "against it.",
+    source="KL 4:27",
+)
+QUORUM = rule(
+    "quorum",
+    "A body decides only when more than half of its members (ledamöter) are present at the "
+    "paragraph: serving substitutes count, a member with a declared conflict of interest does "
+    "not (the council: KL 5:42; boards and committees: KL 6:27).",
+    source="KL 5:42, 6:27",
 )
 # Closing, adjustment, posting, corrections, extracts
 MEETING_CLOSED = rule("meeting-closed", "The meeting is already closed.")

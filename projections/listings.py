@@ -231,7 +231,7 @@ LISTINGS: dict[str, Listing] = {
                 "dnr", "title", "body", "meeting_ref", "meeting_on", "paragraph", "kind",
                 "text", "decided_on", "higher_body", "delegated", "delegate",
                 "delegation_point", "reported_on", "reported_meeting", "reported_paragraph",
-                "adjusted_on", "posted_on", "legal_force_on",
+                "adjusted_on", "posted_on", "legal_force_on", "appealable",
             ),
             sorts={"decided": ("decided_on", "id")},
             default_sort="decided", default_order="desc",

@@ -125,6 +125,9 @@ def test_only_serving_members_present_move_vote_and_reserve(client) -> None:  # 
     attend(client, attendees=[
         {"name": CHAIR, "capacity": "ledamot"},
         {"name": "Glenn Berggård", "capacity": "ledamot"},
+        {"name": "Nils-Olov Lindfors", "capacity": "ledamot"},
+        {"name": "Elisabeth Lindberg", "capacity": "ledamot"},
+        {"name": "Carina Strömbäck", "capacity": "ledamot"},
         {"name": "Anders Öberg", "capacity": "ledamot", "to_paragraph": 160},
         {"name": "Doris Messner", "capacity": "tjänstgörande ersättare",
          "replacing": "Linda Frohm"},

@@ -9,7 +9,12 @@ from diarium.domain.body.aggregate import Body
 from diarium.domain.case.terms import DecisionKind
 from diarium.domain.meeting.aggregate import Meeting
 from diarium.domain.meeting.state import Conflict, Paragraph, Step
-from diarium.domain.meeting.terms import Capacity, appeal_period_end
+from diarium.domain.meeting.terms import (
+    NOT_APPEALABLE,
+    Capacity,
+    appeal_period_end,
+    appealable,
+)
 from diarium.domain.secrecy import WITHHELD
 
 CAPACITY_HEADINGS = {
@@ -111,6 +116,7 @@ def _paragraph(
     procedure = [_step(s, body_name, motion_owner, who) for s in p.procedure]
     decision = p.decision
     posted = meeting.paragraph_posted_on(p)
+    appeals = appealable(decision.kind if decision else None)
     return {
         "p": p,
         "decision_heading": f"{body_genitive} beslut",
@@ -134,7 +140,12 @@ def _paragraph(
             }
             for c in p.corrections
         ],
-        "appeal_ends": swedish_date(appeal_period_end(posted)) if posted else "",
+        "appeal_ends": (
+            swedish_date(appeal_period_end(posted)) if posted and appeals else ""
+        ),
+        "not_appealable": "" if appeals else NOT_APPEALABLE.format(
+            higher_body=decision.higher_body if decision else ""
+        ),
     }
 
 

@@ -281,6 +281,13 @@ def _treatment(diarium: Diarium, ref: str, number: int) -> None:
             "regionfullmäktige.", "Glenn Berggård", ["Anders Öberg"]))
         do(mc.MakeMotion(ref, 179, "Riktlinjen enligt bilaga (liggande förslag)."))
         do(mc.MakeMotion(ref, 179, "avslå Glenn Berggårds tillägg.", "Linda Frohm"))
+        do(mc.MakeMotion(
+            ref, 179, "bifalla det liggande förslaget med ändringar i punkterna 4 och 6.",
+            "Marianne Sandström"))
+        do(mc.RecordProcedureStep(
+            ref, 179, [2, 4], "Ordföranden ställer det liggande förslaget mot Marianne "
+            "Sandströms förslag och finner att regionstyrelsen bifaller det liggande förslaget.",
+            2))
         do(mc.RecordProcedureStep(
             ref, 179, [1], "Ordföranden ställer Glenn Berggårds tillägg under proposition och "
             "finner att regionstyrelsen avslår tillägget.", None))

@@ -3,6 +3,7 @@ notes, attachments, who gets an extract, and the delegated decisions reported un
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,7 @@ from diarium.domain.meeting.state import (
     Note,
     Paragraph,
     Reservation,
+    Stance,
 )
 from diarium.domain.meeting.terms import Capacity
 from diarium.domain.rules import not_future, require
@@ -38,6 +40,18 @@ class Entries(MeetingState):
             all(r.member != member for r in p.reservations),
             rules.RESERVATION_ENTERED,
             f"{member} already reserved in § {paragraph}",
+        )
+        stance = p.stance(member)
+        require(
+            stance != Stance.ABSTAINED,
+            rules.RESERVATION_ABSTAINED,
+            f"{member} abstained from voting in § {paragraph}",
+        )
+        require(
+            stance != Stance.FOR,
+            rules.RESERVATION_SUPPORTED,
+            f"{member} supported the decision in § {paragraph} (voted for the outcome, or "
+            "moved or supported only motions adopted)",
         )
         self._at_meeting(ev.ReservationEntered, command, by)
 
@@ -80,8 +94,12 @@ class Entries(MeetingState):
 
     @decides(mc.EnterNote)
     def enter_note(self, command: mc.EnterNote, by: Actor, today: date) -> None:
-        """Enter a protocol note (protokollsanteckning)."""
+        """Enter a protocol note (protokollsanteckning): the members its ``authors`` name
+        (``note_authors``) must be serving and present at the paragraph, without jäv; a
+        group ("Från socialdemokraternas ledamöter") is taken as written."""
         p = self._editable(command.paragraph)
+        for name in note_authors(command.authors):
+            self._require_participant(p, name)
         self._at_meeting(ev.ProtocolNoteEntered, command, by, number=len(p.notes) + 1)
 
     @decides(mc.AddAttachment)
@@ -161,3 +179,18 @@ class Entries(MeetingState):
         self.paragraph(event.paragraph).delegated_decisions.extend(
             dict(d) for d in event.decisions
         )
+
+
+_AUTHOR_SEPARATOR = re.compile(r"\s*,\s*|\s+(?:och|samt)\s+")
+_PARTY = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+def note_authors(authors: str) -> list[str]:
+    """The persons a protocol note's ``authors`` names: "Anders Öberg (S)", "A (S) och B
+    (V)"; a part of two or more capitalised words (the party in brackets dropped) is a
+    person's name, anything else ("Från socialdemokraternas ledamöter", "S") a group."""
+    names = [_PARTY.sub("", part).strip() for part in _AUTHOR_SEPARATOR.split(authors.strip())]
+    return [
+        name for name in names
+        if len(words := name.split()) >= 2 and all(w[:1].isupper() for w in words)
+    ]

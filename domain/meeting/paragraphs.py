@@ -8,6 +8,7 @@ from datetime import date
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import decides, evolves
+from diarium.domain.body.aggregate import Body
 from diarium.domain.case.terms import DecisionKind
 from diarium.domain.events import meeting as ev
 from diarium.domain.meeting import commands as mc
@@ -18,7 +19,7 @@ from diarium.domain.meeting.state import (
     ParagraphDecision,
     Step,
 )
-from diarium.domain.meeting.terms import Vote
+from diarium.domain.meeting.terms import BodyKind, MemberRole, Vote
 from diarium.domain.rules import require
 
 
@@ -130,8 +131,10 @@ class Paragraphs(MeetingState):
         )
         return p.procedure[-1]
 
-    def check_decision(self, command: mc.DecideParagraph, today: date) -> Paragraph:
-        """Refuse a decision before recording it on the case."""
+    def check_decision(
+        self, command: mc.DecideParagraph, body: Body, today: date
+    ) -> Paragraph:
+        """Refuse a decision before recording it on the case (``body``: the meeting's)."""
         paragraph, higher_body = command.paragraph, command.higher_body
         p = self._editable(paragraph)
         require(p.decision is None, rules.PARAGRAPH_DECIDED, f"§ {paragraph} is decided")
@@ -140,18 +143,44 @@ class Paragraphs(MeetingState):
             and higher_body != self.body,
             rules.HIGHER_BODY,
         )
+        self._require_quorum(p, body)
         return p
+
+    def quorum(self, p: Paragraph, body: Body) -> tuple[int, int]:
+        """(members present, members) at ``p``: the body's ledamot seats held on the meeting
+        date, and the serving members (ledamöter and tjänstgörande ersättare) present at the
+        paragraph, less those who declared a conflict of interest (they take no part)."""
+        seats = sum(
+            1 for m in body.members_on(self.meeting_date) if m.role == MemberRole.MEMBER
+        )
+        present = sum(
+            1 for a in self.attendees if a.serving_at(p.number) and not p.conflicted(a.name)
+        )
+        return present, seats
+
+    def _require_quorum(self, p: Paragraph, body: Body) -> None:
+        """A body decides only with more than half of its members present (KL 6:27; the
+        council KL 5:42)."""
+        present, seats = self.quorum(p, body)
+        law = "KL 5:42" if body.kind == BodyKind.COUNCIL else "KL 6:27"
+        require(
+            2 * present > seats,
+            rules.QUORUM,
+            f"{present} of the {seats} members of {self.body} present at § {p.number}: "
+            f"more than half must be present ({law})",
+        )
 
     def decide(
         self,
         command: mc.DecideParagraph,
         case_decision_number: int | None,
+        body: Body,
         by: Actor,
         today: date,
     ) -> None:
         """Record the paragraph's decision (with the number of the decision it recorded on
         the paragraph's case, if any)."""
-        self.check_decision(command, today)
+        self.check_decision(command, body, today)
         self._at_meeting(
             ev.ParagraphDecided, command, by,
             kind=str(command.kind),

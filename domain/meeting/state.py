@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from diarium.domain import rules
@@ -23,6 +24,15 @@ from diarium.domain.meeting.terms import (
     posting_deadline,
 )
 from diarium.domain.rules import not_future, require
+
+
+class Stance(StrEnum):
+    """Where a member stood on a paragraph's decision (``Paragraph.stance``)."""
+
+    AGAINST = "against"
+    ABSTAINED = "abstained"
+    FOR = "for"
+    NONE = "none"
 
 
 class MeetingStatus:
@@ -83,6 +93,11 @@ class Step:
         if self.votes is None:
             return None
         return {v.value: sum(1 for x in self.votes.values() if x == v.value) for v in Vote}
+
+    @property
+    def yes_won(self) -> bool:
+        """Whether *ja* (for the first motion put) carried the step."""
+        return self.outcome is not None and self.outcome == self.proposals[0]
 
 
 @dataclass
@@ -163,6 +178,23 @@ class Paragraph:
             or any(s.votes and member in s.votes for s in self.procedure)
             or any(r.member == member for r in self.reservations)
         )
+
+    def stance(self, member: str) -> Stance:
+        """Where ``member`` stood on the decision, as the paragraph shows it (KL 4:27): a vote
+        on the losing side, or a motion moved or supported that the last step putting it did
+        not adopt, is *against*; else an abstention is *abstained*; else a vote on the winning
+        side, or a motion adopted, is *for*; else (a decision by acclamation) *none*."""
+        last = {n: s.outcome for s in self.procedure for n in s.proposals}  # the latest wins
+        own = [m.number for m in self.motions if m.mover == member or member in m.supporters]
+        votes = [(s, s.votes[member]) for s in self.procedure if s.votes and member in s.votes]
+        cast = [(v == Vote.YES) == s.yes_won for s, v in votes if v != Vote.ABSTAIN]
+        if any(n in last and last[n] != n for n in own) or not all(cast):
+            return Stance.AGAINST
+        if len(cast) < len(votes):
+            return Stance.ABSTAINED
+        if cast or any(last.get(n) == n for n in own):
+            return Stance.FOR
+        return Stance.NONE
 
     @property
     def unsent_extracts(self) -> list[str]:

@@ -20,6 +20,7 @@ import uuid
 from datetime import date, timedelta
 from enum import StrEnum
 
+from diarium.domain.case.terms import DecisionKind
 from diarium.domain.time_limits import time_limit_end
 
 _NAMESPACE = uuid.UUID("0f3b6f0e-8a53-4a53-9b5e-6f1d6a0c2b71")
@@ -158,6 +159,19 @@ def appeal_period_end(posted_on: date) -> date:
 def legal_force_from(posted_on: date) -> date:
     """The first day the decision has legal force (laga kraft)."""
     return appeal_period_end(posted_on) + timedelta(days=1)
+
+
+NOT_APPEALABLE = (
+    "Beslutet är av beredande art (förslag till {higher_body}) och kan inte överklagas "
+    "(13 kap. 2 § kommunallagen)."
+)
+
+
+def appealable(kind: str | None) -> bool:
+    """Whether a decision of this kind can be appealed (laglighetsprövning): a proposal to a
+    higher body is preparatory and cannot be (KL 13:2), so it has no appeal period and never
+    gains legal force; it is the higher body's decision that does."""
+    return kind != DecisionKind.PROPOSED_TO_HIGHER_BODY
 
 
 # -- not found --------------------------------------------------------------------------

@@ -84,7 +84,8 @@ def decision_tables(metadata: sa.MetaData, generation: int) -> dict[str, TableSp
         sa.Column("reported_paragraph", sa.Integer),
         sa.Column("adjusted_on", sa.Date),
         sa.Column("posted_on", sa.Date),
-        sa.Column("legal_force_on", sa.Date),
+        sa.Column("legal_force_on", sa.Date),  # null: not posted, or not appealable
+        sa.Column("appealable", sa.Boolean, nullable=False),  # KL 13:2
         # for withholding at query time (OSL 5:2): who may read the case's secrets, and
         # whether its marking covers decisions
         sa.Column("responsible_body", sa.String(200)),

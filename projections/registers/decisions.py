@@ -22,7 +22,7 @@ from diarium.domain.dnr import case_id as case_id_of
 from diarium.domain.events import body as bev
 from diarium.domain.events import case as ev
 from diarium.domain.events import meeting as mev
-from diarium.domain.meeting.terms import legal_force_from
+from diarium.domain.meeting.terms import appealable, legal_force_from
 from diarium.domain.secrecy import covered
 from diarium.projections.batch import TableSpec, UnitOfWork
 from diarium.projections.registers.base import CaseDirectory, Projection, handles, shown_title
@@ -65,8 +65,10 @@ class DecisionsProjection(Projection):
     # is not copied, and rows are re-titled when a marking changes;
     # 3: legal_force_on on the holidays package's calendar (lag 1930:173): the hand-written
     # Easter before it was wrong in some years (2010, 2021) and failed in others (2029);
-    # 4: bodies and meetings listed (kind, parent, session, place, closed), extracts by meeting
-    version = 4
+    # 4: bodies and meetings listed (kind, parent, session, place, closed), extracts by meeting;
+    # 5: appealable; a preparatory decision (a proposal to a higher body) has no
+    # legal_force_on (KL 13:2)
+    version = 5
 
     def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:
         return decision_tables(metadata, generation)
@@ -110,7 +112,7 @@ class DecisionsProjection(Projection):
                 "higher_body": None, "delegated": False, "delegate": None,
                 "delegation_point": None, "delegated_number": None, "reported_on": None,
                 "reported_meeting": None, "reported_paragraph": None, "adjusted_on": None,
-                "posted_on": None, "legal_force_on": None,
+                "posted_on": None, "legal_force_on": None, "appealable": True,
                 "responsible_body": None, "officer": None, "secret_text": False,
             })
         return row
@@ -133,7 +135,22 @@ class DecisionsProjection(Projection):
     def _posted(row: dict[str, Any], posted_on: date) -> None:
         if row["posted_on"] is None:
             row["posted_on"] = posted_on
-            row["legal_force_on"] = legal_force_from(posted_on)
+            DecisionsProjection._legal_force(row)
+
+    @staticmethod
+    def _kind(row: dict[str, Any], kind: str) -> None:
+        row["kind"] = kind
+        DecisionsProjection._legal_force(row)
+
+    @staticmethod
+    def _legal_force(row: dict[str, Any]) -> None:
+        """A posted decision gains legal force after its appeal period, unless it cannot be
+        appealed (a preparatory decision, KL 13:2)."""
+        row["appealable"] = appealable(row["kind"])
+        posted = row["posted_on"]
+        row["legal_force_on"] = (
+            legal_force_from(posted) if posted is not None and row["appealable"] else None
+        )
 
     def _extract(
         self, uow: UnitOfWork, decision: dict[str, Any], recipient: str, row_id: int
@@ -219,10 +236,8 @@ class DecisionsProjection(Projection):
             key = f"case:{event.originator_id}:{event.number}"
         row = self._decision(uow, key, position, event.occurred_on, case["dnr"])
         self._link_case(uow, row, case["dnr"], event.number)
-        row.update(
-            kind=event.kind, text=event.text, decided_on=event.occurred_on,
-            higher_body=event.higher_body,
-        )
+        row.update(text=event.text, decided_on=event.occurred_on, higher_body=event.higher_body)
+        self._kind(row, event.kind)
         if event.body is not None:
             row.update(body=event.body, paragraph=event.paragraph, meeting_on=event.occurred_on)
         if event.delegate is not None:
@@ -275,7 +290,8 @@ class DecisionsProjection(Projection):
         self, uow: UnitOfWork, event: mev.ParagraphDecided, position: int
     ) -> None:
         row = self._paragraph_decision(uow, event, position)
-        row.update(kind=event.kind, text=event.text, higher_body=event.higher_body)
+        row.update(text=event.text, higher_body=event.higher_body)
+        self._kind(row, event.kind)
         if event.case_decision_number is not None and row["dnr"]:
             row["case_decision_number"] = event.case_decision_number
 

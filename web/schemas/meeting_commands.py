@@ -224,14 +224,24 @@ class RecordProcedureStepSchema(CommandSchema):
 
 class DecideParagraphSchema(CommandSchema):
     command = mc.DecideParagraph
-    kind = enum_field(DecisionKind, required=True)
+    kind = enum_field(DecisionKind, required=True, metadata={
+        "description": "The decision is refused (409 quorum) unless more than half of the "
+                       "body's members are present at the paragraph (KL 6:27; the council "
+                       "KL 5:42). proposed_to_higher_body is preparatory: it cannot be "
+                       "appealed (KL 13:2) and gets no appeal period",
+    })
     text = text(20000, required=True)
     higher_body = body_code(load_default=None, allow_none=True)
 
 
 class EnterReservationSchema(CommandSchema):
     command = mc.EnterReservation
-    member = text(NAME, required=True)
+    member = text(NAME, required=True, metadata={
+        "description": "A serving member present who took part in the decision and did not "
+                       "support it (KL 4:27): 409 reservation-supported for one who voted "
+                       "for the outcome or moved or supported only adopted motions, "
+                       "reservation-abstained for one who abstained",
+    })
     reason = optional_text(20000)
 
 
@@ -249,7 +259,13 @@ class DeclareConflictSchema(CommandSchema):
 
 class EnterNoteSchema(CommandSchema):
     command = mc.EnterNote
-    authors = text(500, required=True, metadata={"example": "Anders Öberg (S)"})
+    authors = text(500, required=True, metadata={
+        "example": "Anders Öberg (S)",
+        "description": "Who enters the note: each person named (\"Name (Party)\", joined by "
+                       "commas or \"och\") must be a serving member present at the "
+                       "paragraph without jäv; a group (\"Från socialdemokraternas "
+                       "ledamöter\") is taken as written",
+    })
     text = text(50000, required=True)
 
 

@@ -15,7 +15,12 @@ from marshmallow import Schema, fields
 from diarium.domain.body.aggregate import Body, DelegatedDecision
 from diarium.domain.meeting.aggregate import Meeting
 from diarium.domain.meeting.state import Paragraph
-from diarium.domain.meeting.terms import appeal_period_end, legal_force_from
+from diarium.domain.meeting.terms import (
+    NOT_APPEALABLE,
+    appeal_period_end,
+    appealable,
+    legal_force_from,
+)
 from diarium.web.schemas.cases import Text
 
 # -- output ----------------------------------------------------------------------------
@@ -188,7 +193,9 @@ class LegalForceSchema(Schema):
     posted_on = fields.Date(allow_none=True)
     appeal_period_ends = fields.Date(allow_none=True)
     legal_force_from = fields.Date(allow_none=True)
-    has_legal_force = fields.Boolean()
+    has_legal_force = fields.Boolean(allow_none=True, metadata={
+        "description": "Null for a decision that cannot be appealed (see appealable)"
+    })
 
 
 class ParagraphSchema(LegalForceSchema):
@@ -208,6 +215,13 @@ class ParagraphSchema(LegalForceSchema):
     extracts = fields.List(fields.Nested(ExtractSchema))
     corrections = fields.List(fields.Nested(CorrectionSchema))
     adjusted_immediately = fields.Boolean()
+    appealable = fields.Boolean(metadata={
+        "description": "False for a preparatory decision (a proposal to a higher body), "
+                       "which cannot be appealed (KL 13:2): it has no appeal period and no "
+                       "legal force (appeal_period_ends, legal_force_from, has_legal_force "
+                       "null)"
+    })
+    not_appealable_reason = Text(allow_none=True)
 
 
 class ExtractRowSchema(Schema):
@@ -299,21 +313,22 @@ def delegated_view(decision: DelegatedDecision) -> dict[str, Any]:
 
 
 def legal_force_view(
-    adjusted_on: date | None, posted_on: date | None, today: date
+    adjusted_on: date | None, posted_on: date | None, today: date, appeals: bool = True
 ) -> dict[str, Any]:
     """The fields of ``LegalForceSchema``: from the posting follow the appeal period and the
-    legal force."""
-    force = legal_force_from(posted_on) if posted_on else None
+    legal force; a decision that cannot be appealed (``appeals`` false) has neither."""
+    force = legal_force_from(posted_on) if posted_on and appeals else None
     return {
         "adjusted_on": adjusted_on,
         "posted_on": posted_on,
-        "appeal_period_ends": appeal_period_end(posted_on) if posted_on else None,
+        "appeal_period_ends": appeal_period_end(posted_on) if posted_on and appeals else None,
         "legal_force_from": force,
-        "has_legal_force": force is not None and today >= force,
+        "has_legal_force": (force is not None and today >= force) if appeals else None,
     }
 
 
 def paragraph_view(meeting: Meeting, p: Paragraph, today: date) -> dict[str, Any]:
+    appeals = appealable(p.decision.kind if p.decision else None)
     return {
         "number": p.number,
         "title": p.title,
@@ -333,8 +348,12 @@ def paragraph_view(meeting: Meeting, p: Paragraph, today: date) -> dict[str, Any
         ],
         "corrections": [vars(c) for c in p.corrections],
         "adjusted_immediately": p.immediately_adjusted_on is not None,
+        "appealable": appeals,
+        "not_appealable_reason": None if appeals or p.decision is None else NOT_APPEALABLE.format(
+            higher_body=p.decision.higher_body
+        ),
         **legal_force_view(
-            meeting.paragraph_adjusted_on(p), meeting.paragraph_posted_on(p), today
+            meeting.paragraph_adjusted_on(p), meeting.paragraph_posted_on(p), today, appeals
         ),
     }
 
