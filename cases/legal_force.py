@@ -39,7 +39,8 @@ def posted_meetings(app: Diarium) -> list[str]:
 
 
 def record_legal_force(app: Diarium, by: Actor = SWEEPER) -> dict[str, list[int]]:
-    """Record legal force for every decision now due; the paragraphs recorded per meeting."""
+    """Record legal force for every decision now due; the paragraphs recorded per meeting
+    (as this run saw them: a run racing another may name the other's)."""
     recorded: dict[str, list[int]] = {}
     for ref in posted_meetings(app):
         meeting = app.meetings.get_meeting(ref)

@@ -5,6 +5,8 @@ secrecy markings without content; each item about a case names its dnr and publi
 from __future__ import annotations
 
 import json
+import threading
+from datetime import date
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from diarium.cases.legal_force import record_legal_force
 from diarium.cases.outbound.webhook_delivery import WebhookWorker
 from diarium.cases.outbound.webhook_subscriptions import WebhookStore
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
+from diarium.web.cli.main import main
 from tests.meetings_support import (
     CHAIR,
     REF,
@@ -126,7 +129,14 @@ def test_legal_force_is_recorded_once_per_appealable_decision(
 ) -> None:
     service = client_as("service", name="integration")
     assert _feed(service, "decision.legal_force_reached") == []
-    assert record_legal_force(diarium) == {REF: sorted([meeting[SECRET], meeting[OPEN]])}
+    today = diarium.today
+    diarium.today = lambda: date(2020, 11, 10)  # the last day of the appeal period
+    try:
+        assert record_legal_force(diarium) == {}
+        diarium.today = lambda: date(2020, 11, 11)  # the first day of legal force
+        assert record_legal_force(diarium) == {REF: sorted([meeting[SECRET], meeting[OPEN]])}
+    finally:
+        diarium.today = today
     assert record_legal_force(diarium) == {}  # idempotent: nothing is recorded twice
     items = _feed(service, "decision.legal_force_reached")
     assert [(i["case"], i["payload"]["paragraph"]) for i in items] == [
@@ -139,6 +149,69 @@ def test_legal_force_is_recorded_once_per_appealable_decision(
         "appeal_period_ended": "2020-11-10"}
     history = ok(client.get(f"/api/meetings/{REF}/events"))
     assert sum(e.get("label") == "Laga kraft" for e in history) == 2
+
+
+def test_the_daily_command_records_legal_force(
+    capsys: pytest.CaptureFixture[str], database_url: str, meeting: dict[str, int]
+) -> None:
+    main(["--database-url", database_url, "meetings", "record-legal-force"])
+    main(["--database-url", database_url, "meetings", "record-legal-force"])
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"{REF}: § {', '.join(map(str, sorted([meeting[SECRET], meeting[OPEN]])))}",
+        "diarium: legal force recorded for 2 decision(s)",
+        "diarium: legal force recorded for 0 decision(s)",
+    ]
+
+
+def test_sweeps_at_once_record_each_decision_once(
+    client_as: Any, diarium: Diarium, meeting: dict[str, int]
+) -> None:
+    """Sweeps racing on one meeting collide on its version; the losers are redone from
+    fresh state and find nothing left to record."""
+    start = threading.Barrier(4)
+
+    def sweep() -> None:
+        start.wait()
+        record_legal_force(diarium)
+
+    threads = [threading.Thread(target=sweep) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    items = _feed(client_as("service", name="integration"), "decision.legal_force_reached")
+    assert sorted(i["payload"]["paragraph"] for i in items) == sorted(
+        [meeting[SECRET], meeting[OPEN]])
+
+
+def test_a_paragraph_posted_on_its_own_runs_on_past_christmas(
+    client: Any, client_as: Any, diarium: Diarium
+) -> None:
+    """An immediately adjusted paragraph posted on its own: its posting names its case, and
+    its appeal period (three weeks, ending on Christmas Day) runs on to Monday 28 December."""
+    setup_bodies(client)
+    _case(client, OPEN, "Motion om cykelvägar")
+    schedule(client)
+    attend(client)
+    number = paragraph(client, "Motion om cykelvägar", OPEN)
+    ok(decide(client, number, "Motionen bifalls."), 201)
+    ok(client.post(f"/api/meetings/{REF}/paragraphs/{number}/immediate-adjustment", json={
+        "signed_by": [CHAIR, "Glenn Berggård"], "adjusted_on": "2020-12-03"}))
+    ok(client.post(f"/api/meetings/{REF}/posting", json={
+        "posted_on": "2020-12-04", "paragraph": number}))
+    assert record_legal_force(diarium) == {REF: [number]}
+    service = client_as("service", name="integration")
+    adjusted, posted, reached = _feed(
+        service, "meeting.paragraph_adjusted,meeting.protocol_posted,"
+        "decision.legal_force_reached")
+    assert (adjusted["case"], adjusted["payload"]["paragraph"]) == (OPEN, number)
+    assert (posted["case"], posted["case_title"]) == (OPEN, "Motion om cykelvägar")
+    assert posted["payload"]["appeal_period_ends"] == "2020-12-28"
+    assert posted["payload"]["cases"] == [
+        {"paragraph": number, "dnr": OPEN, "case_title": "Motion om cykelvägar"}]
+    assert reached["business_date"] == "2020-12-29"
+    assert reached["payload"]["appeal_period_ended"] == "2020-12-28"
 
 
 def test_delegation_order_and_secrecy_markings_without_content(
