@@ -1,9 +1,12 @@
 """The public event feed: stable type names and payloads, read from the log in order.
 
 Subscribers see ``case.decision_recorded``, never ``domain.events.case:DecisionRecorded``: the
-types each case event class declares (its ``public``, domain/events/case.py) are the integration
-contract (docs/feed.md documents every field). Events of other aggregates (the dnr counters) and
-case events declared ``internal`` are skipped by the feed, but its cursor still moves past them.
+types the event classes declare (their ``public``, domain/events/case.py, meeting.py, body.py)
+are the integration contract (docs/feed.md documents every field). A meeting's or a body's item
+is named by its meeting or body and, where it concerns a case, by the case's dnr and public
+title (feed_subjects.py); secrecy withholds it by that case's markings. Events that declare no
+type (the dnr counters, a meeting's agenda...) are skipped by the feed, but its cursor still
+moves past them.
 
 Ordering: positions are the log's notification ids. On PostgreSQL the recorder takes ``LOCK
 TABLE ... IN EXCLUSIVE MODE`` before it draws ids and holds it until commit; on SQLite there is
