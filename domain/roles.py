@@ -11,7 +11,7 @@ SECRETARY = "secretary"  # meetings, protocols, extracts
 CHAIR = "chair"  # chairs meetings: adjusts protocols and certifies corrections
 ADJUSTER = "adjuster"  # adjusts protocols and certifies corrections
 AUDITOR = "auditor"  # reads everything, history and secret fields included; writes nothing
-SERVICE = "service"  # an integration: reads the feed and manages its own webhooks
+SERVICE = "service"  # an integration: the feed, own webhooks, withheld views of what it acts on
 ADMIN = "admin"  # bodies, members, delegation order, tokens
 
 ROLES: dict[str, str] = {
@@ -22,7 +22,8 @@ ROLES: dict[str, str] = {
     CHAIR: "Adjust protocols and certify corrections (as chair).",
     ADJUSTER: "Adjust protocols and certify corrections (as adjuster).",
     AUDITOR: "Read everything, history and secret fields included; write nothing.",
-    SERVICE: "Read the event feed and manage its own webhooks.",
+    SERVICE: "Read the event feed and manage its own webhooks; read a case and a paragraph "
+    "(secret fields withheld) to act on an item.",
     ADMIN: "Bodies, members, the delegation order, tokens.",
 }
 

@@ -100,3 +100,21 @@ def test_the_auditor_writes_nothing(app: Any) -> None:
         if method != "GET" and "auditor" in (policy_of(app.view_functions[rule.endpoint]).roles)
     ]
     assert writable == []
+
+
+def test_a_service_reads_only_the_feed_its_webhooks_and_what_it_acts_on(app: Any) -> None:
+    """An integration (``service``) follows the feed, manages its webhooks and reads the case
+    and the paragraph an item names (withheld: tests/test_leaks.py); nothing else."""
+    reads = {
+        f"{method} {rule.rule}" for rule, method in _routes(app)
+        if "service" in policy_of(app.view_functions[rule.endpoint]).roles
+    }
+    assert reads == {
+        "GET /api/feed", "GET /api/feed/stream", "GET /api/feed/types",
+        "GET /api/webhooks", "POST /api/webhooks", "GET /api/webhooks/<subscription_id>",
+        "DELETE /api/webhooks/<subscription_id>",
+        "GET /api/webhooks/<subscription_id>/deliveries",
+        "GET /api/registers/status",
+        "GET /api/cases/<path:dnr>", "GET /api/meetings/<ref>/paragraphs/<int:number>",
+        "GET /api/rules", "GET /api/series", "GET /api/whoami",  # any token
+    }

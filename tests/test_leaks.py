@@ -1,8 +1,9 @@
 """The leak test: every GET route in the URL map (new routes included automatically) × every
 role × a token in and out of the case's body, on a store with a secret case on a meeting's
 agenda with a decided paragraph, a secret document, a secret referral sender and a delegated
-decision; no secret text may reach a reader without access, and guesses at secret text that
-match must answer exactly as guesses that do not (no oracle)."""
+decision, the protocol adjusted, posted and corrected and its decision's legal force recorded;
+no secret text may reach a reader without access (nor a webhook's payload), and guesses at
+secret text that match must answer exactly as guesses that do not (no oracle)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,14 @@ from typing import Any
 
 import pytest
 
+from diarium.cases.legal_force import record_legal_force
+from diarium.cases.outbound.webhook_delivery import WebhookWorker
+from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
 from tests.meetings_support import (
+    CHAIR,
     REF,
     attend,
+    close_and_adjust,
     decide,
     motion,
     ok,
@@ -21,6 +27,7 @@ from tests.meetings_support import (
     schedule,
     setup_bodies,
 )
+from tests.webhook_receivers import Receiver
 
 MARK = "hemlig"  # in every secret text below (any case), and nowhere else
 DNR, OTHER = "1310-2020", "1311-2020"
@@ -53,7 +60,7 @@ ORACLE_PROBES = [
 
 
 @pytest.fixture
-def world(client: Any, client_as: Any) -> dict[str, Any]:
+def world(client: Any, client_as: Any, diarium: Any) -> dict[str, Any]:
     """RS and HSN; a secret RS case (all fields marked) with a secret document, a proposal,
     an incoming referral from a secret sender, on a meeting's agenda with a decided
     paragraph (motion, reservation, jäv, note, attachment) and a delegated decision; a second case
@@ -102,6 +109,12 @@ def world(client: Any, client_as: Any) -> dict[str, Any]:
         "text": "Beslutar HEMLIGDELEGERAT"}), 201)
     ok(client.post(f"/api/cases/{DNR}/secrecy", json={
         "statute": "OSL 26:1", "marking_body": "RS", "marked_on": "2020-09-02"}), 201)
+    close_and_adjust(client)
+    ok(client.post(f"/api/meetings/{REF}/posting", json={"posted_on": "2020-10-20"}))
+    ok(client.post(f"/api/meetings/{REF}/corrections", json={
+        "paragraph": number, "corrects": "HEMLIGFEL", "text": "HEMLIGRÄTTELSE",
+        "certified_by": [CHAIR, "Glenn Berggård"], "certified_on": "2020-10-22"}), 201)
+    assert record_legal_force(diarium) == {REF: [number]}
     ok(client.post("/api/cases", json={
         "title": "Allmän skrivelse", "responsible_body": "RS", "dnr": OTHER,
         "registered_on": "2020-09-01",
@@ -255,3 +268,51 @@ def test_reads_of_secret_content_outside_the_case_routes_are_logged(
     route = path.partition("?")[0]
     assert [(r["actor"], r["what"]) for r in reads][:1] == [("rs.revisor", f"GET {route}")]
     assert reads[0]["fields"]
+
+
+MEETING_TYPES = ("meeting.paragraph_decided", "meeting.protocol_adjusted",
+                 "meeting.protocol_posted", "meeting.correction_certified",
+                 "decision.legal_force_reached", "case.marked_secret")
+
+
+def test_the_crawl_reads_the_meeting_items_of_the_secret_case(
+    client_as: Any, world: dict[str, Any]
+) -> None:
+    """The feed the outsiders crawl holds the secret case's meeting items, withheld."""
+    items = ok(client_as("service", name="integration").get("/api/feed?limit=1000"))["items"]
+    about = {i["type"]: i for i in items if i["case"] == DNR or i["type"].startswith("meeting.")}
+    assert set(MEETING_TYPES) <= set(about)
+    assert about["meeting.paragraph_decided"]["withheld"] == ["text"]
+    assert about["meeting.correction_certified"]["withheld"] == ["corrects", "text"]
+    titles = {i["case_title"] for i in items if i["case"] == DNR}
+    assert titles == {"Utredning enligt socialtjänstlagen"}
+
+
+@pytest.mark.parametrize(("roles", "name", "bodies"), [
+    (("service",), "integration", ()),
+    (("service",), "hsn.integration", ("HSN",)),
+    (("service",), "rs.integration", ("RS",)),
+    (("admin",), "adam", ()),
+])
+def test_no_secret_reaches_a_webhook(
+    monkeypatch: pytest.MonkeyPatch, diarium: Any, client_as: Any, world: dict[str, Any],
+    roles: tuple, name: str, bodies: tuple,
+) -> None:
+    """Every item of the log, delivered to a subscription of each kind of owner, without a
+    secret text; the meeting items among them."""
+    monkeypatch.setenv(ALLOW_NETWORKS_VARIABLE, "127.0.0.0/8")
+    receiver = Receiver()
+    worker = WebhookWorker(diarium, poll_interval=0.01)
+    try:
+        owner = client_as(*roles, name=name, bodies=bodies)
+        ok(owner.post("/api/webhooks", json={"url": receiver.url, "from_position": 0}), 201)
+        while worker.run_once():
+            pass
+        types = set()
+        for request in receiver.requests:
+            assert MARK not in request["body"].decode().lower(), request["body"][:300]
+            types.add(request["headers"]["Diarium-Event-Type"])
+        assert set(MEETING_TYPES) <= types
+    finally:
+        worker.close()
+        receiver.close()

@@ -201,7 +201,7 @@ def audit_events(
                events.c.topic, events.c.state, chain.c.case_hash, chain.c.log_hash)
         .select_from(chain.join(events, events.c.id == chain.c.id))
         .where(chain.c.id > after)
-        .where(events.c.topic.in_(sorted(feed.BY_TOPIC)))
+        .where(events.c.topic.in_(sorted(feed.CASE_TOPICS)))
     )
     if actor is not None:
         query = query.where(chain.c.actor == actor)

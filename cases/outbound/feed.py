@@ -1,9 +1,12 @@
 """The public event feed: stable type names and payloads, read from the log in order.
 
 Subscribers see ``case.decision_recorded``, never ``domain.events.case:DecisionRecorded``: the
-types each case event class declares (its ``public``, domain/events/case.py) are the integration
-contract (docs/feed.md documents every field). Events of other aggregates (the dnr counters) and
-case events declared ``internal`` are skipped by the feed, but its cursor still moves past them.
+types the event classes declare (their ``public``, domain/events/case.py, meeting.py, body.py)
+are the integration contract (docs/feed.md documents every field). A meeting's or a body's item
+is named by its meeting or body and, where it concerns a case, by the case's dnr and public
+title (feed_subjects.py); secrecy withholds it by that case's markings. Events that declare no
+type (the dnr counters, a meeting's agenda...) are skipped by the feed, but its cursor still
+moves past them.
 
 Ordering: positions are the log's notification ids. On PostgreSQL the recorder takes ``LOCK
 TABLE ... IN EXCLUSIVE MODE`` before it draws ids and holds it until commit; on SQLite there is
@@ -26,9 +29,26 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import select
 
+from diarium.cases.outbound.feed_subjects import (
+    NOTHING,
+    Subject,
+    SubjectLookup,
+    concerned,
+    meeting_paragraphs,
+)
 from diarium.cases.store.topics import stored_topics
+from diarium.domain.dnr import case_id
+from diarium.domain.events import EVENT_CLASSES
 from diarium.domain.events import case as ev
-from diarium.domain.secrecy import DOCUMENT_MARKING, EVENT_ENTITY, covered, covered_by_case
+from diarium.domain.events import meeting as mev
+from diarium.domain.meeting.terms import appeal_period_end
+from diarium.domain.secrecy import (
+    DOCUMENT_MARKING,
+    EVENT_ENTITY,
+    covered,
+    covered_by_case,
+    public_title,
+)
 
 if TYPE_CHECKING:
     from diarium.cases.application import Diarium
@@ -48,11 +68,11 @@ class PublicType:
     fields: dict[str, str]  # payload field -> documented meaning (JSON type first)
 
 
-# Each published event class declares its type (``public``, domain/events/case.py), in the
-# order of the case's events.
+# Each published event class declares its type (``public``, domain/events/), in the order of
+# the events: the case's, then the meeting's and the body's.
 PUBLIC_TYPES: tuple[PublicType, ...] = tuple(
     PublicType(cls.public.name, cls, cls.public.description, cls.public.fields)
-    for cls in ev.CASE_EVENTS
+    for cls in EVENT_CLASSES
     if cls.public is not None
 )
 BY_NAME: dict[str, PublicType] = {t.name: t for t in PUBLIC_TYPES}
@@ -60,7 +80,15 @@ BY_CLASS: dict[type, PublicType] = {t.event_class: t for t in PUBLIC_TYPES}
 BY_TOPIC: dict[str, PublicType] = {
     topic: t for t in PUBLIC_TYPES for topic in stored_topics([t.event_class])
 }
-_REGISTERED = frozenset(stored_topics([ev.CaseRegistered]))  # a case's first event
+# the topics of the published case events (the audit trail's events: cases/outbound/audit.py)
+CASE_TOPICS: frozenset[str] = frozenset(
+    topic for topic, t in BY_TOPIC.items() if t.event_class.aggregate == "case"
+)
+
+
+# payload fields the feed adds to an event's own (what the meeting or body is, the cases a
+# protocol concerns, the appeal period a posting starts): _concerns below
+ADDED_FIELDS = frozenset({"meeting", "body", "cases", "appeal_period_ends"})
 
 
 def public_type(event: Any) -> PublicType | None:
@@ -78,10 +106,15 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def public_payload(event: Any) -> dict[str, Any]:
-    """The documented payload of a contract event: exactly its documented fields."""
+def public_payload(event: Any, added: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The documented payload of a contract event: exactly its documented fields, from the
+    event or, for what the feed adds (a meeting's ref, the cases concerned), ``added``."""
     kind = BY_CLASS[type(event)]
-    return {name: _json_value(getattr(event, name, None)) for name in kind.fields}
+    added = added or {}
+    return {
+        name: _json_value(added[name] if name in added else getattr(event, name, None))
+        for name in kind.fields
+    }
 
 
 def topics_for(names: Iterable[str]) -> list[str]:
@@ -97,19 +130,21 @@ class FeedItem:
     position: int
     type: str
     case: str | None  # the dnr
-    case_version: int
+    case_version: int | None  # None for an item of a meeting or a body
     business_date: str | None
     recorded_at: str
     actor: str | None
     request_id: str | None
     payload: dict[str, Any]
     withheld: list[str] = field(default_factory=list)  # payload fields nulled by secrecy
+    case_title: str | None = None  # the case's title as the public sees it
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "position": self.position,
             "type": self.type,
             "case": self.case,
+            "case_title": self.case_title,
             "case_version": self.case_version,
             "business_date": self.business_date,
             "recorded_at": self.recorded_at,
@@ -134,46 +169,14 @@ class FeedPage:
         }
 
 
-class DnrLookup:
-    """Maps aggregate ids to dnrs (read once from each case's first event, then cached)."""
-
-    def __init__(self, app: Diarium, maxsize: int = 100_000) -> None:
-        self.app = app
-        self.cache: dict[UUID, str | None] = {}
-        self.maxsize = maxsize
-
-    def resolve(self, originator_ids: Iterable[UUID]) -> dict[UUID, str | None]:
-        asked = {UUID(str(o)) for o in originator_ids}
-        wanted = asked - self.cache.keys()
-        if wanted:
-            if len(self.cache) + len(wanted) > self.maxsize:
-                self.cache.clear()
-            table = self.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-            with self.app.recorder.datastore.engine.connect() as conn:  # type: ignore[attr-defined]
-                rows = conn.execute(
-                    select(table.c.originator_id, table.c.topic, table.c.state).where(
-                        table.c.originator_id.in_(sorted(wanted, key=str)),
-                        table.c.originator_version == 1,
-                    )
-                ).all()
-            for originator, topic, state in rows:
-                dnr = None
-                if topic in _REGISTERED:
-                    event = self.app.mapper.to_domain_event(
-                        StoredEvent(originator, 1, topic, bytes(state))
-                    )
-                    dnr = event.dnr
-                self.cache[UUID(str(originator))] = dnr
-            for missing in wanted - self.cache.keys():
-                self.cache[missing] = None
-        return {o: self.cache.get(o) for o in asked}
+DnrLookup = SubjectLookup  # the name audit.py and older callers use
 
 
-def dnr_lookup(app: Diarium) -> DnrLookup:
-    """The application's shared :class:`DnrLookup`."""
+def dnr_lookup(app: Diarium) -> SubjectLookup:
+    """The application's shared :class:`SubjectLookup` (``resolve`` gives dnrs)."""
     lookup = getattr(app, "_feed_dnr_lookup", None)
     if lookup is None:
-        lookup = DnrLookup(app)
+        lookup = SubjectLookup(app)
         app._feed_dnr_lookup = lookup  # type: ignore[attr-defined]
     return lookup
 
@@ -219,20 +222,21 @@ def read_feed(
 
 # -- secrecy (OSL 5:2): the feed never carries withheld content -----------------------------
 
-_SECRECY_EVENTS = tuple(
-    cls for cls in (getattr(ev, name, None) for name in (
-        "CaseMarkedSecret", "CaseSecrecyLifted", "DocumentMarkedSecret", "DocumentSecrecyLifted"))
-    if cls is not None
+_SECRECY_EVENTS = (
+    ev.CaseMarkedSecret, ev.CaseSecrecyLifted, ev.DocumentMarkedSecret, ev.DocumentSecrecyLifted,
 )
+
+
 @dataclass
 class _Markings:
     case_fields: set[str]
     documents: dict[int, set[str]]
+    statute: str | None = None  # of the case's marking in force
 
 
 def _markings(app: Diarium, originators: set[UUID]) -> dict[UUID, _Markings]:
     """The secrecy markings in force now on these cases (read from their secrecy events)."""
-    if not _SECRECY_EVENTS or not originators:
+    if not originators:
         return {}
     events = app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
     query = (
@@ -248,14 +252,13 @@ def _markings(app: Diarium, originators: set[UUID]) -> dict[UUID, _Markings]:
     for originator, version, topic, state in rows:
         event = app.mapper.to_domain_event(StoredEvent(originator, version, topic, bytes(state)))
         marks = found.setdefault(UUID(str(originator)), _Markings(set(), {}))
-        name = type(event).__name__
-        if name == "CaseMarkedSecret":
-            marks.case_fields = set(event.fields)
-        elif name == "CaseSecrecyLifted":
-            marks.case_fields = set()
-        elif name == "DocumentMarkedSecret":
+        if isinstance(event, ev.CaseMarkedSecret):
+            marks.case_fields, marks.statute = set(event.fields), event.statute
+        elif isinstance(event, ev.CaseSecrecyLifted):
+            marks.case_fields, marks.statute = set(), None
+        elif isinstance(event, ev.DocumentMarkedSecret):
             marks.documents[event.document_number] = set(event.fields)
-        elif name == "DocumentSecrecyLifted":
+        elif isinstance(event, ev.DocumentSecrecyLifted):
             marks.documents.pop(event.document_number, None)
     return found
 
@@ -274,6 +277,45 @@ def _withheld(event: Any, payload: dict[str, Any], marks: _Markings | None) -> l
     return sorted(f for f in fields if f in payload)
 
 
+def _case_title(case: Subject, marks: _Markings | None) -> str | None:
+    """The case's title as anyone may read it: the public title where the title is withheld
+    (by a marking, or because a public title is given)."""
+    if case.kind != "case":
+        return None
+    marked = marks.case_fields if marks is not None else set()
+    if "title" in covered_by_case(marked, case.public_title, "case"):
+        return public_title(case.public_title, marks.statute if marks is not None else None)
+    return case.title
+
+
+@dataclass
+class _Concerns:
+    """What one event's item concerns: its case (if any) and what the feed adds to its
+    payload."""
+
+    case: UUID | None = None
+    added: dict[str, Any] = field(default_factory=dict)
+    cases: list[tuple[int, str]] = field(default_factory=list)  # (§, dnr) of a protocol
+
+
+def _concerns(event: Any, subject: Subject, paragraphs: list[Any]) -> _Concerns:
+    if subject.kind == "case":
+        return _Concerns(case=event.originator_id)
+    if subject.kind == "body":
+        return _Concerns(added={"body": subject.key})
+    if subject.kind != "meeting":
+        return _Concerns()
+    found = _Concerns(added={"meeting": subject.key, "body": subject.body})
+    if isinstance(event, mev.ProtocolPosted):
+        found.added["appeal_period_ends"] = appeal_period_end(event.occurred_on)
+    places = [p for p in concerned(event, paragraphs) if p.dnr is not None]
+    if "cases" in BY_CLASS[type(event)].fields:
+        found.cases = [(p.number, p.dnr) for p in places]
+    if getattr(event, "paragraph", None) is not None and places:
+        found.case = case_id(places[0].dnr)
+    return found
+
+
 def _items(app: Diarium, positions: list[int], topics: set[str]) -> list[FeedItem]:
     if not positions:
         return []
@@ -289,27 +331,56 @@ def _items(app: Diarium, positions: list[int], topics: set[str]) -> list[FeedIte
     keep = set(positions)
     with recorder.datastore.engine.connect() as conn:  # type: ignore[attr-defined]
         rows = [r for r in conn.execute(query).all() if r[0] in keep]
-    dnrs = dnr_lookup(app).resolve(r[1] for r in rows)
-    markings = _markings(app, set(dnrs))
+    decoded = [
+        (position, app.mapper.to_domain_event(
+            StoredEvent(originator, version, topic, bytes(state))))
+        for position, originator, version, topic, state in rows
+    ]
+    lookup = dnr_lookup(app)
+    subjects = lookup.subjects(e.originator_id for _, e in decoded)
+    paragraphs = meeting_paragraphs(
+        app, {o for o, s in subjects.items() if s.kind == "meeting"})
+    concerns = [
+        _concerns(e, subjects[UUID(str(e.originator_id))],
+                  paragraphs.get(UUID(str(e.originator_id)), []))
+        for _, e in decoded
+    ]
+    cases = {c.case for c in concerns if c.case is not None}
+    cases |= {case_id(dnr) for c in concerns for _, dnr in c.cases}
+    cases = {UUID(str(c)) for c in cases}
+    markings = _markings(app, cases)
+    case_subjects = lookup.subjects(cases)
+
+    def title_of(case: UUID) -> str | None:
+        return _case_title(case_subjects.get(case, NOTHING), markings.get(case))
+
     items = []
-    for position, originator, version, topic, state in rows:
-        event = app.mapper.to_domain_event(StoredEvent(originator, version, topic, bytes(state)))
-        kind = BY_CLASS[type(event)]
-        payload = public_payload(event)
-        withheld = _withheld(event, payload, markings.get(UUID(str(originator))))
+    for (position, event), concern in zip(decoded, concerns, strict=True):
+        case = UUID(str(concern.case)) if concern.case is not None else None
+        added = concern.added
+        if "cases" in BY_CLASS[type(event)].fields:
+            added["cases"] = [
+                {"paragraph": number, "dnr": dnr, "case_title": title_of(case_id(dnr))}
+                for number, dnr in concern.cases
+            ]
+        payload = public_payload(event, added)
+        withheld = _withheld(event, payload, markings.get(case) if case else None)
         for name in withheld:
             payload[name] = None
+        subject = case_subjects.get(case, NOTHING) if case else NOTHING
         items.append(FeedItem(
             position=position,
-            type=kind.name,
-            case=dnrs.get(UUID(str(originator))),
-            case_version=version,
+            type=BY_CLASS[type(event)].name,
+            case=subject.key,
+            case_version=event.originator_version if concern.case == event.originator_id
+            else None,
             business_date=_json_value(getattr(event, "occurred_on", None)),
             recorded_at=event.timestamp.isoformat(),
             actor=getattr(event, "actor", None),
             request_id=getattr(event, "request_id", None),
             payload=payload,
             withheld=withheld,
+            case_title=title_of(case) if case else None,
         ))
     return items
 

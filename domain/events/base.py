@@ -7,7 +7,8 @@ used to keep hand lists; tests/test_event_metadata.py fails naming an event that
 - ``secrecy``: which entity its data is, for what a secrecy marking covers
   (:class:`Covered`; :data:`SAFE` when it carries nothing a marking covers; domain/secrecy.py);
 - ``public``: its type in the public feed (:class:`Public`), or ``internal = True`` for a case
-  event the feed skips (cases/outbound/feed.py);
+  event the feed skips (cases/outbound/feed.py); a meeting's or a body's event is published
+  only when it declares ``public``;
 - ``aggregate``: the kind of aggregate it belongs to, set once per module by :func:`events_of`;
 - ``sets`` (optional): the attributes of its aggregate it gives a new value, each from its
   field of the same name (the registers copy them: projections/registers/diary.py).

@@ -7,7 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from diarium.domain.events.base import SAFE, Covered, DiariumCreated, DiariumEvent, events_of
+from diarium.domain.events.base import (
+    SAFE,
+    Covered,
+    DiariumCreated,
+    DiariumEvent,
+    Public,
+    events_of,
+)
 
 
 class BodyEstablished(DiariumCreated):
@@ -63,6 +70,16 @@ class DelegationPointAdded(DiariumEvent, DelegationPointTerms):
 
     label = "Delegationspunkt tillagd"
     secrecy = SAFE
+    public = Public(
+        "body.delegation_point_added",
+        "A point was added to a body's delegation order; business_date is its first day.", {
+            "body": "string: the body, e.g. RS",
+            "number": "string: the point of the delegation order, e.g. 2.3.8",
+            "case_type": "string: the kind of matter delegated",
+            "delegate": "string: who decides",
+            "conditions": "string|null: limits of the delegation",
+            "decision_reference": "string|null: the body's decision on the order",
+        })
 
 
 class DelegationPointRevised(DiariumEvent, DelegationPointTerms):
@@ -70,6 +87,16 @@ class DelegationPointRevised(DiariumEvent, DelegationPointTerms):
 
     label = "Delegationspunkt ändrad"
     secrecy = SAFE
+    public = Public(
+        "body.delegation_point_revised",
+        "A point of a body's delegation order got a new content from business_date.", {
+            "body": "string: the body, e.g. RS",
+            "number": "string: the point of the delegation order, e.g. 2.3.8",
+            "case_type": "string: the kind of matter delegated",
+            "delegate": "string: who decides",
+            "conditions": "string|null: limits of the delegation",
+            "decision_reference": "string|null: the body's decision on the order",
+        })
 
 
 class DelegationPointRevoked(DiariumEvent):
@@ -77,6 +104,14 @@ class DelegationPointRevoked(DiariumEvent):
 
     label = "Delegationspunkt upphävd"
     secrecy = SAFE
+    public = Public(
+        "body.delegation_point_revoked",
+        "A point of a body's delegation order was revoked from business_date.", {
+            "body": "string: the body, e.g. RS",
+            "number": "string: the point revoked",
+            "reason": "string|null: why",
+            "decision_reference": "string|null: the body's decision on the order",
+        })
 
     number: str
     reason: str | None

@@ -340,7 +340,13 @@ class CaseMarkedSecret(DiariumEvent, Marking):
 
     label = "Ärende sekretessmarkerat"
     secrecy = SAFE
-    internal = True  # the feed names what a marking withholds (``withheld``), not the marking
+    public = Public(
+        "case.marked_secret",
+        "The case was marked secret (a warning flag, OSL 5:5); business_date is its date.", {
+            "statute": "string: the secrecy provision, e.g. OSL 26:1",
+            "marking_body": "string: the body that made the marking",
+            "fields": "array of string: what the marking withholds (names, not content)",
+        })
 
 
 class CaseSecrecyLifted(DiariumEvent):
@@ -348,7 +354,9 @@ class CaseSecrecyLifted(DiariumEvent):
 
     label = "Sekretessmarkering av ärende hävd"
     secrecy = SAFE
-    internal = True
+    public = Public("case.secrecy_lifted", "The case's secrecy marking was lifted.", {
+        "statute": "string: the provision of the marking lifted",
+    })
 
     statute: str
 
@@ -359,7 +367,14 @@ class DocumentMarkedSecret(DiariumEvent, Marking):
 
     label = "Handling sekretessmarkerad"
     secrecy = SAFE
-    internal = True
+    public = Public(
+        "case.document_marked_secret",
+        "A document of the case was marked secret; business_date is the marking's date.", {
+            "document_number": "integer: which document",
+            "statute": "string: the secrecy provision, e.g. OSL 26:1",
+            "marking_body": "string: the body that made the marking",
+            "fields": "array of string: what the marking withholds (names, not content)",
+        })
 
     document_number: int
 
@@ -369,7 +384,11 @@ class DocumentSecrecyLifted(DiariumEvent):
 
     label = "Sekretessmarkering av handling hävd"
     secrecy = SAFE
-    internal = True
+    public = Public(
+        "case.document_secrecy_lifted", "A document's secrecy marking was lifted.", {
+            "document_number": "integer: which document",
+            "statute": "string: the provision of the marking lifted",
+        })
 
     document_number: int
     statute: str

@@ -4,6 +4,10 @@ number (§). Field names are the integration contract: never rename one; add a
 
 ``occurred_on`` is the meeting date for what happened at the meeting, and the day of the
 act for what came after it (adjustment, posting, corrections, extracts, written reasons).
+
+What the feed publishes of a meeting (``public``) is named by the meeting (``meeting``, its
+ref; ``body``) and, where it concerns a case, by the case's dnr and public title: the feed
+adds those (cases/outbound/feed_subjects.py), the event does not store them.
 """
 
 from __future__ import annotations
@@ -12,7 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from diarium.domain.events.base import SAFE, Covered, DiariumCreated, DiariumEvent, events_of
+from diarium.domain.events.base import (
+    SAFE,
+    Covered,
+    DiariumCreated,
+    DiariumEvent,
+    Public,
+    events_of,
+)
 
 
 class MeetingScheduled(DiariumCreated):
@@ -123,6 +134,17 @@ class ParagraphDecided(DiariumEvent):
 
     label = "Paragraf beslutad"
     secrecy = Covered("paragraph_decision")
+    public = Public(
+        "meeting.paragraph_decided",
+        "A paragraph (§) of a meeting was decided; business_date is the meeting date.", {
+            "meeting": "string: the meeting, e.g. RS-2020-10-14",
+        "body": "string: the body whose meeting it is, e.g. RS",
+            "paragraph": "integer: the paragraph (§)",
+            "kind": "string: decided | proposed_to_higher_body | noted",
+            "text": "string: the decision text",
+            "higher_body": "string|null: body the matter is proposed to",
+            "case_decision_number": "integer|null: the decision recorded on the case",
+        })
 
     paragraph: int
     kind: str
@@ -226,6 +248,14 @@ class ParagraphAdjustedImmediately(DiariumEvent):
 
     label = "Paragraf omedelbart justerad"
     secrecy = SAFE
+    public = Public(
+        "meeting.paragraph_adjusted",
+        "One paragraph was adjusted at once (omedelbar justering); business_date is the day.", {
+            "meeting": "string: the meeting, e.g. RS-2020-10-14",
+        "body": "string: the body whose meeting it is, e.g. RS",
+            "paragraph": "integer: the paragraph (§)",
+            "signed_by": "array of string: who signed",
+        })
 
     paragraph: int
     signed_by: list[str]
@@ -238,6 +268,15 @@ class ProtocolAdjusted(DiariumEvent):
 
     label = "Protokoll justerat"
     secrecy = SAFE
+    public = Public(
+        "meeting.protocol_adjusted",
+        "The protocol was adjusted (justerat); business_date is the day it was signed.", {
+            "meeting": "string: the meeting, e.g. RS-2020-10-14",
+        "body": "string: the body whose meeting it is, e.g. RS",
+            "signed_by": "array of string: who signed",
+            "late": "boolean: after the 14 days of KL 5:69",
+            "cases": "array of object: the cases concerned: paragraph, dnr, case_title",
+        })
 
     signed_by: list[str]
     late: bool
@@ -249,6 +288,17 @@ class ProtocolPosted(DiariumEvent):
 
     label = "Justering anslagen"
     secrecy = SAFE
+    public = Public(
+        "meeting.protocol_posted",
+        "The adjustment was posted on the notice board; the appeal period starts. "
+        "business_date is the posting day.", {
+            "meeting": "string: the meeting, e.g. RS-2020-10-14",
+        "body": "string: the body whose meeting it is, e.g. RS",
+            "paragraph": "integer|null: an immediately adjusted paragraph posted on its own",
+            "late": "boolean: after the second day after adjustment (KL 8:12)",
+            "appeal_period_ends": "date: last day to appeal (KL 13:5, lag 1930:173)",
+            "cases": "array of object: the cases concerned: paragraph, dnr, case_title",
+        })
 
     paragraph: int | None
     late: bool
@@ -260,6 +310,17 @@ class CorrectionCertified(DiariumEvent):
 
     label = "Rättelse bestyrkt"
     secrecy = Covered("correction")
+    public = Public(
+        "meeting.correction_certified",
+        "A correction of the adjusted protocol was certified; business_date is the day.", {
+            "meeting": "string: the meeting, e.g. RS-2020-10-14",
+        "body": "string: the body whose meeting it is, e.g. RS",
+            "paragraph": "integer: the paragraph (§) corrected",
+            "number": "integer: correction number within the meeting",
+            "corrects": "string: what is corrected",
+            "text": "string: the correction",
+            "certified_by": "array of string: who certified it",
+        })
 
     number: int
     paragraph: int
@@ -276,6 +337,34 @@ class ExtractSent(DiariumEvent):
 
     paragraph: int
     recipient: str
+
+
+class LegalForceReached(DiariumEvent):
+    """The appeal period (KL 13:5) of a paragraph's decision ended: ``occurred_on`` is the
+    first day of legal force (laga kraft), the day after ``appeal_period_ended``. Recorded
+    once per decision by ``RecordLegalForce``; never for a proposal to a higher body
+    (KL 13:2: not appealable)."""
+
+    label = "Laga kraft"
+    secrecy = SAFE
+    public = Public(
+        "decision.legal_force_reached",
+        "The appeal period of a meeting's decision ended: it has legal force unless an "
+        "appeal reached the court in time; business_date is the first day of legal force.", {
+            "meeting": "string: the meeting, e.g. RS-2020-10-14",
+        "body": "string: the body whose meeting it is, e.g. RS",
+            "paragraph": "integer: the paragraph (§)",
+            "kind": "string: decided | noted",
+            "case_decision_number": "integer|null: the decision recorded on the case",
+            "posted_on": "date: the day the adjustment was posted",
+            "appeal_period_ended": "date: the last day of the appeal period",
+        })
+
+    paragraph: int
+    kind: str
+    case_decision_number: int | None
+    posted_on: date
+    appeal_period_ended: date
 
 
 MEETING_EVENTS: tuple[type[DiariumEvent], ...] = events_of(
@@ -302,4 +391,5 @@ MEETING_EVENTS: tuple[type[DiariumEvent], ...] = events_of(
     ProtocolPosted,
     CorrectionCertified,
     ExtractSent,
+    LegalForceReached,
 )

@@ -15,13 +15,14 @@ from diarium.domain.events import meeting as ev
 from diarium.domain.meeting import commands as mc
 from diarium.domain.meeting.agenda import Agenda
 from diarium.domain.meeting.entries import Entries
+from diarium.domain.meeting.legal_force import LegalForce
 from diarium.domain.meeting.paragraphs import Paragraphs
 from diarium.domain.meeting.protocol import Protocol
 from diarium.domain.meeting.terms import meeting_id, meeting_ref
 from diarium.domain.rules import happened_on
 
 
-class Meeting(Agenda, Paragraphs, Entries, Protocol):
+class Meeting(Agenda, Paragraphs, Entries, Protocol, LegalForce):
     """A meeting (sammanträde) of a body, with its agenda and its protocol."""
 
     @classmethod

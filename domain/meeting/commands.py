@@ -275,6 +275,12 @@ class PostProtocol(MeetingCommand):
 
 
 @command
+class RecordLegalForce(MeetingCommand):
+    """Record legal force for every decision of the meeting whose appeal period has ended
+    (idempotent: a decision already recorded, or not yet due, is left)."""
+
+
+@command
 class CertifyCorrection(ParagraphCommand):
     corrects: str
     text: str

@@ -230,6 +230,7 @@ class MeetingState(DiariumAggregate):
         self.posted_on: date | None = None
         self.posted_late = False
         self.corrections: list[Correction] = []
+        self.legal_force: dict[int, date] = {}  # § -> first day of legal force recorded
 
     # -- queries ----------------------------------------------------------------------
 

@@ -107,6 +107,10 @@ def main(argv: list[str] | None = None) -> None:
 
     register_token_commands(commands)  # tokens create|revoke|list
 
+    from diarium.web.cli.meetings import register as register_meeting_commands
+
+    register_meeting_commands(commands)  # meetings record-legal-force
+
     args = parser.parse_args(argv)
     args.run(args)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from diarium.domain.roles import REGISTRAR, SECRETARY, STAFF
+from diarium.domain.roles import REGISTRAR, SECRETARY, SERVICE, STAFF
 from diarium.domain.rules import RULES
 from diarium.web.auth import authenticated, case_body, json_body_field, own_case, requires
 from diarium.web.disclosure import disclose, disclose_history
@@ -47,7 +47,7 @@ def _dumped(case: Any) -> dict[str, Any]:
 
 
 @api.get("/cases/<path:dnr>")
-@requires(*STAFF)
+@requires(*STAFF, SERVICE)  # a service acts on feed items: the withheld view (docs/feed.md)
 @query("Read a case's current state", "CaseSchema", "The case")
 def get_case(dnr: str) -> Response:
     """Read a case's current state."""

@@ -59,8 +59,10 @@ def read() -> Response:
     get:
       summary: Contract events after a log position, oldest first
       description: >
-        Items carry `position`, `type`, `case` (dnr), `business_date` and a documented
-        `payload` (docs/feed.md). Resume with `after=next_after`: a follower that always does
+        Items carry `position`, `type`, `case` (dnr), `case_title` (the case's public title),
+        `business_date` and a documented `payload` (docs/feed.md): the cases' events, the
+        meetings' decided paragraphs, adjustments, postings, corrections and legal force, and
+        the bodies' delegation orders. Resume with `after=next_after`: a follower that always does
         so never skips an event. `wait` (seconds, up to 30) long-polls until an item arrives.
         With `Accept: text/event-stream` the same query opens a Server-Sent Events stream.
       parameters:

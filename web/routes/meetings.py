@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify, render_template
 
 from diarium.cases.meetings import MeetingWritten
 from diarium.domain.meeting.terms import body_of_ref
-from diarium.domain.roles import ADJUSTER, CHAIR, SECRETARY, STAFF
+from diarium.domain.roles import ADJUSTER, CHAIR, SECRETARY, SERVICE, STAFF
 from diarium.projections.listings import LISTINGS
 from diarium.web.auth import json_body_field, requires
 from diarium.web.disclosure import disclose_meeting, disclose_meeting_history
@@ -134,7 +134,7 @@ def _extracts(paragraphs: list[Any]) -> list[dict[str, Any]]:
 
 
 @api.get("/meetings/<ref>/paragraphs/<int:number>")
-@READER
+@requires(*STAFF, SERVICE)  # a service acts on feed items: the withheld view (docs/feed.md)
 @query("Read one paragraph", "ParagraphSchema")
 def get_paragraph(ref: str, number: int) -> Response:
     meeting = diarium().meetings.get_meeting(ref)
