@@ -172,16 +172,25 @@ FORMULAS = ['=HYPERLINK("http://evil.example/")', "+1+cmd|'/C calc'!A0", "-2+3",
             "\t=1+1", "\r=1+1"]
 
 
-def test_csv_cells_never_start_a_formula(diarium: Diarium, client: Any) -> None:
+@pytest.mark.parametrize(("query", "delimiter", "title", "sequence"), [
+    ("format=csv", ",", "title", "sequence"),
+    ("dialect=excel-sv", ";", "Ärendemening", "Löpnummer"),
+])
+def test_csv_cells_never_start_a_formula(
+    diarium: Diarium, client: Any, query: str, delimiter: str, title: str, sequence: str
+) -> None:
     from diarium.projections.runner import Projector
 
-    for title in FORMULAS:  # tab and CR are refused at the door: written through the app
-        diarium.register_case(RegisterCase(title=title, responsible_body="RS"), ACTOR)
+    titles = [*FORMULAS, "a;b", '=1;"2"']
+    for text in titles:  # tab and CR are refused at the door: written through the app
+        diarium.register_case(RegisterCase(title=text, responsible_body="RS"), ACTOR)
     Projector(diarium).catch_up()
-    response = client.get("/api/registers/diary?format=csv")
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert sorted(r["title"] for r in rows) == sorted(f"'{t}" for t in FORMULAS)
-    assert all(r["sequence"].isdigit() for r in rows if "sequence" in r)  # numbers untouched
+    response = client.get(f"/api/registers/diary?{query}")
+    text = response.get_data(as_text=True).lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+    expected = [t if t == "a;b" else f"'{t}" for t in titles]
+    assert sorted(r[title] for r in rows) == sorted(expected)
+    assert all(r[sequence].isdigit() for r in rows)  # numbers untouched
 
 
 # -- C: the XML export always parses -----------------------------------------------------------
