@@ -25,7 +25,7 @@ from diarium.projections.queries import Page, Query, Registers, UnknownCursor, p
 from diarium.projections.runner import Projector
 from diarium.web.auth import current_actor, requires
 from diarium.web.disclosure import read_logger
-from diarium.web.problems import problem
+from diarium.web.problems import invalid_query, problem
 from diarium.web.register_csv import DEFAULT_DIALECT, DIALECTS, Dialect, rows_as_csv
 from diarium.web.routes.common import diarium, query
 from diarium.web.schemas.registers import PAGE_SCHEMAS
@@ -69,10 +69,8 @@ def init_registers(app: Flask, *, embedded_default: bool) -> Projector:
 
 
 def _invalid_query(error: InvalidQuery) -> Response:
-    return problem(
-        400, "invalid-query", "Invalid query", str(error),
-        **{"invalid-params": [{"name": k, "reason": v} for k, v in error.problems.items()]},
-    )
+    return invalid_query([{"name": k, "reason": v} for k, v in error.problems.items()],
+                         str(error))
 
 
 def _unknown_cursor(error: UnknownCursor) -> Response:
