@@ -375,12 +375,13 @@ def test_csv_for_swedish_excel(client: Any) -> None:
     (row,) = swedish_csv(response)
     assert row == {
         "Diarienummer": A, "Handlingsnummer": "1", "Handlingens datum": "2020-09-22",
-        "Registrerad i diariet": "2020-09-23", "Riktning": "incoming",
+        "Registrerad i diariet": "2020-09-23", "Riktning": "inkommen",
         "Avsändare/mottagare": "Luleå kommun", "Beskrivning": "Skrivelse om lokaler",
         "Ansvarigt organ": "RS", "Sekretessmarkerad": "nej", "Undanhållet (sekretess)": "",
     }
     (b,) = swedish_csv(client.get("/api/registers/diary?dialect=excel-sv&format=csv&dnr=" + B))
-    assert (b["Sekretessmarkerad"], b["Registrerat"]) == ("ja", "2021-01-10")
+    assert (b["Sekretessmarkerad"], b["Registrerat"], b["Status"]) == ("ja", "2021-01-10",
+                                                                        "öppet")
     plain = client.get("/api/registers/documents?format=csv").data.decode("utf-8-sig")
     assert plain.startswith("dnr,number,date,registered_on,")  # the default stays as it was
     for bad in ("dialect=excel-us", "dialect=excel-sv&format=json"):
@@ -389,13 +390,16 @@ def test_csv_for_swedish_excel(client: Any) -> None:
         assert [p["name"] for p in refused.get_json()["invalid-params"]] == ["dialect"]
 
 
-def swedish_cell(value: Any) -> str:
-    """What the JSON ``value`` is in an ``excel-sv`` cell (no text here starts a formula)."""
+def swedish_cell(name: str, value: Any) -> str:
+    """What the JSON ``value`` of ``name`` is in an ``excel-sv`` cell (no text here starts a
+    formula)."""
+    from diarium.web.register_csv import SWEDISH_VALUES
+
     if isinstance(value, bool):
         return "ja" if value else "nej"
     if isinstance(value, list):
         return " ".join(value)
-    return "" if value is None else str(value)
+    return "" if value is None else SWEDISH_VALUES.get(name, {}).get(value, str(value))
 
 
 def test_swedish_csv_withholds_exactly_like_the_json(client: Any, diarium: Diarium) -> None:
@@ -407,7 +411,7 @@ def test_swedish_csv_withholds_exactly_like_the_json(client: Any, diarium: Diari
         rows = swedish_csv(secretary.get(f"/api/registers/{register}?dialect=excel-sv"))
         assert len(rows) == len(items), register
         for item, row in zip(items, rows, strict=True):
-            assert {swedish_label(register, name): swedish_cell(value)
+            assert {swedish_label(register, name): swedish_cell(name, value)
                     for name, value in item.items()} == row, register
     (document,) = swedish_csv(secretary.get(f"/api/registers/documents?dialect=excel-sv&dnr={B}"))
     assert (document["Beskrivning"], document["Avsändare/mottagare"]) == ("", "")

@@ -1,14 +1,14 @@
 """Registers as CSV: the plain dialect (``excel``: comma, the API's field names, true/false)
 and ``excel-sv``, a file Swedish Excel opens right with a double-click (semicolon, Swedish
-headers, ja/nej). Both: UTF-8 with a BOM, ISO dates, CRLF, text cells neutralised against
-formulas (web/text.py)."""
+headers, ja/nej, Swedish words for directions and statuses). Both: UTF-8 with a BOM, ISO
+dates, CRLF, text cells neutralised against formulas (web/text.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from diarium.projections.listings import Listing
@@ -47,6 +47,18 @@ OVERRIDES = {
 }
 
 
+# the Swedish words for the values of a few enumerated columns (others are shown as they are)
+SWEDISH_VALUES = {
+    "direction": {"incoming": "inkommen", "outgoing": "expedierad", "drawn_up": "upprättad"},
+    "status": {
+        "open": "öppet", "closed": "avslutat", "cancelled": "makulerat",
+        "answered": "besvarad", "declined": "avstått", "outstanding": "utestående",
+        "overdue": "försenad", "done": "klar", "running": "löper", "ended": "löpt ut",
+        "sent": "skickat",
+    },
+}
+
+
 @dataclass(frozen=True)
 class Dialect:
     name: str
@@ -54,14 +66,15 @@ class Dialect:
     header: Callable[[Listing, str], str]
     true: Any
     false: Any
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 DIALECTS = {
     d.name: d
     for d in (
-        Dialect("excel", ",", lambda listing, field: field, True, False),
-        Dialect("excel-sv", ";", lambda listing, field: swedish_label(listing.name, field),
-                "ja", "nej"),
+        Dialect("excel", ",", lambda listing, name: name, True, False),
+        Dialect("excel-sv", ";", lambda listing, name: swedish_label(listing.name, name),
+                "ja", "nej", SWEDISH_VALUES),
     )
 }
 DEFAULT_DIALECT = "excel"
@@ -81,7 +94,7 @@ def rows_as_csv(
     buffer.write("\ufeff")  # a BOM, so spreadsheet programs read UTF-8 (å, ä, ö)
     writer.writerow([dialect.header(listing, f) for f in listing.fields])
     for number, item in enumerate(rows, 1):
-        writer.writerow([_cell(item[f], dialect) for f in listing.fields])
+        writer.writerow([cell(f, item[f], dialect) for f in listing.fields])
         if number % every == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -89,10 +102,10 @@ def rows_as_csv(
     yield buffer.getvalue()
 
 
-def _cell(value: Any, dialect: Dialect) -> Any:
-    """A CSV cell: texts (and lists of them) neutralised against formulas (web/text.py);
-    booleans in the dialect's words; numbers and dates (ISO) as they are (a negative number
-    stays a number)."""
+def cell(name: str, value: Any, dialect: Dialect) -> Any:
+    """The CSV cell of column ``name``: texts (and lists of them) neutralised against formulas
+    (web/text.py); booleans and enumerated values in the dialect's words; numbers and dates
+    (ISO) as they are (a negative number stays a number)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -100,5 +113,5 @@ def _cell(value: Any, dialect: Dialect) -> Any:
     if isinstance(value, list):
         return csv_text(" ".join(value))
     if isinstance(value, str):
-        return csv_text(value)
+        return csv_text(dialect.values.get(name, {}).get(value, value))
     return value
