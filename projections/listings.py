@@ -206,13 +206,13 @@ LISTINGS: dict[str, Listing] = {
             name="documents", projection="diary", table="document",
             title="Registered documents (OSL 5:2): date, dnr, sender or recipient, content",
             columns=(
-                "dnr", "number", "date", "direction", "counterpart", "description",
-                "responsible_body", "secret",
+                "dnr", "number", "date", "registered_on", "direction", "counterpart",
+                "description", "responsible_body", "secret",
             ),
             computed=("withheld",), compute=_no_withheld,
             hidden=("secret_fields", "case_secret"), withhold=withhold_document,
             guarded={"counterpart": "secret"},
-            sorts={"date": ("date", "id"), "registered": ("id",)},
+            sorts={"date": ("date", "id"), "registered": ("registered_on", "id")},
             default_sort="date", default_order="desc",
             filters=(
                 equals("dnr", "dnr", "Diarienummer: the documents of one case"),
@@ -222,6 +222,9 @@ LISTINGS: dict[str, Listing] = {
                 BY_CASE_BODY,
                 *date_range("date", "date", "Document date"),
                 year_of("date"),
+                Filter("registered_on", "date", "Registered in the diary on this day (the "
+                       "daily post list)", lambda t, v, _: t.c.registered_on == v),
+                *date_range("registered", "registered_on", "Registered in the diary"),
             ),
         ),
         Listing(

@@ -123,7 +123,8 @@ class Query:
 def parse(listing: Listing, args: dict[str, str], *, max_limit: int = MAX_LIMIT) -> Query:
     """Validate query-string arguments (everything unknown is refused)."""
     problems: dict[str, str] = {}
-    reserved = {"sort", "order", "limit", "cursor", "min_position", "format", "wait"}
+    reserved = {"sort", "order", "limit", "cursor", "min_position", "format", "dialect",
+                "wait"}
     filters: dict[str, Any] = {}
     for name, raw in args.items():
         if name in reserved:

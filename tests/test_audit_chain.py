@@ -122,7 +122,7 @@ def test_the_api_reports_findings(filled: Diarium) -> None:
     assert body["findings"][0]["position"] == 7 and body["findings"][0]["kind"] == "removed"
     for bad in ("expect_head=7", "expect_head=x:y", "expect_head=", "expect_position=3"):
         response = client.get(f"/api/audit/verify?{bad}")
-        assert response.status_code == 422, bad
+        assert response.status_code == 400, bad
         assert response.content_type == "application/problem+json"
     head = body["head"]
     still = client.get(f"/api/audit/verify?expect_head={head['position']}:{head['log_hash']}")

@@ -78,7 +78,7 @@ def test_after_limit_and_types(client, diarium: Diarium) -> None:  # type: ignor
     assert empty["items"] == [] and empty["next_after"] == last
 
 
-def test_bad_parameters_are_422_with_invalid_params(client, diarium: Diarium) -> None:  # type: ignore[no-untyped-def]
+def test_bad_parameters_are_400_with_invalid_params(client, diarium: Diarium) -> None:  # type: ignore[no-untyped-def]
     for query, names in [
         ("after=-1", {"after"}), ("after=x", {"after"}), ("limit=0", {"limit"}),
         ("limit=5000", {"limit"}), ("types=case.nonsense", {"types"}),
@@ -86,7 +86,7 @@ def test_bad_parameters_are_422_with_invalid_params(client, diarium: Diarium) ->
         ("after=1&after=2", {"after"}), ("limit=0&wait=-1", {"limit", "wait"}),
     ]:
         response = client.get(f"/api/feed?{query}")
-        assert response.status_code == 422, query
+        assert response.status_code == 400, query
         assert response.content_type == "application/problem+json"
         assert {p["name"] for p in response.get_json()["invalid-params"]} == names, query
 
@@ -166,7 +166,7 @@ def test_server_sent_events_stream_new_events(client, diarium: Diarium) -> None:
                          headers={"Last-Event-ID": lines["id"]}).get_data(as_text=True)
     assert resumed.count("\nevent: case.decision_recorded") == 2
     bad = client.get("/api/feed/stream?timeout=0.1", headers={"Last-Event-ID": "x"})
-    assert bad.status_code == 422
+    assert bad.status_code == 400
 
 
 def test_secret_content_never_reaches_the_feed(client, diarium: Diarium) -> None:  # type: ignore[no-untyped-def]

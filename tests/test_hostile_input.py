@@ -114,7 +114,8 @@ def test_list_items_and_nested_texts_are_checked(client: Any) -> None:
 ])
 def test_query_parameters_refuse_control_characters(client: Any, path: str) -> None:
     response = client.get(path)
-    assert response.status_code == 422
+    assert response.status_code == 400
+    assert response.get_json()["type"] == "/problems/invalid-query"
     assert invalid(response) == [path.split("?")[1].split("=")[0]]
 
 
@@ -152,18 +153,66 @@ def test_a_raw_lone_surrogate_is_a_4xx_naming_the_field(client: Any) -> None:
 @pytest.mark.parametrize("query", [
     "recorded_from=0001-01-01", "recorded_to=9999-12-31T23:59:59", "occurred_from=0001-01-01",
 ])
-def test_dates_out_of_range_are_a_422_naming_the_parameter(client: Any, query: str) -> None:
+def test_dates_out_of_range_are_a_400_naming_the_parameter(client: Any, query: str) -> None:
     response = client.get(f"/api/audit/events?{query}")
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert invalid(response) == [query.split("=")[0]]
 
 
-def test_as_of_out_of_range_is_a_422_naming_it(client: Any) -> None:
+def test_as_of_out_of_range_is_a_400_naming_it(client: Any) -> None:
     dnr = client.post("/api/cases", json=CASE).get_json()["dnr"]
     for value in ("0001-01-01T00:00:00", "0001-01-01", "9999-12-31T23:59:59+14:00"):
         response = client.get(f"/api/audit/cases/{dnr}?as_of={value}")
-        assert response.status_code == 422, value
+        assert response.status_code == 400, value
+        assert response.get_json()["type"] == "/problems/invalid-query"
         assert invalid(response) == ["as_of"]
+
+
+# -- E: bodies that are not JSON: one problem type, never the web framework's words ------------
+
+BODY_ROUTES = ["/api/cases", "/api/cases/1-2020/documents", "/api/webhooks", "/api/bodies",
+               "/api/tokens"]
+MALFORMED_BODIES = {  # name: (data, content type, status, problem type)
+    "form": ("title=x", "application/x-www-form-urlencoded", 400, "malformed-body"),
+    "no content type": (json.dumps(CASE), None, 400, "malformed-body"),
+    "text/plain": (json.dumps(CASE), "text/plain", 400, "malformed-body"),
+    "not json": ("{not json", "application/json", 400, "malformed-body"),
+    "invalid utf-8": (b'{"title": "\xff\xfe"}', "application/json", 400, "malformed-body"),
+    "empty": ("", "application/json", 400, "malformed-body"),
+    "over 1 MiB": (b"[" + b"1," * 600_000 + b"1]", "application/json", 413, "body-too-large"),
+}
+
+
+def malformed(client: Any, path: str, body: str) -> Any:
+    data, content_type, _, _ = MALFORMED_BODIES[body]
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    return client.post(path, data=data, headers=headers)
+
+
+@pytest.mark.parametrize("body", list(MALFORMED_BODIES))
+def test_a_body_that_is_not_json_is_a_problem_of_its_own_type(client: Any, body: str) -> None:
+    _, _, status, kind = MALFORMED_BODIES[body]
+    client.post("/api/cases", json=CASE)  # 1-2020, for its documents route
+    for path in BODY_ROUTES:
+        response = malformed(client, path, body)
+        assert response.status_code == status, (path, response.get_data(as_text=True))
+        assert response.content_type == "application/problem+json"
+        problem = response.get_json()
+        assert problem["type"] == f"/problems/{kind}", path
+        assert "browser" not in problem.get("detail", "") and problem["status"] == status
+
+
+def test_http_errors_have_types_too(client: Any) -> None:
+    for method, path, status, kind in [
+        ("get", "/api/nowhere", 404, "not-found"),
+        ("delete", "/api/cases", 405, "method-not-allowed"),
+        ("get", "/problems/no-such-type", 404, "not-found"),
+    ]:
+        response = getattr(client, method)(path)
+        assert response.status_code == status, path
+        assert response.get_json()["type"] == f"/problems/{kind}", path
+        assert "about:blank" not in response.get_data(as_text=True)
+    assert "POST" in client.delete("/api/cases").headers["Allow"]
 
 
 # -- B: CSV formula injection ------------------------------------------------------------------
@@ -172,16 +221,25 @@ FORMULAS = ['=HYPERLINK("http://evil.example/")', "+1+cmd|'/C calc'!A0", "-2+3",
             "\t=1+1", "\r=1+1"]
 
 
-def test_csv_cells_never_start_a_formula(diarium: Diarium, client: Any) -> None:
+@pytest.mark.parametrize(("query", "delimiter", "title", "sequence"), [
+    ("format=csv", ",", "title", "sequence"),
+    ("dialect=excel-sv", ";", "Ärendemening", "Löpnummer"),
+])
+def test_csv_cells_never_start_a_formula(
+    diarium: Diarium, client: Any, query: str, delimiter: str, title: str, sequence: str
+) -> None:
     from diarium.projections.runner import Projector
 
-    for title in FORMULAS:  # tab and CR are refused at the door: written through the app
-        diarium.register_case(RegisterCase(title=title, responsible_body="RS"), ACTOR)
+    titles = [*FORMULAS, "a;b", '=1;"2"']
+    for text in titles:  # tab and CR are refused at the door: written through the app
+        diarium.register_case(RegisterCase(title=text, responsible_body="RS"), ACTOR)
     Projector(diarium).catch_up()
-    response = client.get("/api/registers/diary?format=csv")
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert sorted(r["title"] for r in rows) == sorted(f"'{t}" for t in FORMULAS)
-    assert all(r["sequence"].isdigit() for r in rows if "sequence" in r)  # numbers untouched
+    response = client.get(f"/api/registers/diary?{query}")
+    text = response.get_data(as_text=True).lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+    expected = [t if t == "a;b" else f"'{t}" for t in titles]
+    assert sorted(r[title] for r in rows) == sorted(expected)
+    assert all(r[sequence].isdigit() for r in rows)  # numbers untouched
 
 
 # -- C: the XML export always parses -----------------------------------------------------------

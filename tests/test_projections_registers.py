@@ -25,6 +25,7 @@ from tests.conftest import postgres_database
 from tests.projections_support import ACTOR, MeetingFixture, authorized, decide
 
 TODAY = date(2021, 3, 1)
+REGISTERED = date(2020, 9, 23)  # the day A's letter was registered in the diary
 A, B, C = "1-2020", "1-2021", "2-2021"
 
 
@@ -50,12 +51,14 @@ def client(diarium: Diarium):  # type: ignore[no-untyped-def]
         title="Förstudie av fysisk samlokalisering av verksamheter i Luleåområdet",
         responsible_body="RS", registered_on=date(2020, 9, 22), unit="Stab", officer="Linda",
     ), ACTOR).dnr
+    diarium.today = lambda: REGISTERED  # registered in the diary the day after its date
     diarium.handle(
         RegisterDocument(
             a, Direction.INCOMING, date(2020, 9, 22), "Skrivelse om lokaler", "Luleå kommun"
         ),
         ACTOR,
     )
+    diarium.today = lambda: TODAY
     diarium.handle(
         SendReferral(a, ["HSN", "RUN"], answer_by=date(2020, 10, 9), sent_on=date(2020, 9, 25)),
         ACTOR,
@@ -191,6 +194,13 @@ def test_secret_fields_are_withheld_from_those_who_may_not_read_them(
     ({"date_from": "2021-01-01"}, {"Yttrande över kartläggning"}),
     ({"date_to": "2020-12-31"}, {"Skrivelse om lokaler"}),
     ({"year": 2020}, {"Skrivelse om lokaler"}),
+    ({"registered_on": "2020-09-23"}, {"Skrivelse om lokaler"}),  # the daily post list
+    ({"registered_on": "2020-09-22"}, set()),  # its date is not the day it was registered
+    ({"registered_on": "2021-03-01"}, {"Yttrande över kartläggning"}),
+    ({"registered_from": "2021-01-01"}, {"Yttrande över kartläggning"}),
+    ({"registered_to": "2020-12-31"}, {"Skrivelse om lokaler"}),
+    ({"registered_from": "2020-09-23", "registered_to": "2020-09-23", "body": "RS"},
+     {"Skrivelse om lokaler"}),
 ])
 def test_document_filters(client: Any, params: dict[str, Any], expected: set[str]) -> None:
     assert set(keys(client, "documents", "description", **params)) == expected
@@ -343,13 +353,88 @@ def test_csv_export_of_a_filtered_listing(client: Any) -> None:
     assert "Luleåområdet" in everything
 
 
+def test_documents_carry_the_day_they_were_registered(client: Any) -> None:
+    (a,) = listing(client, "documents", dnr=A)
+    assert (a["date"], a["registered_on"]) == ("2020-09-22", "2020-09-23")
+    assert keys(client, "documents", "dnr", sort="registered", order="asc") == [A, B]
+
+
+def swedish_csv(response: Any) -> list[dict[str, str]]:
+    """The rows of an ``excel-sv`` CSV response (checked: BOM, semicolons, CRLF)."""
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "text/csv"
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff") and "\r\n" in text
+    return list(csv.DictReader(io.StringIO(text[1:], newline=""), delimiter=";"))
+
+
+def test_csv_for_swedish_excel(client: Any) -> None:
+    """?dialect=excel-sv: semicolons, a BOM, Swedish headers, ja/nej, ISO dates."""
+    response = client.get("/api/registers/documents?dialect=excel-sv&registered_on=2020-09-23")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="documents.csv"'
+    (row,) = swedish_csv(response)
+    assert row == {
+        "Diarienummer": A, "Handlingsnummer": "1", "Handlingens datum": "2020-09-22",
+        "Registrerad i diariet": "2020-09-23", "Riktning": "inkommen",
+        "Avsändare/mottagare": "Luleå kommun", "Beskrivning": "Skrivelse om lokaler",
+        "Ansvarigt organ": "RS", "Sekretessmarkerad": "nej", "Undanhållet (sekretess)": "",
+    }
+    (b,) = swedish_csv(client.get("/api/registers/diary?dialect=excel-sv&format=csv&dnr=" + B))
+    assert (b["Sekretessmarkerad"], b["Registrerat"], b["Status"]) == ("ja", "2021-01-10",
+                                                                        "öppet")
+    plain = client.get("/api/registers/documents?format=csv").data.decode("utf-8-sig")
+    assert plain.startswith("dnr,number,date,registered_on,")  # the default stays as it was
+    for bad in ("dialect=excel-us", "dialect=excel-sv&format=json"):
+        refused = client.get(f"/api/registers/documents?{bad}")
+        assert refused.status_code == 400, bad
+        assert [p["name"] for p in refused.get_json()["invalid-params"]] == ["dialect"]
+
+
+def swedish_cell(name: str, value: Any) -> str:
+    """What the JSON ``value`` of ``name`` is in an ``excel-sv`` cell (no text here starts a
+    formula)."""
+    from diarium.web.register_csv import SWEDISH_VALUES
+
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, list):
+        return " ".join(value)
+    return "" if value is None else SWEDISH_VALUES.get(name, {}).get(value, str(value))
+
+
+def test_swedish_csv_withholds_exactly_like_the_json(client: Any, diarium: Diarium) -> None:
+    from diarium.web.register_csv import swedish_label
+
+    secretary = authorized(create_app(diarium), roles=("secretary",), name="sekreterare.csv")
+    for register in ("diary", "documents", "decisions", "referrals", "deadlines"):
+        items = listing(secretary, register)
+        rows = swedish_csv(secretary.get(f"/api/registers/{register}?dialect=excel-sv"))
+        assert len(rows) == len(items), register
+        for item, row in zip(items, rows, strict=True):
+            assert {swedish_label(register, name): swedish_cell(name, value)
+                    for name, value in item.items()} == row, register
+    (document,) = swedish_csv(secretary.get(f"/api/registers/documents?dialect=excel-sv&dnr={B}"))
+    assert (document["Beskrivning"], document["Avsändare/mottagare"]) == ("", "")
+    assert document["Undanhållet (sekretess)"] == "counterpart description"
+
+
+def test_every_register_column_has_a_swedish_header() -> None:
+    from diarium.projections.listings import LISTINGS
+    from diarium.web.register_csv import swedish_label
+
+    for listing_ in LISTINGS.values():
+        headers = [swedish_label(listing_.name, f) for f in listing_.fields]
+        assert len(set(headers)) == len(headers), listing_.name
+
+
 def test_registers_are_in_the_openapi_document(client: Any) -> None:
     spec = client.get("/api/openapi.json").get_json()
     for name in ("diary", "documents", "decisions", "reservations", "conflicts", "extracts",
                  "referrals", "deadlines"):
         operation = spec["paths"][f"/api/registers/{name}"]["get"]
         parameters = {p["name"] for p in operation["parameters"]}
-        assert {"cursor", "limit", "sort", "order", "min_position", "format"} <= parameters
+        assert {"cursor", "limit", "sort", "order", "min_position", "format",
+                "dialect"} <= parameters
         assert "text/csv" in operation["responses"]["200"]["content"]
     diary = spec["paths"]["/api/registers/diary"]["get"]
     assert "q" in {p["name"] for p in diary["parameters"]}
@@ -374,3 +459,22 @@ def test_keyset_pages_are_stable(client: Any, diarium: Diarium) -> None:
     bad = client.get(f"/api/registers/diary?sort=registered&cursor={first['next_cursor']}")
     assert bad.status_code == 404 and bad.content_type == "application/problem+json"
     assert client.get("/api/registers/diary?cursor=garbage").status_code == 404
+
+
+def test_a_document_stored_without_its_registration_day_gets_its_recording_day(
+    client: Any, diarium: Diarium
+) -> None:
+    """After the keyset test: it adds a document, shaped as events were stored before
+    ``registered_on`` was kept."""
+    from diarium.cases.application import STOCKHOLM
+
+    case = diarium.get_case(C)
+    case.trigger_event(ev.DocumentRegistered, number=1, direction="incoming", counterpart=None,
+                       description="Gammal handling", occurred_on=date(2021, 2, 1), by=ACTOR)
+    diarium.save(case)
+    event = diarium.repository.event_store.get(case.id, gt=case.version - 1)
+    (recorded,) = list(event)
+    assert recorded.registered_on is None
+    Projector(diarium).catch_up()
+    (row,) = listing(client, "documents", dnr=C)
+    assert row["registered_on"] == recorded.timestamp.astimezone(STOCKHOLM).date().isoformat()

@@ -10,7 +10,7 @@ from flask import Flask, Response, g, jsonify, request
 from diarium.cases.application import Diarium
 from diarium.web.auth import init_auth, public, secure_spec
 from diarium.web.openapi import build_spec
-from diarium.web.problems import PROBLEM_TYPES, problem, register_error_handlers
+from diarium.web.problems import problem, register_error_handlers
 from diarium.web.routes.access import api as access_api
 from diarium.web.routes.audit import api as audit_api
 from diarium.web.routes.bodies import api as bodies_api
@@ -18,6 +18,7 @@ from diarium.web.routes.cases import api as cases_api
 from diarium.web.routes.common import BoundedJSONProvider, JSONRequest
 from diarium.web.routes.feed import api as feed_api
 from diarium.web.routes.meetings import api as meetings_api
+from diarium.web.routes.problems import api as problems_api
 from diarium.web.routes.public import api as public_api
 from diarium.web.routes.query import document_input_rules, refused_parameters
 from diarium.web.routes.registers import init_registers
@@ -72,6 +73,7 @@ def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
     app.register_blueprint(webhooks_api)
     app.register_blueprint(bodies_api)
     app.register_blueprint(meetings_api)
+    app.register_blueprint(problems_api)
     init_registers(app, embedded_default=diarium is None)  # registers + projector
     spec: dict[str, Any] = {}
 
@@ -116,12 +118,5 @@ def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
     @public  # the protocol page's stylesheet (its CSP allows no inline style)
     def protocol_css() -> Response:
         return Response(PROTOCOL_CSS, mimetype="text/css")
-
-    @app.get("/problems/<slug>")
-    @public  # documentation of the error types
-    def problem_type(slug: str) -> Response:
-        if slug not in PROBLEM_TYPES:
-            return problem(404, None, "Not Found", f"No problem type {slug!r}")
-        return jsonify({"type": f"/problems/{slug}", "description": PROBLEM_TYPES[slug]})
 
     return app

@@ -10,13 +10,15 @@ from apispec_webframeworks.flask import FlaskPlugin
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from diarium.web.problems import PROBLEM_TYPES
 from diarium.web.schemas import cases as schemas
 
 PROBLEM_SCHEMA = {
     "type": "object",
     "description": "RFC 9457 problem details",
     "properties": {
-        "type": {"type": "string"},
+        "type": {"type": "string", "enum": [f"/problems/{slug}" for slug in PROBLEM_TYPES],
+                 "description": "The problem type; GET it for what it means and what to do"},
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
@@ -59,7 +61,9 @@ def build_spec(app: Flask) -> dict[str, Any]:
     for name, description in {
         "NotFound": "No such resource",
         "Conflict": "A rule of the process was broken, or a concurrent write won",
-        "Invalid": "The body has invalid fields",
+        "Invalid": "The body has invalid fields (invalid-body)",
+        "BadQuery": "A query parameter is unknown, repeated or invalid (invalid-query)",
+        "Malformed": "The body is not JSON, or not sent as application/json (malformed-body)",
     }.items():
         spec.components.response(name, _problem_response(description))
     for name in dir(schemas):

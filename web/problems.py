@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import PersistenceError
@@ -17,29 +18,195 @@ from diarium.domain.rules import RuleViolation
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
-PROBLEM_TYPES = {
-    "invalid-body": "The request body does not match the schema; see invalid-params.",
-    "unauthenticated": "No valid bearer token: send 'Authorization: Bearer <token>'.",
-    "forbidden": "The token's roles or bodies do not allow this; see required-roles.",
-    "invalid-query": "Query parameters are invalid or unknown; see invalid-params.",
-    "rule-violation": "The command would break a rule of the case process; nothing was recorded.",
-    "not-found": "The resource does not exist.",
-    "position-beyond-head": "The feed position `after` lies beyond the log's head (given in "
-                            "`head`): a stored position from another database, or corrupted.",
-    "concurrent-modification": "Others changed the resource at the same time; retry the request.",
-    "store-unavailable": "The event store cannot be reached; retry later. Nothing was recorded.",
-    "projection-failed": "A projection recorded events it could not apply, or stopped before "
-                         "one; see `diarium projections status`.",
-    "internal-error": "An unexpected error; it has been logged.",
+@dataclass(frozen=True)
+class ProblemType:
+    """One type of problem: what ``GET /problems/<slug>`` documents (English and Swedish)."""
+
+    statuses: tuple[int, ...]
+    title: str
+    when: str
+    action: str
+    title_sv: str
+    when_sv: str
+    action_sv: str
+
+
+def _type(statuses: tuple[int, ...], english: tuple[str, str, str],
+          swedish: tuple[str, str, str]) -> ProblemType:
+    return ProblemType(statuses, *english, *swedish)
+
+
+# The one vocabulary: every problem response's ``type`` is ``/problems/<one of these>``.
+PROBLEM_TYPES: dict[str, ProblemType] = {
+    "malformed-body": _type((400,), (
+        "Malformed body",
+        "The request body is not JSON: not sent as application/json, not valid JSON, or not "
+        "valid UTF-8.",
+        "Send the body as JSON (UTF-8) with 'Content-Type: application/json'.",
+    ), (
+        "Felformad begäran",
+        "Begärans innehåll är inte JSON: inte skickat som application/json, inte giltig "
+        "JSON eller inte giltig UTF-8.",
+        "Skicka innehållet som JSON (UTF-8) med 'Content-Type: application/json'.",
+    )),
+    "invalid-body": _type((422,), (
+        "Invalid request body",
+        "The body is JSON but does not match the schema (a field missing, of the wrong type, "
+        "too long, holding refused characters, or nested too deep); see invalid-params.",
+        "Correct the fields named in invalid-params and send the request again.",
+    ), (
+        "Ogiltigt innehåll",
+        "Innehållet är JSON men stämmer inte med schemat (ett fält saknas, har fel typ, är "
+        "för långt, har otillåtna tecken eller är för djupt nästlat); se invalid-params.",
+        "Rätta fälten som invalid-params pekar ut och skicka begäran igen.",
+    )),
+    "invalid-query": _type((400,), (
+        "Invalid query parameters",
+        "A query parameter is unknown, given twice, malformed or out of range (a date, "
+        "`as_of`, a filter, `limit`, `format`, `dialect`…), or holds refused characters; "
+        "see invalid-params.",
+        "Correct the parameters named in invalid-params; each route's parameters are in "
+        "/api/openapi.json.",
+    ), (
+        "Ogiltiga frågeparametrar",
+        "En frågeparameter är okänd, angiven två gånger, felformad eller utanför sitt "
+        "intervall (ett datum, `as_of`, ett filter, `limit`, `format`, `dialect`…) eller har "
+        "otillåtna tecken; se invalid-params.",
+        "Rätta parametrarna som invalid-params pekar ut; varje vägs parametrar finns i "
+        "/api/openapi.json.",
+    )),
+    "unauthenticated": _type((401,), (
+        "Authentication required",
+        "No valid bearer token: none sent, unknown, revoked or expired.",
+        "Send 'Authorization: Bearer <token>' with a live token.",
+    ), (
+        "Inloggning krävs",
+        "Ingen giltig token: ingen skickad, okänd, återkallad eller utgången.",
+        "Skicka 'Authorization: Bearer <token>' med en giltig token.",
+    )),
+    "forbidden": _type((403,), (
+        "Forbidden",
+        "The token's roles or bodies do not allow this; see required-roles.",
+        "Use a token with one of the required roles, for the right body.",
+    ), (
+        "Åtkomst nekad",
+        "Tokenens roller eller organ tillåter inte detta; se required-roles.",
+        "Använd en token med någon av de roller som krävs, för rätt organ.",
+    )),
+    "not-found": _type((404,), (
+        "Not found",
+        "No such route, case, meeting, body, token, subscription, register page (cursor) or "
+        "problem type; or a path parameter holds refused characters.",
+        "Check the address and the identifiers in it.",
+    ), (
+        "Finns inte",
+        "Ingen sådan väg, ärende, sammanträde, organ, token, prenumeration, registersida "
+        "(cursor) eller problemtyp; eller en parameter i sökvägen har otillåtna tecken.",
+        "Kontrollera adressen och identiteterna i den.",
+    )),
+    "method-not-allowed": _type((405,), (
+        "Method not allowed",
+        "The route exists but does not take this HTTP method.",
+        "Use one of the methods in the Allow header.",
+    ), (
+        "Metoden är inte tillåten",
+        "Vägen finns men tar inte emot den här HTTP-metoden.",
+        "Använd någon av metoderna i svarshuvudet Allow.",
+    )),
+    "body-too-large": _type((413,), (
+        "Body too large",
+        "The request body is over 1 MiB.",
+        "Send a smaller body (split the work over several requests).",
+    ), (
+        "För stort innehåll",
+        "Begärans innehåll är större än 1 MiB.",
+        "Skicka mindre innehåll (dela upp arbetet på flera begäranden).",
+    )),
+    "rule-violation": _type((409,), (
+        "Rule violation",
+        "The command would break a rule of the case process (named in `rule`, its legal "
+        "source at GET /api/rules); nothing was recorded.",
+        "Read the rule and the detail; change the request or do the step the rule asks first.",
+    ), (
+        "Regelbrott",
+        "Kommandot skulle bryta mot en regel i ärendeprocessen (`rule`, med lagrum i "
+        "GET /api/rules); ingenting registrerades.",
+        "Läs regeln och förklaringen; ändra begäran eller gör först det steg regeln kräver.",
+    )),
+    "concurrent-modification": _type((409,), (
+        "Concurrent modification",
+        "Others changed the resource at the same time, again and again; nothing was recorded.",
+        "Retry the request (after Retry-After seconds).",
+    ), (
+        "Samtidig ändring",
+        "Andra ändrade samma sak samtidigt, gång på gång; ingenting registrerades.",
+        "Försök igen (efter Retry-After sekunder).",
+    )),
+    "position-beyond-head": _type((409,), (
+        "Position beyond the log's head",
+        "The feed position `after` lies beyond the log's head (given in `head`): a stored "
+        "position from another database, or corrupted.",
+        "Resume from a position this log gave you, or from 0 to read it all again.",
+    ), (
+        "Position bortom loggens slut",
+        "Flödets position `after` ligger bortom loggens slut (`head`): en sparad position "
+        "från en annan databas, eller förvanskad.",
+        "Fortsätt från en position som den här loggen gett, eller från 0 för att läsa allt.",
+    )),
+    "store-unavailable": _type((503,), (
+        "Event store unavailable",
+        "The event store cannot be reached; nothing was recorded.",
+        "Retry later (after Retry-After seconds).",
+    ), (
+        "Lagringen är inte nåbar",
+        "Händelselagret går inte att nå; ingenting registrerades.",
+        "Försök igen senare (efter Retry-After sekunder).",
+    )),
+    "projection-failed": _type((503,), (
+        "Projection failed",
+        "A projection recorded events it could not apply, or stopped before one (/readyz).",
+        "Operators: see `diarium projections status`; acknowledge with `diarium projections "
+        "acknowledge NAME`.",
+    ), (
+        "Registret kunde inte uppdateras",
+        "En projektion har registrerat händelser den inte kunde tillämpa, eller stannat "
+        "före en (/readyz).",
+        "Driften: se `diarium projections status`; kvittera med `diarium projections "
+        "acknowledge NAME`.",
+    )),
+    "internal-error": _type((500,), (
+        "Internal error",
+        "An unexpected error; it has been logged.",
+        "Retry later; if it persists, report the time and the X-Request-Id.",
+    ), (
+        "Internt fel",
+        "Ett oväntat fel; det har loggats.",
+        "Försök igen senare; om felet kvarstår, rapportera tiden och X-Request-Id.",
+    )),
+    "http-error": _type((406, 416, 431), (
+        "HTTP error",
+        "Another error of the HTTP layer (e.g. request headers too large); see status and "
+        "title.",
+        "Correct the request as the title and detail say.",
+    ), (
+        "HTTP-fel",
+        "Ett annat fel i HTTP-lagret (t.ex. för stora huvuden); se status och title.",
+        "Rätta begäran enligt title och detail.",
+    )),
 }
+# the type of an HTTP error raised by the web framework (werkzeug), by status
+HTTP_TYPES = {400: "malformed-body", 401: "unauthenticated", 403: "forbidden",
+              404: "not-found", 405: "method-not-allowed", 413: "body-too-large",
+              500: "internal-error"}
 
 
 def problem(
-    status: int, slug: str | None, title: str, detail: str | None = None, **extra: Any
+    status: int, slug: str, title: str, detail: str | None = None, **extra: Any
 ) -> Response:
-    """A problem+json response of type ``/problems/<slug>`` (``about:blank`` without one)."""
-    kind = f"/problems/{slug}" if slug else "about:blank"
-    body: dict[str, Any] = {"type": kind, "title": title, "status": status}
+    """A problem+json response of type ``/problems/<slug>`` (a slug of PROBLEM_TYPES)."""
+    if slug not in PROBLEM_TYPES:
+        raise ValueError(f"undocumented problem type {slug!r}")
+    body: dict[str, Any] = {"type": f"/problems/{slug}", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body.update(extra)
@@ -47,6 +214,12 @@ def problem(
     response.status_code = status
     response.content_type = PROBLEM_JSON
     return response
+
+
+def invalid_query(params: list[dict[str, str]], detail: str | None = None) -> Response:
+    """400 ``invalid-query`` naming each bad query parameter (every route, one status)."""
+    return problem(400, "invalid-query", "Invalid query parameters",
+                   detail or "Some query parameters are invalid.", **{"invalid-params": params})
 
 
 def invalid_params(messages: Any, prefix: str = "") -> list[dict[str, str]]:
@@ -107,7 +280,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
-        response = problem(error.code or 500, None, error.name, error.description)
+        status = error.code or 500
+        slug = HTTP_TYPES.get(status, "http-error")
+        known = PROBLEM_TYPES[slug]
+        own = error.description != type(error).description  # werkzeug's words replaced
+        response = problem(status, slug, error.name if slug == "http-error" else known.title,
+                           error.description if own else known.when)
         for name, value in error.get_headers():  # e.g. Allow on 405 (RFC 9110)
             if name.lower() not in ("content-type", "content-length"):
                 response.headers[name] = value

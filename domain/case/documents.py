@@ -33,6 +33,7 @@ class Documents(CasePart):
             number=len(self.documents) + 1,
             direction=str(command.direction),
             occurred_on=command.date,
+            registered_on=today,
         )
 
     @evolves(ev.DocumentRegistered)

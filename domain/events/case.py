@@ -51,7 +51,8 @@ class CaseRegistered(DiariumCreated):
 
 class DocumentRegistered(DiariumEvent):
     """A document (handling) was registered to the case; ``occurred_on`` is the date
-    it was received, sent or drawn up."""
+    it was received, sent or drawn up, ``registered_on`` the day it was registered in the
+    diary (``None`` in events stored before it was kept: the day of their ``timestamp``)."""
 
     label = "Handling registrerad"
     secrecy = Covered("document")
@@ -61,12 +62,15 @@ class DocumentRegistered(DiariumEvent):
             "direction": "string: incoming | outgoing | drawn_up",
             "counterpart": "string|null: sender (incoming) or recipient (outgoing)",
             "description": "string: what the document concerns",
+            "registered_on": "date|null: the day it was registered in the diary (null in "
+                             "events stored before this was kept)",
         })
 
     number: int
     direction: str  # incoming | outgoing | drawn_up
     counterpart: str | None  # sender (incoming) or recipient (outgoing)
     description: str
+    registered_on: date | None = None
 
 
 class CaseOfficerAssigned(DiariumEvent):

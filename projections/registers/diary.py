@@ -6,7 +6,9 @@ with the four particulars OSL 5:2 requires: date, dnr, sender or recipient, brie
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -17,10 +19,19 @@ from diarium.projections.batch import TableSpec, UnitOfWork
 from diarium.projections.registers.base import Projection, handles
 from diarium.projections.tables import case_columns, row_id, table_name
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def registered_on(event: ev.DocumentRegistered) -> date:
+    """The day ``event``'s document was registered in the diary: as recorded, or (events
+    stored before it was) the Swedish day of the event's recording time."""
+    return event.registered_on or event.timestamp.astimezone(STOCKHOLM).date()
+
 
 class DiaryProjection(Projection):
     name = "diary"
     description = "The diary (one row per case) and the document register (OSL 5:2)"
+    version = 2  # documents: registered_on (the day of registration in the diary)
 
     def define(self, metadata: sa.MetaData, generation: int) -> dict[str, TableSpec]:
         name = table_name("case", generation)
@@ -79,6 +90,7 @@ class DiaryProjection(Projection):
             sa.Column("number", sa.Integer, nullable=False),
             sa.Column("direction", sa.String(16), nullable=False),
             sa.Column("date", sa.Date, nullable=False),
+            sa.Column("registered_on", sa.Date, nullable=False),  # in the diary
             sa.Column("counterpart", sa.String(300)),
             sa.Column("description", sa.Text, nullable=False),
             sa.Column("responsible_body", sa.String(200), nullable=False),
@@ -89,6 +101,7 @@ class DiaryProjection(Projection):
             sa.Column("case_secret", sa.Boolean, nullable=False),
             sa.UniqueConstraint("case_id", "number", name=f"{dname}_case_number"),
             sa.Index(f"{dname}_date", "date", "id"),
+            sa.Index(f"{dname}_registered_on", "registered_on", "id"),
             sa.Index(f"{dname}_direction", "direction", "date", "id"),
             sa.Index(f"{dname}_dnr", "dnr", "number"),
             sa.Index(f"{dname}_counterpart", "counterpart", "date", "id"),
@@ -181,6 +194,7 @@ class DiaryProjection(Projection):
                 "number": event.number,
                 "direction": event.direction,
                 "date": event.occurred_on,
+                "registered_on": registered_on(event),
                 "counterpart": event.counterpart,
                 "description": event.description,
                 "responsible_body": case["responsible_body"],

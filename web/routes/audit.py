@@ -42,7 +42,7 @@ def verify() -> Response:
         "200":
           description: The verification report
           content: {application/json: {schema: {type: object}}}
-        "422": {$ref: "#/components/responses/Invalid"}
+        "400": {$ref: "#/components/responses/BadQuery"}
     """
     query = Query({"expect_head"})
     raw = query.raw("expect_head")
@@ -95,7 +95,7 @@ def export_case(dnr: str) -> Response:
             application/json: {schema: {type: object}}
             application/xml: {schema: {type: string}}
         "404": {$ref: "#/components/responses/NotFound"}
-        "422": {$ref: "#/components/responses/Invalid"}
+        "400": {$ref: "#/components/responses/BadQuery"}
     """
     query = Query({"format"})
     kind = query.raw("format")
@@ -146,7 +146,7 @@ def case_as_of(dnr: str) -> Response:
           description: The case then
           content: {application/json: {schema: {type: object}}}
         "404": {$ref: "#/components/responses/NotFound"}
-        "422": {$ref: "#/components/responses/Invalid"}
+        "400": {$ref: "#/components/responses/BadQuery"}
     """
     query = Query({"as_of", "occurred_by"})
     raw = query.raw("as_of")
@@ -190,7 +190,7 @@ def events() -> Response:
         "200":
           description: Items in log order and next_after (null at the end)
           content: {application/json: {schema: {type: object}}}
-        "422": {$ref: "#/components/responses/Invalid"}
+        "400": {$ref: "#/components/responses/BadQuery"}
     """
     query = Query({"actor", "recorded_from", "recorded_to", "occurred_from", "occurred_to",
                    "after", "limit"})
@@ -229,7 +229,7 @@ def register(name: str) -> Response:
           description: The register (name is cases, documents or decisions)
           content: {application/json: {schema: {type: object}}}
         "404": {$ref: "#/components/responses/NotFound"}
-        "422": {$ref: "#/components/responses/Invalid"}
+        "400": {$ref: "#/components/responses/BadQuery"}
     """
     if name not in audit.REGISTERS:
         return problem(404, "not-found", "Register not found",

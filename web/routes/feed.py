@@ -94,7 +94,7 @@ def read() -> Response:
             X-Diarium-Head: {$ref: "#/components/headers/Head"}
           content:
             application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}
-        "422": {$ref: "#/components/responses/Invalid"}
+        "400": {$ref: "#/components/responses/BadQuery"}
     """
     if request.accept_mimetypes.best == "text/event-stream":
         return stream()
@@ -155,7 +155,7 @@ def stream() -> Response:
             X-Diarium-Head: {$ref: "#/components/headers/Head"}
           content:
             application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}
-        "422": {$ref: "#/components/responses/Invalid"}
+        "400": {$ref: "#/components/responses/BadQuery"}
     """
     query = Query(_PARAMS | {"timeout"})
     after, limit, types = _common(query)

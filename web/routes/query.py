@@ -1,5 +1,5 @@
 """Query-string parameters for the audit, feed and webhook routes: parsed strictly, and every
-bad value becomes one entry of a 422 problem's ``invalid-params``."""
+bad value becomes one entry of a 400 ``invalid-query`` problem's ``invalid-params``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, request
 
-from diarium.web.problems import problem
+from diarium.web.problems import invalid_query, problem
 from diarium.web.text import refusal, spec_pattern
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -29,13 +29,12 @@ class InvalidQuery(ValueError):
 
 
 def invalid_query_response(error: InvalidQuery) -> Response:
-    return problem(422, "invalid-query", "Invalid query parameters",
-                   "Some query parameters are invalid.", **{"invalid-params": error.params})
+    return invalid_query(error.params)
 
 
 def refused_parameters() -> Response | None:
     """Every query-string and path parameter of every route holds only what web/text.py
-    accepts in a short text: a 422 naming each query parameter that does not, a 404 naming
+    accepts in a short text: a 400 naming each query parameter that does not, a 404 naming
     the path parameter (no resource has such a name)."""
     if request.view_args:
         for name, value in request.view_args.items():
@@ -55,7 +54,8 @@ def refused_parameters() -> Response | None:
 def document_input_rules(spec: dict[str, Any]) -> dict[str, Any]:
     """The OpenAPI document with the rules every route keeps: a free-form string query or
     path parameter gets the short-text pattern (:func:`refused_parameters`), an operation
-    with a body its 413 (bodies over 1 MiB)."""
+    with query parameters its 400 (invalid-query), one with a body its 400 (malformed-body)
+    and 413 (bodies over 1 MiB)."""
     pattern = spec_pattern(long=False, non_blank=False)
     too_large = {"description": "The body is over 1 MiB", "content": {
         "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
@@ -69,8 +69,13 @@ def document_input_rules(spec: dict[str, Any]) -> dict[str, Any]:
                     schema
                 ):
                     schema["pattern"] = pattern
+            responses = operation.setdefault("responses", {})
+            parameters = [*item.get("parameters", []), *operation.get("parameters", [])]
+            if any(isinstance(p, dict) and p.get("in") == "query" for p in parameters):
+                responses.setdefault("400", {"$ref": "#/components/responses/BadQuery"})
             if "requestBody" in operation:
-                operation.setdefault("responses", {}).setdefault("413", too_large)
+                responses.setdefault("400", {"$ref": "#/components/responses/Malformed"})
+                responses.setdefault("413", too_large)
     return spec
 
 

@@ -1,8 +1,9 @@
 """Registers: the diary, documents, decisions, reservations, conflicts of interest, extracts,
 meetings, bodies, referrals and deadlines, read from the projections (never by replaying events).
 
-Every listing is JSON with a keyset cursor (``next_cursor``) or, with ``?format=csv`` or
-``Accept: text/csv``, a CSV file of every matching row. Read-your-writes: pass the
+Every listing is JSON with a keyset cursor (``next_cursor``) or, with ``?format=csv``,
+``Accept: text/csv`` or ``?dialect=excel-sv`` (web/register_csv.py), a CSV file of every
+matching row. Read-your-writes: pass the
 ``position`` a write returned as ``min_position``; the request waits up to
 ``DIARIUM_READ_WAIT_SECONDS`` (default 2) for the projection to get there and otherwise
 answers 200 anyway, saying how far behind it is (``consistency.reached`` false, header
@@ -11,8 +12,6 @@ answers 200 anyway, saying how far behind it is (``consistency.reached`` false, 
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -26,10 +25,10 @@ from diarium.projections.queries import Page, Query, Registers, UnknownCursor, p
 from diarium.projections.runner import Projector
 from diarium.web.auth import current_actor, requires
 from diarium.web.disclosure import read_logger
-from diarium.web.problems import problem
+from diarium.web.problems import invalid_query, problem
+from diarium.web.register_csv import DEFAULT_DIALECT, DIALECTS, Dialect, rows_as_csv
 from diarium.web.routes.common import diarium, query
 from diarium.web.schemas.registers import PAGE_SCHEMAS
-from diarium.web.text import csv_text
 
 api = Blueprint("registers", __name__, url_prefix="/api/registers")
 
@@ -70,10 +69,8 @@ def init_registers(app: Flask, *, embedded_default: bool) -> Projector:
 
 
 def _invalid_query(error: InvalidQuery) -> Response:
-    return problem(
-        400, "invalid-query", "Invalid query", str(error),
-        **{"invalid-params": [{"name": k, "reason": v} for k, v in error.problems.items()]},
-    )
+    return invalid_query([{"name": k, "reason": v} for k, v in error.problems.items()],
+                         str(error))
 
 
 def _unknown_cursor(error: UnknownCursor) -> Response:
@@ -93,13 +90,20 @@ def _min_position() -> int | None:
     return value
 
 
-def _wants_csv() -> bool:
-    if request.args.get("format") is not None:
-        if request.args["format"] not in ("json", "csv"):
-            raise InvalidQuery({"format": "must be json or csv"})
-        return request.args["format"] == "csv"
-    best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
-    return best == "text/csv"
+def _csv_dialect() -> Dialect | None:
+    """The CSV dialect asked for (``None``: JSON): ``format=csv``, ``Accept: text/csv`` or a
+    ``dialect`` (which implies CSV)."""
+    chosen, given = request.args.get("format"), request.args.get("dialect")
+    if chosen is not None and chosen not in ("json", "csv"):
+        raise InvalidQuery({"format": "must be json or csv"})
+    if given is not None and given not in DIALECTS:
+        raise InvalidQuery({"dialect": f"must be one of {', '.join(DIALECTS)}"})
+    if given is not None and chosen == "json":
+        raise InvalidQuery({"dialect": "only for CSV (leave out format=json)"})
+    if chosen is None and given is None:
+        best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
+        chosen = "csv" if best == "text/csv" else "json"
+    return DIALECTS[given or DEFAULT_DIALECT] if chosen != "json" else None
 
 
 def _consistency(
@@ -134,16 +138,16 @@ def listing_view(listing: Listing) -> Any:
     def view() -> Response:
         runner = projector()
         runner.ensure_schema()
-        as_csv = _wants_csv()
+        dialect = _csv_dialect()
         query = parse(listing, request.args.to_dict())
         registers = Registers(runner)
         consistency, state = _consistency(listing, _min_position(), registers)
         today = diarium().today()
         actor = current_actor()
-        if as_csv:  # a bad cursor is refused before the stream starts
+        if dialect is not None:  # a bad cursor is refused before the stream starts
             registers.page(Query(listing, query.filters, query.sort, query.order, 1,
                                  query.cursor), today, actor)
-            return _headers(_csv(listing, registers, query, today, actor), consistency)
+            return _headers(_csv(listing, registers, query, today, actor, dialect), consistency)
         page = registers.page(query, today, actor, state)
         read_logger()(page.disclosed)
         consistency["position"] = max(consistency["position"], page.position)
@@ -163,45 +167,24 @@ def _page_json(page: Page, consistency: dict[str, Any]) -> dict[str, Any]:
 
 
 def _csv(
-    listing: Listing, registers: Registers, query: Query, today: Any, actor: Any
+    listing: Listing, registers: Registers, query: Query, today: Any, actor: Any,
+    dialect: Dialect,
 ) -> Response:
     """Every matching row (from the cursor on; ``limit`` is the page size used internally)."""
     everything = Query(query.listing, query.filters, query.sort, query.order, 1000, query.cursor)
     log = read_logger()  # the stream runs after the request
 
     def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")  # a BOM, so spreadsheet programs read UTF-8 (å, ä, ö)
-        writer.writerow(listing.fields)
         disclosed: dict[str, list[str]] = {}
         try:
             rows = registers.rows(everything, today, actor, disclosed=disclosed)
-            for number, item in enumerate(rows, 1):
-                writer.writerow([_cell(item[f]) for f in listing.fields])
-                if number % 500 == 0:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue()
+            yield from rows_as_csv(listing, rows, dialect)
         finally:  # what was sent, even if the reader went away
             log(disclosed)
 
     response = Response(generate(), mimetype="text/csv")  # needs no request context
     response.headers["Content-Disposition"] = f'attachment; filename="{listing.name}.csv"'
     return response
-
-
-def _cell(value: Any) -> Any:
-    """A CSV cell: texts (and lists of them) neutralised against formulas (web/text.py);
-    numbers, dates and booleans as they are (a negative number stays a number)."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return csv_text(" ".join(value))
-    if isinstance(value, str):
-        return csv_text(value)
-    return value
 
 
 def _doc(listing: Listing) -> str:
@@ -214,8 +197,8 @@ def _doc(listing: Listing) -> str:
         f"  summary: {json_str(listing.title)}",
         "  description: >-",
         f"    Sorts: {', '.join(listing.sorts)} (default {listing.default_sort}"
-        f" {listing.default_order}). Paginated with keyset cursors; CSV with format=csv or"
-        " Accept text/csv.",
+        f" {listing.default_order}). Paginated with keyset cursors; CSV with format=csv,"
+        " Accept text/csv or dialect (excel-sv: for Swedish Excel).",
         "  parameters:",
     ]
 
@@ -247,6 +230,12 @@ def _doc(listing: Listing) -> str:
         ", minimum: 0",
     )
     parameter("format", "string", "json (default) or csv", ", enum: [json, csv]")
+    parameter(
+        "dialect", "string",
+        "CSV dialect (implies CSV): excel (comma, field names, true/false; the default) or "
+        "excel-sv (semicolon, Swedish headers, ja/nej; opens right in Swedish Excel)",
+        f", enum: [{', '.join(DIALECTS)}]",
+    )
     lines += [
         "  responses:",
         "    '200':",

@@ -148,7 +148,7 @@ def deliveries(subscription_id: str) -> Response:
           description: Deliveries with attempts and outcome
           content: {application/json: {schema: {type: array, items: {type: object}}}}
         "404": {$ref: "#/components/responses/NotFound"}
-        "422": {$ref: "#/components/responses/Invalid"}
+        "400": {$ref: "#/components/responses/BadQuery"}
     """
     query = Query({"limit"})
     limit = query.integer("limit", 100, minimum=1, maximum=1000) or 100
