@@ -39,7 +39,10 @@ SWEDISH_LABELS = {
     "answer_by": "Svar senast", "due_on": "Sista dag", "answered_on": "Besvarat",
     "declined_on": "Avstått", "document_number": "Handlingsnummer (svar)",
     "rule": "Regel", "law": "Lagrum", "subject": "Avser", "done_on": "Klart",
-    "overdue": "Försenad",
+    "overdue": "Försenad", "ref": "Sammanträde", "session": "Sammanträdets nummer",
+    "place": "Plats", "starts_at": "Klockan", "closed": "Sammanträdet avslutat",
+    "code": "Kod", "name": "Namn", "parent": "Under organ", "established_on": "Inrättat",
+    "appealable": "Kan överklagas",
 }
 OVERRIDES = {
     "documents": {"registered_on": "Registrerad i diariet"},
@@ -54,7 +57,8 @@ SWEDISH_VALUES = {
         "open": "öppet", "closed": "avslutat", "cancelled": "makulerat",
         "answered": "besvarad", "declined": "avstått", "outstanding": "utestående",
         "overdue": "försenad", "done": "klar", "running": "löper", "ended": "löpt ut",
-        "sent": "skickat",
+        "sent": "skickat", "scheduled": "planerat", "adjusted": "justerat",
+        "posted": "anslaget",
     },
 }
 

@@ -92,14 +92,12 @@ def _min_position() -> int | None:
 
 def _csv_dialect() -> Dialect | None:
     """The CSV dialect asked for (``None``: JSON): ``format=csv``, ``Accept: text/csv`` or a
-    ``dialect`` (which implies CSV)."""
+    ``dialect`` (which implies CSV unless ``format=json`` asks for JSON)."""
     chosen, given = request.args.get("format"), request.args.get("dialect")
     if chosen is not None and chosen not in ("json", "csv"):
         raise InvalidQuery({"format": "must be json or csv"})
     if given is not None and given not in DIALECTS:
         raise InvalidQuery({"dialect": f"must be one of {', '.join(DIALECTS)}"})
-    if given is not None and chosen == "json":
-        raise InvalidQuery({"dialect": "only for CSV (leave out format=json)"})
     if chosen is None and given is None:
         best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
         chosen = "csv" if best == "text/csv" else "json"
@@ -232,8 +230,9 @@ def _doc(listing: Listing) -> str:
     parameter("format", "string", "json (default) or csv", ", enum: [json, csv]")
     parameter(
         "dialect", "string",
-        "CSV dialect (implies CSV): excel (comma, field names, true/false; the default) or "
-        "excel-sv (semicolon, Swedish headers, ja/nej; opens right in Swedish Excel)",
+        "CSV dialect (implies CSV unless format=json): excel (comma, field names, "
+        "true/false; the default) or excel-sv (semicolon, Swedish headers, ja/nej; opens "
+        "right in Swedish Excel)",
         f", enum: [{', '.join(DIALECTS)}]",
     )
     lines += [
