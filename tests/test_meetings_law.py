@@ -242,3 +242,20 @@ def test_a_proposal_to_a_higher_body_has_no_appeal_period(client, diarium) -> No
     assert sentence in section_160
     assert "kan inte överklagas (13 kap" not in section_161.split("<footer")[0]
     assert "utom för beslut av beredande art" in html
+
+
+def test_a_proposal_posted_on_its_own_gets_no_appeal_deadline(client, diarium) -> None:  # type: ignore[no-untyped-def]
+    in_session(client)
+    ok(decide(client, 160, "Regionstyrelsen föreslår regionfullmäktige besluta att anta planen.",
+              "proposed_to_higher_body", "RF"), 201)
+    assert paragraph(client, "Meddelanden") == 161
+    ok(decide(client, 161), 201)
+    signed = {"signed_by": [CHAIR, "Glenn Berggård"], "adjusted_on": "2020-10-14"}
+    for number, posted_on in ((160, "2020-10-15"), (161, "2020-10-16")):
+        ok(client.post(p(number, "/immediate-adjustment"), json=signed))
+        ok(client.post(f"/api/meetings/{REF}/posting",
+                       json={"posted_on": posted_on, "paragraph": number}))
+
+    _, items = register_reader(diarium)
+    appeals = [r["subject"] for r in items("deadlines", kind="appeal-period")]
+    assert appeals == [f"Överklagandetiden för protokoll § 161 i {REF} löper ut"]  # not § 160

@@ -41,7 +41,12 @@ import sqlalchemy as sa
 
 from diarium.domain.events import case as ev
 from diarium.domain.events import meeting as mev
-from diarium.domain.meeting.terms import adjustment_deadline, appeal_period_end, posting_deadline
+from diarium.domain.meeting.terms import (
+    adjustment_deadline,
+    appeal_period_end,
+    appealable,
+    posting_deadline,
+)
 from diarium.domain.secrecy import covered
 from diarium.domain.time_limits import time_limit_end
 from diarium.projections.batch import TableSpec, UnitOfWork
@@ -107,8 +112,9 @@ class DeadlinesProjection(Projection):
     # 2: the sender of an incoming referral withheld with its letter's counterpart;
     # 3: the cases folded from the log (no deadline_case table); a title a marking covers
     # is not copied, and rows are re-titled when a marking changes;
-    # 4: due dates run on past days off (lag 1930:173), a referral row's due_on
-    version = 4
+    # 4: due dates run on past days off (lag 1930:173), a referral row's due_on;
+    # 5: no appeal period for a proposal to a higher body posted on its own (KL 13:2)
+    version = 5
 
     def define(self, metadata: sa.MetaData, generation: int) -> dict[str, TableSpec]:
         rname = table_name("referral", generation)
@@ -148,6 +154,8 @@ class DeadlinesProjection(Projection):
             sa.Column("ref", sa.String(100), nullable=False),
             sa.Column("body", sa.String(50), nullable=False),
             sa.Column("meeting_on", sa.Date, nullable=False),
+            # paragraphs decided as proposals to a higher body: not appealable (KL 13:2)
+            sa.Column("preparatory", sa.Text, nullable=False, server_default=""),
         )
         dname = table_name("deadline", generation)
         deadline = sa.Table(
@@ -355,7 +363,7 @@ class DeadlinesProjection(Projection):
     def _scheduled(self, uow: UnitOfWork, event: mev.MeetingScheduled, position: int) -> None:
         uow.insert("meeting", {
             "meeting_id": event.originator_id, "ref": event.ref, "body": event.body,
-            "meeting_on": event.meeting_date,
+            "meeting_on": event.meeting_date, "preparatory": "",
         })
 
     def _meeting(self, uow: UnitOfWork, event: Any) -> dict[str, Any]:
@@ -389,6 +397,13 @@ class DeadlinesProjection(Projection):
             meeting_ref=meeting["ref"],
         )
 
+    @handles(mev.ParagraphDecided)
+    def _decided(self, uow: UnitOfWork, event: mev.ParagraphDecided, position: int) -> None:
+        if not appealable(event.kind):
+            meeting = self._meeting(uow, event)
+            numbers = [n for n in meeting["preparatory"].split(",") if n]
+            meeting["preparatory"] = ",".join([*numbers, str(event.paragraph)])
+
     @handles(mev.ProtocolPosted)
     def _posted(self, uow: UnitOfWork, event: mev.ProtocolPosted, position: int) -> None:
         meeting = self._meeting(uow, event)
@@ -396,6 +411,8 @@ class DeadlinesProjection(Projection):
             f":§{event.paragraph}" if event.paragraph is not None else ""
         )
         self._done(uow, f"{PROTOCOL_POSTING}:{suffix}", event.occurred_on)
+        if str(event.paragraph) in meeting["preparatory"].split(","):
+            return  # a proposal to a higher body posted on its own: no appeal (KL 13:2)
         what = (
             f"§ {event.paragraph} i {meeting['ref']}" if event.paragraph is not None
             else meeting["ref"]
