@@ -147,7 +147,8 @@ def test_wrong_role_is_403_before_the_body_is_read(client_as: Any) -> None:
     assert body["type"] == "/problems/forbidden"
     assert body["required-roles"] == ["registrar"]
     problem(auditor.post("/api/cases", data="not json"), 403)  # refused before parsing
-    problem(client_as("service").get("/api/cases/1-2020"), 403)  # a service reads the feed
+    problem(client_as("service").post("/api/cases", json=CASE), 403)  # a service only reads
+    problem(client_as("service").get("/api/cases/1-2020/events"), 403)  # not the history
     assert client_as("service").get("/api/rules").status_code == 200
 
 
