@@ -189,14 +189,18 @@ def _rename(registers: Registers, old: str, new: str) -> None:
     generation, _ = registers.projector.active_generation("diary")
     table = registers.projector.projections["diary"].table("case", generation)
     with registers.engine.begin() as conn:
-        rows = [r._asdict() for r in conn.execute(
-            select(table.c.id, *(table.c[c] for c in search.SEARCHED))
+        before = [r._asdict() for r in conn.execute(
+            select(table.c.id, table.c.search_text, *(table.c[c] for c in search.SEARCHED))
             .where(table.c.title.contains(old))
         )]
-        for row in rows:
-            row["title"] = row["title"].replace(old, new)
-            conn.execute(update(table).where(table.c.id == row["id"]).values(title=row["title"]))
-        search.sync_search(conn, table, rows)
+        rows = []
+        for row in before:
+            title = row["title"].replace(old, new)
+            rows.append(renamed := {**row, "title": title})
+            renamed["search_text"] = search.indexed(renamed)
+            conn.execute(update(table).where(table.c.id == row["id"]).values(
+                title=title, search_text=renamed["search_text"]))
+        search.sync_search(conn, table, before, rows)
 
 
 @pytest.mark.usefixtures("small_chunks")

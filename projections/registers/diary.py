@@ -20,6 +20,7 @@ from diarium.projections.tables import case_columns, row_id, table_name
 
 class DiaryProjection(Projection):
     name = "diary"
+    version = 2  # v2: decision texts and counterparts searched, search_text (Swedish search)
     description = "The diary (one row per case) and the document register (OSL 5:2)"
 
     def define(self, metadata: sa.MetaData, generation: int) -> dict[str, TableSpec]:
@@ -35,7 +36,8 @@ class DiaryProjection(Projection):
             sa.Column("title", sa.Text, nullable=False),
             sa.Column("public_title", sa.Text),
             sa.Column("secret", sa.Boolean, nullable=False),
-            # its searched text holds secret text (title, a document's description)
+            # its searched text holds secret text (title, a document's description or
+            # counterpart, an incoming referral's sender, a decision's text)
             sa.Column("search_secret", sa.Boolean, nullable=False),
             sa.Column("status", sa.String(16), nullable=False),
             sa.Column("responsible_body", sa.String(200), nullable=False),
@@ -51,6 +53,9 @@ class DiaryProjection(Projection):
             sa.Column("documents", sa.Integer, nullable=False),
             sa.Column("decisions", sa.Integer, nullable=False),
             sa.Column("document_text", sa.Text, nullable=False),  # descriptions, for search
+            sa.Column("decision_text", sa.Text, nullable=False),  # decisions' texts, for search
+            # documents' counterparts and incoming referrals' senders, one a line, for search
+            sa.Column("counterpart_text", sa.Text, nullable=False),
             sa.Column("secret_fields", sa.String(200), nullable=False),  # CaseMarkedSecret.fields
             sa.Column("secrecy_statute", sa.String(100)),
             sa.Column("version", sa.Integer, nullable=False),
@@ -99,8 +104,8 @@ class DiaryProjection(Projection):
         }
 
     def create(self, connection: Any, generation: int, *, indexes: bool = True) -> None:
-        super().create(connection, generation, indexes=indexes)
         search.create_search(connection, self.table("case", generation))
+        super().create(connection, generation, indexes=indexes)
 
     def after_bulk(self, connection: Any, generation: int) -> None:
         super().after_bulk(connection, generation)
@@ -112,20 +117,32 @@ class DiaryProjection(Projection):
 
     def after_flush(self, uow: UnitOfWork, generation: int) -> None:
         originals = uow.originals["case"]
-        changed, new = [], []
+        old, rows = [], []
         for row in uow.touched("case"):
-            old = originals.get((row["case_id"],))
-            if old is None:
-                new.append(row)
-            elif any(row[c] != old[c] for c in search.SEARCHED):
-                changed.append(row)
-        search.sync_search(uow.connection, self.table("case", generation), changed, new)
+            original = originals.get((row["case_id"],))
+            if original is None or row["search_text"] != original["search_text"]:
+                rows.append(row)
+                if original is not None:
+                    old.append(original)
+        search.sync_search(uow.connection, self.table("case", generation), old, rows)
+
+    @staticmethod
+    def _reindex(case: dict[str, Any]) -> None:
+        """The case's ``search_text`` from its searched columns (after they changed)."""
+        case["search_text"] = search.indexed(case)
+
+    @staticmethod
+    def _add_line(case: dict[str, Any], column: str, line: str | None) -> None:
+        """``line`` added to the case's searched ``column`` (once)."""
+        lines = case[column]
+        if line and line not in lines.split("\n"):
+            case[column] = f"{lines}\n{line}" if lines else line
 
     # -- handlers -------------------------------------------------------------------------
 
     @handles(ev.CaseRegistered)
     def _registered(self, uow: UnitOfWork, event: ev.CaseRegistered, position: int) -> None:
-        uow.insert(
+        case = uow.insert(
             "case",
             {
                 "id": position,
@@ -152,11 +169,14 @@ class DiaryProjection(Projection):
                 "documents": 0,
                 "decisions": 0,
                 "document_text": "",
+                "decision_text": "",
+                "counterpart_text": "",
                 "secret_fields": "",
                 "secrecy_statute": None,
                 "version": event.originator_version,
             },
         )
+        self._reindex(case)
 
     def _case(self, uow: UnitOfWork, event: Any) -> dict[str, Any]:
         case = uow.get("case", event.originator_id)
@@ -172,6 +192,8 @@ class DiaryProjection(Projection):
         case["documents"] += 1
         text = case["document_text"]
         case["document_text"] = f"{text}\n{event.description}" if text else event.description
+        self._add_line(case, "counterpart_text", event.counterpart)
+        self._reindex(case)
         uow.insert(
             "document",
             {
@@ -200,14 +222,26 @@ class DiaryProjection(Projection):
 
     @handles(ev.DecisionRecorded)
     def _decision(self, uow: UnitOfWork, event: ev.DecisionRecorded, position: int) -> None:
-        self._case(uow, event)["decisions"] += 1
+        case = self._case(uow, event)
+        case["decisions"] += 1
+        text = case["decision_text"]
+        case["decision_text"] = f"{text}\n{event.text}" if text else event.text
+        self._reindex(case)
 
     @handles(ev.ReferralSent, ev.ReferralAnswered, ev.ProposalRecorded, ev.ProtocolExtractSent)
     def _activity(self, uow: UnitOfWork, event: Any, position: int) -> None:
         self._case(uow, event)
 
-    @handles(ev.IncomingReferralReceived, ev.IncomingReferralExtended,
-             ev.IncomingReferralAnswered, ev.IncomingReferralDeclined)
+    @handles(ev.IncomingReferralReceived)
+    def _incoming_referral_received(
+        self, uow: UnitOfWork, event: ev.IncomingReferralReceived, position: int
+    ) -> None:
+        case = self._case(uow, event)
+        self._add_line(case, "counterpart_text", event.sender)  # its sender, searchable
+        self._reindex(case)
+
+    @handles(ev.IncomingReferralExtended, ev.IncomingReferralAnswered,
+             ev.IncomingReferralDeclined)
     def _incoming_referral(self, uow: UnitOfWork, event: Any, position: int) -> None:
         self._case(uow, event)  # last activity
 
