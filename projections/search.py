@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import Stemmer
-from sqlalchemy import Column, Index, Table, Text, and_, select, text, tuple_
+from sqlalchemy import Column, Index, Table, Text, and_, or_, select, text, tuple_
 from sqlalchemy.engine import Connection
 
 # the case row's columns searched (a reader without access matches none of them where the
@@ -70,16 +70,23 @@ def stem(word: str) -> str:
     return str(stemmer.stemWord(word))
 
 
-def terms(query: str) -> list[str]:
-    """The substrings of ``search_text`` that ``query`` asks for: each word's folded stem,
-    with a leading space (at a word's start) if shorter than :data:`INFIX_MIN`; words of
-    one letter are left out."""
-    found = []
+def terms(query: str) -> list[tuple[str, ...]]:
+    """What ``query`` asks of ``search_text``: per word, substrings of which one must be
+    found. A word's folded stem, with a leading space (at a word's start) if shorter than
+    :data:`INFIX_MIN`; then also the whole word anywhere if that is long enough (``lager``:
+    `` lag`` at a start, or ``lager`` anywhere, as in ``beredskapslager``). Words of one
+    letter are left out."""
+    found: list[tuple[str, ...]] = []
     for word in _WORD.findall(query.lower())[:MAX_TERMS]:
         if len(word) < 2:
             continue
         stemmed = _fold(stem(word))
-        term = stemmed if len(stemmed) >= INFIX_MIN else f" {stemmed}"
+        if len(stemmed) >= INFIX_MIN:
+            term: tuple[str, ...] = (stemmed,)
+        elif len(word) >= INFIX_MIN:
+            term = (f" {stemmed}", _fold(word))
+        else:
+            term = (f" {stemmed}",)
         if term not in found:
             found.append(term)
     return found
@@ -88,7 +95,10 @@ def terms(query: str) -> list[str]:
 def fts_query(query: str) -> str | None:
     """The FTS5 ``MATCH`` string of ``query`` (SQLite), or None if it has no terms."""
     found = terms(query)
-    return " AND ".join(f'"{t}"' for t in found) if found else None
+    if not found:
+        return None
+    quoted = [[f'"{a}"' for a in alternatives] for alternatives in found]
+    return " AND ".join(q[0] if len(q) == 1 else f"({' OR '.join(q)})" for q in quoted)
 
 
 def search_columns(dialect: str) -> list[Any]:
@@ -162,7 +172,9 @@ def search_clause(case_table: Table, query: str, dialect: str) -> Any:
     if not found:
         return None
     if dialect == "postgresql":
-        return and_(*(case_table.c.search_text.like(f"%{t}%") for t in found))
+        return and_(*(
+            or_(*(case_table.c.search_text.like(f"%{a}%") for a in t)) for t in found
+        ))
     fts = fts_table(case_table.name)
     subquery = text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :fts_q").bindparams(
         fts_q=fts_query(query)

@@ -12,9 +12,8 @@ import pytest
 from diarium.projections import search
 from tests.meetings_support import ok, setup_bodies
 
-AMBULANCE, REFERRAL, LAW, PROPOSAL, DECIDED, SECRET_DECISION, SECRET_SENDER, INCOMING = (
-    f"{n}-2020" for n in range(101, 109)
-)
+(AMBULANCE, REFERRAL, LAW, PROPOSAL, DECIDED, SECRET_DECISION, SECRET_SENDER, INCOMING,
+ STOCK) = (f"{n}-2020" for n in range(101, 110))
 OUTSIDER = ("secretary", "sara", ())  # may not read the secrets of RS's cases
 REGISTRAR = ("registrar", "rs.registrator", ("RS",))
 
@@ -47,6 +46,7 @@ def world(app: Any, client: Any) -> Any:
     _document(client, REFERRAL, "Remissen med bilagor", "Socialdepartementet")
     _case(client, LAW, "Översyn av lagstiftningen om kollektivtrafik")
     _case(client, PROPOSAL, "Förslag om ny busslinje")
+    _case(client, STOCK, "Beredskapslager av skyddsutrustning")
     _case(client, DECIDED, "Hjälpmedel för förskrivning")
     _decision(client, DECIDED, "Regionstyrelsen godkänner upphandlingen av rullstolar.")
     _case(client, SECRET_DECISION, "Riktlinje för stöd till ideella föreningar")
@@ -84,6 +84,7 @@ def found(client: Any, query: str) -> set[str]:
     ("tandvård", {REFERRAL}),
     ("taxor", set()),  # "taxa" and "taxor" share no stem
     ("lag", {LAW}),  # a short stem: at a word's start only, not in "Förslag"
+    ("lager", {LAW, STOCK}),  # a short stem at a start, or the word in a compound
     ("förslag", {PROPOSAL}),
     ("forslag", {PROPOSAL}),  # diacritics folded
     ("Kiruna ambulans", {AMBULANCE}),  # every word must match
@@ -126,9 +127,11 @@ def test_secret_decision_texts_and_counterparts_match_only_for_readers_with_acce
 
 def test_query_terms() -> None:
     assert search.terms("Remissen om sjukvården i Luleå") == [
-        "remiss", " om", "sjukvard", "lulea"]
-    assert search.terms("lag av") == [" lag", " av"]  # short: at a word's start
+        ("remiss",), (" om",), ("sjukvard",), ("lulea",)]
+    assert search.terms("lag av") == [(" lag",), (" av",)]  # short: at a word's start
+    assert search.terms("lager") == [(" lag", "lager")]  # or the long word anywhere
+    assert search.fts_query("lager remiss") == '(" lag" OR "lager") AND "remiss"'
     assert search.terms("a _ ! x") == []  # one letter, no letters
-    assert search.terms("remiss remissen") == ["remiss"]
+    assert search.terms("remiss remissen") == [("remiss",)]
     assert search.indexed({c: None for c in search.SEARCHED} | {"title": "Förstudie, Å"}) == (
         " forstudie a ")
