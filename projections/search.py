@@ -2,9 +2,9 @@
 
 What is searched (:data:`SEARCHED`): a case's title and public title, its documents'
 descriptions, its decisions' texts and its counterparts (documents' senders and recipients,
-incoming referrals' senders). The case row keeps them folded into one ``search_text``
-(:func:`indexed`): lower case, diacritics removed (``forstudie`` finds ``Förstudie``), the
-words between single spaces.
+incoming referrals' senders). They are indexed folded into one text (:func:`indexed`):
+lower case, diacritics removed (``forstudie`` finds ``Förstudie``), the words between single
+spaces.
 
 A query word is reduced to its stem by the Snowball Swedish stemmer (PyStemmer:
 ``remissen`` → ``remiss``, ``sjukvården`` → ``sjukvård``). That stemmer only strips suffixes,
@@ -14,15 +14,16 @@ in ``remissvar``). Stems of at least :data:`INFIX_MIN` letters are matched anywh
 (compounds); shorter ones only at a word's start (``lag`` finds ``lagen``, not ``förslag``),
 which keeps precision (docs/search.md measures both). Every query word must match.
 
-SQLite: an FTS5 table per generation with the ``trigram`` tokenizer over ``search_text``
-(external content: the case table), kept in step by the projection; a term is a quoted
-substring (a word-start term begins with a space). A page of matches is read in FTS5 rowid
-order (row ids are registration positions, so that is nearly the order of every diary sort)
-from the end the page starts at, in growing chunks, instead of ranking every match
-(:func:`ordered_page`).
+SQLite: a contentless FTS5 table per generation with the ``trigram`` tokenizer over that
+text, kept in step by the projection (the case row does not keep it: a smaller row reads
+faster); a term is a quoted substring (a word-start term begins with a space). A page of
+matches is read in FTS5 rowid order (row ids are registration positions, so that is nearly
+the order of every diary sort) from the end the page starts at, in growing chunks, instead
+of ranking every match (:func:`ordered_page`).
 
-PostgreSQL: ``search_text LIKE '%term%'`` for every term under a GIN ``gin_trgm_ops`` index
-(the ``pg_trgm`` extension, created with the generation's tables).
+PostgreSQL: the case row's ``search_text`` column holds that text;
+``search_text LIKE '%term%'`` for every term under a GIN ``gin_trgm_ops`` index (the
+``pg_trgm`` extension, created with the generation's tables).
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ def terms(query: str) -> list[tuple[str, ...]]:
         if len(word) < 2:
             continue
         stemmed = _fold(stem(word))
+        if len(stemmed) < 2:  # folded away (a letter that is only a mark)
+            continue
         if len(stemmed) >= INFIX_MIN:
             term: tuple[str, ...] = (stemmed,)
         elif len(word) >= INFIX_MIN:
@@ -102,8 +105,15 @@ def fts_query(query: str) -> str | None:
 
 
 def search_columns(dialect: str) -> list[Any]:
-    """Extra columns of the case table: the folded searched text (:func:`indexed`)."""
-    return [Column("search_text", Text, nullable=False)]
+    """Extra columns of the case table: PostgreSQL's folded searched text (:func:`indexed`)."""
+    return [Column("search_text", Text, nullable=False)] if dialect == "postgresql" else []
+
+
+def reindex(case: dict[str, Any], dialect: str) -> None:
+    """Bring the case row's ``search_text`` up to date after its searched columns changed
+    (PostgreSQL; SQLite's FTS5 table is synchronised after the batch: :func:`sync_search`)."""
+    if dialect == "postgresql":
+        case["search_text"] = indexed(case)
 
 
 def search_indexes(table: Table, dialect: str) -> list[Index]:
@@ -124,8 +134,7 @@ def create_search(connection: Connection, case_table: Table) -> None:
     connection.execute(
         text(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts_table(case_table.name)} USING fts5("
-            f"search_text, content = '{case_table.name}', content_rowid = 'id', "
-            "tokenize = 'trigram')"
+            "search_text, content = '', tokenize = 'trigram')"
         )
     )
 
@@ -148,21 +157,24 @@ def sync_search(
     connection: Connection, case_table: Table, old: Iterable[dict[str, Any]],
     rows: Iterable[dict[str, Any]],
 ) -> None:
-    """Index the case ``rows`` (new or with a new ``search_text``) in the FTS5 table
-    (SQLite only); ``old`` are the changed rows as they were indexed before."""
+    """Index the case ``rows`` (new, or with searched columns changed) in the FTS5 table
+    (SQLite only); ``old`` are the changed rows as they were before. The table keeps no
+    content, so a row is forgotten given the text it was indexed with, made again from the
+    row as it was (:func:`indexed`; a change to it changes the diary's version, which
+    rebuilds the index)."""
     if connection.dialect.name != "sqlite":
         return
     old, rows = list(old), list(rows)
     fts = fts_table(case_table.name)
-    if old:  # an external-content table forgets a row given what it indexed
+    if old:
         connection.exec_driver_sql(
             f"INSERT INTO {fts} ({fts}, rowid, search_text) VALUES ('delete', ?, ?)",
-            [(r["id"], r["search_text"]) for r in old],
+            [(r["id"], indexed(r)) for r in old],
         )
     if rows:
         connection.exec_driver_sql(
             f"INSERT INTO {fts} (rowid, search_text) VALUES (?, ?)",
-            [(r["id"], r["search_text"]) for r in rows],
+            [(r["id"], indexed(r)) for r in rows],
         )
 
 

@@ -190,16 +190,12 @@ def _rename(registers: Registers, old: str, new: str) -> None:
     table = registers.projector.projections["diary"].table("case", generation)
     with registers.engine.begin() as conn:
         before = [r._asdict() for r in conn.execute(
-            select(table.c.id, table.c.search_text, *(table.c[c] for c in search.SEARCHED))
+            select(table.c.id, *(table.c[c] for c in search.SEARCHED))
             .where(table.c.title.contains(old))
         )]
-        rows = []
-        for row in before:
-            title = row["title"].replace(old, new)
-            rows.append(renamed := {**row, "title": title})
-            renamed["search_text"] = search.indexed(renamed)
-            conn.execute(update(table).where(table.c.id == row["id"]).values(
-                title=title, search_text=renamed["search_text"]))
+        rows = [{**row, "title": row["title"].replace(old, new)} for row in before]
+        for row in rows:
+            conn.execute(update(table).where(table.c.id == row["id"]).values(title=row["title"]))
         search.sync_search(conn, table, before, rows)
 
 

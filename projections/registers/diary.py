@@ -20,7 +20,7 @@ from diarium.projections.tables import case_columns, row_id, table_name
 
 class DiaryProjection(Projection):
     name = "diary"
-    version = 2  # v2: decision texts and counterparts searched, search_text (Swedish search)
+    version = 2  # v2: decision texts and counterparts searched (Swedish search)
     description = "The diary (one row per case) and the document register (OSL 5:2)"
 
     def define(self, metadata: sa.MetaData, generation: int) -> dict[str, TableSpec]:
@@ -120,16 +120,15 @@ class DiaryProjection(Projection):
         old, rows = [], []
         for row in uow.touched("case"):
             original = originals.get((row["case_id"],))
-            if original is None or row["search_text"] != original["search_text"]:
+            if original is None or any(row[c] != original[c] for c in search.SEARCHED):
                 rows.append(row)
                 if original is not None:
                     old.append(original)
         search.sync_search(uow.connection, self.table("case", generation), old, rows)
 
-    @staticmethod
-    def _reindex(case: dict[str, Any]) -> None:
-        """The case's ``search_text`` from its searched columns (after they changed)."""
-        case["search_text"] = search.indexed(case)
+    def _reindex(self, case: dict[str, Any]) -> None:
+        """The case's searched text, after its searched columns changed (PostgreSQL)."""
+        search.reindex(case, self.dialect)
 
     @staticmethod
     def _add_line(case: dict[str, Any], column: str, line: str | None) -> None:
