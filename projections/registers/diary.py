@@ -132,7 +132,8 @@ class DiaryProjection(Projection):
 
     @staticmethod
     def _add_line(case: dict[str, Any], column: str, line: str | None) -> None:
-        """``line`` added to the case's searched ``column`` (once)."""
+        """``line`` added to the case's searched ``column`` (once: the search needs no
+        repeats)."""
         lines = case[column]
         if line and line not in lines.split("\n"):
             case[column] = f"{lines}\n{line}" if lines else line
@@ -189,8 +190,7 @@ class DiaryProjection(Projection):
     def _document(self, uow: UnitOfWork, event: ev.DocumentRegistered, position: int) -> None:
         case = self._case(uow, event)
         case["documents"] += 1
-        text = case["document_text"]
-        case["document_text"] = f"{text}\n{event.description}" if text else event.description
+        self._add_line(case, "document_text", event.description)
         self._add_line(case, "counterpart_text", event.counterpart)
         self._reindex(case)
         uow.insert(
@@ -223,8 +223,7 @@ class DiaryProjection(Projection):
     def _decision(self, uow: UnitOfWork, event: ev.DecisionRecorded, position: int) -> None:
         case = self._case(uow, event)
         case["decisions"] += 1
-        text = case["decision_text"]
-        case["decision_text"] = f"{text}\n{event.text}" if text else event.text
+        self._add_line(case, "decision_text", event.text)
         self._reindex(case)
 
     @handles(ev.ReferralSent, ev.ReferralAnswered, ev.ProposalRecorded, ev.ProtocolExtractSent)
