@@ -129,7 +129,10 @@ def create_search(connection: Connection, case_table: Table) -> None:
     """What a generation's search needs beside its case table: the FTS5 table (SQLite), the
     ``pg_trgm`` extension (PostgreSQL). Called before the tables are made."""
     if connection.dialect.name == "postgresql":
-        connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+        # asked first: where a superuser made it, an owner without the right needs nothing
+        if connection.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+                              ).first() is None:
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
         return
     connection.execute(
         text(
