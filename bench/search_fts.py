@@ -12,11 +12,13 @@ machine load: the plain query that ranks every match, and FTS5 rowid order
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -27,6 +29,7 @@ from bench.common import argument_parser
 from bench.registers import percentiles
 from diarium.projections import search
 from diarium.projections.listings import LISTINGS
+from diarium.projections.page_cache import PAGE_CACHE_VARIABLE
 from diarium.projections.queries import Query, Registers
 from diarium.projections.registers import build
 
@@ -41,6 +44,7 @@ class ReadOnlyProjector:
 
     def __init__(self, url: str, generation: int) -> None:
         self.engine = create_engine(url)
+        self.datastore = SimpleNamespace(engine=self.engine)  # Registers reads through it
         self.dialect = self.engine.dialect.name
         self.projections = build(self.dialect)
         self.generation = generation
@@ -57,6 +61,7 @@ def main() -> None:
     parser.add_argument("--compare", action="store_true",
                         help="also time the plain query (ranking every match), interleaved")
     args = parser.parse_args()
+    os.environ[PAGE_CACHE_VARIABLE] = "0"  # time the queries, not the page cache
     url = f"sqlite:///file:{args.database}?mode=ro&uri=true"
     registers = Registers(ReadOnlyProjector(url, args.generation))  # type: ignore[arg-type]
     today = date(2025, 1, 1)
@@ -67,7 +72,8 @@ def main() -> None:
     def run(sort: str = "registered", order: str = "desc", cursor: str | None = None,
             **filters: Any) -> Any:
         parsed = {k: spec[k].parse(str(v)) for k, v in filters.items()}
-        return registers.page(Query(diary, parsed, sort, order, 50, cursor), today)
+        return registers.page(Query(diary, parsed, sort, order, 50, cursor), today,
+                              state=(args.generation, 0))
 
     def page_three() -> Any:
         q = rnd.choice(ONE_WORD)

@@ -186,8 +186,9 @@ LISTINGS: dict[str, Listing] = {
             },
             default_sort="registered", default_order="desc",
             filters=(
-                Filter("q", "text", "Full-text search in titles and document descriptions "
-                       "(every word, as a prefix)", lambda t, v, _: None),
+                Filter("q", "text", "Full-text search in Swedish (every word must match: its "
+                       "stem, also inside compounds) in titles, document descriptions, "
+                       "decision texts and counterparts", lambda t, v, _: None),
                 one_of("status", "status", "Case status", ("open", "closed", "cancelled")),
                 equals("body", "responsible_body", "Responsible body (organ)"),
                 equals("unit", "unit", "Responsible unit"),

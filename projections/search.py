@@ -1,65 +1,145 @@
-"""Full-text search over the diary, per dialect.
+"""Full-text search over the diary in Swedish, the same on SQLite and PostgreSQL.
 
-SQLite: an FTS5 table per generation (``unicode61`` tokens, diacritics folded so ``forstudie``
-also finds ``Förstudie``), kept in step with the case rows by the projection; every query
-word is a prefix term, all must match. A page of matches is read in FTS5 rowid order (row ids
-are registration positions, so that is nearly the order of every diary sort) from the end the
-page starts at, in growing chunks, instead of ranking every match (:func:`ordered_page`).
+What is searched (:data:`SEARCHED`): a case's title and public title, its documents'
+descriptions, its decisions' texts and its counterparts (documents' senders and recipients,
+incoming referrals' senders). They are indexed folded into one text (:func:`indexed`):
+lower case, diacritics removed (``forstudie`` finds ``Förstudie``), the words between single
+spaces.
 
-PostgreSQL: a stored ``tsvector`` column generated with the ``swedish`` configuration
-(stemming) under a GIN index; query words become ``word:*`` prefix lexemes joined with ``&``.
-Either way "samlokalisering" finds
-"Förstudie av fysisk samlokalisering av verksamheter i Luleåområdet".
+A query word is reduced to its stem by the Snowball Swedish stemmer (PyStemmer:
+``remissen`` → ``remiss``, ``sjukvården`` → ``sjukvård``). That stemmer only strips suffixes,
+so a stem is a prefix of its word, and a stem found *inside* a stored word finds every
+inflection and every compound ending in it (``sjukvård`` in ``ambulanssjukvård``, ``remiss``
+in ``remissvar``). Stems of at least :data:`INFIX_MIN` letters are matched anywhere in a word
+(compounds); shorter ones only at a word's start (``lag`` finds ``lagen``, not ``förslag``),
+which keeps precision (docs/search.md measures both). Every query word must match.
+
+SQLite: a contentless FTS5 table per generation with the ``trigram`` tokenizer over that
+text, kept in step by the projection (the case row does not keep it: a smaller row reads
+faster); a term is a quoted substring (a word-start term begins with a space). A page of
+matches is read in FTS5 rowid order (row ids are registration positions, so that is nearly
+the order of every diary sort) from the end the page starts at, in growing chunks, instead
+of ranking every match (:func:`ordered_page`).
+
+PostgreSQL: the case row's ``search_text`` column holds that text;
+``search_text LIKE '%term%'`` for every term under a GIN ``gin_trgm_ops`` index (the
+``pg_trgm`` extension, created with the generation's tables).
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Column, Computed, Index, Table, bindparam, func, select, text, tuple_
-from sqlalchemy.dialects.postgresql import TSVECTOR
+import Stemmer
+from sqlalchemy import Column, Index, Table, Text, and_, or_, select, text, tuple_
 from sqlalchemy.engine import Connection
 
-SEARCH_CONFIG = "swedish"
-SEARCHED = ("title", "public_title", "document_text")
-_WORD = re.compile(r"\w+", re.UNICODE)
+# the case row's columns searched (a reader without access matches none of them where the
+# row's ``search_secret`` says they hold secret text: projections/queries.py)
+SEARCHED = ("title", "public_title", "document_text", "decision_text", "counterpart_text")
+INFIX_MIN = 4  # stems at least this long match inside words (compounds); shorter ones at starts
+MAX_TERMS = 20
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # no "_": a LIKE wildcard
+_STEMMERS = threading.local()  # a PyStemmer stemmer is not thread-safe: one per thread
 
 
 def fts_table(case_table: str) -> str:
     return f"{case_table}_fts"
 
 
+def _fold(word: str) -> str:
+    """``word`` without diacritics (å → a, ö → o, é → e)."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def indexed(row: dict[str, Any]) -> str:
+    """The searched text of a case row: its :data:`SEARCHED` words, folded, each between
+    spaces (so a term starting with a space matches at a word's start)."""
+    found = _WORD.findall(" ".join(row[c] or "" for c in SEARCHED).lower())
+    return f" {_fold(' '.join(found))} " if found else ""
+
+
+def stem(word: str) -> str:
+    stemmer = getattr(_STEMMERS, "swedish", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.swedish = Stemmer.Stemmer("swedish")
+    return str(stemmer.stemWord(word))
+
+
+def terms(query: str) -> list[tuple[str, ...]]:
+    """What ``query`` asks of ``search_text``: per word, substrings of which one must be
+    found. A word's folded stem, with a leading space (at a word's start) if shorter than
+    :data:`INFIX_MIN`; then also the whole word anywhere if that is long enough (``lager``:
+    `` lag`` at a start, or ``lager`` anywhere, as in ``beredskapslager``). Words of one
+    letter are left out."""
+    found: list[tuple[str, ...]] = []
+    for word in _WORD.findall(query.lower())[:MAX_TERMS]:
+        if len(word) < 2:
+            continue
+        stemmed = _fold(stem(word))
+        if len(stemmed) < 2:  # folded away (a letter that is only a mark)
+            continue
+        if len(stemmed) >= INFIX_MIN:
+            term: tuple[str, ...] = (stemmed,)
+        elif len(word) >= INFIX_MIN:
+            term = (f" {stemmed}", _fold(word))
+        else:
+            term = (f" {stemmed}",)
+        if term not in found:
+            found.append(term)
+    return found
+
+
+def fts_query(query: str) -> str | None:
+    """The FTS5 ``MATCH`` string of ``query`` (SQLite), or None if it has no terms."""
+    found = terms(query)
+    if not found:
+        return None
+    quoted = [[f'"{a}"' for a in alternatives] for alternatives in found]
+    return " AND ".join(q[0] if len(q) == 1 else f"({' OR '.join(q)})" for q in quoted)
+
+
 def search_columns(dialect: str) -> list[Any]:
-    """Extra columns of the case table: PostgreSQL's generated ``tsvector``."""
-    if dialect != "postgresql":
-        return []
-    document = " || ' ' || ".join(f"coalesce({c}, '')" for c in SEARCHED)
-    return [
-        Column(
-            "search_vector",
-            TSVECTOR,
-            Computed(f"to_tsvector('{SEARCH_CONFIG}'::regconfig, {document})", persisted=True),
-        )
-    ]
+    """Extra columns of the case table: PostgreSQL's folded searched text (:func:`indexed`)."""
+    return [Column("search_text", Text, nullable=False)] if dialect == "postgresql" else []
+
+
+def reindex(case: dict[str, Any], dialect: str) -> None:
+    """Bring the case row's ``search_text`` up to date after its searched columns changed
+    (PostgreSQL; SQLite's FTS5 table is synchronised after the batch: :func:`sync_search`)."""
+    if dialect == "postgresql":
+        case["search_text"] = indexed(case)
 
 
 def search_indexes(table: Table, dialect: str) -> list[Index]:
     if dialect != "postgresql":
         return []
-    return [Index(f"{table.name}_search", table.c.search_vector, postgresql_using="gin")]
+    return [Index(
+        f"{table.name}_search", table.c.search_text, postgresql_using="gin",
+        postgresql_ops={"search_text": "gin_trgm_ops"},
+    )]
 
 
 def create_search(connection: Connection, case_table: Table) -> None:
-    """Create the FTS5 table of a generation (SQLite; PostgreSQL needs nothing more)."""
-    if connection.dialect.name == "sqlite":
-        connection.execute(
-            text(
-                f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts_table(case_table.name)} USING fts5("
-                f"{', '.join(SEARCHED)}, tokenize = 'unicode61 remove_diacritics 2')"
-            )
+    """What a generation's search needs beside its case table: the FTS5 table (SQLite), the
+    ``pg_trgm`` extension (PostgreSQL). Called before the tables are made."""
+    if connection.dialect.name == "postgresql":
+        # asked first: where a superuser made it, an owner without the right needs nothing
+        if connection.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+                              ).first() is None:
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+        return
+    connection.execute(
+        text(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts_table(case_table.name)} USING fts5("
+            "search_text, content = '', tokenize = 'trigram')"
         )
+    )
 
 
 def optimize_search(connection: Connection, case_table: Table) -> None:
@@ -77,43 +157,43 @@ def drop_search(connection: Connection, case_table: Table) -> None:
 
 
 def sync_search(
-    connection: Connection, case_table: Table, rows: Iterable[dict[str, Any]],
-    new: Iterable[dict[str, Any]] = (),
+    connection: Connection, case_table: Table, old: Iterable[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
 ) -> None:
-    """Re-index changed case rows, and index ``new`` ones, in the FTS5 table (SQLite only)."""
+    """Index the case ``rows`` (new, or with searched columns changed) in the FTS5 table
+    (SQLite only); ``old`` are the changed rows as they were before. The table keeps no
+    content, so a row is forgotten given the text it was indexed with, made again from the
+    row as it was (:func:`indexed`; a change to it changes the diary's version, which
+    rebuilds the index)."""
     if connection.dialect.name != "sqlite":
         return
-    rows, new = list(rows), list(new)
+    old, rows = list(old), list(rows)
     fts = fts_table(case_table.name)
-    if rows:
-        connection.exec_driver_sql(f"DELETE FROM {fts} WHERE rowid = ?", [(r["id"],) for r in rows])
-    if rows or new:
+    if old:
         connection.exec_driver_sql(
-            f"INSERT INTO {fts} (rowid, {', '.join(SEARCHED)}) "
-            f"VALUES (?, {', '.join('?' for _ in SEARCHED)})",
-            [(r["id"], *(r[c] or "" for c in SEARCHED)) for r in rows + new],
+            f"INSERT INTO {fts} ({fts}, rowid, search_text) VALUES ('delete', ?, ?)",
+            [(r["id"], indexed(r)) for r in old],
         )
-
-
-def words(query: str) -> list[str]:
-    return _WORD.findall(query.lower())[:20]
+    if rows:
+        connection.exec_driver_sql(
+            f"INSERT INTO {fts} (rowid, search_text) VALUES (?, ?)",
+            [(r["id"], indexed(r)) for r in rows],
+        )
 
 
 def search_clause(case_table: Table, query: str, dialect: str) -> Any:
-    """A WHERE clause: the case rows matching every word of ``query`` (as prefixes)."""
-    terms = words(query)
-    if not terms:
+    """A WHERE clause: the case rows matching every term of ``query``; None without terms."""
+    found = terms(query)
+    if not found:
         return None
     if dialect == "postgresql":
-        tsquery = " & ".join(f"{t}:*" for t in terms)
-        return case_table.c.search_vector.op("@@")(
-            func.to_tsquery(text(f"'{SEARCH_CONFIG}'::regconfig"), bindparam("fts_q", tsquery))
-        )
-    match = " ".join(f'"{t}"*' for t in terms)
-    subquery = text(
-        f"SELECT rowid FROM {fts_table(case_table.name)} WHERE {fts_table(case_table.name)} "
-        "MATCH :fts_q"
-    ).bindparams(fts_q=match)
+        return and_(*(
+            or_(*(case_table.c.search_text.like(f"%{a}%") for a in t)) for t in found
+        ))
+    fts = fts_table(case_table.name)
+    subquery = text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :fts_q").bindparams(
+        fts_q=fts_query(query)
+    )
     return case_table.c.id.in_(subquery.columns(rowid=case_table.c.id.type).subquery().select())
 
 
@@ -172,12 +252,11 @@ def ordered_page(
     """
     if connection.dialect.name != "sqlite":
         return None
-    terms = words(query)
+    match = fts_query(query)
     names = [c.key for c in sort_columns]
-    if not terms or names[-1] != "id":
+    if match is None or names[-1] != "id":
         return None
     columns = list(dict.fromkeys([*columns, *sort_columns]))  # the sort needs its values
-    match = " ".join(f'"{t}"*' for t in terms)
     fts = fts_table(case_table.name)
     direction, beyond = ("DESC", "<") if descending else ("ASC", ">")
 

@@ -53,6 +53,9 @@ OUTSIDERS = [
 ORACLE_PROBES = [
     ("/api/registers/diary", "q", "HEMLIGTITEL", "HEMLIGTITXL"),
     ("/api/registers/diary", "q", "HEMLIGINNEHÅLL", "HEMLIGINNEHXLL"),
+    ("/api/registers/diary", "q", "HEMLIGDELEGERAT", "HEMLIGDELEGXRAT"),  # a decision's text
+    ("/api/registers/diary", "q", "HEMLIGMOTPART", "HEMLIGMOTPXRT"),  # a document's counterpart
+    ("/api/registers/diary", "q", "HEMLIGREMITTENT", "HEMLIGREMITTXNT"),  # a referral's sender
     ("/api/registers/documents", "counterpart", COUNTERPART, COUNTERPART + "x"),
     ("/api/registers/documents", "counterpart", DOC_COUNTERPART, DOC_COUNTERPART + "x"),
     ("/api/registers/referrals", "sender", SENDER, SENDER + "x"),

@@ -189,14 +189,14 @@ def _rename(registers: Registers, old: str, new: str) -> None:
     generation, _ = registers.projector.active_generation("diary")
     table = registers.projector.projections["diary"].table("case", generation)
     with registers.engine.begin() as conn:
-        rows = [r._asdict() for r in conn.execute(
+        before = [r._asdict() for r in conn.execute(
             select(table.c.id, *(table.c[c] for c in search.SEARCHED))
             .where(table.c.title.contains(old))
         )]
+        rows = [{**row, "title": row["title"].replace(old, new)} for row in before]
         for row in rows:
-            row["title"] = row["title"].replace(old, new)
             conn.execute(update(table).where(table.c.id == row["id"]).values(title=row["title"]))
-        search.sync_search(conn, table, rows)
+        search.sync_search(conn, table, before, rows)
 
 
 @pytest.mark.usefixtures("small_chunks")

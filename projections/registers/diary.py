@@ -31,7 +31,9 @@ def registered_on(event: ev.DocumentRegistered) -> date:
 class DiaryProjection(Projection):
     name = "diary"
     description = "The diary (one row per case) and the document register (OSL 5:2)"
-    version = 2  # documents: registered_on (the day of registration in the diary)
+    # 2: documents: registered_on (the day of registration in the diary);
+    # 3: decision texts and counterparts searched (Swedish search)
+    version = 3
 
     def define(self, metadata: sa.MetaData, generation: int) -> dict[str, TableSpec]:
         name = table_name("case", generation)
@@ -46,7 +48,8 @@ class DiaryProjection(Projection):
             sa.Column("title", sa.Text, nullable=False),
             sa.Column("public_title", sa.Text),
             sa.Column("secret", sa.Boolean, nullable=False),
-            # its searched text holds secret text (title, a document's description)
+            # its searched text holds secret text (title, a document's description or
+            # counterpart, an incoming referral's sender, a decision's text)
             sa.Column("search_secret", sa.Boolean, nullable=False),
             sa.Column("status", sa.String(16), nullable=False),
             sa.Column("responsible_body", sa.String(200), nullable=False),
@@ -62,6 +65,9 @@ class DiaryProjection(Projection):
             sa.Column("documents", sa.Integer, nullable=False),
             sa.Column("decisions", sa.Integer, nullable=False),
             sa.Column("document_text", sa.Text, nullable=False),  # descriptions, for search
+            sa.Column("decision_text", sa.Text, nullable=False),  # decisions' texts, for search
+            # documents' counterparts and incoming referrals' senders, one a line, for search
+            sa.Column("counterpart_text", sa.Text, nullable=False),
             sa.Column("secret_fields", sa.String(200), nullable=False),  # CaseMarkedSecret.fields
             sa.Column("secrecy_statute", sa.String(100)),
             sa.Column("version", sa.Integer, nullable=False),
@@ -112,8 +118,8 @@ class DiaryProjection(Projection):
         }
 
     def create(self, connection: Any, generation: int, *, indexes: bool = True) -> None:
-        super().create(connection, generation, indexes=indexes)
         search.create_search(connection, self.table("case", generation))
+        super().create(connection, generation, indexes=indexes)
 
     def after_bulk(self, connection: Any, generation: int) -> None:
         super().after_bulk(connection, generation)
@@ -125,20 +131,32 @@ class DiaryProjection(Projection):
 
     def after_flush(self, uow: UnitOfWork, generation: int) -> None:
         originals = uow.originals["case"]
-        changed, new = [], []
+        old, rows = [], []
         for row in uow.touched("case"):
-            old = originals.get((row["case_id"],))
-            if old is None:
-                new.append(row)
-            elif any(row[c] != old[c] for c in search.SEARCHED):
-                changed.append(row)
-        search.sync_search(uow.connection, self.table("case", generation), changed, new)
+            original = originals.get((row["case_id"],))
+            if original is None or any(row[c] != original[c] for c in search.SEARCHED):
+                rows.append(row)
+                if original is not None:
+                    old.append(original)
+        search.sync_search(uow.connection, self.table("case", generation), old, rows)
+
+    def _reindex(self, case: dict[str, Any]) -> None:
+        """The case's searched text, after its searched columns changed (PostgreSQL)."""
+        search.reindex(case, self.dialect)
+
+    @staticmethod
+    def _add_line(case: dict[str, Any], column: str, line: str | None) -> None:
+        """``line`` added to the case's searched ``column`` (once: the search needs no
+        repeats)."""
+        lines = case[column]
+        if line and line not in lines.split("\n"):
+            case[column] = f"{lines}\n{line}" if lines else line
 
     # -- handlers -------------------------------------------------------------------------
 
     @handles(ev.CaseRegistered)
     def _registered(self, uow: UnitOfWork, event: ev.CaseRegistered, position: int) -> None:
-        uow.insert(
+        case = uow.insert(
             "case",
             {
                 "id": position,
@@ -165,11 +183,14 @@ class DiaryProjection(Projection):
                 "documents": 0,
                 "decisions": 0,
                 "document_text": "",
+                "decision_text": "",
+                "counterpart_text": "",
                 "secret_fields": "",
                 "secrecy_statute": None,
                 "version": event.originator_version,
             },
         )
+        self._reindex(case)
 
     def _case(self, uow: UnitOfWork, event: Any) -> dict[str, Any]:
         case = uow.get("case", event.originator_id)
@@ -183,8 +204,9 @@ class DiaryProjection(Projection):
     def _document(self, uow: UnitOfWork, event: ev.DocumentRegistered, position: int) -> None:
         case = self._case(uow, event)
         case["documents"] += 1
-        text = case["document_text"]
-        case["document_text"] = f"{text}\n{event.description}" if text else event.description
+        self._add_line(case, "document_text", event.description)
+        self._add_line(case, "counterpart_text", event.counterpart)
+        self._reindex(case)
         uow.insert(
             "document",
             {
@@ -214,14 +236,25 @@ class DiaryProjection(Projection):
 
     @handles(ev.DecisionRecorded)
     def _decision(self, uow: UnitOfWork, event: ev.DecisionRecorded, position: int) -> None:
-        self._case(uow, event)["decisions"] += 1
+        case = self._case(uow, event)
+        case["decisions"] += 1
+        self._add_line(case, "decision_text", event.text)
+        self._reindex(case)
 
     @handles(ev.ReferralSent, ev.ReferralAnswered, ev.ProposalRecorded, ev.ProtocolExtractSent)
     def _activity(self, uow: UnitOfWork, event: Any, position: int) -> None:
         self._case(uow, event)
 
-    @handles(ev.IncomingReferralReceived, ev.IncomingReferralExtended,
-             ev.IncomingReferralAnswered, ev.IncomingReferralDeclined)
+    @handles(ev.IncomingReferralReceived)
+    def _incoming_referral_received(
+        self, uow: UnitOfWork, event: ev.IncomingReferralReceived, position: int
+    ) -> None:
+        case = self._case(uow, event)
+        self._add_line(case, "counterpart_text", event.sender)  # its sender, searchable
+        self._reindex(case)
+
+    @handles(ev.IncomingReferralExtended, ev.IncomingReferralAnswered,
+             ev.IncomingReferralDeclined)
     def _incoming_referral(self, uow: UnitOfWork, event: Any, position: int) -> None:
         self._case(uow, event)  # last activity
 

@@ -1,0 +1,137 @@
+"""Search in Swedish (projections/search.py), on SQLite and PostgreSQL: a word finds its
+inflections (Snowball stems) and the compounds ending in it (substrings of at least four
+letters), shorter stems only at a word's start; decision texts, documents' counterparts and
+incoming referrals' senders are searched, but never where they are secret for the reader."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from diarium.projections import search
+from tests.meetings_support import ok, setup_bodies
+
+(AMBULANCE, REFERRAL, LAW, PROPOSAL, DECIDED, SECRET_DECISION, SECRET_SENDER, INCOMING,
+ STOCK) = (f"{n}-2020" for n in range(101, 110))
+OUTSIDER = ("secretary", "sara", ())  # may not read the secrets of RS's cases
+REGISTRAR = ("registrar", "rs.registrator", ("RS",))
+
+
+def _case(client: Any, dnr: str, title: str) -> None:
+    ok(client.post("/api/cases", json={
+        "title": title, "responsible_body": "RS", "dnr": dnr, "registered_on": "2020-09-01",
+    }), 201)
+
+
+def _document(client: Any, dnr: str, description: str, counterpart: str | None) -> None:
+    ok(client.post(f"/api/cases/{dnr}/documents", json={
+        "direction": "incoming", "date": "2020-09-02", "counterpart": counterpart,
+        "description": description,
+    }), 201)
+
+
+def _decision(client: Any, dnr: str, text: str) -> None:
+    ok(client.post(f"/api/cases/{dnr}/decisions", json={
+        "kind": "decided", "text": text, "decided_on": "2020-09-20",
+        "delegate": "Regiondirektören", "delegation_point": "2.3.8",
+    }), 201)
+
+
+@pytest.fixture
+def world(app: Any, client: Any) -> Any:
+    setup_bodies(client)
+    _case(client, AMBULANCE, "Avtal om ambulanssjukvård i Kiruna")
+    _case(client, REFERRAL, "Remiss om tandvårdstaxa")
+    _document(client, REFERRAL, "Remissen med bilagor", "Socialdepartementet")
+    _case(client, LAW, "Översyn av lagstiftningen om kollektivtrafik")
+    _case(client, PROPOSAL, "Förslag om ny busslinje")
+    _case(client, STOCK, "Beredskapslager av skyddsutrustning")
+    _case(client, DECIDED, "Hjälpmedel för förskrivning")
+    _decision(client, DECIDED, "Regionstyrelsen godkänner upphandlingen av rullstolar.")
+    _case(client, SECRET_DECISION, "Riktlinje för stöd till ideella föreningar")
+    _decision(client, SECRET_DECISION, "Beviljar bidrag till Kvinnojouren Mälarsol.")
+    ok(client.post(f"/api/cases/{SECRET_DECISION}/secrecy", json={
+        "statute": "OSL 26:1", "marking_body": "RS", "fields": ["decisions"]}), 201)
+    _case(client, SECRET_SENDER, "Ansökan om färdtjänst")
+    _document(client, SECRET_SENDER, "Ansökan om färdtjänst", "Familjen Korpelainen")
+    ok(client.post(f"/api/cases/{SECRET_SENDER}/documents/1/secrecy", json={
+        "statute": "OSL 26:1", "marking_body": "RS", "fields": ["counterpart"]}), 201)
+    _case(client, INCOMING, "Yttrande över nationell plan")
+    _document(client, INCOMING, "Remissbrev", None)
+    ok(client.post(f"/api/cases/{INCOMING}/incoming-referrals", json={
+        "sender": "Trafikverket", "answer_by": "2020-12-30", "document_number": 1,
+        "received_on": "2020-09-02",
+    }), 201)
+    projector = app.extensions.get("diarium_projector")
+    if projector is not None:
+        projector.catch_up()
+
+
+def found(client: Any, query: str) -> set[str]:
+    response = client.get("/api/registers/diary", query_string={"q": query, "limit": 500})
+    assert response.status_code == 200, response.get_json()
+    return {item["dnr"] for item in response.get_json()["items"]}
+
+
+@pytest.mark.usefixtures("world")
+@pytest.mark.parametrize(("query", "expected"), [
+    ("sjukvård", {AMBULANCE}),  # the end of a compound
+    ("sjukvården", {AMBULANCE}),  # its definite form, stemmed
+    ("ambulanssjukvården", {AMBULANCE}),
+    ("remissen", {REFERRAL, INCOMING}),  # "Remiss", "Remissen", "Remissbrev"
+    ("remisser", {REFERRAL, INCOMING}),
+    ("tandvård", {REFERRAL}),
+    ("taxor", set()),  # "taxa" and "taxor" share no stem
+    ("lag", {LAW}),  # a short stem: at a word's start only, not in "Förslag"
+    ("lager", {LAW, STOCK}),  # a short stem at a start, or the word in a compound
+    ("förslag", {PROPOSAL}),
+    ("forslag", {PROPOSAL}),  # diacritics folded
+    ("Kiruna ambulans", {AMBULANCE}),  # every word must match
+    ("Kiruna tandvård", set()),
+])
+def test_words_find_inflections_and_compounds(client: Any, query: str,
+                                              expected: set[str]) -> None:
+    assert found(client, query) == expected
+
+
+@pytest.mark.usefixtures("world")
+@pytest.mark.parametrize(("query", "expected"), [
+    ("upphandling", {DECIDED}),  # a decision's text
+    ("rullstol", {DECIDED}),
+    ("socialdepartementet", {REFERRAL}),  # a document's counterpart
+    ("trafikverket", {INCOMING}),  # an incoming referral's sender
+])
+def test_decision_texts_and_counterparts_are_searched(client: Any, query: str,
+                                                      expected: set[str]) -> None:
+    assert found(client, query) == expected
+
+
+@pytest.mark.usefixtures("world")
+@pytest.mark.parametrize(("hit", "miss", "dnr"), [
+    ("Mälarsol", "Mälarsul", SECRET_DECISION),  # a decision text the marking covers
+    ("kvinnojour", "kvinnojux", SECRET_DECISION),  # even a part of a compound
+    ("Korpelainen", "Korpelaxnen", SECRET_SENDER),  # a secret counterpart
+])
+def test_secret_decision_texts_and_counterparts_match_only_for_readers_with_access(
+    client_as: Any, hit: str, miss: str, dnr: str
+) -> None:
+    roles, name, bodies = OUTSIDER
+    outsider = client_as(roles, name=name, bodies=bodies)
+    assert found(outsider, hit) == found(outsider, miss) == set()  # no oracle
+    roles, name, bodies = REGISTRAR
+    registrar = client_as(roles, name=name, bodies=bodies)
+    assert found(registrar, hit) == {dnr}
+    assert found(registrar, miss) == set()
+
+
+def test_query_terms() -> None:
+    assert search.terms("Remissen om sjukvården i Luleå") == [
+        ("remiss",), (" om",), ("sjukvard",), ("lulea",)]
+    assert search.terms("lag av") == [(" lag",), (" av",)]  # short: at a word's start
+    assert search.terms("lager") == [(" lag", "lager")]  # or the long word anywhere
+    assert search.fts_query("lager remiss") == '(" lag" OR "lager") AND "remiss"'
+    assert search.terms("a _ ! x") == []  # one letter, no letters
+    assert search.terms("remiss remissen") == [("remiss",)]
+    assert search.indexed({c: None for c in search.SEARCHED} | {"title": "Förstudie, Å"}) == (
+        " forstudie a ")
