@@ -17,6 +17,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Repos
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from diarium.cases.bodies import Bodies
+from diarium.cases.case_decisions import CaseDecisions
 from diarium.cases.meetings import Meetings
 from diarium.cases.secret_read_log import SecretReadLog
 from diarium.cases.store.allocation_lock import AllocationLock
@@ -30,7 +31,8 @@ from diarium.domain.case.aggregate import Case
 from diarium.domain.case.decisions import RecordDecision
 from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.dnr import DnrSeries, case_id, series_year_id
-from diarium.domain.rules import Rule, RuleViolation
+from diarium.domain.migration import source_of
+from diarium.domain.rules import Rule, RuleViolation, happened_on
 from diarium.domain.series import SeriesYear
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -97,7 +99,8 @@ def _new_case(
         dnr=dnr,
         year=year,
         sequence=sequence,
-        migrated=command.dnr is not None,
+        migrated=command.is_migrated,
+        migrated_source=source_of(command.migrated),
         registered_on=registered_on,
         by=by,
         today=today,
@@ -151,12 +154,15 @@ class Diarium(Application[UUID]):
         self.secret_reads = SecretReadLog(self)  # who read which secret content of a case
         self.bodies = Bodies(self)  # bodies, members, delegation (cases/bodies.py)
         self.meetings = Meetings(self, self.bodies)  # meetings, protocols (cases/meetings.py)
+        # a decision on the case route: from a meeting, a delegate or historical
+        self.decisions = CaseDecisions(self, self.bodies, self.meetings)
         # The one table: command type → its handler (``handle``).
         self.handlers: dict[type, Callable[[Any, Actor], Any]] = {
             RegisterCase: self.register_case,
             **dict.fromkeys(CASE_DECIDERS, self._decide_on_case),
             **self.bodies.handlers(),
             **self.meetings.handlers(),
+            **self.decisions.handlers(),
         }
 
     def handle(self, command: Any, by: Actor) -> Any:
@@ -186,11 +192,15 @@ class Diarium(Application[UUID]):
 
         New numbers are allocated by group commit (cases/store/group_commit.py): the registrations
         this process's threads make in one series-year at the same moment are numbered and
-        saved in one transaction; each gets its own outcome, once that transaction is done."""
+        saved in one transaction; each gets its own outcome, once that transaction is done.
+        The responsible body must be set up; a migrated case carries its registration date."""
+        self.bodies.require_known(command.responsible_body, "responsible_body")
+        registered_on = happened_on(
+            command.registered_on, self.today(), "registered_on", migrated=command.is_migrated
+        )
         if command.dnr is not None:
             return self._register_case(command, by)
         self.series[command.series]  # an unknown series fails here, before it is queued
-        registered_on = command.registered_on or self.today()
         return self._registrations.submit(
             (command.series, registered_on.year), _Queued(command, registered_on, by)
         )

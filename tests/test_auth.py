@@ -193,7 +193,7 @@ def test_tokens_scoped_to_a_body_stay_in_it(client_as: Any) -> None:
     rs = registrar.post("/api/cases", json=CASE).get_json()["dnr"]
     hsn = registrar.post("/api/cases", json={**CASE, "responsible_body": "HSN"}).get_json()["dnr"]
     decision = {"kind": "decided", "text": "Beslut", "decided_on": "2020-10-14",
-                "body": "HSN", "paragraph": 1}
+                "body": "HSN", "paragraph": 1, "historical": {"source": "W3D3"}}
     secretary = client_as("secretary", name="sara", bodies=["HSN"])
     problem(secretary.post(f"/api/cases/{rs}/decisions", json={**decision, "body": "RS"}), 403)
     assert secretary.post(f"/api/cases/{hsn}/decisions", json=decision).status_code == 201

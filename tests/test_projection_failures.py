@@ -17,6 +17,7 @@ from diarium.cases.application import Diarium
 from diarium.domain.case.decisions import RecordDecision
 from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.case.terms import DecisionKind
+from diarium.domain.migration import Migration
 from diarium.projections.runner import Projector
 from diarium.web import create_app
 from tests.projections_support import ACTOR, authorized
@@ -39,6 +40,7 @@ def decide(diarium: Diarium, dnr: str, paragraph: int) -> None:
             decided_on=DAY,
             body="RS",
             paragraph=paragraph,
+            historical=Migration("W3D3"),
         ),
         ACTOR,
     )

@@ -18,6 +18,7 @@ from diarium.domain.meeting.entries import Entries
 from diarium.domain.meeting.paragraphs import Paragraphs
 from diarium.domain.meeting.protocol import Protocol
 from diarium.domain.meeting.terms import meeting_id, meeting_ref
+from diarium.domain.migration import source_of
 from diarium.domain.rules import happened_on
 
 
@@ -27,7 +28,9 @@ class Meeting(Agenda, Paragraphs, Entries, Protocol):
     @classmethod
     def schedule(cls, command: mc.ScheduleMeeting, by: Actor, today: date) -> Meeting:
         """The meeting ``command`` schedules (its ref made from body, date and session)."""
-        scheduled_on = happened_on(command.scheduled_on, today, "scheduled_on")
+        scheduled_on = happened_on(
+            command.scheduled_on, today, "scheduled_on", migrated=command.migrated is not None
+        )
         ref = meeting_ref(command.body, command.date, command.session)
         return cls._create_by(
             ev.MeetingScheduled,
@@ -38,6 +41,7 @@ class Meeting(Agenda, Paragraphs, Entries, Protocol):
             session=command.session,
             place=command.place,
             starts_at=command.starts_at,
+            migrated_source=source_of(command.migrated),
             occurred_on=scheduled_on,
             by=by,
         )
