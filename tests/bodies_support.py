@@ -27,6 +27,9 @@ BODIES: tuple[tuple[str, str, BodyKind, str | None], ...] = (
 )
 
 
+SETUP_EVENTS = len(BODIES) + 1  # the log positions ``establish_bodies`` takes (from 1)
+
+
 def establish_bodies(diarium: Diarium) -> Diarium:
     """Set up :data:`BODIES` (established 2000-01-01), RS's delegation order with point
     2.3.8 (Regiondirektören, seed 000)."""

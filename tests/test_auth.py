@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from diarium.cases.tokens import TokenError, TokenStore, tokens_table
 from diarium.web import create_app
 from diarium.web.cli.main import main as cli
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 
 CASE = {"title": "Förstudie", "responsible_body": "RS", "registered_on": "2020-09-22"}
 

@@ -13,6 +13,7 @@ from diarium.cases.application import Diarium
 from diarium.cases.outbound import feed
 from diarium.domain.case.secrecy import LiftSecrecy, MarkDocumentSecret, MarkSecret
 from tests.audit_helpers import CLERK, decide, document, make_client, register
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
+
 
 def _free_port() -> int:
     with socket.socket() as s:

@@ -17,6 +17,7 @@ from marshmallow import Schema, fields
 from diarium.cases.application import Diarium
 from diarium.domain.case.lifecycle import RegisterCase
 from diarium.web import create_app
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.projections_support import ACTOR
 
 CASE = {"title": "Förstudie", "responsible_body": "RS", "registered_on": "2020-09-22"}

@@ -20,6 +20,7 @@ from diarium.domain.case.terms import DecisionKind
 from diarium.domain.migration import Migration
 from diarium.projections.runner import Projector
 from diarium.web import create_app
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.projections_support import ACTOR, authorized
 
 DAY = date(2020, 10, 1)

@@ -22,6 +22,7 @@ from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.case.terms import Direction, SecrecyMarking
 from diarium.domain.dnr import DEFAULT_SERIES
 from diarium.domain.rules import RuleViolation
+from tests.bodies_support import diarium_with_bodies, establish_bodies  # noqa: F401 (the fixture)
 from tests.test_group_commit import _queued, _until
 from tests.test_secrecy import _catch_up, _urls
 from tests.webhook_receivers import Receiver
@@ -37,7 +38,7 @@ MARKING = SecrecyMarking(statute="OSL 26:1", fields=["title", "origin"])
 @pytest.fixture
 def service(database_url: str) -> Iterator[Diarium]:
     """The application service on an empty store, where today is 1 June 2020."""
-    app = Diarium(database_url, create_tables=True, today=lambda: TODAY)
+    app = establish_bodies(Diarium(database_url, create_tables=True, today=lambda: TODAY))
     yield app
     app.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
 

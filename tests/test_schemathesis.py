@@ -34,6 +34,7 @@ from diarium.cases.application import Diarium
 from diarium.cases.tokens import TokenStore
 from diarium.domain.roles import ALL_ROLES
 from diarium.web import create_app
+from tests.bodies_support import establish_bodies
 
 MAX_EXAMPLES = 10  # per operation (valid and invalid mixed): the run stays within ~3 minutes
 # Gaps between what a schema checks and what the OpenAPI document can say, reported to the
@@ -63,7 +64,7 @@ EXCLUDED = [allow_header_conformance]
 def fuzzed() -> Iterator[tuple[Any, dict[str, str], str]]:
     """The schema of an app on a fresh SQLite store, an all-roles token and its id."""
     store = Path(tempfile.mkdtemp(prefix="diarium-fuzz-"))
-    diarium = Diarium(f"sqlite:///{store / 'fuzz.sqlite'}", create_tables=True)
+    diarium = establish_bodies(Diarium(f"sqlite:///{store / 'fuzz.sqlite'}", create_tables=True))
     token, issued = TokenStore.for_application(diarium).issue(
         name="fuzzer", roles=list(ALL_ROLES)
     )

@@ -23,6 +23,7 @@ from diarium.projections import search
 from diarium.projections.listings import LISTINGS
 from diarium.projections.queries import Query, Registers
 from diarium.projections.runner import Projector
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.conftest import postgres_database
 
 TODAY = date(2021, 6, 1)

@@ -22,6 +22,7 @@ from diarium.domain.case.secrecy import (
 from diarium.domain.case.terms import Direction
 from diarium.domain.rules import RuleViolation
 from diarium.web.schemas import cases as s
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 
 TODAY = date(2026, 1, 15)
 BY = Actor("registrator", "req", ("registrar",))

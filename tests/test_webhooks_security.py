@@ -22,6 +22,7 @@ from diarium.cases.outbound.webhook_subscriptions import WebhookStore, subscript
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
 from diarium.cases.store.persistence import CIPHER_KEY_VARIABLE
 from tests.audit_helpers import decide, execute, register
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.test_webhooks_delivery import _dead_url
 from tests.webhook_receivers import Receiver
 
