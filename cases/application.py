@@ -32,7 +32,7 @@ from diarium.domain.case.decisions import RecordDecision
 from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.dnr import DnrSeries, case_id, series_year_id
 from diarium.domain.migration import source_of
-from diarium.domain.rules import Rule, RuleViolation, happened_on
+from diarium.domain.rules import Rule, RuleViolation, dated
 from diarium.domain.series import SeriesYear
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -195,7 +195,7 @@ class Diarium(Application[UUID]):
         saved in one transaction; each gets its own outcome, once that transaction is done.
         The responsible body must be set up; a migrated case carries its registration date."""
         self.bodies.require_known(command.responsible_body, "responsible_body")
-        registered_on = happened_on(
+        registered_on = dated(  # a future date is refused with the case (it takes no number)
             command.registered_on, self.today(), "registered_on", migrated=command.is_migrated
         )
         if command.dnr is not None:

@@ -61,7 +61,7 @@ class CaseDecisions:
                 case, others = self._historical(command, by, today)
             else:
                 case, others = self._from_meeting(command, by, today), []
-            return app._written(case, app.save(case, *others))
+            return app._written(case, app.save(*others, case))  # the case's event last
 
         return app._retrying(attempt, f"Case {command.dnr}")
 

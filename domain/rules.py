@@ -64,15 +64,21 @@ class DateRequired(ValueError):
         self.field = field
 
 
+def dated(day: date | None, today: date, field_name: str, *, migrated: bool = False) -> date:
+    """``day``, or today for a live record; a ``migrated`` record must give it
+    (:class:`DateRequired` naming ``field_name``)."""
+    if day is None and migrated:
+        raise DateRequired(field_name)
+    return day or today
+
+
 def happened_on(
     day: date | None, today: date, field_name: str, *, migrated: bool = False
 ) -> date:
     """The business date of what a command records: ``day`` (default: today, but a
     ``migrated`` record must give it: :class:`DateRequired`), refused when it lies after today
     (``field_name`` names the command's field)."""
-    if day is None and migrated:
-        raise DateRequired(field_name)
-    day = day or today
+    day = dated(day, today, field_name, migrated=migrated)
     not_future(day, today, field_name)
     return day
 

@@ -23,6 +23,7 @@ BODIES: tuple[tuple[str, str, BodyKind, str | None], ...] = (
     ("RS", "Regionstyrelsen", BodyKind.BOARD, "RF"),
     ("HSN", "Hälso- och sjukvårdsnämnden", BodyKind.COMMITTEE, "RF"),
     ("SN", "Socialnämnden", BodyKind.COMMITTEE, "RF"),
+    ("RUN", "Regionala utvecklingsnämnden", BodyKind.COMMITTEE, "RF"),
     ("IFN", "Individ- och familjenämnden", BodyKind.COMMITTEE, "RF"),
 )
 

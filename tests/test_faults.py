@@ -161,7 +161,7 @@ def test_postgres_restart_while_idle_is_not_seen_by_the_next_request(
 
 def _full_sqlite(path: Path) -> Diarium:
     """A store on an SQLite file that cannot grow any more (as on a full disk)."""
-    diarium = establish_bodies(Diarium(f"sqlite:///{path}", create_tables=True))
+    diarium = Diarium(f"sqlite:///{path}", create_tables=True)
     engine = diarium.recorder.datastore.engine  # type: ignore[attr-defined]
     engine.dispose()
 
