@@ -193,8 +193,8 @@ class Diarium(Application[UUID]):
         New numbers are allocated by group commit (cases/store/group_commit.py): the registrations
         this process's threads make in one series-year at the same moment are numbered and
         saved in one transaction; each gets its own outcome, once that transaction is done.
-        The responsible body must be set up; a migrated case carries its registration date."""
-        self.bodies.require_known(command.responsible_body, "responsible_body")
+        The responsible body must be set up (checked with the batch: a refusal takes no
+        number); a migrated case carries its registration date."""
         registered_on = dated(  # a future date is refused with the case (it takes no number)
             command.registered_on, self.today(), "registered_on", migrated=command.is_migrated
         )
@@ -227,9 +227,13 @@ class Diarium(Application[UUID]):
             today = self.today()
             counter = self._series_year(series, year, today, batch[0].by)
             outcomes: list[Case | Exception] = []
+            known: set[str] = set()  # responsible bodies found set up
             for queued in batch:
                 command = queued.command
                 try:
+                    if command.responsible_body not in known:
+                        self.bodies.require_known(command.responsible_body, "responsible_body")
+                        known.add(command.responsible_body)
                     sequence = counter.next_sequence()
                     case = _new_case(
                         command, dnr_format.format(year, sequence), year, sequence,
@@ -254,6 +258,7 @@ class Diarium(Application[UUID]):
             return self._retrying(attempt, f"The dnr series {series}")
 
     def _register_case(self, command: RegisterCase, by: Actor) -> Written:
+        self.bodies.require_known(command.responsible_body, "responsible_body")
         today = self.today()
         registered_on = command.registered_on or today
         dnr_format = self.series[command.series]

@@ -28,19 +28,20 @@ BODIES: tuple[tuple[str, str, BodyKind, str | None], ...] = (
 )
 
 
-SETUP_EVENTS = len(BODIES) + 1  # the log positions ``establish_bodies`` takes (from 1)
+SETUP_EVENTS = 2 * len(BODIES)  # the log positions ``establish_bodies`` takes (from 1)
 
 
 def establish_bodies(diarium: Diarium) -> Diarium:
-    """Set up :data:`BODIES` (established 2000-01-01), RS's delegation order with point
-    2.3.8 (Regiondirektören, seed 000)."""
+    """Set up :data:`BODIES` (established 2000-01-01), each with point 2.3.8 of its delegation
+    order (Regiondirektören, seed 000)."""
     by, since = Actor("tests"), date(2000, 1, 1)
     for code, name, kind, parent in BODIES:
         diarium.handle(EstablishBody(code, name, kind, parent, established_on=since), by)
-    diarium.handle(AddDelegationPoint(
-        "RS", number="2.3.8", case_type="Yttranden över remisser", delegate="Regiondirektören",
-        decided_on=since,
-    ), by)
+    for code, *_ in BODIES:
+        diarium.handle(AddDelegationPoint(
+            code, number="2.3.8", case_type="Yttranden över remisser",
+            delegate="Regiondirektören", decided_on=since,
+        ), by)
     return diarium
 
 

@@ -21,7 +21,7 @@ from diarium.domain.events import case as ev
 from diarium.domain.events import meeting as mev
 from diarium.projections.runner import Projector
 from diarium.web import create_app
-from tests.bodies_support import diarium_with_bodies, establish_bodies  # noqa: F401 (the fixture)
+from tests.bodies_support import establish_bodies
 from tests.conftest import postgres_database
 from tests.projections_support import ACTOR, MeetingFixture, authorized, decide
 
