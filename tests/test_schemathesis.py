@@ -41,8 +41,13 @@ MAX_EXAMPLES = 10  # per operation (valid and invalid mixed): the run stays with
 # owners of these routes; only the one acceptance check is left out for them, every other
 # check (no 500, documented status, content type and body) still runs.
 KNOWN_GAPS: dict[str, list[Any]] = {
-    # marshmallow Range on a date (1900..2999) has no JSON Schema counterpart
+    # marshmallow Range on a date (1900..2999) has no JSON Schema counterpart; a migrated
+    # meeting needs its scheduled_on (a dependency OpenAPI 3.0 cannot state: 422)
     "POST /api/meetings": [positive_data_acceptance],
+    # a migrated body, or case (with `migrated` or its old `dnr`), carries its date
+    # (established_on, registered_on): a dependency OpenAPI 3.0 cannot state (422)
+    "POST /api/bodies": [positive_data_acceptance],
+    "POST /api/cases": [positive_data_acceptance],
     # Length(min=1) on a Dict is not exported as minProperties
     "POST /api/meetings/{ref}/paragraphs/{paragraph}/procedure": [positive_data_acceptance],
     # an empty `types=` is taken as "no filter" though the enum has no empty name
