@@ -227,13 +227,11 @@ class Diarium(Application[UUID]):
             today = self.today()
             counter = self._series_year(series, year, today, batch[0].by)
             outcomes: list[Case | Exception] = []
-            known: set[str] = set()  # responsible bodies found set up
+            known: set[str] = set()  # bodies found set up
             for queued in batch:
                 command = queued.command
                 try:
-                    if command.responsible_body not in known:
-                        self.bodies.require_known(command.responsible_body, "responsible_body")
-                        known.add(command.responsible_body)
+                    self._require_bodies(command, known)
                     sequence = counter.next_sequence()
                     case = _new_case(
                         command, dnr_format.format(year, sequence), year, sequence,
@@ -258,7 +256,7 @@ class Diarium(Application[UUID]):
             return self._retrying(attempt, f"The dnr series {series}")
 
     def _register_case(self, command: RegisterCase, by: Actor) -> Written:
-        self.bodies.require_known(command.responsible_body, "responsible_body")
+        self._require_bodies(command, set())
         today = self.today()
         registered_on = command.registered_on or today
         dnr_format = self.series[command.series]
@@ -316,10 +314,23 @@ class Diarium(Application[UUID]):
 
     # -- internals --------------------------------------------------------------------
 
+    def _require_bodies(self, command: RegisterCase, known: set[str]) -> None:
+        """Refuse a registration naming a body that is not set up: the responsible body,
+        the marking body of its secrecy marking (``known``: codes found set up already)."""
+        marking = command.secrecy.marking_body if command.secrecy is not None else None
+        for code, field in ((command.responsible_body, "responsible_body"),
+                            (marking, "secrecy.marking_body")):
+            if code is not None and code not in known:
+                self.bodies.require_known(code, field)
+                known.add(code)
+
     def _decide_on_case(self, command: Any, by: Actor) -> Written:
         """Load the case ``command.dnr`` names, let it decide ``command``, save; on a
-        concurrent write, redo from the start."""
+        concurrent write, redo from the start. A marking body must be set up."""
         decide = CASE_DECIDERS[type(command)]
+        marking_body = getattr(command, "marking_body", None)  # MarkSecret, MarkDocumentSecret
+        if marking_body is not None:
+            self.bodies.require_known(marking_body, "marking_body")
 
         def attempt() -> Written:
             case = self.get_case(command.dnr)

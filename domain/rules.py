@@ -186,8 +186,8 @@ PARAGRAPH_TAKEN = rule(
 )
 BODY_UNKNOWN = rule(
     "body-unknown",
-    "A body code that names one of our bodies (responsible, deciding or higher body) names "
-    "a body that is set up (POST /api/bodies).",
+    "A body code that names one of our bodies (responsible, deciding, higher or marking body) "
+    "names a body that is set up (POST /api/bodies).",
     source="KL 3:3-4 (fullmäktige sets up the board and committees)",
 )
 EXTRACT_ALREADY_SENT = rule(

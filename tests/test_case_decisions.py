@@ -140,8 +140,17 @@ def test_a_case_for_an_unknown_body_is_refused(client: Any) -> None:
         "title": "Ärende", "responsible_body": "XYZ", "dnr": "7-2020",
         "registered_on": "2020-09-01",
     }), "body-unknown")
+    problem = refused(client.post("/api/cases", json={
+        "title": "Ärende", "responsible_body": "RS", "registered_on": "2020-09-01",
+        "secrecy": {"statute": "OSL 26:1", "marking_body": "XYZ"},
+    }), "body-unknown")
+    assert problem["invalid-params"][0]["name"] == "secrecy.marking_body"
     assert client.get("/api/cases/1-2020").status_code == 404
     assert client.get("/api/cases/7-2020").status_code == 404
+    register_case(client, DNR, "Förstudie Luleåområdet")
+    problem = refused(client.post(f"/api/cases/{DNR}/secrecy", json={
+        "statute": "OSL 26:1", "marking_body": "XYZ"}), "body-unknown")
+    assert problem["invalid-params"][0]["name"] == "marking_body"
 
 
 def test_migrated_records_carry_their_dates(client: Any) -> None:

@@ -16,7 +16,6 @@ from diarium.domain.actor import Actor
 from diarium.domain.case.aggregate import Case
 from diarium.domain.case.terms import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS
 from diarium.domain.rules import RuleViolation
-from tests.bodies_support import diarium_with_bodies, establish_bodies  # noqa: F401 (the fixture)
 
 TODAY = date(2026, 1, 15)
 BY = Actor("prop", "req", ("registrar",))
@@ -119,7 +118,7 @@ def test_commands_apply_or_change_nothing_and_replay_rebuilds(commands: list) ->
 @given(st.lists(COMMANDS, min_size=1, max_size=15))
 def test_the_store_rebuilds_the_same_case(tmp_path_factory: Any, commands: list) -> None:
     url = f"sqlite:///{tmp_path_factory.mktemp('prop') / 'store.sqlite'}"
-    diarium = establish_bodies(Diarium(url, create_tables=True, today=lambda: TODAY))
+    diarium = Diarium(url, create_tables=True, today=lambda: TODAY)
     try:
         case = new_case()
         run(case, commands)
