@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
+from bench.common import set_up_bodies
 
 
 def _free_port() -> int:
@@ -32,6 +32,7 @@ def token(database_url: str, tmp_path) -> str:  # type: ignore[no-untyped-def]
          "--role", "registrar", "--name", "gunicorn-test", "--quiet"],
         cwd=tmp_path, capture_output=True, text=True, check=True, timeout=120,
     )
+    set_up_bodies(database_url)  # RS, which the cases are registered for
     return made.stdout.strip()
 
 
