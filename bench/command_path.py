@@ -18,7 +18,7 @@ from typing import Any
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
-from bench.common import machine, store
+from bench.common import machine, set_up_bodies, store
 from diarium.cases.application import Diarium
 from diarium.cases.store.persistence import eventsourcing_env
 from diarium.domain.actor import Actor
@@ -26,9 +26,11 @@ from diarium.domain.case.decisions import RecordDecision, RecordProposal
 from diarium.domain.case.documents import RegisterDocument
 from diarium.domain.case.lifecycle import AssignOfficer, CloseCase, RegisterCase
 from diarium.domain.case.terms import DecisionKind, Direction
+from diarium.domain.migration import Migration
 
 BY = Actor("bench")
 DAY = date(2020, 10, 14)
+HISTORICAL = Migration("bench")  # decisions without a meeting: § unique per year
 
 
 class RawCase(Aggregate):
@@ -49,6 +51,7 @@ class RawApp(Application):
 
 def diarium_lifecycles(url: str, count: int) -> float:
     diarium = Diarium(url, create_tables=True)
+    set_up_bodies(diarium)
     started = time.perf_counter()
     for i in range(count):
         dnr = diarium.register_case(
@@ -60,7 +63,9 @@ def diarium_lifecycles(url: str, count: int) -> float:
         )
         diarium.handle(AssignOfficer(dnr, "Linda", DAY), BY)
         diarium.handle(RecordProposal(dnr, ["Godkänna"], "Sammanfattning", DAY), BY)
-        diarium.handle(RecordDecision(dnr, DecisionKind.DECIDED, "Beslut", DAY, "RS", 170), BY)
+        diarium.handle(RecordDecision(
+            dnr, DecisionKind.DECIDED, "Beslut", DAY, "RS", i + 1, historical=HISTORICAL
+        ), BY)
         diarium.handle(CloseCase(dnr, DAY), BY)
     elapsed = time.perf_counter() - started
     diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]

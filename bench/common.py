@@ -10,6 +10,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy
 
@@ -68,3 +69,24 @@ def fresh_database(admin_url: str, prefix: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def set_up_bodies(target: Any) -> None:
+    """Set up RF and RS, the bodies the benchmarks register cases for (a case's responsible
+    body must be set up): on ``target``, a ``Diarium`` or the URL of an initialised store."""
+    from datetime import date
+
+    from diarium.cases.application import Diarium
+    from diarium.domain.actor import Actor
+    from diarium.domain.meeting.commands import EstablishBody
+    from diarium.domain.meeting.terms import BodyKind
+
+    diarium = target if isinstance(target, Diarium) else Diarium(target)
+    by, since = Actor("bench"), date(2000, 1, 1)
+    for code, name, kind, parent in (
+        ("RF", "Regionfullmäktige", BodyKind.COUNCIL, None),
+        ("RS", "Regionstyrelsen", BodyKind.BOARD, "RF"),
+    ):
+        diarium.handle(EstablishBody(code, name, kind, parent, established_on=since), by)
+    if diarium is not target:
+        diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]

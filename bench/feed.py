@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from eventsourcing.persistence import Transcoding
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 
-from bench.common import store
+from bench.common import set_up_bodies, store
 from diarium.cases.application import Diarium
 from diarium.cases.outbound import audit, chain_verification, feed
 from diarium.cases.outbound.webhook_delivery import WebhookWorker
@@ -43,6 +43,8 @@ from diarium.domain.case.documents import RegisterDocument
 from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.case.terms import Direction
 from diarium.domain.dnr import case_id
+from diarium.domain.meeting.terms import BodyNotFound
+from diarium.domain.migration import Migration
 
 BY = Actor("bench", "bench")
 
@@ -73,6 +75,11 @@ class SnapshottingDiarium(Diarium):
 
 
 def new_case(app: Diarium, title: str = "Bench") -> str:
+    """A new case of RS (set up first, where it is not)."""
+    try:
+        app.bodies.get_body("RS")
+    except BodyNotFound:
+        set_up_bodies(app)
     return app.register_case(RegisterCase(title=title, responsible_body="RS",
                                                registered_on=date(2020, 1, 2)), BY).dnr
 
@@ -258,7 +265,7 @@ def main() -> None:
         app = Diarium(url, create_tables=True)
         cases = [new_case(app, f"Case {n}") for n in range(max(1, args.events // 50))]
         per_case = max(1, args.events // len(cases)) - 2
-        for dnr in cases:
+        for number, dnr in enumerate(cases, 1):
             add_documents(app, dnr, per_case)
             app.handle(
                 RecordDecision(
@@ -267,7 +274,8 @@ def main() -> None:
                     text="Beslut",
                     decided_on=date(2020, 3, 1),
                     body="RS",
-                    paragraph=1,
+                    paragraph=number,
+                    historical=Migration("bench"),  # no meeting here: § unique per year
                 ),
                 BY,
             )

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import requests
 
-from bench.common import machine, store
+from bench.common import machine, set_up_bodies, store
 from diarium.web.cli.main import DEFAULT_THREADS, DEFAULT_WORKERS, gunicorn_options
 
 LUA = """
@@ -115,6 +115,7 @@ def run(
                 [sys.executable, "-m", "diarium.web.cli", "--database-url", url, "db", "init"],
                 check=True, capture_output=True,
             )
+            set_up_bodies(url)
             headers = {"Authorization": f"Bearer {issue_token(url)}"}
             env = {"DIARIUM_DATABASE_URL": url}
             worker = subprocess.Popen(

@@ -18,12 +18,13 @@ import subprocess
 import sys
 import time
 
-from bench.common import store
+from bench.common import set_up_bodies, store
 
 
 def _setup(url: str, cases: int) -> tuple[object, dict[str, str], list[str]]:
     subprocess.run([sys.executable, "-m", "diarium.web.cli", "--database-url", url, "db", "init"],
                    check=True, capture_output=True)
+    set_up_bodies(url)
     os.environ["DIARIUM_DATABASE_URL"] = url
     os.environ["DIARIUM_INPROCESS_PROJECTIONS"] = "off"
     from bench.http_path import BODY, issue_token

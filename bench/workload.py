@@ -33,7 +33,7 @@ import time
 from datetime import date
 from typing import Any
 
-from bench.common import machine, percentile, store
+from bench.common import machine, percentile, set_up_bodies, store
 
 DAY = date(2021, 3, 1)
 TITLE = "Förstudie av fysisk samlokalisering av verksamheter i Luleåområdet {n}"
@@ -122,6 +122,7 @@ def seed_store(url: str, cases: int, busy: int) -> list[str]:
 
     diarium = Diarium(url, create_tables=True)
     diarium.today = lambda: DAY
+    set_up_bodies(diarium)
     by = Actor("seed")
     dnrs = []
     for n in range(cases):

@@ -17,6 +17,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Repos
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from diarium.cases.bodies import Bodies
+from diarium.cases.case_decisions import CaseDecisions
 from diarium.cases.meetings import Meetings
 from diarium.cases.secret_read_log import SecretReadLog
 from diarium.cases.store.allocation_lock import AllocationLock
@@ -30,7 +31,8 @@ from diarium.domain.case.aggregate import Case
 from diarium.domain.case.decisions import RecordDecision
 from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.dnr import DnrSeries, case_id, series_year_id
-from diarium.domain.rules import Rule, RuleViolation
+from diarium.domain.migration import source_of
+from diarium.domain.rules import Rule, RuleViolation, dated
 from diarium.domain.series import SeriesYear
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -97,7 +99,8 @@ def _new_case(
         dnr=dnr,
         year=year,
         sequence=sequence,
-        migrated=command.dnr is not None,
+        migrated=command.is_migrated,
+        migrated_source=source_of(command.migrated),
         registered_on=registered_on,
         by=by,
         today=today,
@@ -151,12 +154,15 @@ class Diarium(Application[UUID]):
         self.secret_reads = SecretReadLog(self)  # who read which secret content of a case
         self.bodies = Bodies(self)  # bodies, members, delegation (cases/bodies.py)
         self.meetings = Meetings(self, self.bodies)  # meetings, protocols (cases/meetings.py)
+        # a decision on the case route: from a meeting, a delegate or historical
+        self.decisions = CaseDecisions(self, self.bodies, self.meetings)
         # The one table: command type → its handler (``handle``).
         self.handlers: dict[type, Callable[[Any, Actor], Any]] = {
             RegisterCase: self.register_case,
             **dict.fromkeys(CASE_DECIDERS, self._decide_on_case),
             **self.bodies.handlers(),
             **self.meetings.handlers(),
+            **self.decisions.handlers(),
         }
 
     def handle(self, command: Any, by: Actor) -> Any:
@@ -186,11 +192,15 @@ class Diarium(Application[UUID]):
 
         New numbers are allocated by group commit (cases/store/group_commit.py): the registrations
         this process's threads make in one series-year at the same moment are numbered and
-        saved in one transaction; each gets its own outcome, once that transaction is done."""
+        saved in one transaction; each gets its own outcome, once that transaction is done.
+        The responsible body must be set up (checked with the batch: a refusal takes no
+        number); a migrated case carries its registration date."""
+        registered_on = dated(  # a future date is refused with the case (it takes no number)
+            command.registered_on, self.today(), "registered_on", migrated=command.is_migrated
+        )
         if command.dnr is not None:
             return self._register_case(command, by)
         self.series[command.series]  # an unknown series fails here, before it is queued
-        registered_on = command.registered_on or self.today()
         return self._registrations.submit(
             (command.series, registered_on.year), _Queued(command, registered_on, by)
         )
@@ -217,9 +227,11 @@ class Diarium(Application[UUID]):
             today = self.today()
             counter = self._series_year(series, year, today, batch[0].by)
             outcomes: list[Case | Exception] = []
+            known: set[str] = set()  # bodies found set up
             for queued in batch:
                 command = queued.command
                 try:
+                    self._require_bodies(command, known)
                     sequence = counter.next_sequence()
                     case = _new_case(
                         command, dnr_format.format(year, sequence), year, sequence,
@@ -244,6 +256,7 @@ class Diarium(Application[UUID]):
             return self._retrying(attempt, f"The dnr series {series}")
 
     def _register_case(self, command: RegisterCase, by: Actor) -> Written:
+        self._require_bodies(command, set())
         today = self.today()
         registered_on = command.registered_on or today
         dnr_format = self.series[command.series]
@@ -301,10 +314,23 @@ class Diarium(Application[UUID]):
 
     # -- internals --------------------------------------------------------------------
 
+    def _require_bodies(self, command: RegisterCase, known: set[str]) -> None:
+        """Refuse a registration naming a body that is not set up: the responsible body,
+        the marking body of its secrecy marking (``known``: codes found set up already)."""
+        marking = command.secrecy.marking_body if command.secrecy is not None else None
+        for code, field in ((command.responsible_body, "responsible_body"),
+                            (marking, "secrecy.marking_body")):
+            if code is not None and code not in known:
+                self.bodies.require_known(code, field)
+                known.add(code)
+
     def _decide_on_case(self, command: Any, by: Actor) -> Written:
         """Load the case ``command.dnr`` names, let it decide ``command``, save; on a
-        concurrent write, redo from the start."""
+        concurrent write, redo from the start. A marking body must be set up."""
         decide = CASE_DECIDERS[type(command)]
+        marking_body = getattr(command, "marking_body", None)  # MarkSecret, MarkDocumentSecret
+        if marking_body is not None:
+            self.bodies.require_known(marking_body, "marking_body")
 
         def attempt() -> Written:
             case = self.get_case(command.dnr)

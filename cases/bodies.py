@@ -19,6 +19,7 @@ from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.body.aggregate import Body, DelegatedDecision
 from diarium.domain.body.paragraph_year import ParagraphYear
+from diarium.domain.case.aggregate import Case
 from diarium.domain.case.decisions import RecordDecision
 from diarium.domain.case.terms import DecisionKind
 from diarium.domain.meeting import commands as mc
@@ -64,6 +65,15 @@ class Bodies:
             return self.app.repository.get(body_id(code))
         except AggregateNotFoundError:
             raise BodyNotFound(code) from None
+
+    def require_known(self, code: str, field: str) -> None:
+        """Refuse a command whose ``field`` names a body that is not set up."""
+        require(
+            self.app._exists(body_id(code)),
+            rules.BODY_UNKNOWN,
+            f"Body {code} is not set up",
+            field,
+        )
 
     def paragraph_year(self, code: str, year: int) -> ParagraphYear | None:
         """The body's paragraph counter of ``year``, if it numbered any § that year."""
@@ -115,22 +125,30 @@ class Bodies:
         app = self.app
 
         def attempt() -> BodyWritten:
-            today = app.today()
-            body = self.get_body(command.code)
-            body.check_delegated_decision(command, today)
-            touched: list[Any] = [body]
-            case_decision = None
-            if command.dnr is not None:
-                case, case_decision = app.decided_case(RecordDecision(
-                    command.dnr, kind=DecisionKind.DECIDED, text=command.text,
-                    decided_on=command.decided_on, delegate=command.delegate,
-                    delegation_point=command.point,
-                ), by, today)
-                touched.append(case)
-            decision = body.record_delegated_decision(command, case_decision, by, today)
-            return _written(body, app.save(*touched), decision.number)
+            body, case, number = self.delegated_decision(command, by)
+            return _written(body, app.save(body, *([case] if case else [])), number)
 
         return app._retrying(attempt, f"Body {command.code}")
+
+    def delegated_decision(
+        self, command: mc.RecordDelegatedDecision, by: Actor, on_case: RecordDecision | None = None
+    ) -> tuple[Body, Case | None, int]:
+        """The body with the delegated decision ``command`` recorded (checked against its
+        delegation order) and, with a dnr, the case with it recorded (as ``on_case`` when
+        the case route asked: kind, historical source); the delegated decision's number.
+        Not saved: the caller saves both in one write."""
+        app, today = self.app, self.app.today()
+        body = self.get_body(command.code)
+        body.check_delegated_decision(command, today)
+        case = case_decision = None
+        if command.dnr is not None:
+            case, case_decision = app.decided_case(on_case or RecordDecision(
+                command.dnr, kind=DecisionKind.DECIDED, text=command.text,
+                decided_on=command.decided_on, delegate=command.delegate,
+                delegation_point=command.point,
+            ), by, today)
+        decision = body.record_delegated_decision(command, case_decision, by, today)
+        return body, case, decision.number
 
     def _decide_on_body(self, command: Any, by: Actor) -> BodyWritten:
         """Load the body ``command.code`` names, let it decide ``command``, save; on a

@@ -55,10 +55,30 @@ def not_future(day: date, today: date, field_name: str) -> None:
     )
 
 
-def happened_on(day: date | None, today: date, field_name: str) -> date:
-    """The business date of what a command records: ``day`` (default: today), refused when it
-    lies after today (``field_name`` names the command's field)."""
-    day = day or today
+class DateRequired(ValueError):
+    """A migrated record (taken over from an older system) left out one of its dates: only a
+    live registration defaults a date to today (422 naming ``field``)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"A migrated record carries its own {field}; it is not today's date")
+        self.field = field
+
+
+def dated(day: date | None, today: date, field_name: str, *, migrated: bool = False) -> date:
+    """``day``, or today for a live record; a ``migrated`` record must give it
+    (:class:`DateRequired` naming ``field_name``)."""
+    if day is None and migrated:
+        raise DateRequired(field_name)
+    return day or today
+
+
+def happened_on(
+    day: date | None, today: date, field_name: str, *, migrated: bool = False
+) -> date:
+    """The business date of what a command records: ``day`` (default: today, but a
+    ``migrated`` record must give it: :class:`DateRequired`), refused when it lies after today
+    (``field_name`` names the command's field)."""
+    day = dated(day, today, field_name, migrated=migrated)
     not_future(day, today, field_name)
     return day
 
@@ -146,6 +166,30 @@ DECISION_MAKER = rule(
     source="KL 5:1, 6:37",
 )
 DECISION_UNKNOWN = rule("decision-unknown", "There is no such decision on this case.")
+DECISION_NOT_AT_MEETING = rule(
+    "decision-not-at-meeting",
+    "A body's decision is recorded from its meeting's protocol: it names a decided paragraph "
+    "of that body (year, §, meeting date) on this case, or is a historical record (migrated, "
+    "with its source).",
+    source="KL 5:62, 6:35 (the protocol records the decisions)",
+)
+DECISION_ALREADY_RECORDED = rule(
+    "decision-already-recorded",
+    "The paragraph's decision is already recorded on the case (the meeting records it).",
+    source="KL 5:62, 6:35",
+)
+PARAGRAPH_TAKEN = rule(
+    "paragraph-taken",
+    "A body's paragraph numbers are unique in a year: a historical decision takes a § that "
+    "neither a meeting in this system nor another historical decision has used.",
+    source="KL 5:62, 6:35 (paragraphs run on per body and year); practice",
+)
+BODY_UNKNOWN = rule(
+    "body-unknown",
+    "A body code that names one of our bodies (responsible, deciding, higher or marking body) "
+    "names a body that is set up (POST /api/bodies).",
+    source="KL 3:3-4 (fullmäktige sets up the board and committees)",
+)
 EXTRACT_ALREADY_SENT = rule(
     "extract-already-sent", "This extract was already sent to this recipient."
 )

@@ -12,6 +12,7 @@ from diarium.domain.case.decisions import RecordDecision
 from diarium.domain.case.documents import RegisterDocument
 from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.case.terms import DecisionKind, Direction
+from diarium.domain.migration import Migration
 
 CLERK = Actor("registrator-anna", "req-1")
 AUDITOR = Actor("revisor-bo", "req-2")
@@ -45,6 +46,7 @@ def decide(diarium: Diarium, dnr: str, on: date, paragraph: int = 160,
             decided_on=on,
             body="RS",
             paragraph=paragraph,
+            historical=Migration("W3D3"),
         ),
         by,
     )

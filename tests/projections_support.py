@@ -31,6 +31,7 @@ from diarium.domain.case.referrals import RegisterReferralAnswer, SendReferral
 from diarium.domain.case.terms import DecisionKind, Direction
 from diarium.domain.events import meeting as mev
 from diarium.domain.meeting.terms import meeting_id
+from diarium.domain.migration import Migration
 from diarium.projections.runner import Projector
 
 ACTOR = Actor("test.registrator", "req-test")
@@ -57,7 +58,10 @@ class MeetingFixture(DiariumAggregate):
 def decide(diarium: Diarium, dnr: str, text: str, day: date, **by: Any) -> None:
     """Record a decision (beslut) on the case ``dnr``: by a body (``body``, ``paragraph``)
     or by a delegate (``delegate``, ``delegation_point``)."""
-    diarium.handle(RecordDecision(dnr, DecisionKind.DECIDED, text, day, **by), ACTOR)
+    historical = Migration("W3D3") if "body" in by else None  # no meeting in these tests
+    diarium.handle(
+        RecordDecision(dnr, DecisionKind.DECIDED, text, day, **by, historical=historical), ACTOR
+    )
 
 
 def fill(diarium: Diarium, cases: int, start: date = date(2020, 1, 2)) -> list[str]:

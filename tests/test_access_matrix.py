@@ -17,6 +17,7 @@ import pytest
 
 from diarium.domain.roles import ALL_ROLES
 from diarium.web.auth import policy_of
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 
 NAME = "matrix.user"
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")

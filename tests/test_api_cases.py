@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from tests.bodies_support import diarium_with_bodies, establish_bodies  # noqa: F401
+
 CASE = {
     "title": "Förstudie av fysisk samlokalisering av verksamheter i Luleåområdet",
     "responsible_body": "RS",
@@ -93,6 +95,7 @@ def test_full_lifecycle_over_http(client_as: Any) -> None:
             "decided_on": "2020-10-14",
             "body": "RS",
             "paragraph": 170,
+            "historical": {"source": "W3D3"},
         },
         201,
     )
@@ -163,7 +166,8 @@ REFUSALS = [
     (
         [("close", {})],
         "decisions",
-        {"kind": "decided", "text": "t", "decided_on": "2020-10-14", "body": "RS", "paragraph": 1},
+        {"kind": "decided", "text": "t", "decided_on": "2020-10-14", "body": "RS", "paragraph": 1,
+         "historical": {"source": "W3D3"}},
         "case-closed",
     ),
     ([], "referrals/1/answers", {"recipient": "HSN"}, "referral-not-sent"),
@@ -193,6 +197,7 @@ REFUSALS = [
                     "decided_on": "2020-10-14",
                     "body": "RS",
                     "paragraph": 1,
+                    "historical": {"source": "W3D3"},
                 },
             )
         ],
@@ -285,6 +290,7 @@ def test_dnr_with_slash_is_addressable(database_url: str) -> None:
     diarium = Diarium(
         database_url, create_tables=True, series=DnrSeries({"RS": "RS {year}/{sequence}"})
     )
+    establish_bodies(diarium)
     client = create_app(diarium).test_client()
     token, _ = TokenStore.for_application(diarium).issue(name="anna", roles=["registrar"])
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"

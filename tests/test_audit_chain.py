@@ -12,6 +12,7 @@ from diarium.cases.application import Diarium
 from diarium.cases.outbound.chain_verification import verify_chain
 from diarium.web.cli.main import main
 from tests.audit_helpers import decide, document, execute, make_client, register, scalar
+from tests.bodies_support import SETUP_EVENTS, diarium_with_bodies  # noqa: F401
 
 
 @pytest.fixture
@@ -48,7 +49,8 @@ def test_an_untouched_log_verifies(filled: Diarium) -> None:
 
 
 def test_an_altered_event_is_named(filled: Diarium) -> None:
-    position = 4  # the first document of 1-2020 (1-3: counter opened, number taken, case)
+    position = SETUP_EVENTS + 4  # the first document of 1-2020 (after the bodies: counter
+    # opened, number taken, case)
     state = _state(filled, position).replace(b"Skrivelse", b"Skrivelsx")
     execute(filled, "UPDATE diarium_events SET state = :s WHERE id = :i", s=state, i=position)
     report = verify_chain(filled)
@@ -133,12 +135,14 @@ def test_the_command_exits_non_zero_on_tampering(filled: Diarium, database_url: 
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     main(["--database-url", database_url, "audit", "verify"])
     assert "chain intact" in capsys.readouterr().out
-    state = _state(filled, 4).replace(b"Skrivelse", b"Skrivelsx")
-    execute(filled, "UPDATE diarium_events SET state = :s WHERE id = 4", s=state)
+    first_document = SETUP_EVENTS + 4
+    state = _state(filled, first_document).replace(b"Skrivelse", b"Skrivelsx")
+    execute(filled, "UPDATE diarium_events SET state = :s WHERE id = :i", s=state,
+            i=first_document)
     with pytest.raises(SystemExit) as exit_:
         main(["--database-url", database_url, "audit", "verify"])
     assert exit_.value.code == 1
-    assert "position 4: altered" in capsys.readouterr().out
+    assert f"position {first_document}: altered" in capsys.readouterr().out
 
 
 def test_concurrent_writers_do_not_fork_the_chain(diarium: Diarium, database_url: str) -> None:
@@ -179,7 +183,8 @@ def test_writer_processes_do_not_fork_the_chain(diarium: Diarium, database_url: 
         assert p.exitcode == 0
     report = verify_chain(diarium)
     assert report.ok, report.findings
-    assert report.checked == 3 * 2 + 3 * 10 + 1  # registrations (+ counter) and documents
+    # the bodies, registrations (+ counter) and documents
+    assert report.checked == SETUP_EVENTS + 3 * 2 + 3 * 10 + 1
 
 
 def test_one_write_may_touch_any_number_of_aggregates(diarium: Diarium) -> None:

@@ -22,6 +22,7 @@ from tests.audit_helpers import (
     register,
     scalar,
 )
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 
 SCHEMA = etree.XMLSchema(etree.parse(str(export.SCHEMA_PATH)))
 

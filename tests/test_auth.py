@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from diarium.cases.tokens import TokenError, TokenStore, tokens_table
 from diarium.web import create_app
 from diarium.web.cli.main import main as cli
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 
 CASE = {"title": "Förstudie", "responsible_body": "RS", "registered_on": "2020-09-22"}
 
@@ -194,7 +195,7 @@ def test_tokens_scoped_to_a_body_stay_in_it(client_as: Any) -> None:
     rs = registrar.post("/api/cases", json=CASE).get_json()["dnr"]
     hsn = registrar.post("/api/cases", json={**CASE, "responsible_body": "HSN"}).get_json()["dnr"]
     decision = {"kind": "decided", "text": "Beslut", "decided_on": "2020-10-14",
-                "body": "HSN", "paragraph": 1}
+                "body": "HSN", "paragraph": 1, "historical": {"source": "W3D3"}}
     secretary = client_as("secretary", name="sara", bodies=["HSN"])
     problem(secretary.post(f"/api/cases/{rs}/decisions", json={**decision, "body": "RS"}), 403)
     assert secretary.post(f"/api/cases/{hsn}/decisions", json=decision).status_code == 201

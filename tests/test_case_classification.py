@@ -7,6 +7,7 @@ from typing import Any
 
 from diarium.cases.application import Diarium
 from diarium.projections.runner import Projector
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 
 CASE = {"title": "Upphandling av färdtjänst", "responsible_body": "RS",
         "classification": "2.3.1", "registered_on": "2020-03-02"}

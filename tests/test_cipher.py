@@ -13,6 +13,7 @@ from diarium.cases.application import Diarium
 from diarium.cases.store.persistence import CIPHER_KEY_VARIABLE
 from diarium.domain.actor import Actor
 from diarium.domain.case.lifecycle import RegisterCase
+from tests.bodies_support import diarium_with_bodies, establish_bodies  # noqa: F401 (the fixture)
 
 TITLE = "Klartextkontroll av ärendemening"
 
@@ -35,7 +36,7 @@ def test_payloads_are_encrypted_at_rest(
 ) -> None:
     if encrypted:
         monkeypatch.setenv(CIPHER_KEY_VARIABLE, AESCipher.create_key(32))
-    diarium = Diarium(database_url, create_tables=True)
+    diarium = establish_bodies(Diarium(database_url, create_tables=True))
     try:
         dnr = diarium.register_case(
             RegisterCase(title=TITLE, responsible_body="RS"), Actor("anna")

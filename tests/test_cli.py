@@ -7,6 +7,7 @@ import sys
 
 from diarium.cases.application import Diarium
 from diarium.cases.demo.cases import CASES
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 
 
 def run(database_url: str, *args: str, cwd: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -34,7 +35,7 @@ def test_db_init_then_demo_loads_once(database_url: str) -> None:
     assert diarium.get_case("411-2020").decisions[0].higher_body == "RF"
     assert diarium.get_case("1338-2020").status == "closed"
     assert diarium.get_case("1400-2020").status == "cancelled"
-    assert diarium.get_case("1355-2020").decisions[0].delegation_point == "2.3.8"
+    assert diarium.get_case("1355-2020").decisions[0].delegation_point == "1.4"
     assert diarium.get_case("1320-2020").referrals[0].outstanding == [
         "Hälso- och sjukvårdsnämnden",
         "Regionala utvecklingsnämnden",

@@ -10,6 +10,7 @@ from diarium.domain.actor import Actor
 from diarium.domain.case.documents import RegisterDocument
 from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.case.terms import Direction
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 
 PROCESSES = 4
 EACH = 12

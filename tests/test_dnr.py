@@ -11,6 +11,7 @@ from diarium.domain.actor import Actor
 from diarium.domain.case.lifecycle import CancelCase, RegisterCase
 from diarium.domain.dnr import DnrFormat, DnrSeries, series_year_id
 from diarium.domain.rules import RuleViolation
+from tests.bodies_support import diarium_with_bodies, establish_bodies  # noqa: F401 (the fixture)
 
 BY = Actor("registrator")
 
@@ -58,7 +59,7 @@ def test_sequence_runs_on_and_restarts_each_year(diarium: Diarium) -> None:
 
 def test_series_have_their_own_formats_and_counters(database_url: str) -> None:
     series = DnrSeries({"default": "{sequence}-{year}", "RS": "RS {year}/{sequence}"})
-    diarium = Diarium(database_url, create_tables=True, series=series)
+    diarium = establish_bodies(Diarium(database_url, create_tables=True, series=series))
     assert register(diarium, series="RS", registered_on=date(2021, 2, 1)) == "RS 2021/1"
     assert register(diarium, registered_on=date(2021, 2, 1)) == "1-2021"
     assert register(diarium, series="RS", registered_on=date(2021, 2, 2)) == "RS 2021/2"

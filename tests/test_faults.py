@@ -18,6 +18,7 @@ import sqlalchemy
 from diarium.cases.application import Diarium
 from diarium.cases.tokens import TokenStore
 from diarium.web import create_app
+from tests.bodies_support import diarium_with_bodies, establish_bodies  # noqa: F401 (the fixture)
 
 CASE = {"title": "Ärende", "responsible_body": "RS", "registered_on": "2020-10-01"}
 
@@ -95,7 +96,7 @@ def own_postgres() -> Iterator[tuple[str, Path, Path]]:
 
 def test_postgres_restart_gives_503_then_recovers(own_postgres) -> None:  # type: ignore[no-untyped-def]
     url, bindir, data = own_postgres
-    diarium = Diarium(url, create_tables=True)
+    diarium = establish_bodies(Diarium(url, create_tables=True))
     client = _client(diarium, _token(diarium))
     assert client.post("/api/cases", json=CASE).status_code == 201
 
@@ -140,7 +141,7 @@ def test_postgres_restart_while_idle_is_not_seen_by_the_next_request(
 
     monkeypatch.setattr(diarium.cases.store.persistence, "IDLE_PING_SECONDS", 0.0)
     url, bindir, data = own_postgres
-    diarium = Diarium(url, create_tables=True)
+    diarium = establish_bodies(Diarium(url, create_tables=True))
     client = _client(diarium, _token(diarium))
     assert client.post("/api/cases", json=CASE).status_code == 201
     assert client.get("/api/cases/1-2020").status_code == 200
@@ -174,7 +175,7 @@ def _full_sqlite(path: Path) -> Diarium:
 
 def test_sqlite_disk_full_gives_503_and_corrupts_nothing(tmp_path: Path) -> None:
     path = tmp_path / "full.sqlite"
-    seeded = Diarium(f"sqlite:///{path}", create_tables=True)
+    seeded = establish_bodies(Diarium(f"sqlite:///{path}", create_tables=True))
     token = _token(seeded)
     client = _client(seeded, token)
     assert client.post("/api/cases", json=CASE).status_code == 201
@@ -205,7 +206,7 @@ def test_sqlite_disk_full_gives_503_and_corrupts_nothing(tmp_path: Path) -> None
 
 def test_sqlite_read_only_gives_503_and_reads_work(tmp_path: Path) -> None:
     path = tmp_path / "ro.sqlite"
-    writable = Diarium(f"sqlite:///{path}", create_tables=True)
+    writable = establish_bodies(Diarium(f"sqlite:///{path}", create_tables=True))
     token = _token(writable)
     assert _client(writable, token).post("/api/cases", json=CASE).status_code == 201
     writable.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]

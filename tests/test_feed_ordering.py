@@ -19,13 +19,14 @@ import pytest
 from diarium.cases.application import Diarium
 from diarium.cases.outbound import feed
 from tests.audit_helpers import document, register
+from tests.bodies_support import diarium_with_bodies, establish_bodies  # noqa: F401 (the fixture)
 from tests.conftest import postgres_database
 
 
 @pytest.fixture
 def pg() -> Iterator[Diarium]:
     for url in postgres_database():
-        app = Diarium(url, create_tables=True)
+        app = establish_bodies(Diarium(url, create_tables=True))
         yield app
         app.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
 

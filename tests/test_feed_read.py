@@ -13,6 +13,7 @@ from diarium.cases.application import Diarium
 from diarium.cases.outbound import feed
 from diarium.domain.case.secrecy import LiftSecrecy, MarkDocumentSecret, MarkSecret
 from tests.audit_helpers import CLERK, decide, document, make_client, register
+from tests.bodies_support import establish_bodies
 
 
 @pytest.fixture
@@ -23,6 +24,7 @@ def client(diarium: Diarium):  # type: ignore[no-untyped-def]
 
 def _fill(diarium: Diarium) -> list[str]:
     dnrs = []
+    establish_bodies(diarium)  # internal events: the feed skips them
     for n in range(3):
         dnr = register(diarium, f"Ärende {n}")
         document(diarium, dnr, date(2020, 9, 2))
@@ -45,6 +47,7 @@ def test_the_feed_lists_contract_events_in_order(client, diarium: Diarium) -> No
     assert decision["payload"] == {
         "number": 1, "kind": "decided", "text": "Beslut § 160", "body": "RS", "paragraph": 160,
         "higher_body": None, "delegate": None, "delegation_point": None,
+        "historical_source": "W3D3",
     }
     assert decision["actor"] == CLERK.name
     text = json.dumps(body)
@@ -137,7 +140,7 @@ def test_the_contract_is_published(client) -> None:  # type: ignore[no-untyped-d
 
 
 def test_a_long_poll_returns_as_soon_as_an_event_is_written(client, diarium: Diarium) -> None:  # type: ignore[no-untyped-def]
-    dnr = register(diarium)
+    dnr = register(establish_bodies(diarium))
     head = client.get("/api/feed").get_json()["next_after"]
     timer = threading.Timer(0.5, lambda: decide(diarium, dnr, date(2020, 10, 14)))
     started = time.monotonic()

@@ -22,6 +22,7 @@ from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.dnr import DEFAULT_SERIES
 from diarium.domain.rules import RuleViolation
 from diarium.web import create_app
+from tests.bodies_support import diarium_with_bodies, establish_bodies  # noqa: F401 (the fixture)
 
 TODAY = date(2020, 6, 1)
 KEY = (DEFAULT_SERIES, 2020)
@@ -31,7 +32,7 @@ KEY = (DEFAULT_SERIES, 2020)
 def service(database_url: str) -> Iterator[Diarium]:
     """The application service on an empty store, where today is 1 June 2020 (so a
     registration dated later in 2020 breaks a rule yet belongs to the same series-year)."""
-    app = Diarium(database_url, create_tables=True, today=lambda: TODAY)
+    app = establish_bodies(Diarium(database_url, create_tables=True, today=lambda: TODAY))
     yield app
     app.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
 
@@ -222,7 +223,7 @@ def test_sqlite_allocation_lock_is_not_released_by_a_neighbouring_series_year(
     """``flock`` belongs to an open file description: with one descriptor per process, a
     thread allocating in another series-year would "take" the held lock at once and then
     release it under its neighbour, letting other processes in."""
-    service = Diarium(f"sqlite:///{tmp_path / 'd.sqlite'}", create_tables=True)
+    service = establish_bodies(Diarium(f"sqlite:///{tmp_path / 'd.sqlite'}", create_tables=True))
     lock: AllocationLock = service._allocation
     path = f"{tmp_path / 'd.sqlite'}.dnr-lock"
     neighbour_inside = threading.Event()

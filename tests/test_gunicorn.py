@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from bench.common import set_up_bodies
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -30,6 +32,7 @@ def token(database_url: str, tmp_path) -> str:  # type: ignore[no-untyped-def]
          "--role", "registrar", "--name", "gunicorn-test", "--quiet"],
         cwd=tmp_path, capture_output=True, text=True, check=True, timeout=120,
     )
+    set_up_bodies(database_url)  # RS, which the cases are registered for
     return made.stdout.strip()
 
 

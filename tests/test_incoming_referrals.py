@@ -34,6 +34,7 @@ from diarium.domain.case.terms import Direction
 from diarium.domain.rules import RULES, RuleViolation
 from diarium.projections.runner import Projector
 from diarium.web import create_app
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.projections_support import (
     authorized,
     case_with_incoming_referral,

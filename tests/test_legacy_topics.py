@@ -17,6 +17,7 @@ from diarium.domain.events.case import CaseRegistered
 from diarium.projections.runner import Projector
 from diarium.web.schemas.cases import EventSchema, event_view
 from tests.audit_helpers import decide, document, execute, register, scalar
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.projections_support import snapshot
 
 

@@ -300,6 +300,9 @@ def test_a_paragraph_on_a_case_needs_it_on_the_agenda(session) -> None:  # type:
                       "agenda-item-withdrawn")
     refused_unchanged(c, lambda: c.post(f"/api/meetings/{REF}/paragraphs", json={
         "title": "Förstudie", "dnr": "1338-2020"}), "agenda-item-withdrawn")
+    ok(c.post("/api/bodies", json={
+        "code": "HSN", "name": "Hälso- och sjukvårdsnämnden", "kind": "nämnd", "parent": "RF",
+        "established_on": "2019-01-01"}), 201)
     register_case(c, "55-2020", "Hälso- och sjukvårdsnämndens ärende", body="HSN")
     refused_unchanged(c, lambda: c.post(f"/api/meetings/{REF}/agenda", json={
         "kind": "case", "title": "HSN", "dnr": "55-2020"}), "agenda-case-not-for-body")

@@ -17,8 +17,10 @@ from diarium.cases.application import Diarium
 from diarium.domain.case.decisions import RecordDecision
 from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.case.terms import DecisionKind
+from diarium.domain.migration import Migration
 from diarium.projections.runner import Projector
 from diarium.web import create_app
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.projections_support import ACTOR, authorized
 
 DAY = date(2020, 10, 1)
@@ -39,6 +41,7 @@ def decide(diarium: Diarium, dnr: str, paragraph: int) -> None:
             decided_on=DAY,
             body="RS",
             paragraph=paragraph,
+            historical=Migration("W3D3"),
         ),
         ACTOR,
     )

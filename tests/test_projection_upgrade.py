@@ -16,6 +16,7 @@ from diarium.projections.positions import now as _now
 from diarium.projections.registers.deadlines import DeadlinesProjection
 from diarium.projections.runner import Projector
 from diarium.projections.tables import ACTIVE, BUILDING, tracking
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.projections_support import case_with_incoming_referral, fill, snapshot
 
 

@@ -13,6 +13,7 @@ import pytest
 from diarium.cases.application import Diarium
 from diarium.projections.runner import Projector
 from diarium.projections.tables import tracking
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.projections_support import filled, handled_events, snapshot
 
 TODAY = date(2021, 3, 1)

@@ -22,6 +22,7 @@ from diarium.domain.case.lifecycle import RegisterCase
 from diarium.projections.registers.diary import DiaryProjection
 from diarium.projections.runner import Projector
 from diarium.web import create_app
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.projections_support import ACTOR, authorized, filled, handled_events, snapshot
 
 TODAY = date(2021, 3, 1)

@@ -21,6 +21,7 @@ from diarium.domain.events import case as ev
 from diarium.domain.events import meeting as mev
 from diarium.projections.runner import Projector
 from diarium.web import create_app
+from tests.bodies_support import establish_bodies
 from tests.conftest import postgres_database
 from tests.projections_support import ACTOR, MeetingFixture, authorized, decide
 
@@ -37,7 +38,7 @@ def diarium(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator[D
     else:
         urls = postgres_database()
     url = next(urls)
-    store = Diarium(url, create_tables=True)
+    store = establish_bodies(Diarium(url, create_tables=True))
     yield store
     store.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
     for _ in urls:  # drops the PostgreSQL database

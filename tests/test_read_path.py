@@ -31,6 +31,7 @@ from diarium.projections.queries import Query, Registers
 from diarium.projections.runner import Projector
 from diarium.web import create_app
 from diarium.web.token_cache import cache_tokens
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 
 BY = Actor("reader-test")
 

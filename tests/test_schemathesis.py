@@ -34,14 +34,20 @@ from diarium.cases.application import Diarium
 from diarium.cases.tokens import TokenStore
 from diarium.domain.roles import ALL_ROLES
 from diarium.web import create_app
+from tests.bodies_support import establish_bodies
 
 MAX_EXAMPLES = 10  # per operation (valid and invalid mixed): the run stays within ~3 minutes
 # Gaps between what a schema checks and what the OpenAPI document can say, reported to the
 # owners of these routes; only the one acceptance check is left out for them, every other
 # check (no 500, documented status, content type and body) still runs.
 KNOWN_GAPS: dict[str, list[Any]] = {
-    # marshmallow Range on a date (1900..2999) has no JSON Schema counterpart
+    # marshmallow Range on a date (1900..2999) has no JSON Schema counterpart; a migrated
+    # meeting needs its scheduled_on (a dependency OpenAPI 3.0 cannot state: 422)
     "POST /api/meetings": [positive_data_acceptance],
+    # a migrated body, or case (with `migrated` or its old `dnr`), carries its date
+    # (established_on, registered_on): a dependency OpenAPI 3.0 cannot state (422)
+    "POST /api/bodies": [positive_data_acceptance],
+    "POST /api/cases": [positive_data_acceptance],
     # Length(min=1) on a Dict is not exported as minProperties
     "POST /api/meetings/{ref}/paragraphs/{paragraph}/procedure": [positive_data_acceptance],
     # an empty `types=` is taken as "no filter" though the enum has no empty name
@@ -63,7 +69,7 @@ EXCLUDED = [allow_header_conformance]
 def fuzzed() -> Iterator[tuple[Any, dict[str, str], str]]:
     """The schema of an app on a fresh SQLite store, an all-roles token and its id."""
     store = Path(tempfile.mkdtemp(prefix="diarium-fuzz-"))
-    diarium = Diarium(f"sqlite:///{store / 'fuzz.sqlite'}", create_tables=True)
+    diarium = establish_bodies(Diarium(f"sqlite:///{store / 'fuzz.sqlite'}", create_tables=True))
     token, issued = TokenStore.for_application(diarium).issue(
         name="fuzzer", roles=list(ALL_ROLES)
     )

@@ -23,6 +23,7 @@ from diarium.projections import search
 from diarium.projections.listings import LISTINGS
 from diarium.projections.queries import Query, Registers
 from diarium.projections.runner import Projector
+from tests.bodies_support import establish_bodies
 from tests.conftest import postgres_database
 
 TODAY = date(2021, 6, 1)
@@ -50,7 +51,7 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator[tup
         urls: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('q')}/d.sqlite"])
     else:
         urls = postgres_database()
-    diarium = Diarium(next(urls), create_tables=True, today=lambda: TODAY)
+    diarium = establish_bodies(Diarium(next(urls), create_tables=True, today=lambda: TODAY))
     made = []
     start = date(2020, 1, 1)
     for i in range(70):

@@ -22,6 +22,7 @@ from diarium.domain.case.secrecy import (
 from diarium.domain.case.terms import Direction
 from diarium.domain.rules import RuleViolation
 from diarium.web.schemas import cases as s
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 
 TODAY = date(2026, 1, 15)
 BY = Actor("registrator", "req", ("registrar",))
@@ -173,7 +174,7 @@ def secret_case(client_as: Any) -> dict[str, Any]:
     }).status_code == 201
     assert secretary.post(f"/api/cases/{dnr}/decisions", json={
         "kind": "decided", "text": "Nämnden beslutar HEMLIGBESLUT", "decided_on": "2025-03-10",
-        "body": "SN", "paragraph": 12,
+        "body": "SN", "paragraph": 12, "historical": {"source": "W3D3"},
     }).status_code == 201
     # an incoming referral whose letter (document 1) the case's marking covers: its sender
     # is the letter's sender (referrals and deadlines registers, feed, history)
@@ -397,7 +398,7 @@ def test_registers_stop_showing_a_title_once_a_marking_covers_it(
     }).get_json()["dnr"]
     assert client_as("secretary", name="sara").post(f"/api/cases/{dnr}/decisions", json={
         "kind": "decided", "text": "Beslutar enligt förslaget.", "decided_on": "2025-03-10",
-        "body": "SN", "paragraph": 14,
+        "body": "SN", "paragraph": 14, "historical": {"source": "W3D3"},
     }).status_code == 201
     assert client_as("officer", name="linda").post(f"/api/cases/{dnr}/referrals", json={
         "recipients": ["HSN"], "answer_by": "2025-04-30", "sent_on": "2025-03-11",

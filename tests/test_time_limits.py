@@ -26,6 +26,7 @@ from diarium.domain.meeting.terms import (
 from diarium.domain.time_limits import days_off, is_day_off, time_limit_end
 from diarium.projections.runner import Projector
 from diarium.web import create_app
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.projections_support import (
     ACTOR,
     MeetingFixture,

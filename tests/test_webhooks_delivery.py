@@ -18,6 +18,7 @@ from diarium.cases.outbound.webhook_delivery import WebhookWorker, verify_signat
 from diarium.cases.outbound.webhook_subscriptions import WebhookStore
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
 from tests.audit_helpers import decide, document, make_client, register
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.webhook_receivers import Receiver
 
 

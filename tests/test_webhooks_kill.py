@@ -18,6 +18,7 @@ from diarium.cases.outbound import feed
 from diarium.cases.outbound.webhook_subscriptions import WebhookStore, subscriptions
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
 from tests.audit_helpers import decide, document, execute, register
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.webhook_receivers import Answer, Receiver
 
 KILL_AT = 9  # the receiver kills the worker while handling this request (of ~36)

@@ -22,6 +22,7 @@ from diarium.cases.outbound.webhook_subscriptions import WebhookStore, subscript
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
 from diarium.cases.store.persistence import CIPHER_KEY_VARIABLE
 from tests.audit_helpers import decide, execute, register
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.test_webhooks_delivery import _dead_url
 from tests.webhook_receivers import Receiver
 
@@ -96,8 +97,9 @@ def _run(worker: WebhookWorker, rounds: int = 1) -> None:
 
 def _events(diarium: Diarium, count: int = 2) -> None:
     dnr = register(diarium)
+    first = 100 * int(dnr.split("-")[0])  # a § of its own per case (unique per body and year)
     for n in range(count - 1):
-        decide(diarium, dnr, date(2020, 10, 14), 160 + n)
+        decide(diarium, dnr, date(2020, 10, 14), first + n)
 
 
 def test_a_name_resolving_to_a_private_address_is_refused_when_delivering(

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from diarium.cases.application import CaseNotFound, ConcurrentModification
 from diarium.domain.meeting.terms import NotFound as MeetingResourceNotFound
-from diarium.domain.rules import RuleViolation
+from diarium.domain.rules import DateRequired, RuleViolation
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -245,6 +245,14 @@ def register_error_handlers(app: Flask) -> None:
         return problem(
             422, "invalid-body", "Invalid request", "The request has invalid fields.",
             **{"invalid-params": invalid_params(error.messages)},
+        )
+
+    @app.errorhandler(DateRequired)
+    def _date_required(error: DateRequired) -> Response:
+        """422 naming the date a migrated record left out (only a live one defaults it)."""
+        return problem(
+            422, "invalid-body", "Invalid request", str(error),
+            **{"invalid-params": [{"name": error.field, "reason": str(error)}]},
         )
 
     @app.errorhandler(RuleViolation)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from diarium.cases.application import Diarium
-from diarium.cases.demo.meetings import PARAGRAPHS, load_meeting_demo
+from diarium.cases.demo.meetings import PARAGRAPHS, load_bodies, load_meeting_demo
 from diarium.domain.actor import Actor
 from diarium.domain.case.decisions import RecordDecision, RecordProposal
 from diarium.domain.case.documents import RegisterDocument
@@ -50,6 +50,7 @@ CASES: list[tuple[str, str, date, int | None]] = [
 def load_demo(diarium: Diarium) -> list[str]:
     """Record the demo cases; returns their dnrs. Refuses to load twice (dnrs are taken)."""
     loaded = []
+    load_bodies(diarium)  # a case's responsible body is set up first
     for dnr, title, registered_on, paragraph in CASES:
         diarium.register_case(
             RegisterCase(
@@ -120,7 +121,7 @@ def _in_progress(diarium: Diarium) -> None:
             text="Fullmakt till regionala utvecklingsdirektören att underteckna ansökningar.",
             decided_on=date(2020, 9, 25),
             delegate="Regiondirektören",
-            delegation_point="2.3.8",
+            delegation_point="1.4",  # RS's delegation order (cases/demo/meetings.py)
         ),
         REGISTRAR,
     )

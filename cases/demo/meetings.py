@@ -127,9 +127,8 @@ REF = "RS-2020-10-14"
 
 
 def load_meeting_demo(diarium: Diarium) -> str:
-    """Record RF, RS with members and delegation order, and the meeting; returns its ref."""
+    """Record the meeting (its bodies set up first: ``load_bodies``); returns its ref."""
     do = diarium.handle
-    _bodies(diarium)
     ref = do(
         mc.ScheduleMeeting("RS", MEETING, place="Regionhuset, Luleå", starts_at="09.00",
                            scheduled_on=date(2019, 11, 20)),
@@ -175,7 +174,9 @@ def load_meeting_demo(diarium: Diarium) -> str:
     return ref
 
 
-def _bodies(diarium: Diarium) -> None:
+def load_bodies(diarium: Diarium) -> None:
+    """RF, RS with members, its 2020 numbering (on from § 159), its delegation order and
+    delegated decisions: set up before any case is registered for them."""
     do = diarium.handle
     do(mc.EstablishBody(
         "RF", "Regionfullmäktige", BodyKind.COUNCIL, established_on=TERM[0]), ADMIN)

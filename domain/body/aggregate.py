@@ -13,6 +13,7 @@ from diarium.domain.body.paragraph_year import ParagraphYear  # also stored unde
 from diarium.domain.events import body as ev
 from diarium.domain.meeting import commands as mc
 from diarium.domain.meeting.terms import Matter, MemberNotFound, body_id
+from diarium.domain.migration import source_of
 from diarium.domain.rules import happened_on, not_future, require
 
 
@@ -82,7 +83,10 @@ class Body(DiariumAggregate):
 
     @classmethod
     def establish(cls, command: mc.EstablishBody, by: Actor, today: date) -> Body:
-        established_on = happened_on(command.established_on, today, "established_on")
+        migrated = command.migrated is not None
+        established_on = happened_on(
+            command.established_on, today, "established_on", migrated=migrated
+        )
         require(
             command.parent != command.code, rules.BODY_PARENT, "A body cannot sit under itself"
         )
@@ -93,6 +97,7 @@ class Body(DiariumAggregate):
             name=command.name,
             kind=str(command.kind),
             parent=command.parent,
+            migrated_source=source_of(command.migrated),
             occurred_on=established_on,
             by=by,
         )
@@ -296,6 +301,7 @@ class Body(DiariumAggregate):
         self.kind = event.kind
         self.parent = event.parent
         self.established_on = event.occurred_on
+        self.migrated_source = event.migrated_source
         self.members: list[Membership] = []
         self.delegation: dict[str, DelegationPoint] = {}
         self.delegated_decisions: list[DelegatedDecision] = []

@@ -58,6 +58,39 @@ class ParagraphYear(DiariumAggregate):
         )
         return number
 
+    def record_historical(
+        self, *, number: int, dnr: str, source: str, decided_on: date, by: Actor
+    ) -> None:
+        """Take § ``number`` for a historical decision (used before this system) on ``dnr``:
+        unique among the year's historical §§ and before the §§ this system's meetings
+        numbered. While no meeting has numbered any, the system's numbering moves on past it
+        (the year's §§ run on after those used before)."""
+        taken = self.historical.get(number)
+        require(
+            taken is None,
+            rules.PARAGRAPH_TAKEN,
+            f"{self.body} § {number}/{self.year} is already recorded (historical, case {taken})",
+            "paragraph",
+        )
+        meeting = self.numbered.get(number)
+        require(
+            meeting is None,
+            rules.PARAGRAPH_TAKEN,
+            f"{self.body} § {number}/{self.year} was numbered at the meeting {meeting}",
+            "paragraph",
+        )
+        require(
+            self.last_meeting is None or number < self.first_number,
+            rules.PARAGRAPH_TAKEN,
+            f"{self.body} numbers its {self.year} paragraphs in this system from "
+            f"§ {self.first_number}: § {number} is a meeting's, not a historical one",
+            "paragraph",
+        )
+        self.trigger_event(
+            ev.HistoricalParagraphRecorded,
+            number=number, dnr=dnr, source=source, occurred_on=decided_on, by=by,
+        )
+
     @evolves(ev.ParagraphYearOpened)
     def _opened(self, event: ev.ParagraphYearOpened) -> None:
         self.body = event.body
@@ -66,9 +99,19 @@ class ParagraphYear(DiariumAggregate):
         self.last_number = event.last_number
         self.last_meeting: str | None = None
         self.last_meeting_date: date | None = None
+        self.numbered: dict[int, str] = {}  # § → the meeting that numbered it
+        self.historical: dict[int, str] = {}  # § → the case of its historical decision
 
     @evolves(ev.ParagraphNumberAllocated)
     def _allocated(self, event: ev.ParagraphNumberAllocated) -> None:
         self.last_number = event.number
         self.last_meeting = event.meeting
         self.last_meeting_date = event.meeting_date
+        self.numbered[event.number] = event.meeting
+
+    @evolves(ev.HistoricalParagraphRecorded)
+    def _historical(self, event: ev.HistoricalParagraphRecorded) -> None:
+        self.historical[event.number] = event.dnr
+        if self.last_meeting is None and event.number > self.last_number:
+            self.last_number = event.number
+            self.first_number = event.number + 1

@@ -10,6 +10,7 @@ from diarium.domain.aggregate import command, decides, evolves
 from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.terms import Decision, DecisionKind, Proposal, Status
 from diarium.domain.events import case as ev
+from diarium.domain.migration import Migration, source_of
 from diarium.domain.rules import happened_on, require
 
 
@@ -32,6 +33,28 @@ class RecordDecision(CaseCommand):
     higher_body: str | None = None
     delegate: str | None = None
     delegation_point: str | None = None
+    historical: Migration | None = None  # migrated from an older system, with its source
+
+    def by_delegate(self) -> bool:
+        """Whether a delegate took it (else a body at a meeting); refused unless it names
+        exactly one decision maker with its reference (§ or point)."""
+        body, paragraph = self.body, self.paragraph
+        delegate, delegation_point = self.delegate, self.delegation_point
+        by_body = body is not None and paragraph is not None
+        by_delegate = delegate is not None and delegation_point is not None
+        require(
+            by_body != by_delegate
+            and (by_body or (body is None and paragraph is None))
+            and (by_delegate or (delegate is None and delegation_point is None)),
+            rules.DECISION_MAKER,
+        )
+        require(
+            (self.kind == DecisionKind.PROPOSED_TO_HIGHER_BODY) == (self.higher_body is not None),
+            rules.DECISION_MAKER,
+            "A decision proposed to a higher body names that body (higher_body), "
+            "and only such a decision does.",
+        )
+        return by_delegate
 
 
 @command
@@ -58,32 +81,24 @@ class Decisions(CasePart):
 
     @decides(RecordDecision)
     def record_decision(self, command: RecordDecision, by: Actor, today: date) -> Decision:
-        """Record that a decision was taken, by a body at a meeting or by a delegate."""
-        self._active_on(command.decided_on, today, "decided_on")
-        body, paragraph = command.body, command.paragraph
-        delegate, delegation_point = command.delegate, command.delegation_point
-        by_body = body is not None and paragraph is not None
-        by_delegate = delegate is not None and delegation_point is not None
-        require(
-            by_body != by_delegate
-            and (by_body or (body is None and paragraph is None))
-            and (by_delegate or (delegate is None and delegation_point is None)),
-            rules.DECISION_MAKER,
-        )
-        require(
-            (command.kind == DecisionKind.PROPOSED_TO_HIGHER_BODY)
-            == (command.higher_body is not None),
-            rules.DECISION_MAKER,
-            "A decision proposed to a higher body names that body (higher_body), "
-            "and only such a decision does.",
-        )
+        """Record that a decision was taken, by a body at a meeting or by a delegate (the
+        application checks it against the meeting, the delegation order or the body's
+        paragraph numbering first: cases/case_decisions.py)."""
+        self.check_decision(command, today)
         self.record(
             ev.DecisionRecorded, command, by,
             number=len(self.decisions) + 1,
             kind=str(command.kind),
+            historical_source=source_of(command.historical),
             occurred_on=command.decided_on,
         )
         return self.decisions[-1]
+
+    def check_decision(self, command: RecordDecision, today: date) -> bool:
+        """Refuse a decision the case cannot take (closed, cancelled, in the future, without
+        exactly one decision maker); whether a delegate took it."""
+        self._active_on(command.decided_on, today, "decided_on")
+        return command.by_delegate()
 
     @decides(RecordExtractSent)
     def record_extract_sent(self, command: RecordExtractSent, by: Actor, today: date) -> None:
@@ -125,6 +140,7 @@ class Decisions(CasePart):
             Decision(
                 event.number, event.kind, event.text, event.occurred_on, event.body,
                 event.paragraph, event.higher_body, event.delegate, event.delegation_point,
+                historical_source=event.historical_source,
             )
         )
 

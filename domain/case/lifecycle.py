@@ -13,6 +13,7 @@ from diarium.domain.case.secrecy import MarkSecret
 from diarium.domain.case.terms import SecrecyMarking, Status
 from diarium.domain.dnr import DEFAULT_SERIES, case_id
 from diarium.domain.events import case as ev
+from diarium.domain.migration import Migration
 from diarium.domain.roles import may_mark_secret
 from diarium.domain.rules import happened_on, not_future, require, rule
 
@@ -32,6 +33,12 @@ class RegisterCase:
     origin: str | None = None
     dnr: str | None = None  # an existing number, when migrating from an older system
     secrecy: SecrecyMarking | None = None  # marked secret in the same write (OSL 5:5)
+    migrated: Migration | None = None  # taken over from an older system (as is a given dnr)
+
+    @property
+    def is_migrated(self) -> bool:
+        """Taken over from an older system: it then carries its own dates."""
+        return self.migrated is not None or self.dnr is not None
 
 
 @command
@@ -94,6 +101,7 @@ class Lifecycle(CasePart):
         classification: str | None = None,
         origin: str | None = None,
         migrated: bool = False,
+        migrated_source: str | None = None,
         secrecy: SecrecyMarking | None = None,
     ) -> Self:
         """Register a new case under ``dnr``, marked secret at once when ``secrecy`` is given
@@ -121,6 +129,7 @@ class Lifecycle(CasePart):
             classification=classification,
             origin=origin,
             migrated=migrated,
+            migrated_source=migrated_source,
             occurred_on=registered_on,
             by=by,
         )
@@ -212,6 +221,7 @@ class Lifecycle(CasePart):
         self.classification = event.classification
         self.origin = event.origin
         self.migrated = event.migrated
+        self.migrated_source = event.migrated_source
         self.registered_on = event.occurred_on
         self.registered_by = event.actor
         self.status = Status.OPEN

@@ -52,6 +52,7 @@ class CasePart(DiariumAggregate):
         classification: str | None
         origin: str | None
         migrated: bool
+        migrated_source: str | None
         registered_on: date
         registered_by: str
         status: Status

@@ -133,3 +133,4 @@ class Decision:
     delegate: str | None
     delegation_point: str | None
     extracts: dict[str, date] = field(default_factory=dict)
+    historical_source: str | None = None  # migrated from an older system, not from a meeting

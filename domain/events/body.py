@@ -28,6 +28,7 @@ class BodyEstablished(DiariumCreated):
     name: str
     kind: str
     parent: str | None
+    migrated_source: str | None = None  # taken over from an older system (added later)
 
 
 class MemberAppointed(DiariumEvent):
@@ -167,6 +168,18 @@ class ParagraphNumberAllocated(DiariumEvent):
     meeting_date: date
 
 
+class HistoricalParagraphRecorded(DiariumEvent):
+    """A § the body used before this system (a historical decision migrated onto the case
+    ``dnr``, from ``source``) was taken in the year's numbering."""
+
+    label = "Historisk paragraf registrerad"
+    secrecy = SAFE
+
+    number: int
+    dnr: str
+    source: str
+
+
 BODY_EVENTS: tuple[type[DiariumEvent], ...] = (
     *events_of(
         "body",
@@ -179,5 +192,10 @@ BODY_EVENTS: tuple[type[DiariumEvent], ...] = (
         DelegatedDecisionRecorded,
         DelegatedDecisionsReported,
     ),
-    *events_of("paragraph_year", ParagraphYearOpened, ParagraphNumberAllocated),
+    *events_of(
+        "paragraph_year",
+        ParagraphYearOpened,
+        ParagraphNumberAllocated,
+        HistoricalParagraphRecorded,
+    ),
 )

@@ -33,6 +33,7 @@ class CaseRegistered(DiariumCreated):
         "year": "integer: year of the dnr",
         "sequence": "integer: sequence number of the dnr",
         "migrated": "boolean: true when the dnr was taken over from an older system",
+        "migrated_source": "string|null: the older system or register it was taken from",
     })
 
     dnr: str
@@ -47,6 +48,7 @@ class CaseRegistered(DiariumCreated):
     classification: str | None
     origin: str | None
     migrated: bool
+    migrated_source: str | None = None  # added later: older events have none
 
 
 class DocumentRegistered(DiariumEvent):
@@ -260,6 +262,8 @@ class DecisionRecorded(DiariumEvent):
             "higher_body": "string|null: body the matter is proposed to",
             "delegate": "string|null: deciding delegate (with delegation_point)",
             "delegation_point": "string|null: point of the delegation order",
+            "historical_source": "string|null: the source of a historical decision (migrated "
+            "from an older system rather than recorded from a meeting in this one)",
         })
 
     number: int
@@ -270,6 +274,7 @@ class DecisionRecorded(DiariumEvent):
     higher_body: str | None
     delegate: str | None
     delegation_point: str | None
+    historical_source: str | None = None  # added later: older events have none
 
 
 class ProtocolExtractSent(DiariumEvent):

@@ -38,6 +38,7 @@ class MeetingScheduled(DiariumCreated):
     session: int
     place: str | None
     starts_at: str | None
+    migrated_source: str | None = None  # taken over from an older system (added later)
 
 
 class AgendaItemAdded(DiariumEvent):

@@ -19,6 +19,7 @@ from diarium.domain.meeting.legal_force import LegalForce
 from diarium.domain.meeting.paragraphs import Paragraphs
 from diarium.domain.meeting.protocol import Protocol
 from diarium.domain.meeting.terms import meeting_id, meeting_ref
+from diarium.domain.migration import source_of
 from diarium.domain.rules import happened_on
 
 
@@ -28,7 +29,9 @@ class Meeting(Agenda, Paragraphs, Entries, Protocol, LegalForce):
     @classmethod
     def schedule(cls, command: mc.ScheduleMeeting, by: Actor, today: date) -> Meeting:
         """The meeting ``command`` schedules (its ref made from body, date and session)."""
-        scheduled_on = happened_on(command.scheduled_on, today, "scheduled_on")
+        scheduled_on = happened_on(
+            command.scheduled_on, today, "scheduled_on", migrated=command.migrated is not None
+        )
         ref = meeting_ref(command.body, command.date, command.session)
         return cls._create_by(
             ev.MeetingScheduled,
@@ -39,6 +42,7 @@ class Meeting(Agenda, Paragraphs, Entries, Protocol, LegalForce):
             session=command.session,
             place=command.place,
             starts_at=command.starts_at,
+            migrated_source=source_of(command.migrated),
             occurred_on=scheduled_on,
             by=by,
         )

@@ -21,6 +21,7 @@ from diarium.domain.meeting.terms import (
     Position,
     Vote,
 )
+from diarium.domain.migration import Migration
 
 
 @command
@@ -46,6 +47,7 @@ class EstablishBody(BodyCommand):
     kind: BodyKind
     parent: str | None = None
     established_on: date | None = None
+    migrated: Migration | None = None  # taken over from an older system: dated, with source
 
 
 @command
@@ -124,6 +126,7 @@ class ScheduleMeeting:
     place: str | None = None
     starts_at: str | None = None
     scheduled_on: date | None = None
+    migrated: Migration | None = None  # taken over from an older system: dated, with source
 
 
 @command

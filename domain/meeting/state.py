@@ -214,6 +214,7 @@ class MeetingState(DiariumAggregate):
         self.place = event.place
         self.starts_at = event.starts_at
         self.scheduled_on = event.occurred_on
+        self.migrated_source = event.migrated_source
         self.agenda: list[AgendaItem] = []
         self.chair: str | None = None
         self.secretary: str | None = None

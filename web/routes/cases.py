@@ -140,7 +140,8 @@ command_routes(api, [
      "Record a decision proposal (beslutsförslag)"),
     ("post", "/cases/<path:dnr>/decisions",
      SECRETARY_OR_OWN, s.RecordDecisionSchema, 201,
-     "Record a decision (beslut)"),
+     "Record a decision (beslut) - a delegate's under the delegation order, a body's from "
+     "its meeting's decided paragraph, or a historical one (migrated, § unique per year)"),
     ("post", "/cases/<path:dnr>/decisions/<int:decision_number>/extracts",
      SECRETARY_ONLY, s.RecordExtractSentSchema, 201,
      "Record a protocol extract sent"),

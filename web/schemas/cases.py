@@ -21,6 +21,7 @@ from diarium.domain.case.terms import (
     Direction,
     SecrecyMarking,
 )
+from diarium.domain.migration import Migration
 from diarium.web.text import refusal, spec_pattern
 
 # Some character that is not white space, the same in Python and ECMA-262 (the OpenAPI
@@ -111,6 +112,22 @@ class PartSchema(Schema):
         return self.part(**data)
 
 
+class MigrationSchema(PartSchema):
+    """Where a record taken over from an older system comes from; such a record carries
+    its own dates (none defaults to today: 422 naming the date left out)."""
+
+    part = Migration
+    source = text(500, required=True, metadata={"example": "W3D3, Region Norrbotten"})
+
+
+def migration(description: str) -> fields.Nested:
+    """An optional migration block (``{"source": ...}``)."""
+    return fields.Nested(
+        MigrationSchema, load_default=None, allow_none=True,
+        metadata={"description": description},
+    )
+
+
 class RegisterCaseSchema(CommandSchema):
     command = lifecycle.RegisterCase
     title = text(1000, required=True, metadata={"description": "Ärendemening"})
@@ -123,6 +140,9 @@ class RegisterCaseSchema(CommandSchema):
     classification = optional_text(100)
     origin = optional_text(200)
     dnr = optional_text(50)
+    migrated = migration(
+        "Taken over from an older system (so is a case with a dnr): registered_on is required"
+    )
     secrecy = fields.Nested(  # absent: the command's default, no marking
         "RegistrationSecrecySchema",
         metadata={"description": "Mark the case secret in the same write (OSL 5:5)"},
@@ -223,6 +243,10 @@ class RecordDecisionSchema(CommandSchema):
     higher_body = optional_text(200)
     delegate = optional_text(200)
     delegation_point = optional_text(50)
+    historical = migration(
+        "A body's decision migrated from an older system, not from a meeting in this one: "
+        "its § is still unique per body and year"
+    )
 
 
 class RecordExtractSentSchema(CommandSchema):
@@ -332,6 +356,7 @@ class DecisionSchema(PublicDecisionSchema):
     higher_body = Text(allow_none=True)
     delegate = Text(allow_none=True)
     delegation_point = Text(allow_none=True)
+    historical_source = Text(allow_none=True)
     extracts = fields.Method("dump_extracts", metadata={"type": "array"})
 
     def dump_extracts(self, decision: Any) -> list[dict[str, str]]:
@@ -370,6 +395,7 @@ class CaseSchema(PublicCaseSchema):
     sequence = fields.Integer()
     title = Text()
     migrated = fields.Boolean()
+    migrated_source = Text(allow_none=True)
     registered_by = Text()
     version = fields.Integer()
     recorded_at = fields.DateTime(attribute="created_on")

@@ -18,6 +18,7 @@ from diarium.web.schemas.cases import (
     RecordExtractSentSchema,
     Text,
     enum_field,
+    migration,
     optional_date,
     optional_number,
     optional_text,
@@ -67,6 +68,7 @@ class EstablishBodySchema(CommandSchema):
     kind = enum_field(terms.BodyKind, required=True)
     parent = body_code(load_default=None, allow_none=True)
     established_on = optional_date()
+    migrated = migration("Taken over from an older system: established_on is required")
 
 
 class AppointMemberSchema(CommandSchema):
@@ -143,6 +145,7 @@ class ScheduleMeetingSchema(CommandSchema):
     place = optional_text(300)
     starts_at = clock(metadata={"example": "09.00"})
     scheduled_on = optional_date()
+    migrated = migration("Taken over from an older system: scheduled_on is required")
 
 
 class AddAgendaItemSchema(CommandSchema):

@@ -74,6 +74,7 @@ class BodySchema(Schema):
     kind = Text()
     parent = Text(allow_none=True)
     established_on = fields.Date()
+    migrated_source = Text(allow_none=True, metadata={"description": "Taken over from"})
     version = fields.Integer()
     members = fields.List(fields.Nested(MembershipSchema))
     delegation_order = fields.List(fields.Nested(DelegationPointSchema))
@@ -248,6 +249,7 @@ class MeetingSchema(LegalForceSchema):
     starts_at = Text(allow_none=True)
     status = Text(metadata={"description": "scheduled | closed | adjusted | posted"})
     scheduled_on = fields.Date()
+    migrated_source = Text(allow_none=True, metadata={"description": "Taken over from"})
     version = fields.Integer()
     agenda = fields.List(fields.Nested(AgendaItemSchema))
     chair = Text(allow_none=True)
@@ -289,6 +291,7 @@ def body_view(body: Body, today: date) -> dict[str, Any]:
         "kind": body.kind,
         "parent": body.parent,
         "established_on": body.established_on,
+        "migrated_source": body.migrated_source,
         "version": body.version,
         "members": [dict(vars(m), active=m.active_on(today)) for m in body.members],
         "delegation_order": [
@@ -368,6 +371,7 @@ def meeting_view(meeting: Meeting, today: date) -> dict[str, Any]:
         "starts_at": meeting.starts_at,
         "status": meeting.status,
         "scheduled_on": meeting.scheduled_on,
+        "migrated_source": meeting.migrated_source,
         "version": meeting.version,
         "agenda": [vars(i) for i in meeting.agenda],
         "chair": meeting.chair,
