@@ -184,7 +184,7 @@ def generate(diarium: Diarium, count: int = CASES, seed: int = 15) -> list[Made]
             diarium.handle(RecordDecision(
                 dnr, kind=DecisionKind.DECIDED, decided_on=day + timedelta(days=3),
                 text=f"Beslutar i ärendet {title.lower()} enligt förslaget.",
-                delegate="Regiondirektören", delegation_point="2.3.8",
+                delegate="Regiondirektören", delegation_point="1.4",  # the demo RS order
             ), REGISTRAR)
             case.decided = True
         made.append(case)

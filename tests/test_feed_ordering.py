@@ -19,7 +19,11 @@ import pytest
 from diarium.cases.application import Diarium
 from diarium.cases.outbound import feed
 from tests.audit_helpers import document, register
-from tests.bodies_support import diarium_with_bodies, establish_bodies  # noqa: F401 (the fixture)
+from tests.bodies_support import (  # noqa: F401 (the fixture)
+    SETUP_EVENTS,
+    diarium_with_bodies,
+    establish_bodies,
+)
 from tests.conftest import postgres_database
 
 
@@ -32,7 +36,8 @@ def pg() -> Iterator[Diarium]:
 
 
 def _all_positions(app: Diarium) -> list[int]:
-    return [i.position for i in feed.read_feed(app, 0, feed.MAX_LIMIT).items]
+    """The positions of the feed's items after the bodies' set-up."""
+    return [i.position for i in feed.read_feed(app, SETUP_EVENTS, feed.MAX_LIMIT).items]
 
 
 class Follower(threading.Thread):
@@ -57,7 +62,7 @@ class Follower(threading.Thread):
 
 def test_many_concurrent_writers_and_a_follower_agree(pg: Diarium) -> None:
     dnrs = [register(pg, f"Ärende {n}") for n in range(3)]
-    follower = Follower(pg)
+    follower = Follower(pg, after=SETUP_EVENTS)
     follower.start()
     errors: list[BaseException] = []
 

@@ -17,12 +17,13 @@ from diarium.domain.events.case import CaseRegistered
 from diarium.projections.runner import Projector
 from diarium.web.schemas.cases import EventSchema, event_view
 from tests.audit_helpers import decide, document, execute, register, scalar
-from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
+from tests.bodies_support import SETUP_EVENTS, diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.projections_support import snapshot
 
 
 def _feed(app: Diarium, **kwargs: Any) -> list[dict[str, Any]]:
-    return [item.as_dict() for item in read_feed(app, **kwargs).items]
+    """The feed after the bodies' set-up."""
+    return [item.as_dict() for item in read_feed(app, after=SETUP_EVENTS, **kwargs).items]
 
 
 def _rebuilt(app: Diarium) -> dict[str, Any]:

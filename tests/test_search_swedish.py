@@ -41,6 +41,10 @@ def _decision(client: Any, dnr: str, text: str) -> None:
 @pytest.fixture
 def world(app: Any, client: Any) -> Any:
     setup_bodies(client)
+    ok(client.post("/api/bodies/RS/delegation-points", json={
+        "number": "2.3.8", "case_type": "Yttranden över remisser", "delegate": "Regiondirektören",
+        "decided_on": "2020-01-01",
+    }), 201)
     _case(client, AMBULANCE, "Avtal om ambulanssjukvård i Kiruna")
     _case(client, REFERRAL, "Remiss om tandvårdstaxa")
     _document(client, REFERRAL, "Remissen med bilagor", "Socialdepartementet")

@@ -18,7 +18,7 @@ from diarium.cases.outbound import feed
 from diarium.cases.outbound.webhook_subscriptions import WebhookStore, subscriptions
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
 from tests.audit_helpers import decide, document, execute, register
-from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
+from tests.bodies_support import SETUP_EVENTS, diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.webhook_receivers import Answer, Receiver
 
 KILL_AT = 9  # the receiver kills the worker while handling this request (of ~36)
@@ -64,12 +64,12 @@ def test_killed_webhook_worker_loses_and_duplicates_nothing(
     monkeypatch.setenv(ALLOW_NETWORKS_VARIABLE, "127.0.0.0/8")  # the workers inherit it
     store = WebhookStore(diarium)
     receiver = KillingReceiver()
-    subscription = store.subscribe(receiver.url, from_position=0)
+    subscription = store.subscribe(receiver.url, from_position=SETUP_EVENTS)
     for n in range(12):  # 36 public events, fewer than one batch (50): the kill is mid-batch
         dnr = register(diarium, f"Ärende {n}")
         document(diarium, dnr, date(2020, 9, 2))
         decide(diarium, dnr, date(2020, 10, 14), 160 + n)
-    expected = [item.position for item in feed.read_feed(diarium, 0, 1000).items]
+    expected = [item.position for item in feed.read_feed(diarium, SETUP_EVENTS, 1000).items]
     assert len(expected) == 36
 
     first = _worker(database_url)

@@ -22,7 +22,7 @@ from diarium.cases.outbound.webhook_subscriptions import WebhookStore, subscript
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
 from diarium.cases.store.persistence import CIPHER_KEY_VARIABLE
 from tests.audit_helpers import decide, execute, register
-from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
+from tests.bodies_support import SETUP_EVENTS, diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.test_webhooks_delivery import _dead_url
 from tests.webhook_receivers import Receiver
 
@@ -109,7 +109,8 @@ def test_a_name_resolving_to_a_private_address_is_refused_when_delivering(
     try:
         monkeypatch.setenv(ALLOW_NETWORKS_VARIABLE, "127.0.0.0/8,::1/128")
         made = service.post("/api/webhooks", json={
-            "url": f"http://localhost:{receiver.port}/hook", "from_position": 0}).get_json()
+            "url": f"http://localhost:{receiver.port}/hook", "from_position": SETUP_EVENTS,
+        }).get_json()
         monkeypatch.delenv(ALLOW_NETWORKS_VARIABLE)  # no longer allowed: checked again
         _events(diarium)
         _run(worker, 2)
@@ -145,7 +146,7 @@ def test_the_connection_goes_to_the_address_checked(
     monkeypatch.setenv(ALLOW_NETWORKS_VARIABLE, "127.0.0.1/32")
     try:
         url = f"http://hooks.example:{public.port}/hook?via=dns"
-        made = service.post("/api/webhooks", json={"url": url, "from_position": 0})
+        made = service.post("/api/webhooks", json={"url": url, "from_position": SETUP_EVENTS})
         assert made.status_code == 201
         _events(diarium, 3)
         _run(worker)
@@ -171,7 +172,7 @@ def test_redirects_are_not_followed_and_failures_say_only_their_class(
     redirecting = Receiver(answer=(302, {"Location": target.url}, b""))
     failing = Receiver(answer=(502, {}, b"upstream SQLHOST.internal:5432 refused"))
     try:
-        made = {url: service.post("/api/webhooks", json={"url": url, "from_position": 0})
+        made = {url: service.post("/api/webhooks", json={"url": url, "from_position": SETUP_EVENTS})
                 .get_json()["id"] for url in (redirecting.url, failing.url, _dead_url())}
         _events(diarium, 1)
         _run(worker)
@@ -258,7 +259,9 @@ def test_secrets_are_encrypted_at_rest_and_deliveries_still_sign(
     monkeypatch.setenv(ALLOW_NETWORKS_VARIABLE, "127.0.0.0/8")
     receiver = Receiver()
     try:
-        made = service.post("/api/webhooks", json={"url": receiver.url, "from_position": 0})
+        made = service.post(
+            "/api/webhooks", json={"url": receiver.url, "from_position": SETUP_EVENTS}
+        )
         secret = made.get_json()["secret"]
         with diarium.recorder.datastore.engine.connect() as connection:  # type: ignore[attr-defined]
             stored = connection.execute(sqlalchemy.select(subscriptions.c.secret)).scalar_one()
