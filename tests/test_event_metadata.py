@@ -17,16 +17,8 @@ import pytest
 
 from diarium.cases.outbound import feed
 from diarium.domain import secrecy
-from diarium.domain.events import EVENT_CLASSES
-from diarium.domain.events.base import (
-    SAFE,
-    UNPUBLISHED,
-    Covered,
-    DiariumCreated,
-    DiariumEvent,
-    Public,
-    payload_fields,
-)
+from diarium.domain.events import EVENT_CLASSES, base
+from diarium.domain.events.base import Covered, DiariumCreated, DiariumEvent, Public
 from diarium.domain.events.case import CaseRegistered
 from diarium.projections.registers.base import PREFETCH_COLUMNS
 
@@ -133,12 +125,12 @@ def test_the_payload_documentation_is_derived_from_the_fields() -> None:
         """An event whose fields say what they mean."""
 
         label = "Prov taget"
-        secrecy = SAFE
+        secrecy = base.SAFE
         public = Public("case.sampled", "A sample was taken.",
                         extra={"cases": "array of object: x"},
                         about={"meeting": "string: the meeting"})
 
-        kept: Annotated[str, UNPUBLISHED]
+        kept: Annotated[str, base.UNPUBLISHED]
         number: Annotated[int, "sample number"]
         note: Annotated[str | None, "what was seen"]
         taken_on: Annotated[date, "the day"]
@@ -148,7 +140,7 @@ def test_the_payload_documentation_is_derived_from_the_fields() -> None:
         found: Annotated[bool, "true when found"]
         extras: Annotated[dict[str, Any], "anything else"]
 
-    assert payload_fields(Sampled) == {
+    assert base.payload_fields(Sampled) == {
         "meeting": "string: the meeting",
         "number": "integer: sample number",
         "note": "string|null: what was seen",
@@ -160,8 +152,8 @@ def test_the_payload_documentation_is_derived_from_the_fields() -> None:
         "extras": "object: anything else",
         "cases": "array of object: x",
     }
-    assert list(payload_fields(Sampled))[:2] == ["meeting", "number"]
-    assert list(payload_fields(Sampled))[-1] == "cases"
+    assert list(base.payload_fields(Sampled))[:2] == ["meeting", "number"]
+    assert list(base.payload_fields(Sampled))[-1] == "cases"
 
 
 def test_a_published_field_without_a_meaning_is_named() -> None:
@@ -169,18 +161,18 @@ def test_a_published_field_without_a_meaning_is_named() -> None:
         """An event someone forgot to document a field of."""
 
         label = "Oförklarat"
-        secrecy = SAFE
+        secrecy = base.SAFE
         public = Public("case.unexplained", "Something happened.")
 
         number: Annotated[int, "its number"]
         secret: str
 
     with pytest.raises(TypeError, match=r"Unexplained\.secret"):
-        payload_fields(Unexplained)
+        base.payload_fields(Unexplained)
 
 
 def test_annotated_event_fields_are_plain_fields_of_the_event() -> None:
     hints = typing.get_type_hints(CaseRegistered)
     assert hints["title"] is str and hints["unit"] == str | None
-    assert "dnr" not in payload_fields(CaseRegistered)
+    assert "dnr" not in base.payload_fields(CaseRegistered)
     assert "dnr" in typing.get_type_hints(CaseRegistered)
