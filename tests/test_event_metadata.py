@@ -169,6 +169,8 @@ def test_a_published_field_without_a_meaning_is_named() -> None:
 
     with pytest.raises(TypeError, match=r"Unexplained\.secret"):
         base.payload_fields(Unexplained)
+    with pytest.raises(TypeError):  # the payload's fields are the class's, not a third argument
+        Public("case.unexplained", "Something happened.", {"number": "integer: its number"})
 
 
 def test_annotated_event_fields_are_plain_fields_of_the_event() -> None:

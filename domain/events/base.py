@@ -21,7 +21,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
@@ -37,6 +37,7 @@ class Public:
 
     name: str
     description: str
+    _: KW_ONLY  # an old-style third argument (the payload's dict) fails loudly
     extra: Mapping[str, str] = field(default_factory=dict)
     about: Mapping[str, str] = field(default_factory=dict)
 
