@@ -9,11 +9,15 @@ from __future__ import annotations
 import re
 import typing
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
+from typing import Annotated, Any
+
+import pytest
 
 from diarium.cases.outbound import feed
 from diarium.domain import secrecy
-from diarium.domain.events import EVENT_CLASSES
+from diarium.domain.events import EVENT_CLASSES, base
 from diarium.domain.events.base import Covered, DiariumCreated, DiariumEvent, Public
 from diarium.domain.events.case import CaseRegistered
 from diarium.projections.registers.base import PREFETCH_COLUMNS
@@ -114,3 +118,63 @@ def test_docs_list_exactly_the_public_types() -> None:
         assert {name: f"{json}: {meaning}" for name, json, meaning in rows} == kind.fields, (
             kind.name)
         assert [name for name, _, _ in rows] == list(kind.fields), kind.name
+
+
+def test_the_payload_documentation_is_derived_from_the_fields() -> None:
+    class Sampled(DiariumEvent):
+        """An event whose fields say what they mean."""
+
+        label = "Prov taget"
+        secrecy = base.SAFE
+        public = Public("case.sampled", "A sample was taken.",
+                        extra={"cases": "array of object: x"},
+                        about={"meeting": "string: the meeting"})
+
+        kept: Annotated[str, base.UNPUBLISHED]
+        number: Annotated[int, "sample number"]
+        note: Annotated[str | None, "what was seen"]
+        taken_on: Annotated[date, "the day"]
+        checked_on: Annotated[date | None, "the day it was checked"]
+        tags: Annotated[list[str], "labels"]
+        counts: Annotated[list[int] | None, "how many"]
+        found: Annotated[bool, "true when found"]
+        extras: Annotated[dict[str, Any], "anything else"]
+
+    assert base.payload_fields(Sampled) == {
+        "meeting": "string: the meeting",
+        "number": "integer: sample number",
+        "note": "string|null: what was seen",
+        "taken_on": "date: the day",
+        "checked_on": "date|null: the day it was checked",
+        "tags": "array of string: labels",
+        "counts": "array of integer|null: how many",
+        "found": "boolean: true when found",
+        "extras": "object: anything else",
+        "cases": "array of object: x",
+    }
+    assert list(base.payload_fields(Sampled))[:2] == ["meeting", "number"]
+    assert list(base.payload_fields(Sampled))[-1] == "cases"
+
+
+def test_a_published_field_without_a_meaning_is_named() -> None:
+    class Unexplained(DiariumEvent):
+        """An event someone forgot to document a field of."""
+
+        label = "Oförklarat"
+        secrecy = base.SAFE
+        public = Public("case.unexplained", "Something happened.")
+
+        number: Annotated[int, "its number"]
+        secret: str
+
+    with pytest.raises(TypeError, match=r"Unexplained\.secret"):
+        base.payload_fields(Unexplained)
+    with pytest.raises(TypeError):  # the payload's fields are the class's, not a third argument
+        Public("case.unexplained", "Something happened.", {"number": "integer: its number"})
+
+
+def test_annotated_event_fields_are_plain_fields_of_the_event() -> None:
+    hints = typing.get_type_hints(CaseRegistered)
+    assert hints["title"] is str and hints["unit"] == str | None
+    assert "dnr" not in base.payload_fields(CaseRegistered)
+    assert "dnr" in typing.get_type_hints(CaseRegistered)

@@ -41,6 +41,7 @@ from diarium.domain.dnr import case_id
 from diarium.domain.events import EVENT_CLASSES
 from diarium.domain.events import case as ev
 from diarium.domain.events import meeting as mev
+from diarium.domain.events.base import payload_fields
 from diarium.domain.meeting.terms import appeal_period_end
 from diarium.domain.secrecy import (
     DOCUMENT_MARKING,
@@ -68,10 +69,11 @@ class PublicType:
     fields: dict[str, str]  # payload field -> documented meaning (JSON type first)
 
 
-# Each published event class declares its type (``public``, domain/events/), in the order of
-# the events: the case's, then the meeting's and the body's.
+# Each published event class declares its type (``public``, domain/events/) and its fields'
+# meanings (their payload documentation: base.payload_fields), in the order of the events: the
+# case's, then the meeting's and the body's.
 PUBLIC_TYPES: tuple[PublicType, ...] = tuple(
-    PublicType(cls.public.name, cls, cls.public.description, cls.public.fields)
+    PublicType(cls.public.name, cls, cls.public.description, payload_fields(cls))
     for cls in EVENT_CLASSES
     if cls.public is not None
 )
@@ -87,8 +89,12 @@ CASE_TOPICS: frozenset[str] = frozenset(
 
 
 # payload fields the feed adds to an event's own (what the meeting or body is, the cases a
-# protocol concerns, the appeal period a posting starts): _concerns below
-ADDED_FIELDS = frozenset({"meeting", "body", "cases", "appeal_period_ends"})
+# protocol concerns, the appeal period a posting starts; declared as ``public.about`` and
+# ``public.extra``): _concerns below
+ADDED_FIELDS = frozenset(
+    name for cls in EVENT_CLASSES if cls.public is not None
+    for name in (*cls.public.about, *cls.public.extra)
+)
 
 
 def public_type(event: Any) -> PublicType | None:

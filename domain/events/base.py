@@ -8,7 +8,9 @@ used to keep hand lists; tests/test_event_metadata.py fails naming an event that
   (:class:`Covered`; :data:`SAFE` when it carries nothing a marking covers; domain/secrecy.py);
 - ``public``: its type in the public feed (:class:`Public`), or ``internal = True`` for a case
   event the feed skips (cases/outbound/feed.py); a meeting's or a body's event is published
-  only when it declares ``public``;
+  only when it declares ``public``. A published event's fields carry their documented meaning
+  (``title: Annotated[str, "ärendemening"]``, or :data:`UNPUBLISHED` for one the payload leaves
+  out); :func:`payload_fields` derives the payload's documentation from them;
 - ``aggregate``: the kind of aggregate it belongs to, set once per module by :func:`events_of`;
 - ``sets`` (optional): the attributes of its aggregate it gives a new value, each from its
   field of the same name (the registers copy them: projections/registers/diary.py).
@@ -16,7 +18,10 @@ used to keep hand lists; tests/test_event_metadata.py fails naming an event that
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
@@ -25,12 +30,56 @@ from eventsourcing.domain import Aggregate
 
 @dataclass(frozen=True)
 class Public:
-    """An event's type in the public feed: its stable name, description and payload fields
-    (payload field -> JSON type, a colon, its documented meaning)."""
+    """An event's type in the public feed: its stable name and description. Its payload is the
+    event's documented fields (:func:`payload_fields`), after ``about`` and before ``extra``:
+    the fields the feed adds (what the meeting or body is, the cases concerned...), each
+    payload field -> JSON type, a colon, its documented meaning."""
 
     name: str
     description: str
-    fields: dict[str, str]
+    _: KW_ONLY  # an old-style third argument (the payload's dict) fails loudly
+    extra: Mapping[str, str] = field(default_factory=dict)
+    about: Mapping[str, str] = field(default_factory=dict)
+
+
+UNPUBLISHED = object()
+"""Marks an event field the feed's payload leaves out: ``dnr: Annotated[str, UNPUBLISHED]``."""
+
+_JSON_TYPES: dict[Any, str] = {
+    str: "string", int: "integer", bool: "boolean", date: "date", dict: "object",
+}
+
+
+def json_type(hint: Any) -> str:
+    """The documented JSON type of a field's Python type: ``str | None`` -> ``string|null``,
+    ``list[int]`` -> ``array of integer``."""
+    args = typing.get_args(hint)
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType) and type(None) in args:
+        (inner,) = [a for a in args if a is not type(None)]
+        return f"{json_type(inner)}|null"
+    if origin is list:
+        return f"array of {json_type(args[0])}"
+    return _JSON_TYPES[origin or hint]
+
+
+def payload_fields(cls: type[EventMetadata]) -> dict[str, str]:
+    """The documented payload of a published event class: payload field -> "JSON type:
+    meaning", from ``public.about``, the class's own fields (``Annotated[type, "meaning"]``;
+    a field without a meaning nor :data:`UNPUBLISHED` is a ``TypeError``), ``public.extra``."""
+    public = cls.public
+    assert public is not None, cls
+    own: dict[str, str] = {}
+    for name, hint in typing.get_type_hints(cls, include_extras=True).items():
+        if name in _STAMPED:
+            continue
+        marks = getattr(hint, "__metadata__", ())
+        meanings = [m for m in marks if isinstance(m, str)]
+        if not meanings and UNPUBLISHED not in marks:
+            raise TypeError(f"{cls.__name__}.{name}: published, but has no documented meaning")
+        if meanings:
+            own[name] = f"{json_type(typing.get_args(hint)[0])}: {meanings[0]}"
+    return {**public.about, **own, **public.extra}
 
 
 @dataclass(frozen=True)
@@ -76,6 +125,9 @@ class DiariumEvent(Aggregate.Event, EventMetadata):
 
 class DiariumCreated(Aggregate.Created, DiariumEvent):
     """The first event of a diarium aggregate."""
+
+
+_STAMPED = frozenset(typing.get_type_hints(DiariumCreated))  # the library's, the stamp, metadata
 
 
 def events_of(kind: str, *classes: type[DiariumEvent]) -> tuple[type[DiariumEvent], ...]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
 
 from diarium.domain.events.base import (
     SAFE,
@@ -55,15 +56,19 @@ class MembershipEnded(DiariumEvent):
     reason: str | None
 
 
+BODY_ADDED = {"body": "string: the body, e.g. RS"}  # what the feed adds to a body's item
+DECISION_ON_ORDER = "the body's decision on the order"
+
+
 @dataclass(frozen=True)
 class DelegationPointTerms:
     """The fields of an event that sets a point's terms (added or revised): not an event."""
 
-    number: str
-    case_type: str
-    delegate: str
-    conditions: str | None
-    decision_reference: str | None
+    number: Annotated[str, "the point of the delegation order, e.g. 2.3.8"]
+    case_type: Annotated[str, "the kind of matter delegated"]
+    delegate: Annotated[str, "who decides"]
+    conditions: Annotated[str | None, "limits of the delegation"]
+    decision_reference: Annotated[str | None, DECISION_ON_ORDER]
 
 
 class DelegationPointAdded(DiariumEvent, DelegationPointTerms):
@@ -73,14 +78,9 @@ class DelegationPointAdded(DiariumEvent, DelegationPointTerms):
     secrecy = SAFE
     public = Public(
         "body.delegation_point_added",
-        "A point was added to a body's delegation order; business_date is its first day.", {
-            "body": "string: the body, e.g. RS",
-            "number": "string: the point of the delegation order, e.g. 2.3.8",
-            "case_type": "string: the kind of matter delegated",
-            "delegate": "string: who decides",
-            "conditions": "string|null: limits of the delegation",
-            "decision_reference": "string|null: the body's decision on the order",
-        })
+        "A point was added to a body's delegation order; business_date is its first day.",
+        about=BODY_ADDED,
+    )
 
 
 class DelegationPointRevised(DiariumEvent, DelegationPointTerms):
@@ -90,14 +90,9 @@ class DelegationPointRevised(DiariumEvent, DelegationPointTerms):
     secrecy = SAFE
     public = Public(
         "body.delegation_point_revised",
-        "A point of a body's delegation order got a new content from business_date.", {
-            "body": "string: the body, e.g. RS",
-            "number": "string: the point of the delegation order, e.g. 2.3.8",
-            "case_type": "string: the kind of matter delegated",
-            "delegate": "string: who decides",
-            "conditions": "string|null: limits of the delegation",
-            "decision_reference": "string|null: the body's decision on the order",
-        })
+        "A point of a body's delegation order got a new content from business_date.",
+        about=BODY_ADDED,
+    )
 
 
 class DelegationPointRevoked(DiariumEvent):
@@ -107,16 +102,13 @@ class DelegationPointRevoked(DiariumEvent):
     secrecy = SAFE
     public = Public(
         "body.delegation_point_revoked",
-        "A point of a body's delegation order was revoked from business_date.", {
-            "body": "string: the body, e.g. RS",
-            "number": "string: the point revoked",
-            "reason": "string|null: why",
-            "decision_reference": "string|null: the body's decision on the order",
-        })
+        "A point of a body's delegation order was revoked from business_date.",
+        about=BODY_ADDED,
+    )
 
-    number: str
-    reason: str | None
-    decision_reference: str | None
+    number: Annotated[str, "the point revoked"]
+    reason: Annotated[str | None, "why"]
+    decision_reference: Annotated[str | None, DECISION_ON_ORDER]
 
 
 class DelegatedDecisionRecorded(DiariumEvent):

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
 
 from diarium.domain.events.base import (
     SAFE,
+    UNPUBLISHED,
     Covered,
     DiariumCreated,
     DiariumEvent,
@@ -21,34 +23,23 @@ class CaseRegistered(DiariumCreated):
 
     label = "Ärende registrerat"
     secrecy = Covered("case")
-    public = Public("case.registered", "A case was registered and got its dnr.", {
-        "title": "string: ärendemening",
-        "public_title": "string|null: title to show where the title is secret",
-        "responsible_body": "string: body responsible, e.g. RS",
-        "unit": "string|null: responsible unit",
-        "officer": "string|null: case officer (handläggare)",
-        "classification": "string|null: classification code",
-        "origin": "string|null: where the case came from",
-        "series": "string: dnr series",
-        "year": "integer: year of the dnr",
-        "sequence": "integer: sequence number of the dnr",
-        "migrated": "boolean: true when the dnr was taken over from an older system",
-        "migrated_source": "string|null: the older system or register it was taken from",
-    })
+    public = Public("case.registered", "A case was registered and got its dnr.")
 
-    dnr: str
-    series: str
-    year: int
-    sequence: int
-    title: str
-    public_title: str | None
-    responsible_body: str
-    unit: str | None
-    officer: str | None
-    classification: str | None
-    origin: str | None
-    migrated: bool
-    migrated_source: str | None = None  # added later: older events have none
+    dnr: Annotated[str, UNPUBLISHED]  # the feed item's ``case``
+    title: Annotated[str, "ärendemening"]
+    public_title: Annotated[str | None, "title to show where the title is secret"]
+    responsible_body: Annotated[str, "body responsible, e.g. RS"]
+    unit: Annotated[str | None, "responsible unit"]
+    officer: Annotated[str | None, "case officer (handläggare)"]
+    classification: Annotated[str | None, "classification code"]
+    origin: Annotated[str | None, "where the case came from"]
+    series: Annotated[str, "dnr series"]
+    year: Annotated[int, "year of the dnr"]
+    sequence: Annotated[int, "sequence number of the dnr"]
+    migrated: Annotated[bool, "true when the dnr was taken over from an older system"]
+    migrated_source: Annotated[
+        str | None, "the older system or register it was taken from"
+    ] = None  # added later: older events have none
 
 
 class DocumentRegistered(DiariumEvent):
@@ -59,20 +50,16 @@ class DocumentRegistered(DiariumEvent):
     label = "Handling registrerad"
     secrecy = Covered("document")
     public = Public(
-        "case.document_registered", "A document (handling) was registered to the case.", {
-            "number": "integer: running number within the case",
-            "direction": "string: incoming | outgoing | drawn_up",
-            "counterpart": "string|null: sender (incoming) or recipient (outgoing)",
-            "description": "string: what the document concerns",
-            "registered_on": "date|null: the day it was registered in the diary (null in "
-                             "events stored before this was kept)",
-        })
+        "case.document_registered", "A document (handling) was registered to the case.")
 
-    number: int
-    direction: str  # incoming | outgoing | drawn_up
-    counterpart: str | None  # sender (incoming) or recipient (outgoing)
-    description: str
-    registered_on: date | None = None
+    number: Annotated[int, "running number within the case"]
+    direction: Annotated[str, "incoming | outgoing | drawn_up"]
+    counterpart: Annotated[str | None, "sender (incoming) or recipient (outgoing)"]
+    description: Annotated[str, "what the document concerns"]
+    registered_on: Annotated[
+        date | None,
+        "the day it was registered in the diary (null in events stored before this was kept)",
+    ] = None
 
 
 class CaseOfficerAssigned(DiariumEvent):
@@ -81,13 +68,10 @@ class CaseOfficerAssigned(DiariumEvent):
     label = "Handläggare utsedd"
     secrecy = SAFE
     sets = ("officer",)
-    public = Public("case.officer_assigned", "The case officer was assigned or reassigned.", {
-        "officer": "string: the new case officer",
-        "previous_officer": "string|null: the one before",
-    })
+    public = Public("case.officer_assigned", "The case officer was assigned or reassigned.")
 
-    officer: str
-    previous_officer: str | None
+    officer: Annotated[str, "the new case officer"]
+    previous_officer: Annotated[str | None, "the one before"]
 
 
 class CaseClassified(DiariumEvent):
@@ -97,13 +81,10 @@ class CaseClassified(DiariumEvent):
     label = "Ärende omklassificerat"
     secrecy = SAFE  # the code says what kind of matter it is, never what a document says
     sets = ("classification",)
-    public = Public("case.classified", "The case was filed under another classification code.", {
-        "classification": "string: the new classification code",
-        "previous_classification": "string|null: the one before",
-    })
+    public = Public("case.classified", "The case was filed under another classification code.")
 
-    classification: str
-    previous_classification: str | None
+    classification: Annotated[str, "the new classification code"]
+    previous_classification: Annotated[str | None, "the one before"]
 
 
 class ReferralSent(DiariumEvent):
@@ -111,17 +92,12 @@ class ReferralSent(DiariumEvent):
 
     label = "Remiss skickad"
     secrecy = SAFE
-    public = Public("case.referral_sent", "The case was sent on referral (remiss).", {
-        "number": "integer: referral number within the case",
-        "recipients": "array of string: who is asked to answer",
-        "answer_by": "date: last day to answer",
-        "document_number": "integer|null: the referral document",
-    })
+    public = Public("case.referral_sent", "The case was sent on referral (remiss).")
 
-    number: int
-    recipients: list[str]
-    answer_by: date
-    document_number: int | None
+    number: Annotated[int, "referral number within the case"]
+    recipients: Annotated[list[str], "who is asked to answer"]
+    answer_by: Annotated[date, "last day to answer"]
+    document_number: Annotated[int | None, "the referral document"]
 
 
 class ReferralAnswered(DiariumEvent):
@@ -130,16 +106,11 @@ class ReferralAnswered(DiariumEvent):
     label = "Remissvar registrerat"
     secrecy = SAFE
     public = Public(
-        "case.referral_answered", "A recipient's answer (yttrande) to a referral was registered.",
-        {
-            "referral_number": "integer: which referral",
-            "recipient": "string: who answered",
-            "document_number": "integer|null: the answer document",
-        })
+        "case.referral_answered", "A recipient's answer (yttrande) to a referral was registered.")
 
-    referral_number: int
-    recipient: str
-    document_number: int | None
+    referral_number: Annotated[int, "which referral"]
+    recipient: Annotated[str, "who answered"]
+    document_number: Annotated[int | None, "the answer document"]
 
 
 class IncomingReferralReceived(DiariumEvent):
@@ -152,19 +123,13 @@ class IncomingReferralReceived(DiariumEvent):
     public = Public(
         "case.incoming_referral_received",
         "A referral (remiss) sent to us was registered: our body must answer by a date; "
-        "business_date is the day it was received.", {
-            "number": "integer: incoming referral number within the case",
-            "sender": "string: who asks for our answer, e.g. a ministry",
-            "sender_reference": "string|null: the sender's own reference (their dnr)",
-            "answer_by": "date: last day to answer",
-            "document_number": "integer: the incoming referral letter",
-        })
+        "business_date is the day it was received.")
 
-    number: int
-    sender: str
-    sender_reference: str | None  # the sender's own reference (their dnr)
-    answer_by: date
-    document_number: int
+    number: Annotated[int, "incoming referral number within the case"]
+    sender: Annotated[str, "who asks for our answer, e.g. a ministry"]
+    sender_reference: Annotated[str | None, "the sender's own reference (their dnr)"]
+    answer_by: Annotated[date, "last day to answer"]
+    document_number: Annotated[int, "the incoming referral letter"]
 
 
 class IncomingReferralExtended(DiariumEvent):
@@ -176,15 +141,11 @@ class IncomingReferralExtended(DiariumEvent):
     public = Public(
         "case.incoming_referral_extended",
         "The sender granted an extension (anstånd) of an incoming referral; business_date is "
-        "the day it was granted.", {
-            "number": "integer: which incoming referral",
-            "answer_by": "date: the new last day to answer",
-            "previous_answer_by": "date: the last day before the extension",
-        })
+        "the day it was granted.")
 
-    number: int
-    answer_by: date
-    previous_answer_by: date
+    number: Annotated[int, "which incoming referral"]
+    answer_by: Annotated[date, "the new last day to answer"]
+    previous_answer_by: Annotated[date, "the last day before the extension"]
 
 
 class IncomingReferralAnswered(DiariumEvent):
@@ -196,13 +157,10 @@ class IncomingReferralAnswered(DiariumEvent):
     public = Public(
         "case.incoming_referral_answered",
         "Our answer (yttrande) to an incoming referral was sent; business_date is the day it "
-        "was sent.", {
-            "number": "integer: which incoming referral",
-            "document_number": "integer: our outgoing answer",
-        })
+        "was sent.")
 
-    number: int
-    document_number: int
+    number: Annotated[int, "which incoming referral"]
+    document_number: Annotated[int, "our outgoing answer"]
 
 
 class IncomingReferralDeclined(DiariumEvent):
@@ -212,15 +170,11 @@ class IncomingReferralDeclined(DiariumEvent):
     label = "Avstått från att yttra sig"
     secrecy = SAFE
     public = Public(
-        "case.incoming_referral_declined", "Our body declined to answer an incoming referral.", {
-            "number": "integer: which incoming referral",
-            "reason": "string: why",
-            "document_number": "integer|null: the outgoing letter saying so",
-        })
+        "case.incoming_referral_declined", "Our body declined to answer an incoming referral.")
 
-    number: int
-    reason: str
-    document_number: int | None
+    number: Annotated[int, "which incoming referral"]
+    reason: Annotated[str, "why"]
+    document_number: Annotated[int | None, "the outgoing letter saying so"]
 
 
 class ProposalRecorded(DiariumEvent):
@@ -229,19 +183,13 @@ class ProposalRecorded(DiariumEvent):
     label = "Beslutsförslag registrerat"
     secrecy = Covered("proposal")
     public = Public(
-        "case.proposal_recorded", "A decision proposal (beslutsförslag) was recorded.", {
-            "number": "integer: proposal number within the case",
-            "points": "array of string: the numbered decision points",
-            "summary": "string: summary of the matter",
-            "justification": "string|null: reasons",
-            "proposed_by": "string|null: who proposes",
-        })
+        "case.proposal_recorded", "A decision proposal (beslutsförslag) was recorded.")
 
-    number: int
-    points: list[str]
-    summary: str
-    justification: str | None
-    proposed_by: str | None
+    number: Annotated[int, "proposal number within the case"]
+    points: Annotated[list[str], "the numbered decision points"]
+    summary: Annotated[str, "summary of the matter"]
+    justification: Annotated[str | None, "reasons"]
+    proposed_by: Annotated[str | None, "who proposes"]
 
 
 class DecisionRecorded(DiariumEvent):
@@ -253,28 +201,21 @@ class DecisionRecorded(DiariumEvent):
     public = Public(
         "case.decision_recorded",
         "A decision (beslut) was taken, by a body at a meeting or by a delegate; business_date "
-        "is the day of the decision.", {
-            "number": "integer: decision number within the case",
-            "kind": "string: decided | proposed_to_higher_body | noted",
-            "text": "string: the decision text",
-            "body": "string|null: deciding body (with paragraph)",
-            "paragraph": "integer|null: protocol paragraph (§)",
-            "higher_body": "string|null: body the matter is proposed to",
-            "delegate": "string|null: deciding delegate (with delegation_point)",
-            "delegation_point": "string|null: point of the delegation order",
-            "historical_source": "string|null: the source of a historical decision (migrated "
-            "from an older system rather than recorded from a meeting in this one)",
-        })
+        "is the day of the decision.")
 
-    number: int
-    kind: str  # decided | proposed_to_higher_body | noted
-    text: str
-    body: str | None
-    paragraph: int | None
-    higher_body: str | None
-    delegate: str | None
-    delegation_point: str | None
-    historical_source: str | None = None  # added later: older events have none
+    number: Annotated[int, "decision number within the case"]
+    kind: Annotated[str, "decided | proposed_to_higher_body | noted"]
+    text: Annotated[str, "the decision text"]
+    body: Annotated[str | None, "deciding body (with paragraph)"]
+    paragraph: Annotated[int | None, "protocol paragraph (§)"]
+    higher_body: Annotated[str | None, "body the matter is proposed to"]
+    delegate: Annotated[str | None, "deciding delegate (with delegation_point)"]
+    delegation_point: Annotated[str | None, "point of the delegation order"]
+    historical_source: Annotated[
+        str | None,
+        "the source of a historical decision (migrated from an older system rather than "
+        "recorded from a meeting in this one)",
+    ] = None  # added later: older events have none
 
 
 class ProtocolExtractSent(DiariumEvent):
@@ -283,13 +224,10 @@ class ProtocolExtractSent(DiariumEvent):
     label = "Protokollsutdrag skickat"
     secrecy = SAFE
     public = Public(
-        "case.extract_sent", "A protocol extract (protokollsutdrag) with a decision was sent.", {
-            "decision_number": "integer: which decision",
-            "recipient": "string: to whom",
-        })
+        "case.extract_sent", "A protocol extract (protokollsutdrag) with a decision was sent.")
 
-    decision_number: int
-    recipient: str
+    decision_number: Annotated[int, "which decision"]
+    recipient: Annotated[str, "to whom"]
 
 
 class CaseClosed(DiariumEvent):
@@ -297,11 +235,9 @@ class CaseClosed(DiariumEvent):
 
     label = "Ärende avslutat"
     secrecy = SAFE
-    public = Public("case.closed", "The case was closed (avslutat).", {
-        "reason": "string|null: why",
-    })
+    public = Public("case.closed", "The case was closed (avslutat).")
 
-    reason: str | None
+    reason: Annotated[str | None, "why"]
 
 
 class CaseReopened(DiariumEvent):
@@ -309,11 +245,9 @@ class CaseReopened(DiariumEvent):
 
     label = "Ärende återupptaget"
     secrecy = SAFE
-    public = Public("case.reopened", "A closed case was reopened.", {
-        "reason": "string: why",
-    })
+    public = Public("case.reopened", "A closed case was reopened.")
 
-    reason: str
+    reason: Annotated[str, "why"]
 
 
 class CaseCancelled(DiariumEvent):
@@ -322,11 +256,9 @@ class CaseCancelled(DiariumEvent):
     label = "Ärende makulerat"
     secrecy = SAFE
     public = Public(
-        "case.cancelled", "The case was cancelled (makulerat); it and its dnr are kept.", {
-            "reason": "string: why",
-        })
+        "case.cancelled", "The case was cancelled (makulerat); it and its dnr are kept.")
 
-    reason: str
+    reason: Annotated[str, "why"]
 
 
 # -- secrecy (OSL 5:5): a marking is a warning flag; release is decided on request -------------
@@ -336,9 +268,16 @@ class CaseCancelled(DiariumEvent):
 class Marking:
     """The fields of an event that marks the case or a document secret: not an event."""
 
-    statute: str
-    marking_body: str
-    fields: list[str]
+    statute: Annotated[str, "the secrecy provision, e.g. OSL 26:1"]
+    marking_body: Annotated[str, "the body that made the marking"]
+    fields: Annotated[list[str], "what the marking withholds (names, not content)"]
+
+
+@dataclass(frozen=True)
+class OfDocument:
+    """The field of an event about one document of the case: not an event."""
+
+    document_number: Annotated[int, "which document"]
 
 
 class CaseMarkedSecret(DiariumEvent, Marking):
@@ -351,11 +290,7 @@ class CaseMarkedSecret(DiariumEvent, Marking):
     secrecy = SAFE
     public = Public(
         "case.marked_secret",
-        "The case was marked secret (a warning flag, OSL 5:5); business_date is its date.", {
-            "statute": "string: the secrecy provision, e.g. OSL 26:1",
-            "marking_body": "string: the body that made the marking",
-            "fields": "array of string: what the marking withholds (names, not content)",
-        })
+        "The case was marked secret (a warning flag, OSL 5:5); business_date is its date.")
 
 
 class CaseSecrecyLifted(DiariumEvent):
@@ -363,14 +298,12 @@ class CaseSecrecyLifted(DiariumEvent):
 
     label = "Sekretessmarkering av ärende hävd"
     secrecy = SAFE
-    public = Public("case.secrecy_lifted", "The case's secrecy marking was lifted.", {
-        "statute": "string: the provision of the marking lifted",
-    })
+    public = Public("case.secrecy_lifted", "The case's secrecy marking was lifted.")
 
-    statute: str
+    statute: Annotated[str, "the provision of the marking lifted"]
 
 
-class DocumentMarkedSecret(DiariumEvent, Marking):
+class DocumentMarkedSecret(DiariumEvent, Marking, OfDocument):
     """A document of the case was marked secret; ``fields`` are among counterpart and
     description (the sender or recipient, and what it concerns: OSL 5:2)."""
 
@@ -378,29 +311,18 @@ class DocumentMarkedSecret(DiariumEvent, Marking):
     secrecy = SAFE
     public = Public(
         "case.document_marked_secret",
-        "A document of the case was marked secret; business_date is the marking's date.", {
-            "document_number": "integer: which document",
-            "statute": "string: the secrecy provision, e.g. OSL 26:1",
-            "marking_body": "string: the body that made the marking",
-            "fields": "array of string: what the marking withholds (names, not content)",
-        })
-
-    document_number: int
+        "A document of the case was marked secret; business_date is the marking's date.")
 
 
-class DocumentSecrecyLifted(DiariumEvent):
+class DocumentSecrecyLifted(DiariumEvent, OfDocument):
     """A document's secrecy marking (under ``statute``) was lifted."""
 
     label = "Sekretessmarkering av handling hävd"
     secrecy = SAFE
     public = Public(
-        "case.document_secrecy_lifted", "A document's secrecy marking was lifted.", {
-            "document_number": "integer: which document",
-            "statute": "string: the provision of the marking lifted",
-        })
+        "case.document_secrecy_lifted", "A document's secrecy marking was lifted.")
 
-    document_number: int
-    statute: str
+    statute: Annotated[str, "the provision of the marking lifted"]
 
 
 CASE_EVENTS: tuple[type[DiariumEvent], ...] = events_of(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from diarium.domain.events.base import (
     SAFE,
@@ -24,6 +24,13 @@ from diarium.domain.events.base import (
     Public,
     events_of,
 )
+
+# what the feed adds to a meeting's item (the event does not store it), and to a protocol's
+MEETING_ADDED = {
+    "meeting": "string: the meeting, e.g. RS-2020-10-14",
+    "body": "string: the body whose meeting it is, e.g. RS",
+}
+CASES_ADDED = {"cases": "array of object: the cases concerned: paragraph, dnr, case_title"}
 
 
 class MeetingScheduled(DiariumCreated):
@@ -137,21 +144,15 @@ class ParagraphDecided(DiariumEvent):
     secrecy = Covered("paragraph_decision")
     public = Public(
         "meeting.paragraph_decided",
-        "A paragraph (§) of a meeting was decided; business_date is the meeting date.", {
-            "meeting": "string: the meeting, e.g. RS-2020-10-14",
-        "body": "string: the body whose meeting it is, e.g. RS",
-            "paragraph": "integer: the paragraph (§)",
-            "kind": "string: decided | proposed_to_higher_body | noted",
-            "text": "string: the decision text",
-            "higher_body": "string|null: body the matter is proposed to",
-            "case_decision_number": "integer|null: the decision recorded on the case",
-        })
+        "A paragraph (§) of a meeting was decided; business_date is the meeting date.",
+        about=MEETING_ADDED,
+    )
 
-    paragraph: int
-    kind: str
-    text: str
-    higher_body: str | None
-    case_decision_number: int | None
+    paragraph: Annotated[int, "the paragraph (§)"]
+    kind: Annotated[str, "decided | proposed_to_higher_body | noted"]
+    text: Annotated[str, "the decision text"]
+    higher_body: Annotated[str | None, "body the matter is proposed to"]
+    case_decision_number: Annotated[int | None, "the decision recorded on the case"]
 
 
 @dataclass(frozen=True)
@@ -251,15 +252,12 @@ class ParagraphAdjustedImmediately(DiariumEvent):
     secrecy = SAFE
     public = Public(
         "meeting.paragraph_adjusted",
-        "One paragraph was adjusted at once (omedelbar justering); business_date is the day.", {
-            "meeting": "string: the meeting, e.g. RS-2020-10-14",
-        "body": "string: the body whose meeting it is, e.g. RS",
-            "paragraph": "integer: the paragraph (§)",
-            "signed_by": "array of string: who signed",
-        })
+        "One paragraph was adjusted at once (omedelbar justering); business_date is the day.",
+        about=MEETING_ADDED,
+    )
 
-    paragraph: int
-    signed_by: list[str]
+    paragraph: Annotated[int, "the paragraph (§)"]
+    signed_by: Annotated[list[str], "who signed"]
 
 
 class ProtocolAdjusted(DiariumEvent):
@@ -271,16 +269,13 @@ class ProtocolAdjusted(DiariumEvent):
     secrecy = SAFE
     public = Public(
         "meeting.protocol_adjusted",
-        "The protocol was adjusted (justerat); business_date is the day it was signed.", {
-            "meeting": "string: the meeting, e.g. RS-2020-10-14",
-        "body": "string: the body whose meeting it is, e.g. RS",
-            "signed_by": "array of string: who signed",
-            "late": "boolean: after the 14 days of KL 5:69",
-            "cases": "array of object: the cases concerned: paragraph, dnr, case_title",
-        })
+        "The protocol was adjusted (justerat); business_date is the day it was signed.",
+        about=MEETING_ADDED,
+        extra=CASES_ADDED,
+    )
 
-    signed_by: list[str]
-    late: bool
+    signed_by: Annotated[list[str], "who signed"]
+    late: Annotated[bool, "after the 14 days of KL 5:69"]
 
 
 class ProtocolPosted(DiariumEvent):
@@ -292,17 +287,16 @@ class ProtocolPosted(DiariumEvent):
     public = Public(
         "meeting.protocol_posted",
         "The adjustment was posted on the notice board; the appeal period starts. "
-        "business_date is the posting day.", {
-            "meeting": "string: the meeting, e.g. RS-2020-10-14",
-        "body": "string: the body whose meeting it is, e.g. RS",
-            "paragraph": "integer|null: an immediately adjusted paragraph posted on its own",
-            "late": "boolean: after the second day after adjustment (KL 8:12)",
+        "business_date is the posting day.",
+        about=MEETING_ADDED,
+        extra={
             "appeal_period_ends": "date: last day to appeal (KL 13:5, lag 1930:173)",
-            "cases": "array of object: the cases concerned: paragraph, dnr, case_title",
-        })
+            **CASES_ADDED,
+        },
+    )
 
-    paragraph: int | None
-    late: bool
+    paragraph: Annotated[int | None, "an immediately adjusted paragraph posted on its own"]
+    late: Annotated[bool, "after the second day after adjustment (KL 8:12)"]
 
 
 class CorrectionCertified(DiariumEvent):
@@ -313,21 +307,15 @@ class CorrectionCertified(DiariumEvent):
     secrecy = Covered("correction")
     public = Public(
         "meeting.correction_certified",
-        "A correction of the adjusted protocol was certified; business_date is the day.", {
-            "meeting": "string: the meeting, e.g. RS-2020-10-14",
-        "body": "string: the body whose meeting it is, e.g. RS",
-            "paragraph": "integer: the paragraph (§) corrected",
-            "number": "integer: correction number within the meeting",
-            "corrects": "string: what is corrected",
-            "text": "string: the correction",
-            "certified_by": "array of string: who certified it",
-        })
+        "A correction of the adjusted protocol was certified; business_date is the day.",
+        about=MEETING_ADDED,
+    )
 
-    number: int
-    paragraph: int
-    corrects: str
-    text: str
-    certified_by: list[str]
+    paragraph: Annotated[int, "the paragraph (§) corrected"]
+    number: Annotated[int, "correction number within the meeting"]
+    corrects: Annotated[str, "what is corrected"]
+    text: Annotated[str, "the correction"]
+    certified_by: Annotated[list[str], "who certified it"]
 
 
 class ExtractSent(DiariumEvent):
@@ -351,21 +339,15 @@ class LegalForceReached(DiariumEvent):
     public = Public(
         "decision.legal_force_reached",
         "The appeal period of a meeting's decision ended: it has legal force unless an "
-        "appeal reached the court in time; business_date is the first day of legal force.", {
-            "meeting": "string: the meeting, e.g. RS-2020-10-14",
-        "body": "string: the body whose meeting it is, e.g. RS",
-            "paragraph": "integer: the paragraph (§)",
-            "kind": "string: decided | noted",
-            "case_decision_number": "integer|null: the decision recorded on the case",
-            "posted_on": "date: the day the adjustment was posted",
-            "appeal_period_ended": "date: the last day of the appeal period",
-        })
+        "appeal reached the court in time; business_date is the first day of legal force.",
+        about=MEETING_ADDED,
+    )
 
-    paragraph: int
-    kind: str
-    case_decision_number: int | None
-    posted_on: date
-    appeal_period_ended: date
+    paragraph: Annotated[int, "the paragraph (§)"]
+    kind: Annotated[str, "decided | noted"]
+    case_decision_number: Annotated[int | None, "the decision recorded on the case"]
+    posted_on: Annotated[date, "the day the adjustment was posted"]
+    appeal_period_ended: Annotated[date, "the last day of the appeal period"]
 
 
 MEETING_EVENTS: tuple[type[DiariumEvent], ...] = events_of(
