@@ -6,17 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.meetings_support import (
-    REF,
-    attend,
-    decide,
-    ok,
-    paragraph,
-    refused,
-    register_case,
-    schedule,
-    setup_bodies,
-)
+from tests import meetings_support as ms
 
 DNR = "1338-2020"
 OTHER = "1359-2020"
@@ -38,34 +28,34 @@ def invalid(response: Any) -> list[str]:
 def decided_at_meeting(client: Any) -> None:
     """RS (numbering 2020 on from § 159) decides § 160 on DNR at its meeting; the meeting
     ends at § 160."""
-    setup_bodies(client)
-    register_case(client, DNR, "Förstudie Luleåområdet")
-    register_case(client, OTHER, "Förstudie Bodenområdet")
-    schedule(client)
-    attend(client)
-    assert paragraph(client, "Förstudie Luleåområdet", DNR) == 160
-    ok(decide(client, 160), 201)
+    ms.setup_bodies(client)
+    ms.register_case(client, DNR, "Förstudie Luleåområdet")
+    ms.register_case(client, OTHER, "Förstudie Bodenområdet")
+    ms.schedule(client)
+    ms.attend(client)
+    assert ms.paragraph(client, "Förstudie Luleåområdet", DNR) == 160
+    ms.ok(ms.decide(client, 160), 201)
 
 
 def test_a_body_decision_on_the_case_route_is_the_meetings_or_refused(client: Any) -> None:
     decided_at_meeting(client)
     case = f"/api/cases/{DNR}/decisions"
     # the meeting recorded § 160 on the case already
-    refused(client.post(case, json=decision()), "decision-already-recorded")
+    ms.refused(client.post(case, json=decision()), "decision-already-recorded")
     # the meeting ended at § 160: no § 161 that day, nor § 160 on another day or case
-    problem = refused(client.post(case, json=decision(paragraph=161)), "decision-not-at-meeting")
+    problem = ms.refused(client.post(case, json=decision(paragraph=161)), "decision-not-at-meeting")
     assert problem["invalid-params"][0]["name"] == "paragraph"
-    refused(client.post(case, json=decision(decided_on="2020-10-15")), "decision-not-at-meeting")
-    refused(client.post(f"/api/cases/{OTHER}/decisions", json=decision()),
+    ms.refused(client.post(case, json=decision(decided_on="2020-10-15")), "decision-not-at-meeting")
+    ms.refused(client.post(f"/api/cases/{OTHER}/decisions", json=decision()),
             "decision-not-at-meeting")
     # an unknown body, deciding or higher
-    problem = refused(client.post(case, json=decision(body="XYZ")), "body-unknown")
+    problem = ms.refused(client.post(case, json=decision(body="XYZ")), "body-unknown")
     assert problem["invalid-params"] == [{"name": "body", "reason": "Body XYZ is not set up"}]
-    problem = refused(client.post(case, json=decision(
+    problem = ms.refused(client.post(case, json=decision(
         kind="proposed_to_higher_body", higher_body="XX", historical=HISTORICAL,
     )), "body-unknown")
     assert problem["invalid-params"][0]["name"] == "higher_body"
-    assert [d["paragraph"] for d in ok(client.get(f"/api/cases/{DNR}"))["decisions"]] == [160]
+    assert [d["paragraph"] for d in ms.ok(client.get(f"/api/cases/{DNR}"))["decisions"]] == [160]
 
 
 def test_a_historical_decision_keeps_its_paragraph_unique_per_body_and_year(
@@ -74,17 +64,17 @@ def test_a_historical_decision_keeps_its_paragraph_unique_per_body_and_year(
     decided_at_meeting(client)
     case, other = f"/api/cases/{DNR}/decisions", f"/api/cases/{OTHER}/decisions"
     # RS § 160/2020 is the meeting's, § 162 lies in the numbering this system continues
-    refused(client.post(other, json=decision(historical=HISTORICAL)), "paragraph-taken")
-    refused(client.post(other, json=decision(paragraph=162, historical=HISTORICAL)),
+    ms.refused(client.post(other, json=decision(historical=HISTORICAL)), "paragraph-taken")
+    ms.refused(client.post(other, json=decision(paragraph=162, historical=HISTORICAL)),
             "paragraph-taken")
     # a § used before this system, once per body and year
-    ok(client.post(other, json=decision(paragraph=100, decided_on="2020-03-04",
+    ms.ok(client.post(other, json=decision(paragraph=100, decided_on="2020-03-04",
                                         historical=HISTORICAL)), 201)
-    refused(client.post(case, json=decision(paragraph=100, decided_on="2020-03-04",
+    ms.refused(client.post(case, json=decision(paragraph=100, decided_on="2020-03-04",
                                             historical=HISTORICAL)), "paragraph-taken")
-    ok(client.post(case, json=decision(paragraph=100, decided_on="2019-03-04",
+    ms.ok(client.post(case, json=decision(paragraph=100, decided_on="2019-03-04",
                                        historical=HISTORICAL)), 201)
-    recorded = ok(client.get(f"/api/cases/{OTHER}"))["decisions"]
+    recorded = ms.ok(client.get(f"/api/cases/{OTHER}"))["decisions"]
     assert [(d["paragraph"], d["historical_source"]) for d in recorded] == [
         (100, "W3D3, Region Norrbotten")
     ]
@@ -93,23 +83,23 @@ def test_a_historical_decision_keeps_its_paragraph_unique_per_body_and_year(
 def test_historical_paragraphs_of_a_year_without_meetings_move_its_numbering_on(
     client: Any,
 ) -> None:
-    setup_bodies(client, last_paragraph=0)
-    register_case(client, DNR, "Förstudie Luleåområdet")
-    ok(client.post(f"/api/cases/{DNR}/decisions", json=decision(
+    ms.setup_bodies(client, last_paragraph=0)
+    ms.register_case(client, DNR, "Förstudie Luleåområdet")
+    ms.ok(client.post(f"/api/cases/{DNR}/decisions", json=decision(
         paragraph=12, decided_on="2020-02-05", historical=HISTORICAL)), 201)
-    year = ok(client.get("/api/bodies/RS/paragraph-years/2020"))
+    year = ms.ok(client.get("/api/bodies/RS/paragraph-years/2020"))
     assert (year["last_number"], year["next_number"]) == (12, 13)
-    schedule(client)
-    attend(client)
-    assert paragraph(client, "Förstudie Luleåområdet", DNR) == 13
+    ms.schedule(client)
+    ms.attend(client)
+    assert ms.paragraph(client, "Förstudie Luleåområdet", DNR) == 13
 
 
 def test_a_delegated_decision_on_the_case_route_follows_the_delegation_order(
     client: Any,
 ) -> None:
-    setup_bodies(client)
-    register_case(client, DNR, "Förstudie Luleåområdet")
-    ok(client.post("/api/bodies/RS/delegation-points", json={
+    ms.setup_bodies(client)
+    ms.register_case(client, DNR, "Förstudie Luleåområdet")
+    ms.ok(client.post("/api/bodies/RS/delegation-points", json={
         "number": "2.3.8", "case_type": "Förstudier", "delegate": "Regiondirektören",
         "decided_on": "2020-01-01",
     }), 201)
@@ -117,51 +107,51 @@ def test_a_delegated_decision_on_the_case_route_follows_the_delegation_order(
     delegated = {"kind": "decided", "text": "Regiondirektören beslutar godkänna förstudien.",
                  "decided_on": "2020-10-01", "delegate": "Regiondirektören",
                  "delegation_point": "2.3.8"}
-    refused(client.post(case, json={**delegated, "delegate": "Nobody"}), "delegate-mismatch")
-    refused(client.post(case, json={**delegated, "delegation_point": "9.9"}),
+    ms.refused(client.post(case, json={**delegated, "delegate": "Nobody"}), "delegate-mismatch")
+    ms.refused(client.post(case, json={**delegated, "delegation_point": "9.9"}),
             "delegation-point-unknown")
-    refused(client.post(case, json={**delegated, "decided_on": "2019-10-01"}),
+    ms.refused(client.post(case, json={**delegated, "decided_on": "2019-10-01"}),
             "delegation-point-unknown")
-    ok(client.post(case, json=delegated), 201)
-    on_body = ok(client.get("/api/bodies/RS/delegated-decisions"))
+    ms.ok(client.post(case, json=delegated), 201)
+    on_body = ms.ok(client.get("/api/bodies/RS/delegated-decisions"))
     assert [(d["point"], d["dnr"], d["case_decision_number"]) for d in on_body] == [
         ("2.3.8", DNR, 1)
     ]
-    assert ok(client.get(f"/api/cases/{DNR}"))["decisions"][0]["delegation_point"] == "2.3.8"
+    assert ms.ok(client.get(f"/api/cases/{DNR}"))["decisions"][0]["delegation_point"] == "2.3.8"
 
 
 def test_a_case_for_an_unknown_body_is_refused(client: Any) -> None:
-    setup_bodies(client)
-    problem = refused(client.post("/api/cases", json={
+    ms.setup_bodies(client)
+    problem = ms.refused(client.post("/api/cases", json={
         "title": "Ärende", "responsible_body": "XYZ", "registered_on": "2020-09-01",
     }), "body-unknown")
     assert problem["invalid-params"][0]["name"] == "responsible_body"
-    refused(client.post("/api/cases", json={
+    ms.refused(client.post("/api/cases", json={
         "title": "Ärende", "responsible_body": "XYZ", "dnr": "7-2020",
         "registered_on": "2020-09-01",
     }), "body-unknown")
-    problem = refused(client.post("/api/cases", json={
+    problem = ms.refused(client.post("/api/cases", json={
         "title": "Ärende", "responsible_body": "RS", "registered_on": "2020-09-01",
         "secrecy": {"statute": "OSL 26:1", "marking_body": "XYZ"},
     }), "body-unknown")
     assert problem["invalid-params"][0]["name"] == "secrecy.marking_body"
     assert client.get("/api/cases/1-2020").status_code == 404
     assert client.get("/api/cases/7-2020").status_code == 404
-    register_case(client, DNR, "Förstudie Luleåområdet")
-    problem = refused(client.post(f"/api/cases/{DNR}/secrecy", json={
+    ms.register_case(client, DNR, "Förstudie Luleåområdet")
+    problem = ms.refused(client.post(f"/api/cases/{DNR}/secrecy", json={
         "statute": "OSL 26:1", "marking_body": "XYZ"}), "body-unknown")
     assert problem["invalid-params"][0]["name"] == "marking_body"
 
 
 def test_migrated_records_carry_their_dates(client: Any) -> None:
-    setup_bodies(client)
+    ms.setup_bodies(client)
     migrated = {"migrated": {"source": "W3D3"}}
     # a case: with its old dnr, or flagged migrated, it gives registered_on
     assert invalid(client.post("/api/cases", json={
         "title": "Ärende", "responsible_body": "RS", "dnr": "12-2020"})) == ["registered_on"]
     assert invalid(client.post("/api/cases", json={
         "title": "Ärende", "responsible_body": "RS", **migrated})) == ["registered_on"]
-    written = ok(client.post("/api/cases", json={
+    written = ms.ok(client.post("/api/cases", json={
         "title": "Ärende", "responsible_body": "RS", "registered_on": "2020-02-03", **migrated,
     }), 201)
     assert (written["case"]["registered_on"], written["case"]["migrated"],
@@ -169,22 +159,22 @@ def test_migrated_records_carry_their_dates(client: Any) -> None:
     # a body and a meeting
     body = {"code": "HSN", "name": "Hälso- och sjukvårdsnämnden", "kind": "nämnd", **migrated}
     assert invalid(client.post("/api/bodies", json=body)) == ["established_on"]
-    written = ok(client.post("/api/bodies", json={**body, "established_on": "2015-01-01"}), 201)
-    assert ok(client.get("/api/bodies/HSN"))["migrated_source"] == "W3D3"
+    written = ms.ok(client.post("/api/bodies", json={**body, "established_on": "2015-01-01"}), 201)
+    assert ms.ok(client.get("/api/bodies/HSN"))["migrated_source"] == "W3D3"
     meeting = {"body": "RS", "date": "2020-02-05", **migrated}
     assert invalid(client.post("/api/meetings", json=meeting)) == ["scheduled_on"]
-    ok(client.post("/api/meetings", json={**meeting, "scheduled_on": "2019-11-20"}), 201)
-    scheduled = ok(client.get("/api/meetings/RS-2020-02-05"))
+    ms.ok(client.post("/api/meetings", json={**meeting, "scheduled_on": "2019-11-20"}), 201)
+    scheduled = ms.ok(client.get("/api/meetings/RS-2020-02-05"))
     assert (scheduled["scheduled_on"], scheduled["migrated_source"]) == ("2019-11-20", "W3D3")
-    assert client.get(f"/api/meetings/{REF}").status_code == 404  # nothing else scheduled
+    assert client.get(f"/api/meetings/{ms.REF}").status_code == 404  # nothing else scheduled
 
 
 def test_live_registrations_still_default_their_dates_to_today(client: Any) -> None:
-    ok(client.post("/api/bodies", json={
+    ms.ok(client.post("/api/bodies", json={
         "code": "RS", "name": "Regionstyrelsen", "kind": "styrelse"}), 201)
-    case = ok(client.post("/api/cases", json={"title": "Ärende", "responsible_body": "RS"}),
+    case = ms.ok(client.post("/api/cases", json={"title": "Ärende", "responsible_body": "RS"}),
               201)["case"]
-    body = ok(client.get("/api/bodies/RS"))
+    body = ms.ok(client.get("/api/bodies/RS"))
     assert case["registered_on"] == body["established_on"]  # both today
     assert (case["migrated"], case["migrated_source"], body["migrated_source"]) == (
         False, None, None

@@ -17,17 +17,7 @@ from diarium.cases.outbound.webhook_delivery import WebhookWorker
 from diarium.cases.outbound.webhook_subscriptions import WebhookStore
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
 from diarium.web.cli.main import main
-from tests.meetings_support import (
-    CHAIR,
-    REF,
-    attend,
-    close_and_adjust,
-    decide,
-    ok,
-    paragraph,
-    schedule,
-    setup_bodies,
-)
+from tests import meetings_support as ms
 from tests.webhook_receivers import Receiver
 
 SECRET, OPEN, PROPOSAL = "1310-2020", "1311-2020", "1312-2020"
@@ -35,7 +25,7 @@ PUBLIC_TITLE = "Utredning enligt socialtjänstlagen"
 
 
 def _case(client: Any, dnr: str, title: str, **more: Any) -> None:
-    ok(client.post("/api/cases", json={
+    ms.ok(client.post("/api/cases", json={
         "title": title, "responsible_body": "RS", "dnr": dnr, "registered_on": "2020-09-01",
         **more}), 201)
 
@@ -44,12 +34,12 @@ def _case(client: Any, dnr: str, title: str, **more: Any) -> None:
 def meeting(client: Any, diarium: Diarium) -> dict[str, int]:
     """RS's meeting: a secret case decided, an open one decided, a proposal to RF; adjusted,
     posted, a correction to the secret paragraph; RS's delegation order changed."""
-    setup_bodies(client)
+    ms.setup_bodies(client)
     _case(client, SECRET, "Utredning HEMLIG om Kalle", public_title=PUBLIC_TITLE)
     _case(client, OPEN, "Motion om cykelvägar")
     _case(client, PROPOSAL, "Budget 2021")
-    schedule(client)
-    attend(client)
+    ms.schedule(client)
+    ms.attend(client)
     numbers = {}
     for dnr, title, text, kind in [
         (SECRET, "Utredning", "Beviljar HEMLIGBESLUT", "decided"),
@@ -57,30 +47,30 @@ def meeting(client: Any, diarium: Diarium) -> dict[str, int]:
         (PROPOSAL, "Budget 2021", "Föreslår fullmäktige att anta budgeten.",
          "proposed_to_higher_body"),
     ]:
-        numbers[dnr] = paragraph(client, title, dnr)
-        ok(decide(client, numbers[dnr], text, kind=kind,
+        numbers[dnr] = ms.paragraph(client, title, dnr)
+        ms.ok(ms.decide(client, numbers[dnr], text, kind=kind,
                   higher_body="RF" if kind != "decided" else None), 201)
-    ok(client.post(f"/api/cases/{SECRET}/secrecy", json={
+    ms.ok(client.post(f"/api/cases/{SECRET}/secrecy", json={
         "statute": "OSL 26:1", "marking_body": "RS", "marked_on": "2020-10-15"}), 201)
-    close_and_adjust(client)  # 2020-10-19
-    ok(client.post(f"/api/meetings/{REF}/posting", json={"posted_on": "2020-10-20"}))
-    ok(client.post(f"/api/meetings/{REF}/corrections", json={
+    ms.close_and_adjust(client)  # 2020-10-19
+    ms.ok(client.post(f"/api/meetings/{ms.REF}/posting", json={"posted_on": "2020-10-20"}))
+    ms.ok(client.post(f"/api/meetings/{ms.REF}/corrections", json={
         "paragraph": numbers[SECRET], "corrects": "HEMLIGFEL", "text": "HEMLIGRÄTTELSE",
-        "certified_by": [CHAIR, "Glenn Berggård"], "certified_on": "2020-10-22"}), 201)
-    ok(client.post("/api/bodies/RS/delegation-points", json={
+        "certified_by": [ms.CHAIR, "Glenn Berggård"], "certified_on": "2020-10-22"}), 201)
+    ms.ok(client.post("/api/bodies/RS/delegation-points", json={
         "number": "2.3.8", "case_type": "Beslut i enskilda ärenden", "delegate": "linda",
         "decided_on": "2020-01-01"}), 201)
-    ok(client.put("/api/bodies/RS/delegation-points/2.3.8", json={
+    ms.ok(client.put("/api/bodies/RS/delegation-points/2.3.8", json={
         "case_type": "Beslut i enskilda ärenden", "delegate": "Utskottet",
         "decided_on": "2020-06-01", "decision_reference": "RS § 77"}))
-    ok(client.post("/api/bodies/RS/delegation-points/2.3.8/revoke", json={
+    ms.ok(client.post("/api/bodies/RS/delegation-points/2.3.8/revoke", json={
         "revoked_on": "2020-11-01", "reason": "Ny delegationsordning"}))
     return numbers
 
 
 def _feed(client: Any, types: str = "") -> list[dict[str, Any]]:
     query = {"limit": 1000, **({"types": types} if types else {})}
-    body = ok(client.get("/api/feed", query_string=query))
+    body = ms.ok(client.get("/api/feed", query_string=query))
     assert "hemlig" not in json.dumps(body, ensure_ascii=False).lower()
     return body["items"]
 
@@ -97,7 +87,7 @@ def test_meeting_items_name_the_case_and_its_public_title(
     assert (secret["case"], secret["case_title"], secret["case_version"]) == (
         SECRET, PUBLIC_TITLE, None)
     assert secret["payload"] == {
-        "meeting": REF, "body": "RS", "paragraph": meeting[SECRET], "kind": "decided",
+        "meeting": ms.REF, "body": "RS", "paragraph": meeting[SECRET], "kind": "decided",
         "text": None, "higher_body": None, "case_decision_number": 1}
     assert secret["withheld"] == ["text"] and secret["business_date"] == "2020-10-14"
     assert (open_["case"], open_["case_title"]) == (OPEN, "Motion om cykelvägar")
@@ -111,17 +101,17 @@ def test_meeting_items_name_the_case_and_its_public_title(
         {"paragraph": meeting[PROPOSAL], "dnr": PROPOSAL, "case_title": "Budget 2021"},
     ]
     assert adjusted["case"] is None and adjusted["business_date"] == "2020-10-19"
-    assert adjusted["payload"] == {"meeting": REF, "body": "RS",
-                                   "signed_by": [CHAIR, "Glenn Berggård"], "late": False,
+    assert adjusted["payload"] == {"meeting": ms.REF, "body": "RS",
+                                   "signed_by": [ms.CHAIR, "Glenn Berggård"], "late": False,
                                    "cases": cases}
     assert posted["business_date"] == "2020-10-20"
-    assert posted["payload"] == {"meeting": REF, "body": "RS", "paragraph": None,
+    assert posted["payload"] == {"meeting": ms.REF, "body": "RS", "paragraph": None,
                                  "late": False, "appeal_period_ends": "2020-11-10",
                                  "cases": cases}
     assert (correction["case"], correction["case_title"]) == (SECRET, PUBLIC_TITLE)
     assert correction["payload"]["corrects"] is None and correction["payload"]["text"] is None
     assert correction["withheld"] == ["corrects", "text"]
-    assert correction["payload"]["certified_by"] == [CHAIR, "Glenn Berggård"]
+    assert correction["payload"]["certified_by"] == [ms.CHAIR, "Glenn Berggård"]
 
 
 def test_legal_force_is_recorded_once_per_appealable_decision(
@@ -134,7 +124,7 @@ def test_legal_force_is_recorded_once_per_appealable_decision(
     try:
         assert record_legal_force(diarium) == {}
         diarium.today = lambda: date(2020, 11, 11)  # the first day of legal force
-        assert record_legal_force(diarium) == {REF: sorted([meeting[SECRET], meeting[OPEN]])}
+        assert record_legal_force(diarium) == {ms.REF: sorted([meeting[SECRET], meeting[OPEN]])}
     finally:
         diarium.today = today
     assert record_legal_force(diarium) == {}  # idempotent: nothing is recorded twice
@@ -144,10 +134,10 @@ def test_legal_force_is_recorded_once_per_appealable_decision(
     first = items[0]
     assert first["business_date"] == "2020-11-11" and first["case_title"] == PUBLIC_TITLE
     assert first["payload"] == {
-        "meeting": REF, "body": "RS", "paragraph": meeting[SECRET], "kind": "decided",
+        "meeting": ms.REF, "body": "RS", "paragraph": meeting[SECRET], "kind": "decided",
         "case_decision_number": 1, "posted_on": "2020-10-20",
         "appeal_period_ended": "2020-11-10"}
-    history = ok(client.get(f"/api/meetings/{REF}/events"))
+    history = ms.ok(client.get(f"/api/meetings/{ms.REF}/events"))
     assert sum(e.get("label") == "Laga kraft" for e in history) == 2
 
 
@@ -158,7 +148,7 @@ def test_the_daily_command_records_legal_force(
     main(["--database-url", database_url, "meetings", "record-legal-force"])
     out = capsys.readouterr().out.splitlines()
     assert out == [
-        f"{REF}: § {', '.join(map(str, sorted([meeting[SECRET], meeting[OPEN]])))}",
+        f"{ms.REF}: § {', '.join(map(str, sorted([meeting[SECRET], meeting[OPEN]])))}",
         "diarium: legal force recorded for 2 decision(s)",
         "diarium: legal force recorded for 0 decision(s)",
     ]
@@ -190,17 +180,17 @@ def test_a_paragraph_posted_on_its_own_runs_on_past_christmas(
 ) -> None:
     """An immediately adjusted paragraph posted on its own: its posting names its case, and
     its appeal period (three weeks, ending on Christmas Day) runs on to Monday 28 December."""
-    setup_bodies(client)
+    ms.setup_bodies(client)
     _case(client, OPEN, "Motion om cykelvägar")
-    schedule(client)
-    attend(client)
-    number = paragraph(client, "Motion om cykelvägar", OPEN)
-    ok(decide(client, number, "Motionen bifalls."), 201)
-    ok(client.post(f"/api/meetings/{REF}/paragraphs/{number}/immediate-adjustment", json={
-        "signed_by": [CHAIR, "Glenn Berggård"], "adjusted_on": "2020-12-03"}))
-    ok(client.post(f"/api/meetings/{REF}/posting", json={
+    ms.schedule(client)
+    ms.attend(client)
+    number = ms.paragraph(client, "Motion om cykelvägar", OPEN)
+    ms.ok(ms.decide(client, number, "Motionen bifalls."), 201)
+    ms.ok(client.post(f"/api/meetings/{ms.REF}/paragraphs/{number}/immediate-adjustment", json={
+        "signed_by": [ms.CHAIR, "Glenn Berggård"], "adjusted_on": "2020-12-03"}))
+    ms.ok(client.post(f"/api/meetings/{ms.REF}/posting", json={
         "posted_on": "2020-12-04", "paragraph": number}))
-    assert record_legal_force(diarium) == {REF: [number]}
+    assert record_legal_force(diarium) == {ms.REF: [number]}
     service = client_as("service", name="integration")
     adjusted, posted, reached = _feed(
         service, "meeting.paragraph_adjusted,meeting.protocol_posted,"
@@ -244,14 +234,14 @@ def test_a_service_reads_the_withheld_case_and_paragraph_it_acts_on(
 ) -> None:
     service = client_as("service", name="integration")
     case = service.get(f"/api/cases/{SECRET}")
-    paragraph_ = service.get(f"/api/meetings/{REF}/paragraphs/{meeting[SECRET]}")
+    paragraph_ = service.get(f"/api/meetings/{ms.REF}/paragraphs/{meeting[SECRET]}")
     for response in (case, paragraph_):
         assert response.status_code == 200
         assert "hemlig" not in response.get_data(as_text=True).lower()
     assert case.get_json()["title"] == PUBLIC_TITLE
     assert paragraph_.get_json()["decision"]["kind"] == "decided"
-    assert ok(service.get(f"/api/cases/{OPEN}"))["title"] == "Motion om cykelvägar"
-    assert service.get(f"/api/meetings/{REF}").status_code == 403
+    assert ms.ok(service.get(f"/api/cases/{OPEN}"))["title"] == "Motion om cykelvägar"
+    assert service.get(f"/api/meetings/{ms.REF}").status_code == 403
     assert service.get(f"/api/cases/{SECRET}/events").status_code == 403
 
 

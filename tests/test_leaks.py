@@ -15,18 +15,7 @@ import pytest
 from diarium.cases.legal_force import record_legal_force
 from diarium.cases.outbound.webhook_delivery import WebhookWorker
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
-from tests.meetings_support import (
-    CHAIR,
-    REF,
-    attend,
-    close_and_adjust,
-    decide,
-    motion,
-    ok,
-    paragraph,
-    schedule,
-    setup_bodies,
-)
+from tests import meetings_support as ms
 from tests.webhook_receivers import Receiver
 
 MARK = "hemlig"  # in every secret text below (any case), and nowhere else
@@ -68,64 +57,64 @@ def world(client: Any, client_as: Any, diarium: Any) -> dict[str, Any]:
     an incoming referral from a secret sender, on a meeting's agenda with a decided
     paragraph (motion, reservation, jäv, note, attachment) and a delegated decision; a second case
     with one document marked."""
-    setup_bodies(client)
-    ok(client.post("/api/bodies", json={
+    ms.setup_bodies(client)
+    ms.ok(client.post("/api/bodies", json={
         "code": "HSN", "name": "Hälso- och sjukvårdsnämnden", "kind": "nämnd", "parent": "RF",
         "established_on": "2019-01-01",
     }), 201)
-    ok(client.post("/api/cases", json={
+    ms.ok(client.post("/api/cases", json={
         "title": SECRET_TITLE, "public_title": "Utredning enligt socialtjänstlagen",
         "responsible_body": "RS", "dnr": DNR, "registered_on": "2020-09-01", "officer": "linda",
         "origin": "HEMLIGURSPRUNG",
     }), 201)
-    ok(client.post(f"/api/cases/{DNR}/documents", json={
+    ms.ok(client.post(f"/api/cases/{DNR}/documents", json={
         "direction": "incoming", "date": "2020-09-02", "counterpart": COUNTERPART,
         "description": "Anmälan HEMLIGBESKRIVNING",
     }), 201)
-    ok(client.post(f"/api/cases/{DNR}/incoming-referrals", json={
+    ms.ok(client.post(f"/api/cases/{DNR}/incoming-referrals", json={
         "sender": SENDER, "sender_reference": "HEMLIGREF-7", "answer_by": "2020-12-30",
         "document_number": 1, "received_on": "2020-09-02",
     }), 201)
-    ok(client_as("officer", name="linda").post(f"/api/cases/{DNR}/proposals", json={
+    ms.ok(client_as("officer", name="linda").post(f"/api/cases/{DNR}/proposals", json={
         "points": ["Bevilja HEMLIGPUNKT"], "summary": "HEMLIGSAMMANFATTNING",
         "justification": "HEMLIGMOTIVERING",
     }), 201)
-    schedule(client)
-    attend(client)
-    number = paragraph(client, "Ärende HEMLIGTITEL", DNR)
-    ok(motion(client, number, "Anders Öberg", "HEMLIGYRKANDE"), 201)
-    ok(decide(client, number, "Regionstyrelsen beslutar HEMLIGBESLUT"), 201)
-    at = f"/api/meetings/{REF}/paragraphs/{number}"
-    ok(client.post(f"{at}/reservations", json={
+    ms.schedule(client)
+    ms.attend(client)
+    number = ms.paragraph(client, "Ärende HEMLIGTITEL", DNR)
+    ms.ok(ms.motion(client, number, "Anders Öberg", "HEMLIGYRKANDE"), 201)
+    ms.ok(ms.decide(client, number, "Regionstyrelsen beslutar HEMLIGBESLUT"), 201)
+    at = f"/api/meetings/{ms.REF}/paragraphs/{number}"
+    ms.ok(client.post(f"{at}/reservations", json={
         "member": "Anders Öberg", "reason": "HEMLIGRESERVATION"}), 201)
-    ok(client.post(f"{at}/conflicts-of-interest", json={
+    ms.ok(client.post(f"{at}/conflicts-of-interest", json={
         "member": "Marianne Sandström", "note": "Släkt med HEMLIGPARTEN"}), 201)
-    ok(client.post(f"{at}/notes", json={
+    ms.ok(client.post(f"{at}/notes", json={
         "authors": "Anders Öberg (S)", "text": "HEMLIGANTECKNING"}), 201)
-    ok(client.post(f"{at}/attachments", json={
+    ms.ok(client.post(f"{at}/attachments", json={
         "title": "Bilaga HEMLIGBILAGA", "dnr": DNR, "document_number": 1}), 201)
-    ok(client.post("/api/bodies/RS/delegation-points", json={
+    ms.ok(client.post("/api/bodies/RS/delegation-points", json={
         "number": "2.3.8", "case_type": "Beslut i enskilda ärenden", "delegate": "linda",
         "decided_on": "2020-01-01"}), 201)
-    ok(client.post("/api/bodies/RS/delegated-decisions", json={
+    ms.ok(client.post("/api/bodies/RS/delegated-decisions", json={
         "point": "2.3.8", "delegate": "linda", "decided_on": "2020-09-20", "dnr": DNR,
         "text": "Beslutar HEMLIGDELEGERAT"}), 201)
-    ok(client.post(f"/api/cases/{DNR}/secrecy", json={
+    ms.ok(client.post(f"/api/cases/{DNR}/secrecy", json={
         "statute": "OSL 26:1", "marking_body": "RS", "marked_on": "2020-09-02"}), 201)
-    close_and_adjust(client)
-    ok(client.post(f"/api/meetings/{REF}/posting", json={"posted_on": "2020-10-20"}))
-    ok(client.post(f"/api/meetings/{REF}/corrections", json={
+    ms.close_and_adjust(client)
+    ms.ok(client.post(f"/api/meetings/{ms.REF}/posting", json={"posted_on": "2020-10-20"}))
+    ms.ok(client.post(f"/api/meetings/{ms.REF}/corrections", json={
         "paragraph": number, "corrects": "HEMLIGFEL", "text": "HEMLIGRÄTTELSE",
-        "certified_by": [CHAIR, "Glenn Berggård"], "certified_on": "2020-10-22"}), 201)
-    assert record_legal_force(diarium) == {REF: [number]}
-    ok(client.post("/api/cases", json={
+        "certified_by": [ms.CHAIR, "Glenn Berggård"], "certified_on": "2020-10-22"}), 201)
+    assert record_legal_force(diarium) == {ms.REF: [number]}
+    ms.ok(client.post("/api/cases", json={
         "title": "Allmän skrivelse", "responsible_body": "RS", "dnr": OTHER,
         "registered_on": "2020-09-01",
     }), 201)
-    ok(client.post(f"/api/cases/{OTHER}/documents", json={
+    ms.ok(client.post(f"/api/cases/{OTHER}/documents", json={
         "direction": "incoming", "date": "2020-09-03", "counterpart": DOC_COUNTERPART,
         "description": "Brev HEMLIGINNEHÅLL"}), 201)
-    ok(client.post(f"/api/cases/{OTHER}/documents/1/secrecy", json={
+    ms.ok(client.post(f"/api/cases/{OTHER}/documents/1/secrecy", json={
         "statute": "OSL 31:16", "marking_body": "RS"}), 201)
     return {"paragraph": number}
 
@@ -134,7 +123,7 @@ def urls(app: Any, paragraph_number: int) -> list[str]:
     """Every GET route of the URL map with each value of its path variables, plus the search,
     filter and CSV variants of the registers and the feed (its stream for 0.3 s)."""
     values = {
-        "dnr": [DNR, OTHER], "ref": [REF], "number": [str(paragraph_number), "1"],
+        "dnr": [DNR, OTHER], "ref": [ms.REF], "number": [str(paragraph_number), "1"],
         "code": ["RS", "HSN"], "year": ["2020"], "name": ["cases", "documents", "decisions"],
         "subscription_id": ["none"], "slug": ["not-found"],
     }
@@ -214,7 +203,7 @@ def test_the_bodys_secretary_and_signatories_read_the_meeting_and_are_logged(
     case itself stays withheld from them."""
     catch_up(app)
     auditor = client_as("auditor", name="revisor")
-    before = len(ok(auditor.get(f"/api/cases/{DNR}/secret-reads")))
+    before = len(ms.ok(auditor.get(f"/api/cases/{DNR}/secret-reads")))
     keepers = [
         client_as("secretary", name="rs.sekreterare", bodies=("RS",)),
         client_as("chair", name="Kenneth Backgård"),
@@ -223,16 +212,16 @@ def test_the_bodys_secretary_and_signatories_read_the_meeting_and_are_logged(
     number = world["paragraph"]
     meeting_urls = [u for u in urls(app, number) if u.startswith("/api/meetings/")]
     for keeper in keepers:
-        meeting = ok(keeper.get(f"/api/meetings/{REF}"))
+        meeting = ms.ok(keeper.get(f"/api/meetings/{ms.REF}"))
         (shown,) = [p for p in meeting["paragraphs"] if p["number"] == number]
         assert shown["decision"]["text"] == "Regionstyrelsen beslutar HEMLIGBESLUT"
         assert shown["title"] == "Ärende HEMLIGTITEL"
-        protocol = keeper.get(f"/api/meetings/{REF}/protocol").get_data(as_text=True)
+        protocol = keeper.get(f"/api/meetings/{ms.REF}/protocol").get_data(as_text=True)
         assert "HEMLIGBESLUT" in protocol
         elsewhere = [u for u in urls(app, number) if u not in meeting_urls]
         found, _ = leaks(keeper, elsewhere)
         assert not found, "\n".join(found)
-    reads = ok(auditor.get(f"/api/cases/{DNR}/secret-reads"))[before:]
+    reads = ms.ok(auditor.get(f"/api/cases/{DNR}/secret-reads"))[before:]
     readers = {r["actor"] for r in reads}
     assert {"rs.sekreterare", "Kenneth Backgård", "Glenn Berggård"} <= readers
     assert any(f"paragraphs.{number}.decision.text" in r["fields"] for r in reads)
@@ -242,7 +231,7 @@ def test_the_bodys_secretary_and_signatories_read_the_meeting_and_are_logged(
 def test_the_public_protocol_masks_the_secret_paragraph(
     client_as: Any, world: dict[str, Any]
 ) -> None:
-    html = client_as("secretary", name="sara").get(f"/api/meetings/{REF}/protocol")
+    html = client_as("secretary", name="sara").get(f"/api/meetings/{ms.REF}/protocol")
     text = html.get_data(as_text=True)
     assert html.status_code == 200 and MARK not in text.lower()
     assert "Utredning enligt socialtjänstlagen" in text  # the public title stands in
@@ -255,7 +244,7 @@ def test_the_public_protocol_masks_the_secret_paragraph(
 @pytest.mark.parametrize("path", [
     "/api/audit/registers/cases", "/api/audit/registers/documents",
     "/api/audit/registers/decisions", "/api/audit/events?limit=1000",
-    f"/api/meetings/{REF}", f"/api/registers/diary?dnr={DNR}",
+    f"/api/meetings/{ms.REF}", f"/api/registers/diary?dnr={DNR}",
     f"/api/registers/decisions?dnr={DNR}",
 ])
 def test_reads_of_secret_content_outside_the_case_routes_are_logged(
@@ -263,11 +252,11 @@ def test_reads_of_secret_content_outside_the_case_routes_are_logged(
 ) -> None:
     catch_up(app)
     auditor = client_as("auditor", name="revisor")
-    before = len(ok(auditor.get(f"/api/cases/{DNR}/secret-reads")))
+    before = len(ms.ok(auditor.get(f"/api/cases/{DNR}/secret-reads")))
     reader = client_as("auditor", "registrar", name="rs.revisor", bodies=("RS",))
     response = reader.get(path)
     assert response.status_code == 200 and MARK in response.get_data(as_text=True).lower()
-    reads = ok(auditor.get(f"/api/cases/{DNR}/secret-reads"))[before:]
+    reads = ms.ok(auditor.get(f"/api/cases/{DNR}/secret-reads"))[before:]
     route = path.partition("?")[0]
     assert [(r["actor"], r["what"]) for r in reads][:1] == [("rs.revisor", f"GET {route}")]
     assert reads[0]["fields"]
@@ -282,7 +271,7 @@ def test_the_crawl_reads_the_meeting_items_of_the_secret_case(
     client_as: Any, world: dict[str, Any]
 ) -> None:
     """The feed the outsiders crawl holds the secret case's meeting items, withheld."""
-    items = ok(client_as("service", name="integration").get("/api/feed?limit=1000"))["items"]
+    items = ms.ok(client_as("service", name="integration").get("/api/feed?limit=1000"))["items"]
     about = {i["type"]: i for i in items if i["case"] == DNR or i["type"].startswith("meeting.")}
     assert set(MEETING_TYPES) <= set(about)
     assert about["meeting.paragraph_decided"]["withheld"] == ["text"]
@@ -308,7 +297,7 @@ def test_no_secret_reaches_a_webhook(
     worker = WebhookWorker(diarium, poll_interval=0.01)
     try:
         owner = client_as(*roles, name=name, bodies=bodies)
-        ok(owner.post("/api/webhooks", json={"url": receiver.url, "from_position": 0}), 201)
+        ms.ok(owner.post("/api/webhooks", json={"url": receiver.url, "from_position": 0}), 201)
         while worker.run_once():
             pass
         types = set()

@@ -7,24 +7,13 @@ from typing import Any
 
 import pytest
 
-from tests.meetings_support import (
-    REF,
-    attend,
-    close_and_adjust,
-    decide,
-    ok,
-    paragraph,
-    refused,
-    register_case,
-    schedule,
-    setup_bodies,
-)
+from tests import meetings_support as ms
 
 MINIMAL = {"Prefer": "return=minimal"}
 
 
 def meeting(client: Any) -> dict[str, Any]:
-    return ok(client.get(f"/api/meetings/{REF}"))
+    return ms.ok(client.get(f"/api/meetings/{ms.REF}"))
 
 
 def at_fault(problem: dict[str, Any]) -> list[str]:
@@ -32,12 +21,12 @@ def at_fault(problem: dict[str, Any]) -> list[str]:
 
 
 def test_agenda_items_are_added_in_one_write_all_or_none(client: Any) -> None:
-    setup_bodies(client)
-    register_case(client, "411-2020", "Strategisk plan 2021-2023")
-    register_case(client, "412-2020", "Avslutat ärende")
-    ok(client.post("/api/cases/412-2020/close", json={"closed_on": "2020-09-10"}))
-    schedule(client)
-    url = f"/api/meetings/{REF}/agenda/bulk"
+    ms.setup_bodies(client)
+    ms.register_case(client, "411-2020", "Strategisk plan 2021-2023")
+    ms.register_case(client, "412-2020", "Avslutat ärende")
+    ms.ok(client.post("/api/cases/412-2020/close", json={"closed_on": "2020-09-10"}))
+    ms.schedule(client)
+    url = f"/api/meetings/{ms.REF}/agenda/bulk"
     items = [
         {"kind": "adjusters", "title": "Val av protokolljusterare"},
         {"kind": "agenda", "title": "Fastställande av föredragningslista"},
@@ -45,20 +34,20 @@ def test_agenda_items_are_added_in_one_write_all_or_none(client: Any) -> None:
     ]
     before = meeting(client)["version"]
     # one item at fault refuses the whole write, naming it
-    problem = refused(client.post(url, json={"items": [
+    problem = ms.refused(client.post(url, json={"items": [
         *items, {"kind": "case", "title": "Avslutat", "dnr": "412-2020"}],
         "added_on": "2020-09-30"}), "case-closed")
     assert at_fault(problem) == ["items.3"]
-    problem = refused(client.post(url, json={"items": [*items, items[2]]}),
+    problem = ms.refused(client.post(url, json={"items": [*items, items[2]]}),
                       "agenda-case-listed")
     assert at_fault(problem) == ["items.3"]
-    problem = refused(client.post(url, json={"items": items, "added_on": "2030-01-01"}),
+    problem = ms.refused(client.post(url, json={"items": items, "added_on": "2030-01-01"}),
                       "no-future-date")
     assert at_fault(problem) == ["added_on"]
     assert meeting(client)["version"] == before
     assert meeting(client)["agenda"] == []
     # all of them, in order, in one write (one version per item)
-    written = ok(client.post(url, json={"items": items, "added_on": "2020-09-30"}), 201)
+    written = ms.ok(client.post(url, json={"items": items, "added_on": "2020-09-30"}), 201)
     assert written["version"] == before + 3
     agenda = meeting(client)["agenda"]
     assert [(i["number"], i["kind"], i["dnr"]) for i in agenda] == [
@@ -72,31 +61,32 @@ def test_agenda_items_are_added_in_one_write_all_or_none(client: Any) -> None:
 def adjusted(client: Any) -> Any:
     """§ 160 (411-2020) and § 161 (412-2020) decided and adjusted, two recipients each;
     § 162 without a case, one recipient."""
-    setup_bodies(client)
-    schedule(client)
-    attend(client)
+    ms.setup_bodies(client)
+    ms.schedule(client)
+    ms.attend(client)
     for dnr, number in [("411-2020", 160), ("412-2020", 161)]:
-        register_case(client, dnr, f"Ärende {dnr}")
-        assert paragraph(client, f"Ärende {dnr}", dnr) == number
-    assert paragraph(client, "Information") == 162
+        ms.register_case(client, dnr, f"Ärende {dnr}")
+        assert ms.paragraph(client, f"Ärende {dnr}", dnr) == number
+    assert ms.paragraph(client, "Information") == 162
     for number in (160, 161, 162):
-        ok(decide(client, number), 201)
+        ms.ok(ms.decide(client, number), 201)
         recipients = ["Regiondirektör", "Ekonomidirektör"] if number < 162 else ["Ekonomidirektör"]
-        ok(client.put(f"/api/meetings/{REF}/paragraphs/{number}/extract-recipients",
+        ms.ok(client.put(f"/api/meetings/{ms.REF}/paragraphs/{number}/extract-recipients",
                       json={"recipients": recipients}))
-    close_and_adjust(client)
+    ms.close_and_adjust(client)
     return client
 
 
 def case_extracts(client: Any, dnr: str) -> list[str]:
-    return [e["recipient"] for e in ok(client.get(f"/api/cases/{dnr}"))["decisions"][0]["extracts"]]
+    case = ms.ok(client.get(f"/api/cases/{dnr}"))
+    return [e["recipient"] for e in case["decisions"][0]["extracts"]]
 
 
 def test_extracts_of_several_paragraphs_are_sent_in_one_write_all_or_none(
     adjusted: Any,
 ) -> None:
     client = adjusted
-    url = f"/api/meetings/{REF}/extracts"
+    url = f"/api/meetings/{ms.REF}/extracts"
     extracts = [
         {"paragraph": 160, "recipients": ["Regiondirektör", "Ekonomidirektör"],
          "sent_on": "2020-10-21"},
@@ -104,48 +94,50 @@ def test_extracts_of_several_paragraphs_are_sent_in_one_write_all_or_none(
         {"paragraph": 162, "recipients": ["Ekonomidirektör"], "sent_on": "2020-10-20"},
     ]
     before = meeting(client)["version"]
-    cases_before = [ok(client.get(f"/api/cases/{d}"))["version"] for d in ("411-2020", "412-2020")]
+    cases_before = [
+        ms.ok(client.get(f"/api/cases/{d}"))["version"] for d in ("411-2020", "412-2020")
+    ]
     # one recipient at fault: nothing is recorded, on the meeting or on either case
     wrong = [extracts[0], {**extracts[1], "recipients": ["Regiondirektör", "Fastighetschef"]}]
-    problem = refused(client.post(url, json={"extracts": wrong}), "extract-recipient")
+    problem = ms.refused(client.post(url, json={"extracts": wrong}), "extract-recipient")
     assert at_fault(problem) == ["extracts.1.recipients.1"]
     early = [extracts[0], {**extracts[2], "sent_on": "2020-10-18"}]
-    problem = refused(client.post(url, json={"extracts": early}), "extract-before-adjustment")
+    problem = ms.refused(client.post(url, json={"extracts": early}), "extract-before-adjustment")
     assert at_fault(problem) == ["extracts.1.sent_on"]
     twice = [extracts[0], {"paragraph": 160, "recipients": ["Regiondirektör"]}]
-    problem = refused(client.post(url, json={"extracts": twice}), "extract-already-sent")
+    problem = ms.refused(client.post(url, json={"extracts": twice}), "extract-already-sent")
     assert at_fault(problem) == ["extracts.1.recipients.0"]
     assert client.post(url, json={"extracts": [{**extracts[0], "paragraph": 170}]}
                        ).status_code == 404
     assert meeting(client)["version"] == before
-    assert [ok(client.get(f"/api/cases/{d}"))["version"] for d in ("411-2020", "412-2020")
+    assert [ms.ok(client.get(f"/api/cases/{d}"))["version"] for d in ("411-2020", "412-2020")
             ] == cases_before
     assert case_extracts(client, "411-2020") == []
     # all of them in one write, on the meeting and on both cases
-    written = ok(client.post(url, json={"extracts": extracts}), 201)
+    written = ms.ok(client.post(url, json={"extracts": extracts}), 201)
     assert written["version"] == before + 5
     assert written["meeting"]["unsent_extracts"] == []
     assert case_extracts(client, "411-2020") == ["Regiondirektör", "Ekonomidirektör"]
     assert case_extracts(client, "412-2020") == ["Regiondirektör", "Ekonomidirektör"]
     sent = {(e["paragraph"], e["recipient"]): e["sent_on"]
-            for e in ok(client.get(f"/api/meetings/{REF}/extracts"))}
+            for e in ms.ok(client.get(f"/api/meetings/{ms.REF}/extracts"))}
     assert sent[(160, "Ekonomidirektör")] == "2020-10-21"
     assert sent[(162, "Ekonomidirektör")] == "2020-10-20"
     assert sent[(161, "Regiondirektör")] is not None  # today
 
 
 def test_meeting_and_body_writes_answer_minimally_when_asked(client: Any) -> None:
-    setup_bodies(client)
+    ms.setup_bodies(client)
     created = client.post("/api/meetings", json={"body": "RS", "date": "2020-10-14"},
                           headers=MINIMAL)
     assert created.status_code == 201
     assert created.data == b""
     assert created.headers["Preference-Applied"] == "return=minimal"
-    assert created.headers["Location"] == f"/api/meetings/{REF}"
+    assert created.headers["Location"] == f"/api/meetings/{ms.REF}"
     assert created.headers["ETag"] == '"1"'
     position = int(created.headers["X-Diarium-Position"])
     # a 200 becomes 204 No Content, with the version and the log position
-    attendance = client.put(f"/api/meetings/{REF}/attendance", json={
+    attendance = client.put(f"/api/meetings/{ms.REF}/attendance", json={
         "chair": "Kenneth Backgård", "attendees": [
             {"name": "Kenneth Backgård", "capacity": "ledamot"},
             {"name": "Linda Frohm", "capacity": "ledamot"}]},
@@ -156,7 +148,7 @@ def test_meeting_and_body_writes_answer_minimally_when_asked(client: Any) -> Non
     assert int(attendance.headers["X-Diarium-Position"]) > position
     assert "Location" not in attendance.headers
     # the representation by default, and when asked for
-    full = client.put(f"/api/meetings/{REF}/adjusters", json={"adjusters": ["Linda Frohm"]},
+    full = client.put(f"/api/meetings/{ms.REF}/adjusters", json={"adjusters": ["Linda Frohm"]},
                       headers={"Prefer": "return=representation"})
     assert full.status_code == 200
     assert full.get_json()["meeting"]["adjusters"] == ["Linda Frohm"]
@@ -168,7 +160,7 @@ def test_meeting_and_body_writes_answer_minimally_when_asked(client: Any) -> Non
     assert (body.status_code, body.data) == (201, b"")
     assert body.headers["Location"] == "/api/bodies/RS"
     # a refusal is a problem as ever
-    refusal = client.post(f"/api/meetings/{REF}/agenda/bulk", json={"items": [
+    refusal = client.post(f"/api/meetings/{ms.REF}/agenda/bulk", json={"items": [
         {"kind": "case", "title": "Okänt", "dnr": "999-2020"}]}, headers=MINIMAL)
     assert refusal.status_code == 404
     assert refusal.content_type == "application/problem+json"

@@ -11,47 +11,34 @@ from typing import Any
 import pytest
 
 from diarium.domain.events import meeting as ev
-from tests.meetings_support import (
-    CHAIR,
-    REF,
-    attend,
-    close_and_adjust,
-    decide,
-    motion,
-    ok,
-    paragraph,
-    refused,
-    register_case,
-    schedule,
-    setup_bodies,
-)
+from tests import meetings_support as ms
 from tests.projections_support import ACTOR
 
 
-def version(client: Any, ref: str = REF) -> int:
-    return ok(client.get(f"/api/meetings/{ref}"))["version"]
+def version(client: Any, ref: str = ms.REF) -> int:
+    return ms.ok(client.get(f"/api/meetings/{ref}"))["version"]
 
 
-def refused_unchanged(client: Any, response_of: Any, rule: str, ref: str = REF) -> None:
+def refused_unchanged(client: Any, response_of: Any, rule: str, ref: str = ms.REF) -> None:
     """``response_of()`` is refused with ``rule`` and the meeting keeps its version."""
     before = version(client, ref)
-    refused(response_of(), rule)
+    ms.refused(response_of(), rule)
     assert version(client, ref) == before
 
 
 @pytest.fixture
 def session(client):  # type: ignore[no-untyped-def]
     """RS in session on 2020-10-14 with a case paragraph (§ 160) open for decision."""
-    setup_bodies(client)
-    register_case(client, "411-2020", "Strategisk plan 2021-2023")
-    schedule(client)
-    attend(client)
-    assert paragraph(client, "Strategisk plan 2021-2023", "411-2020") == 160
+    ms.setup_bodies(client)
+    ms.register_case(client, "411-2020", "Strategisk plan 2021-2023")
+    ms.schedule(client)
+    ms.attend(client)
+    assert ms.paragraph(client, "Strategisk plan 2021-2023", "411-2020") == 160
     return client
 
 
 def p(number: int = 160, what: str = "") -> str:
-    return f"/api/meetings/{REF}/paragraphs/{number}{what}"
+    return f"/api/meetings/{ms.REF}/paragraphs/{number}{what}"
 
 
 # -- conflict of interest ---------------------------------------------------------------
@@ -59,28 +46,31 @@ def p(number: int = 160, what: str = "") -> str:
 
 def test_a_member_with_a_conflict_of_interest_takes_no_part(session) -> None:  # type: ignore[no-untyped-def]
     c = session
-    ok(c.post(p(what="/conflicts-of-interest"), json={"member": "Linda Frohm", "note": "Styrelse"}),
+    ms.ok(c.post(p(what="/conflicts-of-interest"),
+                 json={"member": "Linda Frohm", "note": "Styrelse"}),
        201)
-    ok(motion(c, 160, None, "Det liggande förslaget."), 201)
+    ms.ok(ms.motion(c, 160, None, "Det liggande förslaget."), 201)
     # the others may move, support and vote
-    ok(motion(c, 160, "Glenn Berggård", "avslå.", ["Anders Öberg"]), 201)
-    refused_unchanged(c, lambda: motion(c, 160, "Linda Frohm", "bifalla."), "conflict-of-interest")
+    ms.ok(ms.motion(c, 160, "Glenn Berggård", "avslå.", ["Anders Öberg"]), 201)
+    refused_unchanged(c, lambda: ms.motion(c, 160, "Linda Frohm", "bifalla."),
+                      "conflict-of-interest")
     refused_unchanged(
-        c, lambda: motion(c, 160, "Anders Öberg", "återremiss.", ["Linda Frohm"]),
+        c, lambda: ms.motion(c, 160, "Anders Öberg", "återremiss.", ["Linda Frohm"]),
         "conflict-of-interest",
     )
     refused_unchanged(c, lambda: c.post(p(what="/procedure"), json={
-        "proposals": [1, 2], "votes": {CHAIR: "ja", "Linda Frohm": "ja", "Glenn Berggård": "nej"},
+        "proposals": [1, 2],
+        "votes": {ms.CHAIR: "ja", "Linda Frohm": "ja", "Glenn Berggård": "nej"},
     }), "conflict-of-interest")
-    ok(c.post(p(what="/procedure"), json={
-        "proposals": [1, 2], "votes": {CHAIR: "ja", "Nils-Olov Lindfors": "ja",
+    ms.ok(c.post(p(what="/procedure"), json={
+        "proposals": [1, 2], "votes": {ms.CHAIR: "ja", "Nils-Olov Lindfors": "ja",
                                        "Glenn Berggård": "nej"}}), 201)
-    ok(decide(c, 160), 201)
+    ms.ok(ms.decide(c, 160), 201)
     refused_unchanged(
         c, lambda: c.post(p(what="/reservations"), json={"member": "Linda Frohm"}),
         "conflict-of-interest",
     )
-    ok(c.post(p(what="/reservations"), json={"member": "Glenn Berggård"}), 201)
+    ms.ok(c.post(p(what="/reservations"), json={"member": "Glenn Berggård"}), 201)
     # declared once, and only before taking part
     refused_unchanged(
         c, lambda: c.post(p(what="/conflicts-of-interest"), json={"member": "Linda Frohm"}),
@@ -90,40 +80,40 @@ def test_a_member_with_a_conflict_of_interest_takes_no_part(session) -> None:  #
         c, lambda: c.post(p(what="/conflicts-of-interest"), json={"member": "Glenn Berggård"}),
         "conflict-after-participation",
     )
-    conflicts = ok(c.get(p()))["conflicts_of_interest"]
+    conflicts = ms.ok(c.get(p()))["conflicts_of_interest"]
     assert conflicts == [{"member": "Linda Frohm", "note": "Styrelse"}]
 
 
 def test_the_protocol_prints_the_jav_note_or_the_generated_sentence_never_both(session) -> None:  # type: ignore[no-untyped-def]
     c = session
     own = "Linda Frohm (M) anmäler jäv och lämnar sammanträdet under ärendets behandling."
-    ok(c.post(p(what="/conflicts-of-interest"), json={"member": "Linda Frohm", "note": own}),
+    ms.ok(c.post(p(what="/conflicts-of-interest"), json={"member": "Linda Frohm", "note": own}),
        201)
-    ok(c.post(p(what="/conflicts-of-interest"), json={"member": "Anders Öberg"}), 201)
-    html = c.get(f"/api/meetings/{REF}/protocol").get_data(as_text=True)
+    ms.ok(c.post(p(what="/conflicts-of-interest"), json={"member": "Anders Öberg"}), 201)
+    html = c.get(f"/api/meetings/{ms.REF}/protocol").get_data(as_text=True)
     # the note is the protocol's own sentence: printed once, with no generated one before it
     assert html.count(own) == 1
     assert "Linda Frohm (M) anmäler jäv och deltar inte" not in html
     # without a note, the generated sentence
     assert "Anders Öberg (S) anmäler jäv och deltar inte i behandlingen av ärendet." in html
     # the note is stored as given
-    assert ok(c.get(p()))["conflicts_of_interest"][0] == {"member": "Linda Frohm", "note": own}
+    assert ms.ok(c.get(p()))["conflicts_of_interest"][0] == {"member": "Linda Frohm", "note": own}
 
 
 def test_a_conflict_is_declared_by_a_member_present(session) -> None:  # type: ignore[no-untyped-def]
     refused_unchanged(session, lambda: session.post(p(what="/conflicts-of-interest"), json={
         "member": "Anita Sköld"}), "member-not-present")
-    ok(session.post(p(what="/conflicts-of-interest"), json={"member": "Doris Messner"}), 201)
+    ms.ok(session.post(p(what="/conflicts-of-interest"), json={"member": "Doris Messner"}), 201)
 
 
 # -- presence -----------------------------------------------------------------------------
 
 
 def test_only_serving_members_present_move_vote_and_reserve(client) -> None:  # type: ignore[no-untyped-def]
-    setup_bodies(client)
-    schedule(client)
-    attend(client, attendees=[
-        {"name": CHAIR, "capacity": "ledamot"},
+    ms.setup_bodies(client)
+    ms.schedule(client)
+    ms.attend(client, attendees=[
+        {"name": ms.CHAIR, "capacity": "ledamot"},
         {"name": "Glenn Berggård", "capacity": "ledamot"},
         {"name": "Nils-Olov Lindfors", "capacity": "ledamot"},
         {"name": "Elisabeth Lindberg", "capacity": "ledamot"},
@@ -134,36 +124,36 @@ def test_only_serving_members_present_move_vote_and_reserve(client) -> None:  # 
         {"name": "Anita Sköld", "capacity": "ersättare"},
         {"name": "Linda Ylivainio", "capacity": "övrig", "title": "sekreterare"},
     ])
-    assert paragraph(client, "Val av protokolljusterare") == 160
-    assert paragraph(client, "Fastställande av föredragningslista") == 161
-    ok(motion(client, 161, None, "Fastställa föredragningslistan."), 201)
+    assert ms.paragraph(client, "Val av protokolljusterare") == 160
+    assert ms.paragraph(client, "Fastställande av föredragningslista") == 161
+    ms.ok(ms.motion(client, 161, None, "Fastställa föredragningslistan."), 201)
     # a serving substitute moves; a member who left after § 160, an ersättare who does not
     # serve, an official and someone absent do not
-    ok(motion(client, 161, "Doris Messner", "lyfta ut ärendet."), 201)
-    ok(motion(client, 160, "Anders Öberg", "utse Glenn Berggård."), 201)
+    ms.ok(ms.motion(client, 161, "Doris Messner", "lyfta ut ärendet."), 201)
+    ms.ok(ms.motion(client, 160, "Anders Öberg", "utse Glenn Berggård."), 201)
     for name in ("Anders Öberg", "Anita Sköld", "Linda Ylivainio", "Marianne Sandström"):
-        refused_unchanged(client, lambda n=name: motion(client, 161, n, "x."),
+        refused_unchanged(client, lambda n=name: ms.motion(client, 161, n, "x."),
                           "member-not-present")
         refused_unchanged(client, lambda n=name: client.post(p(161, "/procedure"), json={
-            "proposals": [1], "votes": {n: "nej", CHAIR: "ja"}}), "member-not-present")
-    ok(client.post(p(161, "/procedure"), json={
-        "proposals": [1, 2], "votes": {CHAIR: "ja", "Glenn Berggård": "ja",
+            "proposals": [1], "votes": {n: "nej", ms.CHAIR: "ja"}}), "member-not-present")
+    ms.ok(client.post(p(161, "/procedure"), json={
+        "proposals": [1, 2], "votes": {ms.CHAIR: "ja", "Glenn Berggård": "ja",
                                        "Doris Messner": "nej"}}), 201)
-    ok(decide(client, 161), 201)
+    ms.ok(ms.decide(client, 161), 201)
     refused_unchanged(client, lambda: client.post(p(161, "/reservations"), json={
         "member": "Anita Sköld"}), "member-not-present")
-    ok(client.post(p(161, "/reservations"), json={"member": "Doris Messner"}), 201)
+    ms.ok(client.post(p(161, "/reservations"), json={"member": "Doris Messner"}), 201)
 
 
 def test_attendance_follows_membership(client) -> None:  # type: ignore[no-untyped-def]
-    setup_bodies(client)
-    schedule(client)
+    ms.setup_bodies(client)
+    ms.schedule(client)
 
-    def put(attendees: list[dict[str, Any]], chair: str = CHAIR) -> Any:
-        return client.put(f"/api/meetings/{REF}/attendance", json={
+    def put(attendees: list[dict[str, Any]], chair: str = ms.CHAIR) -> Any:
+        return client.put(f"/api/meetings/{ms.REF}/attendance", json={
             "chair": chair, "attendees": attendees})
 
-    me = {"name": CHAIR, "capacity": "ledamot"}
+    me = {"name": ms.CHAIR, "capacity": "ledamot"}
     refused_unchanged(client, lambda: put([me, {"name": "Doris Messner", "capacity": "ledamot"}]),
                       "attendance-membership")
     refused_unchanged(client, lambda: put([me, {"name": "Eva Ek", "capacity": "ledamot"}]),
@@ -173,17 +163,17 @@ def test_attendance_follows_membership(client) -> None:  # type: ignore[no-untyp
                       "attendance-membership")
     refused_unchanged(client, lambda: put([me, {"name": "Anita Sköld", "capacity": "ersättare"}],
                                           chair="Anita Sköld"), "chair-not-serving")
-    ok(put([me, {"name": "Glenn Berggård", "capacity": "ledamot"},
+    ms.ok(put([me, {"name": "Glenn Berggård", "capacity": "ledamot"},
             {"name": "Anita Sköld", "capacity": "ersättare"}]))
-    refused_unchanged(client, lambda: client.put(f"/api/meetings/{REF}/adjusters", json={
+    refused_unchanged(client, lambda: client.put(f"/api/meetings/{ms.REF}/adjusters", json={
         "adjusters": ["Anita Sköld"]}), "adjuster-not-present")
-    refused_unchanged(client, lambda: client.put(f"/api/meetings/{REF}/adjusters", json={
-        "adjusters": [CHAIR]}), "adjuster-not-present")
-    ok(client.put(f"/api/meetings/{REF}/adjusters", json={"adjusters": ["Glenn Berggård"]}))
+    refused_unchanged(client, lambda: client.put(f"/api/meetings/{ms.REF}/adjusters", json={
+        "adjusters": [ms.CHAIR]}), "adjuster-not-present")
+    ms.ok(client.put(f"/api/meetings/{ms.REF}/adjusters", json={"adjusters": ["Glenn Berggård"]}))
     # a membership that ended before the meeting does not count
-    ok(client.post("/api/bodies/RS/members/Glenn Berggård/end", json={
+    ms.ok(client.post("/api/bodies/RS/members/Glenn Berggård/end", json={
         "ended_on": "2020-06-30", "reason": "Avsägelse"}))
-    refused(put([me, {"name": "Glenn Berggård", "capacity": "ledamot"}]),
+    ms.refused(put([me, {"name": "Glenn Berggård", "capacity": "ledamot"}]),
             "attendance-membership")
 
 
@@ -194,22 +184,22 @@ def test_a_reservation_is_entered_before_the_meeting_closes(session) -> None:  #
     c = session
     refused_unchanged(c, lambda: c.post(p(what="/reservations"), json={
         "member": "Glenn Berggård"}), "paragraph-undecided")
-    ok(decide(c, 160), 201)
-    ok(c.post(p(what="/reservations"), json={"member": "Glenn Berggård"}), 201)
+    ms.ok(ms.decide(c, 160), 201)
+    ms.ok(c.post(p(what="/reservations"), json={"member": "Glenn Berggård"}), 201)
     refused_unchanged(c, lambda: c.post(p(what="/reservations"), json={
         "member": "Glenn Berggård"}), "reservation-entered")
-    ok(c.post(f"/api/meetings/{REF}/close", json={}))
+    ms.ok(c.post(f"/api/meetings/{ms.REF}/close", json={}))
     refused_unchanged(c, lambda: c.post(p(what="/reservations"), json={
         "member": "Anders Öberg"}), "reservation-after-close")
     # the written reason may follow until adjustment
     reason = f"{p()}/reservations/Glenn Berggård/reason"
     refused_unchanged(c, lambda: c.put(f"{p()}/reservations/Anders Öberg/reason", json={
         "reason": "x"}), "reservation-unknown")
-    ok(c.put(reason, json={"reason": "Skriftlig reservation.", "given_on": "2020-10-15"}))
-    ok(c.post(f"/api/meetings/{REF}/adjustment", json={
-        "signed_by": [CHAIR, "Glenn Berggård"], "adjusted_on": "2020-10-19"}))
+    ms.ok(c.put(reason, json={"reason": "Skriftlig reservation.", "given_on": "2020-10-15"}))
+    ms.ok(c.post(f"/api/meetings/{ms.REF}/adjustment", json={
+        "signed_by": [ms.CHAIR, "Glenn Berggård"], "adjusted_on": "2020-10-19"}))
     refused_unchanged(c, lambda: c.put(reason, json={"reason": "Senare."}), "protocol-adjusted")
-    assert ok(c.get(p()))["reservations"] == [{
+    assert ms.ok(c.get(p()))["reservations"] == [{
         "member": "Glenn Berggård", "reason": "Skriftlig reservation.",
         "reason_given_on": "2020-10-15"}]
 
@@ -219,47 +209,48 @@ def test_a_reservation_is_entered_before_the_meeting_closes(session) -> None:  #
 
 def test_no_paragraph_changes_after_adjustment(session) -> None:  # type: ignore[no-untyped-def]
     c = session
-    ok(motion(c, 160, "Glenn Berggård", "avslå."), 201)
-    ok(decide(c, 160), 201)
-    close_and_adjust(c)
+    ms.ok(ms.motion(c, 160, "Glenn Berggård", "avslå."), 201)
+    ms.ok(ms.decide(c, 160), 201)
+    ms.close_and_adjust(c)
     for attempt in [
-        lambda: motion(c, 160, "Anders Öberg", "bifalla."),
+        lambda: ms.motion(c, 160, "Anders Öberg", "bifalla."),
         lambda: c.post(p(what="/procedure"), json={"proposals": [1], "adopted": 1}),
         lambda: c.post(p(what="/notes"), json={"authors": "S", "text": "Anteckning"}),
         lambda: c.post(p(what="/attachments"), json={"title": "Bilaga"}),
         lambda: c.put(p(what="/extract-recipients"), json={"recipients": ["Regiondirektör"]}),
         lambda: c.post(p(what="/conflicts-of-interest"), json={"member": "Linda Frohm"}),
-        lambda: c.post(f"/api/meetings/{REF}/paragraphs", json={"title": "Ny paragraf"}),
-        lambda: c.put(f"/api/meetings/{REF}/adjusters", json={"adjusters": ["Anders Öberg"]}),
-        lambda: c.post(f"/api/meetings/{REF}/adjustment", json={
-            "signed_by": [CHAIR, "Glenn Berggård"], "adjusted_on": "2020-10-20"}),
+        lambda: c.post(f"/api/meetings/{ms.REF}/paragraphs", json={"title": "Ny paragraf"}),
+        lambda: c.put(f"/api/meetings/{ms.REF}/adjusters", json={"adjusters": ["Anders Öberg"]}),
+        lambda: c.post(f"/api/meetings/{ms.REF}/adjustment", json={
+            "signed_by": [ms.CHAIR, "Glenn Berggård"], "adjusted_on": "2020-10-20"}),
     ]:
         refused_unchanged(c, attempt, "protocol-adjusted")
-    refused_unchanged(c, lambda: decide(c, 160), "protocol-adjusted")
+    refused_unchanged(c, lambda: ms.decide(c, 160), "protocol-adjusted")
 
 
 def test_immediate_adjustment_freezes_one_paragraph(session) -> None:  # type: ignore[no-untyped-def]
     c = session
-    assert paragraph(c, "Fastställande av närvarorätt") == 161
+    assert ms.paragraph(c, "Fastställande av närvarorätt") == 161
     adjust_now = p(160, "/immediate-adjustment")
-    signed = {"signed_by": [CHAIR, "Glenn Berggård"], "adjusted_on": "2020-10-14"}
+    signed = {"signed_by": [ms.CHAIR, "Glenn Berggård"], "adjusted_on": "2020-10-14"}
     refused_unchanged(c, lambda: c.post(adjust_now, json=signed), "paragraph-undecided")
-    ok(decide(c, 160), 201)
-    refused_unchanged(c, lambda: c.post(adjust_now, json={"signed_by": [CHAIR]}),
+    ms.ok(ms.decide(c, 160), 201)
+    refused_unchanged(c, lambda: c.post(adjust_now, json={"signed_by": [ms.CHAIR]}),
                       "adjustment-signatories")
-    ok(c.post(adjust_now, json=signed))
+    ms.ok(c.post(adjust_now, json=signed))
     refused_unchanged(c, lambda: c.post(p(160, "/notes"), json={"authors": "V", "text": "x"}),
                       "protocol-adjusted")
     refused_unchanged(c, lambda: c.post(adjust_now, json=signed), "protocol-adjusted")
-    ok(c.post(p(161, "/notes"), json={"authors": "V", "text": "x"}), 201)  # others still open
-    ok(c.put(f"/api/meetings/{REF}/paragraphs/161/extract-recipients", json={
+    ms.ok(c.post(p(161, "/notes"), json={"authors": "V", "text": "x"}), 201)  # others still open
+    ms.ok(c.put(f"/api/meetings/{ms.REF}/paragraphs/161/extract-recipients", json={
         "recipients": ["Regiondirektör"]}))
     # the paragraph is posted on its own and takes legal force before the rest
-    ok(c.post(f"/api/meetings/{REF}/posting", json={"posted_on": "2020-10-15", "paragraph": 160}))
-    view = ok(c.get(p(160)))
+    ms.ok(c.post(f"/api/meetings/{ms.REF}/posting",
+                 json={"posted_on": "2020-10-15", "paragraph": 160}))
+    view = ms.ok(c.get(p(160)))
     assert (view["adjusted_immediately"], view["adjusted_on"]) == (True, "2020-10-14")
     assert (view["posted_on"], view["appeal_period_ends"]) == ("2020-10-15", "2020-11-05")
-    assert ok(c.get(p(161)))["adjusted_on"] is None
+    assert ms.ok(c.get(p(161)))["adjusted_on"] is None
 
 
 # -- proposals to a higher body ---------------------------------------------------------
@@ -267,44 +258,44 @@ def test_immediate_adjustment_freezes_one_paragraph(session) -> None:  # type: i
 
 def test_a_proposal_to_a_higher_body_makes_the_case_eligible_for_its_agenda(session) -> None:  # type: ignore[no-untyped-def]
     c = session
-    rf = schedule(c, "RF", "2020-11-24")
+    rf = ms.schedule(c, "RF", "2020-11-24")
     agenda = f"/api/meetings/{rf}/agenda"
     item = {"kind": "case", "title": "Strategisk plan", "dnr": "411-2020"}
     refused_unchanged(c, lambda: c.post(agenda, json=item), "agenda-case-not-for-body", ref=rf)
-    refused_unchanged(c, lambda: decide(c, 160, "Föreslår RF.", "proposed_to_higher_body"),
+    refused_unchanged(c, lambda: ms.decide(c, 160, "Föreslår RF.", "proposed_to_higher_body"),
                       "higher-body")
-    refused_unchanged(c, lambda: decide(c, 160, "Föreslår.", "proposed_to_higher_body", "XX"),
+    refused_unchanged(c, lambda: ms.decide(c, 160, "Föreslår.", "proposed_to_higher_body", "XX"),
                       "higher-body")
-    refused_unchanged(c, lambda: decide(c, 160, "Föreslår.", "proposed_to_higher_body", "RS"),
+    refused_unchanged(c, lambda: ms.decide(c, 160, "Föreslår.", "proposed_to_higher_body", "RS"),
                       "higher-body")
-    refused_unchanged(c, lambda: decide(c, 160, "Beslutar.", "decided", "RF"), "higher-body")
-    ok(decide(c, 160, "Regionstyrelsen föreslår regionfullmäktige besluta att anta planen.",
+    refused_unchanged(c, lambda: ms.decide(c, 160, "Beslutar.", "decided", "RF"), "higher-body")
+    ms.ok(ms.decide(c, 160, "Regionstyrelsen föreslår regionfullmäktige besluta att anta planen.",
               "proposed_to_higher_body", "RF"), 201)
-    refused_unchanged(c, lambda: decide(c, 160), "paragraph-decided")
-    ok(c.post(agenda, json=item), 201)
+    refused_unchanged(c, lambda: ms.decide(c, 160), "paragraph-decided")
+    ms.ok(c.post(agenda, json=item), 201)
     refused_unchanged(c, lambda: c.post(agenda, json=item), "agenda-case-listed", ref=rf)
-    decision = ok(c.get("/api/cases/411-2020"))["decisions"][0]
+    decision = ms.ok(c.get("/api/cases/411-2020"))["decisions"][0]
     assert (decision["kind"], decision["higher_body"], decision["paragraph"]) == (
         "proposed_to_higher_body", "RF", 160)
 
 
 def test_a_paragraph_on_a_case_needs_it_on_the_agenda(session) -> None:  # type: ignore[no-untyped-def]
     c = session
-    register_case(c, "1338-2020", "Förstudie Luleåområdet")
-    refused_unchanged(c, lambda: c.post(f"/api/meetings/{REF}/paragraphs", json={
+    ms.register_case(c, "1338-2020", "Förstudie Luleåområdet")
+    refused_unchanged(c, lambda: c.post(f"/api/meetings/{ms.REF}/paragraphs", json={
         "title": "Förstudie", "dnr": "1338-2020"}), "case-not-on-agenda")
-    ok(c.post(f"/api/meetings/{REF}/agenda", json={
+    ms.ok(c.post(f"/api/meetings/{ms.REF}/agenda", json={
         "kind": "case", "title": "Förstudie", "dnr": "1338-2020"}), 201)
-    ok(c.post(f"/api/meetings/{REF}/agenda/2/withdraw", json={"reason": "Lyfts ut"}))
-    refused_unchanged(c, lambda: c.post(f"/api/meetings/{REF}/agenda/2/withdraw", json={}),
+    ms.ok(c.post(f"/api/meetings/{ms.REF}/agenda/2/withdraw", json={"reason": "Lyfts ut"}))
+    refused_unchanged(c, lambda: c.post(f"/api/meetings/{ms.REF}/agenda/2/withdraw", json={}),
                       "agenda-item-withdrawn")
-    refused_unchanged(c, lambda: c.post(f"/api/meetings/{REF}/paragraphs", json={
+    refused_unchanged(c, lambda: c.post(f"/api/meetings/{ms.REF}/paragraphs", json={
         "title": "Förstudie", "dnr": "1338-2020"}), "agenda-item-withdrawn")
-    ok(c.post("/api/bodies", json={
+    ms.ok(c.post("/api/bodies", json={
         "code": "HSN", "name": "Hälso- och sjukvårdsnämnden", "kind": "nämnd", "parent": "RF",
         "established_on": "2019-01-01"}), 201)
-    register_case(c, "55-2020", "Hälso- och sjukvårdsnämndens ärende", body="HSN")
-    refused_unchanged(c, lambda: c.post(f"/api/meetings/{REF}/agenda", json={
+    ms.register_case(c, "55-2020", "Hälso- och sjukvårdsnämndens ärende", body="HSN")
+    refused_unchanged(c, lambda: c.post(f"/api/meetings/{ms.REF}/agenda", json={
         "kind": "case", "title": "HSN", "dnr": "55-2020"}), "agenda-case-not-for-body")
 
 
@@ -313,17 +304,17 @@ def test_a_paragraph_on_a_case_needs_it_on_the_agenda(session) -> None:  # type:
 
 def test_a_tie_goes_to_the_chairs_casting_vote(session) -> None:  # type: ignore[no-untyped-def]
     c = session
-    ok(motion(c, 160, None, "Det liggande förslaget."), 201)
-    ok(motion(c, 160, "Glenn Berggård", "återremiss."), 201)
-    ok(motion(c, 160, "Anders Öberg", "avslag."), 201)
+    ms.ok(ms.motion(c, 160, None, "Det liggande förslaget."), 201)
+    ms.ok(ms.motion(c, 160, "Glenn Berggård", "återremiss."), 201)
+    ms.ok(ms.motion(c, 160, "Anders Öberg", "avslag."), 201)
     step = p(what="/procedure")
     tie_without_chair = {"Linda Frohm": "ja", "Glenn Berggård": "nej"}
     refused_unchanged(c, lambda: c.post(step, json={
         "proposals": [1, 2], "votes": tie_without_chair}), "casting-vote")
     refused_unchanged(c, lambda: c.post(step, json={
-        "proposals": [1, 2], "votes": {**tie_without_chair, CHAIR: "avstår"}}), "casting-vote")
+        "proposals": [1, 2], "votes": {**tie_without_chair, ms.CHAIR: "avstår"}}), "casting-vote")
     refused_unchanged(c, lambda: c.post(step, json={
-        "proposals": [1, 2, 3], "votes": {CHAIR: "ja"}}), "procedure-proposals")
+        "proposals": [1, 2, 3], "votes": {ms.CHAIR: "ja"}}), "procedure-proposals")
     refused_unchanged(c, lambda: c.post(step, json={"proposals": [1, 9], "adopted": 1}),
                       "motion-unknown")
     refused_unchanged(c, lambda: c.post(step, json={"proposals": [1, 2], "adopted": 3}),
@@ -331,18 +322,18 @@ def test_a_tie_goes_to_the_chairs_casting_vote(session) -> None:  # type: ignore
     refused_unchanged(c, lambda: c.post(step, json={"proposals": [1, 2]}), "procedure-proposals")
     refused_unchanged(c, lambda: c.post(step, json={
         "proposals": [1, 2], "adopted": 1,
-        "votes": {**tie_without_chair, CHAIR: "nej"}}), "vote-outcome")
+        "votes": {**tie_without_chair, ms.CHAIR: "nej"}}), "vote-outcome")
     # the chair votes nej: the tie goes to motion 2
-    written = ok(c.post(step, json={"proposals": [1, 2], "votes": {
-        **tie_without_chair, CHAIR: "nej", "Anders Öberg": "ja"}}), 201)
+    written = ms.ok(c.post(step, json={"proposals": [1, 2], "votes": {
+        **tie_without_chair, ms.CHAIR: "nej", "Anders Öberg": "ja"}}), 201)
     first = written["meeting"]["paragraphs"][0]["procedure"][0]
     assert (first["outcome"], first["casting_vote"]) == (2, True)
     assert first["tally"] == {"ja": 2, "nej": 2, "avstår": 0}
     # a plain majority, and one proposal rejected under proposition
-    ok(c.post(step, json={"proposals": [3], "votes": {
-        CHAIR: "nej", "Glenn Berggård": "nej", "Anders Öberg": "ja"}}), 201)
-    ok(c.post(step, json={"proposals": [3], "adopted": None}), 201)
-    procedure = ok(c.get(p()))["procedure"]
+    ms.ok(c.post(step, json={"proposals": [3], "votes": {
+        ms.CHAIR: "nej", "Glenn Berggård": "nej", "Anders Öberg": "ja"}}), 201)
+    ms.ok(c.post(step, json={"proposals": [3], "adopted": None}), 201)
+    procedure = ms.ok(c.get(p()))["procedure"]
     assert [(s["outcome"], s["casting_vote"]) for s in procedure] == [
         (2, True), (None, False), (None, False)]
 
@@ -352,21 +343,21 @@ def test_a_tie_goes_to_the_chairs_casting_vote(session) -> None:  # type: ignore
 
 def test_adjustment_by_chair_and_adjusters_with_the_14_days_tracked(session) -> None:  # type: ignore[no-untyped-def]
     c = session
-    adjust = f"/api/meetings/{REF}/adjustment"
-    signed = [CHAIR, "Glenn Berggård"]
+    adjust = f"/api/meetings/{ms.REF}/adjustment"
+    signed = [ms.CHAIR, "Glenn Berggård"]
     refused_unchanged(c, lambda: c.post(adjust, json={"signed_by": signed}), "meeting-not-closed")
-    ok(c.post(f"/api/meetings/{REF}/close", json={"closed_at": "15.00"}))
-    refused_unchanged(c, lambda: c.post(f"/api/meetings/{REF}/close", json={}), "meeting-closed")
+    ms.ok(c.post(f"/api/meetings/{ms.REF}/close", json={"closed_at": "15.00"}))
+    refused_unchanged(c, lambda: c.post(f"/api/meetings/{ms.REF}/close", json={}), "meeting-closed")
     refused_unchanged(c, lambda: c.post(adjust, json={"signed_by": signed}),
                       "paragraph-undecided")
-    ok(decide(c, 160), 201)
-    refused_unchanged(c, lambda: c.post(adjust, json={"signed_by": [CHAIR]}),
+    ms.ok(ms.decide(c, 160), 201)
+    refused_unchanged(c, lambda: c.post(adjust, json={"signed_by": [ms.CHAIR]}),
                       "adjustment-signatories")
     refused_unchanged(c, lambda: c.post(adjust, json={
         "signed_by": [*signed, "Anders Öberg"]}), "adjustment-signatories")
     refused_unchanged(c, lambda: c.post(adjust, json={
         "signed_by": signed, "adjusted_on": "2020-10-13"}), "adjustment-date")
-    meeting = ok(c.post(adjust, json={"signed_by": signed, "adjusted_on": "2020-10-29"}))
+    meeting = ms.ok(c.post(adjust, json={"signed_by": signed, "adjusted_on": "2020-10-29"}))
     assert meeting["meeting"]["adjustment_deadline"] == "2020-10-28"
     assert meeting["meeting"]["adjusted_late"] is True
     # the second day after Thursday 29 October is Saturday 31 October (All Saints' Day):
@@ -378,13 +369,13 @@ def test_a_posting_deadline_on_a_saturday_runs_on_to_monday(session) -> None:  #
     """Issue 15: adjusted on Thursday 22 October 2020, the second day after is Saturday 24
     October; the posting deadline is Monday 26 October and a Monday posting is not late."""
     c = session
-    ok(decide(c, 160), 201)
-    close_and_adjust(c, adjusted_on="2020-10-22")
-    meeting = ok(c.get(f"/api/meetings/{REF}"))
+    ms.ok(ms.decide(c, 160), 201)
+    ms.close_and_adjust(c, adjusted_on="2020-10-22")
+    meeting = ms.ok(c.get(f"/api/meetings/{ms.REF}"))
     assert (meeting["adjustment_deadline"], meeting["adjusted_late"]) == ("2020-10-28", False)
     assert meeting["posting_deadline"] == "2020-10-26"
-    ok(c.post(f"/api/meetings/{REF}/posting", json={"posted_on": "2020-10-26"}))
-    meeting = ok(c.get(f"/api/meetings/{REF}"))
+    ms.ok(c.post(f"/api/meetings/{ms.REF}/posting", json={"posted_on": "2020-10-26"}))
+    meeting = ms.ok(c.get(f"/api/meetings/{ms.REF}"))
     assert (meeting["posted_on"], meeting["posted_late"]) == ("2020-10-26", False)
     # three weeks after Monday 26 October: Monday 16 November
     assert meeting["appeal_period_ends"] == "2020-11-16"
@@ -394,45 +385,45 @@ def test_late_is_judged_from_the_recorded_dates_by_the_rule(session, diarium) ->
     """A posting recorded as late under the old count (the flag in the event) is shown by
     the rule: adjusted Thursday 22 October 2020, posted Monday 26 October, not late."""
     c = session
-    ok(decide(c, 160), 201)
-    close_and_adjust(c, adjusted_on="2020-10-22")
-    meeting = diarium.meetings.get_meeting(REF)
+    ms.ok(ms.decide(c, 160), 201)
+    ms.close_and_adjust(c, adjusted_on="2020-10-22")
+    meeting = diarium.meetings.get_meeting(ms.REF)
     meeting.trigger_event(ev.ProtocolPosted, paragraph=None, late=True,
                           occurred_on=date(2020, 10, 26), by=ACTOR)
     diarium.save(meeting)
-    view = ok(c.get(f"/api/meetings/{REF}"))
+    view = ms.ok(c.get(f"/api/meetings/{ms.REF}"))
     assert (view["posted_on"], view["posted_late"]) == ("2020-10-26", False)
 
 
 def test_a_posting_after_the_run_on_deadline_is_late(session) -> None:  # type: ignore[no-untyped-def]
     c = session
-    ok(decide(c, 160), 201)
-    close_and_adjust(c, adjusted_on="2020-10-22")
-    ok(c.post(f"/api/meetings/{REF}/posting", json={"posted_on": "2020-10-27"}))
-    meeting = ok(c.get(f"/api/meetings/{REF}"))
+    ms.ok(ms.decide(c, 160), 201)
+    ms.close_and_adjust(c, adjusted_on="2020-10-22")
+    ms.ok(c.post(f"/api/meetings/{ms.REF}/posting", json={"posted_on": "2020-10-27"}))
+    meeting = ms.ok(c.get(f"/api/meetings/{ms.REF}"))
     assert (meeting["posted_on"], meeting["posted_late"]) == ("2020-10-27", True)
 
 
 def test_posting_starts_the_appeal_period_and_legal_force_follows(session, diarium) -> None:  # type: ignore[no-untyped-def]
     c = session
-    post = f"/api/meetings/{REF}/posting"
-    ok(decide(c, 160), 201)
+    post = f"/api/meetings/{ms.REF}/posting"
+    ms.ok(ms.decide(c, 160), 201)
     refused_unchanged(c, lambda: c.post(post, json={"posted_on": "2020-10-15"}),
                       "posting-before-adjustment")
-    close_and_adjust(c, adjusted_on="2020-10-19")
+    ms.close_and_adjust(c, adjusted_on="2020-10-19")
     refused_unchanged(c, lambda: c.post(post, json={"posted_on": "2020-10-18"}),
                       "posting-before-adjustment")
-    ok(c.post(post, json={"posted_on": "2020-10-22"}))
+    ms.ok(c.post(post, json={"posted_on": "2020-10-22"}))
     refused_unchanged(c, lambda: c.post(post, json={"posted_on": "2020-10-23"}),
                       "protocol-posted")
     diarium.today = lambda: date(2020, 11, 12)
-    meeting = ok(c.get(f"/api/meetings/{REF}"))
+    meeting = ms.ok(c.get(f"/api/meetings/{ms.REF}"))
     # three weeks from Thursday 22 October: Thursday 12 November; legal force on the 13th
     assert (meeting["posted_late"], meeting["appeal_period_ends"]) == (True, "2020-11-12")
     assert (meeting["legal_force_from"], meeting["has_legal_force"]) == ("2020-11-13", False)
     assert meeting["paragraphs"][0]["has_legal_force"] is False
     diarium.today = lambda: date(2020, 11, 13)
-    meeting = ok(c.get(f"/api/meetings/{REF}"))
+    meeting = ms.ok(c.get(f"/api/meetings/{ms.REF}"))
     assert meeting["has_legal_force"] is True
     assert meeting["paragraphs"][0]["has_legal_force"] is True
 
@@ -442,44 +433,44 @@ def test_posting_starts_the_appeal_period_and_legal_force_follows(session, diari
 
 def test_a_correction_after_adjustment_is_a_certified_entry(session) -> None:  # type: ignore[no-untyped-def]
     c = session
-    ok(decide(c, 160, "Regionstyrelsen beslutar att anta planen 2012-2023."), 201)
+    ms.ok(ms.decide(c, 160, "Regionstyrelsen beslutar att anta planen 2012-2023."), 201)
     correction = {"paragraph": 160, "corrects": "2012-2023", "text": "2021-2023",
-                  "certified_by": [CHAIR, "Glenn Berggård"], "certified_on": "2020-10-22"}
-    url = f"/api/meetings/{REF}/corrections"
+                  "certified_by": [ms.CHAIR, "Glenn Berggård"], "certified_on": "2020-10-22"}
+    url = f"/api/meetings/{ms.REF}/corrections"
     refused_unchanged(c, lambda: c.post(url, json=correction), "correction-before-adjustment")
-    close_and_adjust(c)
-    refused_unchanged(c, lambda: c.post(url, json={**correction, "certified_by": [CHAIR]}),
+    ms.close_and_adjust(c)
+    refused_unchanged(c, lambda: c.post(url, json={**correction, "certified_by": [ms.CHAIR]}),
                       "correction-certifiers")
     refused_unchanged(c, lambda: c.post(url, json={
-        **correction, "certified_by": [CHAIR, "Anders Öberg"]}), "correction-certifiers")
+        **correction, "certified_by": [ms.CHAIR, "Anders Öberg"]}), "correction-certifiers")
     refused_unchanged(c, lambda: c.post(url, json={**correction, "certified_on": "2020-10-18"}),
                       "correction-before-adjustment")
-    ok(c.post(url, json=correction), 201)
-    view = ok(c.get(p()))
+    ms.ok(c.post(url, json=correction), 201)
+    view = ms.ok(c.get(p()))
     assert view["decision"]["text"].endswith("2012-2023.")  # never edited
     assert view["corrections"][0]["text"] == "2021-2023"
-    assert ok(c.get(f"/api/meetings/{REF}"))["corrections"] == view["corrections"]
+    assert ms.ok(c.get(f"/api/meetings/{ms.REF}"))["corrections"] == view["corrections"]
 
 
 def test_extracts_are_sent_of_adjusted_paragraphs_to_listed_recipients(session) -> None:  # type: ignore[no-untyped-def]
     c = session
-    ok(decide(c, 160), 201)
-    ok(c.put(p(what="/extract-recipients"), json={
+    ms.ok(ms.decide(c, 160), 201)
+    ms.ok(c.put(p(what="/extract-recipients"), json={
         "recipients": ["Ekonomi- och planeringsdirektör", "Regional utvecklingsdirektör"]}))
     send = p(what="/extracts")
     first = {"recipient": "Ekonomi- och planeringsdirektör", "sent_on": "2020-10-21"}
     refused_unchanged(c, lambda: c.post(send, json=first), "extract-before-adjustment")
-    close_and_adjust(c)
+    ms.close_and_adjust(c)
     refused_unchanged(c, lambda: c.post(send, json={**first, "sent_on": "2020-10-18"}),
                       "extract-before-adjustment")
     refused_unchanged(c, lambda: c.post(send, json={**first, "recipient": "Regiondirektör"}),
                       "extract-recipient")
-    ok(c.post(send, json=first), 201)
+    ms.ok(c.post(send, json=first), 201)
     refused_unchanged(c, lambda: c.post(send, json=first), "extract-already-sent")
-    unsent = ok(c.get(f"/api/meetings/{REF}/extracts?unsent=true"))
+    unsent = ms.ok(c.get(f"/api/meetings/{ms.REF}/extracts?unsent=true"))
     assert unsent == [{"paragraph": 160, "dnr": "411-2020",
                        "recipient": "Regional utvecklingsdirektör", "sent_on": None}]
-    assert ok(c.get("/api/cases/411-2020"))["decisions"][0]["extracts"] == [
+    assert ms.ok(c.get("/api/cases/411-2020"))["decisions"][0]["extracts"] == [
         {"recipient": "Ekonomi- och planeringsdirektör", "sent_on": "2020-10-21"}]
 
 
@@ -487,45 +478,45 @@ def test_extracts_are_sent_of_adjusted_paragraphs_to_listed_recipients(session) 
 
 
 def test_paragraphs_run_on_per_body_and_year(client) -> None:  # type: ignore[no-untyped-def]
-    setup_bodies(client, last_paragraph=0)
-    ok(client.post("/api/bodies/RS/paragraph-years", json={"year": 2020, "last_paragraph": 159}),
+    ms.setup_bodies(client, last_paragraph=0)
+    ms.ok(client.post("/api/bodies/RS/paragraph-years", json={"year": 2020, "last_paragraph": 159}),
        201)
-    refused(client.post("/api/bodies/RS/paragraph-years", json={
+    ms.refused(client.post("/api/bodies/RS/paragraph-years", json={
         "year": 2020, "last_paragraph": 10}), "paragraph-numbering-started")
-    september = schedule(client, day="2020-09-16")
-    october = schedule(client, day="2020-10-14")
-    assert paragraph(client, "Val av justerare", ref=september) == 160
-    assert paragraph(client, "Föredragningslista", ref=september) == 161
-    assert paragraph(client, "Val av justerare", ref=october) == 162
+    september = ms.schedule(client, day="2020-09-16")
+    october = ms.schedule(client, day="2020-10-14")
+    assert ms.paragraph(client, "Val av justerare", ref=september) == 160
+    assert ms.paragraph(client, "Föredragningslista", ref=september) == 161
+    assert ms.paragraph(client, "Val av justerare", ref=october) == 162
     # the September meeting cannot take numbers after October's
     refused_unchanged(client, lambda: client.post(f"/api/meetings/{september}/paragraphs",
                                                   json={"title": "Sent"}), "paragraph-order",
                       ref=september)
     # a meeting dated before one with paragraphs cannot start numbering after it
-    august = schedule(client, day="2020-08-19")
+    august = ms.schedule(client, day="2020-08-19")
     refused_unchanged(client, lambda: client.post(f"/api/meetings/{august}/paragraphs",
                                                   json={"title": "Sent"}), "paragraph-order",
                       ref=august)
-    assert paragraph(client, "Meddelanden", ref=october) == 163
+    assert ms.paragraph(client, "Meddelanden", ref=october) == 163
     # a new year starts from § 1
-    january = schedule(client, day="2021-01-20")
-    assert paragraph(client, "Val av justerare", ref=january) == 1
-    numbering = ok(client.get("/api/bodies/RS/paragraph-years/2020"))
+    january = ms.schedule(client, day="2021-01-20")
+    assert ms.paragraph(client, "Val av justerare", ref=january) == 1
+    numbering = ms.ok(client.get("/api/bodies/RS/paragraph-years/2020"))
     assert (numbering["first_number"], numbering["last_number"]) == (160, 163)
     assert numbering["last_meeting"] == october
 
 
 def test_what_has_not_happened_cannot_be_recorded(client, diarium) -> None:  # type: ignore[no-untyped-def]
     diarium.today = lambda: date(2020, 10, 1)
-    setup_bodies(client)
-    ref = schedule(client, day="2020-10-14")  # scheduling ahead is fine
+    ms.setup_bodies(client)
+    ref = ms.schedule(client, day="2020-10-14")  # scheduling ahead is fine
     refused_unchanged(client, lambda: client.post(f"/api/meetings/{ref}/paragraphs", json={
         "title": "Val av justerare"}), "no-future-date")
     refused_unchanged(client, lambda: client.put(f"/api/meetings/{ref}/attendance", json={
-        "chair": CHAIR, "attendees": [{"name": CHAIR, "capacity": "ledamot"}]}),
+        "chair": ms.CHAIR, "attendees": [{"name": ms.CHAIR, "capacity": "ledamot"}]}),
         "no-future-date")
     diarium.today = lambda: date(2020, 10, 14)
-    assert paragraph(client, "Val av justerare", ref=ref) == 160
+    assert ms.paragraph(client, "Val av justerare", ref=ref) == 160
 
 
 # -- not found, invalid input, duplicates -------------------------------------------------
@@ -540,33 +531,33 @@ def test_unknown_things_are_404_and_invalid_bodies_422(session) -> None:  # type
         assert response.status_code == 404, url
         assert response.content_type == "application/problem+json"
     assert c.post(p(999, "/notes"), json={"authors": "V", "text": "x"}).status_code == 404
-    assert c.post(f"/api/meetings/{REF}/agenda/99/withdraw", json={}).status_code == 404
+    assert c.post(f"/api/meetings/{ms.REF}/agenda/99/withdraw", json={}).status_code == 404
     assert c.post("/api/meetings", json={"body": "XX", "date": "2020-10-14"}).status_code == 404
     assert c.post("/api/bodies/RS/members/Nobody/end", json={}).status_code == 404
     for url, body in [
-        (f"/api/meetings/{REF}/paragraphs", {"title": ""}),
-        (f"/api/meetings/{REF}/paragraphs", {"title": "x", "extra": 1}),
+        (f"/api/meetings/{ms.REF}/paragraphs", {"title": ""}),
+        (f"/api/meetings/{ms.REF}/paragraphs", {"title": "x", "extra": 1}),
         (p(what="/procedure"), {"proposals": ["1"]}),
-        (p(what="/procedure"), {"proposals": [1], "votes": {CHAIR: "kanske"}}),
+        (p(what="/procedure"), {"proposals": [1], "votes": {ms.CHAIR: "kanske"}}),
         (p(what="/decision"), {"kind": "maybe", "text": "x"}),
         ("/api/meetings", {"body": "RS", "date": "2020-13-40"}),
         ("/api/meetings", {"body": "RS", "date": "9999-12-31"}),
         ("/api/bodies", {"code": "R S", "name": "x", "kind": "styrelse"}),
-        (f"/api/meetings/{REF}/corrections", {"paragraph": 160}),
+        (f"/api/meetings/{ms.REF}/corrections", {"paragraph": 160}),
     ]:
         response = c.post(url, json=body)
         assert response.status_code == 422, (url, body, response.get_json())
         assert response.get_json()["invalid-params"]
-    refused(c.post("/api/meetings", json={"body": "RS", "date": "2020-10-14"}), "meeting-exists")
-    ok(c.post("/api/meetings", json={"body": "RS", "date": "2020-10-14", "session": 2}), 201)
-    refused(c.post("/api/bodies", json={"code": "RS", "name": "x", "kind": "styrelse"}),
+    ms.refused(c.post("/api/meetings", json={"body": "RS", "date": "2020-10-14"}), "meeting-exists")
+    ms.ok(c.post("/api/meetings", json={"body": "RS", "date": "2020-10-14", "session": 2}), 201)
+    ms.refused(c.post("/api/bodies", json={"code": "RS", "name": "x", "kind": "styrelse"}),
             "body-exists")
-    refused(c.post("/api/bodies", json={"code": "NV", "name": "x", "kind": "utskott",
+    ms.refused(c.post("/api/bodies", json={"code": "NV", "name": "x", "kind": "utskott",
                                         "parent": "XX"}), "body-parent")
 
 
 def test_the_api_is_in_the_openapi_document(client) -> None:  # type: ignore[no-untyped-def]
-    spec = ok(client.get("/api/openapi.json"))
+    spec = ms.ok(client.get("/api/openapi.json"))
     paths = spec["paths"]
     for path in [
         "/api/bodies", "/api/bodies/{code}", "/api/bodies/{code}/members",
@@ -583,6 +574,6 @@ def test_the_api_is_in_the_openapi_document(client) -> None:  # type: ignore[no-
         assert path in paths, path
     assert "Meeting" in spec["components"]["schemas"]
     assert "Paragraph" in spec["components"]["schemas"]
-    codes = {r["code"] for r in ok(client.get("/api/rules"))}
+    codes = {r["code"] for r in ms.ok(client.get("/api/rules"))}
     assert {"conflict-of-interest", "member-not-present", "reservation-after-close",
             "protocol-adjusted", "non-delegable", "delegate-mismatch"} <= codes

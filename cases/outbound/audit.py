@@ -18,7 +18,6 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
 from sqlalchemy import func, select
 
 from diarium.cases.application import CaseNotFound
@@ -26,6 +25,7 @@ from diarium.cases.outbound import feed
 from diarium.cases.store.chain import (
     utc_naive,
 )
+from diarium.cases.store.event_rows import decoded
 from diarium.cases.store.topics import stored_topics
 from diarium.domain.case.aggregate import Case
 from diarium.domain.dnr import case_id
@@ -166,7 +166,7 @@ def case_audit_history(app: Diarium, dnr: str) -> list[dict[str, Any]]:
         raise CaseNotFound(dnr)
     history = []
     for position, version, topic, state, c_hash, l_hash in rows:
-        event = app.mapper.to_domain_event(StoredEvent(originator, version, topic, bytes(state)))
+        event = decoded(app, originator, version, topic, state)
         link = _Link(c_hash, l_hash) if c_hash else None
         history.append(_history_row(app, position, event, dnr, link))
     return history
@@ -221,7 +221,7 @@ def audit_events(
     dnrs = feed.dnr_lookup(app).resolve(r[1] for r in rows)
     out = []
     for position, originator, version, topic, state, c_hash, l_hash in rows:
-        event = app.mapper.to_domain_event(StoredEvent(originator, version, topic, bytes(state)))
+        event = decoded(app, originator, version, topic, state)
         out.append(_history_row(app, position, event, dnrs.get(UUID(str(originator))),
                                 _Link(c_hash, l_hash)))
     return out, (rows[-1][0] if more and rows else None)

@@ -36,6 +36,7 @@ from diarium.cases.outbound.feed_subjects import (
     concerned,
     meeting_paragraphs,
 )
+from diarium.cases.store.event_rows import events_of
 from diarium.cases.store.topics import stored_topics
 from diarium.domain.dnr import case_id
 from diarium.domain.events import EVENT_CLASSES
@@ -242,22 +243,9 @@ class _Markings:
 
 def _markings(app: Diarium, originators: set[UUID]) -> dict[UUID, _Markings]:
     """The secrecy markings in force now on these cases (read from their secrecy events)."""
-    if not originators:
-        return {}
-    events = app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-    query = (
-        select(events.c.originator_id, events.c.originator_version, events.c.topic,
-               events.c.state)
-        .where(events.c.originator_id.in_(sorted(originators, key=str)),
-               events.c.topic.in_(stored_topics(_SECRECY_EVENTS)))
-        .order_by(events.c.id)
-    )
-    with app.recorder.datastore.engine.connect() as conn:  # type: ignore[attr-defined]
-        rows = conn.execute(query).all()
     found: dict[UUID, _Markings] = {}
-    for originator, version, topic, state in rows:
-        event = app.mapper.to_domain_event(StoredEvent(originator, version, topic, bytes(state)))
-        marks = found.setdefault(UUID(str(originator)), _Markings(set(), {}))
+    for event in events_of(app, originators, stored_topics(_SECRECY_EVENTS)):
+        marks = found.setdefault(event.originator_id, _Markings(set(), {}))
         if isinstance(event, ev.CaseMarkedSecret):
             marks.case_fields, marks.statute = set(event.fields), event.statute
         elif isinstance(event, ev.CaseSecrecyLifted):

@@ -18,6 +18,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import select
 
+from diarium.cases.store.event_rows import events_of
 from diarium.cases.store.topics import stored_topics
 from diarium.domain.events import body as bev
 from diarium.domain.events import case as cev
@@ -110,23 +111,10 @@ class PlacedParagraph:
 
 def meeting_paragraphs(app: Diarium, meetings: set[UUID]) -> dict[UUID, list[PlacedParagraph]]:
     """The paragraphs recorded in each of ``meetings``, in order."""
-    if not meetings:
-        return {}
-    events = app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-    query = (
-        select(events.c.originator_id, events.c.originator_version, events.c.topic,
-               events.c.state)
-        .where(events.c.originator_id.in_(sorted(meetings, key=str)),
-               events.c.topic.in_(_PARAGRAPHS))
-        .order_by(events.c.id)
-    )
-    with app.recorder.datastore.engine.connect() as conn:  # type: ignore[attr-defined]
-        rows = conn.execute(query).all()
     found: dict[UUID, list[PlacedParagraph]] = {}
-    for originator, version, topic, state in rows:
-        event = app.mapper.to_domain_event(StoredEvent(originator, version, topic, bytes(state)))
-        found.setdefault(UUID(str(originator)), []).append(
-            PlacedParagraph(version, event.number, event.dnr))
+    for event in events_of(app, meetings, _PARAGRAPHS):
+        found.setdefault(event.originator_id, []).append(
+            PlacedParagraph(event.originator_version, event.number, event.dnr))
     return found
 
 

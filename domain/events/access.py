@@ -5,7 +5,7 @@ case's version."""
 
 from __future__ import annotations
 
-from diarium.domain.events.base import SAFE, DiariumCreated, DiariumEvent, events_of
+from diarium.domain.events.base import SAFE, DiariumCreated, DiariumEvent, events_defined
 
 
 class SecretReadLogOpened(DiariumCreated):
@@ -31,6 +31,4 @@ class SecretContentRead(DiariumEvent):
     fields: list[str]
 
 
-ACCESS_EVENTS: tuple[type[DiariumEvent], ...] = events_of(
-    "secret_reads", SecretReadLogOpened, SecretContentRead
-)
+ACCESS_EVENTS: tuple[type[DiariumEvent], ...] = events_defined("secret_reads", globals())

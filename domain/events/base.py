@@ -11,7 +11,8 @@ used to keep hand lists; tests/test_event_metadata.py fails naming an event that
   only when it declares ``public``. A published event's fields carry their documented meaning
   (``title: Annotated[str, "ärendemening"]``, or :data:`UNPUBLISHED` for one the payload leaves
   out); :func:`payload_fields` derives the payload's documentation from them;
-- ``aggregate``: the kind of aggregate it belongs to, set once per module by :func:`events_of`;
+- ``aggregate``: the kind of aggregate it belongs to, set once per module by
+  :func:`events_defined` (every event class the module defines) or :func:`events_of`;
 - ``sets`` (optional): the attributes of its aggregate it gives a new value, each from its
   field of the same name (the registers copy them: projections/registers/diary.py).
 """
@@ -135,3 +136,14 @@ def events_of(kind: str, *classes: type[DiariumEvent]) -> tuple[type[DiariumEven
     for cls in classes:
         cls.aggregate = kind
     return classes
+
+
+def events_defined(kind: str, namespace: dict[str, Any]) -> tuple[type[DiariumEvent], ...]:
+    """The event classes a module defines (``namespace``: its ``globals()``), in the order it
+    defines them, declared the events of aggregates of ``kind``: no list kept by hand."""
+    module = namespace["__name__"]
+    return events_of(kind, *(
+        value for value in namespace.values()
+        if isinstance(value, type) and issubclass(value, DiariumEvent)
+        and value.__module__ == module
+    ))

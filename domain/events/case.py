@@ -14,7 +14,7 @@ from diarium.domain.events.base import (
     DiariumCreated,
     DiariumEvent,
     Public,
-    events_of,
+    events_defined,
 )
 
 
@@ -325,26 +325,4 @@ class DocumentSecrecyLifted(DiariumEvent, OfDocument):
     statute: Annotated[str, "the provision of the marking lifted"]
 
 
-CASE_EVENTS: tuple[type[DiariumEvent], ...] = events_of(
-    "case",
-    CaseRegistered,
-    DocumentRegistered,
-    CaseOfficerAssigned,
-    CaseClassified,
-    ReferralSent,
-    ReferralAnswered,
-    IncomingReferralReceived,
-    IncomingReferralExtended,
-    IncomingReferralAnswered,
-    IncomingReferralDeclined,
-    ProposalRecorded,
-    DecisionRecorded,
-    ProtocolExtractSent,
-    CaseClosed,
-    CaseReopened,
-    CaseCancelled,
-    CaseMarkedSecret,
-    CaseSecrecyLifted,
-    DocumentMarkedSecret,
-    DocumentSecrecyLifted,
-)
+CASE_EVENTS: tuple[type[DiariumEvent], ...] = events_defined("case", globals())

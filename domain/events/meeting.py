@@ -22,7 +22,7 @@ from diarium.domain.events.base import (
     DiariumCreated,
     DiariumEvent,
     Public,
-    events_of,
+    events_defined,
 )
 
 # what the feed adds to a meeting's item (the event does not store it), and to a protocol's
@@ -350,29 +350,4 @@ class LegalForceReached(DiariumEvent):
     appeal_period_ended: Annotated[date, "the last day of the appeal period"]
 
 
-MEETING_EVENTS: tuple[type[DiariumEvent], ...] = events_of(
-    "meeting",
-    MeetingScheduled,
-    AgendaItemAdded,
-    AgendaItemWithdrawn,
-    AttendanceRecorded,
-    AdjustersElected,
-    ParagraphRecorded,
-    MotionMade,
-    ProcedureStepRecorded,
-    ParagraphDecided,
-    ReservationEntered,
-    ReservationReasonGiven,
-    ConflictOfInterestDeclared,
-    ProtocolNoteEntered,
-    AttachmentAdded,
-    ExtractRecipientsListed,
-    DelegatedDecisionsListed,
-    MeetingClosed,
-    ParagraphAdjustedImmediately,
-    ProtocolAdjusted,
-    ProtocolPosted,
-    CorrectionCertified,
-    ExtractSent,
-    LegalForceReached,
-)
+MEETING_EVENTS: tuple[type[DiariumEvent], ...] = events_defined("meeting", globals())

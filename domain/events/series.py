@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from diarium.domain.events.base import SAFE, DiariumCreated, DiariumEvent, events_of
+from diarium.domain.events.base import SAFE, DiariumCreated, DiariumEvent, events_defined
 
 
 class SeriesYearOpened(DiariumCreated):
@@ -33,6 +33,4 @@ class SequenceClaimed(DiariumEvent):
     sequence: int
 
 
-SERIES_EVENTS: tuple[type[DiariumEvent], ...] = events_of(
-    "series_year", SeriesYearOpened, SequenceAllocated, SequenceClaimed
-)
+SERIES_EVENTS: tuple[type[DiariumEvent], ...] = events_defined("series_year", globals())
