@@ -91,7 +91,7 @@ class Meetings:
 
     def schedule_meeting(self, command: mc.ScheduleMeeting, by: Actor) -> MeetingWritten:
         app = self.app
-        self.bodies.get_body(command.body)
+        self.bodies.get_body(command.body).require_established(command.date, "date")
         ref = meeting_ref(command.body, command.date, command.session)
         taken = f"Meeting {ref} is already scheduled"
         app._require_new(meeting_id(ref), rules.MEETING_EXISTS, taken)

@@ -59,8 +59,8 @@ class DateRequired(ValueError):
     """A migrated record (taken over from an older system) left out one of its dates: only a
     live registration defaults a date to today (422 naming ``field``)."""
 
-    def __init__(self, field: str) -> None:
-        super().__init__(f"A migrated record carries its own {field}; it is not today's date")
+    def __init__(self, field: str, record: str = "A migrated record") -> None:
+        super().__init__(f"{record} carries its own {field}; it is not today's date")
         self.field = field
 
 
@@ -206,6 +206,17 @@ MEMBER_ALREADY_APPOINTED = rule(
     "member-already-appointed", "The person already holds a membership of the body then."
 )
 MEMBER_NOT_ACTIVE = rule("member-not-active", "Only a current membership can be ended.")
+BEFORE_ESTABLISHED = rule(
+    "before-established",
+    "Nothing of a body is dated before it was established: its members' periods, its "
+    "meetings and its delegation order (a body set up after the fact gives established_on).",
+    source="KL 3:3-4, 6:1 (a body exists from the council's decision)",
+)
+SCHEDULED_AFTER_MEETING = rule(
+    "scheduled-after-meeting",
+    "A meeting is scheduled (called) before it is held: scheduled_on is not after its date.",
+    source="KL 5:10-13, 6:20 (kallelse before the meeting)",
+)
 # Delegation (KL 6:37-38, 7:5-8)
 DELEGATION_POINT_EXISTS = rule(
     "delegation-point-exists", "The delegation order already has a point with this number."

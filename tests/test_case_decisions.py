@@ -179,3 +179,36 @@ def test_live_registrations_still_default_their_dates_to_today(client: Any) -> N
     assert (case["migrated"], case["migrated_source"], body["migrated_source"]) == (
         False, None, None
     )
+
+
+def test_a_meeting_held_before_today_carries_the_day_it_was_scheduled(client: Any) -> None:
+    ms.setup_bodies(client)
+    held = {"body": "RS", "date": MEETING}
+    assert invalid(client.post("/api/meetings", json=held)) == ["scheduled_on"]
+    problem = ms.refused(client.post("/api/meetings", json={**held, "scheduled_on": "2020-10-20"}),
+                         "scheduled-after-meeting")
+    assert problem["invalid-params"][0]["name"] == "scheduled_on"
+    assert client.get(f"/api/meetings/{ms.REF}").status_code == 404  # nothing recorded
+    ms.ok(client.post("/api/meetings", json={**held, "scheduled_on": "2020-09-30"}), 201)
+    ahead = ms.ok(client.post("/api/meetings", json={"body": "RS", "date": "2099-01-13"}),
+                  201)["meeting"]
+    case = ms.ok(client.post("/api/cases", json={"title": "Ärende", "responsible_body": "RS"}),
+                 201)["case"]
+    assert ahead["scheduled_on"] == case["registered_on"]  # scheduled live: today
+
+
+def test_nothing_of_a_body_dates_from_before_it_was_established(client: Any) -> None:
+    ms.ok(client.post("/api/bodies", json={  # set up today: established_on defaults to today
+        "code": "RS", "name": "Regionstyrelsen", "kind": "styrelse"}), 201)
+    for path, body, field in [
+        ("/api/bodies/RS/members", {"name": "Linda Frohm", "party": "M", "role": "ledamot",
+                                    "period_from": "2019-01-01", "period_to": "2022-12-31"},
+         "period_from"),
+        ("/api/bodies/RS/delegation-points", {
+            "number": "1.4", "case_type": "Fullmakter", "delegate": "Regiondirektören",
+            "decided_on": "2019-02-13"}, "decided_on"),
+        ("/api/meetings", {"body": "RS", "date": MEETING, "scheduled_on": "2020-09-30"}, "date"),
+    ]:
+        problem = ms.refused(client.post(path, json=body), "before-established")
+        assert problem["invalid-params"][0]["name"] == field, path
+    assert ms.ok(client.get("/api/bodies/RS"))["version"] == 1  # nothing recorded

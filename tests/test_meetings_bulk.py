@@ -128,8 +128,8 @@ def test_extracts_of_several_paragraphs_are_sent_in_one_write_all_or_none(
 
 def test_meeting_and_body_writes_answer_minimally_when_asked(client: Any) -> None:
     ms.setup_bodies(client)
-    created = client.post("/api/meetings", json={"body": "RS", "date": "2020-10-14"},
-                          headers=MINIMAL)
+    created = client.post("/api/meetings", json={
+        "body": "RS", "date": "2020-10-14", "scheduled_on": "2020-09-30"}, headers=MINIMAL)
     assert created.status_code == 201
     assert created.data == b""
     assert created.headers["Preference-Applied"] == "return=minimal"

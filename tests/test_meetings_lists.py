@@ -107,7 +107,8 @@ def test_a_write_is_listed_once_the_register_has_its_position(
     """The list is a projection: read your writes with the write's position (header and
     body) as ``min_position``; until the projection has it, the answer says it is stale."""
     app.config["DIARIUM_READ_WAIT_SECONDS"] = 0.05
-    response = client.post("/api/meetings", json={"body": "HSN", "date": "2020-11-24"})
+    response = client.post("/api/meetings", json={
+        "body": "HSN", "date": "2020-11-24", "scheduled_on": "2020-11-02"})
     written = ms.ok(response, 201)
     assert response.headers["X-Diarium-Position"] == str(written["position"])
     url = f"/api/meetings?body=HSN&min_position={written['position']}"

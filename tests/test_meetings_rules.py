@@ -548,8 +548,9 @@ def test_unknown_things_are_404_and_invalid_bodies_422(session) -> None:  # type
         response = c.post(url, json=body)
         assert response.status_code == 422, (url, body, response.get_json())
         assert response.get_json()["invalid-params"]
-    ms.refused(c.post("/api/meetings", json={"body": "RS", "date": "2020-10-14"}), "meeting-exists")
-    ms.ok(c.post("/api/meetings", json={"body": "RS", "date": "2020-10-14", "session": 2}), 201)
+    held = {"body": "RS", "date": "2020-10-14", "scheduled_on": "2020-09-30"}
+    ms.refused(c.post("/api/meetings", json=held), "meeting-exists")
+    ms.ok(c.post("/api/meetings", json={**held, "session": 2}), 201)
     ms.refused(c.post("/api/bodies", json={"code": "RS", "name": "x", "kind": "styrelse"}),
             "body-exists")
     ms.refused(c.post("/api/bodies", json={"code": "NV", "name": "x", "kind": "utskott",

@@ -108,6 +108,7 @@ class Body(DiariumAggregate):
     def appoint_member(self, command: mc.AppointMember, by: Actor, today: date) -> None:
         """Appoint a ledamot or ersättare for a period (which may lie ahead: elected ahead)."""
         name, period_from, period_to = command.name, command.period_from, command.period_to
+        self.require_established(period_from, "period_from")
         require(
             period_to is None or period_to >= period_from,
             rules.MEMBERSHIP_PERIOD,
@@ -148,6 +149,15 @@ class Body(DiariumAggregate):
     def members_on(self, day: date) -> list[Membership]:
         return [m for m in self.members if m.active_on(day)]
 
+    def require_established(self, day: date, field: str) -> None:
+        """Refuse what would date from ``day`` (``field``) if the body did not exist then."""
+        require(
+            day >= self.established_on,
+            rules.BEFORE_ESTABLISHED,
+            f"{self.code} was established on {self.established_on}, after {field} {day}",
+            field,
+        )
+
     # -- delegation order -----------------------------------------------------------
 
     @decides(mc.AddDelegationPoint)
@@ -156,6 +166,7 @@ class Body(DiariumAggregate):
     ) -> None:
         """Add a point to the delegation order, from ``decided_on``."""
         decided_on = happened_on(command.decided_on, today, "decided_on")
+        self.require_established(decided_on, "decided_on")
         _require_delegable(command.matter, command.case_type)
         existing = self.delegation.get(command.number)
         require(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.events import meeting as ev
 from diarium.domain.meeting import commands as mc
@@ -20,7 +21,7 @@ from diarium.domain.meeting.paragraphs import Paragraphs
 from diarium.domain.meeting.protocol import Protocol
 from diarium.domain.meeting.terms import meeting_id, meeting_ref
 from diarium.domain.migration import source_of
-from diarium.domain.rules import happened_on
+from diarium.domain.rules import DateRequired, happened_on, require
 
 
 class Meeting(Agenda, Paragraphs, Entries, Protocol, LegalForce):
@@ -29,10 +30,18 @@ class Meeting(Agenda, Paragraphs, Entries, Protocol, LegalForce):
     @classmethod
     def schedule(cls, command: mc.ScheduleMeeting, by: Actor, today: date) -> Meeting:
         """The meeting ``command`` schedules (its ref made from body, date and session)."""
+        ref = meeting_ref(command.body, command.date, command.session)
+        if command.scheduled_on is None and command.date < today:
+            raise DateRequired("scheduled_on", f"A meeting held before today ({ref})")
         scheduled_on = happened_on(
             command.scheduled_on, today, "scheduled_on", migrated=command.migrated is not None
         )
-        ref = meeting_ref(command.body, command.date, command.session)
+        require(
+            scheduled_on <= command.date,
+            rules.SCHEDULED_AFTER_MEETING,
+            f"{ref} is held on {command.date}, before scheduled_on {scheduled_on}",
+            "scheduled_on",
+        )
         return cls._create_by(
             ev.MeetingScheduled,
             id=meeting_id(ref),
