@@ -191,7 +191,7 @@ def _rename(registers: Registers, old: str, new: str) -> None:
     table = registers.projector.projections["diary"].table("case", generation)
     with registers.engine.begin() as conn:
         before = [r._asdict() for r in conn.execute(
-            select(table.c.id, *(table.c[c] for c in search.SEARCHED))
+            select(table.c.id, *(table.c[c] for c in search.INDEXED))
             .where(table.c.title.contains(old))
         )]
         rows = [{**row, "title": row["title"].replace(old, new)} for row in before]
