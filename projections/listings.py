@@ -44,7 +44,6 @@ class Listing:
     # filters on a withheld field -> the column saying it is secret: callers without a
     # secret-reading role match no secret row with them (as full text for secret titles)
     guarded: dict[str, str] = field(default_factory=dict)
-    text_guard: str = "secret"  # the column saying a row's searched text holds secret text
     # the columns of the row's body and case officer: who may read (and match) its secrets
     access_columns: tuple[str, str | None] = ("responsible_body", None)
     filter_map: dict[str, Filter] = field(init=False, repr=False)
@@ -178,7 +177,7 @@ LISTINGS: dict[str, Listing] = {
             ),
             computed=("withheld",), compute=_no_withheld,
             hidden=("secret_fields",), withhold=withhold_case,
-            text_guard="search_secret", access_columns=("responsible_body", "officer"),
+            access_columns=("responsible_body", "officer"),
             sorts={
                 "registered": ("registered_on", "id"),
                 "dnr": ("year", "sequence", "id"),
@@ -188,7 +187,9 @@ LISTINGS: dict[str, Listing] = {
             filters=(
                 Filter("q", "text", "Full-text search in Swedish (every word must match: its "
                        "stem, also inside compounds) in titles, document descriptions, "
-                       "decision texts and counterparts", lambda t, v, _: None),
+                       "decision texts and counterparts; where the reader may not read a "
+                       "case's secrets, only in what it may read of them",
+                       lambda t, v, _: None),
                 one_of("status", "status", "Case status", ("open", "closed", "cancelled")),
                 equals("body", "responsible_body", "Responsible body (organ)"),
                 equals("unit", "unit", "Responsible unit"),

@@ -267,7 +267,7 @@ class Registers:
                 found = search.ordered_page(
                     conn, table, text_search.query, text_search.conditions,
                     text_search.columns, text_search.sort_columns, text_search.descending,
-                    query.limit + 1,
+                    query.limit + 1, text_search.public,
                 )
         if found is None:  # one statement: consistent by itself
             found = [dict(zip(wanted, r, strict=True)) for r in self.reads.all(statement, {})]
@@ -310,12 +310,10 @@ class Registers:
         conditions = []
         text_query = matching = None
         for name, value in query.filters.items():
-            if name == "q" and listing.search:
-                clause = search.search_clause(table, value, self.projector.dialect)
-                text_query, matching = value, clause
-                conditions.append(clause if clause is not None else true())
-                readable = restricted.clause(table, listing)  # no match on withheld text
-                conditions.append(or_(table.c[listing.text_guard].is_(False), readable))
+            if name == "q" and listing.search:  # no match on withheld text
+                matching = restricted.text_match(table, listing, value, self.projector.dialect)
+                text_query = value
+                conditions.append(matching.clause if matching is not None else true())
             else:
                 conditions.append(listing.filter_map[name].clause(table, value, today))
                 if name in listing.guarded:
@@ -343,8 +341,8 @@ class Registers:
         text_search = None
         if text_query is not None and matching is not None:  # SQLite: in FTS5 rowid order
             text_search = _TextSearch(
-                text_query, [c for c in conditions if c is not matching],
-                [table.c[c] for c in wanted], sort_columns, descending,
+                text_query, [c for c in conditions if c is not matching.clause] + [matching.rest],
+                [table.c[c] for c in wanted], sort_columns, descending, matching.public,
             )
         if key is not None:
             PAGE_STATEMENTS.put(key, (statement, wanted, text_search))
@@ -360,6 +358,7 @@ class _TextSearch:
     columns: list[Any]
     sort_columns: list[Any]
     descending: bool
+    public: bool  # matches read from the public text's table
 
 
 _STATE_STATEMENTS: dict[Any, Any] = {}

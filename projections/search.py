@@ -4,7 +4,12 @@ What is searched (:data:`SEARCHED`): a case's title and public title, its docume
 descriptions, its decisions' texts and its counterparts (documents' senders and recipients,
 incoming referrals' senders). They are indexed folded into one text (:func:`indexed`):
 lower case, diacritics removed (``forstudie`` finds ``Förstudie``), the words between single
-spaces.
+spaces. Beside it, the case's public text (:func:`public_indexed`): only what a reader who may
+not read the case's secrets may read (the public title where the title is withheld, and the
+row's ``public_text``: the descriptions, counterparts and decision texts no marking covers,
+kept by the diary projection). Such a reader matches the public text only, a reader with
+access the full text (projections/queries.py), so a case is found by its public words but
+never by a secret one.
 
 A query word is reduced to its stem by the Snowball Swedish stemmer (PyStemmer:
 ``remissen`` → ``remiss``, ``sjukvården`` → ``sjukvård``). That stemmer only strips suffixes,
@@ -14,16 +19,16 @@ in ``remissvar``). Stems of at least :data:`INFIX_MIN` letters are matched anywh
 (compounds); shorter ones only at a word's start (``lag`` finds ``lagen``, not ``förslag``),
 which keeps precision (docs/search.md measures both). Every query word must match.
 
-SQLite: a contentless FTS5 table per generation with the ``trigram`` tokenizer over that
-text, kept in step by the projection (the case row does not keep it: a smaller row reads
-faster); a term is a quoted substring (a word-start term begins with a space). A page of
-matches is read in FTS5 rowid order (row ids are registration positions, so that is nearly
-the order of every diary sort) from the end the page starts at, in growing chunks, instead
-of ranking every match (:func:`ordered_page`).
+SQLite: a contentless FTS5 table per generation and text (full, public) with the
+``trigram`` tokenizer over that text, kept in step by the projection (the case row does not
+keep it: a smaller row reads faster); a term is a quoted substring (a word-start term begins
+with a space). A page of matches is read in FTS5 rowid order (row ids are registration
+positions, so that is nearly the order of every diary sort) from the end the page starts at,
+in growing chunks, instead of ranking every match (:func:`ordered_page`).
 
-PostgreSQL: the case row's ``search_text`` column holds that text;
-``search_text LIKE '%term%'`` for every term under a GIN ``gin_trgm_ops`` index (the
-``pg_trgm`` extension, created with the generation's tables).
+PostgreSQL: the case row's ``search_text`` column holds the full text, ``public_search`` the
+public text; ``search_text LIKE '%term%'`` for every term under a GIN ``gin_trgm_ops`` index
+on each (the ``pg_trgm`` extension, created with the generation's tables).
 """
 
 from __future__ import annotations
@@ -38,17 +43,22 @@ import Stemmer
 from sqlalchemy import Column, Index, Table, Text, and_, or_, select, text, tuple_
 from sqlalchemy.engine import Connection
 
-# the case row's columns searched (a reader without access matches none of them where the
-# row's ``search_secret`` says they hold secret text: projections/queries.py)
+from diarium.domain.secrecy import covered
+
+# the case row's columns searched (the full text: for readers with access to its secrets)
 SEARCHED = ("title", "public_title", "document_text", "decision_text", "counterpart_text")
+# the columns the texts are made of: a change to one of them indexes the row again
+INDEXED = (*SEARCHED, "public_text", "secret_fields")
+TEXTS = {False: "search_text", True: "public_search"}  # public? -> the text's column
 INFIX_MIN = 4  # stems at least this long match inside words (compounds); shorter ones at starts
 MAX_TERMS = 20
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)  # no "_": a LIKE wildcard
 _STEMMERS = threading.local()  # a PyStemmer stemmer is not thread-safe: one per thread
 
 
-def fts_table(case_table: str) -> str:
-    return f"{case_table}_fts"
+def fts_table(case_table: str, public: bool = False) -> str:
+    """The FTS5 table of the case table's full text, or of its ``public`` text."""
+    return f"{case_table}_public_fts" if public else f"{case_table}_fts"
 
 
 def _fold(word: str) -> str:
@@ -60,7 +70,25 @@ def _fold(word: str) -> str:
 def indexed(row: dict[str, Any]) -> str:
     """The searched text of a case row: its :data:`SEARCHED` words, folded, each between
     spaces (so a term starting with a space matches at a word's start)."""
-    found = _WORD.findall(" ".join(row[c] or "" for c in SEARCHED).lower())
+    return _folded(row[c] for c in SEARCHED)
+
+
+def title_withheld(row: dict[str, Any]) -> bool:
+    """Whether the case row's title is withheld from a reader without access (a public title
+    is given, or the marking covers it)."""
+    marked = [f for f in row["secret_fields"].split(",") if f]
+    return row["public_title"] is not None or "title" in covered(marked, "case")
+
+
+def public_indexed(row: dict[str, Any]) -> str:
+    """The public text of a case row, folded as :func:`indexed`: the public title where the
+    title is withheld (else the title), and the row's ``public_text``."""
+    title = row["public_title"] if title_withheld(row) else row["title"]
+    return _folded((title, row["public_text"]))
+
+
+def _folded(texts: Iterable[str | None]) -> str:
+    found = _WORD.findall(" ".join(t or "" for t in texts).lower())
     return f" {_fold(' '.join(found))} " if found else ""
 
 
@@ -95,7 +123,7 @@ def terms(query: str) -> list[tuple[str, ...]]:
     return found
 
 
-def fts_query(query: str) -> str | None:
+def fts_query(query: str) -> str | None:  # the same for the full and the public table
     """The FTS5 ``MATCH`` string of ``query`` (SQLite), or None if it has no terms."""
     found = terms(query)
     if not found:
@@ -105,8 +133,11 @@ def fts_query(query: str) -> str | None:
 
 
 def search_columns(dialect: str) -> list[Any]:
-    """Extra columns of the case table: PostgreSQL's folded searched text (:func:`indexed`)."""
-    return [Column("search_text", Text, nullable=False)] if dialect == "postgresql" else []
+    """Extra columns of the case table: PostgreSQL's folded searched texts (full:
+    :func:`indexed`, public: :func:`public_indexed`)."""
+    if dialect != "postgresql":
+        return []
+    return [Column(name, Text, nullable=False) for name in TEXTS.values()]
 
 
 def reindex(case: dict[str, Any], dialect: str) -> None:
@@ -114,15 +145,19 @@ def reindex(case: dict[str, Any], dialect: str) -> None:
     (PostgreSQL; SQLite's FTS5 table is synchronised after the batch: :func:`sync_search`)."""
     if dialect == "postgresql":
         case["search_text"] = indexed(case)
+        case["public_search"] = public_indexed(case)
 
 
 def search_indexes(table: Table, dialect: str) -> list[Index]:
     if dialect != "postgresql":
         return []
-    return [Index(
-        f"{table.name}_search", table.c.search_text, postgresql_using="gin",
-        postgresql_ops={"search_text": "gin_trgm_ops"},
-    )]
+    return [
+        Index(
+            f"{table.name}_{'public_search' if public else 'search'}", table.c[name],
+            postgresql_using="gin", postgresql_ops={name: "gin_trgm_ops"},
+        )
+        for public, name in TEXTS.items()
+    ]
 
 
 def create_search(connection: Connection, case_table: Table) -> None:
@@ -134,12 +169,13 @@ def create_search(connection: Connection, case_table: Table) -> None:
                               ).first() is None:
             connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
         return
-    connection.execute(
-        text(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts_table(case_table.name)} USING fts5("
-            "search_text, content = '', tokenize = 'trigram')"
+    for public in TEXTS:
+        connection.execute(
+            text(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts_table(case_table.name, public)} "
+                "USING fts5(search_text, content = '', tokenize = 'trigram')"
+            )
         )
-    )
 
 
 def optimize_search(connection: Connection, case_table: Table) -> None:
@@ -147,50 +183,54 @@ def optimize_search(connection: Connection, case_table: Table) -> None:
     whose large transactions leave many (1M cases: 636 segment rows to 91, one second;
     one-word search 2.8 -> 2.3 ms)."""
     if connection.dialect.name == "sqlite":
-        fts = fts_table(case_table.name)
-        connection.execute(text(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')"))
+        for public in TEXTS:
+            fts = fts_table(case_table.name, public)
+            connection.execute(text(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')"))
 
 
 def drop_search(connection: Connection, case_table: Table) -> None:
     if connection.dialect.name == "sqlite":
-        connection.execute(text(f"DROP TABLE IF EXISTS {fts_table(case_table.name)}"))
+        for public in TEXTS:
+            connection.execute(text(f"DROP TABLE IF EXISTS {fts_table(case_table.name, public)}"))
 
 
 def sync_search(
     connection: Connection, case_table: Table, old: Iterable[dict[str, Any]],
     rows: Iterable[dict[str, Any]],
 ) -> None:
-    """Index the case ``rows`` (new, or with searched columns changed) in the FTS5 table
-    (SQLite only); ``old`` are the changed rows as they were before. The table keeps no
+    """Index the case ``rows`` (new, or with :data:`INDEXED` columns changed) in the FTS5
+    tables (SQLite only); ``old`` are the changed rows as they were before. The tables keep no
     content, so a row is forgotten given the text it was indexed with, made again from the
-    row as it was (:func:`indexed`; a change to it changes the diary's version, which
-    rebuilds the index)."""
+    row as it was (:func:`indexed`, :func:`public_indexed`; a change to them changes the
+    diary's version, which rebuilds the index)."""
     if connection.dialect.name != "sqlite":
         return
     old, rows = list(old), list(rows)
-    fts = fts_table(case_table.name)
-    if old:
-        connection.exec_driver_sql(
-            f"INSERT INTO {fts} ({fts}, rowid, search_text) VALUES ('delete', ?, ?)",
-            [(r["id"], indexed(r)) for r in old],
-        )
-    if rows:
-        connection.exec_driver_sql(
-            f"INSERT INTO {fts} (rowid, search_text) VALUES (?, ?)",
-            [(r["id"], indexed(r)) for r in rows],
-        )
+    for public in TEXTS:
+        fts = fts_table(case_table.name, public)
+        made = public_indexed if public else indexed
+        if old:
+            connection.exec_driver_sql(
+                f"INSERT INTO {fts} ({fts}, rowid, search_text) VALUES ('delete', ?, ?)",
+                [(r["id"], made(r)) for r in old],
+            )
+        if rows:
+            connection.exec_driver_sql(
+                f"INSERT INTO {fts} (rowid, search_text) VALUES (?, ?)",
+                [(r["id"], made(r)) for r in rows],
+            )
 
 
-def search_clause(case_table: Table, query: str, dialect: str) -> Any:
-    """A WHERE clause: the case rows matching every term of ``query``; None without terms."""
+def search_clause(case_table: Table, query: str, dialect: str, public: bool = False) -> Any:
+    """A WHERE clause: the case rows whose full (or ``public``) text matches every term of
+    ``query``; None without terms."""
     found = terms(query)
     if not found:
         return None
     if dialect == "postgresql":
-        return and_(*(
-            or_(*(case_table.c.search_text.like(f"%{a}%") for a in t)) for t in found
-        ))
-    fts = fts_table(case_table.name)
+        column = case_table.c[TEXTS[public]]
+        return and_(*(or_(*(column.like(f"%{a}%") for a in t)) for t in found))
+    fts = fts_table(case_table.name, public)
     subquery = text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :fts_q").bindparams(
         fts_q=fts_query(query)
     )
@@ -230,12 +270,13 @@ def ordered_page(
     sort_columns: list[Any],
     descending: bool,
     limit: int,
+    public: bool = False,
 ) -> list[dict[str, Any]] | None:
-    """The first ``limit`` case rows matching ``query`` and ``conditions`` (the other filters,
-    secrecy and the cursor) in the order of ``sort_columns`` (ending with ``id``), as dicts of
-    ``columns``; ``None`` where this plan does not apply (PostgreSQL, no words, a sort not
-    ending with the id, or too many rows out of rowid order), and the caller runs the plain
-    query instead.
+    """The first ``limit`` case rows whose full (or ``public``) text matches ``query``, and
+    matching ``conditions`` (the other filters, secrecy and the cursor) in the order of
+    ``sort_columns`` (ending with ``id``), as dicts of ``columns``; ``None`` where this plan
+    does not apply (PostgreSQL, no words, a sort not ending with the id, or too many rows out
+    of rowid order), and the caller runs the plain query instead.
 
     FTS5 hands out matching rowids in rowid order, newest (or oldest) first, cheaply; ranking
     every match (1/27 of the cases for a common word) and keeping 50 is what is slow. Row ids
@@ -257,7 +298,7 @@ def ordered_page(
     if match is None or names[-1] != "id":
         return None
     columns = list(dict.fromkeys([*columns, *sort_columns]))  # the sort needs its values
-    fts = fts_table(case_table.name)
+    fts = fts_table(case_table.name, public)
     direction, beyond = ("DESC", "<") if descending else ("ASC", ">")
 
     def key(row: dict[str, Any]) -> tuple[Any, ...]:

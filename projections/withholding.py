@@ -1,6 +1,7 @@
 """What a reader may not read in a register row: withheld from the rows it is shown (who
 may read a case's secrets: cases/secrecy.py, ``may_read_secrets``), and not matched by its
-filters on secret text (:class:`Access`, the same rule as SQL)."""
+filters on secret text (:class:`Access`, the same rule as SQL): its full-text search matches
+the public text only (:meth:`Access.text_match`)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, false, true
+from sqlalchemy import and_, false, or_, true
+from sqlalchemy.sql.elements import False_, True_
 
 from diarium.cases.secrecy import may_read_secrets
 from diarium.domain import roles
 from diarium.domain.case.terms import DOCUMENT_SECRET_FIELDS
+from diarium.projections import search
 from diarium.projections.registers.base import WITHHELD_TITLE
 
 if TYPE_CHECKING:
@@ -122,4 +125,34 @@ class Access:
         conditions = [table.c[body].in_(self.bodies)] if self.bodies else []
         if not self.every_case:
             conditions.append(table.c[officer] == self.officer)
-        return and_(true(), *conditions)
+        return and_(*conditions) if conditions else true()
+
+    def text_match(
+        self, table: Any, listing: Listing, query: str, dialect: str
+    ) -> TextMatch | None:
+        """The rows ``query`` matches for this reader (None: the query has no words): by the
+        full text where it may read the row's secrets, else by the public text only
+        (projections/search.py). The public text is part of the full text, so that is the
+        full text matching and, where the reader may not read the secrets, the public too."""
+        full = search.search_clause(table, query, dialect)
+        if full is None:
+            return None
+        readable = self.clause(table, listing)
+        if isinstance(readable, True_):
+            return TextMatch(full, true(), False)
+        public = search.search_clause(table, query, dialect, public=True)
+        if isinstance(readable, False_):
+            return TextMatch(public, true(), True)
+        either = or_(public, readable)
+        return TextMatch(and_(full, either), either, False)
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """What a full-text query asks of a reader's rows: ``clause`` (the WHERE clause), and
+    for SQLite's FTS5 rowid-order plan the table it reads matches from (``public``) and what
+    is left of ``clause`` for the rows it reads (``rest``)."""
+
+    clause: Any
+    rest: Any
+    public: bool

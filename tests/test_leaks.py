@@ -49,6 +49,13 @@ ORACLE_PROBES = [
     ("/api/registers/documents", "counterpart", DOC_COUNTERPART, DOC_COUNTERPART + "x"),
     ("/api/registers/referrals", "sender", SENDER, SENDER + "x"),
 ]
+# what a reader without access may read of the secret cases, and so find them by
+PUBLIC_PROBES = [
+    ("socialtjänstlagen", DNR),  # the secret case's public title
+    ("skrivelse", OTHER),  # the title of the case whose document is secret
+    ("påminnelsen", OTHER),  # its public document's description
+    ("Bokföringsbyrån", OTHER),  # and that document's counterpart
+]
 
 
 @pytest.fixture
@@ -116,6 +123,9 @@ def world(client: Any, client_as: Any, diarium: Any) -> dict[str, Any]:
         "description": "Brev HEMLIGINNEHÅLL"}), 201)
     ms.ok(client.post(f"/api/cases/{OTHER}/documents/1/secrecy", json={
         "statute": "OSL 31:16", "marking_body": "RS"}), 201)
+    ms.ok(client.post(f"/api/cases/{OTHER}/documents", json={
+        "direction": "incoming", "date": "2020-09-04", "counterpart": "Bokföringsbyrån AB",
+        "description": "Påminnelse om svar"}), 201)
     return {"paragraph": number}
 
 
@@ -181,6 +191,10 @@ def test_no_secret_reaches_a_reader_without_access(
         assert matching.status_code == other.status_code, (path, key)
         if matching.status_code == 200:
             assert matching.get_json()["items"] == other.get_json()["items"], (path, key, hit)
+    for word, dnr in PUBLIC_PROBES:  # while what it may read finds the secret cases
+        response = client.get("/api/registers/diary", query_string={"q": word})
+        if response.status_code == 200:
+            assert [i["dnr"] for i in response.get_json()["items"]] == [dnr], word
 
 
 def test_the_probes_find_what_a_reader_with_access_may_read(
@@ -193,6 +207,9 @@ def test_the_probes_find_what_a_reader_with_access_may_read(
         hits = registrar.get(path, query_string={key: hit}).get_json()["items"]
         misses = registrar.get(path, query_string={key: miss}).get_json()["items"]
         assert hits and not misses, (path, key)
+    for word, dnr in PUBLIC_PROBES:
+        items = registrar.get("/api/registers/diary", query_string={"q": word}).get_json()
+        assert dnr in [i["dnr"] for i in items["items"]], word
 
 
 def test_the_bodys_secretary_and_signatories_read_the_meeting_and_are_logged(

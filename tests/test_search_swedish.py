@@ -1,7 +1,9 @@
 """Search in Swedish (projections/search.py), on SQLite and PostgreSQL: a word finds its
 inflections (Snowball stems) and the compounds ending in it (substrings of at least four
 letters), shorter stems only at a word's start; decision texts, documents' counterparts and
-incoming referrals' senders are searched, but never where they are secret for the reader."""
+incoming referrals' senders are searched, but never where they are secret for the reader: a
+reader without access finds a secret-marked case by its public text only (its public title, the
+descriptions, counterparts and decision texts no marking covers)."""
 
 from __future__ import annotations
 
@@ -13,14 +15,16 @@ from diarium.projections import search
 from tests.meetings_support import ok, setup_bodies
 
 (AMBULANCE, REFERRAL, LAW, PROPOSAL, DECIDED, SECRET_DECISION, SECRET_SENDER, INCOMING,
- STOCK) = (f"{n}-2020" for n in range(101, 110))
+ STOCK, PLACEMENT) = (f"{n}-2020" for n in range(101, 111))
 OUTSIDER = ("secretary", "sara", ())  # may not read the secrets of RS's cases
 REGISTRAR = ("registrar", "rs.registrator", ("RS",))
+OTHER_REGISTRAR = ("registrar", "hsn.registrator", ("HSN",))  # reads the secrets of HSN's only
 
 
-def _case(client: Any, dnr: str, title: str) -> None:
+def _case(client: Any, dnr: str, title: str, public_title: str | None = None) -> None:
     ok(client.post("/api/cases", json={
         "title": title, "responsible_body": "RS", "dnr": dnr, "registered_on": "2020-09-01",
+        "public_title": public_title,
     }), 201)
 
 
@@ -67,9 +71,24 @@ def world(app: Any, client: Any) -> Any:
         "sender": "Trafikverket", "answer_by": "2020-12-30", "document_number": 1,
         "received_on": "2020-09-02",
     }), 201)
+    _placement(client)
     projector = app.extensions.get("diarium_projector")
     if projector is not None:
         projector.catch_up()
+
+
+def _placement(client: Any) -> None:
+    """A case with a secret title (a public one given), its decisions marked, one public
+    document and one whose counterpart and description are marked."""
+    _case(client, PLACEMENT, "Placering av Tove Lindqvist", "Placering enligt LVU")
+    _document(client, PLACEMENT, "Yttrande från skolkuratorn", "Malmskolan")
+    _document(client, PLACEMENT, "Journal från barnpsykiatrin", "Familjen Vesterholm")
+    ok(client.post(f"/api/cases/{PLACEMENT}/documents/2/secrecy", json={
+        "statute": "OSL 26:1", "marking_body": "RS",
+        "fields": ["counterpart", "description"]}), 201)
+    _decision(client, PLACEMENT, "Beviljar placering i jourhemmet Granbacken.")
+    ok(client.post(f"/api/cases/{PLACEMENT}/secrecy", json={
+        "statute": "OSL 26:1", "marking_body": "RS", "fields": ["decisions"]}), 201)
 
 
 def found(client: Any, query: str) -> set[str]:
@@ -126,6 +145,41 @@ def test_secret_decision_texts_and_counterparts_match_only_for_readers_with_acce
     roles, name, bodies = REGISTRAR
     registrar = client_as(roles, name=name, bodies=bodies)
     assert found(registrar, hit) == {dnr}
+    assert found(registrar, miss) == set()
+
+
+@pytest.mark.usefixtures("world")
+@pytest.mark.parametrize("query", [
+    "LVU",  # its public title
+    "skolkurator",  # a public document's description
+    "Malmskolan",  # a public document's counterpart
+    "placering",  # in the secret title too, but also in the public one
+])
+def test_a_reader_without_access_finds_a_secret_case_by_its_public_text(
+    client_as: Any, query: str
+) -> None:
+    for roles, name, bodies in (OUTSIDER, OTHER_REGISTRAR, REGISTRAR):
+        assert found(client_as(roles, name=name, bodies=bodies), query) == {PLACEMENT}
+
+
+@pytest.mark.usefixtures("world")
+@pytest.mark.parametrize(("hit", "miss"), [
+    ("Lindqvist", "Lindqvxst"),  # the secret title
+    ("barnpsykiatri", "barnpsykxatri"),  # a secret description
+    ("Vesterholm", "Vesterhxlm"),  # a secret counterpart
+    ("Granbacken", "Granbxcken"),  # a decision text the marking covers
+    ("LVU Lindqvist", "LVU Lindqvxst"),  # a public word does not open the secret ones
+    ("skolkuratorn Vesterholm", "skolkuratorn Vesterhxlm"),
+])
+def test_a_reader_without_access_never_finds_it_by_its_secret_text(
+    client_as: Any, hit: str, miss: str
+) -> None:
+    for roles, name, bodies in (OUTSIDER, OTHER_REGISTRAR):
+        reader = client_as(roles, name=name, bodies=bodies)
+        assert found(reader, hit) == found(reader, miss) == set()  # no oracle
+    roles, name, bodies = REGISTRAR
+    registrar = client_as(roles, name=name, bodies=bodies)
+    assert found(registrar, hit) == {PLACEMENT}
     assert found(registrar, miss) == set()
 
 

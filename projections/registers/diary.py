@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from diarium.domain.events import case as ev
-from diarium.domain.secrecy import covered
+from diarium.domain.secrecy import DOCUMENT_MARKING, covered
 from diarium.projections import search
 from diarium.projections.batch import TableSpec, UnitOfWork
 from diarium.projections.registers.base import Projection, handles
@@ -32,8 +32,10 @@ class DiaryProjection(Projection):
     name = "diary"
     description = "The diary (one row per case) and the document register (OSL 5:2)"
     # 2: documents: registered_on (the day of registration in the diary);
-    # 3: decision texts and counterparts searched (Swedish search)
-    version = 3
+    # 3: decision texts and counterparts searched (Swedish search);
+    # 4: the public text searched by readers without access (public_text, documents'
+    # referral_senders; search_secret gone)
+    version = 4
 
     def define(self, metadata: sa.MetaData, generation: int) -> dict[str, TableSpec]:
         name = table_name("case", generation)
@@ -48,9 +50,6 @@ class DiaryProjection(Projection):
             sa.Column("title", sa.Text, nullable=False),
             sa.Column("public_title", sa.Text),
             sa.Column("secret", sa.Boolean, nullable=False),
-            # its searched text holds secret text (title, a document's description or
-            # counterpart, an incoming referral's sender, a decision's text)
-            sa.Column("search_secret", sa.Boolean, nullable=False),
             sa.Column("status", sa.String(16), nullable=False),
             sa.Column("responsible_body", sa.String(200), nullable=False),
             sa.Column("unit", sa.String(200)),
@@ -68,6 +67,8 @@ class DiaryProjection(Projection):
             sa.Column("decision_text", sa.Text, nullable=False),  # decisions' texts, for search
             # documents' counterparts and incoming referrals' senders, one a line, for search
             sa.Column("counterpart_text", sa.Text, nullable=False),
+            # what of those three a reader without access may read, one a line, for search
+            sa.Column("public_text", sa.Text, nullable=False),
             sa.Column("secret_fields", sa.String(200), nullable=False),  # CaseMarkedSecret.fields
             sa.Column("secrecy_statute", sa.String(100)),
             sa.Column("version", sa.Integer, nullable=False),
@@ -105,6 +106,8 @@ class DiaryProjection(Projection):
             sa.Column("secret_fields", sa.String(200), nullable=False),
             # the case's marking covers documents
             sa.Column("case_secret", sa.Boolean, nullable=False),
+            # the senders of the incoming referrals this letter brought, one a line (search)
+            sa.Column("referral_senders", sa.Text, nullable=False),
             sa.UniqueConstraint("case_id", "number", name=f"{dname}_case_number"),
             sa.Index(f"{dname}_date", "date", "id"),
             sa.Index(f"{dname}_registered_on", "registered_on", "id"),
@@ -134,7 +137,7 @@ class DiaryProjection(Projection):
         old, rows = [], []
         for row in uow.touched("case"):
             original = originals.get((row["case_id"],))
-            if original is None or any(row[c] != original[c] for c in search.SEARCHED):
+            if original is None or any(row[c] != original[c] for c in search.INDEXED):
                 rows.append(row)
                 if original is not None:
                     old.append(original)
@@ -168,7 +171,6 @@ class DiaryProjection(Projection):
                 "title": event.title,
                 "public_title": event.public_title,
                 "secret": event.public_title is not None,
-                "search_secret": event.public_title is not None,
                 "status": "open",
                 "responsible_body": event.responsible_body,
                 "unit": event.unit,
@@ -185,6 +187,7 @@ class DiaryProjection(Projection):
                 "document_text": "",
                 "decision_text": "",
                 "counterpart_text": "",
+                "public_text": "",
                 "secret_fields": "",
                 "secrecy_statute": None,
                 "version": event.originator_version,
@@ -206,6 +209,10 @@ class DiaryProjection(Projection):
         case["documents"] += 1
         self._add_line(case, "document_text", event.description)
         self._add_line(case, "counterpart_text", event.counterpart)
+        withheld = covered(_marked(case), "document")  # a new document has no marking of its own
+        for name in ("description", "counterpart"):
+            if name not in withheld:
+                self._add_line(case, "public_text", getattr(event, name))
         self._reindex(case)
         uow.insert(
             "document",
@@ -223,6 +230,7 @@ class DiaryProjection(Projection):
                 "secret": bool(covered(case["secret_fields"].split(","), "document")),
                 "secret_fields": "",
                 "case_secret": bool(covered(case["secret_fields"].split(","), "document")),
+                "referral_senders": "",
             },
         )
 
@@ -239,6 +247,8 @@ class DiaryProjection(Projection):
         case = self._case(uow, event)
         case["decisions"] += 1
         self._add_line(case, "decision_text", event.text)
+        if "text" not in covered(_marked(case), "decision"):
+            self._add_line(case, "public_text", event.text)
         self._reindex(case)
 
     @handles(ev.ReferralSent, ev.ReferralAnswered, ev.ProposalRecorded, ev.ProtocolExtractSent)
@@ -251,7 +261,11 @@ class DiaryProjection(Projection):
     ) -> None:
         case = self._case(uow, event)
         self._add_line(case, "counterpart_text", event.sender)  # its sender, searchable
-        self._reindex(case)
+        documents = uow.select("document", case_id=event.originator_id)
+        for document in documents:
+            if document["number"] == event.document_number:
+                self._add_line(document, "referral_senders", event.sender)
+        self._public_text(case, documents)
 
     @handles(ev.IncomingReferralExtended, ev.IncomingReferralAnswered,
              ev.IncomingReferralDeclined)
@@ -290,13 +304,27 @@ class DiaryProjection(Projection):
         for document in documents:
             document["case_secret"] = covers
             document["secret"] = covers or bool(document["secret_fields"])
-        self._search_secret(case, documents)
+        self._public_text(case, documents)
 
-    @staticmethod
-    def _search_secret(case: dict[str, Any], documents: list[dict[str, Any]]) -> None:
-        """Whether the case's searched text (``documents``: all of its documents) holds secret
-        text (OSL 5:2: no match on it for those who may not read it)."""
-        case["search_secret"] = case["secret"] or any(d["secret"] for d in documents)
+    def _public_text(self, case: dict[str, Any], documents: list[dict[str, Any]]) -> None:
+        """The case's ``public_text`` made again (``documents``: all of its documents): the
+        descriptions, counterparts, incoming referrals' senders and decision texts that no
+        marking covers (OSL 5:2: a reader who may not read them matches only these)."""
+        marked = _marked(case)
+        lines: list[str] = []
+        for document in sorted(documents, key=lambda d: d["number"]):
+            own = [f for f in document["secret_fields"].split(",") if f]
+            withheld = covered(marked, "document") | covered(own, "document", DOCUMENT_MARKING)
+            lines += [document[n] or "" for n in ("description", "counterpart")
+                      if n not in withheld]
+            if "sender" not in covered(marked, "incoming_referral") | covered(
+                own, "incoming_referral", DOCUMENT_MARKING
+            ):
+                lines += document["referral_senders"].split("\n")
+        if "text" not in covered(marked, "decision"):
+            lines += case["decision_text"].split("\n")
+        case["public_text"] = "\n".join(dict.fromkeys(line for line in lines if line))
+        self._reindex(case)
 
     @handles(ev.DocumentMarkedSecret, ev.DocumentSecrecyLifted)
     def _document_secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
@@ -307,4 +335,9 @@ class DiaryProjection(Projection):
             if document["number"] == event.document_number:
                 document["secret_fields"] = ",".join(event.fields) if marked else ""
                 document["secret"] = marked or document["case_secret"]
-        self._search_secret(case, documents)
+        self._public_text(case, documents)
+
+
+def _marked(case: dict[str, Any]) -> list[str]:
+    """The fields the case's marking names (none if it is not marked)."""
+    return [f for f in case["secret_fields"].split(",") if f]
