@@ -42,6 +42,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # 
         yield from postgres_database()
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The URL of an empty store shared by a module's tests (which only read it), once for
+    each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('module')}/d.sqlite"
+    else:
+        yield from postgres_database()
+
+
 @pytest.fixture
 def diarium(database_url: str) -> Iterator[Diarium]:
     """The application service on an empty store with its tables created."""

@@ -22,7 +22,6 @@ from diarium.domain.events import meeting as mev
 from diarium.projections.runner import Projector
 from diarium.web import create_app
 from tests.bodies_support import establish_bodies
-from tests.conftest import postgres_database
 from tests.projections_support import ACTOR, MeetingFixture, authorized, decide
 
 TODAY = date(2021, 3, 1)
@@ -30,19 +29,12 @@ REGISTERED = date(2020, 9, 23)  # the day A's letter was registered in the diary
 A, B, C = "1-2020", "1-2021", "2-2021"
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def diarium(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator[Diarium]:
+@pytest.fixture(scope="module")
+def diarium(module_database_url: str) -> Iterator[Diarium]:
     """One store per backend for the whole module: the queries only read it."""
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('reg')}/d.sqlite"])
-    else:
-        urls = postgres_database()
-    url = next(urls)
-    store = establish_bodies(Diarium(url, create_tables=True))
+    store = establish_bodies(Diarium(module_database_url, create_tables=True))
     yield store
     store.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
-    for _ in urls:  # drops the PostgreSQL database
-        pass
 
 
 @pytest.fixture(scope="module")

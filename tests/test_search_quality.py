@@ -11,24 +11,17 @@ from typing import Any
 import pytest
 
 from bench.search_quality import CASES, load, measure, summary
-from tests.conftest import postgres_database
 
 # corpus -> (precision, recall) floors; measured 0.92 / 0.97 (demo), 0.88 / 1.00 (generated),
 # where the replaced prefix search had a recall of 0.42 and 0.20
 FLOORS = {"demo": (0.90, 0.95), "generated": (0.85, 0.98)}
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def measured(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator[Any]:
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('q')}/d.sqlite"])
-    else:
-        urls = postgres_database()
-    registers, demo, made = load(next(urls), CASES)
+@pytest.fixture(scope="module")
+def measured(module_database_url: str) -> Iterator[Any]:
+    registers, demo, made = load(module_database_url, CASES)
     yield measure(registers, demo, made)
     registers.projector.engine.dispose()
-    for _ in urls:  # the PostgreSQL database is dropped
-        pass
 
 
 @pytest.mark.parametrize("corpus", ["demo", "generated"])

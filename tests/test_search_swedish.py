@@ -91,6 +91,21 @@ def _placement(client: Any) -> None:
         "statute": "OSL 26:1", "marking_body": "RS", "fields": ["decisions"]}), 201)
 
 
+def only_with_access(
+    client_as: Any, outsiders: tuple[tuple[str, str, tuple[str, ...]], ...], hit: str,
+    miss: str, dnr: str,
+) -> None:
+    """``hit`` finds ``dnr`` for RS's registrar (``miss`` nothing); for ``outsiders`` both
+    find nothing, so a right guess tells them no more than a wrong one."""
+    for roles, name, bodies in outsiders:
+        reader = client_as(roles, name=name, bodies=bodies)
+        assert found(reader, hit) == found(reader, miss) == set()  # no oracle
+    roles, name, bodies = REGISTRAR
+    registrar = client_as(roles, name=name, bodies=bodies)
+    assert found(registrar, hit) == {dnr}
+    assert found(registrar, miss) == set()
+
+
 def found(client: Any, query: str) -> set[str]:
     response = client.get("/api/registers/diary", query_string={"q": query, "limit": 500})
     assert response.status_code == 200, response.get_json()
@@ -139,13 +154,7 @@ def test_decision_texts_and_counterparts_are_searched(client: Any, query: str,
 def test_secret_decision_texts_and_counterparts_match_only_for_readers_with_access(
     client_as: Any, hit: str, miss: str, dnr: str
 ) -> None:
-    roles, name, bodies = OUTSIDER
-    outsider = client_as(roles, name=name, bodies=bodies)
-    assert found(outsider, hit) == found(outsider, miss) == set()  # no oracle
-    roles, name, bodies = REGISTRAR
-    registrar = client_as(roles, name=name, bodies=bodies)
-    assert found(registrar, hit) == {dnr}
-    assert found(registrar, miss) == set()
+    only_with_access(client_as, (OUTSIDER,), hit, miss, dnr)
 
 
 @pytest.mark.usefixtures("world")
@@ -174,13 +183,7 @@ def test_a_reader_without_access_finds_a_secret_case_by_its_public_text(
 def test_a_reader_without_access_never_finds_it_by_its_secret_text(
     client_as: Any, hit: str, miss: str
 ) -> None:
-    for roles, name, bodies in (OUTSIDER, OTHER_REGISTRAR):
-        reader = client_as(roles, name=name, bodies=bodies)
-        assert found(reader, hit) == found(reader, miss) == set()  # no oracle
-    roles, name, bodies = REGISTRAR
-    registrar = client_as(roles, name=name, bodies=bodies)
-    assert found(registrar, hit) == {PLACEMENT}
-    assert found(registrar, miss) == set()
+    only_with_access(client_as, (OUTSIDER, OTHER_REGISTRAR), hit, miss, PLACEMENT)
 
 
 def test_query_terms() -> None:
