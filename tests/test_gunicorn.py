@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,12 +11,7 @@ import pytest
 import requests
 
 from bench.common import set_up_bodies
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.live_server import serving
 
 
 @pytest.fixture
@@ -38,33 +29,8 @@ def token(database_url: str, tmp_path) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def server(database_url: str, token: str, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    port = _free_port()
-    env = {**os.environ, "DIARIUM_DATABASE_URL": database_url}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "diarium.web.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):  # until it answers, at most ~30 s
-            try:
-                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except (requests.ConnectionError, requests.Timeout):  # not up yet, or busy booting
-                pass
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited: {process.stdout.read().decode()}")  # type: ignore[union-attr]
-            time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not answer /healthz")
+    with serving(database_url, tmp_path) as base:
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 def test_registrations_through_two_workers(server: str, token: str) -> None:

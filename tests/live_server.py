@@ -1,0 +1,55 @@
+"""`diarium serve` (gunicorn) on a free loopback port, for the tests that drive it over HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(database_url: str, cwd: Path, workers: int = 2) -> Iterator[str]:
+    """The base URL of gunicorn serving ``database_url`` once it answers ``/healthz``."""
+    port = free_port()
+    env = {**os.environ, "DIARIUM_DATABASE_URL": database_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "diarium.web.cli", "serve", "--port", str(port),
+         "--workers", str(workers)],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):  # until it answers, at most ~30 s
+            try:
+                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or busy booting
+                pass
+            if process.poll() is not None:
+                pytest.fail(f"gunicorn exited: {process.stdout.read().decode()}")  # type: ignore[union-attr]
+            time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not answer /healthz")
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)

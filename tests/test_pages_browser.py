@@ -1,0 +1,102 @@
+"""The HTML pages in a real browser (Debian's chromium driven by Playwright, launched by
+``executable_path``), served by gunicorn over loopback, each checked with axe-core (WCAG 2.1
+AA): the problem types (``/problems``, ``/problems/<type>``) and a meeting's protocol."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from diarium.cases.application import Diarium
+from diarium.cases.demo.cases import load_demo
+from diarium.cases.tokens import TokenStore
+from tests.live_server import serving
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+PROTOCOL = "/api/meetings/RS-2020-10-14/protocol"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The base URL of a server with the demo loaded, and a secretary's token."""
+    folder = tmp_path_factory.mktemp("pages")
+    url = f"sqlite:///{folder / 'pages.sqlite'}"
+    diarium = Diarium(url, create_tables=True)
+    load_demo(diarium)
+    token, _ = TokenStore.for_application(diarium).issue(name="sekreterare", roles=["secretary"])
+    diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
+    with serving(url, Path(folder)) as base:
+        yield base, token
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium (CI installs it with apt-get; no browser is downloaded)."""
+    if CHROMIUM is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but no chromium (apt-get install chromium)")
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+def visit(browser: Any, url: str, token: str | None = None) -> Any:
+    """The page at ``url`` (with the token's bearer header), its answer checked 200."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    page = browser.new_context(extra_http_headers=headers, java_script_enabled=True).new_page()
+    response = page.goto(url)
+    assert response is not None and response.status == 200, url
+    return page
+
+
+def violations(page: Any) -> list[str]:
+    """The WCAG 2.1 A and AA rules axe-core finds broken on ``page``."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page, options=WCAG_AA).response["violations"]
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in found]
+
+
+@pytest.mark.parametrize("path", ["/problems", "/problems/invalid-query"])
+def test_the_problem_pages_are_accessible(
+    browser: Any, site: tuple[str, str], path: str
+) -> None:
+    base, _ = site
+    page = visit(browser, base + path)
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert page.locator("h1").count() == 1
+    assert "invalid-query" in page.content()
+    assert violations(page) == []
+
+
+def test_the_protocol_page_is_accessible(browser: Any, site: tuple[str, str]) -> None:
+    base, token = site
+    page = visit(browser, base + PROTOCOL, token)
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert "§ 160" in page.content()
+    assert violations(page) == []
+
+
+def test_a_page_without_its_token_is_refused(browser: Any, site: tuple[str, str]) -> None:
+    base, _ = site
+    page = browser.new_page()
+    response = page.goto(base + PROTOCOL)
+    assert response is not None and response.status == 401
+    assert "§ 160" not in page.content()
+
+
+def test_axe_finds_what_is_broken(browser: Any) -> None:
+    """The check itself can fail: a page without a language or an image's text is refused."""
+    page = browser.new_page()
+    page.set_content("<html><head><title>x</title></head><body><img src='x.png'></body></html>")
+    assert {v.split(":")[0] for v in violations(page)} >= {"html-has-lang", "image-alt"}
