@@ -18,6 +18,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from diarium.cases.bodies import Bodies
 from diarium.cases.case_decisions import CaseDecisions
+from diarium.cases.files.service import Files
 from diarium.cases.meetings import Meetings
 from diarium.cases.secret_read_log import SecretReadLog
 from diarium.cases.store.allocation_lock import AllocationLock
@@ -151,6 +152,9 @@ class Diarium(Application[UUID]):
         self._registrations: GroupCommit[tuple[str, int], _Queued, Written] = GroupCommit(
             self._register_batch
         )
+        self.files = Files(self, settings["SQLALCHEMY_URL"])  # documents' files (cases/files/)
+        if create_tables:
+            self.files.store.create()
         self.secret_reads = SecretReadLog(self)  # who read which secret content of a case
         self.bodies = Bodies(self)  # bodies, members, delegation (cases/bodies.py)
         self.meetings = Meetings(self, self.bodies)  # meetings, protocols (cases/meetings.py)

@@ -36,6 +36,7 @@ from diarium.domain.secrecy import (
     EVENT_ENTITY,
     EVENT_ENTITY_LISTS,
     EVENTS_BY_NAME,
+    FILE_CONTENT,
     SAFE_EVENTS,
     WITHHELD,
     covered,
@@ -46,6 +47,7 @@ from diarium.domain.secrecy import public_title as _public_title
 
 CASE_SECRET_FIELDS = CASE_FIELDS
 DOCUMENT_SECRET_FIELDS = DOCUMENT_FIELDS
+FILE_FIELDS = tuple(f for f in FILE_CONTENT if f != "content")  # a file version's view fields
 
 
 # -- access ------------------------------------------------------------------------------
@@ -117,6 +119,13 @@ def withheld_paths(view: Mapping[str, Any]) -> list[str]:
     for number, own in documents.items():
         secret = covered(marked, "document") | own
         paths += [f"documents.{number}.{f}" for f in DOCUMENT_FIELDS if f in secret]
+    files = _document_covers(view, "file")
+    for d in _items(view, "documents"):
+        secret = covered(marked, "file") | files[d["number"]]
+        paths += [
+            f"documents.{d['number']}.files.{v['version']}.{f}"
+            for v in _items(d, "files") for f in FILE_FIELDS if f in secret
+        ]
     letters = _document_covers(view, "incoming_referral")
     paths += [
         f"incoming_referrals.{r['number']}.sender"
@@ -188,8 +197,21 @@ def withhold(out: dict[str, Any], paths: Iterable[str]) -> None:
                 if path.format(n=item["number"], f=f) in wanted
             }
             withhold_fields(item, fields, title)
+            if key == "documents" and item.get("files"):
+                item["files"] = _withheld_files(item, wanted, title)
             items.append(item)
         out[key] = items
+
+
+def _withheld_files(document: Mapping[str, Any], wanted: set[str], title: str) -> list[Any]:
+    """The file versions of ``document`` (a view) with the fields at ``wanted`` withheld."""
+    out = []
+    for version in document["files"]:
+        version = dict(version)
+        at = f"documents.{document['number']}.files.{version['version']}"
+        withhold_fields(version, {f for f in FILE_FIELDS if f"{at}.{f}" in wanted}, title)
+        out.append(version)
+    return out
 
 
 def redact_document(
@@ -241,6 +263,11 @@ def secret_strings(view: Mapping[str, Any]) -> list[str]:
         for f in DOCUMENT_FIELDS:
             if f"documents.{d['number']}.{f}" in paths and d.get(f):
                 found.append(d[f])
+        for v in _items(d, "files"):
+            found += [
+                v.get(f) for f in FILE_FIELDS
+                if f"documents.{d['number']}.files.{v['version']}.{f}" in paths
+            ]
     for r in _items(view, "incoming_referrals"):
         if f"incoming_referrals.{r['number']}.sender" in paths:
             found += [r.get("sender"), r.get("sender_reference")]

@@ -158,6 +158,10 @@ INCOMING_REFERRAL_ANSWER_DOCUMENT = rule(
     "The answer to an incoming referral is a registered outgoing document of the case.",
 )
 DOCUMENT_UNKNOWN = rule("document-unknown", "The document number is not registered to this case.")
+FILE_UNCHANGED = rule(
+    "file-unchanged",
+    "A new version of a document's file must differ from its current version.",
+)
 # Decisions and extracts
 DECISION_MAKER = rule(
     "decision-maker",

@@ -28,6 +28,12 @@ DOCUMENT_FIELDS = ("counterpart", "description")
 
 Covers = dict[str, dict[str, tuple[str, ...]]]  # marked field -> entity -> its fields withheld
 
+# A document's file: its bytes and extracted text (``content``: downloads and search), and what
+# could tell of them (its name, and its hash, which would confirm a guess). Any marking of the
+# document's fields, or of the case's documents, covers them: a letter's text holds both
+# its sender and what it concerns.
+FILE_CONTENT = ("content", "file_name", "sha256")
+
 CASE_MARKING: Covers = {
     "title": {
         "case": ("title",),
@@ -39,6 +45,7 @@ CASE_MARKING: Covers = {
         "document": ("counterpart", "description"),
         "incoming_referral": ("sender", "sender_reference"),  # the sender of its letter
         "attachment": ("title",),
+        "file": FILE_CONTENT,
     },
     "proposals": {
         "proposal": ("points", "summary", "justification"),
@@ -60,8 +67,11 @@ DOCUMENT_MARKING: Covers = {  # for the marked document, and what refers to it
     "counterpart": {
         "document": ("counterpart",),
         "incoming_referral": ("sender", "sender_reference"),
+        "file": FILE_CONTENT,
     },
-    "description": {"document": ("description",), "attachment": ("title",)},
+    "description": {
+        "document": ("description",), "attachment": ("title",), "file": FILE_CONTENT,
+    },
 }
 
 # What a withheld field becomes; any other text becomes WITHHELD. A title becomes the public
@@ -71,6 +81,8 @@ BLANK: dict[str, Any] = {
     "counterpart": None,
     "sender": None,
     "sender_reference": None,
+    "file_name": None,
+    "sha256": None,
     "justification": None,
     "points": [],
     "sections": [],
@@ -142,3 +154,9 @@ def covered_by_case(
     if given_public_title is not None:
         fields.update(CASE_MARKING["title"].get(entity, ()))
     return fields
+
+
+def content_withheld(covers: Iterable[str]) -> bool:
+    """Whether what a marking ``covers`` of a file (its fields) includes the file's content:
+    its bytes may not be downloaded nor its text searched by a reader without access."""
+    return "content" in set(covers)

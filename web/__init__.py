@@ -17,6 +17,7 @@ from diarium.web.routes.bodies import api as bodies_api
 from diarium.web.routes.cases import api as cases_api
 from diarium.web.routes.common import BoundedJSONProvider, JSONRequest
 from diarium.web.routes.feed import api as feed_api
+from diarium.web.routes.files import api as files_api
 from diarium.web.routes.meetings import api as meetings_api
 from diarium.web.routes.problems import api as problems_api
 from diarium.web.routes.public import api as public_api
@@ -68,6 +69,7 @@ def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
     app.register_blueprint(secrecy_api)
     app.register_blueprint(public_api)
     app.register_blueprint(cases_api)
+    app.register_blueprint(files_api)
     app.register_blueprint(audit_api)
     app.register_blueprint(feed_api)
     app.register_blueprint(webhooks_api)

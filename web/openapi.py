@@ -64,6 +64,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
         "Invalid": "The body has invalid fields (invalid-body)",
         "BadQuery": "A query parameter is unknown, repeated or invalid (invalid-query)",
         "Malformed": "The body is not JSON, or not sent as application/json (malformed-body)",
+        "TooLarge": "The file is over the size limit (file-too-large)",
+        "Forbidden": "The token may not read this: a role, a body, or secret content",
     }.items():
         spec.components.response(name, _problem_response(description))
     for name in dir(schemas):

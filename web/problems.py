@@ -12,6 +12,8 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from diarium.cases.application import CaseNotFound, ConcurrentModification
+from diarium.cases.files.service import FileTooLarge, FileVersionNotFound, SecretContent
+from diarium.cases.files.stores import BlobMissing
 from diarium.domain.meeting.terms import NotFound as MeetingResourceNotFound
 from diarium.domain.rules import DateRequired, RuleViolation
 
@@ -121,6 +123,41 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         "För stort innehåll",
         "Begärans innehåll är större än 1 MiB.",
         "Skicka mindre innehåll (dela upp arbetet på flera begäranden).",
+    )),
+    "file-too-large": _type((413,), (
+        "File too large",
+        "The file is over the size limit for files (DIARIUM_MAX_FILE_BYTES, by default "
+        "100 MiB; given in `limit`); nothing was stored.",
+        "Send a smaller file, or ask the operators about the limit.",
+    ), (
+        "För stor fil",
+        "Filen är större än gränsen för filer (DIARIUM_MAX_FILE_BYTES, som standard 100 MiB; "
+        "anges i `limit`); ingenting sparades.",
+        "Skicka en mindre fil, eller fråga driften om gränsen.",
+    )),
+    "secret-content": _type((403,), (
+        "Secret content",
+        "A secrecy marking (OSL) covers the document's content, and this token may not read "
+        "the case's secret content; the file is not handed out.",
+        "Ask the registrar for the document: its release is decided on request, after a "
+        "secrecy review (OSL 6:2).",
+    ), (
+        "Sekretessbelagt innehåll",
+        "En sekretessmarkering (OSL) omfattar handlingens innehåll, och den här tokenen får "
+        "inte läsa ärendets sekretessbelagda innehåll; filen lämnas inte ut.",
+        "Begär handlingen hos registratorn: om den lämnas ut prövas på begäran, efter en "
+        "sekretessprövning (OSL 6:2).",
+    )),
+    "file-unavailable": _type((503,), (
+        "File unavailable",
+        "The file is referenced by the log but cannot be read from the file store (missing, "
+        "or the store is unreachable).",
+        "Retry later; operators: run `diarium audit verify --files`.",
+    ), (
+        "Filen går inte att läsa",
+        "Filen finns i loggen men kan inte läsas från fillagret (saknas, eller lagret går "
+        "inte att nå).",
+        "Försök igen senare; driften: kör `diarium audit verify --files`.",
     )),
     "rule-violation": _type((409,), (
         "Rule violation",
@@ -262,6 +299,26 @@ def register_error_handlers(app: Flask) -> None:
         at_fault = {"invalid-params": [{"name": error.field, "reason": error.detail}]}
         return problem(409, "rule-violation", error.rule.text, error.detail,
                        rule=error.rule.code, **(at_fault if error.field else {}))
+
+    @app.errorhandler(FileTooLarge)
+    def _file_too_large(error: FileTooLarge) -> Response:
+        return problem(413, "file-too-large", "File too large", str(error), limit=error.limit)
+
+    @app.errorhandler(SecretContent)
+    def _secret_content(error: SecretContent) -> Response:
+        return problem(403, "secret-content", "Secret content", str(error))
+
+    @app.errorhandler(FileVersionNotFound)
+    def _file_not_found(error: FileVersionNotFound) -> Response:
+        return problem(404, "not-found", "File not found", str(error))
+
+    @app.errorhandler(BlobMissing)
+    def _file_unavailable(error: BlobMissing) -> Response:
+        log.error("a referenced file is missing from the store: %s", error.key)
+        response = problem(503, "file-unavailable", "File unavailable",
+                           "The file cannot be read from the file store.")
+        response.headers["Retry-After"] = "60"
+        return response
 
     @app.errorhandler(CaseNotFound)
     def _not_found(error: CaseNotFound) -> Response:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -33,3 +33,23 @@ def events_of(app: Diarium, originators: Iterable[UUID], topics: Iterable[str]) 
     )
     with app.recorder.datastore.engine.connect() as conn:  # type: ignore[attr-defined]
         return [decoded(app, *row) for row in conn.execute(query).all()]
+
+
+def events_with_topics(app: Diarium, topics: Iterable[str], batch: int = 500) -> Iterator[Any]:
+    """Every event stored under ``topics``, in log order, read in pages of ``batch``."""
+    events = app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+    after = 0
+    while True:
+        query = (
+            select(events.c.id, events.c.originator_id, events.c.originator_version,
+                   events.c.topic, events.c.state)
+            .where(events.c.topic.in_(list(topics)), events.c.id > after)
+            .order_by(events.c.id).limit(batch)
+        )
+        with app.recorder.datastore.engine.connect() as conn:  # type: ignore[attr-defined]
+            rows = conn.execute(query).all()
+        for row in rows:
+            yield decoded(app, *row[1:])
+        if len(rows) < batch:
+            return
+        after = rows[-1][0]

@@ -1,14 +1,17 @@
-"""The documents (handlingar) registered to a case, numbered on within the case."""
+"""The documents (handlingar) registered to a case, numbered on within the case, and the
+versions of their files."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import command, decides, evolves
 from diarium.domain.case.part import CaseCommand, CasePart
-from diarium.domain.case.terms import Direction, Document
+from diarium.domain.case.terms import Direction, Document, FileVersion
 from diarium.domain.events import case as ev
+from diarium.domain.rules import require
 
 
 @command
@@ -19,8 +22,21 @@ class RegisterDocument(CaseCommand):
     counterpart: str | None = None
 
 
+@command
+class AttachFile(CaseCommand):
+    """Attach a stored file (by its content's ``sha256``) to document ``document_number``."""
+
+    document_number: int
+    sha256: str
+    size: int
+    media_type: str
+    claimed_media_type: str | None = None
+    file_name: str | None = None
+    pdfa: str | None = None
+
+
 class Documents(CasePart):
-    """Registering documents."""
+    """Registering documents and attaching their files."""
 
     @decides(RegisterDocument)
     def register_document(self, command: RegisterDocument, by: Actor, today: date) -> None:
@@ -42,5 +58,33 @@ class Documents(CasePart):
             Document(
                 event.number, event.direction, event.occurred_on, event.counterpart,
                 event.description,
+            )
+        )
+
+    @decides(AttachFile)
+    def attach_file(self, command: AttachFile, by: Actor, today: date) -> None:
+        """Attach a file to a registered document as its next version (the case must be
+        active); the same bytes as the current version are refused."""
+        self._require_active()
+        self._require_document(command.document_number)
+        files = self.documents[command.document_number - 1].files
+        require(
+            not files or files[-1].sha256 != command.sha256,
+            rules.FILE_UNCHANGED,
+            f"Document {command.document_number} of case {self.dnr} already has this file "
+            f"as version {len(files)}",
+            "file",
+        )
+        self._require_unpublished("file_name", command.file_name, "file")
+        self.record(ev.DocumentFileAttached, command, by, version=len(files) + 1,
+                    occurred_on=today)
+
+    @evolves(ev.DocumentFileAttached)
+    def _document_file_attached(self, event: ev.DocumentFileAttached) -> None:
+        self.documents[event.document_number - 1].files.append(
+            FileVersion(
+                event.version, event.sha256, event.size, event.media_type,
+                event.claimed_media_type, event.file_name, event.pdfa, event.occurred_on,
+                event.actor,
             )
         )

@@ -58,6 +58,21 @@ class SecrecyMarking:
 
 
 @dataclass
+class FileVersion:
+    """One version of a document's file, stored by content."""
+
+    version: int
+    sha256: str
+    size: int
+    media_type: str
+    claimed_media_type: str | None
+    file_name: str | None
+    pdfa: str | None
+    attached_on: date
+    attached_by: str
+
+
+@dataclass
 class Document:
     number: int
     direction: str
@@ -65,6 +80,7 @@ class Document:
     counterpart: str | None
     description: str
     secrecy: Secrecy | None = None
+    files: list[FileVersion] = field(default_factory=list)
 
 
 @dataclass

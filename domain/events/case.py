@@ -62,6 +62,27 @@ class DocumentRegistered(DiariumEvent):
     ] = None
 
 
+class DocumentFileAttached(DiariumEvent):
+    """A file was attached to a registered document as its next version. The file is stored
+    by content (``sha256``), so the hash chain over this event covers the bytes; the media
+    type is the one detected from the content, the client's claim is kept beside it."""
+
+    label = "Fil bifogad till handling"
+    secrecy = Covered("file")
+    public = Public(
+        "case.document_file_attached",
+        "A file was attached to a document of the case as a new version.")
+
+    document_number: Annotated[int, "which document"]
+    version: Annotated[int, "the file's version within the document, from 1"]
+    sha256: Annotated[str, "SHA-256 of the file's bytes, hex"]
+    size: Annotated[int, "bytes"]
+    media_type: Annotated[str, "media type detected from the content"]
+    claimed_media_type: Annotated[str | None, "media type the uploader claimed"]
+    file_name: Annotated[str | None, "the original file name"]
+    pdfa: Annotated[str | None, "PDF/A conformance the file claims, e.g. 2b"]
+
+
 class CaseOfficerAssigned(DiariumEvent):
     """The case officer (handläggare) was assigned or reassigned."""
 

@@ -27,7 +27,7 @@ SECRETARY_ONLY = requires(SECRETARY, body=case_body)
 REGISTERING = requires(REGISTRAR, body=json_body_field("responsible_body"))
 
 
-def _dumped(case: Any) -> dict[str, Any]:
+def dumped_case(case: Any) -> dict[str, Any]:
     """``CaseSchema().dump(case)``, made once per cached case object and version in this
     process (``view_case`` hands out the aggregate cache's object, and its state at a version
     never changes). The view is shared, so it is only ever read: the secrecy filter copies
@@ -52,7 +52,7 @@ def _dumped(case: Any) -> dict[str, Any]:
 def get_case(dnr: str) -> Response:
     """Read a case's current state."""
     case = diarium().view_case(dnr)
-    response = jsonify(disclose(_dumped(case)))
+    response = jsonify(disclose(dumped_case(case)))
     response.headers["ETag"] = f'"{case.version}"'
     return response
 
@@ -67,7 +67,7 @@ def case_history(dnr: str) -> Response:
     """The complete history of a case, oldest event first."""
     events = diarium().case_history(dnr)
     views = s.EventSchema(many=True).dump([s.event_view(e) for e in events])
-    return jsonify(disclose_history(views, _dumped(diarium().view_case(dnr))))
+    return jsonify(disclose_history(views, dumped_case(diarium().view_case(dnr))))
 
 
 @api.get("/cases/<path:dnr>/documents")
@@ -78,7 +78,7 @@ def case_history(dnr: str) -> Response:
 )
 def list_documents(dnr: str) -> Response:
     """The documents registered to a case."""
-    return jsonify(disclose(_dumped(diarium().view_case(dnr)))["documents"])
+    return jsonify(disclose(dumped_case(diarium().view_case(dnr)))["documents"])
 
 
 @api.get("/rules")

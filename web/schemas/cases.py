@@ -276,6 +276,21 @@ class CancelCaseSchema(CommandSchema):
 # -- output --------------------------------------------------------------------------
 
 
+class FileVersionSchema(Schema):
+    """One version of a document's file (its name and hash are withheld where the document's
+    content is secret)."""
+
+    version = fields.Integer()
+    sha256 = Text(allow_none=True, metadata={"description": "SHA-256 of the bytes, hex"})
+    size = fields.Integer(metadata={"description": "bytes"})
+    media_type = Text(metadata={"description": "detected from the content"})
+    claimed_media_type = Text(allow_none=True, metadata={"description": "as the uploader said"})
+    file_name = Text(allow_none=True)
+    pdfa = Text(allow_none=True, metadata={"description": "PDF/A conformance claimed, e.g. 2b"})
+    attached_on = fields.Date()
+    attached_by = Text()
+
+
 class DocumentSchema(Schema):
     number = fields.Integer()
     direction = Text()
@@ -283,10 +298,15 @@ class DocumentSchema(Schema):
     counterpart = Text(allow_none=True)
     description = Text()
     secrecy = fields.Nested("SecrecySchema", allow_none=True)
+    files = fields.List(fields.Nested(FileVersionSchema))
 
 
 class PublicDocumentSchema(DocumentSchema):
-    """A document as the public e-diary shows it (secret fields already withheld)."""
+    """A document as the public e-diary shows it (secret fields already withheld; its files
+    are handed out on request, after a secrecy review, not through the register)."""
+
+    class Meta:
+        exclude = ("files",)
 
 
 class AnswerSchema(Schema):
