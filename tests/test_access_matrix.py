@@ -104,8 +104,9 @@ def test_the_auditor_writes_nothing(app: Any) -> None:
 
 
 def test_a_service_reads_only_the_feed_its_webhooks_and_what_it_acts_on(app: Any) -> None:
-    """An integration (``service``) follows the feed, manages its webhooks and reads the case
-    and the paragraph an item names (withheld: tests/test_leaks.py); nothing else."""
+    """An integration (``service``) follows the feed, manages its webhooks and reads the case,
+    the paragraph and the document's file an item names (withheld: tests/test_leaks.py);
+    nothing else."""
     reads = {
         f"{method} {rule.rule}" for rule, method in _routes(app)
         if "service" in policy_of(app.view_functions[rule.endpoint]).roles
@@ -117,5 +118,8 @@ def test_a_service_reads_only_the_feed_its_webhooks_and_what_it_acts_on(app: Any
         "GET /api/webhooks/<subscription_id>/deliveries",
         "GET /api/registers/status",
         "GET /api/cases/<path:dnr>", "GET /api/meetings/<ref>/paragraphs/<int:number>",
+        # the file a case.document_file_attached item names (a secret one: 403)
+        "GET /api/cases/<path:dnr>/documents/<int:document_number>/files",
+        "GET /api/cases/<path:dnr>/documents/<int:document_number>/files/<int:version>",
         "GET /api/rules", "GET /api/series", "GET /api/whoami",  # any token
     }

@@ -7,6 +7,7 @@ secret text that match must answer exactly as guesses that do not (no oracle).""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -16,6 +17,7 @@ from diarium.cases.legal_force import record_legal_force
 from diarium.cases.outbound.webhook_delivery import WebhookWorker
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
 from tests import meetings_support as ms
+from tests.files_support import attach
 from tests.webhook_receivers import Receiver
 
 MARK = "hemlig"  # in every secret text below (any case), and nowhere else
@@ -24,6 +26,10 @@ SECRET_TITLE = "Utredning HEMLIGTITEL om Kalle Svensson"
 COUNTERPART = "Anna HEMLIGPERSON"
 DOC_COUNTERPART = "Bolaget HEMLIGMOTPART"
 SENDER = "Kommunen HEMLIGREMITTENT"
+# files of the secret documents (text, so that their bytes show the mark), and one public file
+SECRET_FILES = {(DNR, "HEMLIGFILNAMN.txt"): b"Anm\xc3\xa4lan HEMLIGFILTEXT om Kalle",
+                (OTHER, "brev-HEMLIGBREV.txt"): b"Brev med HEMLIGBREVTEXT"}
+SECRET_HASHES = [hashlib.sha256(data).hexdigest() for data in SECRET_FILES.values()]
 
 # (roles, name, bodies): readers who may not read the secret case's content
 OUTSIDERS = [
@@ -78,6 +84,8 @@ def world(client: Any, client_as: Any, diarium: Any) -> dict[str, Any]:
         "direction": "incoming", "date": "2020-09-02", "counterpart": COUNTERPART,
         "description": "Anmälan HEMLIGBESKRIVNING",
     }), 201)
+    ms.ok(attach(client, DNR, SECRET_FILES[DNR, "HEMLIGFILNAMN.txt"], "HEMLIGFILNAMN.txt",
+                 "text/plain"), 201)
     ms.ok(client.post(f"/api/cases/{DNR}/incoming-referrals", json={
         "sender": SENDER, "sender_reference": "HEMLIGREF-7", "answer_by": "2020-12-30",
         "document_number": 1, "received_on": "2020-09-02",
@@ -123,9 +131,13 @@ def world(client: Any, client_as: Any, diarium: Any) -> dict[str, Any]:
         "description": "Brev HEMLIGINNEHÅLL"}), 201)
     ms.ok(client.post(f"/api/cases/{OTHER}/documents/1/secrecy", json={
         "statute": "OSL 31:16", "marking_body": "RS"}), 201)
+    ms.ok(attach(client, OTHER, SECRET_FILES[OTHER, "brev-HEMLIGBREV.txt"],
+                 "brev-HEMLIGBREV.txt", "text/plain"), 201)
     ms.ok(client.post(f"/api/cases/{OTHER}/documents", json={
         "direction": "incoming", "date": "2020-09-04", "counterpart": "Bokföringsbyrån AB",
         "description": "Påminnelse om svar"}), 201)
+    ms.ok(attach(client, OTHER, "Påminnelse, offentlig".encode(), "paminnelse.txt",
+                 "text/plain", document=2), 201)
     return {"paragraph": number}
 
 
@@ -135,7 +147,8 @@ def urls(app: Any, paragraph_number: int) -> list[str]:
     values = {
         "dnr": [DNR, OTHER], "ref": [ms.REF], "number": [str(paragraph_number), "1"],
         "code": ["RS", "HSN"], "year": ["2020"], "name": ["cases", "documents", "decisions"],
-        "subscription_id": ["none"], "slug": ["not-found"],
+        "subscription_id": ["none"], "slug": ["not-found"], "document_number": ["1", "2"],
+        "version": ["1"],
     }
     found: set[str] = set()
     for rule in app.url_map.iter_rules():
@@ -170,7 +183,7 @@ def leaks(client: Any, targets: list[str]) -> tuple[list[str], int]:
         assert response.status_code < 500, (url, response.status_code)
         answered += response.status_code == 200
         text = response.get_data(as_text=True)
-        if MARK in text.lower():
+        if MARK in text.lower() or any(h in text for h in SECRET_HASHES):
             found.append(f"{url} ({response.status_code}): {text[:200]}")
     return found, answered
 

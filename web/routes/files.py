@@ -22,7 +22,7 @@ from diarium.web.routes.cases import REGISTRAR_OR_OWN, dumped_case
 from diarium.web.routes.common import actor, answer_write, diarium, query
 
 api = Blueprint("files", __name__, url_prefix="/api")
-FILES = "/cases/<path:dnr>/documents/<int:document>/files"
+FILES = "/cases/<path:dnr>/documents/<int:document_number>/files"
 _MULTIPART_OVERHEAD = 64 * 1024  # a form's boundaries and headers beside the file itself
 
 
@@ -50,7 +50,7 @@ def _upload() -> tuple[Any, str | None, str | None]:
 
 @api.post(FILES)
 @REGISTRAR_OR_OWN
-def attach_file(dnr: str, document: int) -> Response:
+def attach_file(dnr: str, document_number: int) -> Response:
     """Attach a file to a registered document as its next version.
     ---
     post:
@@ -80,7 +80,7 @@ def attach_file(dnr: str, document: int) -> Response:
         "413": {$ref: "#/components/responses/TooLarge"}
         "422": {$ref: "#/components/responses/Invalid"}
     """
-    files = diarium().files
+    files, document = diarium().files, document_number
     try:
         stream, claimed, name = _upload()
         with files.staged(stream) as staged:
@@ -94,7 +94,7 @@ def attach_file(dnr: str, document: int) -> Response:
     version = len(written.case.documents[document - 1].files)
     return answer_write(
         lambda: _versions(dnr, document)[version - 1], 201, written.version,
-        f"/api{FILES}".replace("<path:dnr>", dnr).replace("<int:document>", str(document))
+        f"/api{FILES}".replace("<path:dnr>", dnr).replace("<int:document_number>", str(document))
         + f"/{version}", written.position,
     )
 
@@ -105,9 +105,9 @@ def attach_file(dnr: str, document: int) -> Response:
     "The versions of a document's file", "{type: array, items: FileVersionSchema}",
     "Oldest first; name and hash withheld where the document's content is secret",
 )
-def list_files(dnr: str, document: int) -> Response:
+def list_files(dnr: str, document_number: int) -> Response:
     """The versions of a document's file."""
-    return jsonify(_versions(dnr, document))
+    return jsonify(_versions(dnr, document_number))
 
 
 def _disposition(name: str) -> str:
@@ -119,7 +119,7 @@ def _disposition(name: str) -> str:
 
 @api.get(f"{FILES}/<int:version>")
 @requires(*STAFF, SERVICE)
-def download_file(dnr: str, document: int, version: int) -> Response:
+def download_file(dnr: str, document_number: int, version: int) -> Response:
     """The bytes of one version of a document's file.
     ---
     get:
@@ -139,11 +139,11 @@ def download_file(dnr: str, document: int, version: int) -> Response:
         "404": {$ref: "#/components/responses/NotFound"}
         "416": {description: Range not satisfiable}
     """
-    chosen, stream = diarium().files.read(dnr, document, version, actor())
+    chosen, stream = diarium().files.read(dnr, document_number, version, actor())
     response = Response(wrap_file(request.environ, stream), mimetype=chosen.media_type,
                         direct_passthrough=True)
     response.headers["Content-Disposition"] = _disposition(
-        chosen.file_name or f"{dnr}-{document}-{version}")
+        chosen.file_name or f"{dnr}-{document_number}-{version}")
     response.set_etag(chosen.sha256)
     response.headers["Cache-Control"] = "private, no-store"
     return response.make_conditional(request, accept_ranges=True, complete_length=chosen.size)
