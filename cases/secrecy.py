@@ -36,7 +36,7 @@ from diarium.domain.secrecy import (
     EVENT_ENTITY,
     EVENT_ENTITY_LISTS,
     EVENTS_BY_NAME,
-    FILE_CONTENT,
+    FILE_FIELDS,
     SAFE_EVENTS,
     WITHHELD,
     covered,
@@ -47,7 +47,6 @@ from diarium.domain.secrecy import public_title as _public_title
 
 CASE_SECRET_FIELDS = CASE_FIELDS
 DOCUMENT_SECRET_FIELDS = DOCUMENT_FIELDS
-FILE_FIELDS = tuple(f for f in FILE_CONTENT if f != "content")  # a file version's view fields
 
 
 # -- access ------------------------------------------------------------------------------

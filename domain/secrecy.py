@@ -28,11 +28,11 @@ DOCUMENT_FIELDS = ("counterpart", "description")
 
 Covers = dict[str, dict[str, tuple[str, ...]]]  # marked field -> entity -> its fields withheld
 
-# A document's file: its bytes and extracted text (``content``: downloads and search), and what
-# could tell of them (its name, and its hash, which would confirm a guess). Any marking of the
-# document's fields, or of the case's documents, covers them: a letter's text holds both
-# its sender and what it concerns.
-FILE_CONTENT = ("content", "file_name", "sha256")
+# A document's file: what could tell of its content (its name, and its hash, which would
+# confirm a guess). Any marking of the document's fields, or of the case's documents, covers
+# them and the content itself (the bytes and their text: downloads and search, see
+# content_withheld): a letter's text holds both its sender and what it concerns.
+FILE_FIELDS = ("file_name", "sha256")
 
 CASE_MARKING: Covers = {
     "title": {
@@ -45,7 +45,7 @@ CASE_MARKING: Covers = {
         "document": ("counterpart", "description"),
         "incoming_referral": ("sender", "sender_reference"),  # the sender of its letter
         "attachment": ("title",),
-        "file": FILE_CONTENT,
+        "file": FILE_FIELDS,
     },
     "proposals": {
         "proposal": ("points", "summary", "justification"),
@@ -67,10 +67,10 @@ DOCUMENT_MARKING: Covers = {  # for the marked document, and what refers to it
     "counterpart": {
         "document": ("counterpart",),
         "incoming_referral": ("sender", "sender_reference"),
-        "file": FILE_CONTENT,
+        "file": FILE_FIELDS,
     },
     "description": {
-        "document": ("description",), "attachment": ("title",), "file": FILE_CONTENT,
+        "document": ("description",), "attachment": ("title",), "file": FILE_FIELDS,
     },
 }
 
@@ -157,6 +157,7 @@ def covered_by_case(
 
 
 def content_withheld(covers: Iterable[str]) -> bool:
-    """Whether what a marking ``covers`` of a file (its fields) includes the file's content:
-    its bytes may not be downloaded nor its text searched by a reader without access."""
-    return "content" in set(covers)
+    """Whether the markings that cover these fields of a file (``covers``) withhold its
+    content too: any marking that covers a file covers its bytes and their text, which may
+    then not be downloaded nor searched by a reader without access."""
+    return bool(set(covers))

@@ -111,6 +111,10 @@ def main(argv: list[str] | None = None) -> None:
 
     register_meeting_commands(commands)  # meetings record-legal-force
 
+    from diarium.web.cli.files import register as register_file_commands
+
+    register_file_commands(commands)  # files collect
+
     args = parser.parse_args(argv)
     args.run(args)
 
