@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from diarium.cases.application import CaseNotFound, ConcurrentModification
 from diarium.cases.files.service import FileTooLarge, FileVersionNotFound, SecretContent
-from diarium.cases.files.stores import BlobMissing
+from diarium.cases.files.stores import BlobAltered, BlobMissing
 from diarium.domain.meeting.terms import NotFound as MeetingResourceNotFound
 from diarium.domain.rules import DateRequired, RuleViolation
 
@@ -319,6 +319,12 @@ def register_error_handlers(app: Flask) -> None:
                            "The file cannot be read from the file store.")
         response.headers["Retry-After"] = "60"
         return response
+
+    @app.errorhandler(BlobAltered)
+    def _file_altered(error: BlobAltered) -> Response:
+        log.error("a referenced file does not decrypt (altered?): %s", error)
+        return problem(503, "file-unavailable", "File unavailable",
+                       "The file cannot be read from the file store.")
 
     @app.errorhandler(CaseNotFound)
     def _not_found(error: CaseNotFound) -> Response:

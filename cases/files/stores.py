@@ -31,6 +31,15 @@ class BlobMissing(LookupError):
         self.key = key
 
 
+class BlobAltered(OSError):
+    """The stored bytes are not those that were put (an encrypted file that does not decrypt:
+    altered, cut short, swapped)."""
+
+    def __init__(self, key: str, detail: str) -> None:
+        super().__init__(f"The file stored under {key} is altered: {detail}")
+        self.key = key
+
+
 class BlobStore(ABC):
     """Files by key (the hex SHA-256 of their bytes)."""
 

@@ -1,0 +1,156 @@
+"""Files in S3-compatible object storage (boto3, the ``s3`` extra), as objects
+``<prefix>/<key>`` of one bucket: ``DIARIUM_BLOB_URL=s3://bucket/prefix?endpoint_url=…&region=…``.
+Credentials come from the usual ``AWS_*`` variables (or boto3's other sources), never the URL.
+
+Uploads are multipart (``upload_fileobj``), streamed from the staged file; reads are ranged
+GETs from where the stream stands, so a Range download fetches only its bytes. An object is
+never overwritten: a second put of a key copies the object onto itself, which only renews
+its LastModified (when it was last put, for the orphan collector)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import boto3
+from botocore.exceptions import ClientError
+
+from diarium.cases.files.stores import CHUNK, BlobMissing, BlobStore
+
+NOT_FOUND = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
+
+
+def _missing(error: ClientError) -> bool:
+    return str(error.response.get("Error", {}).get("Code")) in NOT_FOUND
+
+
+class S3Store(BlobStore):
+    """Files as objects of ``bucket`` under ``prefix`` (see the module). Options:
+    ``endpoint_url`` (an S3-compatible server), ``region``."""
+
+    def __init__(self, bucket: str, prefix: str = "", *, endpoint_url: str | None = None,
+                 region: str | None = None) -> None:
+        if not bucket:
+            raise ValueError("DIARIUM_BLOB_URL: s3://bucket/prefix needs a bucket")
+        self.bucket, self.prefix, self.region = bucket, prefix.strip("/"), region
+        self.client = boto3.session.Session().client(
+            "s3", endpoint_url=endpoint_url or None, region_name=region or None)
+        self.url = f"s3://{bucket}/{self.prefix}" + (f" at {endpoint_url}" if endpoint_url else "")
+
+    def _name(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def create(self) -> None:
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError as error:
+            if not _missing(error):
+                raise
+            where = self.region and self.region != "us-east-1"
+            self.client.create_bucket(Bucket=self.bucket, **(
+                {"CreateBucketConfiguration": {"LocationConstraint": self.region}}
+                if where else {}))
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _head(self, key: str) -> dict[str, Any] | None:
+        try:
+            return self.client.head_object(Bucket=self.bucket, Key=self._name(key))
+        except ClientError as error:
+            if _missing(error):
+                return None
+            raise
+
+    def put(self, key: str, source: Path) -> None:
+        name = self._name(key)
+        if self._head(key) is not None:  # kept as it is; used now
+            self.client.copy_object(
+                Bucket=self.bucket, Key=name, CopySource={"Bucket": self.bucket, "Key": name},
+                MetadataDirective="REPLACE", Metadata={"diarium-touched": "1"})
+            return
+        with source.open("rb") as stream:
+            self.client.upload_fileobj(stream, self.bucket, name)
+
+    def open(self, key: str) -> BinaryIO:
+        head = self._head(key)
+        if head is None:
+            raise BlobMissing(key)
+        raw = _RangedReader(self, key, int(head["ContentLength"]))
+        return io.BufferedReader(raw, CHUNK)  # type: ignore[return-value]
+
+    def exists(self, key: str) -> bool:
+        return self._head(key) is not None
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
+
+    def stored(self) -> Iterator[tuple[str, datetime]]:
+        start = f"{self.prefix}/" if self.prefix else ""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=start)
+        for page in pages:
+            for item in page.get("Contents", []):
+                key = item["Key"][len(start):]
+                if len(key) == 64 and "/" not in key:
+                    yield key, item["LastModified"]
+
+    def get(self, key: str, start: int) -> Any:
+        """A streaming body of the object from byte ``start`` on."""
+        try:
+            return self.client.get_object(
+                Bucket=self.bucket, Key=self._name(key), Range=f"bytes={start}-")["Body"]
+        except ClientError as error:
+            if _missing(error):
+                raise BlobMissing(key) from None
+            raise
+
+
+class _RangedReader(io.RawIOBase):
+    """A seekable read-only view of one object: a ranged GET from where the stream stands,
+    read on until the next seek."""
+
+    def __init__(self, store: S3Store, key: str, size: int) -> None:
+        self.store, self.key, self.size = store, key, size
+        self.position = 0
+        self.body: Any = None
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        if base + offset != self.position:
+            self._drop()
+        self.position = base + offset
+        return self.position
+
+    def readinto(self, buffer: Any) -> int:
+        if self.position >= self.size:
+            return 0
+        if self.body is None:
+            self.body = self.store.get(self.key, self.position)
+        data = self.body.read(len(buffer))
+        buffer[:len(data)] = data
+        self.position += len(data)
+        return len(data)
+
+    def _drop(self) -> None:
+        if self.body is not None:
+            self.body.close()
+            self.body = None
+
+    def close(self) -> None:
+        self._drop()
+        super().close()
