@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import boto3
+from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
 from diarium.cases.files.stores import CHUNK, BlobMissing, BlobStore
 
+# multipart uploads in parts of 8 MiB, at most 4 at a time: memory stays flat (≤ 32 MiB)
+TRANSFER = TransferConfig(multipart_chunksize=8 * CHUNK, max_concurrency=4)
 NOT_FOUND = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
 
 
@@ -73,7 +76,7 @@ class S3Store(BlobStore):
                 MetadataDirective="REPLACE", Metadata={"diarium-touched": "1"})
             return
         with source.open("rb") as stream:
-            self.client.upload_fileobj(stream, self.bucket, name)
+            self.client.upload_fileobj(stream, self.bucket, name, Config=TRANSFER)
 
     def open(self, key: str) -> BinaryIO:
         head = self._head(key)
