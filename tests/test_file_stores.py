@@ -262,10 +262,12 @@ def test_blob_url_chooses_the_store(
     monkeypatch.delenv("DIARIUM_BLOB_URL", raising=False)
     monkeypatch.delenv(CIPHER_KEY_VARIABLE, raising=False)
     assert isinstance(blob_store(None, sqlite), DirectoryStore)
-    s3 = blob_store(f"s3://bucket/some/prefix/?endpoint_url={s3_endpoint}&region={REGION}",
-                    sqlite)
+    s3 = blob_store(f"s3://bucket/some/prefix/?endpoint_url={s3_endpoint}&region={REGION}"
+                    "&addressing_style=path", sqlite)
     assert isinstance(s3, S3Store)
     assert (s3.bucket, s3.prefix, s3.region) == ("bucket", "some/prefix", REGION)
+    with pytest.raises(ValueError, match="unknown S3 options"):
+        blob_store("s3://bucket?endpoint=http://127.0.0.1:1", sqlite)
     with pytest.raises(ValueError, match="PostgreSQL"):
         blob_store("postgresql", sqlite)  # the application's database is not PostgreSQL
     monkeypatch.setenv(CIPHER_KEY_VARIABLE, cipher_key())
@@ -365,5 +367,10 @@ def test_verify_reports_an_encrypted_file_that_does_not_decrypt(
     assert [(f.kind, f.dnr, f.document, f.version) for f in findings] == [
         ("file-altered", dnr, 1, 1)]
     assert "does not decrypt" in findings[0].detail
+    url = f"/api/cases/{dnr}/documents/1/files/1"
     with pytest.raises(BlobAltered):  # never the altered bytes: the download breaks off
-        client.get(f"/api/cases/{dnr}/documents/1/files/1").data  # noqa: B018
+        client.get(url).data  # noqa: B018
+    replace(store.inner, key, LETTER, tmp_path)  # not encrypted at all: refused at once
+    answer = client.get(url)
+    assert answer.status_code == 503
+    assert answer.get_json()["type"].endswith("file-unavailable")

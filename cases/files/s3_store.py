@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 
 import boto3
 from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from diarium.cases.files.stores import CHUNK, BlobMissing, BlobStore
@@ -31,16 +32,24 @@ def _missing(error: ClientError) -> bool:
 
 
 class S3Store(BlobStore):
-    """Files as objects of ``bucket`` under ``prefix`` (see the module). Options:
-    ``endpoint_url`` (an S3-compatible server), ``region``."""
+    """Files as objects of ``bucket`` under ``prefix`` (see the module). Options (the URL's
+    query): ``endpoint_url`` (an S3-compatible server), ``region``, ``addressing_style``
+    (``path`` for servers without virtual-host buckets, ``virtual``, ``auto``)."""
 
-    def __init__(self, bucket: str, prefix: str = "", *, endpoint_url: str | None = None,
-                 region: str | None = None) -> None:
+    OPTIONS = ("endpoint_url", "region", "addressing_style")
+
+    def __init__(self, bucket: str, prefix: str = "", **options: str) -> None:
         if not bucket:
             raise ValueError("DIARIUM_BLOB_URL: s3://bucket/prefix needs a bucket")
-        self.bucket, self.prefix, self.region = bucket, prefix.strip("/"), region
+        if unknown := sorted(set(options) - set(self.OPTIONS)):
+            raise ValueError(f"DIARIUM_BLOB_URL: unknown S3 options {unknown} "
+                             f"(known: {', '.join(self.OPTIONS)})")
+        endpoint_url = options.get("endpoint_url") or None
+        self.bucket, self.prefix = bucket, prefix.strip("/")
+        self.region = options.get("region") or None
         self.client = boto3.session.Session().client(
-            "s3", endpoint_url=endpoint_url or None, region_name=region or None)
+            "s3", endpoint_url=endpoint_url, region_name=self.region, config=Config(
+                s3={"addressing_style": options.get("addressing_style") or "auto"}))
         self.url = f"s3://{bucket}/{self.prefix}" + (f" at {endpoint_url}" if endpoint_url else "")
 
     def _name(self, key: str) -> str:
