@@ -151,12 +151,12 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
     "file-unavailable": _type((503,), (
         "File unavailable",
         "The file is referenced by the log but cannot be read from the file store (missing, "
-        "or the store is unreachable).",
+        "altered, or the store is unreachable).",
         "Retry later; operators: run `diarium audit verify --files`.",
     ), (
         "Filen går inte att läsa",
-        "Filen finns i loggen men kan inte läsas från fillagret (saknas, eller lagret går "
-        "inte att nå).",
+        "Filen finns i loggen men kan inte läsas från fillagret (saknas, har ändrats, "
+        "eller lagret går inte att nå).",
         "Försök igen senare; driften: kör `diarium audit verify --files`.",
     )),
     "rule-violation": _type((409,), (
