@@ -31,6 +31,7 @@ from diarium.cases.files.stores import (
     BlobMissing,
     BlobStore,
     DirectoryStore,
+    StoreUnavailable,
     blob_store,
 )
 from diarium.cases.store.persistence import CIPHER_KEY_VARIABLE
@@ -349,6 +350,25 @@ def test_orphans_collected_never_a_referenced_file(diarium: Any, client: Any) ->
     assert not files.store.exists(orphan_key)
     assert files.store.exists(hashlib.sha256(LETTER).hexdigest())
     assert client.get(f"/api/cases/{dnr}/documents/1/files/1").data == LETTER
+
+
+def test_an_unreachable_s3_store_answers_503(
+    diarium: Any, client: Any, s3_endpoint: str
+) -> None:
+    if not isinstance(backend(diarium.files.store), S3Store):
+        pytest.skip("files in S3")
+    dnr = case_with_document(client)
+    attach(client, dnr, LETTER)
+    nowhere = S3Store("files", "diarium", endpoint_url=f"http://127.0.0.1:{free_port()}",
+                      region=REGION)
+    with pytest.raises(StoreUnavailable):
+        nowhere.open(hashlib.sha256(LETTER).hexdigest())
+    diarium.files.store = nowhere  # the server gone
+    for answer in (client.get(f"/api/cases/{dnr}/documents/1/files/1"),
+                   attach(client, dnr, pdf_bytes("Andra versionen"))):
+        assert answer.status_code == 503
+        assert answer.get_json()["type"].endswith("file-unavailable")
+        assert answer.headers["Retry-After"] == "60"
 
 
 def test_verify_reports_an_encrypted_file_that_does_not_decrypt(

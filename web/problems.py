@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from diarium.cases.application import CaseNotFound, ConcurrentModification
 from diarium.cases.files.service import FileTooLarge, FileVersionNotFound, SecretContent
-from diarium.cases.files.stores import BlobAltered, BlobMissing
+from diarium.cases.files.stores import BlobAltered, BlobMissing, StoreUnavailable
 from diarium.domain.meeting.terms import NotFound as MeetingResourceNotFound
 from diarium.domain.rules import DateRequired, RuleViolation
 
@@ -325,6 +325,14 @@ def register_error_handlers(app: Flask) -> None:
         log.error("a referenced file does not decrypt (altered?): %s", error)
         return problem(503, "file-unavailable", "File unavailable",
                        "The file cannot be read from the file store.")
+
+    @app.errorhandler(StoreUnavailable)
+    def _file_store_unavailable(error: StoreUnavailable) -> Response:
+        log.warning("%s", error)
+        response = problem(503, "file-unavailable", "File unavailable",
+                           "The file store cannot be reached.")
+        response.headers["Retry-After"] = "60"
+        return response
 
     @app.errorhandler(CaseNotFound)
     def _not_found(error: CaseNotFound) -> Response:

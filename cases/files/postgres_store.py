@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.exc import InterfaceError, OperationalError
 
-from diarium.cases.files.stores import CHUNK, BlobMissing, BlobStore
+from diarium.cases.files.stores import CHUNK, BlobMissing, BlobStore, StoreUnavailable
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS diarium_files (
@@ -53,8 +55,18 @@ class PostgresStore(BlobStore):
             url = database_url
         return cls(create_engine(_psycopg(url), pool_pre_ping=True), owned=True)
 
+    @contextmanager
+    def _connection(self, *, write: bool = False) -> Iterator[Connection]:
+        """A connection (in a transaction committed at the end when ``write``); a database
+        out of reach is :class:`StoreUnavailable`."""
+        try:
+            with (self.engine.begin() if write else self.engine.connect()) as connection:
+                yield connection
+        except (OperationalError, InterfaceError) as error:
+            raise StoreUnavailable(self.url, error) from error
+
     def create(self) -> None:
-        with self.engine.begin() as connection:
+        with self._connection(write=True) as connection:
             for statement in TABLES:
                 connection.execute(text(statement))
 
@@ -63,7 +75,7 @@ class PostgresStore(BlobStore):
             self.engine.dispose()
 
     def put(self, key: str, source: Path) -> None:
-        with self.engine.begin() as connection:
+        with self._connection(write=True) as connection:
             touched = connection.execute(text(
                 "UPDATE diarium_files SET stored_at = now() WHERE key = :key"), {"key": key})
             if touched.rowcount:
@@ -82,7 +94,7 @@ class PostgresStore(BlobStore):
                 {"key": key, "size": size})
 
     def _size(self, key: str) -> int | None:
-        with self.engine.connect() as connection:
+        with self._connection() as connection:
             return connection.execute(text(
                 "SELECT size FROM diarium_files WHERE key = :key"), {"key": key}).scalar()
 
@@ -94,7 +106,7 @@ class PostgresStore(BlobStore):
 
     def chunk(self, key: str, n: int) -> bytes:
         """The ``n``-th chunk (from 0) of the file under ``key``."""
-        with self.engine.connect() as connection:
+        with self._connection() as connection:
             data = connection.execute(text(
                 "SELECT data FROM diarium_file_chunks WHERE key = :key AND n = :n"),
                 {"key": key, "n": n}).scalar()
@@ -106,13 +118,13 @@ class PostgresStore(BlobStore):
         return self._size(key) is not None
 
     def delete(self, key: str) -> None:
-        with self.engine.begin() as connection:  # the row first: a file is whole or absent
+        with self._connection(write=True) as connection:  # the row first: a file is whole or absent
             connection.execute(text("DELETE FROM diarium_files WHERE key = :key"), {"key": key})
             connection.execute(text(
                 "DELETE FROM diarium_file_chunks WHERE key = :key"), {"key": key})
 
     def stored(self) -> Iterator[tuple[str, datetime]]:
-        with self.engine.connect() as connection:
+        with self._connection() as connection:
             rows = connection.execute(text("SELECT key, stored_at FROM diarium_files")).all()
         yield from ((key, stored_at) for key, stored_at in rows)
 

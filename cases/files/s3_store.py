@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -18,9 +19,9 @@ from typing import Any, BinaryIO
 import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from diarium.cases.files.stores import CHUNK, BlobMissing, BlobStore
+from diarium.cases.files.stores import CHUNK, BlobMissing, BlobStore, StoreUnavailable
 
 # multipart uploads in parts of 8 MiB, at most 4 at a time: memory stays flat (≤ 32 MiB)
 TRANSFER = TransferConfig(multipart_chunksize=8 * CHUNK, max_concurrency=4)
@@ -29,6 +30,20 @@ NOT_FOUND = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
 
 def _missing(error: ClientError) -> bool:
     return str(error.response.get("Error", {}).get("Code")) in NOT_FOUND
+
+
+@contextmanager
+def _reaching(store: S3Store, key: str | None = None) -> Iterator[None]:
+    """S3's errors as the store's: :class:`BlobMissing` for a missing object (with ``key``),
+    :class:`StoreUnavailable` for the rest (unreachable, refused)."""
+    try:
+        yield
+    except ClientError as error:
+        if key is not None and _missing(error):
+            raise BlobMissing(key) from None
+        raise StoreUnavailable(store.url, error) from error
+    except BotoCoreError as error:
+        raise StoreUnavailable(store.url, error) from error
 
 
 class S3Store(BlobStore):
@@ -71,20 +86,21 @@ class S3Store(BlobStore):
 
     def _head(self, key: str) -> dict[str, Any] | None:
         try:
-            return self.client.head_object(Bucket=self.bucket, Key=self._name(key))
-        except ClientError as error:
-            if _missing(error):
-                return None
-            raise
+            with _reaching(self, key):
+                return self.client.head_object(Bucket=self.bucket, Key=self._name(key))
+        except BlobMissing:
+            return None
 
     def put(self, key: str, source: Path) -> None:
         name = self._name(key)
         if self._head(key) is not None:  # kept as it is; used now
-            self.client.copy_object(
-                Bucket=self.bucket, Key=name, CopySource={"Bucket": self.bucket, "Key": name},
-                MetadataDirective="REPLACE", Metadata={"diarium-touched": "1"})
+            with _reaching(self):
+                self.client.copy_object(
+                    Bucket=self.bucket, Key=name, MetadataDirective="REPLACE",
+                    CopySource={"Bucket": self.bucket, "Key": name},
+                    Metadata={"diarium-touched": "1"})
             return
-        with source.open("rb") as stream:
+        with source.open("rb") as stream, _reaching(self):
             self.client.upload_fileobj(stream, self.bucket, name, Config=TRANSFER)
 
     def open(self, key: str) -> BinaryIO:
@@ -98,27 +114,25 @@ class S3Store(BlobStore):
         return self._head(key) is not None
 
     def delete(self, key: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
+        with _reaching(self):
+            self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
 
     def stored(self) -> Iterator[tuple[str, datetime]]:
         start = f"{self.prefix}/" if self.prefix else ""
-        pages = self.client.get_paginator("list_objects_v2").paginate(
-            Bucket=self.bucket, Prefix=start)
-        for page in pages:
-            for item in page.get("Contents", []):
-                key = item["Key"][len(start):]
-                if len(key) == 64 and "/" not in key:
-                    yield key, item["LastModified"]
+        with _reaching(self):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=start)
+            for page in pages:
+                for item in page.get("Contents", []):
+                    key = item["Key"][len(start):]
+                    if len(key) == 64 and "/" not in key:
+                        yield key, item["LastModified"]
 
     def get(self, key: str, start: int) -> Any:
         """A streaming body of the object from byte ``start`` on."""
-        try:
+        with _reaching(self, key):
             return self.client.get_object(
                 Bucket=self.bucket, Key=self._name(key), Range=f"bytes={start}-")["Body"]
-        except ClientError as error:
-            if _missing(error):
-                raise BlobMissing(key) from None
-            raise
 
 
 class _RangedReader(io.RawIOBase):
@@ -153,7 +167,8 @@ class _RangedReader(io.RawIOBase):
             return 0
         if self.body is None:
             self.body = self.store.get(self.key, self.position)
-        data = self.body.read(len(buffer))
+        with _reaching(self.store):
+            data = self.body.read(len(buffer))
         buffer[:len(data)] = data
         self.position += len(data)
         return len(data)

@@ -40,6 +40,14 @@ class BlobAltered(OSError):
         self.key = key
 
 
+class StoreUnavailable(OSError):
+    """The file store cannot be reached, or refused the request (e.g. S3 down, wrong
+    credentials): the operation may succeed later."""
+
+    def __init__(self, url: str, error: Exception) -> None:
+        super().__init__(f"The file store {url} is unavailable: {type(error).__name__}: {error}")
+
+
 class BlobStore(ABC):
     """Files by key (the hex SHA-256 of their bytes)."""
 
