@@ -303,7 +303,9 @@ def database_url(
         yield from postgres_database()
 
 
-def test_attach_versions_list_and_download(diarium: Any, client: Any) -> None:
+def test_attach_versions_list_and_download(
+    diarium: Any, client: Any, request: pytest.FixtureRequest
+) -> None:
     dnr = case_with_document(client)
     second = docx_bytes("Rättad version")
     assert attach(client, dnr, LETTER, "remiss.pdf").status_code == 201
@@ -324,8 +326,12 @@ def test_attach_versions_list_and_download(diarium: Any, client: Any) -> None:
     store = diarium.files.store
     kept = backend(store)
     assert sorted(k for k, _ in kept.stored()) == sorted(keys)  # really in that backend
-    assert isinstance(kept, DirectoryStore if diarium.recorder.datastore.engine.dialect.name
-                      == "sqlite" else (S3Store, PostgresStore))
+    expected = {"postgres": PostgresStore, "s3": S3Store, "encrypted-sqlite": DirectoryStore,
+                "encrypted-s3": S3Store}[request.node.callspec.params["database_url"]]
+    assert type(kept) is expected
+    assert isinstance(store, EncryptedStore) == (os.environ.get(CIPHER_KEY_VARIABLE) is not None)
+    if isinstance(kept, PostgresStore):  # in the application's own database, on its pool
+        assert kept.engine is diarium.recorder.datastore.engine
     if isinstance(kept, S3Store):  # as objects <prefix>/<key> of the bucket
         s3 = boto3.client("s3", endpoint_url=kept.client.meta.endpoint_url, region_name=REGION)
         objects = s3.list_objects_v2(Bucket=kept.bucket)["Contents"]
