@@ -29,8 +29,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import argument_parser, set_up_bodies, store  # noqa: E402
-from bench.http_path import gunicorn, issue_token  # noqa: E402
+from bench.common import argument_parser, set_up_bodies, store
+from bench.http_path import gunicorn, issue_token
 
 MIB = 1024 * 1024
 

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from diarium.cases.application import CaseNotFound, ConcurrentModification
 from diarium.cases.files.service import FileTooLarge, FileVersionNotFound, SecretContent
-from diarium.cases.files.stores import BlobMissing
+from diarium.cases.files.stores import BlobAltered, BlobMissing, StoreUnavailable
 from diarium.domain.meeting.terms import NotFound as MeetingResourceNotFound
 from diarium.domain.rules import DateRequired, RuleViolation
 
@@ -151,12 +151,12 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
     "file-unavailable": _type((503,), (
         "File unavailable",
         "The file is referenced by the log but cannot be read from the file store (missing, "
-        "or the store is unreachable).",
+        "altered, or the store is unreachable).",
         "Retry later; operators: run `diarium audit verify --files`.",
     ), (
         "Filen går inte att läsa",
-        "Filen finns i loggen men kan inte läsas från fillagret (saknas, eller lagret går "
-        "inte att nå).",
+        "Filen finns i loggen men kan inte läsas från fillagret (saknas, har ändrats, "
+        "eller lagret går inte att nå).",
         "Försök igen senare; driften: kör `diarium audit verify --files`.",
     )),
     "rule-violation": _type((409,), (
@@ -317,6 +317,20 @@ def register_error_handlers(app: Flask) -> None:
         log.error("a referenced file is missing from the store: %s", error.key)
         response = problem(503, "file-unavailable", "File unavailable",
                            "The file cannot be read from the file store.")
+        response.headers["Retry-After"] = "60"
+        return response
+
+    @app.errorhandler(BlobAltered)
+    def _file_altered(error: BlobAltered) -> Response:
+        log.error("a referenced file does not decrypt (altered?): %s", error)
+        return problem(503, "file-unavailable", "File unavailable",
+                       "The file cannot be read from the file store.")
+
+    @app.errorhandler(StoreUnavailable)
+    def _file_store_unavailable(error: StoreUnavailable) -> Response:
+        log.warning("%s", error)
+        response = problem(503, "file-unavailable", "File unavailable",
+                           "The file store cannot be reached.")
         response.headers["Retry-After"] = "60"
         return response
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from eventsourcing.utils import get_topic
 
 from diarium.cases.files.media import Detected, detect
-from diarium.cases.files.stores import CHUNK, BlobMissing, BlobStore, blob_store
+from diarium.cases.files.stores import CHUNK, BlobAltered, BlobMissing, BlobStore, blob_store
 from diarium.cases.secrecy import CaseSecrets, may_read_case_secrets
 from diarium.cases.store.event_rows import events_with_topics
 from diarium.domain.actor import Actor
@@ -207,6 +207,8 @@ class Files:
                                     f"({size} bytes), not {key} ({event.size} bytes)")
                 except BlobMissing:
                     bad[key] = ("file-missing", f"no file stored under {key}")
+                except BlobAltered as altered:  # an encrypted file that does not decrypt
+                    bad[key] = ("file-altered", str(altered))
             if key in bad:
                 kind, detail = bad[key]
                 findings.append(FileFinding(kind, dnr, event.document_number, event.version,

@@ -31,6 +31,23 @@ class BlobMissing(LookupError):
         self.key = key
 
 
+class BlobAltered(OSError):
+    """The stored bytes are not those that were put (an encrypted file that does not decrypt:
+    altered, cut short, swapped)."""
+
+    def __init__(self, key: str, detail: str) -> None:
+        super().__init__(f"The file stored under {key} is altered: {detail}")
+        self.key = key
+
+
+class StoreUnavailable(OSError):
+    """The file store cannot be reached, or refused the request (e.g. S3 down, wrong
+    credentials): the operation may succeed later."""
+
+    def __init__(self, url: str, error: Exception) -> None:
+        super().__init__(f"The file store {url} is unavailable: {type(error).__name__}: {error}")
+
+
 class BlobStore(ABC):
     """Files by key (the hex SHA-256 of their bytes)."""
 
