@@ -176,8 +176,9 @@ def secrecy_markings(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
                              "marked_by": row["actor"], "lifted_on": None, "lifted_by": None})
         elif row["public_type"] in _LIFTED:
             target = data.get("document_number")
-            marking = next(m for m in reversed(markings) if m["document"] == target)
-            marking["lifted_on"], marking["lifted_by"] = row["occurred_on"], row["actor"]
+            marking = next((m for m in reversed(markings) if m["document"] == target), None)
+            if marking is not None:
+                marking["lifted_on"], marking["lifted_by"] = row["occurred_on"], row["actor"]
     return markings
 
 
