@@ -179,11 +179,19 @@ def test_the_package_of_a_case(client: Any, diarium: Diarium, database_url: str,
     assert events[0].find("e:ownElement[@name='recordedAt']/e:value", NS).text.startswith(
         history[0].timestamp.date().isoformat())
 
+    # the same XML over HTTP, for those who may read the secret content
+    response = client.get(f"/api/audit/cases/{DNR}/export?format=xml")
+    assert response.status_code == 200 and b"OSL 21:1" in response.data
+    assert_valid_erms(response.data)
+
     # the schemas the XML uses are in the package
     assert (target / "schemas/ERMS_v3.xsd").read_bytes() == erms.SCHEMA_PATH.read_bytes()
-    with pytest.raises(SystemExit):  # never written over
+    with pytest.raises(SystemExit, match="never written over"):
         main(["--database-url", database_url, "audit", "export", DNR, "--package",
               str(target)])
+    with pytest.raises(SystemExit, match="no case 9-2020"):
+        main(["--database-url", database_url, "audit", "export", "9-2020", "--package",
+              str(tmp_path / "other")])
 
 
 def test_the_package_as_a_zip(client: Any, database_url: str, tmp_path: Path) -> None:

@@ -67,6 +67,7 @@ def write_package(app: Diarium, dnr: str, target: Path, *, now: datetime | None 
     package's OBJID), or a zip holding one such folder when ``target`` ends in ``.zip``."""
     if target.exists():
         raise PackageExists(str(target))
+    target.parent.mkdir(parents=True, exist_ok=True)
     if target.suffix.lower() != ".zip":
         _write_folder(app, dnr, target, now or datetime.now(UTC))
         return target

@@ -57,10 +57,15 @@ def export(args: argparse.Namespace) -> None:
     """Write one case's archive export (JSON or CITS ERMS XML), or with ``--package DIR`` its
     E-ARK CSIP package (a folder, or a zip when DIR ends in .zip): everything, secret content
     included, for the archive."""
+    from diarium.cases.application import CaseNotFound
     from diarium.cases.outbound import erms
     from diarium.cases.outbound import export as packages
 
     app = _app(args)
+    try:
+        app.view_case(args.dnr)
+    except CaseNotFound:
+        sys.exit(f"diarium: no case {args.dnr}")
     if args.package:
         from diarium.cases.outbound.package import PackageExists, write_package
 
