@@ -67,6 +67,21 @@ def _case(client: Any) -> None:
         "sent_on": "2020-09-03", "document_number": 2}), 201)
     ms.ok(client.post(f"/api/cases/{DNR}/referrals/1/answers", json={
         "recipient": "Luleå kommun", "answered_on": "2020-09-12", "document_number": 1}), 201)
+    ms.ok(client.post(f"/api/cases/{DNR}/documents", json={
+        "direction": "incoming", "date": "2020-09-05", "description": "Remiss om regional plan",
+        "counterpart": "Socialdepartementet"}), 201)
+    incoming = f"/api/cases/{DNR}/incoming-referrals"
+    ms.ok(client.post(incoming, json={
+        "sender": "Socialdepartementet", "sender_reference": "S2020/01", "answer_by":
+        "2020-10-01", "document_number": 3}), 201)
+    ms.ok(client.post(f"{incoming}/1/extensions", json={
+        "answer_by": "2020-10-30", "granted_on": "2020-09-25"}), 201)
+    ms.ok(client.post(f"{incoming}/1/decline", json={
+        "reason": "Frågan ligger utanför vårt ansvar.", "declined_on": "2020-09-28"}), 201)
+    ms.ok(client.post(f"/api/cases/{DNR}/proposals", json={
+        "points": ["Planen antas."], "summary": "Förslag: anta planen.",
+        "justification": "Remissvaren stöder planen.", "proposed_on": "2020-09-25",
+        "proposed_by": "tester"}), 201)
     ms.schedule(client)
     ms.attend(client)
     number = ms.paragraph(client, "Strategisk plan 2021-2023", DNR)
@@ -157,6 +172,13 @@ def test_the_package_of_a_case(client: Any, diarium: Diarium, database_url: str,
     assert [a.findtext("e:name", namespaces=NS) for a in referral.iterfind(".//e:agent", NS)
             ] == ["Luleå kommun", "Piteå kommun"]
     assert referral.findtext(".//e:note[@noteType='answered']", namespaces=NS)
+    declined = aggregation.find("e:action[e:actionType='incoming_referral']", NS)
+    assert declined.findtext("e:actionDue", namespaces=NS) == "2020-10-30"
+    assert declined.findtext("e:actionMotivation", namespaces=NS) == (
+        "Frågan ligger utanför vårt ansvar.")
+    assert declined.find("e:dates/e:actionDate[@otherDateType='declined']", NS) is not None
+    proposal = aggregation.find("e:action[e:actionType='proposal']", NS)
+    assert proposal.findtext("e:actionText", namespaces=NS) == "Förslag: anta planen."
     decision = aggregation.find("e:action[e:actionType='decision: decided']", NS)
     assert decision.findtext("e:actionText", namespaces=NS) == "Regionstyrelsen antar planen."
     body = decision.find("e:agents/e:agent[@otherAgentType='deciding_body']", NS)
