@@ -10,8 +10,9 @@ import pytest
 from lxml import etree
 
 from diarium.cases.application import Diarium
-from diarium.cases.outbound import audit, export
+from diarium.cases.outbound import audit, erms, export
 from diarium.domain.case.lifecycle import CloseCase
+from tests.archive_support import assert_valid_erms, erms_schema
 from tests.audit_helpers import (
     AUDITOR,
     CLERK,
@@ -23,9 +24,6 @@ from tests.audit_helpers import (
     scalar,
 )
 from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
-
-SCHEMA = etree.XMLSchema(etree.parse(str(export.SCHEMA_PATH)))
-
 
 
 @pytest.fixture
@@ -149,8 +147,8 @@ def test_xml_export_validates_against_the_schema(client, diarium: Diarium, story
         response = client.get(f"/api/audit/cases/{dnr}/export?format=xml")
         assert response.status_code == 200 and response.mimetype == "application/xml"
         document_ = etree.fromstring(response.data)
-        assert SCHEMA.validate(document_), SCHEMA.error_log
-    ns = {"e": export.ERMS_NAMESPACE}
+        assert_valid_erms(document_)  # the official ERMS_v3.xsd and its Schematron rules
+    ns = {"e": erms.ERMS_NAMESPACE}
     aggregation = document_.find("e:aggregations/e:aggregation", ns)
     assert aggregation.findtext("e:objectId", namespaces=ns) == story["other"]
     assert aggregation.find("e:status", ns).get("value") == "closed"
@@ -158,11 +156,11 @@ def test_xml_export_validates_against_the_schema(client, diarium: Diarium, story
 
 
 def test_the_schema_rejects_a_broken_export(diarium: Diarium, story: dict) -> None:
-    document_ = etree.fromstring(export.xml_package(diarium, story["dnr"]))
-    ns = {"e": export.ERMS_NAMESPACE}
+    document_ = etree.fromstring(erms.xml_package(diarium, story["dnr"]))
+    ns = {"e": erms.ERMS_NAMESPACE}
     record = document_.find(".//e:record", ns)
-    record.remove(record.find("e:runningNumber", ns))
-    assert not SCHEMA.validate(document_)
+    record.remove(record.find("e:objectId", ns))  # required by ERMS
+    assert not erms_schema().validate(document_)
 
 
 def test_an_export_of_a_tampered_case_says_so(diarium: Diarium, story: dict,
@@ -179,4 +177,4 @@ def test_an_export_of_a_tampered_case_says_so(diarium: Diarium, story: dict,
 
     main(["--database-url", database_url, "audit", "export", story["dnr"], "--format", "xml",
           "-o", str(tmp_path / "x.xml")])
-    assert SCHEMA.validate(etree.parse(str(tmp_path / "x.xml")))
+    assert_valid_erms(etree.parse(str(tmp_path / "x.xml")))

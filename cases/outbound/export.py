@@ -1,44 +1,43 @@
-"""Archive export of one case: a self-describing JSON package, and XML shaped after Riksarkivet's
-FGS Ärendehantering / CITS ERMS (case = aggregation, document = record, decision = action).
+"""Archive export of one case: a self-describing JSON package.
 
-The XML uses the ERMS namespace and ERMS element names in ERMS order, restricted to what the
-diarium records; ``cases/outbound/xsd/erms-diarium-subset.xsd`` is the schema of exactly that subset
-(the tests validate every export against it). It is not a claim of conformance to the full
-official ERMS.xsd and Schematron rules.
+The XML (``cases/outbound/erms.py``) is made from the JSON package; ``cases/outbound/package.py``
+puts it in an E-ARK CSIP package with the files.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
-import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
-from pathlib import Path
+from itertools import count
 from typing import TYPE_CHECKING, Any
 
 from diarium.cases.outbound import audit, chain_verification, feed
 from diarium.domain.case.aggregate import Case
-from diarium.domain.dnr import case_id
+from diarium.domain.case.terms import Decision, FileVersion
+from diarium.domain.meeting.terms import MeetingNotFound, meeting_ref
 
 if TYPE_CHECKING:
     from diarium.cases.application import Diarium
 
 FORMAT = "diarium.case-export"
 FORMAT_VERSION = 1
-ERMS_NAMESPACE = "https://DILCIS.eu/XML/ERMS"
-SCHEMA_PATH = Path(__file__).parent / "xsd" / "erms-diarium-subset.xsd"
 
 _SECTIONS = {
     "case": "The case (ärende) as it stands at export: identity, titles, status, agents, dates.",
     "documents": "Documents (handlingar) in running-number order; direction is incoming, "
-                 "outgoing or drawn_up; counterpart is the sender or recipient.",
+                 "outgoing or drawn_up; counterpart is the sender or recipient; files are the "
+                 "versions of the document's file (name, media type, size, SHA-256).",
+    "secrecy_markings": "Every secrecy marking (OSL 5:5) of the case or of a document, oldest "
+                        "first: statute, date, marking body, fields withheld, and when it was "
+                        "lifted (null while in force).",
     "referrals": "Referrals (remisser) with recipients, answer-by date and answers received.",
     "incoming_referrals": "Referrals sent to us (inkomna remisser): sender and their "
                           "reference, received and answer-by dates, the incoming letter, and "
                           "our answer (outgoing document) or that we declined.",
     "proposals": "Decision proposals (beslutsförslag) as numbered decision points.",
     "decisions": "Decisions (beslut): text, date, kind, deciding body and paragraph (§) or "
-                 "delegate and delegation point, and the extracts sent.",
+                 "delegate and delegation point, the extracts sent, and the reservations "
+                 "(reservationer) entered against a body's decision in its paragraph.",
     "history": "Every event of the case, oldest first: log position, public type, recording "
                "time, business date, actor, request id, payload and chain hashes.",
     "event_types": "The meaning of each event type's payload fields in the history.",
@@ -95,9 +94,11 @@ def json_package(app: Diarium, dnr: str, *, now: datetime | None = None) -> dict
         "documents": [
             {"number": d.number, "direction": d.direction, "date": _iso(d.date),
              "counterpart": d.counterpart, "description": d.description,
-             "event_hash": _event_hash(history, "case.document_registered", "number", d.number)}
+             "event_hash": _event_hash(history, "case.document_registered", "number", d.number),
+             "files": [_file_dict(f, history, d.number) for f in d.files]}
             for d in case.documents
         ],
+        "secrecy_markings": secrecy_markings(history),
         "referrals": [
             {"number": r.number, "recipients": list(r.recipients), "sent_on": _iso(r.sent_on),
              "answer_by": _iso(r.answer_by), "document_number": r.document_number,
@@ -127,6 +128,7 @@ def json_package(app: Diarium, dnr: str, *, now: datetime | None = None) -> dict
              "body": d.body, "paragraph": d.paragraph, "higher_body": d.higher_body,
              "delegate": d.delegate, "delegation_point": d.delegation_point,
              "extracts": [{"recipient": k, "sent_on": _iso(v)} for k, v in d.extracts.items()],
+             "reservations": reservations(app, dnr, d),
              "event_hash": _event_hash(history, "case.decision_recorded", "number", d.number)}
             for d in case.decisions
         ],
@@ -146,123 +148,61 @@ def json_package(app: Diarium, dnr: str, *, now: datetime | None = None) -> dict
     }
 
 
+def _file_dict(file: FileVersion, history: list[dict[str, Any]], number: int) -> dict[str, Any]:
+    recorded = next((row["recorded_at"] for row in history
+                     if row["public_type"] == "case.document_file_attached"
+                     and row["data"].get("document_number") == number
+                     and row["data"].get("version") == file.version), None)
+    return {"version": file.version, "sha256": file.sha256, "size": file.size,
+            "media_type": file.media_type, "claimed_media_type": file.claimed_media_type,
+            "file_name": file.file_name, "pdfa": file.pdfa, "attached_on": _iso(file.attached_on),
+            "attached_by": file.attached_by, "recorded_at": recorded}
+
+
+_MARKED = {"case.marked_secret", "case.document_marked_secret"}
+_LIFTED = {"case.secrecy_lifted", "case.document_secrecy_lifted"}
+
+
+def secrecy_markings(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every secrecy marking of the case and its documents in the history, with its lifting
+    (``document`` is None for the case's own marking)."""
+    markings: list[dict[str, Any]] = []
+    for row in history:
+        data = row["data"]
+        if row["public_type"] in _MARKED:
+            markings.append({"document": data.get("document_number"), "statute": data["statute"],
+                             "marked_on": row["occurred_on"],
+                             "marking_body": data["marking_body"], "fields": data["fields"],
+                             "marked_by": row["actor"], "lifted_on": None, "lifted_by": None})
+        elif row["public_type"] in _LIFTED:
+            target = data.get("document_number")
+            marking = next((m for m in reversed(markings) if m["document"] == target), None)
+            if marking is not None:
+                marking["lifted_on"], marking["lifted_by"] = row["occurred_on"], row["actor"]
+    return markings
+
+
+def reservations(app: Diarium, dnr: str, decision: Decision) -> list[dict[str, Any]]:
+    """The reservations entered in the paragraph of the meeting where the body took
+    ``decision`` (none for a delegate's decision or one migrated without its meeting)."""
+    if decision.body is None or decision.paragraph is None:
+        return []
+    for session in count(1):
+        try:
+            meeting = app.meetings.get_meeting(
+                meeting_ref(decision.body, decision.decided_on, session))
+        except MeetingNotFound:
+            return []
+        for paragraph in meeting.paragraphs:
+            if paragraph.number == decision.paragraph and paragraph.dnr == dnr:
+                return [{"member": r.member, "reason": r.reason,
+                         "reason_given_on": _iso(r.reason_given_on)}
+                        for r in paragraph.reservations]
+    return []
+
+
 def _event_hash(history: list[dict[str, Any]], kind: str, key: str, value: Any) -> str | None:
     for row in history:
         if row["public_type"] == kind and row["data"].get(key) == value:
             return row["case_hash"]
     return None
-
-
-# -- XML -----------------------------------------------------------------------------------------
-
-_STATUS = {"open": "open", "closed": "closed", "cancelled": "obliterated"}
-_DIRECTION = {"incoming": "incoming", "outgoing": "outgoing", "drawn_up": "internal"}
-_DOCUMENT_DATE = {"incoming": "received", "outgoing": "sent", "drawn_up": "created"}
-
-
-def _q(tag: str) -> str:
-    return f"{{{ERMS_NAMESPACE}}}{tag}"
-
-
-# what XML 1.0 cannot carry (its Char production: not even as a character reference)
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-REPLACEMENT = "\ufffd"
-
-
-def xml_text(value: Any) -> str:
-    """``value`` as text an XML 1.0 document can hold: each character XML forbids (control
-    characters, lone surrogates, U+FFFE, U+FFFF) becomes U+FFFD, visibly."""
-    return _NOT_XML.sub(REPLACEMENT, str(value))
-
-
-def _sub(parent: ET.Element, tag: str, text: Any = None, **attributes: Any) -> ET.Element:
-    element = ET.SubElement(parent, _q(tag), {k: xml_text(v) for k, v in attributes.items()})
-    if text is not None:
-        element.text = xml_text(text)
-    return element
-
-
-def _agent(parent: ET.Element, agent_type: str, name: str, unit: str | None = None) -> None:
-    agent = _sub(parent, "agent", agentType=agent_type)
-    _sub(agent, "name", name)
-    if unit:
-        _sub(agent, "unitName", unit)
-
-
-def xml_package(app: Diarium, dnr: str, *, now: datetime | None = None) -> bytes:
-    """The case as an ERMS-shaped XML document (UTF-8)."""
-    package = json_package(app, dnr, now=now)
-    case = package["case"]
-    ET.register_namespace("", ERMS_NAMESPACE)
-    root = ET.Element(_q("erms"))
-    control = _sub(root, "control")
-    _sub(control, "identification", package["package"]["id"], identificationType="exportId")
-    dates = _sub(control, "dates")
-    _sub(dates, "date", package["package"]["created_at"], dateType="created")
-    maintenance = _sub(control, "maintenanceInformation")
-    _sub(maintenance, "maintenanceStatus", value="new")
-    agency = _sub(maintenance, "maintenanceAgency")
-    _sub(agency, "agencyName", case["responsible_body"])
-
-    aggregations = _sub(root, "aggregations")
-    aggregation = _sub(aggregations, "aggregation", systemIdentifier=str(case_id(dnr)),
-                       aggregationType="caseFile")
-    _sub(aggregation, "objectId", case["dnr"])
-    integrity = package["integrity"]
-    if integrity["case_chain_head"]:
-        _sub(aggregation, "extraId", integrity["case_chain_head"], extraIdType="sha256ChainHead")
-    if case["classification"]:
-        _sub(aggregation, "classification", case["classification"],
-             classificationCode=case["classification"])
-    _sub(aggregation, "title", case["title"])
-    if case["public_title"]:
-        _sub(aggregation, "otherTitle", case["public_title"], titleType="publicTitle")
-    _sub(aggregation, "status", value=_STATUS.get(case["status"], "open"))
-    agents = _sub(aggregation, "agents")
-    _agent(agents, "responsible_organisation", case["responsible_body"], case["unit"])
-    if case["officer"]:
-        _agent(agents, "responsible_person", case["officer"])
-    _agent(agents, "creator", case["registered_by"])
-    if case["origin"]:
-        _sub(aggregation, "description", f"Origin: {case['origin']}")
-    case_dates = _sub(aggregation, "dates")
-    _sub(case_dates, "date", case["registered_on"], dateType="created")
-    if case["closed_on"]:
-        _sub(case_dates, "date", case["closed_on"], dateType="closed")
-    if case["cancelled_on"]:
-        _sub(case_dates, "date", case["cancelled_on"], dateType="obliterated")
-    _sub(case_dates, "date", case["last_recorded_at"], dateType="last_changed")
-    for decision in package["decisions"]:
-        action = _sub(aggregation, "action")
-        _sub(action, "actionText", decision["text"])
-        _sub(action, "actionType", decision["kind"])
-        action_dates = _sub(action, "dates")
-        _sub(action_dates, "actionDate", decision["decided_on"], dateType="decided")
-        action_agents = _sub(action, "agents")
-        if decision["body"]:
-            _agent(action_agents, "authorising_body",
-                   f"{decision['body']} § {decision['paragraph']}")
-        if decision["delegate"]:
-            _agent(action_agents, "authorising_person",
-                   f"{decision['delegate']} (delegation point {decision['delegation_point']})")
-        if decision["higher_body"]:
-            _agent(action_agents, "proposed_to", decision["higher_body"])
-    for document in package["documents"]:
-        record = _sub(aggregation, "record",
-                      systemIdentifier=f"{case_id(dnr)}/{document['number']}",
-                      recordType="document")
-        _sub(record, "objectId", f"{case['dnr']}:{document['number']}")
-        if document["event_hash"]:
-            _sub(record, "extraId", document["event_hash"], extraIdType="sha256EventHash")
-        _sub(record, "title", document["description"])
-        _sub(record, "runningNumber", document["number"])
-        _sub(record, "direction", directionDefinition=_DIRECTION[document["direction"]])
-        if document["counterpart"]:
-            record_agents = _sub(record, "agents")
-            role = "sender" if document["direction"] == "incoming" else "receiver"
-            _agent(record_agents, role, document["counterpart"])
-        record_dates = _sub(record, "dates")
-        _sub(record_dates, "date", document["date"],
-             dateType=_DOCUMENT_DATE[document["direction"]])
-    ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -7,6 +7,8 @@ import json
 import signal
 import sys
 import threading
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 
@@ -25,9 +27,15 @@ def verify(args: argparse.Namespace) -> None:
         if args.expect_position is None or args.expect_hash is None:
             sys.exit("diarium: give --expect-position and --expect-hash together")
         head = (args.expect_position, args.expect_hash)
-    report = verify_chain(_app(args), expect_head=head)
+    app = _app(args)
+    report = verify_chain(app, expect_head=head)
+    files = app.files.verify() if args.files else None  # reads every stored byte
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        result = report.as_dict()
+        if files is not None:
+            result["files"] = {"checked": files[0], "ok": not files[1],
+                               "findings": [asdict(f) for f in files[1]]}
+        print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         for finding in report.findings:
             where = f" case {finding.case} v{finding.version}" if finding.case else ""
@@ -35,17 +43,40 @@ def verify(args: argparse.Namespace) -> None:
         state = "intact" if report.ok else f"{len(report.findings)} finding(s)"
         print(f"diarium: checked {report.checked} events; chain {state}; head "
               f"{report.head_position} {report.head_hash}")
-    if not report.ok:
+        if files is not None:
+            for f in files[1]:
+                print(f"{f.kind}: case {f.dnr} document {f.document} version {f.version} "
+                      f"sha256 {f.sha256}: {f.detail}")
+            state = "intact" if not files[1] else f"{len(files[1])} changed or missing"
+            print(f"diarium: checked {files[0]} stored files; {state}")
+    if not report.ok or (files is not None and files[1]):
         sys.exit(1)
 
 
 def export(args: argparse.Namespace) -> None:
-    """Write one case's archive package (JSON or ERMS-shaped XML)."""
+    """Write one case's archive export (JSON or CITS ERMS XML), or with ``--package DIR`` its
+    E-ARK CSIP package (a folder, or a zip when DIR ends in .zip): everything, secret content
+    included, for the archive."""
+    from diarium.cases.application import CaseNotFound
+    from diarium.cases.outbound import erms
     from diarium.cases.outbound import export as packages
 
     app = _app(args)
+    try:
+        app.view_case(args.dnr)
+    except CaseNotFound:
+        sys.exit(f"diarium: no case {args.dnr}")
+    if args.package:
+        from diarium.cases.outbound.package import PackageExists, write_package
+
+        try:
+            written = write_package(app, args.dnr, Path(args.package))
+        except PackageExists:
+            sys.exit(f"diarium: {args.package} exists; a package is never written over")
+        print(f"diarium: wrote the package of {args.dnr} to {written}")
+        return
     if args.format == "xml":
-        data = packages.xml_package(app, args.dnr)
+        data = erms.xml_package(app, args.dnr)
     else:
         data = json.dumps(packages.json_package(app, args.dnr), ensure_ascii=False,
                           indent=2).encode("utf-8")
@@ -84,11 +115,16 @@ def register(commands: Any) -> None:
                                help="a head position recorded earlier")
     verify_parser.add_argument("--expect-hash", default=None, help="its log hash")
     verify_parser.add_argument("--json", action="store_true", help="print the full report")
+    verify_parser.add_argument("--files", action="store_true",
+                               help="also re-hash every stored file (reads every byte)")
     verify_parser.set_defaults(run=verify)
     export_parser = audit_commands.add_parser("export", help="export a case package")
     export_parser.add_argument("dnr")
     export_parser.add_argument("--format", choices=["json", "xml"], default="json")
     export_parser.add_argument("-o", "--output", default=None, help="file (default: stdout)")
+    export_parser.add_argument("--package", default=None, metavar="DIR",
+                               help="write the E-ARK CSIP archive package to the new folder "
+                                    "DIR (a zip when DIR ends in .zip)")
     export_parser.set_defaults(run=export)
 
     hooks_parser = commands.add_parser("webhooks", help="webhook deliveries")

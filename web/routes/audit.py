@@ -7,7 +7,7 @@ import re
 from flask import Blueprint, Response, jsonify, request
 
 from diarium.cases import secrecy
-from diarium.cases.outbound import audit, chain_verification, export
+from diarium.cases.outbound import audit, chain_verification, erms, export
 from diarium.domain.roles import ADMIN, AUDITOR, REGISTRAR
 from diarium.web.auth import case_body, current_actor, requires
 from diarium.web.disclosure import disclose, disclose_events, disclose_history, disclose_rows
@@ -83,8 +83,8 @@ def export_case(dnr: str) -> Response:
     get:
       summary: A case with its documents, decisions and history as a self-describing package
       description: >
-        `format=json` (default) or `format=xml` (CITS ERMS / FGS Ärendehantering shaped; schema
-        in cases/outbound/xsd/erms-diarium-subset.xsd). An `Accept: application/xml` header also
+        `format=json` (default) or `format=xml` (E-ARK CITS ERMS v3, valid against the official
+        ERMS_v3.xsd, vendored in cases/outbound/xsd/). An `Accept: application/xml` header also
         selects XML.
       parameters:
         - {in: query, name: format, schema: {type: string, enum: [json, xml]}}
@@ -113,7 +113,7 @@ def export_case(dnr: str) -> Response:
         disclose(view)  # logs the read of the secret content
     filename = dnr.replace("/", "_").replace(" ", "_")
     if kind == "xml":
-        response = Response(export.xml_package(diarium(), dnr), mimetype="application/xml")
+        response = Response(erms.xml_package(diarium(), dnr), mimetype="application/xml")
     else:
         response = jsonify(export.json_package(diarium(), dnr))
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{kind}"'
