@@ -19,13 +19,13 @@ import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from Crypto.Cipher import AES
 from Crypto.Hash import SHA256
 from Crypto.Protocol.KDF import HKDF
 
-from diarium.cases.files.stores import BlobAltered, BlobStore
+from diarium.cases.files.stores import BlobAltered, BlobStore, ChunkedReader
 
 MAGIC = b"DIARFE\x00\x01"  # diarium file, encrypted, format 1
 PLAIN = 64 * 1024  # plaintext bytes per chunk
@@ -106,9 +106,11 @@ class EncryptedStore(BlobStore):
         return self.inner.stored()
 
 
-class _Decrypting(io.RawIOBase):
+class _Decrypting(ChunkedReader):
     """A seekable read-only view of the plaintext of an encrypted file: an offset maps to a
     chunk, which alone is read and decrypted."""
+
+    chunk_size = PLAIN
 
     def __init__(self, aes_key: bytes, key: str, stored: BinaryIO) -> None:
         self.aes_key, self.key, self.stored = aes_key, key, stored
@@ -117,51 +119,21 @@ class _Decrypting(io.RawIOBase):
         if total < NONCE + TAG or stored.read(len(MAGIC)) != MAGIC:
             raise BlobAltered(key, "not an encrypted file of this format")
         self.chunks = -(-total // SEALED)
-        self.size = total - self.chunks * (NONCE + TAG)
+        super().__init__(total - self.chunks * (NONCE + TAG))
         if self.size < (self.chunks - 1) * PLAIN:
             raise BlobAltered(key, "cut short")
-        self.position = 0
-        self.cached: tuple[int, bytes] | None = None
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self.position
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
-        if base + offset < 0:
-            raise ValueError("negative seek position")
-        self.position = base + offset
-        return self.position
-
-    def _chunk(self, index: int) -> bytes:
-        if self.cached is None or self.cached[0] != index:
-            self.stored.seek(len(MAGIC) + index * SEALED)
-            sealed = self.stored.read(SEALED)
-            if len(sealed) < NONCE + TAG:
-                raise BlobAltered(self.key, f"chunk {index} cut short")
-            cipher = AES.new(self.aes_key, AES.MODE_GCM, nonce=sealed[:NONCE])
-            cipher.update(_associated(self.key, index, index == self.chunks - 1))
-            try:
-                plain = cipher.decrypt_and_verify(sealed[NONCE:-TAG], sealed[-TAG:])
-            except ValueError:
-                raise BlobAltered(self.key, f"chunk {index} does not decrypt") from None
-            self.cached = (index, plain)
-        return self.cached[1]
-
-    def readinto(self, buffer: Any) -> int:
-        if self.position >= self.size:
-            return 0
-        index, start = divmod(self.position, PLAIN)
-        data = self._chunk(index)[start:start + len(buffer)]
-        buffer[:len(data)] = data
-        self.position += len(data)
-        return len(data)
+    def chunk(self, index: int) -> bytes:
+        self.stored.seek(len(MAGIC) + index * SEALED)
+        sealed = self.stored.read(SEALED)
+        if len(sealed) < NONCE + TAG:
+            raise BlobAltered(self.key, f"chunk {index} cut short")
+        cipher = AES.new(self.aes_key, AES.MODE_GCM, nonce=sealed[:NONCE])
+        cipher.update(_associated(self.key, index, index == self.chunks - 1))
+        try:
+            return cipher.decrypt_and_verify(sealed[NONCE:-TAG], sealed[-TAG:])
+        except ValueError:
+            raise BlobAltered(self.key, f"chunk {index} does not decrypt") from None
 
     def close(self) -> None:
         self.stored.close()

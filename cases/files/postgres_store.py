@@ -16,7 +16,13 @@ from typing import Any, BinaryIO
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from diarium.cases.files.stores import CHUNK, BlobMissing, BlobStore, StoreUnavailable
+from diarium.cases.files.stores import (
+    CHUNK,
+    BlobMissing,
+    BlobStore,
+    ChunkedReader,
+    StoreUnavailable,
+)
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS diarium_files (
@@ -129,38 +135,14 @@ class PostgresStore(BlobStore):
         yield from ((key, stored_at) for key, stored_at in rows)
 
 
-class _ChunkReader(io.RawIOBase):
-    """A seekable read-only view of one stored file: reads fetch only the chunks needed,
-    keeping the last one fetched."""
+class _ChunkReader(ChunkedReader):
+    """One stored file, read chunk by chunk from its table."""
+
+    chunk_size = CHUNK
 
     def __init__(self, store: PostgresStore, key: str, size: int) -> None:
-        self.store, self.key, self.size = store, key, size
-        self.position = 0
-        self.cached: tuple[int, bytes] | None = None
+        super().__init__(size)
+        self.store, self.key = store, key
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self.position
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
-        if base + offset < 0:
-            raise ValueError("negative seek position")
-        self.position = base + offset
-        return self.position
-
-    def readinto(self, buffer: Any) -> int:
-        if self.position >= self.size:
-            return 0
-        n, start = divmod(self.position, CHUNK)
-        if self.cached is None or self.cached[0] != n:
-            self.cached = (n, self.store.chunk(self.key, n))
-        data = self.cached[1][start:start + len(buffer)]
-        buffer[:len(data)] = data
-        self.position += len(data)
-        return len(data)
+    def chunk(self, index: int) -> bytes:
+        return self.store.chunk(self.key, index)

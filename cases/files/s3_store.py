@@ -21,7 +21,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from diarium.cases.files.stores import CHUNK, BlobMissing, BlobStore, StoreUnavailable
+from diarium.cases.files.stores import CHUNK, BlobMissing, BlobStore, SizedReader, StoreUnavailable
 
 # multipart uploads in parts of 8 MiB, at most 4 at a time: memory stays flat (≤ 32 MiB)
 TRANSFER = TransferConfig(multipart_chunksize=8 * CHUNK, max_concurrency=4)
@@ -135,31 +135,19 @@ class S3Store(BlobStore):
                 Bucket=self.bucket, Key=self._name(key), Range=f"bytes={start}-")["Body"]
 
 
-class _RangedReader(io.RawIOBase):
+class _RangedReader(SizedReader):
     """A seekable read-only view of one object: a ranged GET from where the stream stands,
     read on until the next seek."""
 
     def __init__(self, store: S3Store, key: str, size: int) -> None:
-        self.store, self.key, self.size = store, key, size
-        self.position = 0
+        super().__init__(size)
+        self.store, self.key = store, key
         self.body: Any = None
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self.position
-
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
-        if base + offset < 0:
-            raise ValueError("negative seek position")
-        if base + offset != self.position:
+        before = self.position
+        if super().seek(offset, whence) != before:
             self._drop()
-        self.position = base + offset
         return self.position
 
     def readinto(self, buffer: Any) -> int:

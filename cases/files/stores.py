@@ -9,6 +9,7 @@ collector (``cases/files/service.py``) off a file a command is about to referenc
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import tempfile
@@ -16,7 +17,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
 BLOB_URL_VARIABLE = "DIARIUM_BLOB_URL"
@@ -84,6 +85,56 @@ class BlobStore(ABC):
 
     def close(self) -> None:  # noqa: B027
         """Release connections."""
+
+
+class SizedReader(io.RawIOBase):
+    """A seekable read-only stream of ``size`` bytes; a subclass reads (``readinto``)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self.position = base + offset
+        return self.position
+
+
+class ChunkedReader(SizedReader):
+    """A :class:`SizedReader` over a file kept in chunks of ``chunk_size`` bytes: a read
+    fetches only the chunk it needs (``chunk``), keeping the last one fetched."""
+
+    chunk_size: int
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.cached: tuple[int, bytes] | None = None
+
+    def chunk(self, index: int) -> bytes:
+        """The bytes of chunk ``index``."""
+        raise NotImplementedError
+
+    def readinto(self, buffer: Any) -> int:
+        if self.position >= self.size:
+            return 0
+        index, start = divmod(self.position, self.chunk_size)
+        if self.cached is None or self.cached[0] != index:
+            self.cached = (index, self.chunk(index))
+        data = self.cached[1][start:start + len(buffer)]
+        buffer[:len(data)] = data
+        self.position += len(data)
+        return len(data)
 
 
 def _fsync_dir(path: Path) -> None:
