@@ -313,24 +313,19 @@ def register_error_handlers(app: Flask) -> None:
         return problem(404, "not-found", "File not found", str(error))
 
     @app.errorhandler(BlobMissing)
-    def _file_unavailable(error: BlobMissing) -> Response:
-        log.error("a referenced file is missing from the store: %s", error.key)
-        response = problem(503, "file-unavailable", "File unavailable",
-                           "The file cannot be read from the file store.")
-        response.headers["Retry-After"] = "60"
-        return response
-
     @app.errorhandler(BlobAltered)
-    def _file_altered(error: BlobAltered) -> Response:
-        log.error("a referenced file does not decrypt (altered?): %s", error)
-        return problem(503, "file-unavailable", "File unavailable",
-                       "The file cannot be read from the file store.")
-
     @app.errorhandler(StoreUnavailable)
-    def _file_store_unavailable(error: StoreUnavailable) -> Response:
-        log.warning("%s", error)
+    def _file_unavailable(error: Exception) -> Response:
+        """503: a referenced file missing or not decrypting (an operator's matter:
+        ``diarium audit verify --files``), or the file store out of reach."""
+        reached = not isinstance(error, StoreUnavailable)
+        if reached:
+            log.error("a referenced file cannot be read from the store: %s", error)
+        else:
+            log.warning("%s", error)
         response = problem(503, "file-unavailable", "File unavailable",
-                           "The file store cannot be reached.")
+                           "The file cannot be read from the file store." if reached
+                           else "The file store cannot be reached.")
         response.headers["Retry-After"] = "60"
         return response
 
