@@ -164,3 +164,22 @@ def test_meeting_and_body_writes_answer_minimally_when_asked(client: Any) -> Non
         {"kind": "case", "title": "Okänt", "dnr": "999-2020"}]}, headers=MINIMAL)
     assert refusal.status_code == 404
     assert refusal.content_type == "application/problem+json"
+
+
+def test_case_writes_answer_minimally_when_asked(client: Any) -> None:
+    ms.setup_bodies(client)
+    made = client.post("/api/cases", json={"title": "Skrivelse", "responsible_body": "RS"},
+                       headers=MINIMAL)
+    assert (made.status_code, made.data) == (201, b"")
+    assert made.headers["Preference-Applied"] == "return=minimal"
+    dnr = made.headers["Location"].removeprefix("/api/cases/")
+    assert client.get(f"/api/cases/{dnr}").get_json()["title"] == "Skrivelse"
+    officer = client.put(f"/api/cases/{dnr}/officer", json={"officer": "linda"},
+                         headers=MINIMAL)
+    assert (officer.status_code, officer.data) == (204, b"")
+    assert officer.headers["ETag"] == '"2"'
+    assert int(officer.headers["X-Diarium-Position"]) > 0
+    full = client.put(f"/api/cases/{dnr}/officer", json={"officer": "olle"})
+    assert full.status_code == 200
+    assert full.get_json()["case"]["officer"] == "olle"
+    assert full.headers["X-Diarium-Position"] == str(full.get_json()["position"])

@@ -154,4 +154,4 @@ command_routes(api, [
     ("post", "/cases/<path:dnr>/cancel",
      REGISTRAR_ONLY, s.CancelCaseSchema, 200,
      "Cancel (makulera) a case registered in error"),
-])
+], minimal=True)

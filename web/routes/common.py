@@ -145,11 +145,17 @@ def answer_write(
 
 
 def written(result: Written, status: int = 200) -> Response:
-    """The response to a command: where it landed and the case after it."""
-    body = _WRITTEN.dump(result)
-    if body.get("case") is not None:  # the secrecy filter, as for every case view
-        body["case"] = disclose(body["case"])
-    return answer(body, status, result.version, f"/api/cases/{result.dnr}")
+    """The response to a command on a case: where it landed and the case after it (none
+    with ``Prefer: return=minimal``)."""
+
+    def render() -> Any:
+        body = _WRITTEN.dump(result)
+        if body.get("case") is not None:  # the secrecy filter, as for every case view
+            body["case"] = disclose(body["case"])
+        return body
+
+    return answer_write(render, status, result.version, f"/api/cases/{result.dnr}",
+                        result.position)
 
 
 _PROBLEMS = """

@@ -54,4 +54,4 @@ command_routes(api, [
     ("post", "/cases/<path:dnr>/documents/<int:document_number>/secrecy/lift",
      REGISTRAR_OR_OWN, s.LiftDocumentSecrecySchema, 200,
      "Lift a document's secrecy marking"),
-])
+], minimal=True)
