@@ -6,6 +6,7 @@ referenced file."""
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import timedelta
 from typing import Any
 
@@ -234,3 +235,40 @@ def test_orphans_collected_never_a_referenced_file(diarium: Any, client: Any) ->
     assert diarium.files.collect_orphans(timedelta(0)) == [orphan_key]
     assert not diarium.files.store.exists(orphan_key)
     assert client.get(f"/api/cases/{dnr}/documents/1/files/1").data == LETTER
+
+
+def test_register_a_document_with_its_file_in_one_write(client: Any) -> None:
+    dnr = case_with_document(client)
+    form = {"direction": "incoming", "date": "2020-03-05", "counterpart": "Piteå kommun",
+            "description": "Yttrande", "file": (io.BytesIO(LETTER), "yttrande.pdf",
+                                                "application/pdf")}
+    made = client.post(f"/api/cases/{dnr}/documents", data=form,
+                       content_type="multipart/form-data")
+    assert made.status_code == 201, made.get_json()
+    (document,) = [d for d in made.get_json()["case"]["documents"] if d["number"] == 2]
+    assert document["counterpart"] == "Piteå kommun"
+    assert [(f["version"], f["file_name"]) for f in document["files"]] == [(1, "yttrande.pdf")]
+    events = client.get(f"/api/cases/{dnr}/events").get_json()
+    assert [e["type"] for e in events[-2:]] == ["DocumentRegistered", "DocumentFileAttached"]
+    assert events[-1]["version"] == events[-2]["version"] + 1
+    assert client.get(f"/api/cases/{dnr}/documents/2/files/1").data == LETTER
+
+
+@pytest.mark.parametrize(("fields", "data", "field"), [
+    ({"direction": "incoming", "description": "Tom"}, b"", "file"),
+    ({"direction": "sideways", "description": "Fel"}, LETTER, "direction"),
+    ({"direction": "incoming", "description": "Utan fil"}, None, "file"),
+])
+def test_a_refused_form_registers_nothing(
+    client: Any, fields: dict[str, str], data: bytes | None, field: str
+) -> None:
+    dnr = case_with_document(client)
+    version = client.get(f"/api/cases/{dnr}").get_json()["version"]
+    form: dict[str, Any] = {**fields, "date": "2020-03-05"}
+    if data is not None:
+        form["file"] = (io.BytesIO(data), "brev.pdf", "application/pdf")
+    refused = client.post(f"/api/cases/{dnr}/documents", data=form,
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422, refused.get_json()
+    assert refused.get_json()["invalid-params"][0]["name"] == field
+    assert client.get(f"/api/cases/{dnr}").get_json()["version"] == version

@@ -59,6 +59,10 @@ KNOWN_GAPS: dict[str, list[Any]] = {
     "GET /api/audit/cases/{dnr}": [positive_data_acceptance],
     "GET /api/audit/events": [positive_data_acceptance],
     "GET /api/audit/registers/{name}": [positive_data_acceptance],
+    # a file is checked by its content (empty, cut short, mislabelled: 422), which a schema
+    # of a binary string cannot say
+    "POST /api/cases/{dnr}/documents": [positive_data_acceptance],
+    "POST /api/cases/{dnr}/documents/{document_number}/files": [positive_data_acceptance],
 }
 # A dnr may hold "/" ("RS 2021/1"), so GET /api/cases/<dnr>/close reads the case
 # "<dnr>/close": the Allow header of such paths names GET too. That check is left out.

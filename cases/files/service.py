@@ -12,7 +12,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,8 +26,8 @@ from diarium.cases.files.stores import CHUNK, BlobAltered, BlobMissing, BlobStor
 from diarium.cases.secrecy import CaseSecrets, may_read_case_secrets
 from diarium.cases.store.event_rows import events_with_topics
 from diarium.domain.actor import Actor
-from diarium.domain.case.documents import AttachFile
-from diarium.domain.case.terms import FileVersion
+from diarium.domain.case.documents import AttachFile, RegisterDocument
+from diarium.domain.case.terms import FileVersion, StoredFile
 from diarium.domain.events.case import DocumentFileAttached
 from diarium.domain.secrecy import content_withheld
 
@@ -134,19 +134,27 @@ class Files:
         finally:
             path.unlink(missing_ok=True)
 
-    def attach(
-        self, dnr: str, document_number: int, staged: Staged, *, claimed_media_type: str | None,
-        file_name: str | None, by: Actor,
-    ) -> Written:
-        """Check the staged file (``FileRejected`` when empty, cut short or mislabelled),
-        store it, and attach it to the document as its next version."""
+    def stored(
+        self, staged: Staged, *, claimed_media_type: str | None, file_name: str | None
+    ) -> StoredFile:
+        """Check the staged file (``FileRejected`` when empty, cut short or mislabelled) and
+        keep it in the store; what a command attaching it records."""
         found: Detected = detect(staged.path, staged.size, claimed=claimed_media_type,
                                  file_name=file_name)
         self.store.put(staged.sha256, staged.path)
-        written = self.app.handle(AttachFile(
-            dnr, document_number, staged.sha256, staged.size, found.media_type,
-            claimed_media_type, file_name, found.pdfa,
-        ), by)
+        return StoredFile(staged.sha256, staged.size, found.media_type, claimed_media_type,
+                          file_name, found.pdfa)
+
+    def attach(
+        self, command: Callable[[StoredFile], AttachFile | RegisterDocument], staged: Staged,
+        *, claimed_media_type: str | None, file_name: str | None, by: Actor,
+    ) -> Written:
+        """Store the staged file and carry out the command made with it: attach it to a
+        document as its next version (``AttachFile``), or register a document with it as
+        version 1 (``RegisterDocument``). A refused command leaves the file unreferenced
+        (``collect_orphans``)."""
+        file = self.stored(staged, claimed_media_type=claimed_media_type, file_name=file_name)
+        written = self.app.handle(command(file), by)
         if not self.store.exists(staged.sha256):  # collected as an orphan meanwhile: the
             self.store.put(staged.sha256, staged.path)  # staged bytes are still here
         return written

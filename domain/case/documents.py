@@ -9,30 +9,29 @@ from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import command, decides, evolves
 from diarium.domain.case.part import CaseCommand, CasePart
-from diarium.domain.case.terms import Direction, Document, FileVersion
+from diarium.domain.case.terms import Direction, Document, FileVersion, StoredFile
 from diarium.domain.events import case as ev
 from diarium.domain.rules import require
 
 
 @command
 class RegisterDocument(CaseCommand):
+    """Register a document; with ``file``, its file is attached as version 1 in the same
+    write."""
+
     direction: Direction
     date: date
     description: str
     counterpart: str | None = None
+    file: StoredFile | None = None
 
 
 @command
 class AttachFile(CaseCommand):
-    """Attach a stored file (by its content's ``sha256``) to document ``document_number``."""
+    """Attach a stored file to document ``document_number`` as its next version."""
 
     document_number: int
-    sha256: str
-    size: int
-    media_type: str
-    claimed_media_type: str | None = None
-    file_name: str | None = None
-    pdfa: str | None = None
+    file: StoredFile
 
 
 class Documents(CasePart):
@@ -40,17 +39,20 @@ class Documents(CasePart):
 
     @decides(RegisterDocument)
     def register_document(self, command: RegisterDocument, by: Actor, today: date) -> None:
-        """Register a document to the case, numbered on within the case."""
+        """Register a document to the case, numbered on within the case (and its file)."""
         self._active_on(command.date, today, "date")
         self._require_unpublished("description", command.description, "document")
         self._require_unpublished("counterpart", command.counterpart, "document")
+        number = len(self.documents) + 1
         self.record(
             ev.DocumentRegistered, command, by,
-            number=len(self.documents) + 1,
+            number=number,
             direction=str(command.direction),
             occurred_on=command.date,
             registered_on=today,
         )
+        if command.file is not None:
+            self._attach(number, command.file, by, today)
 
     @evolves(ev.DocumentRegistered)
     def _document_registered(self, event: ev.DocumentRegistered) -> None:
@@ -67,17 +69,20 @@ class Documents(CasePart):
         active); the same bytes as the current version are refused."""
         self._require_active()
         self._require_document(command.document_number)
-        files = self.documents[command.document_number - 1].files
+        self._attach(command.document_number, command.file, by, today)
+
+    def _attach(self, number: int, file: StoredFile, by: Actor, today: date) -> None:
+        files = self.documents[number - 1].files
         require(
-            not files or files[-1].sha256 != command.sha256,
+            not files or files[-1].sha256 != file.sha256,
             rules.FILE_UNCHANGED,
-            f"Document {command.document_number} of case {self.dnr} already has this file "
-            f"as version {len(files)}",
+            f"Document {number} of case {self.dnr} already has this file as version "
+            f"{len(files)}",
             "file",
         )
-        self._require_unpublished("file_name", command.file_name, "file")
-        self.record(ev.DocumentFileAttached, command, by, version=len(files) + 1,
-                    occurred_on=today)
+        self._require_unpublished("file_name", file.file_name, "file")
+        self.record(ev.DocumentFileAttached, file, by, document_number=number,
+                    version=len(files) + 1, occurred_on=today)
 
     @evolves(ev.DocumentFileAttached)
     def _document_file_attached(self, event: ev.DocumentFileAttached) -> None:

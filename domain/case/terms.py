@@ -57,6 +57,19 @@ class SecrecyMarking:
     fields: list[str] | None = None
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """A file kept in the file store, by the SHA-256 of its bytes: what attaching it records
+    (the media type detected from the content; the uploader's claim beside it)."""
+
+    sha256: str
+    size: int
+    media_type: str
+    claimed_media_type: str | None = None
+    file_name: str | None = None
+    pdfa: str | None = None  # the PDF/A conformance a PDF claims, e.g. "2b"
+
+
 @dataclass
 class FileVersion:
     """One version of a document's file, stored by content."""

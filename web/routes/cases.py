@@ -103,14 +103,12 @@ def list_series() -> Response:
     return jsonify([{"series": f.series, "pattern": f.pattern} for f in diarium().series])
 
 
-# the command routes: method, URL rule, policy, schema, status, summary[, endpoint]
+# the command routes: method, URL rule, policy, schema, status, summary[, endpoint]; a document
+# is registered in web/routes/files.py (with its file, when a form brings one)
 command_routes(api, [
     ("post", "/cases",
      REGISTERING, s.RegisterCaseSchema, 201,
      "Register a case and get its dnr"),
-    ("post", "/cases/<path:dnr>/documents",
-     REGISTRAR_OR_OWN, s.RegisterDocumentSchema, 201,
-     "Register a document to the case"),
     ("put", "/cases/<path:dnr>/officer",
      REGISTRAR_ONLY, s.AssignOfficerSchema, 200,
      "Assign or reassign the case officer"),

@@ -4,6 +4,8 @@ those who may read it (each such download logged); the public gets none (docs/fi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -13,17 +15,22 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 from werkzeug.wsgi import wrap_file
 
+from diarium.cases.application import Written
 from diarium.cases.files.media import FileRejected
 from diarium.cases.files.service import FileTooLarge, max_file_bytes
+from diarium.domain.case.documents import AttachFile
+from diarium.domain.case.terms import StoredFile
 from diarium.domain.roles import SERVICE, STAFF
 from diarium.web.auth import requires
 from diarium.web.disclosure import disclose
 from diarium.web.routes.cases import REGISTRAR_OR_OWN, dumped_case
-from diarium.web.routes.common import actor, answer_write, diarium, query
+from diarium.web.routes.common import actor, answer_write, diarium, json_body, query, written
+from diarium.web.schemas.cases import RegisterDocumentSchema
 
 api = Blueprint("files", __name__, url_prefix="/api")
 FILES = "/cases/<path:dnr>/documents/<int:document_number>/files"
 _MULTIPART_OVERHEAD = 64 * 1024  # a form's boundaries and headers beside the file itself
+_REGISTER = RegisterDocumentSchema()
 
 
 def _versions(dnr: str, document: int) -> list[dict[str, Any]]:
@@ -35,7 +42,6 @@ def _versions(dnr: str, document: int) -> list[dict[str, Any]]:
 def _upload() -> tuple[Any, str | None, str | None]:
     """The uploaded stream, its claimed media type and its file name: field ``file`` of a
     ``multipart/form-data`` body, or the raw body (name from ``Content-Disposition``)."""
-    request.max_content_length = max_file_bytes() + _MULTIPART_OVERHEAD
     if request.mimetype == "multipart/form-data":
         part = request.files.get("file")
         if part is None:
@@ -46,6 +52,83 @@ def _upload() -> tuple[Any, str | None, str | None]:
                          "body with its Content-Type.")
     _, options = parse_options_header(request.headers.get("Content-Disposition", ""))
     return request.stream, request.mimetype, options.get("filename")
+
+
+def _with_file(command: Callable[[StoredFile], Any]) -> Written:
+    """Stage the request's file and carry out the command made with it: 413 past the
+    limit, 422 naming ``file`` when it is empty, cut short or mislabelled."""
+    files = diarium().files
+    try:
+        stream, claimed, name = _upload()
+        with files.staged(stream) as staged:
+            try:
+                return files.attach(command, staged, claimed_media_type=claimed,
+                                    file_name=name, by=actor())
+            except FileRejected as rejected:
+                raise ValidationError({"file": [str(rejected)]}) from None
+    except RequestEntityTooLarge:
+        raise FileTooLarge(max_file_bytes()) from None
+
+
+def _form(schema: Any, **path: Any) -> Any:
+    """The command a form's fields give (its file aside), read within the file size limit."""
+    try:
+        return schema.command_of(request.form.to_dict(), **path)
+    except RequestEntityTooLarge:
+        raise FileTooLarge(max_file_bytes()) from None
+
+
+@api.before_request
+def _file_size_limit() -> None:
+    """A form or body that carries a file may be as large as a file may be."""
+    if request.mimetype != "application/json":
+        request.max_content_length = max_file_bytes() + _MULTIPART_OVERHEAD
+
+
+@api.post("/cases/<path:dnr>/documents")
+@REGISTRAR_OR_OWN
+def register_document(dnr: str) -> Response:
+    """Register a document to the case, with its file when a form brings one.
+    ---
+    post:
+      summary: Register a document to the case (with its file, as a form)
+      description: >-
+        As JSON, the document's register entry. As `multipart/form-data`, its fields as form
+        fields and its file as field `file`: the document and its file (version 1) are
+        recorded in one write, and a file refused (422, field `file`; 413 over the limit)
+        records nothing.
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: RegisterDocumentSchema}
+          multipart/form-data:
+            schema:
+              type: object
+              required: [direction, date, description, file]
+              additionalProperties: false
+              properties:
+                direction: {type: string, enum: [incoming, outgoing, drawn_up]}
+                date: {type: string, format: date}
+                description: {type: string, minLength: 1, maxLength: 2000}
+                counterpart: {type: string, maxLength: 300}
+                file: {type: string, format: binary}
+      responses:
+        "201":
+          description: Recorded
+          content: {application/json: {schema: WrittenSchema}}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "422": {$ref: "#/components/responses/Invalid"}
+    """
+    if request.mimetype != "multipart/form-data":
+        return written(diarium().handle(_REGISTER.command_of(json_body(), dnr=dnr), actor()),
+                       201)
+    command = _form(_REGISTER, dnr=dnr)
+    return written(_with_file(lambda file: replace(command, file=file)), 201)
+
+
+register_document.command_schema = RegisterDocumentSchema  # type: ignore[attr-defined]
 
 
 @api.post(FILES)
@@ -80,23 +163,11 @@ def attach_file(dnr: str, document_number: int) -> Response:
         "413": {$ref: "#/components/responses/TooLarge"}
         "422": {$ref: "#/components/responses/Invalid"}
     """
-    files, document = diarium().files, document_number
-    try:
-        stream, claimed, name = _upload()
-        with files.staged(stream) as staged:
-            try:
-                written = files.attach(dnr, document, staged, claimed_media_type=claimed,
-                                       file_name=name, by=actor())
-            except FileRejected as rejected:
-                raise ValidationError({"file": [str(rejected)]}) from None
-    except RequestEntityTooLarge:
-        raise FileTooLarge(max_file_bytes()) from None
-    version = len(written.case.documents[document - 1].files)
-    return answer_write(
-        lambda: _versions(dnr, document)[version - 1], 201, written.version,
-        f"/api{FILES}".replace("<path:dnr>", dnr).replace("<int:document_number>", str(document))
-        + f"/{version}", written.position,
-    )
+    result = _with_file(lambda file: AttachFile(dnr, document_number, file))
+    version = len(result.case.documents[document_number - 1].files)
+    location = f"/api/cases/{dnr}/documents/{document_number}/files/{version}"
+    return answer_write(lambda: _versions(dnr, document_number)[version - 1], 201,
+                        result.version, location, result.position)
 
 
 @api.get(FILES)
