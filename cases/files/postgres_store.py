@@ -30,6 +30,8 @@ TABLES = (
         stored_at timestamptz NOT NULL DEFAULT now())""",
     """CREATE TABLE IF NOT EXISTS diarium_file_chunks (
         key text NOT NULL, n integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (key, n))""",
+    # files are mostly compressed already (PDF, images, Office zips): no TOAST compression
+    "ALTER TABLE diarium_file_chunks ALTER COLUMN data SET STORAGE EXTERNAL",
 )
 
 
@@ -112,10 +114,13 @@ class PostgresStore(BlobStore):
 
     def chunk(self, key: str, n: int) -> bytes:
         """The ``n``-th chunk (from 0) of the file under ``key``."""
-        with self._connection() as connection:
-            data = connection.execute(text(
-                "SELECT data FROM diarium_file_chunks WHERE key = :key AND n = :n"),
-                {"key": key, "n": n}).scalar()
+        with self._connection() as connection:  # bytea in binary: hex text is 6x slower
+            raw = connection.connection.dbapi_connection
+            with raw.cursor(binary=True) as cursor:  # type: ignore[union-attr]
+                cursor.execute("SELECT data FROM diarium_file_chunks WHERE key = %s AND n = %s",
+                               (key, n))
+                row = cursor.fetchone()
+            data = None if row is None else row[0]
         if data is None:
             raise BlobMissing(key)
         return bytes(data)

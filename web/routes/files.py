@@ -18,6 +18,7 @@ from werkzeug.wsgi import wrap_file
 from diarium.cases.application import Written
 from diarium.cases.files.media import FileRejected
 from diarium.cases.files.service import FileTooLarge, max_file_bytes
+from diarium.cases.files.stores import CHUNK
 from diarium.domain.case.documents import AttachFile
 from diarium.domain.case.terms import StoredFile
 from diarium.domain.roles import SERVICE, STAFF
@@ -211,7 +212,7 @@ def download_file(dnr: str, document_number: int, version: int) -> Response:
         "416": {description: Range not satisfiable}
     """
     chosen, stream = diarium().files.read(dnr, document_number, version, actor())
-    response = Response(wrap_file(request.environ, stream), mimetype=chosen.media_type,
+    response = Response(wrap_file(request.environ, stream, CHUNK), mimetype=chosen.media_type,
                         direct_passthrough=True)
     response.headers["Content-Disposition"] = _disposition(
         chosen.file_name or f"{dnr}-{document_number}-{version}")
