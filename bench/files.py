@@ -134,7 +134,8 @@ def run(backend: str, mib: int, large_mib: int, repeat: int, work: Path) -> dict
                         "db", "init"], check=True, capture_output=True)
         set_up_bodies(url)
         headers = {"Authorization": f"Bearer {issue_token(url)}"}
-        env = {"DIARIUM_DATABASE_URL": url, "DIARIUM_MAX_FILE_BYTES": str((max(mib, large_mib) + 1) * MIB),
+        limit = (max(mib, large_mib) + 1) * MIB
+        env = {"DIARIUM_DATABASE_URL": url, "DIARIUM_MAX_FILE_BYTES": str(limit),
                "DIARIUM_INPROCESS_PROJECTIONS": "off"}
         with gunicorn("diarium.web.wsgi:app", env, ("--workers", "1", "--threads", "2",
                                                    "--timeout", "600")) as base:
