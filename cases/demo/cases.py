@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+from dataclasses import replace
 from datetime import date
 
 from diarium.cases.application import Diarium
@@ -70,10 +72,13 @@ def load_demo(diarium: Diarium) -> list[str]:
 
 
 def _decide(diarium: Diarium, dnr: str, title: str, registered_on: date, paragraph: int) -> None:
-    diarium.handle(
-        RegisterDocument(dnr, Direction.DRAWN_UP, registered_on, f"Tjänsteskrivelse: {title}"),
-        REGISTRAR,
-    )
+    memo = RegisterDocument(dnr, Direction.DRAWN_UP, registered_on, f"Tjänsteskrivelse: {title}")
+    text = (f"Tjänsteskrivelse\n\nÄrende: {title}\nDiarienummer: {dnr}\n\nFörslag till "
+            f"beslut\nRegionstyrelsen beslutar i ärendet {title.lower()}.\n")
+    with diarium.files.staged(io.BytesIO(text.encode())) as staged:  # the memo with its file
+        diarium.files.attach(lambda file: replace(memo, file=file), staged,
+                             claimed_media_type="text/plain",
+                             file_name=f"tjansteskrivelse-{dnr}.txt", by=REGISTRAR)
     diarium.handle(
         RecordProposal(
             dnr,
