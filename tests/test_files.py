@@ -272,3 +272,18 @@ def test_a_refused_form_registers_nothing(
     assert refused.status_code == 422, refused.get_json()
     assert refused.get_json()["invalid-params"][0]["name"] == field
     assert client.get(f"/api/cases/{dnr}").get_json()["version"] == version
+
+
+def test_a_personal_identity_number_in_a_file_name_only_where_it_is_withheld(
+    client: Any,
+) -> None:
+    dnr = case_with_document(client)
+    named = "ansökan 19121212-1212.pdf"
+    refused = attach(client, dnr, LETTER, named)
+    assert refused.status_code == 409
+    assert refused.get_json()["rule"] == "personal-identity-number-public"
+    assert "1212" not in refused.get_data(as_text=True)
+    marked = client.post(f"/api/cases/{dnr}/documents/1/secrecy", json={
+        "statute": "OSL 26:1", "marking_body": "RS", "fields": ["description"]})
+    assert marked.status_code == 201, marked.get_json()
+    assert attach(client, dnr, LETTER, named).status_code == 201

@@ -12,6 +12,7 @@ from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.terms import Direction, Document, FileVersion, StoredFile
 from diarium.domain.events import case as ev
 from diarium.domain.rules import require
+from diarium.domain.secrecy import DOCUMENT_MARKING, covered
 
 
 @command
@@ -80,7 +81,9 @@ class Documents(CasePart):
             f"{len(files)}",
             "file",
         )
-        self._require_unpublished("file_name", file.file_name, "file")
+        marking = self.documents[number - 1].secrecy
+        if "file_name" not in covered(marking.fields if marking else [], "file", DOCUMENT_MARKING):
+            self._require_unpublished("file_name", file.file_name, "file")
         self.record(ev.DocumentFileAttached, file, by, document_number=number,
                     version=len(files) + 1, occurred_on=today)
 
