@@ -92,6 +92,8 @@ class Projector:
         if unknown:
             raise KeyError(f"No projection {', '.join(sorted(unknown))}")
         self.projections: dict[str, Projection] = {n: everything[n] for n in wanted}
+        for projection in self.projections.values():
+            projection.bind(diarium)
         self.on_failure = (
             failures.policies(on_failure, wanted) if on_failure is not None
             else failures.from_environment(wanted)

@@ -46,7 +46,9 @@ from sqlalchemy.engine import Connection
 from diarium.domain.secrecy import covered
 
 # the case row's columns searched (the full text: for readers with access to its secrets)
-SEARCHED = ("title", "public_title", "document_text", "decision_text", "counterpart_text")
+SEARCHED = (
+    "title", "public_title", "document_text", "decision_text", "counterpart_text", "file_text"
+)
 # the columns the texts are made of: a change to one of them indexes the row again
 INDEXED = (*SEARCHED, "public_text", "secret_fields")
 TEXTS = {False: "search_text", True: "public_search"}  # public? -> the text's column

@@ -87,6 +87,10 @@ class Projection:
 
         return decorate
 
+    def bind(self, app: Any) -> None:
+        """Take what the handlers need of the application (``app``: the Diarium service)
+        beyond the events, as the diary the store of documents' files."""
+
     # -- tables ---------------------------------------------------------------------------
 
     def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:

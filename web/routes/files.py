@@ -16,6 +16,7 @@ from werkzeug.wsgi import wrap_file
 from diarium.cases.files.media import FileRejected
 from diarium.cases.files.service import FileTooLarge, max_file_bytes
 from diarium.domain.roles import SERVICE, STAFF
+from diarium.projections.file_texts import statuses as text_statuses
 from diarium.web.auth import requires
 from diarium.web.disclosure import disclose
 from diarium.web.routes.cases import REGISTRAR_OR_OWN, dumped_case
@@ -27,9 +28,14 @@ _MULTIPART_OVERHEAD = 64 * 1024  # a form's boundaries and headers beside the fi
 
 
 def _versions(dnr: str, document: int) -> list[dict[str, Any]]:
-    """The document's file versions as the reader may see them (the case view's filter)."""
-    diarium().files.versions(dnr, document)  # 404 for an unknown document
-    return disclose(dumped_case(diarium().view_case(dnr)))["documents"][document - 1]["files"]
+    """The document's file versions as the reader may see them (the case view's filter),
+    each with how the reading of its text went where its hash is shown."""
+    versions = diarium().files.versions(dnr, document)  # 404 for an unknown document
+    shown = disclose(dumped_case(diarium().view_case(dnr)))["documents"][document - 1]["files"]
+    statuses = text_statuses(diarium().recorder.datastore.engine, [v.sha256 for v in versions])
+    for item, version in zip(shown, versions, strict=True):
+        item["text_status"] = statuses[version.sha256] if item.get("sha256") else None
+    return shown
 
 
 def _upload() -> tuple[Any, str | None, str | None]:
@@ -103,7 +109,8 @@ def attach_file(dnr: str, document: int) -> Response:
 @requires(*STAFF, SERVICE)
 @query(
     "The versions of a document's file", "{type: array, items: FileVersionSchema}",
-    "Oldest first; name and hash withheld where the document's content is secret",
+    "Oldest first; name and hash withheld where the document's content is secret; "
+    "`text_status`: how the reading of its text for search went",
 )
 def list_files(dnr: str, document: int) -> Response:
     """The versions of a document's file."""
