@@ -16,6 +16,7 @@ from diarium.cases.legal_force import record_legal_force
 from diarium.cases.outbound.webhook_delivery import WebhookWorker
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
 from tests import meetings_support as ms
+from tests.files_support import attach
 from tests.webhook_receivers import Receiver
 
 MARK = "hemlig"  # in every secret text below (any case), and nowhere else
@@ -45,6 +46,8 @@ ORACLE_PROBES = [
     ("/api/registers/diary", "q", "HEMLIGDELEGERAT", "HEMLIGDELEGXRAT"),  # a decision's text
     ("/api/registers/diary", "q", "HEMLIGMOTPART", "HEMLIGMOTPXRT"),  # a document's counterpart
     ("/api/registers/diary", "q", "HEMLIGREMITTENT", "HEMLIGREMITTXNT"),  # a referral's sender
+    ("/api/registers/diary", "q", "HEMLIGFILTEXT", "HEMLIGFILTXXT"),  # a secret case's file
+    ("/api/registers/diary", "q", "HEMLIGBREVTEXT", "HEMLIGBREVTXXT"),  # a secret document's
     ("/api/registers/documents", "counterpart", COUNTERPART, COUNTERPART + "x"),
     ("/api/registers/documents", "counterpart", DOC_COUNTERPART, DOC_COUNTERPART + "x"),
     ("/api/registers/referrals", "sender", SENDER, SENDER + "x"),
@@ -55,6 +58,7 @@ PUBLIC_PROBES = [
     ("skrivelse", OTHER),  # the title of the case whose document is secret
     ("påminnelsen", OTHER),  # its public document's description
     ("Bokföringsbyrån", OTHER),  # and that document's counterpart
+    ("fakturanummer", OTHER),  # and the text of its file
 ]
 
 
@@ -82,6 +86,8 @@ def world(client: Any, client_as: Any, diarium: Any) -> dict[str, Any]:
         "sender": SENDER, "sender_reference": "HEMLIGREF-7", "answer_by": "2020-12-30",
         "document_number": 1, "received_on": "2020-09-02",
     }), 201)
+    ms.ok(attach(client, DNR, "Anmälan HEMLIGFILTEXT\n".encode(), "hemlig.txt", "text/plain"),
+          201)  # its text read before the case is marked
     ms.ok(client_as("officer", name="linda").post(f"/api/cases/{DNR}/proposals", json={
         "points": ["Bevilja HEMLIGPUNKT"], "summary": "HEMLIGSAMMANFATTNING",
         "justification": "HEMLIGMOTIVERING",
@@ -126,6 +132,10 @@ def world(client: Any, client_as: Any, diarium: Any) -> dict[str, Any]:
     ms.ok(client.post(f"/api/cases/{OTHER}/documents", json={
         "direction": "incoming", "date": "2020-09-04", "counterpart": "Bokföringsbyrån AB",
         "description": "Påminnelse om svar"}), 201)
+    ms.ok(attach(client, OTHER, b"Brev HEMLIGBREVTEXT\n", "hemligt-brev.txt",
+                 "text/plain"), 201)
+    ms.ok(attach(client, OTHER, b"Se fakturanummer 1207\n", "paminnelse.txt",
+                 "text/plain", document=2), 201)
     return {"paragraph": number}
 
 
@@ -135,7 +145,8 @@ def urls(app: Any, paragraph_number: int) -> list[str]:
     values = {
         "dnr": [DNR, OTHER], "ref": [ms.REF], "number": [str(paragraph_number), "1"],
         "code": ["RS", "HSN"], "year": ["2020"], "name": ["cases", "documents", "decisions"],
-        "subscription_id": ["none"], "slug": ["not-found"],
+        "subscription_id": ["none"], "slug": ["not-found"], "document": ["1", "2"],
+        "version": ["1"],
     }
     found: set[str] = set()
     for rule in app.url_map.iter_rules():
