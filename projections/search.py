@@ -1,15 +1,16 @@
 """Full-text search over the diary in Swedish, the same on SQLite and PostgreSQL.
 
 What is searched (:data:`SEARCHED`): a case's title and public title, its documents'
-descriptions, its decisions' texts and its counterparts (documents' senders and recipients,
-incoming referrals' senders). They are indexed folded into one text (:func:`indexed`):
-lower case, diacritics removed (``forstudie`` finds ``Förstudie``), the words between single
-spaces. Beside it, the case's public text (:func:`public_indexed`): only what a reader who may
-not read the case's secrets may read (the public title where the title is withheld, and the
-row's ``public_text``: the descriptions, counterparts and decision texts no marking covers,
-kept by the diary projection). Such a reader matches the public text only, a reader with
-access the full text (projections/queries.py), so a case is found by its public words but
-never by a secret one.
+descriptions, its decisions' texts, its counterparts (documents' senders and recipients,
+incoming referrals' senders) and the text of its documents' files (projections/file_texts.py).
+They are indexed folded into one text (:func:`indexed`): lower case, diacritics removed
+(``forstudie`` finds ``Förstudie``), the words between single spaces. Beside it, the case's
+public text (:func:`public_indexed`): only what a reader who may not read the case's secrets
+may read (the public title where the title is withheld, and the row's ``public_text``: the
+descriptions, counterparts, files' texts and decision texts no marking covers, kept by the
+diary projection). Such a reader matches the public text only, a reader with access the full
+text (projections/queries.py), so a case is found by its public words but never by a secret
+one.
 
 A query word is reduced to its stem by the Snowball Swedish stemmer (PyStemmer:
 ``remissen`` → ``remiss``, ``sjukvården`` → ``sjukvård``). That stemmer only strips suffixes,
