@@ -50,30 +50,57 @@ def create(connection: Connection) -> None:
 def read(connection: Connection, store: BlobStore | None, sha256: str,
          media_type: str) -> str:
     """Make sure the file ``sha256`` (of ``media_type``) was read: its text is in the table,
-    or why not. Reads it from ``store`` (in a bounded child process) the first time; the
-    status."""
+    or why not; reads it from ``store`` the first time (in the caller's transaction: the
+    projection's batch, where :func:`read_ahead` did not read it before). The status."""
+    found = _status(connection, sha256)
+    if found is not None and found != MISSING:
+        return found
+    extracted = extract(store, sha256, media_type)
+    _remember(connection, sha256, extracted, replace=found == MISSING)
+    return extracted.status
+
+
+def read_ahead(engine: Engine, store: BlobStore | None, files: Iterable[tuple[str, str]]
+               ) -> None:
+    """Read the files ``(sha256, media type)`` not read yet, each outside any transaction
+    (reading one may take seconds: SQLite's write lock is not held meanwhile), its outcome
+    written in a short transaction of its own."""
+    wanted = dict(files)
+    with engine.connect() as connection:
+        known = _statuses(connection, wanted)
+    for sha256, media_type in wanted.items():
+        found = known.get(sha256)
+        if found is not None and found != MISSING:
+            continue
+        extracted = extract(store, sha256, media_type)
+        with engine.begin() as connection:
+            _remember(connection, sha256, extracted, replace=found == MISSING)
+
+
+def extract(store: BlobStore | None, sha256: str, media_type: str) -> Extracted:
+    """The text of the file ``sha256`` in ``store`` (:data:`MISSING` if it is not there)."""
+    if extractor(media_type) is None:
+        return Extracted(UNSUPPORTED)
+    if store is None:
+        return Extracted(MISSING)
+    try:
+        with store.open(sha256) as stream:
+            return extract_stream(stream, media_type)
+    except BlobMissing:
+        return Extracted(MISSING)
+
+
+def _status(connection: Connection, sha256: str) -> str | None:
     found = connection.execute(
         select(file_texts.c.status).where(file_texts.c.sha256 == sha256)
     ).scalar()
-    if found is not None and found != MISSING:
-        return str(found)
-    extracted = Extracted(MISSING)
-    if extractor(media_type) is None:
-        extracted = Extracted(UNSUPPORTED)
-    elif store is not None:
-        try:
-            with store.open(sha256) as stream:
-                extracted = extract_stream(stream, media_type)
-        except BlobMissing:
-            pass
-    _remember(connection, sha256, extracted, replace=found == MISSING)
-    return extracted.status
+    return None if found is None else str(found)
 
 
 def _remember(connection: Connection, sha256: str, extracted: Extracted, replace: bool) -> None:
     values = {"sha256": sha256, "status": extracted.status, "text": extracted.text,
               "extracted_at": datetime.now(UTC)}
-    if replace:
+    if replace:  # a file missing before, read now (or missing again)
         connection.execute(file_texts.update().where(file_texts.c.sha256 == sha256)
                            .values(**values))
         return
@@ -105,11 +132,19 @@ def statuses(engine: Engine, keys: Iterable[str]) -> dict[str, str]:
     with engine.connect() as connection:
         if not engine.dialect.has_table(connection, file_texts.name):
             return found
-        for start in range(0, len(wanted), CHUNK):
-            rows = connection.execute(
-                select(file_texts.c.sha256, file_texts.c.status).where(
-                    file_texts.c.sha256.in_(wanted[start : start + CHUNK]))
-            )
-            found.update({key: (PENDING if status == MISSING else status)
-                          for key, status in rows})
+        known = _statuses(connection, wanted)
+    found.update({k: PENDING if v == MISSING else v for k, v in known.items()})
+    return found
+
+
+def _statuses(connection: Connection, keys: Iterable[str]) -> dict[str, str]:
+    """The recorded status of each of the files ``keys`` that has one."""
+    wanted = list(dict.fromkeys(keys))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), CHUNK):
+        rows = connection.execute(
+            select(file_texts.c.sha256, file_texts.c.status).where(
+                file_texts.c.sha256.in_(wanted[start : start + CHUNK]))
+        )
+        found.update({key: str(status) for key, status in rows})
     return found

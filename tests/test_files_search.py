@@ -225,3 +225,25 @@ def test_a_rebuild_reads_no_file_again(app: Any, client: Any, diarium: Any) -> N
     with engine.connect() as connection:
         assert connection.execute(file_texts.file_texts.select()).one().extracted_at == read_at
     assert found(client, "snöröjning") == {dnr}
+
+
+def test_a_command_is_written_while_a_file_is_read(
+    app: Any, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file is read before the projection's batch takes its locks (SQLite: the write lock
+    of the whole database), so commands go on meanwhile."""
+    dnr = case_with_document(client)
+    attach(client, dnr, pdf_bytes("Detaljplan for hamnomradet"), "plan.pdf")
+    meanwhile = []
+    real = file_texts.extract
+
+    def reading(*args: Any) -> Any:
+        meanwhile.append(client.post("/api/cases", json={
+            "title": "Ansökan om tillstånd", "responsible_body": "RS"}).status_code)
+        return real(*args)
+
+    monkeypatch.setattr(file_texts, "extract", reading)
+    _project(app)
+    assert meanwhile == [201]
+    assert found(client, "hamnområdet") == {dnr}
+    assert found(client, "tillstånd") != set()

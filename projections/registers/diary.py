@@ -42,8 +42,18 @@ class DiaryProjection(Projection):
     version = 5
     files: BlobStore | None = None  # where the files are read from (bind)
 
+    prepares = (ev.DocumentFileAttached,)
+
     def bind(self, app: Any) -> None:
         self.files = app.files.store
+
+    def prepare(self, engine: Any, events: list[tuple[int, Any]]) -> None:
+        """Read the texts of the batch's files before its transaction (:meth:`_file` reads
+        those this did not)."""
+        file_texts.read_ahead(engine, self.files, [
+            (e.sha256, text_type(e.media_type, e.claimed_media_type)) for _, e in events
+            if isinstance(e, ev.DocumentFileAttached)
+        ])
 
     def define(self, metadata: sa.MetaData, generation: int) -> dict[str, TableSpec]:
         name = table_name("case", generation)
@@ -322,15 +332,17 @@ class DiaryProjection(Projection):
         self._public_text(uow, case, documents)
 
     def _public_text(
-        self, uow: UnitOfWork, case: dict[str, Any], documents: list[dict[str, Any]]
+        self, uow: UnitOfWork, case: dict[str, Any], documents: list[dict[str, Any]],
+        texts: dict[str, str] | None = None,
     ) -> None:
         """The case's ``public_text`` made again (``documents``: all of its documents): the
         descriptions, counterparts, incoming referrals' senders, files' texts and decision
         texts that no marking covers (OSL 5:2: a reader who may not read them matches only
-        these)."""
+        these; ``texts``: the documents' files' texts, if the caller has them)."""
         marked = _marked(case)
         lines: list[str] = []
-        texts = file_texts.texts(uow.connection, (d["file_sha256"] for d in documents))
+        if texts is None:
+            texts = file_texts.texts(uow.connection, (d["file_sha256"] for d in documents))
         for document in sorted(documents, key=lambda d: d["number"]):
             own = [f for f in document["secret_fields"].split(",") if f]
             withheld = covered(marked, "document") | covered(own, "document", DOCUMENT_MARKING)
@@ -366,7 +378,7 @@ class DiaryProjection(Projection):
             texts[d["file_sha256"]] for d in sorted(documents, key=lambda d: d["number"])
             if d["file_sha256"] in texts
         )
-        self._public_text(uow, case, documents)
+        self._public_text(uow, case, documents, texts)
 
     @handles(ev.DocumentMarkedSecret, ev.DocumentSecrecyLifted)
     def _document_secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
