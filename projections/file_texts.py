@@ -98,7 +98,7 @@ def _status(connection: Connection, sha256: str) -> str | None:
 
 
 def _remember(connection: Connection, sha256: str, extracted: Extracted, replace: bool) -> None:
-    values = {"sha256": sha256, "status": extracted.status, "text": extracted.text,
+    values = {"sha256": sha256, "status": extracted.status[:250], "text": extracted.text,
               "extracted_at": datetime.now(UTC)}
     if replace:  # a file missing before, read now (or missing again)
         connection.execute(file_texts.update().where(file_texts.c.sha256 == sha256)

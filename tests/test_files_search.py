@@ -178,19 +178,41 @@ def test_a_file_that_takes_too_long_stops_neither_the_projection_nor_the_search(
     assert found(client, "granskogen") == set()
 
 
-def _sheet_bomb(megabytes: int) -> bytes:
-    """An XLSX whose one shared string is ``megabytes`` MiB of letters (a few hundred KiB
-    packed): reading it needs that much memory and more."""
+def _sheet(cell: bytes = b"", megabytes: int = 0) -> bytes:
+    """An XLSX whose one shared string is ``cell``, or ``megabytes`` MiB of letters (a few
+    hundred KiB packed: reading it needs that much memory and more)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr("[Content_Types].xml", "<Types/>")
         package.writestr("xl/workbook.xml", "<workbook/>")
         with package.open("xl/sharedStrings.xml", "w") as part:
-            part.write(b"<sst><si><t>")
+            part.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                       b"<si><t>" + cell)
             for _ in range(megabytes):
                 part.write(b"a" * 1024**2)
             part.write(b"</t></si></sst>")
     return out.getvalue()
+
+
+def test_spreadsheets_are_read() -> None:
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    sheet = _sheet("Budget för Överkalix".encode())
+    read = text.extract_stream(io.BytesIO(sheet), XLSX)
+    assert (read.status, read.text) == (text.INDEXED, "Budget för Överkalix")
+    document = OpenDocumentSpreadsheet()
+    table, row, cell = Table(name="Blad1"), TableRow(), TableCell()
+    cell.addElement(P(text="Budget för Övertorneå"))
+    row.addElement(cell)
+    table.addElement(row)
+    document.spreadsheet.addElement(table)
+    out = io.BytesIO()
+    document.write(out)
+    ods = "application/vnd.oasis.opendocument.spreadsheet"
+    read = text.extract_stream(io.BytesIO(out.getvalue()), ods)
+    assert (read.status, read.text) == (text.INDEXED, "Budget för Övertorneå")
 
 
 def test_a_file_beyond_the_memory_bound_stops_neither_the_projection_nor_the_search(
@@ -198,7 +220,7 @@ def test_a_file_beyond_the_memory_bound_stops_neither_the_projection_nor_the_sea
 ) -> None:
     monkeypatch.setenv(text.MEMORY_VARIABLE, str(96 * 1024**2))
     bomb = case_with_document(client)
-    assert attach(client, bomb, _sheet_bomb(200), "tabell.xlsx", XLSX).status_code == 201
+    assert attach(client, bomb, _sheet(megabytes=200), "tabell.xlsx", XLSX).status_code == 201
     after = case_with_document(client, title="Ansökan om bygglov för förråd")
     _project(app)
     assert _status(client, bomb) == ["too-large"]

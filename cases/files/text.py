@@ -16,11 +16,13 @@ file. The bounds come from the environment:
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -225,13 +227,15 @@ def _child(path: str, media_type: str, limits: Limits) -> tuple[str, str]:
 
 
 def _one_line(why: str) -> str:
-    return " ".join(why.split())[:200]
+    return " ".join(why.replace("\x00", " ").split())[:200]
 
 
 def main(argv: list[str]) -> None:
     """The child's entry point: ``python -m diarium.cases.files.text PATH MEDIA_TYPE MEMORY
     MAX_CHARS``; writes the status, a newline and the text to standard output."""
     path, media_type, memory, max_chars = argv
+    logging.disable(logging.CRITICAL)  # a damaged file's many warnings: not wanted
+    warnings.simplefilter("ignore")
     status, text = _child(path, media_type, Limits(0, int(memory), int(max_chars)))
     sys.stdout.buffer.write(f"{status}\n{text}".encode("utf-8", "replace"))
 
