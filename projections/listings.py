@@ -187,8 +187,9 @@ LISTINGS: dict[str, Listing] = {
             filters=(
                 Filter("q", "text", "Full-text search in Swedish (every word must match: its "
                        "stem, also inside compounds) in titles, document descriptions, "
-                       "decision texts and counterparts; where the reader may not read a "
-                       "case's secrets, only in what it may read of them",
+                       "decision texts, counterparts and the text of documents' files; "
+                       "where the reader may not read a case's secrets, only in what it may "
+                       "read of them",
                        lambda t, v, _: None),
                 one_of("status", "status", "Case status", ("open", "closed", "cancelled")),
                 equals("body", "responsible_body", "Responsible body (organ)"),

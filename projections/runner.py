@@ -14,6 +14,7 @@ follows the log in a thread or a process (following.py).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ from eventsourcing.persistence import (
 from sqlalchemy import select
 
 from diarium.cases.application import Diarium
+from diarium.cases.store.topics import stored_topics
 from diarium.projections import failures, positions
 from diarium.projections.applying import ApplyCarefully, BatchApplier
 from diarium.projections.connections import WriterConnections, rare_collections
@@ -38,6 +40,7 @@ from diarium.projections.registers import build
 from diarium.projections.registers.base import Projection
 from diarium.projections.tables import ACTIVE, tracking
 
+log = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 1000
 
 # A catch-up at least FAR_BEHIND notifications behind the head (or ``commit_every``, if less)
@@ -92,6 +95,8 @@ class Projector:
         if unknown:
             raise KeyError(f"No projection {', '.join(sorted(unknown))}")
         self.projections: dict[str, Projection] = {n: everything[n] for n in wanted}
+        for projection in self.projections.values():
+            projection.bind(diarium)
         self.on_failure = (
             failures.policies(on_failure, wanted) if on_failure is not None
             else failures.from_environment(wanted)
@@ -247,6 +252,7 @@ class Projector:
         move once, at the end, in the same transaction; committing once for several
         writes each page of the registers' random-key (UUID) indexes once rather than once
         per batch, which is most of the commit's cost far behind the head."""
+        self._prepare(state, names, generation)
         connections = self.connections
         with connections.transaction() as conn:
             connections.bulk_settings(conn, self._far_behind)  # as the last one found it
@@ -276,6 +282,29 @@ class Projector:
         if batch.progressed:
             self.follower.advanced()
         return batch
+
+    def _prepare(self, state: str, names: list[str], generation: int | None) -> None:
+        """Let the projections do slow work for their next batch's events before its
+        transaction (``Projection.prepare``: the diary reads files' texts), so that no lock
+        is held meanwhile; a failure here is logged and left to the batch."""
+        wanted = [n for n in names if self.projections[n].prepares]
+        if not wanted:
+            return
+        for s in self.states(state):
+            if s.name not in wanted or generation not in (None, s.generation):
+                continue
+            projection = self.projections[s.name]
+            try:
+                with self.engine.connect() as conn:  # the next batch's window of the log
+                    stop = min(self.reader.head(conn), s.position + 2 * self.batch_size)
+                    rows = self.reader.read(conn, s.position, stop,
+                                            stored_topics(projection.prepares))
+                    events = self.reader.decoder.decode(rows) if rows else []
+                if events:
+                    projection.prepare(self.engine, events)
+            except Exception:
+                log.warning("preparing %s's next batch failed; its batch does it",
+                            s.name, exc_info=True)
 
     # -- following (following.py) -----------------------------------------------------------
 

@@ -54,6 +54,8 @@ ORACLE_PROBES = [
     ("/api/registers/documents", "counterpart", COUNTERPART, COUNTERPART + "x"),
     ("/api/registers/documents", "counterpart", DOC_COUNTERPART, DOC_COUNTERPART + "x"),
     ("/api/registers/referrals", "sender", SENDER, SENDER + "x"),
+    ("/api/registers/diary", "q", "HEMLIGFILTEXT", "HEMLIGFILTXXT"),  # a secret case's file
+    ("/api/registers/diary", "q", "HEMLIGBREVTEXT", "HEMLIGBREVTXXT"),  # a secret document's
 ]
 # what a reader without access may read of the secret cases, and so find them by
 PUBLIC_PROBES = [
@@ -61,6 +63,7 @@ PUBLIC_PROBES = [
     ("skrivelse", OTHER),  # the title of the case whose document is secret
     ("påminnelsen", OTHER),  # its public document's description
     ("Bokföringsbyrån", OTHER),  # and that document's counterpart
+    ("fakturanummer", OTHER),  # and the text of its file
 ]
 
 
@@ -85,7 +88,7 @@ def world(client: Any, client_as: Any, diarium: Any) -> dict[str, Any]:
         "description": "Anmälan HEMLIGBESKRIVNING",
     }), 201)
     ms.ok(attach(client, DNR, SECRET_FILES[DNR, "HEMLIGFILNAMN.txt"], "HEMLIGFILNAMN.txt",
-                 "text/plain"), 201)
+                 "text/plain"), 201)  # its text read before the case is marked
     ms.ok(client.post(f"/api/cases/{DNR}/incoming-referrals", json={
         "sender": SENDER, "sender_reference": "HEMLIGREF-7", "answer_by": "2020-12-30",
         "document_number": 1, "received_on": "2020-09-02",
@@ -136,7 +139,7 @@ def world(client: Any, client_as: Any, diarium: Any) -> dict[str, Any]:
     ms.ok(client.post(f"/api/cases/{OTHER}/documents", json={
         "direction": "incoming", "date": "2020-09-04", "counterpart": "Bokföringsbyrån AB",
         "description": "Påminnelse om svar"}), 201)
-    ms.ok(attach(client, OTHER, "Påminnelse, offentlig".encode(), "paminnelse.txt",
+    ms.ok(attach(client, OTHER, b"Se fakturanummer 1207\n", "paminnelse.txt",
                  "text/plain", document=2), 201)
     return {"paragraph": number}
 

@@ -87,6 +87,19 @@ class Projection:
 
         return decorate
 
+    def bind(self, app: Any) -> None:
+        """Take what the handlers need of the application (``app``: the Diarium service)
+        beyond the events, as the diary the store of documents' files."""
+
+    # events of these classes are handed to :meth:`prepare` before the batch that applies them
+    prepares: ClassVar[tuple[type, ...]] = ()
+
+    def prepare(self, engine: Any, events: list[tuple[int, Any]]) -> None:
+        """Slow work for the next batch's events (:attr:`prepares`), done before the batch's
+        transaction, in transactions of its own (the diary reads files' texts: the batch
+        then finds them read). Its outcome must not depend on being done: the handlers do
+        what is left."""
+
     # -- tables ---------------------------------------------------------------------------
 
     def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:

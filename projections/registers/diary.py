@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from diarium.cases.files.stores import BlobStore
+from diarium.cases.files.text import text_type
 from diarium.domain.events import case as ev
-from diarium.domain.secrecy import DOCUMENT_MARKING, covered
-from diarium.projections import search
+from diarium.domain.secrecy import DOCUMENT_MARKING, content_withheld, covered
+from diarium.projections import file_texts, search
 from diarium.projections.batch import TableSpec, UnitOfWork
 from diarium.projections.registers.base import Projection, handles
 from diarium.projections.tables import case_columns, row_id, table_name
@@ -35,7 +37,23 @@ class DiaryProjection(Projection):
     # 3: decision texts and counterparts searched (Swedish search);
     # 4: the public text searched by readers without access (public_text, documents'
     # referral_senders; search_secret gone)
-    version = 4
+    # 5: the text of documents' files searched (file_text, documents' file_sha256; the text
+    # of those no marking covers in public_text), read once per file into reg_file_text
+    version = 5
+    files: BlobStore | None = None  # where the files are read from (bind)
+
+    prepares = (ev.DocumentFileAttached,)
+
+    def bind(self, app: Any) -> None:
+        self.files = app.files.store
+
+    def prepare(self, engine: Any, events: list[tuple[int, Any]]) -> None:
+        """Read the texts of the batch's files before its transaction (:meth:`_file` reads
+        those this did not)."""
+        file_texts.read_ahead(engine, self.files, [
+            (e.sha256, text_type(e.media_type, e.claimed_media_type)) for _, e in events
+            if isinstance(e, ev.DocumentFileAttached)
+        ])
 
     def define(self, metadata: sa.MetaData, generation: int) -> dict[str, TableSpec]:
         name = table_name("case", generation)
@@ -67,7 +85,9 @@ class DiaryProjection(Projection):
             sa.Column("decision_text", sa.Text, nullable=False),  # decisions' texts, for search
             # documents' counterparts and incoming referrals' senders, one a line, for search
             sa.Column("counterpart_text", sa.Text, nullable=False),
-            # what of those three a reader without access may read, one a line, for search
+            # the text of its documents' files (each one's latest version), for search
+            sa.Column("file_text", sa.Text, nullable=False),
+            # what of those four a reader without access may read, one a line, for search
             sa.Column("public_text", sa.Text, nullable=False),
             sa.Column("secret_fields", sa.String(200), nullable=False),  # CaseMarkedSecret.fields
             sa.Column("secrecy_statute", sa.String(100)),
@@ -108,6 +128,8 @@ class DiaryProjection(Projection):
             sa.Column("case_secret", sa.Boolean, nullable=False),
             # the senders of the incoming referrals this letter brought, one a line (search)
             sa.Column("referral_senders", sa.Text, nullable=False),
+            # the latest version of its file (its text: reg_file_text), if it has one
+            sa.Column("file_sha256", sa.String(64)),
             sa.UniqueConstraint("case_id", "number", name=f"{dname}_case_number"),
             sa.Index(f"{dname}_date", "date", "id"),
             sa.Index(f"{dname}_registered_on", "registered_on", "id"),
@@ -122,6 +144,7 @@ class DiaryProjection(Projection):
 
     def create(self, connection: Any, generation: int, *, indexes: bool = True) -> None:
         search.create_search(connection, self.table("case", generation))
+        file_texts.create(connection)
         super().create(connection, generation, indexes=indexes)
 
     def after_bulk(self, connection: Any, generation: int) -> None:
@@ -187,6 +210,7 @@ class DiaryProjection(Projection):
                 "document_text": "",
                 "decision_text": "",
                 "counterpart_text": "",
+                "file_text": "",
                 "public_text": "",
                 "secret_fields": "",
                 "secrecy_statute": None,
@@ -231,6 +255,7 @@ class DiaryProjection(Projection):
                 "secret_fields": "",
                 "case_secret": bool(covered(case["secret_fields"].split(","), "document")),
                 "referral_senders": "",
+                "file_sha256": None,
             },
         )
 
@@ -265,7 +290,7 @@ class DiaryProjection(Projection):
         for document in documents:
             if document["number"] == event.document_number:
                 self._add_line(document, "referral_senders", event.sender)
-        self._public_text(case, documents)
+        self._public_text(uow, case, documents)
 
     @handles(ev.IncomingReferralExtended, ev.IncomingReferralAnswered,
              ev.IncomingReferralDeclined)
@@ -304,19 +329,29 @@ class DiaryProjection(Projection):
         for document in documents:
             document["case_secret"] = covers
             document["secret"] = covers or bool(document["secret_fields"])
-        self._public_text(case, documents)
+        self._public_text(uow, case, documents)
 
-    def _public_text(self, case: dict[str, Any], documents: list[dict[str, Any]]) -> None:
+    def _public_text(
+        self, uow: UnitOfWork, case: dict[str, Any], documents: list[dict[str, Any]],
+        texts: dict[str, str] | None = None,
+    ) -> None:
         """The case's ``public_text`` made again (``documents``: all of its documents): the
-        descriptions, counterparts, incoming referrals' senders and decision texts that no
-        marking covers (OSL 5:2: a reader who may not read them matches only these)."""
+        descriptions, counterparts, incoming referrals' senders, files' texts and decision
+        texts that no marking covers (OSL 5:2: a reader who may not read them matches only
+        these; ``texts``: the documents' files' texts, if the caller has them)."""
         marked = _marked(case)
         lines: list[str] = []
+        if texts is None:
+            texts = file_texts.texts(uow.connection, (d["file_sha256"] for d in documents))
         for document in sorted(documents, key=lambda d: d["number"]):
             own = [f for f in document["secret_fields"].split(",") if f]
             withheld = covered(marked, "document") | covered(own, "document", DOCUMENT_MARKING)
             lines += [document[n] or "" for n in ("description", "counterpart")
                       if n not in withheld]
+            if not content_withheld(
+                covered(marked, "file") | covered(own, "file", DOCUMENT_MARKING)
+            ):
+                lines.append(texts.get(document["file_sha256"] or "", ""))
             if "sender" not in covered(marked, "incoming_referral") | covered(
                 own, "incoming_referral", DOCUMENT_MARKING
             ):
@@ -325,6 +360,25 @@ class DiaryProjection(Projection):
             lines += case["decision_text"].split("\n")
         case["public_text"] = "\n".join(dict.fromkeys(line for line in lines if line))
         self._reindex(case)
+
+    @handles(ev.DocumentFileAttached)
+    def _file(self, uow: UnitOfWork, event: ev.DocumentFileAttached, position: int) -> None:
+        """A document's file (a new version): read its text (once per file, in a bounded
+        child process: cases/files/text.py), which replaces the text of the document's
+        earlier version in the case's searched texts."""
+        case = self._case(uow, event)
+        file_texts.read(uow.connection, self.files, event.sha256,
+                        text_type(event.media_type, event.claimed_media_type))
+        documents = uow.select("document", case_id=event.originator_id)
+        for document in documents:
+            if document["number"] == event.document_number:
+                document["file_sha256"] = event.sha256
+        texts = file_texts.texts(uow.connection, (d["file_sha256"] for d in documents))
+        case["file_text"] = "\n".join(
+            texts[d["file_sha256"]] for d in sorted(documents, key=lambda d: d["number"])
+            if d["file_sha256"] in texts
+        )
+        self._public_text(uow, case, documents, texts)
 
     @handles(ev.DocumentMarkedSecret, ev.DocumentSecrecyLifted)
     def _document_secrecy(self, uow: UnitOfWork, event: Any, position: int) -> None:
@@ -335,7 +389,7 @@ class DiaryProjection(Projection):
             if document["number"] == event.document_number:
                 document["secret_fields"] = ",".join(event.fields) if marked else ""
                 document["secret"] = marked or document["case_secret"]
-        self._public_text(case, documents)
+        self._public_text(uow, case, documents)
 
 
 def _marked(case: dict[str, Any]) -> list[str]:

@@ -22,6 +22,7 @@ from diarium.cases.files.stores import CHUNK
 from diarium.domain.case.documents import AttachFile
 from diarium.domain.case.terms import StoredFile
 from diarium.domain.roles import SERVICE, STAFF
+from diarium.projections.file_texts import statuses as text_statuses
 from diarium.web.auth import requires
 from diarium.web.disclosure import disclose
 from diarium.web.routes.cases import REGISTRAR_OR_OWN, dumped_case
@@ -35,9 +36,14 @@ _REGISTER = RegisterDocumentSchema()
 
 
 def _versions(dnr: str, document: int) -> list[dict[str, Any]]:
-    """The document's file versions as the reader may see them (the case view's filter)."""
-    diarium().files.versions(dnr, document)  # 404 for an unknown document
-    return disclose(dumped_case(diarium().view_case(dnr)))["documents"][document - 1]["files"]
+    """The document's file versions as the reader may see them (the case view's filter),
+    each with how the reading of its text went where its hash is shown."""
+    versions = diarium().files.versions(dnr, document)  # 404 for an unknown document
+    shown = disclose(dumped_case(diarium().view_case(dnr)))["documents"][document - 1]["files"]
+    statuses = text_statuses(diarium().recorder.datastore.engine, [v.sha256 for v in versions])
+    for item, version in zip(shown, versions, strict=True):
+        item["text_status"] = statuses[version.sha256] if item.get("sha256") else None
+    return shown
 
 
 def _upload() -> tuple[Any, str | None, str | None]:
@@ -175,7 +181,8 @@ def attach_file(dnr: str, document_number: int) -> Response:
 @requires(*STAFF, SERVICE)
 @query(
     "The versions of a document's file", "{type: array, items: FileVersionSchema}",
-    "Oldest first; name and hash withheld where the document's content is secret",
+    "Oldest first; name and hash withheld where the document's content is secret; "
+    "`text_status`: how the reading of its text for search went",
 )
 def list_files(dnr: str, document_number: int) -> Response:
     """The versions of a document's file."""

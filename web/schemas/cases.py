@@ -289,6 +289,11 @@ class FileVersionSchema(Schema):
     pdfa = Text(allow_none=True, metadata={"description": "PDF/A conformance claimed, e.g. 2b"})
     attached_on = fields.Date()
     attached_by = Text()
+    text_status = Text(allow_none=True, metadata={"description": (
+        "In the listing of a document's files only: how the reading of its text for the "
+        "diary's search went: indexed, pending (not read yet), unsupported (a type without "
+        "text), timeout, too-large (memory), or 'failed: <why>'; null where the hash is "
+        "withheld")})
 
 
 class DocumentSchema(Schema):
