@@ -55,3 +55,16 @@ def personal_identity_numbers(text: str | None) -> list[str]:
         if _plausible_date(yymmdd) and _luhn_valid(yymmdd + serial):
             found.append(match.group())
     return found
+
+
+MASK = "ÅÅÅÅMMDD-XXXX"  # what stands in for a personal identity number on a public page
+
+
+def masked(text: str | None) -> str | None:
+    """``text`` with every personal identity or coordination number in it replaced by
+    :data:`MASK` (what public pages and open data show; OSL 21:7, GDPR art. 87)."""
+    if not text:
+        return text
+    for number in personal_identity_numbers(text):
+        text = text.replace(number, MASK)
+    return text

@@ -4,8 +4,6 @@ AA): the problem types (``/problems``, ``/problems/<type>``) and a meeting's pro
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,10 +13,9 @@ import pytest
 from diarium.cases.application import Diarium
 from diarium.cases.demo.cases import load_demo
 from diarium.cases.tokens import TokenStore
+from tests.browser_support import chromium_browser, violations, visit  # noqa: F401
 from tests.live_server import serving
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 PROTOCOL = "/api/meetings/RS-2020-10-14/protocol"
 
 
@@ -33,38 +30,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
     with serving(url, Path(folder)) as base:
         yield base, token
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's chromium (CI installs it with apt-get; no browser is downloaded)."""
-    if CHROMIUM is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but no chromium (apt-get install chromium)")
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-def visit(browser: Any, url: str, token: str | None = None) -> Any:
-    """The page at ``url`` (with the token's bearer header), its answer checked 200."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    page = browser.new_context(extra_http_headers=headers, java_script_enabled=True).new_page()
-    response = page.goto(url)
-    assert response is not None and response.status == 200, url
-    return page
-
-
-def violations(page: Any) -> list[str]:
-    """The WCAG 2.1 A and AA rules axe-core finds broken on ``page``."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    found = Axe().run(page, options=WCAG_AA).response["violations"]
-    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in found]
 
 
 @pytest.mark.parametrize("path", ["/problems", "/problems/invalid-query"])

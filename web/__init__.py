@@ -25,9 +25,11 @@ from diarium.web.routes.query import document_input_rules, refused_parameters
 from diarium.web.routes.registers import init_registers
 from diarium.web.routes.secrecy import api as secrecy_api
 from diarium.web.routes.webhooks import api as webhooks_api
+from diarium.web.site import init_site
 
 MAX_BODY_BYTES = 1024 * 1024
-PROTOCOL_CSS = (Path(__file__).parent / "static" / "protocol.css").read_bytes()
+STATIC = Path(__file__).parent / "static"
+STYLESHEETS = {p.name: p.read_bytes() for p in STATIC.glob("*.css")}  # served by the app
 # on every response (secure_headers); HTML pages load their one stylesheet from this app
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -37,7 +39,7 @@ SECURITY_HEADERS = {
 }
 CSP_API = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 CSP_HTML = ("default-src 'self'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-            "form-action 'none'")
+            "form-action 'self'")
 
 
 def secure_headers(response: Response) -> Response:
@@ -76,6 +78,7 @@ def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
     app.register_blueprint(bodies_api)
     app.register_blueprint(meetings_api)
     app.register_blueprint(problems_api)
+    init_site(app)  # the public website: web/site/
     init_registers(app, embedded_default=diarium is None)  # registers + projector
     spec: dict[str, Any] = {}
 
@@ -116,9 +119,14 @@ def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
                            projections=sorted({f["name"] for f in failures}))
         return jsonify({"status": "ready", "store": "reachable", "projections": "ok"})
 
-    @app.get("/static/protocol.css")
-    @public  # the protocol page's stylesheet (its CSP allows no inline style)
-    def protocol_css() -> Response:
-        return Response(PROTOCOL_CSS, mimetype="text/css")
+    @app.get("/static/<name>")
+    @public  # the pages' stylesheets (their CSP allows no inline style)
+    def stylesheet(name: str) -> Response:
+        if name not in STYLESHEETS:
+            return problem(404, "not-found", "Not found", "No such stylesheet.")
+        response = Response(STYLESHEETS[name], mimetype="text/css")
+        response.add_etag()
+        response.headers["Cache-Control"] = "public, max-age=3600"
+        return response.make_conditional(request)
 
     return app
