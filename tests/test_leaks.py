@@ -16,6 +16,7 @@ import pytest
 from diarium.cases.legal_force import record_legal_force
 from diarium.cases.outbound.webhook_delivery import WebhookWorker
 from diarium.cases.outbound.webhook_targets import ALLOW_NETWORKS_VARIABLE
+from diarium.web.site.oparl_objects import person_key
 from tests import meetings_support as ms
 from tests.files_support import attach
 from tests.webhook_receivers import Receiver
@@ -151,7 +152,7 @@ def urls(app: Any, paragraph_number: int) -> list[str]:
         "dnr": [DNR, OTHER], "ref": [ms.REF], "number": [str(paragraph_number), "1"],
         "code": ["RS", "HSN"], "year": ["2020"], "name": ["cases", "documents", "decisions"],
         "subscription_id": ["none"], "slug": ["not-found"], "document_number": ["1", "2"],
-        "version": ["1"],
+        "version": ["1"], "person": [person_key(ms.CHAIR)], "party": ["S"],
     }
     found: set[str] = set()
     for rule in app.url_map.iter_rules():
