@@ -169,3 +169,17 @@ def test_unknown_objects_are_404(public: Any) -> None:
         response = public.get(at)
         assert response.status_code == 404, at
         assert response.content_type == "application/problem+json", at
+
+
+def test_personal_identity_numbers_are_masked(public: Any, client: Any) -> None:
+    number = "19121212-1212"
+    ref = ms.schedule(client, day="2020-11-18")
+    ms.ok(client.post(f"/api/meetings/{ref}/agenda", json={
+        "kind": "other", "title": f"Information om {number}", "added_on": "2020-09-30"}), 201)
+    ms.ok(client.post("/api/bodies/RS/members", json={
+        "name": f"Nils {number}", "party": f"Parti {number}", "role": "ersättare",
+        "period_from": "2019-01-01", "period_to": "2022-12-31"}), 201)
+    seen, _ = crawl(public)
+    shown = json.dumps(seen, ensure_ascii=False)
+    assert number not in shown and "191212" not in shown
+    assert "Information om ÅÅÅÅMMDD-XXXX" in shown and "Nils ÅÅÅÅMMDD-XXXX" in shown

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify
+from flask import Blueprint, Response, abort, current_app, g, jsonify
 
 from diarium.web.auth import public
 from diarium.web.routes.common import diarium
@@ -45,13 +45,15 @@ def _times(item: Entry) -> tuple[Any, Any]:
 
 
 def _members(code: str | None = None) -> list[Member]:
-    """Every appointment (of one body, or of all), with the body's membership."""
-    out = []
-    for body in index().listed["body"]:
-        if code is None or body.key == code:
+    """Every appointment (of one body, or of all), with the body's membership (read once
+    per request)."""
+    if "oparl_members" not in g:
+        out = []
+        for body in list(index().listed["body"]):
             members = diarium().bodies.get_body(body.key).members
             out.extend(zip(index().appointments.get(body.key, []), members, strict=False))
-    return sorted(out, key=lambda pair: pair[0].position)
+        g.oparl_members = sorted(out, key=lambda pair: pair[0].position)
+    return [m for m in g.oparl_members if code is None or m[0].body == code]
 
 
 def _persons(code: str | None = None) -> dict[str, list[Member]]:
@@ -121,7 +123,7 @@ def system() -> Response:
 @public
 @public_page
 def list_bodies() -> Response:
-    return external_list(index().listed["body"], _times, _body)
+    return external_list(list(index().listed["body"]), _times, _body)
 
 
 @site.get("/body/<code>")
@@ -240,10 +242,11 @@ def get_organization(code: str) -> Response:
 @public_page
 def get_party(code: str, party: str) -> Response:
     entry("body", code)
-    held = _parties(code).get(party)
-    if not held:
+    found = [(name, held) for name, held in _parties(code).items()
+             if o.party_key(name) == party]
+    if not found:
         abort(404)
-    return jsonify(o.party(code, party, held))
+    return jsonify(o.party(code, *found[0]))
 
 
 @site.get("/person/<person>")

@@ -143,6 +143,6 @@ def current_index(app: Diarium, extensions: dict[str, Any]) -> Index:
             for row in rows:
                 if row[3] in TOPICS:
                     index.apply(row[0], decoded(app, *row[1:]))
-            index.head = rows[-1][0]
+                index.head = row[0]  # an event is taken in once, even if a later one fails
         index.head = max(index.head, head)
     return index

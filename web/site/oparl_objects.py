@@ -5,16 +5,16 @@ reader without access), every free text masked (personal identity numbers)."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import request, url_for
 
 from diarium.cases import secrecy
-from diarium.domain.identity_numbers import masked
+from diarium.domain.identity_numbers import masked, personal_identity_numbers
 from diarium.domain.meeting.state import MeetingStatus
 from diarium.web.disclosure import _secrets  # the markings of a meeting's cases
 from diarium.web.site.oparl_index import Appointment, Entry, Index
@@ -70,7 +70,11 @@ def person_key(name: str) -> str:
 
 
 def party_key(party: str) -> str:
-    return quote(party, safe="")
+    """A party's id within a body: its name where that is a short plain word (``S``),
+    else a digest (a name is never put in a URL unmasked)."""
+    if re.fullmatch(r"[^\W_][\w-]{0,29}", party) and not personal_identity_numbers(party):
+        return party
+    return person_key(party)
 
 
 # -- mandate periods ------------------------------------------------------------------------
@@ -84,7 +88,7 @@ def term_of(day: date) -> int:
 def terms(index: Index, today: date) -> list[int]:
     """The mandate periods with a meeting or a membership in them, and the current one."""
     days = [today, *(e.day for e in index.listed["meeting"] if e.day)]
-    for held in index.appointments.values():
+    for held in list(index.appointments.values()):  # another request may add a body
         days.extend(a.period_from for a in held)
     first, last = term_of(min(days)), term_of(max(days))
     return list(range(first, last + 1, 4))
