@@ -9,6 +9,7 @@ ordered and dated by the log (oparl_index.py), lists paged (oparl_lists.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify
@@ -27,6 +28,33 @@ site = Blueprint("site_oparl", __name__, url_prefix="/oparl/v1.1")
 site.register_error_handler(InvalidQuery, invalid_query_response)
 
 Member = tuple[Appointment, Any]  # an appointment and the body's Membership
+
+LIST_PARAMETERS = """
+  parameters:
+    - {in: query, name: page, schema: {type: integer, minimum: 1, maximum: 1000000000},
+       description: "The page, from 1"}
+    - {in: query, name: limit, schema: {type: integer, minimum: 1, maximum: 100},
+       description: "Objects per page (default 20)"}"""
+
+
+def described(summary: str, listing: bool = False) -> Callable[[Any], Any]:
+    """Give an open data route its OpenAPI description (an OParl object, or an external list
+    with ``page`` and ``limit``; its filters: docs/site.md)."""
+
+    def decorate(view: Any) -> Any:
+        view.__doc__ = f"""{view.__doc__ or summary}
+---
+get:
+  summary: "{summary}"{LIST_PARAMETERS if listing else ""}
+  responses:
+    "200":
+      description: "{'An OParl 1.1 external list' if listing else 'An OParl 1.1 object'}"
+      content: {{application/json: {{schema: {{type: object}}}}}}
+    "404": {{$ref: "#/components/responses/NotFound"}}
+"""
+        return view
+
+    return decorate
 
 
 def index() -> Index:
@@ -109,6 +137,7 @@ def _organization(found: Entry) -> dict[str, Any]:
 @site.get("/system")
 @public
 @public_page
+@described("Open data: the OParl 1.1 System (entry point)")
 def system() -> Response:
     """The OParl System: the entry point, naming the list of bodies."""
     found = index()
@@ -122,6 +151,7 @@ def system() -> Response:
 @site.get("/body")
 @public
 @public_page
+@described("Open data: the bodies (OParl Body)", listing=True)
 def list_bodies() -> Response:
     return external_list(list(index().listed["body"]), _times, _body)
 
@@ -129,6 +159,7 @@ def list_bodies() -> Response:
 @site.get("/body/<code>")
 @public
 @public_page
+@described("Open data: a body (OParl Body)")
 def get_body(code: str) -> Response:
     return jsonify(_body(entry("body", code)))
 
@@ -136,6 +167,7 @@ def get_body(code: str) -> Response:
 @site.get("/body/<code>/organization")
 @public
 @public_page
+@described("Open data: a body's organizations (itself, bodies under it, parties)", listing=True)
 def body_organization(code: str) -> Response:
     """The body as an organization, the bodies under it and the parties of its members."""
     entry("body", code)
@@ -159,6 +191,7 @@ def body_organization(code: str) -> Response:
 @site.get("/body/<code>/person")
 @public
 @public_page
+@described("Open data: the persons appointed to a body", listing=True)
 def body_person(code: str) -> Response:
     entry("body", code)
     persons = list(_persons(code).items())
@@ -172,6 +205,7 @@ def body_person(code: str) -> Response:
 @site.get("/body/<code>/membership")
 @public
 @public_page
+@described("Open data: a body's memberships", listing=True)
 def body_membership(code: str) -> Response:
     entry("body", code)
     return external_list(
@@ -182,6 +216,7 @@ def body_membership(code: str) -> Response:
 @site.get("/body/<code>/meeting")
 @public
 @public_page
+@described("Open data: a body's meetings", listing=True)
 def body_meeting(code: str) -> Response:
     entry("body", code)
     return external_list(index().of_body("meeting", code), _times,
@@ -191,6 +226,7 @@ def body_meeting(code: str) -> Response:
 @site.get("/body/<code>/paper")
 @public
 @public_page
+@described("Open data: a body's cases (OParl Paper)", listing=True)
 def body_paper(code: str) -> Response:
     entry("body", code)
     return external_list(index().of_body("case", code), _times, _paper)
@@ -199,6 +235,7 @@ def body_paper(code: str) -> Response:
 @site.get("/body/<code>/file")
 @public
 @public_page
+@described("Open data: the adjusted protocols of a body's meetings (OParl File)", listing=True)
 def body_file(code: str) -> Response:
     """The adjusted protocols of the body's meetings (documents' files are not published)."""
     entry("body", code)
@@ -210,6 +247,7 @@ def body_file(code: str) -> Response:
 @site.get("/body/<code>/legislativeterm")
 @public
 @public_page
+@described("Open data: the mandate periods (OParl LegislativeTerm)", listing=True)
 def body_legislative_term(code: str) -> Response:
     entry("body", code)
     found = index()
@@ -220,6 +258,7 @@ def body_legislative_term(code: str) -> Response:
 @site.get("/legislativeterm/<year>")
 @public
 @public_page
+@described("Open data: a mandate period (OParl LegislativeTerm)")
 def legislative_term(year: str) -> Response:
     found = index()
     if not year.isdigit() or int(year) not in o.terms(found, diarium().today()):
@@ -233,6 +272,7 @@ def legislative_term(year: str) -> Response:
 @site.get("/organization/<code>")
 @public
 @public_page
+@described("Open data: a body as an OParl Organization")
 def get_organization(code: str) -> Response:
     return jsonify(_organization(entry("body", code)))
 
@@ -240,6 +280,7 @@ def get_organization(code: str) -> Response:
 @site.get("/body/<code>/party/<party>")
 @public
 @public_page
+@described("Open data: a party of a body's members (OParl Organization)")
 def get_party(code: str, party: str) -> Response:
     entry("body", code)
     found = [(name, held) for name, held in _parties(code).items()
@@ -252,6 +293,7 @@ def get_party(code: str, party: str) -> Response:
 @site.get("/person/<person>")
 @public
 @public_page
+@described("Open data: a person appointed to bodies (OParl Person)")
 def get_person(person: str) -> Response:
     found = [(name, held) for name, held in _persons().items() if o.person_key(name) == person]
     if not found:
@@ -262,6 +304,7 @@ def get_person(person: str) -> Response:
 @site.get("/body/<code>/membership/<int:number>")
 @public
 @public_page
+@described("Open data: a membership of a body (OParl Membership)")
 def get_membership(code: str, number: int) -> Response:
     entry("body", code)
     found = [m for m in _members(code) if m[0].number == number]
@@ -276,6 +319,7 @@ def get_membership(code: str, number: int) -> Response:
 @site.get("/meeting/<ref>")
 @public
 @public_page
+@described("Open data: a meeting (OParl Meeting)")
 def get_meeting(ref: str) -> Response:
     return jsonify(_meeting_object(*_meeting(ref)))
 
@@ -283,6 +327,7 @@ def get_meeting(ref: str) -> Response:
 @site.get("/meeting/<ref>/location")
 @public
 @public_page
+@described("Open data: a meeting's place (OParl Location)")
 def meeting_location(ref: str) -> Response:
     found, shown = _meeting(ref)
     if not shown.place:
@@ -293,6 +338,7 @@ def meeting_location(ref: str) -> Response:
 @site.get("/meeting/<ref>/agendaitem/<int:number>")
 @public
 @public_page
+@described("Open data: an agenda item (OParl AgendaItem)")
 def get_agenda_item(ref: str, number: int) -> Response:
     found, shown = _meeting(ref)
     return jsonify(o.agenda_item(found, shown, number))
@@ -301,6 +347,7 @@ def get_agenda_item(ref: str, number: int) -> Response:
 @site.get("/meeting/<ref>/consultation/<int:number>")
 @public
 @public_page
+@described("Open data: a case on a meeting's agenda (OParl Consultation)")
 def get_consultation(ref: str, number: int) -> Response:
     found, shown = _meeting(ref)
     dnr = shown.agenda_item(number).dnr
@@ -313,6 +360,7 @@ def get_consultation(ref: str, number: int) -> Response:
 @site.get("/meeting/<ref>/protocol")
 @public
 @public_page
+@described("Open data: an adjusted protocol (OParl File)")
 def get_protocol(ref: str) -> Response:
     """The meeting's protocol as an OParl File, once adjusted (before: 404)."""
     found, shown = _meeting(ref)
@@ -324,5 +372,6 @@ def get_protocol(ref: str) -> Response:
 @site.get("/paper/<path:dnr>")
 @public
 @public_page
+@described("Open data: a case (OParl Paper)")
 def get_paper(dnr: str) -> Response:
     return jsonify(_paper(entry("case", dnr)))
