@@ -16,7 +16,12 @@ import pytest
 from diarium.cases.application import Diarium
 from diarium.cases.demo.cases import load_demo
 from diarium.cases.demo.recent import load_recent
-from diarium.domain.meeting.terms import appeal_period_end, taken_down_on
+from diarium.domain.meeting.terms import (
+    appeal_period_end,
+    notice_on_the_board,
+    on_the_board,
+    taken_down_on,
+)
 from tests import meetings_support as ms
 from tests.browser_support import chromium_browser, violations, visit  # noqa: F401
 from tests.live_server import serving
@@ -25,6 +30,21 @@ SECRET, OPEN = "1310-2020", "1311-2020"
 SECRET_TITLE = "Utredning HEMLIGTITEL om Kalle"
 PUBLIC_TITLE = "Utredning enligt socialtjänstlagen"
 NEXT = "RS-2020-11-11"  # the next meeting, whose notice is published on 2020-10-28
+
+
+def test_a_posting_comes_down_the_day_after_the_appeal_period() -> None:
+    # posted Thursday 2020-12-03: three weeks end on Christmas eve, run on to Monday the 28th
+    posted = date(2020, 12, 3)
+    assert appeal_period_end(posted) == date(2020, 12, 28)
+    assert taken_down_on(posted) == date(2020, 12, 29)
+    assert not on_the_board(posted, date(2020, 12, 2))
+    assert on_the_board(posted, posted) and on_the_board(posted, date(2020, 12, 28))
+    assert not on_the_board(posted, date(2020, 12, 29)) and not on_the_board(None, posted)
+    meeting = date(2020, 11, 11)
+    assert [notice_on_the_board(date(2020, 10, 28), meeting, d) for d in (
+        date(2020, 10, 27), date(2020, 10, 28), meeting, date(2020, 11, 12))] == [
+        False, True, True, False]
+    assert not notice_on_the_board(None, meeting, meeting)
 
 
 def _case(client: Any, dnr: str, title: str, **more: Any) -> None:
@@ -166,6 +186,27 @@ def test_bodies_and_their_meetings(client_as: Any, world: dict[str, Any]) -> Non
     meeting = _page(public, f"/moten/{ms.REF}")
     assert '<a href="/organ/RS">Regionstyrelsen</a>' in meeting and "09.00" in meeting
     assert f'href="/moten/{ms.REF}/protokoll"' in meeting
+
+
+def test_a_paragraph_posted_on_its_own_is_on_the_board(
+    client: Any, client_as: Any, diarium: Diarium, app: Any
+) -> None:
+    ms.setup_bodies(client)
+    _case(client, OPEN, "Motion om cykelvägar")
+    ms.schedule(client)
+    ms.attend(client)
+    number = ms.paragraph(client, "Motion om cykelvägar", OPEN)
+    ms.ok(ms.decide(client, number), 201)
+    ms.ok(client.post(f"/api/meetings/{ms.REF}/paragraphs/{number}/immediate-adjustment", json={
+        "signed_by": [ms.CHAIR, "Glenn Berggård"], "adjusted_on": "2020-10-14"}))
+    ms.ok(client.post(f"/api/meetings/{ms.REF}/posting", json={
+        "paragraph": number, "posted_on": "2020-10-15"}))
+    app.extensions["diarium_projector"].catch_up()
+    diarium.today = lambda: date(2020, 10, 16)  # type: ignore[method-assign]
+    html = _page(client_as(None), "/anslagstavla")
+    assert f"§ {number} (omedelbart justerad)" in html
+    assert "<dt>Datum för justering</dt><dd>2020-10-14</dd>" in html
+    assert f"<dt>Sista dag att överklaga</dt><dd>{appeal_period_end(date(2020, 10, 15))}" in html
 
 
 def test_unknown_bodies_and_meetings_answer_a_swedish_404(client_as: Any) -> None:
