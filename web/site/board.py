@@ -76,7 +76,7 @@ def show_body(code: str) -> Any:
     return render(
         "body_show.html", heading=body.name, body=body, kinds=KINDS,
         parent=q.body_names().get(body.parent) if body.parent else None,
-        members=sorted(body.members_on(today), key=lambda m: (m.role, m.name)),
+        members=sorted(body.members_on(today), key=_seat),
         upcoming=list(reversed(upcoming)),
         past=[m for m in meetings if m not in upcoming],
     )
@@ -108,6 +108,16 @@ def show_meeting(ref: str) -> Any:
         taken_down=taken_down_on(posted) if posted else None,
         decisions=DECISIONS, kept_at=q.protocol_kept_at(), today=today,
     )
+
+
+POSITIONS = ("ordförande", "förste vice ordförande", "andre vice ordförande")
+
+
+def _seat(membership: Any) -> tuple[bool, int, str]:
+    """Members before substitutes, the chair and vice chairs first, then by name."""
+    position = membership.position
+    rank = POSITIONS.index(position) if position in POSITIONS else len(POSITIONS)
+    return (membership.role != "ledamot", rank, membership.name)
 
 
 def _not_found(detail: str) -> tuple[str, int]:
