@@ -183,6 +183,7 @@ def test_bodies_and_their_meetings(client_as: Any, world: dict[str, Any]) -> Non
     assert "Doris Messner" in body and "Ersättare" in body
     upcoming, past = body.split("<h2>Tidigare sammanträden</h2>")
     assert f'href="/moten/{NEXT}"' in upcoming and f'href="/moten/{ms.REF}"' in past
+    assert "kl. 13.00, Sessionssalen, Regionhuset, Luleå" in upcoming  # as the notice says
     meeting = _page(public, f"/moten/{ms.REF}")
     assert '<a href="/organ/RS">Regionstyrelsen</a>' in meeting and "09.00" in meeting
     assert f'href="/moten/{ms.REF}/protokoll"' in meeting
