@@ -374,6 +374,15 @@ ADJUSTMENT_SIGNATORIES = rule(
     source="KL 5:69",
 )
 ADJUSTMENT_DATE = rule("adjustment-date", "A protocol cannot be adjusted before the meeting.")
+NOTICE_AFTER_MEETING = rule(
+    "notice-after-meeting",
+    "The notice of a meeting (kallelse) is published before the meeting, not after its date.",
+    source="KL 5:10-13, 6:20",
+)
+NOTICE_PUBLISHED = rule(
+    "notice-published", "The notice of the meeting is already published.",
+    source="KL 5:10-13, 6:20",
+)
 POSTING_BEFORE_ADJUSTMENT = rule(
     "posting-before-adjustment", "The adjustment is posted after it was made (KL 8:12).",
     source="KL 8:12",

@@ -48,6 +48,24 @@ class MeetingScheduled(DiariumCreated):
     migrated_source: str | None = None  # taken over from an older system (added later)
 
 
+class MeetingNoticePublished(DiariumEvent):
+    """The notice of the meeting (kallelse, with its agenda) was published, on the notice
+    board among other places (``occurred_on`` = the day it was published); ``place`` and
+    ``starts_at`` where the notice gives them (else those given when it was scheduled)."""
+
+    label = "Kallelse publicerad"
+    secrecy = SAFE
+    public = Public(
+        "meeting.notice_published",
+        "The notice of the meeting (kallelse, with its agenda) was published on the notice "
+        "board; business_date is the day it was published.",
+        about=MEETING_ADDED,
+    )
+
+    place: Annotated[str | None, "where the meeting is held, as the notice gives it"]
+    starts_at: Annotated[str | None, "when the meeting starts, e.g. 09.00"]
+
+
 class AgendaItemAdded(DiariumEvent):
     """An item was put on the agenda (föredragningslista): a case or a fixed item."""
 

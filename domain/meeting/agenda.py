@@ -39,6 +39,29 @@ class Agenda(MeetingState):
         )
         return self.agenda[-1]
 
+    @decides(mc.PublishMeetingNotice)
+    def publish_notice(self, command: mc.PublishMeetingNotice, by: Actor, today: date) -> None:
+        """Publish the notice (kallelse) with its agenda, once, no later than the meeting day
+        (KL 5:10-13, 6:20); a place or start time it gives replaces the scheduled one."""
+        published_on = happened_on(command.published_on, today, "published_on")
+        require(
+            self.notice_published_on is None,
+            rules.NOTICE_PUBLISHED,
+            f"The notice of {self.ref} was published on {self.notice_published_on}",
+        )
+        require(
+            published_on <= self.meeting_date,
+            rules.NOTICE_AFTER_MEETING,
+            f"{self.ref} is held on {self.meeting_date}, before {published_on}",
+            "published_on",
+        )
+        self.record(
+            ev.MeetingNoticePublished, command, by,
+            place=command.place or self.place,
+            starts_at=command.starts_at or self.starts_at,
+            occurred_on=published_on,
+        )
+
     @decides(mc.WithdrawAgendaItem)
     def withdraw_agenda_item(
         self, command: mc.WithdrawAgendaItem, by: Actor, today: date
@@ -114,6 +137,12 @@ class Agenda(MeetingState):
         )
 
     # -- evolution --------------------------------------------------------------------
+
+    @evolves(ev.MeetingNoticePublished)
+    def _notice_published(self, event: ev.MeetingNoticePublished) -> None:
+        self.notice_published_on = event.occurred_on
+        self.place = event.place
+        self.starts_at = event.starts_at
 
     @evolves(ev.AgendaItemAdded)
     def _agenda_item_added(self, event: ev.AgendaItemAdded) -> None:

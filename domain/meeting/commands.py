@@ -138,6 +138,15 @@ class AddAgendaItem(MeetingCommand):
 
 
 @command
+class PublishMeetingNotice(MeetingCommand):
+    """Publish the notice of the meeting (kallelse, with its agenda) on the notice board."""
+
+    published_on: date | None = None
+    place: str | None = None
+    starts_at: str | None = None
+
+
+@command
 class WithdrawAgendaItem(MeetingCommand):
     number: int
     reason: str | None = None

@@ -232,6 +232,7 @@ class MeetingState(DiariumAggregate):
         self.posted_late = False
         self.corrections: list[Correction] = []
         self.legal_force: dict[int, date] = {}  # § -> first day of legal force recorded
+        self.notice_published_on: date | None = None  # the kallelse (MeetingNoticePublished)
 
     # -- queries ----------------------------------------------------------------------
 

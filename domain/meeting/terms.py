@@ -161,6 +161,26 @@ def legal_force_from(posted_on: date) -> date:
     return appeal_period_end(posted_on) + timedelta(days=1)
 
 
+def taken_down_on(posted_on: date) -> date:
+    """The day the posted adjustment comes down from the notice board: the day after the
+    appeal period ends. The notice stays posted until the appeal period has run out (KL 8:12
+    second paragraph: "till dess att tiden för överklagande har gått ut"); that period's last
+    day is run on past a day off (lag 1930:173), so the notice stays up through it and is
+    taken down the next day, the first day of legal force."""
+    return appeal_period_end(posted_on) + timedelta(days=1)
+
+
+def on_the_board(posted_on: date | None, today: date) -> bool:
+    """Whether an adjustment posted on ``posted_on`` is on the notice board ``today``."""
+    return posted_on is not None and posted_on <= today < taken_down_on(posted_on)
+
+
+def notice_on_the_board(published_on: date | None, meeting_date: date, today: date) -> bool:
+    """Whether a meeting's notice (kallelse) is on the notice board ``today``: from the day
+    it was published through the meeting day."""
+    return published_on is not None and published_on <= today <= meeting_date
+
+
 NOT_APPEALABLE = (
     "Beslutet är av beredande art (förslag till {higher_body}) och kan inte överklagas "
     "(13 kap. 2 § kommunallagen)."

@@ -67,8 +67,9 @@ class DecisionsProjection(Projection):
     # Easter before it was wrong in some years (2010, 2021) and failed in others (2029);
     # 4: bodies and meetings listed (kind, parent, session, place, closed), extracts by meeting;
     # 5: appealable; a preparatory decision (a proposal to a higher body) has no
-    # legal_force_on (KL 13:2)
-    version = 5
+    # legal_force_on (KL 13:2); 6: a meeting's place and start time as its published notice
+    # (kallelse) gives them
+    version = 6
 
     def define(self, metadata: MetaData, generation: int) -> dict[str, TableSpec]:
         return decision_tables(metadata, generation)
@@ -266,6 +267,10 @@ class DecisionsProjection(Projection):
             "place": event.place, "starts_at": event.starts_at, "parties": {}, "closed": False,
             "adjusted_on": None, "posted_on": None,
         })
+
+    @handles(mev.MeetingNoticePublished)
+    def _notice(self, uow: UnitOfWork, event: mev.MeetingNoticePublished, position: int) -> None:
+        self._meeting(uow, event).update(place=event.place, starts_at=event.starts_at)
 
     @handles(mev.MeetingClosed)
     def _closed(self, uow: UnitOfWork, event: mev.MeetingClosed, position: int) -> None:

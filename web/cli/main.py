@@ -52,6 +52,7 @@ def serve(args: argparse.Namespace) -> None:
 def demo(args: argparse.Namespace) -> None:
     """Load the demo cases (a store that has them already is left as it is)."""
     from diarium.cases.demo.cases import load_demo
+    from diarium.cases.demo.recent import load_recent
     from diarium.cases.tokens import TokenStore
     from diarium.domain.rules import RuleViolation
 
@@ -62,6 +63,8 @@ def demo(args: argparse.Namespace) -> None:
         print(f"diarium: demo already loaded ({refused})")
         return
     print(f"diarium: loaded {len(dnrs)} demo cases: {', '.join(dnrs)}")
+    recent = load_recent(diarium)  # the notice board: a meeting posted, one called
+    print(f"diarium: on the notice board (/anslagstavla): {recent['held']}, {recent['upcoming']}")
     token, _ = TokenStore.for_application(diarium).issue(
         name="demo", roles=["registrar", "secretary", "chair", "auditor"], by="demo"
     )

@@ -290,6 +290,13 @@ class ReportDelegatedDecisionsSchema(CommandSchema):
     numbers = fields.List(number(), required=True, validate=validate.Length(min=1, max=500))
 
 
+class PublishMeetingNoticeSchema(CommandSchema):
+    command = mc.PublishMeetingNotice
+    published_on = optional_date()
+    place = optional_text(300)
+    starts_at = clock()
+
+
 class CloseMeetingSchema(CommandSchema):
     command = mc.CloseMeeting
     closed_at = clock()
