@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, g, jsonify
 
 from diarium.web.auth import public
+from diarium.web.disclosure import public_meeting
 from diarium.web.routes.common import diarium
 from diarium.web.routes.public import public_case
 from diarium.web.routes.query import InvalidQuery, invalid_query_response
@@ -105,7 +106,7 @@ def _parties(code: str) -> dict[str, list[Appointment]]:
 
 def _meeting(ref: str) -> tuple[Entry, Any]:
     found = entry("meeting", ref)
-    return found, o.public_meeting(diarium().meetings.get_meeting(ref))
+    return found, public_meeting(diarium().meetings.get_meeting(ref))
 
 
 def _meeting_object(found: Entry, shown: Any) -> dict[str, Any]:

@@ -13,10 +13,8 @@ from zoneinfo import ZoneInfo
 
 from flask import request, url_for
 
-from diarium.cases import secrecy
 from diarium.domain.identity_numbers import masked, personal_identity_numbers
 from diarium.domain.meeting.state import MeetingStatus
-from diarium.web.disclosure import _secrets  # the markings of a meeting's cases
 from diarium.web.site.oparl_index import Appointment, Entry, Index
 
 SCHEMA = "https://schema.oparl.org/1.1/"
@@ -50,15 +48,6 @@ def base(kind: str, ident: str, created: datetime | None, modified: datetime | N
            "created": stamp(created), "modified": stamp(modified),
            "web": web(page) if page else None}
     return {k: v for k, v in out.items() if v is not None and v != []}
-
-
-def public_meeting(meeting: Any) -> Any:
-    """The meeting as the public sees it: what the markings of its cases cover withheld (as
-    from a reader without access, whoever asks; nothing is disclosed, nothing logged)."""
-    shown, _ = secrecy.redact_meeting(
-        meeting, _secrets(secrecy.meeting_dnrs(meeting)), lambda _: False
-    )
-    return shown
 
 
 # -- persons and parties --------------------------------------------------------------------
