@@ -117,6 +117,8 @@ def test_the_diary_is_paged_forward_and_back(world: Any) -> None:
     ("status=halvklar", "Status"),
     ("cursor=inte-en-sida", "Sida"),
     ("q=" + "a" * 501, "Sökord"),
+    ("q=a%00b", "Sökord"),  # refused by the app before the page runs (web/routes/query.py)
+    ("dnr=" + "9" * 501, "Diarienummer"),
 ])
 def test_bad_parameters_answer_400_in_swedish_naming_the_field(
     world: Any, query: str, field: str
@@ -138,6 +140,7 @@ def test_the_post_list_of_a_day(world: Any) -> None:
     assert text(world.get("/diarium/postlista?datum=2020-10-01")) == page
     assert "Inga handlingar registrerades" in text(world.get("/diarium/postlista?datum=2020-10-02"))
     assert "Datum" in text(world.get("/diarium/postlista?datum=första"), 400)
+    assert "Nästa dag" not in text(world.get("/diarium/postlista?datum=9999-12-31"))
 
 
 def test_a_case_page_and_an_unknown_case(world: Any) -> None:
@@ -148,6 +151,7 @@ def test_a_case_page_and_an_unknown_case(world: Any) -> None:
     assert "/files" not in page and "download" not in page  # files are handed out on request
     missing = text(world.get("/diarium/9999-2020"), 404)
     assert "Ärendet finns inte" in missing and '<html lang="sv">' in missing
+    assert "Ärendet finns inte" in text(world.get("/diarium/a%00b"), 404)
 
 
 def test_the_start_page_shows_the_latest_registrations(world: Any) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, make_response, request
 
 from diarium.web.auth import public
 from diarium.web.routes.common import diarium
@@ -29,6 +29,21 @@ def _labels() -> dict[str, Any]:
 
 def _bad(error: dq.BadParameter) -> tuple[str, int]:
     return render("diary_error.html", heading="Felaktig sökning", error=error), 400
+
+
+@site.after_request
+def swedish_refusals(response: Response) -> Response:
+    """A parameter the app refuses before any page runs (web/routes/query.py: control
+    characters and the like, answered as problem+json) answered as a Swedish page instead:
+    400 naming the field, or the 404 page of a case (the app's headers are set after)."""
+    if response.mimetype != "application/problem+json" or response.status_code not in (400, 404):
+        return response
+    if response.status_code == 404:
+        return make_response(render("diary_error.html", heading="Ärendet finns inte"), 404)
+    named = [p.get("name", "") for p in (response.get_json() or {}).get("invalid-params", [])]
+    name = named[0] if named else ""
+    label = dq.SEARCH_FIELDS.get(name, ("", {"datum": "Datum"}.get(name, name)))[1]
+    return make_response(_bad(dq.BadParameter(name, label, "otillåtna tecken")))
 
 
 @site.get("/")
@@ -81,8 +96,16 @@ def post_list() -> Answer:
     return render("diary_post_list.html", heading=f"Postlista {day.isoformat()}", day=day,
                   documents=page.items, next_cursor=page.next_cursor,
                   cases=dq.case_titles([d["dnr"] for d in page.items]),
-                  yesterday=day - timedelta(days=1), tomorrow=day + timedelta(days=1),
+                  yesterday=_shifted(day, -1), tomorrow=_shifted(day, 1),
                   **_labels())
+
+
+def _shifted(day: date, days: int) -> date | None:
+    """The day ``days`` from ``day`` (None beyond the calendar's ends)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 @site.get("/diarium/<path:dnr>")

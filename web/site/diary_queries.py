@@ -36,6 +36,7 @@ SEARCH_FIELDS: dict[str, tuple[str, str]] = {
 }
 STATUSES = {"open": "Pågående", "closed": "Avslutat", "cancelled": "Makulerat"}
 DIRECTIONS = {"incoming": "Inkommande", "outgoing": "Utgående", "drawn_up": "Upprättad"}
+CASE_SCHEMA = s.CaseSchema()  # made once: dumping keeps no state
 
 
 class BadParameter(ValueError):
@@ -95,7 +96,9 @@ def _read(name: str, args: dict[str, str], labels: Mapping[str, tuple[str, str]]
         given = next(iter(invalid.problems))
         field, label = next(
             ((k, label) for k, (f, label) in labels.items() if f == given), (given, given))
-        raise BadParameter(field, label, "ogiltigt värde") from None
+        reason = ("högst 500 tecken" if "500 characters" in invalid.problems[given]
+                  else "värdet kan inte användas")
+        raise BadParameter(field, label, reason) from None
     except UnknownCursor:
         raise BadParameter("cursor", "Sida", "länken pekar inte på någon sida; börja om "
                            "sökningen") from None
@@ -138,7 +141,7 @@ def bodies() -> list[dict[str, Any]]:
 def public_view(dnr: str) -> dict[str, Any] | None:
     """The case as ``GET /public/cases/<dnr>`` shows it (None: no such case)."""
     try:
-        return public_case(s.CaseSchema().dump(diarium().view_case(dnr)))
+        return public_case(CASE_SCHEMA.dump(diarium().view_case(dnr)))
     except CaseNotFound:
         return None
 
