@@ -9,7 +9,8 @@ store bench/registers.py filled with the same ``--cases`` is reused (``--store``
 registers are caught up and ``ANALYZE``d. Then each page of web/site/diary.py is requested
 ``--repeat`` times in-process (Flask's test client: the WSGI app, the route, the queries and
 the template; no HTTP server), without ``If-None-Match`` (rendered every time), with
-parameters varied (words, dnrs, days, bodies), after 5 warm-up requests. The baselines are
+parameters varied (words, dnrs, days, bodies), in turns (one request of each per round, after
+5 warm-up rounds), so that the machine's load falls on pages and baselines alike. The baselines are
 the JSON API for the same reads in the same run: ``GET /api/registers/diary`` (the same
 query, 20 rows, with a secretary's token: the same withholding and the same public-text
 matching as the public) and ``GET /public/cases/<dnr>``. The page cache stays at its default
@@ -79,9 +80,11 @@ def requests_to_time(cases: int, rnd: random.Random) -> dict[str, Callable[[], s
     }
 
 
-def _timed(client: Any, url: Callable[[], str], repeat: int,
-           headers: dict[str, str]) -> tuple[float, float]:
-    def once() -> float:
+def _timed(client: Any, measured: dict[str, tuple[Callable[[], str], dict[str, str]]],
+           repeat: int) -> dict[str, tuple[float, float]]:
+    """p50 and p95 ms of each request, taken in turns (one of each per round), so that a
+    change in the machine's load falls on the pages and the baselines alike."""
+    def once(url: Callable[[], str], headers: dict[str, str]) -> float:
         asked = url()
         started = time.perf_counter()
         response = client.get(asked, headers=headers)
@@ -89,10 +92,13 @@ def _timed(client: Any, url: Callable[[], str], repeat: int,
         assert response.status_code == 200, (asked, response.status_code)
         return elapsed
 
-    for _ in range(5):
-        once()
-    samples = [once() for _ in range(repeat)]
-    return percentile(samples, 50), percentile(samples, 95)
+    samples: dict[str, list[float]] = {name: [] for name in measured}
+    for round_ in range(5 + repeat):
+        for name, (url, headers) in measured.items():
+            elapsed = once(url, headers)
+            if round_ >= 5:  # the first 5 rounds warm up
+                samples[name].append(elapsed)
+    return {name: (percentile(s, 50), percentile(s, 95)) for name, s in samples.items()}
 
 
 def measure(backend: str, cases: int, repeat: int,
@@ -124,12 +130,11 @@ def measure(backend: str, cases: int, repeat: int,
         secret, _ = TokenStore.for_application(diarium).issue(
             name="bench.sekreterare", roles=["secretary"], by="bench")
         client = app.test_client()
-        rnd = random.Random(7)
-        results = {}
-        for name, url_of in requests_to_time(cases, rnd).items():
-            headers = {"Authorization": f"Bearer {secret}"} if name.startswith("API /api") else {}
-            results[name] = _timed(client, url_of, repeat, headers)
-            p50, p95 = results[name]
+        bearer = {"Authorization": f"Bearer {secret}"}
+        measured = {name: (url_of, bearer if name.startswith("API /api") else {})
+                    for name, url_of in requests_to_time(cases, random.Random(7)).items()}
+        results = _timed(client, measured, repeat)
+        for name, (p50, p95) in results.items():
             flag = "" if p95 < 50 else "  (over 50 ms)"
             print(f"{backend:<8} {name:<58} {p50:7.2f} {p95:7.2f}{flag}", flush=True)
         engine.dispose()
