@@ -128,7 +128,7 @@ def measure(backend: str, cases: int, repeat: int,
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
         secret, _ = TokenStore.for_application(diarium).issue(
-            name="bench.sekreterare", roles=["secretary"], by="bench")
+            name=f"bench.sekreterare.{time.time_ns()}", roles=["secretary"], by="bench")
         client = app.test_client()
         bearer = {"Authorization": f"Bearer {secret}"}
         measured = {name: (url_of, bearer if name.startswith("API /api") else {})
