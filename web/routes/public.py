@@ -25,7 +25,9 @@ CASE_KEYS = (
     "decisions", "withheld",
 )
 DOCUMENT_KEYS = ("number", "direction", "date", "counterpart", "description", "secrecy")
-DECISION_KEYS = ("number", "kind", "text", "decided_on", "body", "paragraph")
+DECISION_KEYS = (  # who decided is public (a delegate too); the text may be withheld
+    "number", "kind", "text", "decided_on", "body", "paragraph", "delegate", "delegation_point",
+)
 
 
 def _pick(view: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:

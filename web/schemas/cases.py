@@ -375,12 +375,12 @@ class PublicDecisionSchema(Schema):
     decided_on = fields.Date()
     body = Text(allow_none=True)
     paragraph = fields.Integer(allow_none=True)
+    delegate = Text(allow_none=True, metadata={"description": "who decided under delegation"})
+    delegation_point = Text(allow_none=True)
 
 
 class DecisionSchema(PublicDecisionSchema):
     higher_body = Text(allow_none=True)
-    delegate = Text(allow_none=True)
-    delegation_point = Text(allow_none=True)
     historical_source = Text(allow_none=True)
     extracts = fields.Method("dump_extracts", metadata={"type": "array"})
 
