@@ -1,8 +1,10 @@
-"""The protocol as the seed writes it: Swedish phrases for each element of a paragraph."""
+"""The protocol as the seed writes it: Swedish phrases for each element of a paragraph; the
+same context renders the staff page, the public page and the PDF/A (web/protocol_pdf.py)."""
 
 from __future__ import annotations
 
-from datetime import date
+import os
+from datetime import date, timedelta
 from typing import Any
 
 from diarium.domain.body.aggregate import Body
@@ -23,6 +25,7 @@ CAPACITY_HEADINGS = {
     Capacity.SUBSTITUTE.value: "Ej tjänstgörande ersättare",
     Capacity.OTHER.value: "Övriga närvarande",
 }
+KEPT_AT_VARIABLE = "DIARIUM_PROTOCOL_KEPT_AT"  # where the signed protocol is kept (anslagsbevis)
 MONTHS = [
     "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
     "oktober", "november", "december",
@@ -89,6 +92,37 @@ def protocol_context(meeting: Meeting, body: Body) -> dict[str, Any]:
         "appeal_period_ends": swedish_date(meeting.appeal_period_ends),
         "adjusters_text": join([who(a) for a in meeting.adjusters]),
         "signed_text": join([who(a) for a in meeting.signed_by]),
+        "draft": meeting.adjusted_on is None,
+        "notice": _notice(meeting),
+    }
+
+
+def render_protocol(meeting: Meeting, body: Body, template: str = "protocol.html",
+                    **extra: Any) -> str:
+    """The protocol page (``protocol.html``, or the public site's) of a meeting as given
+    (already through the secrecy filter for its reader)."""
+    from flask import render_template
+
+    return render_template(template, **protocol_context(meeting, body), **extra)
+
+
+def kept_at() -> str:
+    """Where the adjusted protocol is kept (``DIARIUM_PROTOCOL_KEPT_AT``)."""
+    return os.environ.get(KEPT_AT_VARIABLE) or "Registraturen"
+
+
+def _notice(meeting: Meeting) -> dict[str, str] | None:
+    """The anslagsbevis once the protocol is posted: it stays on the notice board until the
+    appeal period has run out (KL 8:12, 13:5) and is taken down the day after."""
+    ends = meeting.appeal_period_ends
+    if meeting.posted_on is None or ends is None:
+        return None
+    return {
+        "meeting_date": swedish_date(meeting.meeting_date),
+        "adjusted_on": swedish_date(meeting.adjusted_on),
+        "posted_on": swedish_date(meeting.posted_on),
+        "taken_down_on": swedish_date(ends + timedelta(days=1)),
+        "kept_at": kept_at(),
     }
 
 
