@@ -239,8 +239,12 @@ def test_the_public_protocol_withholds_secrets_and_masks_identity_numbers(
     assert cached.status_code == 304
 
     # while the body's secretary's staff PDF has the secret paragraph
-    staff = pdf_text(secretary(client_as).get(PROTOCOL, headers=PDF).data)
+    keeper = secretary(client_as)
+    staff = pdf_text(keeper.get(PROTOCOL, headers=PDF).data)
     assert all(word in staff for word in SECRET_WORDS) and IDENTITY_NUMBER in staff
+    # the public pages are the public's view whoever asks, with a token too
+    assert pdf_text(keeper.get(PUBLIC_PDF).data) == text
+    assert keeper.get(PAGE).get_data(as_text=True) == html
 
 
 # -- in a real browser: the demo's seed protocol ---------------------------------------------------

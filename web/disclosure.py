@@ -89,6 +89,16 @@ def disclose_meeting(meeting: Any) -> Any:
     return shown
 
 
+def public_meeting(meeting: Any) -> Any:
+    """The meeting as the public sees it (no reader, whoever asks: a public page): what the
+    markings of its cases cover withheld, as :func:`disclose_meeting` withholds it from a
+    reader without a token; nothing is disclosed, so nothing is logged."""
+    shown, _ = secrecy.redact_meeting(
+        meeting, _secrets(secrecy.meeting_dnrs(meeting)), lambda _marks: False
+    )
+    return shown
+
+
 def disclose_meeting_history(events: list[dict[str, Any]], meeting: Any) -> list[dict[str, Any]]:
     """A meeting's events as the current reader may see them (reads logged as for the
     meeting)."""

@@ -11,7 +11,7 @@ from flask import Blueprint
 from diarium.domain.identity_numbers import masked
 from diarium.domain.meeting.terms import MeetingNotFound
 from diarium.web.auth import public
-from diarium.web.disclosure import disclose_meeting
+from diarium.web.disclosure import public_meeting
 from diarium.web.protocol import render_protocol
 from diarium.web.protocol_pdf import html_to_pdf, pdf_response
 from diarium.web.routes.common import diarium
@@ -21,14 +21,15 @@ site = Blueprint("site_protocol", __name__)
 
 
 def adjusted_protocol(ref: str) -> tuple[Any, Any] | None:
-    """The meeting (as the public may see it) and its body, when its protocol is adjusted."""
+    """The meeting as the public sees it (with or without a token) and its body, when its
+    protocol is adjusted."""
     try:
         meeting = diarium().meetings.get_meeting(ref)
     except MeetingNotFound:
         return None
     if meeting.adjusted_on is None:
         return None
-    return disclose_meeting(meeting), diarium().bodies.get_body(meeting.body)
+    return public_meeting(meeting), diarium().bodies.get_body(meeting.body)
 
 
 def not_yet(ref: str) -> tuple[str, int]:
