@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from diarium.cases.application import Diarium
 from diarium.cases.demo.cases import load_demo
 from diarium.domain.identity_numbers import MASK
+from diarium.web.protocol_pdf import BASE_URL, ExternalResource, _fetch
 from tests import meetings_support as ms
 from tests.browser_support import chromium_browser, violations, visit  # noqa: F401
 from tests.live_server import serving
@@ -245,6 +246,16 @@ def test_the_public_protocol_withholds_secrets_and_masks_identity_numbers(
     # the public pages are the public's view whoever asks, with a token too
     assert pdf_text(keeper.get(PUBLIC_PDF).data) == text
     assert keeper.get(PAGE).get_data(as_text=True) == html
+
+
+def test_the_pdf_fetches_nothing_but_the_apps_own_stylesheets() -> None:
+    """No external fonts, stylesheets or images: WeasyPrint's fetcher reads the app's CSS."""
+    assert b"@page" in _fetch(BASE_URL + "static/protocol-print.css")["string"]
+    for url in ("https://fonts.example/static/font.css", "file:///etc/passwd",
+                BASE_URL + "static/../__init__.py", BASE_URL + "logo.png",
+                BASE_URL + "static/nothing.css"):
+        with pytest.raises(ExternalResource):
+            _fetch(url)
 
 
 # -- in a real browser: the demo's seed protocol ---------------------------------------------------
