@@ -311,3 +311,13 @@ def test_the_public_protocol_reads_without_javascript_and_by_keyboard(
     assert page.evaluate("document.activeElement.getAttribute('href')") == SEED + ".pdf"
     answer = requests.get(demo + SEED + ".pdf", timeout=30)
     assert answer.status_code == 200 and pdfa_identification(answer.content) == ("2", "B")
+    css = requests.get(demo + "/static/protocol-print.css", timeout=10)
+    assert css.status_code == 200 and "@page" in css.text  # the print stylesheet, served
+
+
+def test_the_page_for_a_protocol_not_yet_adjusted_is_accessible(browser: Any, demo: str) -> None:
+    page = browser.new_page()
+    response = page.goto(demo + "/moten/RS-2099-01-01/protokoll")
+    assert response is not None and response.status == 404
+    assert page.locator("h1").inner_text() == "Protokollet finns inte"
+    assert violations(page) == []
