@@ -8,11 +8,13 @@ secret text that match must answer exactly as guesses that do not (no oracle).""
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from pypdf import PdfReader
 
 from diarium.cases.legal_force import record_legal_force
 from diarium.cases.outbound.webhook_delivery import WebhookWorker
@@ -183,17 +185,27 @@ def catch_up(app: Any) -> None:
         projector.catch_up()
 
 
+def answer_text(response: Any) -> str:
+    """An answer's text; a PDF's (the protocol): the text of its pages, then its bytes."""
+    if response.mimetype != "application/pdf":
+        return response.get_data(as_text=True)
+    pages = PdfReader(io.BytesIO(response.data)).pages
+    return " ".join(page.extract_text() for page in pages) + response.data.decode("latin-1")
+
+
 def leaks(client: Any, targets: list[str]) -> tuple[list[str], int]:
     found, answered = [], 0
     for url in targets:
-        response = client.get(url)
-        assert response.status_code < 500, (url, response.status_code)
-        answered += response.status_code == 200
-        text = response.get_data(as_text=True)
-        for asked in parse_qs(urlsplit(url).query).get("q", []):  # a search form's own echo
-            text = text.replace(f'value="{asked}"', "")
-        if MARK in text.lower() or any(h in text for h in SECRET_HASHES):
-            found.append(f"{url} ({response.status_code}): {text[:200]}")
+        # the protocol is also answered as PDF/A (Accept: application/pdf)
+        for accept in ("*/*", "application/pdf") if url.endswith("/protocol") else ("*/*",):
+            response = client.get(url, headers={"Accept": accept})
+            assert response.status_code < 500, (url, response.status_code)
+            answered += response.status_code == 200
+            text = answer_text(response)
+            for asked in parse_qs(urlsplit(url).query).get("q", []):  # a search form's echo
+                text = text.replace(f'value="{asked}"', "")
+            if MARK in text.lower() or any(h in text for h in SECRET_HASHES):
+                found.append(f"{url} ({response.status_code}, {accept}): {text[:200]}")
     return found, answered
 
 

@@ -1,9 +1,13 @@
-"""The protocol as the seed writes it: Swedish phrases for each element of a paragraph."""
+"""The protocol as the seed writes it: Swedish phrases for each element of a paragraph; the
+same context renders the staff page, the public page and the PDF/A (web/protocol_pdf.py)."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import Any
+
+from flask import current_app
 
 from diarium.domain.body.aggregate import Body
 from diarium.domain.case.terms import DecisionKind
@@ -14,6 +18,7 @@ from diarium.domain.meeting.terms import (
     Capacity,
     appeal_period_end,
     appealable,
+    taken_down_on,
 )
 from diarium.domain.secrecy import WITHHELD
 
@@ -23,6 +28,7 @@ CAPACITY_HEADINGS = {
     Capacity.SUBSTITUTE.value: "Ej tjänstgörande ersättare",
     Capacity.OTHER.value: "Övriga närvarande",
 }
+KEPT_AT_VARIABLE = "DIARIUM_PROTOCOL_KEPT_AT"  # where the signed protocol is kept (anslagsbevis)
 MONTHS = [
     "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
     "oktober", "november", "december",
@@ -89,6 +95,39 @@ def protocol_context(meeting: Meeting, body: Body) -> dict[str, Any]:
         "appeal_period_ends": swedish_date(meeting.appeal_period_ends),
         "adjusters_text": join([who(a) for a in meeting.adjusters]),
         "signed_text": join([who(a) for a in meeting.signed_by]),
+        "draft": meeting.adjusted_on is None,
+        "notice": _notice(meeting),
+    }
+
+
+def render_protocol(meeting: Meeting, body: Body, template: str = "protocol.html",
+                    **extra: Any) -> str:
+    """The protocol page (``protocol.html``, or the public site's) of a meeting as given
+    (already through the secrecy filter for its reader)."""
+    from flask import render_template
+
+    return render_template(template, **protocol_context(meeting, body), **extra)
+
+
+def kept_at() -> str:
+    """Where the adjusted protocols are kept (``DIARIUM_PROTOCOL_KEPT_AT``, app config or
+    environment; default "Registraturen"), as the notice board and the anslagsbevis state
+    it (KL 8:12)."""
+    return str(current_app.config.get(KEPT_AT_VARIABLE) or os.environ.get(KEPT_AT_VARIABLE)
+               or "Registraturen")
+
+
+def _notice(meeting: Meeting) -> dict[str, str] | None:
+    """The anslagsbevis once the protocol is posted: it stays on the notice board until the
+    appeal period has run out (KL 8:12, 13:5) and is taken down the day after."""
+    if meeting.posted_on is None or meeting.appeal_period_ends is None:
+        return None
+    return {
+        "meeting_date": swedish_date(meeting.meeting_date),
+        "adjusted_on": swedish_date(meeting.adjusted_on),
+        "posted_on": swedish_date(meeting.posted_on),
+        "taken_down_on": swedish_date(taken_down_on(meeting.posted_on)),
+        "kept_at": kept_at(),
     }
 
 

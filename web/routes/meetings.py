@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template
+from flask import Blueprint, Response, jsonify, request
 
 from diarium.cases.meetings import MeetingWritten
 from diarium.domain.meeting.terms import body_of_ref
@@ -13,7 +13,8 @@ from diarium.domain.roles import ADJUSTER, CHAIR, SECRETARY, SERVICE, STAFF
 from diarium.projections.listings import LISTINGS
 from diarium.web.auth import json_body_field, requires
 from diarium.web.disclosure import disclose_meeting, disclose_meeting_history
-from diarium.web.protocol import protocol_context
+from diarium.web.protocol import render_protocol
+from diarium.web.protocol_pdf import PDF, html_to_pdf, pdf_response
 from diarium.web.routes.bodies import flag
 from diarium.web.routes.common import answer_write, command_routes, diarium, query
 from diarium.web.routes.registers import listing_view
@@ -79,20 +80,38 @@ def meeting_history(ref: str) -> Response:
 @api.get("/meetings/<ref>/protocol")
 @READER
 def protocol(ref: str) -> Response:
-    """The protocol as a readable Swedish HTML document, paragraph by paragraph.
+    """The protocol as a readable Swedish document, paragraph by paragraph: HTML, or with
+    ``Accept: application/pdf`` PDF/A-2b.
     ---
     get:
-      summary: The protocol as HTML (Swedish)
+      summary: The protocol as HTML or PDF/A-2b (Swedish)
+      description: >
+        The protocol as the reader may see it: what the secrecy markings of its cases cover
+        is withheld from a reader who may not read it (the public title and `[sekretess]`
+        stand in), and the body's secretary, chair and adjusters get it, logged as a secret
+        read. With `Accept: application/pdf` the same protocol as PDF/A-2b (WeasyPrint; XMP
+        `pdfaid:part` 2, `pdfaid:conformance` B; fonts embedded; text extractable), laid out
+        as a Swedish protocol with page numbers and the adjusters' initials box on every
+        page, the signature block and, once posted, the anslagsbevis; before adjustment
+        every page is marked "UTKAST – ej justerat". Answered inline as
+        `protokoll-<ref>.pdf`.
       responses:
         "200":
           description: The protocol
-          content: {text/html: {schema: {type: string}}}
+          content:
+            text/html: {schema: {type: string}}
+            application/pdf: {schema: {type: string, format: binary}}
         "404": {$ref: "#/components/responses/NotFound"}
     """
     meeting = disclose_meeting(diarium().meetings.get_meeting(ref))
     body = diarium().bodies.get_body(meeting.body)
-    html = render_template("protocol.html", **protocol_context(meeting, body))
-    return Response(html, content_type="text/html; charset=utf-8")
+    html = render_protocol(meeting, body)
+    if request.accept_mimetypes.best_match(["text/html", PDF]) == PDF:
+        response = pdf_response(html_to_pdf(html), ref)
+    else:
+        response = Response(html, content_type="text/html; charset=utf-8")
+    response.vary.add("Accept")
+    return response
 
 
 @api.get("/meetings/<ref>/extracts")

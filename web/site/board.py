@@ -15,6 +15,7 @@ from diarium.domain.meeting.terms import (
     taken_down_on,
 )
 from diarium.web.auth import public
+from diarium.web.protocol import kept_at
 from diarium.web.routes.common import diarium
 from diarium.web.site import board_queries as q
 from diarium.web.site.common import public_page, render
@@ -44,7 +45,7 @@ def notice_board() -> str:
     postings, notices = q.board(diarium().today())
     return render(
         "board_notice_board.html", heading="Anslagstavla", postings=postings, notices=notices,
-        kept_at=q.protocol_kept_at(),
+        kept_at=kept_at(),
     )
 
 
@@ -106,7 +107,7 @@ def show_meeting(ref: str) -> Any:
         ),
         appeal_ends=appeal_period_end(posted) if posted else None,
         taken_down=taken_down_on(posted) if posted else None,
-        decisions=DECISIONS, kept_at=q.protocol_kept_at(), today=today,
+        decisions=DECISIONS, kept_at=kept_at(), today=today,
     )
 
 

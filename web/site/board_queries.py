@@ -4,13 +4,10 @@ every meeting through the public secrecy filter (``web/disclosure.py: public_mee
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
-
-from flask import current_app
 
 from diarium.domain.meeting.terms import (
     appeal_period_end,
@@ -24,20 +21,8 @@ from diarium.web.disclosure import public_meeting
 from diarium.web.routes.common import diarium
 from diarium.web.routes.registers import projector
 
-KEPT_AT_VARIABLE = "DIARIUM_PROTOCOL_KEPT_AT"
-KEPT_AT_DEFAULT = "Registraturen"
 LOOK_BACK = timedelta(days=400)  # meetings older than this are not looked for on the board
 RECENT = timedelta(days=90)  # a meeting this recent may have paragraphs posted on their own
-
-
-def protocol_kept_at() -> str:
-    """Where the adjusted protocols are kept (``DIARIUM_PROTOCOL_KEPT_AT``, app config or
-    environment; default "Registraturen"), as the notice board states it (KL 8:12)."""
-    return str(
-        current_app.config.get(KEPT_AT_VARIABLE)
-        or os.environ.get(KEPT_AT_VARIABLE)
-        or KEPT_AT_DEFAULT
-    )
 
 
 @dataclass(frozen=True)
