@@ -40,6 +40,12 @@ def test_pages_answer_conditionally_and_the_stylesheet_is_served(base: str) -> N
     again = requests.get(base + "/tillganglighet", timeout=10,
                          headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.content == b""
+    since = requests.get(base + "/tillganglighet", timeout=10,
+                         headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert since.status_code == 304
+    older = requests.get(base + "/tillganglighet", timeout=10,
+                         headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
+    assert older.status_code == 200 and older.content
     css = requests.get(base + "/static/site.css", timeout=10)
     assert css.status_code == 200 and css.headers["Content-Type"].startswith("text/css")
     assert requests.get(base + "/static/nothing.css", timeout=10).status_code == 404

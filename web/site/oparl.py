@@ -58,6 +58,16 @@ get:
     return decorate
 
 
+def route(path: str, summary: str, listing: bool = False) -> Callable[[Any], Any]:
+    """An open data route: public, answered conditionally (``public_page``) and described
+    in the OpenAPI document (:func:`described`)."""
+
+    def decorate(view: Any) -> Any:
+        return site.get(path)(public(public_page(described(summary, listing)(view))))
+
+    return decorate
+
+
 def index() -> Index:
     return current_index(diarium(), current_app.extensions)
 
@@ -135,10 +145,7 @@ def _organization(found: Entry) -> dict[str, Any]:
 # -- the system and the bodies ----------------------------------------------------------------
 
 
-@site.get("/system")
-@public
-@public_page
-@described("Open data: the OParl 1.1 System (entry point)")
+@route("/system", "Open data: the OParl 1.1 System (entry point)")
 def system() -> Response:
     """The OParl System: the entry point, naming the list of bodies."""
     found = index()
@@ -149,26 +156,18 @@ def system() -> Response:
     ))
 
 
-@site.get("/body")
-@public
-@public_page
-@described("Open data: the bodies (OParl Body)", listing=True)
+@route("/body", "Open data: the bodies (OParl Body)", listing=True)
 def list_bodies() -> Response:
     return external_list(list(index().listed["body"]), _times, _body)
 
 
-@site.get("/body/<code>")
-@public
-@public_page
-@described("Open data: a body (OParl Body)")
+@route("/body/<code>", "Open data: a body (OParl Body)")
 def get_body(code: str) -> Response:
     return jsonify(_body(entry("body", code)))
 
 
-@site.get("/body/<code>/organization")
-@public
-@public_page
-@described("Open data: a body's organizations (itself, bodies under it, parties)", listing=True)
+@route("/body/<code>/organization",
+       "Open data: a body's organizations (itself, bodies under it, parties)", listing=True)
 def body_organization(code: str) -> Response:
     """The body as an organization, the bodies under it and the parties of its members."""
     entry("body", code)
@@ -189,10 +188,7 @@ def body_organization(code: str) -> Response:
     return external_list(items, times, render)
 
 
-@site.get("/body/<code>/person")
-@public
-@public_page
-@described("Open data: the persons appointed to a body", listing=True)
+@route("/body/<code>/person", "Open data: the persons appointed to a body", listing=True)
 def body_person(code: str) -> Response:
     entry("body", code)
     persons = list(_persons(code).items())
@@ -203,10 +199,7 @@ def body_person(code: str) -> Response:
     )
 
 
-@site.get("/body/<code>/membership")
-@public
-@public_page
-@described("Open data: a body's memberships", listing=True)
+@route("/body/<code>/membership", "Open data: a body's memberships", listing=True)
 def body_membership(code: str) -> Response:
     entry("body", code)
     return external_list(
@@ -214,29 +207,21 @@ def body_membership(code: str) -> Response:
     )
 
 
-@site.get("/body/<code>/meeting")
-@public
-@public_page
-@described("Open data: a body's meetings", listing=True)
+@route("/body/<code>/meeting", "Open data: a body's meetings", listing=True)
 def body_meeting(code: str) -> Response:
     entry("body", code)
     return external_list(index().of_body("meeting", code), _times,
                          lambda e: _meeting_object(*_meeting(e.key)))
 
 
-@site.get("/body/<code>/paper")
-@public
-@public_page
-@described("Open data: a body's cases (OParl Paper)", listing=True)
+@route("/body/<code>/paper", "Open data: a body's cases (OParl Paper)", listing=True)
 def body_paper(code: str) -> Response:
     entry("body", code)
     return external_list(index().of_body("case", code), _times, _paper)
 
 
-@site.get("/body/<code>/file")
-@public
-@public_page
-@described("Open data: the adjusted protocols of a body's meetings (OParl File)", listing=True)
+@route("/body/<code>/file",
+       "Open data: the adjusted protocols of a body's meetings (OParl File)", listing=True)
 def body_file(code: str) -> Response:
     """The adjusted protocols of the body's meetings (documents' files are not published)."""
     entry("body", code)
@@ -245,10 +230,8 @@ def body_file(code: str) -> Response:
                          lambda e: o.protocol_file(*_meeting(e.key)))
 
 
-@site.get("/body/<code>/legislativeterm")
-@public
-@public_page
-@described("Open data: the mandate periods (OParl LegislativeTerm)", listing=True)
+@route("/body/<code>/legislativeterm",
+       "Open data: the mandate periods (OParl LegislativeTerm)", listing=True)
 def body_legislative_term(code: str) -> Response:
     entry("body", code)
     found = index()
@@ -256,10 +239,7 @@ def body_legislative_term(code: str) -> Response:
                          lambda year: o.legislative_term(found, year))
 
 
-@site.get("/legislativeterm/<year>")
-@public
-@public_page
-@described("Open data: a mandate period (OParl LegislativeTerm)")
+@route("/legislativeterm/<year>", "Open data: a mandate period (OParl LegislativeTerm)")
 def legislative_term(year: str) -> Response:
     found = index()
     if not year.isdigit() or int(year) not in o.terms(found, diarium().today()):
@@ -270,18 +250,12 @@ def legislative_term(year: str) -> Response:
 # -- organizations, persons, memberships ------------------------------------------------------
 
 
-@site.get("/organization/<code>")
-@public
-@public_page
-@described("Open data: a body as an OParl Organization")
+@route("/organization/<code>", "Open data: a body as an OParl Organization")
 def get_organization(code: str) -> Response:
     return jsonify(_organization(entry("body", code)))
 
 
-@site.get("/body/<code>/party/<party>")
-@public
-@public_page
-@described("Open data: a party of a body's members (OParl Organization)")
+@route("/body/<code>/party/<party>", "Open data: a party of a body's members (OParl Organization)")
 def get_party(code: str, party: str) -> Response:
     entry("body", code)
     found = [(name, held) for name, held in _parties(code).items()
@@ -291,10 +265,7 @@ def get_party(code: str, party: str) -> Response:
     return jsonify(o.party(code, *found[0]))
 
 
-@site.get("/person/<person>")
-@public
-@public_page
-@described("Open data: a person appointed to bodies (OParl Person)")
+@route("/person/<person>", "Open data: a person appointed to bodies (OParl Person)")
 def get_person(person: str) -> Response:
     found = [(name, held) for name, held in _persons().items() if o.person_key(name) == person]
     if not found:
@@ -302,10 +273,8 @@ def get_person(person: str) -> Response:
     return jsonify(o.person(*found[0]))
 
 
-@site.get("/body/<code>/membership/<int:number>")
-@public
-@public_page
-@described("Open data: a membership of a body (OParl Membership)")
+@route("/body/<code>/membership/<int:number>",
+       "Open data: a membership of a body (OParl Membership)")
 def get_membership(code: str, number: int) -> Response:
     entry("body", code)
     found = [m for m in _members(code) if m[0].number == number]
@@ -317,18 +286,12 @@ def get_membership(code: str, number: int) -> Response:
 # -- meetings and papers ---------------------------------------------------------------------
 
 
-@site.get("/meeting/<ref>")
-@public
-@public_page
-@described("Open data: a meeting (OParl Meeting)")
+@route("/meeting/<ref>", "Open data: a meeting (OParl Meeting)")
 def get_meeting(ref: str) -> Response:
     return jsonify(_meeting_object(*_meeting(ref)))
 
 
-@site.get("/meeting/<ref>/location")
-@public
-@public_page
-@described("Open data: a meeting's place (OParl Location)")
+@route("/meeting/<ref>/location", "Open data: a meeting's place (OParl Location)")
 def meeting_location(ref: str) -> Response:
     found, shown = _meeting(ref)
     if not shown.place:
@@ -336,19 +299,14 @@ def meeting_location(ref: str) -> Response:
     return jsonify(o.location(found, shown))
 
 
-@site.get("/meeting/<ref>/agendaitem/<int:number>")
-@public
-@public_page
-@described("Open data: an agenda item (OParl AgendaItem)")
+@route("/meeting/<ref>/agendaitem/<int:number>", "Open data: an agenda item (OParl AgendaItem)")
 def get_agenda_item(ref: str, number: int) -> Response:
     found, shown = _meeting(ref)
     return jsonify(o.agenda_item(found, shown, number))
 
 
-@site.get("/meeting/<ref>/consultation/<int:number>")
-@public
-@public_page
-@described("Open data: a case on a meeting's agenda (OParl Consultation)")
+@route("/meeting/<ref>/consultation/<int:number>",
+       "Open data: a case on a meeting's agenda (OParl Consultation)")
 def get_consultation(ref: str, number: int) -> Response:
     found, shown = _meeting(ref)
     dnr = shown.agenda_item(number).dnr
@@ -358,10 +316,7 @@ def get_consultation(ref: str, number: int) -> Response:
     return jsonify(o.consultation(found, shown, number, paper))
 
 
-@site.get("/meeting/<ref>/protocol")
-@public
-@public_page
-@described("Open data: an adjusted protocol (OParl File)")
+@route("/meeting/<ref>/protocol", "Open data: an adjusted protocol (OParl File)")
 def get_protocol(ref: str) -> Response:
     """The meeting's protocol as an OParl File, once adjusted (before: 404)."""
     found, shown = _meeting(ref)
@@ -370,9 +325,6 @@ def get_protocol(ref: str) -> Response:
     return jsonify(o.protocol_file(found, shown))
 
 
-@site.get("/paper/<path:dnr>")
-@public
-@public_page
-@described("Open data: a case (OParl Paper)")
+@route("/paper/<path:dnr>", "Open data: a case (OParl Paper)")
 def get_paper(dnr: str) -> Response:
     return jsonify(_paper(entry("case", dnr)))
