@@ -321,3 +321,21 @@ def test_the_page_for_a_protocol_not_yet_adjusted_is_accessible(browser: Any, de
     assert response is not None and response.status == 404
     assert page.locator("h1").inner_text() == "Protokollet finns inte"
     assert violations(page) == []
+
+
+def test_without_the_pdf_printer_the_pdf_is_a_503_problem(
+    client: Any, client_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server without Pango (WeasyPrint cannot load) answers 503 pdf-unavailable, never a
+    500; the HTML protocol is still served."""
+    import sys
+
+    from diarium.web import protocol_pdf
+
+    record_meeting(client)
+    protocol_pdf.html_to_pdf.cache_clear()
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # its import fails
+    answer = secretary(client_as).get(PROTOCOL, headers=PDF)
+    assert answer.status_code == 503
+    assert answer.get_json()["type"].endswith("/problems/pdf-unavailable")
+    assert secretary(client_as).get(PROTOCOL).status_code == 200

@@ -16,6 +16,7 @@ from diarium.cases.files.service import FileTooLarge, FileVersionNotFound, Secre
 from diarium.cases.files.stores import BlobAltered, BlobMissing, StoreUnavailable
 from diarium.domain.meeting.terms import NotFound as MeetingResourceNotFound
 from diarium.domain.rules import DateRequired, RuleViolation
+from diarium.web.protocol_pdf import PrintingUnavailable
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -158,6 +159,17 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         "Filen finns i loggen men kan inte läsas från fillagret (saknas, har ändrats, "
         "eller lagret går inte att nå).",
         "Försök igen senare; driften: kör `diarium audit verify --files`.",
+    )),
+    "pdf-unavailable": _type((503,), (
+        "PDF unavailable",
+        "The protocol cannot be printed as PDF on this server: its PDF printer (WeasyPrint, "
+        "with the system's Pango) is not installed.",
+        "Read the protocol as HTML; operators: install Pango and the DejaVu fonts (README).",
+    ), (
+        "PDF kan inte skapas",
+        "Protokollet kan inte skrivas ut som PDF på den här servern: PDF-skrivaren (WeasyPrint "
+        "med systemets Pango) är inte installerad.",
+        "Läs protokollet som webbsida; driften: installera Pango och DejaVu-typsnitten (README).",
     )),
     "rule-violation": _type((409,), (
         "Rule violation",
@@ -328,6 +340,12 @@ def register_error_handlers(app: Flask) -> None:
                            else "The file store cannot be reached.")
         response.headers["Retry-After"] = "60"
         return response
+
+    @app.errorhandler(PrintingUnavailable)
+    def _printing_unavailable(error: PrintingUnavailable) -> Response:
+        log.error("cannot print a PDF: %s", error)
+        return problem(503, "pdf-unavailable", "PDF unavailable",
+                       "The protocol cannot be printed as PDF on this server.")
 
     @app.errorhandler(CaseNotFound)
     def _not_found(error: CaseNotFound) -> Response:

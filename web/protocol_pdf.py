@@ -33,12 +33,19 @@ def _fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     return {"string": path.read_bytes(), "mime_type": "text/css", "encoding": "utf-8"}
 
 
+class PrintingUnavailable(RuntimeError):
+    """The PDF cannot be printed here: WeasyPrint or the system's Pango is missing."""
+
+
 @lru_cache(maxsize=32)
 def html_to_pdf(html: str) -> bytes:
     """``html`` (a protocol page) as PDF/A-2b; its title and language become the PDF's.
     Printing takes about a second per ten paragraphs; the same page (the same text, after the
     reader's secrecy filter and masking) is printed once per process, then kept (the last 32)."""
-    from weasyprint import HTML  # imported when needed: it loads Pango
+    try:
+        from weasyprint import HTML  # imported when needed: it loads Pango
+    except (ImportError, OSError) as missing:  # Pango (a system library) is not installed
+        raise PrintingUnavailable(str(missing)) from missing
 
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetch, media_type="print")
     pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
