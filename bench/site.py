@@ -1,4 +1,5 @@
-"""The e-diary's pages: p50 and p95 of each public page at N cases, beside the JSON API.
+"""The public website's pages: p50 and p95 of each public page at N cases, beside the JSON
+API.
 
     .venv/bin/python -m bench.site --cases 100000 --backend sqlite --backend postgres \
         [--repeat 200] [--store sqlite=sqlite:///var/bench.sqlite]
@@ -6,7 +7,8 @@
 For each backend, a fresh store is filled with N cases made as in bench/registers.py
 (≈5.5 events per case over ten years; 3 % with a public title) and RF and RS set up, or a
 store bench/registers.py filled with the same ``--cases`` is reused (``--store``); the
-registers are caught up and ``ANALYZE``d. Then each page of web/site/diary.py is requested
+registers are caught up and ``ANALYZE``d. Then each page of web/site/diary.py, the notice
+board and the bodies' pages (web/site/board.py) and the open data (web/site/oparl.py) is requested
 ``--repeat`` times in-process (Flask's test client: the WSGI app, the route, the queries and
 the template; no HTTP server), without ``If-None-Match`` (rendered every time), with
 parameters varied (words, dnrs, days, bodies), in turns (one request of each per round, after
@@ -70,6 +72,13 @@ def requests_to_time(cases: int, rnd: random.Random) -> dict[str, Callable[[], s
         "/diarium?from=&to= (a month)": lambda: f"/diarium?{month()}",
         "/diarium/postlista?datum=": lambda: f"/diarium/postlista?datum={_day(rnd)}",
         "/diarium/<dnr>": lambda: f"/diarium/{rnd.choice(dnrs)}",
+        "/anslagstavla": lambda: "/anslagstavla",
+        "/organ": lambda: "/organ",
+        "/organ/<code>": lambda: f"/organ/{rnd.choice(['RS', 'RF'])}",
+        "/oparl/v1.1/system": lambda: "/oparl/v1.1/system",
+        "/oparl/v1.1/body/RS/paper (a page of 20)":
+            lambda: f"/oparl/v1.1/body/RS/paper?page={rnd.randint(1, 200)}",
+        "/oparl/v1.1/paper/<dnr>": lambda: f"/oparl/v1.1/paper/{rnd.choice(dnrs)}",
         "API /api/registers/diary?q= (baseline)":
             lambda: f"/api/registers/diary?limit=20&q={rnd.choice(WORDS)}",
         "API /api/registers/diary (baseline)": lambda: "/api/registers/diary?limit=20",

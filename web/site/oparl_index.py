@@ -68,6 +68,7 @@ class Index:
     entries: dict[UUID, Entry] = field(default_factory=dict)
     listed: dict[str, list[Entry]] = field(default_factory=lambda: {k: [] for k in KINDS})
     keyed: dict[tuple[str, str], Entry] = field(default_factory=dict)
+    by_body: dict[tuple[str, str], list[Entry]] = field(default_factory=dict)  # (kind, body)
     appointments: dict[str, list[Appointment]] = field(default_factory=dict)
     consultations: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # dnr ->
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -77,7 +78,7 @@ class Index:
 
     def of_body(self, kind: str, code: str) -> list[Entry]:
         """The cases or meetings of a body, in the order they were first recorded."""
-        return [e for e in self.listed[kind] if e.body == code]
+        return self.by_body.get((kind, code), [])
 
     def apply(self, position: int, event: Any) -> None:
         """Take one event of the log into the index."""
@@ -117,6 +118,7 @@ class Index:
         entry = Entry(kind, key, body, position, event.timestamp, event.timestamp, day)
         self.entries[event.originator_id] = entry
         self.listed[kind].append(entry)
+        self.by_body.setdefault((kind, body), []).append(entry)
         self.keyed[kind, key] = entry
         return entry
 

@@ -60,7 +60,7 @@ def external_list(
 ) -> Response:
     """One page of ``items`` (already in their stable order) as an OParl external list."""
     shown = window()
-    kept = [item for item in items if shown.keeps(*times(item))]
+    kept = [item for item in items if shown.keeps(*times(item))] if shown.bounds else items
     pages = max(1, -(-len(kept) // shown.limit))
     start = (shown.page - 1) * shown.limit
     links = {"first": _page_url(1), "last": _page_url(pages)}
