@@ -183,3 +183,13 @@ def test_personal_identity_numbers_are_masked(public: Any, client: Any) -> None:
     shown = json.dumps(seen, ensure_ascii=False)
     assert number not in shown and "191212" not in shown
     assert "Information om ÅÅÅÅMMDD-XXXX" in shown and "Nils ÅÅÅÅMMDD-XXXX" in shown
+
+
+def test_a_listed_paper_is_the_paper_itself(public: Any) -> None:
+    """A list reads its page's papers from the diary's rows in one query; each is the same
+    object as the paper read alone (secret titles withheld alike)."""
+    listed = public.get("/oparl/v1.1/body/RS/paper?limit=100").get_json()["data"]
+    assert listed
+    for paper in listed:
+        alone = public.get(path(paper["id"])).get_json()
+        assert paper == alone, paper["reference"]

@@ -22,6 +22,7 @@ from diarium.web.routes.query import InvalidQuery, invalid_query_response
 from diarium.web.schemas.cases import CaseSchema
 from diarium.web.site import oparl_objects as o
 from diarium.web.site.common import public_page, site_context
+from diarium.web.site.diary_queries import case_titles
 from diarium.web.site.oparl_index import Appointment, Entry, Index, current_index
 from diarium.web.site.oparl_lists import external_list
 
@@ -125,8 +126,10 @@ def _meeting_object(found: Entry, shown: Any) -> dict[str, Any]:
     return o.meeting(found, shown, body.name, names.__contains__)
 
 
-def _paper(found: Entry) -> dict[str, Any]:
-    case = public_case(CaseSchema().dump(diarium().view_case(found.key)))
+def _paper(found: Entry, row: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A case as an OParl Paper: from its diary row (``row``, withheld as for the public:
+    a list reads a page's rows in one query) or its public view."""
+    case = row or public_case(CaseSchema().dump(diarium().view_case(found.key)))
     consultations = []
     for ref, number in index().consultations.get(found.key, []):
         at, shown = _meeting(ref)
@@ -217,7 +220,13 @@ def body_meeting(code: str) -> Response:
 @route("/body/<code>/paper", "Open data: a body's cases (OParl Paper)", listing=True)
 def body_paper(code: str) -> Response:
     entry("body", code)
-    return external_list(index().of_body("case", code), _times, _paper)
+    rows: dict[str, dict[str, Any]] = {}
+
+    def prefetch(page: list[Entry]) -> None:  # the page's diary rows in one query
+        rows.update(case_titles([e.key for e in page]))
+
+    return external_list(index().of_body("case", code), _times,
+                         lambda e: _paper(e, rows.get(e.key)), prefetch)
 
 
 @route("/body/<code>/file",

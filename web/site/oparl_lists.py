@@ -56,9 +56,10 @@ def window() -> Window:
 
 def external_list(
     items: Sequence[T], times: Callable[[T], tuple[datetime | None, datetime | None]],
-    render: Callable[[T], dict[str, Any]],
+    render: Callable[[T], dict[str, Any]], prefetch: Callable[[list[T]], None] | None = None,
 ) -> Response:
-    """One page of ``items`` (already in their stable order) as an OParl external list."""
+    """One page of ``items`` (already in their stable order) as an OParl external list;
+    ``prefetch`` is given the page's items before they are rendered."""
     shown = window()
     kept = [item for item in items if shown.keeps(*times(item))] if shown.bounds else items
     pages = max(1, -(-len(kept) // shown.limit))
@@ -69,11 +70,19 @@ def external_list(
     if shown.page < pages:
         links["next"] = _page_url(shown.page + 1)
     return jsonify({
-        "data": [render(item) for item in kept[start:start + shown.limit]],
+        "data": [render(item) for item in _page(kept[start:start + shown.limit], prefetch)],
         "pagination": {"totalElements": len(kept), "elementsPerPage": shown.limit,
                        "currentPage": shown.page, "totalPages": pages},
         "links": links,
     })
+
+
+def _page(items: Sequence[T], prefetch: Callable[[list[T]], None] | None) -> list[T]:
+    """The page's items, prefetched."""
+    shown = list(items)
+    if prefetch is not None and shown:
+        prefetch(shown)
+    return shown
 
 
 def _page_url(page: int) -> str:
