@@ -125,6 +125,9 @@ def test_a_posted_protocol_is_on_the_board_for_its_period(
             ("Protokollet förvaras", "Registraturen"),
         ]:
             assert f"<dt>{label}</dt><dd>{value}</dd>" in html, label
+        assert f'href="/moten/{ms.REF}/protokoll.pdf"' in html  # the protocol, from the board
+    pdf = public.get(f"/moten/{ms.REF}/protokoll.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     world["day"](down)  # the first day of legal force: off the board
     assert not _posting(_page(public, "/anslagstavla"), ms.REF)
     meeting = _page(public, f"/moten/{ms.REF}")  # still on the meeting's page
@@ -208,6 +211,7 @@ def test_a_paragraph_posted_on_its_own_is_on_the_board(
     assert f"§ {number} (omedelbart justerad)" in html
     assert "<dt>Datum för justering</dt><dd>2020-10-14</dd>" in html
     assert f"<dt>Sista dag att överklaga</dt><dd>{appeal_period_end(date(2020, 10, 15))}" in html
+    assert "protokoll.pdf" not in html  # the protocol itself is not adjusted yet
 
 
 def test_unknown_bodies_and_meetings_answer_a_swedish_404(client_as: Any) -> None:
