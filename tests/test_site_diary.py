@@ -243,3 +243,15 @@ def test_readable_without_javascript(browser: Any, base: str) -> None:
     assert page.locator("table.diary tbody tr").count() == 1
     page.locator("table.diary a", has_text="1338-2020").click()
     assert "Förstudie av fysisk samlokalisering" in page.locator("main").inner_text()
+
+
+@pytest.mark.parametrize(("path", "status"), [("/diarium?from=igår", 400),
+                                              ("/diarium/9999-1999", 404)])
+def test_the_error_pages_are_accessible(browser: Any, base: str, path: str, status: int) -> None:
+    page = browser.new_page()
+    answer = page.goto(base + path)
+    assert answer is not None and answer.status == status
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert page.locator("h1").count() == 1
+    assert violations(page) == []
+    page.close()
