@@ -13,6 +13,7 @@ class Rule:
     code: str
     text: str
     source: str | None = None  # the law or practice it comes from, e.g. "KL 4:27"
+    text_sv: str | None = None  # the same in Swedish, as the staff's pages show it
 
 
 class RuleViolation(Exception):
@@ -29,10 +30,10 @@ class RuleViolation(Exception):
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, text: str, source: str | None = None) -> Rule:
-    """Declare a rule once, with its legal source, so that every rule can be listed
-    (GET /api/rules)."""
-    declared = Rule(code, text, source)
+def rule(code: str, text: str, source: str | None = None, sv: str | None = None) -> Rule:
+    """Declare a rule once, with its legal source and its Swedish text, so that every rule
+    can be listed (GET /api/rules) and shown in Swedish (the desk's pages)."""
+    declared = Rule(code, text, source, sv)
     RULES[code] = declared
     return declared
 

@@ -21,6 +21,7 @@ from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 
 NAME = "matrix.user"
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
+SIGN_OUT = "/app/logga-ut"  # every signed-in person may end their own session
 
 
 @pytest.fixture
@@ -80,8 +81,10 @@ def test_role_endpoint_matrix(app: Any, client_as: Any) -> None:
             if status in (401, 403):
                 wrong.append(f"{method} {rule.rule}: public, but {status} without a token")
             continue
-        if status != 401:
-            wrong.append(f"{method} {rule.rule}: {status} without a token (expected 401)")
+        # the desk's pages (web/desk/) send an anonymous visitor to sign in; a form sent is 401
+        expected = 303 if rule.rule.startswith("/app/") and method == "GET" else 401
+        if status != expected:
+            wrong.append(f"{method} {rule.rule}: {status} without a token (expected {expected})")
         for role, client in clients.items():
             status = _call(client, method, url)
             checked += 1
@@ -99,6 +102,7 @@ def test_the_auditor_writes_nothing(app: Any) -> None:
     writable = [
         f"{method} {rule.rule}" for rule, method in _routes(app)
         if method != "GET" and "auditor" in (policy_of(app.view_functions[rule.endpoint]).roles)
+        and rule.rule != SIGN_OUT
     ]
     assert writable == []
 
@@ -110,6 +114,7 @@ def test_a_service_reads_only_the_feed_its_webhooks_and_what_it_acts_on(app: Any
     reads = {
         f"{method} {rule.rule}" for rule, method in _routes(app)
         if "service" in policy_of(app.view_functions[rule.endpoint]).roles
+        and rule.rule != SIGN_OUT
     }
     assert reads == {
         "GET /api/feed", "GET /api/feed/stream", "GET /api/feed/types",

@@ -9,6 +9,7 @@ from flask import Flask, Response, g, jsonify, request
 
 from diarium.cases.application import Diarium
 from diarium.web.auth import init_auth, public, secure_spec
+from diarium.web.desk import init_desk
 from diarium.web.openapi import build_spec
 from diarium.web.problems import problem, register_error_handlers
 from diarium.web.routes.access import api as access_api
@@ -79,6 +80,7 @@ def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
     app.register_blueprint(meetings_api)
     app.register_blueprint(problems_api)
     init_site(app)  # the public website: web/site/
+    init_desk(app)  # the staff's pages under /app/ (after the API: its forms take its routes)
     init_registers(app, embedded_default=diarium is None)  # registers + projector
     spec: dict[str, Any] = {}
 

@@ -149,10 +149,11 @@ def path_body(name: str) -> Resolver:
 
 
 def json_body_field(name: str) -> Resolver:
-    """The body named in the request's JSON field ``name`` (before validation)."""
+    """The body named in the request's JSON field ``name`` (or form field, on a page of the
+    desk), before validation."""
 
     def resolve(_: dict[str, Any]) -> str | None:
-        data = request.get_json(silent=True)
+        data = request.get_json(silent=True) if request.is_json else request.form  # a page's form
         value = data.get(name) if isinstance(data, dict) else None
         return value if isinstance(value, str) else None
 
@@ -216,6 +217,8 @@ def init_auth(app: Flask) -> None:
     def _enforce() -> Response | None:
         g.actor = None
         header = request.headers.get("Authorization")
+        desk = app.extensions.get("diarium_desk")  # the staff's pages (web/desk/)
+        on_desk = desk is not None and desk.serves(request)
         if header is not None:
             scheme, _, presented = header.strip().partition(" ")
             if scheme.lower() != "bearer" or not presented.strip():
@@ -229,6 +232,12 @@ def init_auth(app: Flask) -> None:
                 return response
             if g.actor is None:
                 return unauthorized("The token is invalid, expired or revoked.", "invalid_token")
+        elif on_desk:  # a person signed in to the desk: the session's (web/desk/common.py)
+            try:
+                g.actor = desk.actor(_request_id())
+            except SQLAlchemyError as error:
+                log.warning("session store unavailable: %s", type(error).__name__)
+                return problem(503, "store-unavailable", "Event store unavailable")
         view = app.view_functions.get(request.endpoint) if request.endpoint else None
         if view is None:
             return None  # routing answers 404/405
@@ -236,10 +245,11 @@ def init_auth(app: Flask) -> None:
         if policy is not None and policy.public:
             return None
         if g.actor is None:
-            return unauthorized("This needs a bearer token.")
+            return desk.sign_in() if on_desk else unauthorized("This needs a bearer token.")
         if policy is None:  # undeclared: authenticated only (tests/test_access_matrix.py fails)
             return None
-        return policy.refusal(g.actor, dict(request.view_args or {}))
+        refusal = policy.refusal(g.actor, dict(request.view_args or {}))
+        return desk.forbidden(refusal) if on_desk and refusal is not None else refusal
 
 
 # -- OpenAPI ------------------------------------------------------------------------------------

@@ -1,0 +1,206 @@
+"""The desk's forms: one for each command route of the API, made from that route.
+
+A :class:`CommandForm` names the API endpoint it stands for; at start-up the form takes that
+route's access policy and marshmallow schema (so a form cannot allow what the API refuses,
+nor parse differently), and its fields are drawn from the schema. A form sent is turned
+field by field into the JSON the API would get (:func:`form_values`: no rule is decided
+here), loaded with the schema into the command and handed to ``Diarium.handle`` as the
+signed-in person. A refusal (a field the schema refuses, or a rule of the case process) is
+shown in Swedish next to its field, with everything typed kept; success redirects to the
+page the command belongs to, with a receipt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, Response, flash, redirect, request
+from marshmallow import Schema, ValidationError, fields, validate
+
+from diarium.cases.application import ConcurrentModification
+from diarium.domain.rules import DateRequired, RuleViolation
+from diarium.web.auth import POLICY, policy_of
+from diarium.web.desk.common import PREFIX, desk_blueprint, page
+from diarium.web.desk.swedish import field_label, option_label, swedish_error, swedish_rule
+from diarium.web.routes.common import actor, diarium
+
+GENERAL = "_"  # errors not about one field
+
+
+@dataclass(frozen=True)
+class CommandForm:
+    """A page with the form of one API command route.
+
+    ``endpoint``: the API's endpoint (e.g. ``"cases.send_referral"``); ``title``: the
+    page's Swedish heading; ``rule``: the page's URL rule (default: the API's, under
+    ``/app`` instead of ``/api``); ``receipt``: the Swedish message after success;
+    ``after``: where success leads (default: the case or meeting of the URL, or the case
+    the command wrote); ``hidden``: fields given by the page (not shown); ``template``: a
+    template of its own (default ``form.html``)."""
+
+    endpoint: str
+    title: str
+    rule: str | None = None
+    receipt: str = "Sparat."
+    after: Callable[[dict[str, Any], Any], str] | None = None
+    hidden: tuple[str, ...] = ()
+    template: str = "form.html"
+    intro: str | None = None
+
+
+@dataclass
+class Widget:
+    """One field of a form as the template draws it."""
+
+    name: str  # the form's field name (dotted inside a nested part)
+    label: str
+    kind: str  # text, textarea, date, number, select, checkboxes, checkbox, lines, fieldset
+    required: bool = False
+    options: list[tuple[str, str]] = field(default_factory=list)
+    children: list[Widget] = field(default_factory=list)
+    hint: str | None = None
+
+
+def _choices(item: fields.Field) -> list[str] | None:
+    if isinstance(item, fields.Enum):
+        return [str(member.value) for member in item.enum]
+    for validator in item.validators:
+        if isinstance(validator, validate.OneOf):
+            return [str(choice) for choice in validator.choices]
+    return None
+
+
+def widgets(schema: Schema, skip: Iterable[str] = (), prefix: str = "") -> list[Widget]:
+    """The fields of ``schema`` (by their wire names) as widgets, in declared order."""
+    found = []
+    for attribute, item in schema.fields.items():
+        name = item.data_key or attribute
+        if item.dump_only or name in skip:
+            continue
+        full = f"{prefix}{name}"
+        widget = Widget(full, field_label(name), _kind(item), bool(item.required))
+        choices = _choices(item.inner) if isinstance(item, fields.List) else _choices(item)
+        if choices is not None:
+            widget.options = [(c, option_label(name, c)) for c in choices]
+            if isinstance(item, fields.List):
+                widget.kind = "checkboxes"
+        if isinstance(item, fields.Nested) and not item.many:
+            widget.children = widgets(item.schema, prefix=f"{full}.")
+        found.append(widget)
+    return found
+
+
+def _kind(item: fields.Field) -> str:
+    if isinstance(item, fields.Nested):
+        return "fieldset"
+    if isinstance(item, fields.Enum):
+        return "select"
+    if isinstance(item, fields.Boolean):
+        return "checkbox"
+    if isinstance(item, fields.Date):
+        return "date"
+    if isinstance(item, fields.Integer):
+        return "number"
+    if isinstance(item, fields.List):
+        return "lines"
+    long = getattr(item, "long", False)
+    return "textarea" if long else "text"
+
+
+def form_values(schema: Schema, form: Any, prefix: str = "") -> dict[str, Any]:
+    """The JSON body the API would get for this sent form: empty fields left out (their
+    defaults apply), a list from its lines or ticked boxes, a whole number as a number, a
+    tick as ``true``, a nested part when any of its fields is filled."""
+    values: dict[str, Any] = {}
+    for attribute, item in schema.fields.items():
+        name = item.data_key or attribute
+        full = f"{prefix}{name}"
+        if item.dump_only:
+            continue
+        if isinstance(item, fields.Nested) and not item.many:
+            inner = form_values(item.schema, form, f"{full}.")
+            if inner:
+                values[name] = inner
+        elif isinstance(item, fields.List):
+            given = [v.strip() for raw in form.getlist(full) for v in raw.splitlines()]
+            if any(given):
+                values[name] = [v for v in given if v]
+        elif isinstance(item, fields.Boolean):
+            if full in form:
+                values[name] = form.get(full) not in ("", "0", "false", "nej")
+        else:
+            raw = form.get(full, "")
+            if raw.strip():
+                whole = re.fullmatch(r"-?\d{1,12}", raw.strip())
+                values[name] = int(raw) if isinstance(item, fields.Integer) and whole else raw
+    return values
+
+
+def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's error messages by dotted field name (list items under their field)."""
+    if isinstance(messages, list | tuple):
+        return {prefix or GENERAL: [str(m) for m in messages]}
+    found: dict[str, list[str]] = {}
+    for key, inner in messages.items():
+        name = prefix if isinstance(key, int) else (f"{prefix}.{key}" if prefix else str(key))
+        for dotted, texts in flatten(inner, name).items():
+            found.setdefault(dotted, []).extend(texts)
+    return found
+
+
+def default_after(path: dict[str, Any], result: Any) -> str:
+    """The page the command belongs to: its meeting, or its case."""
+    if "ref" in path:
+        return f"{PREFIX}/meetings/{path['ref']}"
+    dnr = path.get("dnr") or getattr(result, "dnr", None)
+    return f"{PREFIX}/cases/{dnr}" if dnr else f"{PREFIX}/"
+
+
+def register_command_forms(app: Flask, forms: Iterable[CommandForm]) -> None:
+    """Add a page (GET: the form; POST: send it) for each form, with its API route's policy
+    and schema."""
+    api_rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    blueprint = desk_blueprint("desk_forms")
+    for form in forms:
+        api_view = app.view_functions[form.endpoint]
+        schema_class = api_view.command_schema
+        rule = form.rule or PREFIX + api_rules[form.endpoint].rule.removeprefix("/api")
+        view = _form_view(form, schema_class())
+        setattr(view, POLICY, policy_of(api_view))
+        blueprint.add_url_rule(rule, view.__name__, view, methods=["GET", "POST"])
+    app.register_blueprint(blueprint)
+
+
+def _form_view(form: CommandForm, schema: Any) -> Callable[..., Response]:
+    def view(**path: Any) -> Response:
+        errors: dict[str, list[str]] = {}
+        status = 200
+        if request.method == "POST":
+            try:
+                values = form_values(schema, request.form)
+                result = diarium().handle(schema.command_of(values, **path), actor())
+            except ValidationError as error:
+                errors, status = _swedish(flatten(error.messages)), 422
+            except DateRequired as error:
+                errors, status = {error.field: ["Ange datumet."]}, 422
+            except RuleViolation as error:
+                errors, status = {error.field or GENERAL: [swedish_rule(error)]}, 409
+            except ConcurrentModification:
+                errors, status = {GENERAL: ["Någon annan ändrade samtidigt. Försök igen."]}, 409
+            else:
+                flash(form.receipt, "receipt")
+                return redirect((form.after or default_after)(path, result), 303)
+        return page(
+            form.template, status, heading=form.title, form=form, path=path,
+            widgets=widgets(schema, skip=form.hidden), values=request.form, errors=errors,
+        )
+
+    view.__name__ = view.__qualname__ = form.endpoint.replace(".", "_")
+    return view
+
+
+def _swedish(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {name: [swedish_error(text) for text in texts] for name, texts in errors.items()}

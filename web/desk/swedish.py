@@ -1,0 +1,110 @@
+"""The desk's words: Swedish labels for the commands' fields and choices, and refusals in
+Swedish (marshmallow's messages, and the rules of the case process by their own Swedish
+text, ``Rule.text_sv``)."""
+
+from __future__ import annotations
+
+import re
+
+from diarium.domain.rules import RuleViolation
+
+LABELS = {
+    "added_on": "Tillagd", "adjusted_on": "Justerat den", "adjusters": "Justerare",
+    "adjustment_date": "Justeringsdag", "adjustment_place": "Justeringsplats",
+    "adopted": "Bifallen", "answer_by": "Svar senast", "answered_on": "Besvarad den",
+    "assigned_on": "Tilldelat den", "attendees": "Närvarande", "authors": "Förslagsställare",
+    "body": "Organ", "cancelled_on": "Makulerat den", "capacity": "Egenskap",
+    "case_type": "Ärendetyp", "certified_by": "Bestyrkt av", "certified_on": "Bestyrkt den",
+    "chair": "Ordförande", "classification": "Klassificering (ärendetyp)",
+    "classified_on": "Omklassificerat den", "closed_at": "Avslutat",
+    "closed_on": "Avslutat den", "code": "Förkortning", "conditions": "Villkor",
+    "corrects": "Rättar", "counterpart": "Avsändare eller mottagare", "date": "Datum",
+    "decided_on": "Beslutsdatum", "decision_reference": "Beslutsreferens",
+    "declined_on": "Avböjd den", "delegate": "Delegat",
+    "delegation_point": "Delegationspunkt", "description": "Beskrivning",
+    "direction": "Riktning", "dnr": "Diarienummer", "document_number": "Handling nr",
+    "ended_on": "Upphör den", "established_on": "Inrättat den", "extracts": "Protokollsutdrag",
+    "fields": "Uppgifter som omfattas", "from_paragraph": "Från paragraf",
+    "given_on": "Lämnad den", "granted_on": "Beviljad den", "heading": "Rubrik",
+    "higher_body": "Överordnat organ", "historical": "Historiskt beslut",
+    "items": "Ärenden", "justification": "Motivering", "kind": "Slag",
+    "last_paragraph": "Sista paragraf", "lifted_on": "Hävd den", "marked_on": "Beslutad den",
+    "marking_body": "Sekretessbedömning av", "matter": "Typ av ärende", "member": "Ledamot",
+    "migrated": "Överförd från äldre system", "mover": "Förslagsställare", "name": "Namn",
+    "note": "Anteckning", "number": "Nummer", "numbers": "Nummer", "officer": "Handläggare",
+    "origin": "Ursprung", "paragraph": "Paragraf", "parent": "Överordnat ärende",
+    "party": "Parti", "period_from": "Period från", "period_to": "Period till",
+    "place": "Plats", "point": "Punkt", "points": "Beslutspunkter (en per rad)",
+    "position": "Uppdrag", "posted_on": "Anslaget den", "proposals": "Förslag",
+    "proposed_by": "Föreslaget av", "proposed_on": "Föreslaget den",
+    "public_title": "Offentlig ärendemening", "published_on": "Publicerad den",
+    "reason": "Skäl", "received_on": "Inkom den", "recipient": "Mottagare",
+    "recipients": "Mottagare (en per rad)", "registered_on": "Registrerad den",
+    "reopened_on": "Återupptaget den", "replacing": "Ersätter", "responsible_body":
+    "Ansvarigt organ", "revoked_on": "Upphävd den", "role": "Roll",
+    "scheduled_on": "Sammanträdesdag", "secrecy": "Sekretess", "secretary": "Sekreterare",
+    "sections": "Lagrum", "sender": "Avsändare", "sender_reference": "Avsändarens referens",
+    "sent_on": "Skickad den", "series": "Diarieserie", "session": "Sammanträde",
+    "signed_by": "Undertecknad av", "source": "Källa", "starts_at": "Börjar klockan",
+    "statute": "Sekretessbestämmelse (t.ex. OSL 25:1)", "summary": "Sammanfattning",
+    "supporters": "Instämmande", "text": "Text", "title": "Ärendemening",
+    "to_paragraph": "Till paragraf", "unit": "Enhet", "votes": "Röster", "year": "År",
+}
+OPTIONS = {
+    ("fields", "title"): "ärendemeningen", ("fields", "origin"): "ursprunget",
+    ("fields", "documents"): "handlingarna", ("fields", "proposals"): "förslagen",
+    ("fields", "decisions"): "besluten", ("fields", "counterpart"): "avsändare/mottagare",
+    ("fields", "description"): "beskrivningen",
+    ("direction", "incoming"): "inkommen", ("direction", "outgoing"): "utgående",
+    ("direction", "drawn_up"): "upprättad",
+    ("matter", "ordinary"): "vanligt ärende", ("matter", "goals_and_direction"):
+    "mål och riktlinjer", ("matter", "budget"): "budget",
+    ("matter", "statement_to_council"): "yttrande till fullmäktige",
+    ("matter", "appealed_council_decision"): "överklagat fullmäktigebeslut",
+    ("matter", "principle"): "principiell betydelse",
+    ("matter", "special_statute"): "särskild lagstiftning",
+}
+# marshmallow's messages (and diarium's own, web/text.py) in Swedish: pattern, template
+MESSAGES = (
+    (r"Missing data for required field\.", "Fältet måste fyllas i."),
+    (r"Field may not be null\.", "Fältet måste fyllas i."),
+    (r"Not a valid date\.", "Ange ett datum som ÅÅÅÅ-MM-DD."),
+    (r"Not a valid datetime\.", "Ange datum och tid."),
+    (r"Not a valid time\.", "Ange en tid som TT:MM."),
+    (r"Not a valid integer\.", "Ange ett heltal."),
+    (r"Not a valid (string|boolean|list)\.", "Ogiltigt värde."),
+    (r"Shorter than minimum length 1\.", "Fältet måste fyllas i."),
+    (r"Length must be between 1 and (\d+)\.", r"Fyll i högst \1 tecken."),
+    (r"Longer than maximum length (\d+)\.", r"Högst \1 tecken eller rader."),
+    (r"String does not match expected pattern\.", "Fältet får inte vara tomt."),
+    (r"Must be greater than or equal to (\d+) and less than or equal to (\d+)\.",
+     r"Ange ett tal från \1 till \2."),
+    (r"Must be one of: .*", "Välj ett av alternativen."),
+    (r"Must be greater than or equal to (\d+)\.", r"Ange minst \1."),
+    (r"Unknown field\.", "Okänt fält."),
+)
+
+
+def field_label(name: str) -> str:
+    """A field's Swedish label (its wire name if none is known)."""
+    return LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def option_label(name: str, value: str) -> str:
+    """A choice's Swedish label (the Swedish enumerations are their own labels)."""
+    return OPTIONS.get((name, value), value)
+
+
+def swedish_error(message: str) -> str:
+    """A field's error message in Swedish (anything else as it is)."""
+    for pattern, template in MESSAGES:
+        if re.fullmatch(pattern, message):
+            return re.sub(pattern, template, message)
+    return message
+
+
+def swedish_rule(error: RuleViolation) -> str:
+    """A refusal by a rule of the case process: its Swedish text and its code."""
+    text = getattr(error.rule, "text_sv", None) or error.rule.text
+    source = f" ({error.rule.source})" if error.rule.source else ""
+    return f"{text}{source} [regel: {error.rule.code}]"
