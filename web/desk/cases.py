@@ -7,7 +7,7 @@ from flask import Response
 from diarium.domain.roles import STAFF
 from diarium.web.auth import requires
 from diarium.web.desk.common import PREFIX, desk_blueprint, page
-from diarium.web.desk.forms import CommandForm
+from diarium.web.desk.forms import CommandForm, form_links
 from diarium.web.disclosure import disclose
 from diarium.web.routes.cases import dumped_case
 from diarium.web.routes.common import diarium
@@ -17,6 +17,9 @@ desk = desk_blueprint("desk_cases")
 FORMS = (
     CommandForm("cases.register_case", "Registrera ärende", rule=f"{PREFIX}/cases/register",
                 receipt="Ärendet är registrerat."),
+    CommandForm("cases.assign_officer", "Tilldela handläggare",
+                receipt="Handläggaren är tilldelad."),
+    CommandForm("cases.close_case", "Avsluta ärendet", receipt="Ärendet är avslutat."),
 )
 
 
@@ -26,4 +29,5 @@ def case_page(dnr: str) -> Response:
     """A case: status, officer, documents, referrals, proposals, decisions, secrecy, and
     its timeline."""
     case = disclose(dumped_case(diarium().view_case(dnr)))
-    return page("case.html", heading=f"Ärende {case['dnr']}", case=case)
+    return page("case.html", heading=f"Ärende {case['dnr']}", case=case,
+                actions=form_links(dnr=case["dnr"]))

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, Response, flash, redirect, request
+from flask import Flask, Response, current_app, flash, redirect, request, url_for
 from marshmallow import Schema, ValidationError, fields, validate
 
 from diarium.cases.application import ConcurrentModification
@@ -164,6 +164,7 @@ def register_command_forms(app: Flask, forms: Iterable[CommandForm]) -> None:
     and schema."""
     api_rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
     blueprint = desk_blueprint("desk_forms")
+    registered = app.extensions.setdefault("diarium_desk_forms", {})
     for form in forms:
         api_view = app.view_functions[form.endpoint]
         schema_class = api_view.command_schema
@@ -171,7 +172,26 @@ def register_command_forms(app: Flask, forms: Iterable[CommandForm]) -> None:
         view = _form_view(form, schema_class())
         setattr(view, POLICY, policy_of(api_view))
         blueprint.add_url_rule(rule, view.__name__, view, methods=["GET", "POST"])
+        variables = frozenset(re.findall(r"<(?:[a-z]+:)?(\w+)>", rule))
+        registered[form.endpoint] = (form, f"desk_forms.{view.__name__}", variables)
     app.register_blueprint(blueprint)
+
+
+def form_links(*endpoints: str, **path: Any) -> list[tuple[str, str]]:
+    """(title, URL) of the forms the signed-in person may use here: those of ``endpoints``
+    (default: every form) whose URL takes exactly the variables of ``path``, and whose
+    API route's policy lets this person through on ``path`` (the same check as sending it)."""
+    registered = current_app.extensions["diarium_desk_forms"]
+    who = actor()
+    found = []
+    for endpoint in endpoints or registered:
+        form, desk_endpoint, variables = registered[endpoint]
+        if variables != set(path):
+            continue
+        policy = policy_of(current_app.view_functions[desk_endpoint])
+        if policy is not None and policy.refusal(who, dict(path)) is None:
+            found.append((form.title, url_for(desk_endpoint, **path)))
+    return found
 
 
 def _form_view(form: CommandForm, schema: Any) -> Callable[..., Response]:
