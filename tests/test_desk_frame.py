@@ -105,7 +105,8 @@ def test_a_role_the_api_refuses_is_refused_on_the_page_in_swedish(
 
 def test_a_case_page_links_the_forms_its_reader_may_use(diarium: Any, desk_as: Any) -> None:
     registrar = desk_as("registrar", name="anna")
-    answer = submit(registrar, "/app/cases/register", {"title": "Bygglov", "responsible_body": "RS"})
+    answer = submit(registrar, "/app/cases/register",
+                    {"title": "Bygglov", "responsible_body": "RS"})
     url = answer.headers["Location"]
     page = registrar.get(url).get_data(as_text=True)
     assert f'href="{url}/officer"' in page and f'href="{url}/close"' in page
