@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -30,6 +31,7 @@ def test_db_init_then_demo_loads_once(database_url: str) -> None:
     again = run(database_url, "demo")
     assert again.returncode == 0
     assert "already loaded" in again.stdout
+    assert_demo_tokens_sign_in(database_url, again.stdout, stale=demo.stdout)
 
     diarium = Diarium(database_url)
     assert diarium.get_case("411-2020").decisions[0].higher_body == "RF"
@@ -41,6 +43,26 @@ def test_db_init_then_demo_loads_once(database_url: str) -> None:
         "Regionala utvecklingsnämnden",
     ]
     diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
+
+
+def assert_demo_tokens_sign_in(database_url: str, printed: str, stale: str) -> None:
+    """Every run prints working tokens (the run before's are revoked): the registrar's and
+    the secretary's sign in to the desk with their roles."""
+    from diarium.web import create_app
+    from tests.desk_support import sign_in
+
+    secrets = dict(re.findall(r"^\s{4}(\S.*?)\s+(dia_[\w-]+)$", printed, re.MULTILINE))
+    assert "/app/" in printed and len(secrets) == 6, printed
+    service = Diarium(database_url)
+    app = create_app(service)
+    for label, role in (("registrator", "registrator"), ("sekreterare och ordförande",
+                                                          "sekreterare")):
+        client = app.test_client()
+        assert sign_in(client, secrets[label]).status_code == 303
+        assert role in client.get("/app/").get_data(as_text=True)
+    old = re.search(r"dia_[\w-]+", stale)
+    assert old and sign_in(app.test_client(), old.group(0)).status_code == 401
+    service.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
 
 
 def test_default_store_is_a_sqlite_file_under_var(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 from diarium.cases.application import Diarium
 from diarium.cases.store.persistence import DATABASE_URL_VARIABLE, database_url
@@ -49,11 +50,23 @@ def serve(args: argparse.Namespace) -> None:
     os.execv(sys.executable, command)
 
 
+# who the demo's tokens sign in as: (name, roles, what for); Linda Ylivainio is the demo
+# cases' officer and the board's secretary
+DEMO_PEOPLE = (
+    ("demo.registrator", ("registrar",), "registrator"),
+    ("Linda Ylivainio", ("officer",), "handläggare (hennes ärenden)"),
+    ("demo.sekreterare", ("secretary", "chair"), "sekreterare och ordförande"),
+    ("demo.revisor", ("auditor",), "revisor"),
+    ("demo.admin", ("admin",), "administratör"),
+    ("demo.tjanst", ("service",), "tjänst (flödet, webhooks)"),
+)
+
+
 def demo(args: argparse.Namespace) -> None:
-    """Load the demo cases (a store that has them already is left as it is)."""
+    """Load the demo cases (a store that has them already is left as it is) and print, every
+    time, fresh tokens to sign in with (the demo's earlier tokens are revoked)."""
     from diarium.cases.demo.cases import load_demo
     from diarium.cases.demo.recent import load_recent
-    from diarium.cases.tokens import TokenStore
     from diarium.domain.rules import RuleViolation
 
     diarium = init_db(args.database_url)
@@ -61,15 +74,31 @@ def demo(args: argparse.Namespace) -> None:
         dnrs = load_demo(diarium)
     except RuleViolation as refused:
         print(f"diarium: demo already loaded ({refused})")
-        return
-    print(f"diarium: loaded {len(dnrs)} demo cases: {', '.join(dnrs)}")
-    recent = load_recent(diarium)  # the notice board: a meeting posted, one called
-    print(f"diarium: on the notice board (/anslagstavla): {recent['held']}, {recent['upcoming']}")
-    token, _ = TokenStore.for_application(diarium).issue(
-        name="demo", roles=["registrar", "secretary", "chair", "auditor"], by="demo"
-    )
-    print("diarium: a token to try it with (registrar, secretary, chair, auditor):")
-    print(f"    export AUTH='Authorization: Bearer {token}'")
+    else:
+        print(f"diarium: loaded {len(dnrs)} demo cases: {', '.join(dnrs)}")
+        recent = load_recent(diarium)  # the notice board: a meeting posted, one called
+        print(f"diarium: on the notice board (/anslagstavla): {recent['held']}, "
+              f"{recent['upcoming']}")
+    print_demo_tokens(diarium)
+
+
+def print_demo_tokens(diarium: Any) -> None:
+    """Issue the demo's tokens anew (revoking the demo's live ones of the same names)."""
+    from diarium.cases.tokens import TokenStore
+
+    tokens = TokenStore.for_application(diarium)
+    names = {name for name, *_ in DEMO_PEOPLE}
+    for token in tokens.list():
+        if token.name in names and token.created_by == "demo":
+            tokens.revoke(token.id, by="demo")
+    print("diarium: open http://127.0.0.1:8000/app/ and sign in with one of these tokens "
+          "(the public site is http://127.0.0.1:8000/):")
+    issued = {}
+    for name, roles, label in DEMO_PEOPLE:
+        issued[roles[0]], _ = tokens.issue(name=name, roles=list(roles), by="demo")
+        print(f"    {label:32} {issued[roles[0]]}")
+    print("diarium: or try the API, e.g. as the registrar:")
+    print(f"    export AUTH='Authorization: Bearer {issued['registrar']}'")
     print('    curl -H "$AUTH" localhost:8000/api/cases/1338-2020')
 
 
