@@ -1,6 +1,8 @@
-"""Screenshots of the public website for the README: the demo (``diarium demo``'s data, with
-its recent meetings) served by gunicorn on loopback (tests/live_server.py), ``/diarium`` and
-``/anslagstavla`` saved as PNG (viewport 1200×900) by Debian's chromium driven by Playwright.
+"""Screenshots for the README: the demo (``diarium demo``'s data, with its recent meetings)
+served by gunicorn on loopback (tests/live_server.py); the public ``/diarium`` and
+``/anslagstavla``, and the staff's desk (signed in on its sign-in page with a token of the
+demo's registrar and secretary) on a case's page and a meeting's page, saved as PNG
+(viewport 1200×900) by Debian's chromium driven by Playwright.
 
     .venv/bin/python docs/screenshots.py [--out docs/screenshots]
 """
@@ -22,9 +24,11 @@ sys.path.insert(0, str(ROOT))  # tests/live_server.py
 from diarium.cases.application import Diarium  # noqa: E402
 from diarium.cases.demo.cases import load_demo  # noqa: E402
 from diarium.cases.demo.recent import load_recent  # noqa: E402
+from diarium.cases.tokens import TokenStore  # noqa: E402
 from tests.live_server import serving  # noqa: E402
 
 PAGES = {"diarium": "/diarium", "anslagstavla": "/anslagstavla"}
+DESK_CASE = "1338-2020"  # a decided and closed case of the demo, with its documents
 VIEWPORT = {"width": 1200, "height": 900}
 
 
@@ -52,8 +56,12 @@ def main() -> None:
         url = f"sqlite:///{folder}/demo.sqlite"
         diarium = Diarium(url, create_tables=True)
         load_demo(diarium)
-        load_recent(diarium)
+        recent = load_recent(diarium)
+        token, _ = TokenStore.for_application(diarium).issue(
+            name="Linda Ylivainio", roles=["registrar", "secretary"], by="screenshots")
         diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
+        desk = {"skrivbordet-arende": f"/app/cases/{DESK_CASE}",
+                "skrivbordet-sammantrade": f"/app/meetings/{recent['held']}"}
         with serving(url, Path(folder)) as base, sync_playwright() as playwright:
             wait_for_board(base)
             browser = playwright.chromium.launch(executable_path=chromium,
@@ -64,6 +72,15 @@ def main() -> None:
                 status = response.status if response is not None else None
                 target = args.out / f"{name}.png"
                 page.screenshot(path=str(target))
+                print(f"screenshots: {path} ({status}) -> {target.relative_to(ROOT)}")
+            page.goto(base + "/app/logga-in")
+            page.fill("#token", token)
+            page.click("button[type=submit]")
+            for name, path in desk.items():
+                response = page.goto(base + path)
+                status = response.status if response is not None else None
+                target = args.out / f"{name}.png"
+                page.screenshot(path=str(target), full_page=False)
                 print(f"screenshots: {path} ({status}) -> {target.relative_to(ROOT)}")
             browser.close()
 

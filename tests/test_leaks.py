@@ -73,6 +73,11 @@ PUBLIC_PROBES = [
 
 @pytest.fixture
 def world(client: Any, client_as: Any, diarium: Any) -> dict[str, Any]:
+    """The store of the leak test (:func:`build_world`)."""
+    return build_world(client, client_as, diarium)
+
+
+def build_world(client: Any, client_as: Any, diarium: Any) -> dict[str, Any]:
     """RS and HSN; a secret RS case (all fields marked) with a secret document, a proposal,
     an incoming referral from a secret sender, on a meeting's agenda with a decided
     paragraph (motion, reservation, jäv, note, attachment) and a delegated decision; a second case
