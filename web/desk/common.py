@@ -116,9 +116,12 @@ def safe_next(target: str | None) -> str:
 def open_session(name: str, roles: tuple[str, ...], bodies: tuple[str, ...],
                  token_id: str | None = None, ends_at: datetime | None = None) -> None:
     """Begin a session for this browser: a fresh id in a fresh cookie (nothing from before
-    survives, so no session id can be planted before signing in), ending no later than
-    ``ends_at`` where the sign-in says so."""
+    survives, so no session id can be planted before signing in; a session signed in before
+    ends), ending no later than ``ends_at`` where the sign-in says so."""
     sessions = current_app.extensions["diarium_desk_sessions"]
+    earlier = session.get(SESSION_KEY)
+    if isinstance(earlier, str):  # signing in again: the earlier session ends
+        sessions.end(earlier)
     session.clear()
     session[SESSION_KEY] = sessions.open(name, roles, bodies, token_id, ends_at)
 
