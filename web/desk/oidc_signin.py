@@ -75,7 +75,7 @@ def desk_oidc(app: Flask) -> DeskOidc | None:
             "scope": setting(app.config, SCOPES) or "openid profile",
             "code_challenge_method": "S256",
             "token_endpoint_auth_method": "client_secret_basic" if secret else "none",
-            "timeout": TIMEOUT_SECONDS,
+            "default_timeout": TIMEOUT_SECONDS,
         },
     )
     return DeskOidc(client, issuer, ClaimNames.from_settings(app.config))
