@@ -614,7 +614,7 @@ SECRECY_FIELDS = rule(
     "documents, proposals, decisions; document: counterpart, description).",
     source="OSL 5:2, 5:5",
     sv=(
-        "En sekretessmarkering anger minst en uppgift som kan hemlighållas (ärende: ärendemening, "
+        "En sekretessmarkering anger minst en uppgift som kan undanhållas (ärende: ärendemening, "
         "ursprung, handlingar, förslag, beslut; handling: avsändare/mottagare, beskrivning)."
     ),
 )

@@ -14,7 +14,9 @@ Configured by the environment (or the app config, same names):
                                   else ``sub``)
 
 Only asymmetric algorithms are accepted (RS*, PS*, ES*, EdDSA); ``exp``, ``iss`` and ``aud`` are
-required and checked. Roles that are not diarium roles are ignored.
+required and checked. Roles that are not diarium roles are ignored. The staff's desk signs
+people in through the same provider and reads their claims the same way (:class:`ClaimNames`,
+web/desk/oidc_signin.py).
 """
 
 from __future__ import annotations

@@ -90,10 +90,11 @@ def init_session(app: Flask) -> None:
         or os.environ.get(SECURE_COOKIE_VARIABLE) == "1",
     )
     app.session_interface = DeskSessionInterface()
-    hops = int(_number(PROXY_HOPS_VARIABLE, 0))
-    if hops > 0:  # behind a proxy: its X-Forwarded-Proto/-Host/-For (Secure cookies, OIDC)
+    hops = _number(PROXY_HOPS_VARIABLE, 0)
+    if 1 <= hops <= 10:  # behind a proxy: its X-Forwarded-Proto/-Host/-For (Secure, OIDC)
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+            app.wsgi_app, x_for=int(hops), x_proto=int(hops), x_host=int(hops),
+            x_port=int(hops))
     app.extensions["diarium_desk"] = Desk()
     app.context_processor(desk_context)
     app.jinja_env.filters["role_name"] = lambda role: ROLE_NAMES.get(role, role)
