@@ -5,14 +5,19 @@ bearer JWT; every failure a Swedish page, never a 500."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from werkzeug.serving import make_server
 
+from diarium.cases.application import Diarium
 from diarium.web import create_app
 from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
+from tests.browser_support import chromium_browser, violations  # noqa: F401
 from tests.oidc_provider import CLIENT_ID, Provider, live_identity_provider  # noqa: F401
 
 
@@ -157,3 +162,40 @@ def test_an_unreachable_provider_is_a_swedish_page(diarium: Any) -> None:
                      DIARIUM_OIDC_JWKS_URL="http://127.0.0.1:9/jwks")
     answer = app.test_client().get("/app/logga-in/oidc")
     assert answer.status_code == 502 and "svarar inte" in answer.get_data(as_text=True)
+
+
+@pytest.fixture
+def served_desk(identity_provider: Provider, tmp_path: Any) -> Iterator[str]:
+    """The desk with OIDC, served on 127.0.0.1 in a thread (for a real browser)."""
+    store = Diarium(f"sqlite:///{tmp_path / 'desk.sqlite'}", create_tables=True)
+    app = create_app(store, DIARIUM_OIDC_ISSUER=identity_provider.issuer,
+                     DIARIUM_OIDC_AUDIENCE=CLIENT_ID, DIARIUM_OIDC_CLIENT_ID=CLIENT_ID,
+                     DIARIUM_OIDC_JWKS_URL=f"{identity_provider.issuer}/jwks")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+        store.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
+
+
+def test_in_a_browser_the_sign_in_pages_are_accessible_and_lead_in(
+    browser: Any, served_desk: str, identity_provider: Provider
+) -> None:
+    page = browser.new_context().new_page()
+    page.goto(f"{served_desk}/app/cases/register")
+    assert page.locator("h1").inner_text() == "Logga in"
+    assert violations(page) == []
+    page.click("text=Logga in med organisationens inloggning")
+    page.wait_for_url(f"{served_desk}/app/cases/register")
+    assert "anna.idp" in page.content()
+    identity_provider.user = {"preferred_username": "olle", "sub": "u-9", "roles": ["staff"]}
+    other = browser.new_context().new_page()
+    other.goto(f"{served_desk}/app/logga-in")
+    other.click("text=Logga in med organisationens inloggning")
+    other.wait_for_url(f"{served_desk}/app/logga-in/oidc/callback*")
+    assert other.locator("h1").inner_text() == "Ingen behörighet i diariet"
+    assert violations(other) == []
