@@ -70,10 +70,15 @@ LIVE_NAME_INDEX = Index("diarium_tokens_live_name_idx", tokens_table.c.live_name
 TOKEN_NAME_TAKEN = rule(
     "token-name-taken",
     "A token's name is the actor it records: no two live tokens have the same name.",
+    sv="En nyckels namn är den aktör som registreras: två giltiga nycklar kan inte ha samma namn.",
 )
 TOKEN_BEYOND_SCOPE = rule(
     "token-beyond-issuer-scope",
     "An admin scoped to bodies issues tokens only within its bodies, with roles it holds.",
+    sv=(
+        "En administratör som är begränsad till vissa organ utfärdar nycklar bara för sina organ "
+        "och med roller som den själv har."
+    ),
 )
 
 

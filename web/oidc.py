@@ -14,7 +14,9 @@ Configured by the environment (or the app config, same names):
                                   else ``sub``)
 
 Only asymmetric algorithms are accepted (RS*, PS*, ES*, EdDSA); ``exp``, ``iss`` and ``aud`` are
-required and checked. Roles that are not diarium roles are ignored.
+required and checked. Roles that are not diarium roles are ignored. The staff's desk signs
+people in through the same provider and reads their claims the same way (:class:`ClaimNames`,
+web/desk/oidc_signin.py).
 """
 
 from __future__ import annotations
@@ -57,6 +59,43 @@ def _names(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in value if isinstance(v, str) and v))
 
 
+@dataclass(frozen=True)
+class ClaimNames:
+    """Where a provider's claims hold a person's diarium roles, bodies and name: one reading
+    for the API's bearer JWTs and the desk's sign-in (web/desk/oidc_signin.py)."""
+
+    roles: str = "roles"
+    bodies: str = "diarium_bodies"
+    name: str = "preferred_username"
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> ClaimNames:
+        return cls(
+            roles=setting(settings, "DIARIUM_OIDC_ROLES_CLAIM") or "roles",
+            bodies=setting(settings, "DIARIUM_OIDC_BODIES_CLAIM") or "diarium_bodies",
+            name=setting(settings, "DIARIUM_OIDC_NAME_CLAIM") or "preferred_username",
+        )
+
+    def name_of(self, claims: Mapping[str, Any]) -> str | None:
+        name = _claim(claims, self.name) or claims.get("sub")
+        return name.strip()[:200] if isinstance(name, str) and name.strip() else None
+
+    def identity(self, claims: Mapping[str, Any]) -> Identity | None:
+        """The diarium identity of verified ``claims``: ``None`` without a name or without
+        any diarium role (roles that are not diarium roles are ignored)."""
+        name = self.name_of(claims)
+        roles = tuple(r for r in _names(_claim(claims, self.roles)) if r in ROLES)
+        if name is None or not roles:
+            return None
+        return Identity(name=name, roles=roles, bodies=_names(_claim(claims, self.bodies)))
+
+
+def setting(settings: Mapping[str, Any], name: str) -> str | None:
+    """A setting from the app config, else the environment."""
+    value = settings.get(name) or os.environ.get(name)
+    return str(value) if value else None
+
+
 class OidcVerifier:
     """Checks a JWT and maps its claims to a diarium identity."""
 
@@ -77,9 +116,7 @@ class OidcVerifier:
         self.audience = audience
         self.public_key = public_key
         self.jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
-        self.roles_claim = roles_claim
-        self.bodies_claim = bodies_claim
-        self.name_claim = name_claim
+        self.claims = ClaimNames(roles_claim, bodies_claim, name_claim)
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> OidcVerifier | None:
@@ -87,8 +124,7 @@ class OidcVerifier:
         OIDC is not configured."""
 
         def get(name: str) -> str | None:
-            value = settings.get(name) or os.environ.get(name)
-            return str(value) if value else None
+            return setting(settings, name)
 
         issuer, audience = get("DIARIUM_OIDC_ISSUER"), get("DIARIUM_OIDC_AUDIENCE")
         if not issuer:
@@ -96,14 +132,15 @@ class OidcVerifier:
         if not audience:
             raise ValueError("DIARIUM_OIDC_ISSUER is set but DIARIUM_OIDC_AUDIENCE is not")
         key_file = get("DIARIUM_OIDC_PUBLIC_KEY_FILE")
+        names = ClaimNames.from_settings(settings)
         return cls(
             issuer=issuer,
             audience=audience,
             public_key=Path(key_file).read_text() if key_file else None,
             jwks_url=get("DIARIUM_OIDC_JWKS_URL"),
-            roles_claim=get("DIARIUM_OIDC_ROLES_CLAIM") or "roles",
-            bodies_claim=get("DIARIUM_OIDC_BODIES_CLAIM") or "diarium_bodies",
-            name_claim=get("DIARIUM_OIDC_NAME_CLAIM") or "preferred_username",
+            roles_claim=names.roles,
+            bodies_claim=names.bodies,
+            name_claim=names.name,
         )
 
     def verify(self, token: str) -> Identity | None:
@@ -123,12 +160,4 @@ class OidcVerifier:
             )
         except (jwt.PyJWTError, ValueError):
             return None
-        name = _claim(claims, self.name_claim) or claims.get("sub")
-        roles = tuple(r for r in _names(_claim(claims, self.roles_claim)) if r in ROLES)
-        if not isinstance(name, str) or not name.strip() or not roles:
-            return None
-        return Identity(
-            name=name.strip()[:200],
-            roles=roles,
-            bodies=_names(_claim(claims, self.bodies_claim)),
-        )
+        return self.claims.identity(claims)

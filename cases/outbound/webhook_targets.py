@@ -42,11 +42,18 @@ log = logging.getLogger(__name__)
 ALLOW_NETWORKS_VARIABLE = "DIARIUM_WEBHOOK_ALLOW_NETWORKS"
 MAX_URL_LENGTH = 2000
 RESPONSE_READ_LIMIT = 64 * 1024  # of an answer, read to keep the connection; then dropped
-WEBHOOK_URL = rule("webhook-url", "A webhook URL is an absolute http(s) URL without credentials.")
+WEBHOOK_URL = rule(
+    "webhook-url", "A webhook URL is an absolute http(s) URL without credentials.",
+    sv="En webhook-adress är en fullständig http(s)-adress utan inloggningsuppgifter.",
+)
 WEBHOOK_ADDRESS = rule(
     "webhook-address-not-allowed",
     "Webhooks go to public addresses only: not loopback, private, link-local, multicast, "
     "reserved or shared ones, unless the operator allows the network.",
+    sv=(
+        "Webhooks skickas bara till publika adresser: inte till loopback, privata, länklokala, "
+        "multicast-, reserverade eller delade adresser, om inte driften tillåter nätet."
+    ),
 )
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
                        r"(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*$")

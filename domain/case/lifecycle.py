@@ -54,7 +54,8 @@ class ClassifyCase(CaseCommand):
 
 
 CLASSIFICATION_UNCHANGED = rule(
-    "classification-unchanged", "The case is already filed under this classification code."
+    "classification-unchanged", "The case is already filed under this classification code.",
+    sv="Ärendet är redan klassificerat under den här koden.",
 )
 
 

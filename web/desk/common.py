@@ -5,9 +5,9 @@ form, and rendering with the desk's menu."""
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import (
     Blueprint,
@@ -24,6 +24,7 @@ from flask import (
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from werkzeug.middleware.proxy_fix import ProxyFix
 from wtforms import ValidationError as CSRFInvalid
 
 from diarium.cases.application import CaseNotFound
@@ -39,6 +40,7 @@ IDLE_MINUTES_VARIABLE = "DIARIUM_SESSION_IDLE_MINUTES"  # default 30
 LIFETIME_HOURS_VARIABLE = "DIARIUM_SESSION_HOURS"  # default 10 (a working day)
 SECRET_KEY_VARIABLE = "DIARIUM_SECRET_KEY"  # else a key kept in the store (cases/sessions.py)
 SECURE_COOKIE_VARIABLE = "DIARIUM_SECURE_COOKIES"  # "1": Secure even if the request is http
+PROXY_HOPS_VARIABLE = "DIARIUM_PROXY_HOPS"  # reverse proxies in front whose X-Forwarded-* count
 MENU = (
     (f"{PREFIX}/", "Mitt arbete"),
     (f"{PREFIX}/cases", "Diariet"),
@@ -88,10 +90,41 @@ def init_session(app: Flask) -> None:
         or os.environ.get(SECURE_COOKIE_VARIABLE) == "1",
     )
     app.session_interface = DeskSessionInterface()
+    hops = _number(PROXY_HOPS_VARIABLE, 0)
+    if 1 <= hops <= 10:  # behind a proxy: its X-Forwarded-Proto/-Host/-For (Secure, OIDC)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=int(hops), x_proto=int(hops), x_host=int(hops),
+            x_port=int(hops))
     app.extensions["diarium_desk"] = Desk()
     app.context_processor(desk_context)
     app.jinja_env.filters["role_name"] = lambda role: ROLE_NAMES.get(role, role)
     app.before_request(lambda: check_csrf() if Desk.serves(request) else None)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a page of the desk on this site, never another site
+    (no scheme or host, no ``//``, no backslash, no control characters or spaces)."""
+    if (
+        target and target.startswith(f"{PREFIX}/") and "\\" not in target
+        and not target.startswith("//") and target.isprintable() and " " not in target
+    ):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return f"{PREFIX}/"
+
+
+def open_session(name: str, roles: tuple[str, ...], bodies: tuple[str, ...],
+                 token_id: str | None = None, ends_at: datetime | None = None) -> None:
+    """Begin a session for this browser: a fresh id in a fresh cookie (nothing from before
+    survives, so no session id can be planted before signing in; a session signed in before
+    ends), ending no later than ``ends_at`` where the sign-in says so."""
+    sessions = current_app.extensions["diarium_desk_sessions"]
+    earlier = session.get(SESSION_KEY)
+    if isinstance(earlier, str):  # signing in again: the earlier session ends
+        sessions.end(earlier)
+    session.clear()
+    session[SESSION_KEY] = sessions.open(name, roles, bodies, token_id, ends_at)
 
 
 class Desk:

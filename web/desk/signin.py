@@ -6,26 +6,20 @@ from __future__ import annotations
 from flask import Response, current_app, redirect, request, session
 
 from diarium.web.auth import authenticated, public
-from diarium.web.desk.common import PREFIX, SESSION_KEY, SIGN_IN, desk_blueprint, page
+from diarium.web.desk import oidc_signin
+from diarium.web.desk.common import (
+    PREFIX,
+    SESSION_KEY,
+    SIGN_IN,
+    desk_blueprint,
+    open_session,
+    page,
+    safe_next,
+)
 
 desk = desk_blueprint("desk_signin")
-
-
-def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a page of the desk, never another site."""
-    if target and target.startswith(f"{PREFIX}/") and not target.startswith("//") and (
-        "\\" not in target
-    ):
-        return target
-    return f"{PREFIX}/"
-
-
-def open_session(name: str, roles: tuple[str, ...], bodies: tuple[str, ...],
-                 token_id: str | None = None) -> None:
-    """Begin a session for this browser: a fresh cookie (no id from before survives)."""
-    sessions = current_app.extensions["diarium_desk_sessions"]
-    session.clear()
-    session[SESSION_KEY] = sessions.open(name, roles, bodies, token_id)
+desk.register_blueprint(oidc_signin.desk)  # /app/logga-in/oidc…, where OIDC is set up
+__all__ = ["desk", "open_session", "safe_next"]
 
 
 @desk.route(SIGN_IN, methods=["GET", "POST"])

@@ -468,6 +468,10 @@ class RuleSchema(Schema):
         allow_none=True,
         metadata={"description": "The law (e.g. KL 4:27) or practice the rule comes from."},
     )
+    text_sv = Text(
+        allow_none=True,
+        metadata={"description": "The rule in Swedish, as the staff's pages show it."},
+    )
 
 
 _BASE_EVENT_FIELDS = {
