@@ -213,7 +213,16 @@ def test_a_broken_rule_is_shown_in_swedish(diarium: Any, desk_as: Any) -> None:
     assert answer.status_code == 409
     assert "[regel: " in text and 'role="alert"' in text
     assert ">Nya uppgifter</textarea>" in text
-    assert diarium.recorder.max_notification_id() == before
+    unchanged = submit(registrar, f"/app/cases/{dnr}/classification",
+                       {"classification": "2.3.1"})
+    assert unchanged.status_code == 303
+    again = submit(registrar, f"/app/cases/{dnr}/classification", {"classification": "2.3.1"})
+    text = again.get_data(as_text=True)
+    assert again.status_code == 409  # a rule about one field: next to that field
+    error = re.search(r'<p class="error" id="f-classification-error">([^<]*)</p>', text)
+    assert error and "[regel: classification-unchanged]" in error.group(1), text
+    assert 'value="2.3.1"' in text
+    assert diarium.recorder.max_notification_id() == before + 1
 
 
 def test_secrecy_is_marked_and_lifted_on_a_document(diarium: Any, desk_as: Any) -> None:

@@ -32,8 +32,7 @@ MIGRATION = ("dnr", "migrated", "historical")
 FORMS = (
     # registration and the case's course
     CommandForm("cases.register_case", "Registrera ärende", rule=f"{PREFIX}/cases/register",
-                receipt="Ärendet är registrerat.", today=("registered_on",),
-                omit=MIGRATION,
+                receipt="Ärendet är registrerat.", omit=MIGRATION,
                 intro="Ärendet får nästa lediga diarienummer. Är uppgifter i ärendet "
                       "sekretessbelagda, fyll i delen Sekretess."),
     CommandForm("files.register_document", "Registrera handling",

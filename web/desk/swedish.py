@@ -64,6 +64,12 @@ HINTS = {
     "series": "Lämna tomt för standardserien.",
     "delegation_point": "Punkten i delegationsordningen, t.ex. 3.2.",
     "point": "Punkten i delegationsordningen, t.ex. 3.2.",
+    "secrecy": "Fyll bara i om uppgifter i ärendet omfattas av sekretess: ärendet "
+               "sekretessmarkeras då i samma registrering.",
+    "fields": "Kryssa inget för standardvalet: alla uppgifter som kan sekretessmarkeras här.",
+}
+OPTIONAL_HINTS = {  # a field the API fills in when it is left empty
+    "marking_body": "Lämna tomt för ärendets ansvariga organ.",
 }
 TODAY_HINT = "Lämna tomt för dagens datum."
 DATE_HINT = "Skriv som ÅÅÅÅ-MM-DD."
@@ -121,6 +127,8 @@ def field_label(name: str) -> str:
 
 def field_hint(name: str, kind: str, required: bool) -> str | None:
     """A field's Swedish hint: its own, or how a date or a list is written."""
+    if not required and name in OPTIONAL_HINTS:
+        return OPTIONAL_HINTS[name]
     if name in HINTS:
         return HINTS[name]
     if kind == "date":
