@@ -238,3 +238,29 @@ def test_secrecy_is_marked_and_lifted_on_a_document(diarium: Any, desk_as: Any) 
     lifted = submit(client, f"/app/cases/{dnr}/documents/1/secrecy/lift", {})
     assert lifted.status_code == 303, lifted.get_data(as_text=True)
     assert diarium.get_case(dnr).documents[0].secrecy is None
+
+
+def test_the_forms_of_a_row_are_linked_by_the_readers_policy(
+    app: Any, diarium: Any, desk_as: Any
+) -> None:
+    """What the case page lists for a row (web/desk/forms.py: form_links): the forms of that
+    row its reader may send, by the API route's policy."""
+    from flask import g
+
+    from diarium.domain.actor import Actor
+    from diarium.web.desk.forms import form_links
+
+    dnr = _register(desk_as("registrar", name="anna"))
+    row = ("cases.register_referral_answer", "cases.extend_incoming_referral",
+           "secrecy.mark_document_secret")
+    readers = {"anna": ("registrar",), OFFICER: ("officer",), "otto": ("officer",),
+               "revisorn": ("auditor",)}
+    found = {}
+    for name, roles in readers.items():
+        with app.test_request_context():
+            g.actor = Actor(name, "test", roles)
+            found[name] = form_links(*row, dnr=dnr, referral_number=1)
+    expected = [("Registrera remissvar", f"/app/cases/{dnr}/referrals/1/answers"),
+                ("Registrera anstånd", f"/app/cases/{dnr}/incoming-referrals/1/extensions")]
+    assert found["anna"] == expected and found[OFFICER] == expected
+    assert found["otto"] == [] and found["revisorn"] == []  # not his case; reads only
