@@ -264,3 +264,20 @@ def test_the_forms_of_a_row_are_linked_by_the_readers_policy(
                 ("Registrera anstånd", f"/app/cases/{dnr}/incoming-referrals/1/extensions")]
     assert found["anna"] == expected and found[OFFICER] == expected
     assert found["otto"] == [] and found["revisorn"] == []  # not his case; reads only
+
+
+def test_a_concurrent_modification_is_said_clearly_and_nothing_typed_is_lost(
+    diarium: Any, desk_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Others kept changing the case (here: no attempt left to save): a clear message, the
+    form as typed, nothing recorded."""
+    registrar = desk_as("registrar", name="anna")
+    dnr = _register(registrar)
+    before = diarium.recorder.max_notification_id()
+    monkeypatch.setattr(diarium, "attempts", 0)
+    answer = submit(registrar, f"/app/cases/{dnr}/cancel", {"reason": "Registrerat två gånger"})
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert "Någon annan ändrade ärendet samtidigt, så inget sparades." in text
+    assert ">Registrerat två gånger</textarea>" in text
+    assert diarium.recorder.max_notification_id() == before
