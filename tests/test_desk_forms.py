@@ -112,6 +112,9 @@ def test_a_document_is_registered_with_its_file_as_the_signed_in_person(
     url = f"/app/cases/{dnr}/documents"
     form = client.get(url).get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in form and 'type="file"' in form
+    unfiled = submit(client, url, {  # sent without its file (not as multipart)
+        "direction": "incoming", "date": "2020-03-02", "description": "Ansökan om bygglov"})
+    assert unfiled.status_code == 422 and "Ingen fil valdes" in unfiled.get_data(as_text=True)
     assert f'value="{diarium.today().isoformat()}"' in form  # the date: today, to change
     answer = _with_file(client, url, {
         "direction": "incoming", "date": "2020-03-02", "description": "Ansökan om bygglov",
@@ -281,3 +284,14 @@ def test_a_concurrent_modification_is_said_clearly_and_nothing_typed_is_lost(
     assert "Någon annan ändrade ärendet samtidigt, så inget sparades." in text
     assert ">Registrerat två gånger</textarea>" in text
     assert diarium.recorder.max_notification_id() == before
+
+
+def test_a_form_past_the_body_limit_is_shown_again_in_swedish(
+    diarium: Any, desk_as: Any
+) -> None:
+    client = desk_as("registrar", name="anna")
+    token = csrf_of(client, "/app/cases/register")
+    answer = client.post("/app/cases/register", data={
+        "csrf_token": token, "title": "x" * (2 * 2**20), "responsible_body": "RS"})
+    assert answer.status_code == 413
+    assert "Formuläret är för stort för att tas emot." in answer.get_data(as_text=True)
