@@ -295,3 +295,26 @@ def test_a_form_past_the_body_limit_is_shown_again_in_swedish(
         "csrf_token": token, "title": "x" * (2 * 2**20), "responsible_body": "RS"})
     assert answer.status_code == 413
     assert "Formuläret är för stort för att tas emot." in answer.get_data(as_text=True)
+
+
+def test_a_delegated_decision_is_recorded_on_the_body_and_the_case(
+    diarium: Any, desk_as: Any
+) -> None:
+    dnr = _register(desk_as("registrar", name="anna"))
+    officer = desk_as("officer", name=OFFICER, bodies=("RS",))
+    form = officer.get("/app/bodies/RS/delegated-decisions").get_data(as_text=True)
+    assert f'value="{diarium.today().isoformat()}"' in form  # decided_on: today, to change
+    answer = submit(officer, "/app/bodies/RS/delegated-decisions", {
+        "point": "2.3.8", "delegate": "Regiondirektören", "text": "Yttrande lämnas.",
+        "decided_on": "2020-04-01", "dnr": dnr})
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    assert answer.headers["Location"] == f"/app/cases/{dnr}"
+    (decision,) = diarium.get_case(dnr).decisions
+    assert decision.delegation_point == "2.3.8"
+    wrong = submit(officer, "/app/bodies/RS/delegated-decisions", {
+        "point": "9.9", "delegate": "Regiondirektören", "text": "Yttrande lämnas.",
+        "decided_on": "2020-04-01"})
+    assert wrong.status_code == 409 and "[regel: " in wrong.get_data(as_text=True)
+    assert submit(officer, "/app/bodies/HSN/delegated-decisions", {
+        "point": "2.3.8", "delegate": "Regiondirektören", "text": "X",
+        "decided_on": "2020-04-01"}, form_url="/app/").status_code == 403  # another body

@@ -22,8 +22,9 @@ class AttachFileSchema(CommandSchema):
 
 
 def _delegated_decision_after(_path: dict[str, Any], result: Any) -> str:
-    """A delegated decision recorded: back to My work (the body's page is not the desk's)."""
-    return f"{PREFIX}/"
+    """A delegated decision recorded: to its case when it names one, else to My work."""
+    dnr = result.body.delegated_decisions[result.delegated_decision - 1].dnr
+    return f"{PREFIX}/cases/{dnr}" if dnr else f"{PREFIX}/"
 
 
 # fields for migrating cases from an older system (the API's, not the desk's)
