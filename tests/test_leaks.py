@@ -160,6 +160,7 @@ def urls(app: Any, paragraph_number: int) -> list[str]:
         "dnr": [DNR, OTHER], "ref": [ms.REF], "number": [str(paragraph_number), "1"],
         "code": ["RS", "HSN"], "year": ["2020"], "name": ["cases", "documents", "decisions"],
         "subscription_id": ["none"], "slug": ["not-found"], "document_number": ["1", "2"],
+        "referral_number": ["1"], "decision_number": ["1"],  # the desk's forms of a row
         "version": ["1"], "person": [person_key(ms.CHAIR)], "party": ["S"],
     }
     found: set[str] = set()

@@ -7,20 +7,12 @@ from flask import Response
 from diarium.domain.roles import STAFF
 from diarium.web.auth import requires
 from diarium.web.desk.common import PREFIX, desk_blueprint, page
-from diarium.web.desk.forms import CommandForm, form_links
+from diarium.web.desk.forms import form_links
 from diarium.web.disclosure import disclose
 from diarium.web.routes.cases import dumped_case
 from diarium.web.routes.common import diarium
 
 desk = desk_blueprint("desk_cases")
-
-FORMS = (
-    CommandForm("cases.register_case", "Registrera ärende", rule=f"{PREFIX}/cases/register",
-                receipt="Ärendet är registrerat."),
-    CommandForm("cases.assign_officer", "Tilldela handläggare",
-                receipt="Handläggaren är tilldelad."),
-    CommandForm("cases.close_case", "Avsluta ärendet", receipt="Ärendet är avslutat."),
-)
 
 
 @desk.get(f"{PREFIX}/cases/<path:dnr>")

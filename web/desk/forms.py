@@ -8,24 +8,41 @@ here), loaded with the schema into the command and handed to ``Diarium.handle`` 
 signed-in person. A refusal (a field the schema refuses, or a rule of the case process) is
 shown in Swedish next to its field, with everything typed kept; success redirects to the
 page the command belongs to, with a receipt.
+
+A form with a file (``file=...``) is sent as ``multipart/form-data``: its command is
+carried out with the uploaded file through the API's own file handling
+(``web/routes/files.py: with_file``), within the file size limit, and a refused file
+records nothing and is shown next to the file field. Fields get Swedish hints (an empty
+date is today's date, as on the API; a list takes one item a line), and a form may fill
+in today's date in fields of its choice (``today``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import Flask, Response, current_app, flash, redirect, request, url_for
 from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from diarium.cases.application import ConcurrentModification
+from diarium.cases.files.service import FileTooLarge, max_file_bytes
 from diarium.domain.rules import DateRequired, RuleViolation
 from diarium.web.auth import POLICY, policy_of
 from diarium.web.desk.common import PREFIX, desk_blueprint, page
-from diarium.web.desk.swedish import field_label, option_label, swedish_error, swedish_rule
+from diarium.web.desk.swedish import (
+    field_hint,
+    field_label,
+    option_label,
+    swedish_error,
+    swedish_rule,
+)
 from diarium.web.routes.common import actor, diarium
+from diarium.web.routes.files import allow_file_size, with_file
 
 GENERAL = "_"  # errors not about one field
 
@@ -39,7 +56,12 @@ class CommandForm:
     ``/app`` instead of ``/api``); ``receipt``: the Swedish message after success;
     ``after``: where success leads (default: the case or meeting of the URL, or the case
     the command wrote); ``hidden``: fields given by the page (not shown); ``template``: a
-    template of its own (default ``form.html``)."""
+    template of its own (default ``form.html``); ``intro``: a Swedish paragraph above the
+    form; ``file``: the label of a file field (the form is then sent as multipart and its
+    command carried out with the file, field ``file`` of the command); ``schema``: the
+    schema when the API route takes no JSON body (a file alone); ``today``: date fields
+    filled in with today's date when the form is shown; ``omit``: fields the form does not
+    offer (left to their defaults, e.g. a migration's)."""
 
     endpoint: str
     title: str
@@ -49,6 +71,10 @@ class CommandForm:
     hidden: tuple[str, ...] = ()
     template: str = "form.html"
     intro: str | None = None
+    file: str | None = None
+    schema: type[Schema] | None = None
+    today: tuple[str, ...] = ()
+    omit: tuple[str, ...] = ()
 
 
 @dataclass
@@ -57,7 +83,8 @@ class Widget:
 
     name: str  # the form's field name (dotted inside a nested part)
     label: str
-    kind: str  # text, textarea, date, number, select, checkboxes, checkbox, lines, fieldset
+    kind: str  # text, textarea, date, number, select, checkboxes, checkbox, lines, fieldset,
+    # file
     required: bool = False
     options: list[tuple[str, str]] = field(default_factory=list)
     children: list[Widget] = field(default_factory=list)
@@ -81,7 +108,9 @@ def widgets(schema: Schema, skip: Iterable[str] = (), prefix: str = "") -> list[
         if item.dump_only or name in skip:
             continue
         full = f"{prefix}{name}"
-        widget = Widget(full, field_label(name), _kind(item), bool(item.required))
+        kind = _kind(item)
+        widget = Widget(full, field_label(name), kind, bool(item.required),
+                        hint=field_hint(name, kind, bool(item.required)))
         choices = _choices(item.inner) if isinstance(item, fields.List) else _choices(item)
         if choices is not None:
             widget.options = [(c, option_label(name, c)) for c in choices]
@@ -165,15 +194,31 @@ def register_command_forms(app: Flask, forms: Iterable[CommandForm]) -> None:
     api_rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
     blueprint = desk_blueprint("desk_forms")
     registered = app.extensions.setdefault("diarium_desk_forms", {})
+    pages: dict[str, tuple[CommandForm, Schema]] = {}  # desk endpoint: form, schema
     for form in forms:
         api_view = app.view_functions[form.endpoint]
-        schema_class = api_view.command_schema
+        schema = (form.schema or api_view.command_schema)()
         rule = form.rule or PREFIX + api_rules[form.endpoint].rule.removeprefix("/api")
-        view = _form_view(form, schema_class())
+        view = _form_view(form, schema)
         setattr(view, POLICY, policy_of(api_view))
         blueprint.add_url_rule(rule, view.__name__, view, methods=["GET", "POST"])
         variables = frozenset(re.findall(r"<(?:[a-z]+:)?(\w+)>", rule))
         registered[form.endpoint] = (form, f"desk_forms.{view.__name__}", variables)
+        pages[f"desk_forms.{view.__name__}"] = (form, schema)
+
+    @blueprint.url_value_preprocessor  # runs before the CSRF check reads the form
+    def _file_size(endpoint: str | None, _values: Any) -> None:
+        if endpoint in pages and pages[endpoint][0].file:
+            allow_file_size()
+
+    @blueprint.errorhandler(RequestEntityTooLarge)
+    def _too_large(_error: Exception) -> Response:
+        """A form past the size limit (read before the view): shown again, unfilled."""
+        form, schema = pages[request.endpoint or ""]
+        text = _too_large_text() if form.file else "Formuläret är för stort för att tas emot."
+        return _render(form, schema, dict(request.view_args or {}), MultiDict(),
+                       {"file" if form.file else GENERAL: [text]}, 413)
+
     app.register_blueprint(blueprint)
 
 
@@ -194,32 +239,67 @@ def form_links(*endpoints: str, **path: Any) -> list[tuple[str, str]]:
     return found
 
 
+def _send(form: CommandForm, schema: Any, path: dict[str, Any]) -> Any:
+    """Carry out the sent form's command as the signed-in person (with its file)."""
+    values = form_values(schema, request.form)
+    if not form.file:
+        return diarium().handle(schema.command_of(values, **path), actor())
+    command = schema.command_of(values, **path, file=None)  # the fields, checked first
+    return with_file(lambda stored: replace(command, file=stored))
+
+
 def _form_view(form: CommandForm, schema: Any) -> Callable[..., Response]:
     def view(**path: Any) -> Response:
         errors: dict[str, list[str]] = {}
         status = 200
-        if request.method == "POST":
+        values = request.form
+        if request.method == "GET":
+            values = MultiDict({name: diarium().today().isoformat() for name in form.today})
+        else:
             try:
-                values = form_values(schema, request.form)
-                result = diarium().handle(schema.command_of(values, **path), actor())
+                result = _send(form, schema, path)
             except ValidationError as error:
                 errors, status = _swedish(flatten(error.messages)), 422
             except DateRequired as error:
                 errors, status = {error.field: ["Ange datumet."]}, 422
             except RuleViolation as error:
                 errors, status = {error.field or GENERAL: [swedish_rule(error)]}, 409
+            except FileTooLarge:
+                errors, status = {"file": [_too_large_text()]}, 413
             except ConcurrentModification:
-                errors, status = {GENERAL: ["Någon annan ändrade samtidigt. Försök igen."]}, 409
+                errors, status = {GENERAL: [
+                    "Någon annan ändrade ärendet samtidigt, så inget sparades. Det du fyllde i "
+                    "finns kvar: skicka formuläret igen."]}, 409
             else:
                 flash(form.receipt, "receipt")
                 return redirect((form.after or default_after)(path, result), 303)
-        return page(
-            form.template, status, heading=form.title, form=form, path=path,
-            widgets=widgets(schema, skip=form.hidden), values=request.form, errors=errors,
-        )
+        return _render(form, schema, path, values, errors, status)
 
     view.__name__ = view.__qualname__ = form.endpoint.replace(".", "_")
     return view
+
+
+def _render(form: CommandForm, schema: Any, path: dict[str, Any], values: Any,
+            errors: dict[str, list[str]], status: int) -> Response:
+    """The form's page: its fields with what was typed, and the errors next to them."""
+    drawn = widgets(schema, skip=(*form.hidden, *form.omit))
+    if form.file:
+        drawn.append(Widget("file", form.file, "file", True, hint=_file_hint()))
+    return page(form.template, status, heading=form.title, form=form, path=path,
+                widgets=drawn, values=values, errors=errors)
+
+
+def _file_hint() -> str:
+    return (f"Högst {_megabytes(max_file_bytes())}. Filens typ läses av från innehållet. "
+            "Välj filen igen om formuläret visas med fel.")
+
+
+def _too_large_text() -> str:
+    return f"Filen är för stor: högst {_megabytes(max_file_bytes())} får laddas upp."
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.0f} MiB" if size >= 2**20 else f"{size} byte"
 
 
 def _swedish(errors: dict[str, list[str]]) -> dict[str, list[str]]:

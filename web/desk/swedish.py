@@ -40,7 +40,7 @@ LABELS = {
     "public_title": "Offentlig ärendemening", "published_on": "Publicerad den",
     "reason": "Skäl", "received_on": "Inkom den", "recipient": "Mottagare",
     "recipients": "Mottagare (en per rad)", "registered_on": "Registrerad den",
-    "reopened_on": "Återupptaget den", "replacing": "Ersätter", "responsible_body":
+    "reopened_on": "Återupptaget den", "replacing": "Ersätter", "file": "Fil", "responsible_body":
     "Ansvarigt organ", "revoked_on": "Upphävd den", "role": "Roll",
     "scheduled_on": "Sammanträdesdag", "secrecy": "Sekretess", "secretary": "Sekreterare",
     "sections": "Lagrum", "sender": "Avsändare", "sender_reference": "Avsändarens referens",
@@ -50,6 +50,29 @@ LABELS = {
     "supporters": "Instämmande", "text": "Text", "title": "Ärendemening",
     "to_paragraph": "Till paragraf", "unit": "Enhet", "votes": "Röster", "year": "År",
 }
+# a hint under a field, by its name (else by its kind: an optional date, a list)
+HINTS = {
+    "responsible_body": "Organets förkortning, t.ex. RS eller HSN.",
+    "officer": "Handläggarens användarnamn.",
+    "document_number": "Handlingens löpnummer i ärendet.",
+    "recipients": "En mottagare per rad.",
+    "points": "En beslutspunkt per rad.",
+    "statute": "Paragrafen i offentlighets- och sekretesslagen, t.ex. OSL 25:1.",
+    "marking_body": "Organet som gjort sekretessbedömningen, t.ex. HSN.",
+    "public_title": "Visas för den som inte får läsa den sekretessbelagda ärendemeningen.",
+    "dnr": "Lämna tomt så får ärendet nästa lediga diarienummer.",
+    "series": "Lämna tomt för standardserien.",
+    "delegation_point": "Punkten i delegationsordningen, t.ex. 3.2.",
+    "point": "Punkten i delegationsordningen, t.ex. 3.2.",
+    "secrecy": "Fyll bara i om uppgifter i ärendet omfattas av sekretess: ärendet "
+               "sekretessmarkeras då i samma registrering.",
+    "fields": "Kryssa inget för standardvalet: alla uppgifter som kan sekretessmarkeras här.",
+}
+OPTIONAL_HINTS = {  # a field the API fills in when it is left empty
+    "marking_body": "Lämna tomt för ärendets ansvariga organ.",
+}
+TODAY_HINT = "Lämna tomt för dagens datum."
+DATE_HINT = "Skriv som ÅÅÅÅ-MM-DD."
 OPTIONS = {
     ("fields", "title"): "ärendemeningen", ("fields", "origin"): "ursprunget",
     ("fields", "documents"): "handlingarna", ("fields", "proposals"): "förslagen",
@@ -63,6 +86,8 @@ OPTIONS = {
     ("matter", "appealed_council_decision"): "överklagat fullmäktigebeslut",
     ("matter", "principle"): "principiell betydelse",
     ("matter", "special_statute"): "särskild lagstiftning",
+    ("kind", "decided"): "beslut", ("kind", "proposed_to_higher_body"):
+    "förslag till överordnat organ", ("kind", "noted"): "anmält / noterat",
 }
 # marshmallow's messages (and diarium's own, web/text.py) in Swedish: pattern, template
 MESSAGES = (
@@ -82,12 +107,35 @@ MESSAGES = (
     (r"Must be one of: .*", "Välj ett av alternativen."),
     (r"Must be greater than or equal to (\d+)\.", r"Ange minst \1."),
     (r"Unknown field\.", "Okänt fält."),
+    # a file refused (cases/files/media.py, web/routes/files.py)
+    (r"Missing: send the file in the form field 'file'\.", "Välj en fil att ladda upp."),
+    (r"The file is empty \(0 bytes\)\.",
+     "Ingen fil valdes, eller så är filen tom (0 byte). Välj en fil med innehåll."),
+    (r"The file's content is (\S+), but its (Content-Type|name) says (\S+): .*",
+     r"Filens innehåll är \1, men dess namn eller typ säger \3. Välj rätt fil."),
+    (r"The PDF is cut short.*", "PDF-filen är avkortad (slutet saknas). Välj en hel fil."),
+    (r"The JPEG image is cut short.*", "Bilden är avkortad (slutet saknas). Välj en hel fil."),
+    (r"The (\S+) file is cut short\.", r"Filen (\1) är avkortad. Välj en hel fil."),
+    (r"The file is cut short or damaged.*", "Filen är avkortad eller skadad. Välj en hel fil."),
 )
 
 
 def field_label(name: str) -> str:
     """A field's Swedish label (its wire name if none is known)."""
     return LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def field_hint(name: str, kind: str, required: bool) -> str | None:
+    """A field's Swedish hint: its own, or how a date or a list is written."""
+    if not required and name in OPTIONAL_HINTS:
+        return OPTIONAL_HINTS[name]
+    if name in HINTS:
+        return HINTS[name]
+    if kind == "date":
+        return DATE_HINT if required else f"{TODAY_HINT} {DATE_HINT}"
+    if kind == "lines":
+        return "En per rad."
+    return None
 
 
 def option_label(name: str, value: str) -> str:

@@ -61,9 +61,12 @@ def _upload() -> tuple[Any, str | None, str | None]:
     return request.stream, request.mimetype, options.get("filename")
 
 
-def _with_file(command: Callable[[StoredFile], Any]) -> Written:
-    """Stage the request's file and carry out the command made with it: 413 past the
-    limit, 422 naming ``file`` when it is empty, cut short or mislabelled."""
+def with_file(command: Callable[[StoredFile], Any]) -> Written:
+    """Stage the request's file (field ``file`` of a form, or the body) and carry out the
+    command made with it, as the signed-in person: :class:`FileTooLarge` past the limit,
+    a ``ValidationError`` naming ``file`` when it is missing, empty, cut short or
+    mislabelled (nothing is recorded then). The API's routes and the desk's forms
+    (web/desk/forms.py) both save files through here."""
     files = diarium().files
     try:
         stream, claimed, name = _upload()
@@ -85,11 +88,17 @@ def _form(schema: Any, **path: Any) -> Any:
         raise FileTooLarge(max_file_bytes()) from None
 
 
+def allow_file_size() -> None:
+    """Let this request's form or body be as large as a file may be (beyond the app's
+    body limit): to be called before the form is read."""
+    request.max_content_length = max_file_bytes() + _MULTIPART_OVERHEAD
+
+
 @api.before_request
 def _file_size_limit() -> None:
     """A form or body that carries a file may be as large as a file may be."""
     if request.mimetype != "application/json":
-        request.max_content_length = max_file_bytes() + _MULTIPART_OVERHEAD
+        allow_file_size()
 
 
 @api.post("/cases/<path:dnr>/documents")
@@ -132,7 +141,7 @@ def register_document(dnr: str) -> Response:
         return written(diarium().handle(_REGISTER.command_of(json_body(), dnr=dnr), actor()),
                        201)
     command = _form(_REGISTER, dnr=dnr)
-    return written(_with_file(lambda file: replace(command, file=file)), 201)
+    return written(with_file(lambda file: replace(command, file=file)), 201)
 
 
 register_document.command_schema = RegisterDocumentSchema  # type: ignore[attr-defined]
@@ -170,7 +179,7 @@ def attach_file(dnr: str, document_number: int) -> Response:
         "413": {$ref: "#/components/responses/TooLarge"}
         "422": {$ref: "#/components/responses/Invalid"}
     """
-    result = _with_file(lambda file: AttachFile(dnr, document_number, file))
+    result = with_file(lambda file: AttachFile(dnr, document_number, file))
     version = len(result.case.documents[document_number - 1].files)
     location = f"/api/cases/{dnr}/documents/{document_number}/files/{version}"
     return answer_write(lambda: _versions(dnr, document_number)[version - 1], 201,
