@@ -20,6 +20,7 @@ from flask import Flask, Response, make_response, request
 from werkzeug.datastructures import MultiDict
 
 from diarium.domain.meeting.terms import AgendaItemKind, Capacity, Vote
+from diarium.domain.meeting.terms import NotFound as MeetingResourceNotFound
 from diarium.domain.roles import STAFF
 from diarium.projections.filters import InvalidQuery
 from diarium.projections.listings import LISTINGS
@@ -315,7 +316,7 @@ def _register_shaped(app: Flask) -> None:
     registered = app.extensions.setdefault("diarium_desk_forms", {})
     for form in SHAPED:
         api_view = app.view_functions[form.endpoint]
-        view = _form_view(form, Shaped(api_view.command_schema(), form.shape))
+        view = _existing(_form_view(form, Shaped(api_view.command_schema(), form.shape)))
         setattr(view, POLICY, policy_of(api_view))
         rule = PREFIX + api_rules[form.endpoint].rule.removeprefix("/api")
         blueprint.add_url_rule(rule, view.__name__, view, methods=["GET", "POST"])
@@ -323,6 +324,17 @@ def _register_shaped(app: Flask) -> None:
                               if part.startswith("<"))
         registered[form.endpoint] = (form, f"desk_meeting_forms.{view.__name__}", variables)
     app.register_blueprint(blueprint)
+
+
+def _existing(view: Callable[..., Response]) -> Callable[..., Response]:
+    """``view``, on a meeting that exists (else the desk's page saying it was not found)."""
+
+    def on_meeting(**path: Any) -> Response:
+        diarium().meetings.get_meeting(path["ref"])
+        return view(**path)
+
+    on_meeting.__name__ = on_meeting.__qualname__ = view.__name__
+    return on_meeting
 
 
 @desk.record_once
@@ -337,7 +349,10 @@ def _meeting_of_form() -> dict[str, Any]:
     if not (request.blueprint == "desk_meeting_forms" and request.view_args
             and "ref" in request.view_args):
         return {}
-    meeting = shown_meeting(request.view_args["ref"])
+    try:
+        meeting = shown_meeting(request.view_args["ref"])
+    except MeetingResourceNotFound:  # the page saying so needs no meeting
+        return {}
     body = diarium().bodies.get_body(meeting["body"])
     day = date.fromisoformat(meeting["date"])
     members = [m for m in body.members if m.active_on(day)]
