@@ -27,8 +27,8 @@ FOCUSED = """() => {
   const e = document.activeElement;
   if (!e || e === document.body) return null;
   const s = getComputedStyle(e);
-  return {id: e.id, tag: e.tagName, visible: e.matches(':focus-visible')
-          && s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0};
+  return {id: e.id, tag: e.tagName,
+          visible: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0};
 }"""
 
 
