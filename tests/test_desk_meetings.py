@@ -72,6 +72,8 @@ def test_the_secretary_runs_a_meeting_from_agenda_to_extracts(
                                            ("Marianne Sandström", "ja")]):
         vote |= {f"v-{i}-name": name, f"v-{i}-vote": vote_cast}
     sent(secretary, f"{at}/procedure", vote)
+    form = secretary.get(f"{at}/decision").get_data(as_text=True)
+    assert "Förslag till överordnat organ</option>" in form and "§ 160" in form  # in Swedish
     sent(secretary, f"{at}/decision", {"kind": "decided", "text": "Regionstyrelsen beslutar "
                                        "att anta planen."})
     sent(secretary, f"{at}/reservations", {"member": "Glenn Berggård"})
@@ -135,6 +137,11 @@ def test_the_pages_and_forms_follow_the_apis_policy(
         assert answer.status_code == 403 and "behörighet" in answer.get_data(as_text=True)
     assert ms.REF not in other.get("/app/meetings").get_data(as_text=True)
     assert ms.REF in secretary.get("/app/meetings").get_data(as_text=True)
+    later = secretary.get("/app/meetings?meeting_from=2020-11-01").get_data(as_text=True)
+    assert "RS-2020-11-14" in later and ms.REF not in later
+    wrong = secretary.get("/app/meetings?meeting_from=igår")
+    assert wrong.status_code == 422 and "Ange ett datum som ÅÅÅÅ-MM-DD." in wrong.get_data(
+        as_text=True)
     officer = desk_as("officer", name="olle")
     assert officer.get(AT).status_code == 200  # a staff reader reads the meeting ...
     page = officer.get(AT).get_data(as_text=True)

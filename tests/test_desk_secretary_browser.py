@@ -296,7 +296,7 @@ def motion(driver: Mouse, p: str, mover: str, text: str) -> None:
 
 def decide(driver: Mouse, p: str, text: str) -> None:
     driver.follow(f'a[href="{p}/decision"]')
-    driver.choose("#f-kind", "decided", "decided")
+    driver.choose("#f-kind", "decided", "Beslut")
     driver.fill("#f-text", text)
     driver.submit()
     receipt(driver, "Beslutet är antecknat.")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -49,6 +49,7 @@ KINDS = {
 }
 DECISIONS = {"decided": "Beslut", "proposed_to_higher_body": "Förslag till överordnat organ",
              "noted": "Noterat"}
+OPTIONS = {**KINDS, **DECISIONS}  # the commands' choices in Swedish (the rest are Swedish)
 EMPTY_ROWS = 5  # blank rows for new agenda items or other attendees
 
 
@@ -64,29 +65,29 @@ def _to_new_paragraph(path: dict[str, Any], result: Any) -> str:
     return f"{MEETINGS}/{path['ref']}#p{result.paragraph}"
 
 
+def _form(endpoint: str, title: str, receipt: str, **options: Any) -> CommandForm:
+    """A meeting command's form, drawn with the meeting's context and Swedish choices."""
+    return CommandForm(f"meetings.{endpoint}", title, receipt=receipt,
+                       template="meeting_form.html", **options)
+
+
 def _paragraph_form(endpoint: str, title: str, receipt: str) -> CommandForm:
-    return CommandForm(f"meetings.{endpoint}", title, receipt=receipt, after=_to_paragraph)
+    return _form(endpoint, title, receipt, after=_to_paragraph)
 
 
 FORMS = (
-    CommandForm("meetings.schedule_meeting", "Nytt sammanträde", rule=f"{MEETINGS}/schedule",
-                receipt="Sammanträdet är planerat.", after=_to_meeting, hidden=("migrated",)),
-    CommandForm("meetings.add_agenda_item", "Lägg till på föredragningslistan",
-                receipt="Punkten är tillagd."),
-    CommandForm("meetings.withdraw_agenda_item", "Lyft ut punkten", receipt="Punkten är utlyft."),
-    CommandForm("meetings.publish_meeting_notice", "Publicera kallelsen",
-                receipt="Kallelsen är publicerad."),
-    CommandForm("meetings.elect_adjusters", "Välj justerare", receipt="Justerarna är valda."),
-    CommandForm("meetings.close_meeting", "Avsluta sammanträdet",
-                receipt="Sammanträdet är avslutat."),
-    CommandForm("meetings.adjust_protocol", "Justera protokollet",
-                receipt="Protokollet är justerat."),
-    CommandForm("meetings.post_protocol", "Anslå justeringen",
-                receipt="Justeringen är anslagen."),
-    CommandForm("meetings.certify_correction", "Bestyrk en rättelse",
-                receipt="Rättelsen är bestyrkt."),
-    CommandForm("meetings.record_paragraph", "Ny paragraf", receipt="Paragrafen är upprättad.",
-                hidden=("sections",), after=_to_new_paragraph),
+    _form("schedule_meeting", "Nytt sammanträde", "Sammanträdet är planerat.",
+          rule=f"{MEETINGS}/schedule", after=_to_meeting, hidden=("migrated",)),
+    _form("add_agenda_item", "Lägg till på föredragningslistan", "Punkten är tillagd."),
+    _form("withdraw_agenda_item", "Lyft ut punkten", "Punkten är utlyft."),
+    _form("publish_meeting_notice", "Publicera kallelsen", "Kallelsen är publicerad."),
+    _form("elect_adjusters", "Välj justerare", "Justerarna är valda."),
+    _form("close_meeting", "Avsluta sammanträdet", "Sammanträdet är avslutat."),
+    _form("adjust_protocol", "Justera protokollet", "Protokollet är justerat."),
+    _form("post_protocol", "Anslå justeringen", "Justeringen är anslagen."),
+    _form("certify_correction", "Bestyrk en rättelse", "Rättelsen är bestyrkt."),
+    _form("record_paragraph", "Ny paragraf", "Paragrafen är upprättad.", hidden=("sections",),
+          after=_to_new_paragraph),
     _paragraph_form("make_motion", "Yrkande", "Yrkandet är antecknat."),
     _paragraph_form("decide_paragraph", "Beslut", "Beslutet är antecknat."),
     _paragraph_form("enter_reservation", "Reservation", "Reservationen är antecknad."),
@@ -130,7 +131,8 @@ def meetings() -> Response:
             read_logger()(found.disclosed)
             rows += found.items
     except InvalidQuery as invalid:
-        errors = {name: "Ange ett datum som ÅÅÅÅ-MM-DD." for name in invalid.problems}
+        errors = {name: "Ange ett datum som ÅÅÅÅ-MM-DD." if name.startswith("meeting_")
+                  else "Välj ett av alternativen." for name in invalid.problems}
     rows.sort(key=lambda r: (str(r["meeting_on"]), r["ref"]), reverse=True)
     bodies = scope or [b["code"] for b in registers.page(
         parse(LISTINGS["bodies"], {"limit": "200"}), diarium().today(), who).items]
@@ -340,7 +342,10 @@ def _existing(view: Callable[..., Response]) -> Callable[..., Response]:
 @desk.record_once
 def _on_register(state: Any) -> None:
     _register_shaped(state.app)
-    state.app.jinja_env.filters["field_name"] = lambda dotted: field_label(dotted.split(".")[-1])
+    filters = state.app.jinja_env.filters
+    filters["field_name"] = lambda dotted: field_label(dotted.split(".")[-1])
+    filters["meeting_options"] = lambda w: replace(
+        w, options=[(v, OPTIONS.get(v, label)) for v, label in w.options])
 
 
 @desk.app_context_processor
