@@ -214,3 +214,49 @@ def test_the_protocol_pdf_is_the_apis(client: Any, secretary: Any, desk_as: Any)
     assert answer.data.startswith(b"%PDF")
     assert f"protokoll-{ms.REF}.pdf" in answer.headers["Content-Disposition"]
     assert desk_as("officer", name="olle").get(f"{AT}/protocol.pdf").status_code == 200
+
+
+def test_the_other_forms_record_their_commands(
+    client: Any, diarium: Any, desk_as: Any, secretary: Any
+) -> None:
+    """Notice, a single agenda item and its withdrawal, immediate adjustment, a single
+    extract, delegated decisions reported and a certified correction."""
+    ms.register_case(client, "411-2020", "Strategisk plan 2021-2023")
+    ms.ok(client.post("/api/bodies/RS/delegation-points", json={
+        "number": "2.3.8", "case_type": "Beslut i enskilda ärenden", "delegate": "linda",
+        "decided_on": "2020-01-01"}), 201)
+    ms.ok(client.post("/api/bodies/RS/delegated-decisions", json={
+        "point": "2.3.8", "delegate": "linda", "decided_on": "2020-09-20",
+        "text": "Beslutar om bidrag"}), 201)
+    ms.schedule(client)
+    sent(secretary, f"{AT}/agenda", {"kind": "notices", "title": "Meddelanden",
+                                     "added_on": "2020-09-30"})
+    sent(secretary, f"{AT}/agenda", {"kind": "case", "title": "Strategisk plan 2021-2023",
+                                     "dnr": "411-2020", "added_on": "2020-09-30"})
+    sent(secretary, f"{AT}/notice", {"published_on": "2020-10-07"})
+    assert "Lyft ut punkten" in secretary.get(AT).get_data(as_text=True)
+    sent(secretary, f"{AT}/agenda/1/withdraw", {"reason": "Inga meddelanden."})
+    ms.attend(client)
+    number = ms.paragraph(client, "Strategisk plan 2021-2023", "411-2020")
+    ms.ok(ms.decide(client, number), 201)
+    at = f"{AT}/paragraphs/{number}"
+    form = secretary.get(f"{at}/delegated-decisions").get_data(as_text=True)
+    assert "Nr 1, punkt 2.3.8" in form and "Beslutar om bidrag" not in form
+    sent(secretary, f"{at}/delegated-decisions", {"numbers": "1"})
+    sent(secretary, f"{at}/extract-recipients", {"recipients": "Regiondirektören"})
+    chair = desk_as("chair", name=ms.CHAIR)
+    sent(chair, f"{at}/immediate-adjustment", {"signed_by": f"{ms.CHAIR}\nGlenn Berggård",
+                                               "adjusted_on": "2020-10-14"})
+    sent(secretary, f"{at}/extracts", {"recipient": "Regiondirektören", "sent_on": "2020-10-15"})
+    sent(chair, f"{AT}/corrections", {
+        "paragraph": str(number), "corrects": "Fel år", "text": "Rätt år",
+        "certified_by": f"{ms.CHAIR}\nGlenn Berggård", "certified_on": "2020-10-16"})
+    meeting = diarium.meetings.get_meeting(ms.REF)
+    assert meeting.notice_published_on.isoformat() == "2020-10-07"
+    assert [i.withdrawn for i in meeting.agenda] == [True, False]
+    (paragraph,) = meeting.paragraphs
+    assert paragraph.immediately_adjusted_on is not None
+    assert set(paragraph.extracts) == {"Regiondirektören"}
+    assert [d["number"] for d in paragraph.delegated_decisions] == [1]
+    assert [c.text for c in meeting.corrections] == ["Rätt år"]
+    assert set(actors(diarium)) - {"tester"} == {SECRETARY, ms.CHAIR}
