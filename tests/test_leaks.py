@@ -162,6 +162,7 @@ def urls(app: Any, paragraph_number: int) -> list[str]:
         "subscription_id": ["none"], "slug": ["not-found"], "document_number": ["1", "2"],
         "referral_number": ["1"], "decision_number": ["1"],  # the desk's forms of a row
         "version": ["1"], "person": [person_key(ms.CHAIR)], "party": ["S"],
+        "paragraph": [str(paragraph_number)], "member": ["Anders Öberg"],  # the desk's forms
     }
     found: set[str] = set()
     for rule in app.url_map.iter_rules():
@@ -267,7 +268,8 @@ def test_the_bodys_secretary_and_signatories_read_the_meeting_and_are_logged(
         client_as("adjuster", name="Glenn Berggård"),
     ]
     number = world["paragraph"]
-    meeting_urls = [u for u in urls(app, number) if u.startswith("/api/meetings/")]
+    meeting_urls = [u for u in urls(app, number)  # the API's and the desk's meeting pages
+                    if u.startswith(("/api/meetings/", "/app/meetings/"))]
     for keeper in keepers:
         meeting = ms.ok(keeper.get(f"/api/meetings/{ms.REF}"))
         (shown,) = [p for p in meeting["paragraphs"] if p["number"] == number]

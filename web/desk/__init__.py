@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from diarium.web.desk import case_forms, cases, signin, work
+from diarium.web.desk import case_forms, cases, meetings, signin, work
 from diarium.web.desk.common import init_session
 from diarium.web.desk.forms import register_command_forms
 
-BLUEPRINTS = (signin.desk, work.desk, cases.desk)
-FORMS = (*case_forms.FORMS,)
+BLUEPRINTS = (signin.desk, work.desk, cases.desk, meetings.desk)
+FORMS = (*case_forms.FORMS, *meetings.FORMS)
 
 
 def init_desk(app: Flask) -> None:
