@@ -18,7 +18,7 @@ from diarium.web.desk.common import init_session
 from diarium.web.desk.forms import register_command_forms
 
 BLUEPRINTS = (signin.desk, work.desk, cases.desk, meetings.desk)
-FORMS = (*case_forms.FORMS, *meetings.FORMS)
+FORMS = (*case_forms.FORMS, *meetings.FORMS, *meetings.SHAPED)
 
 
 def init_desk(app: Flask) -> None:

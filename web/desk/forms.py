@@ -61,7 +61,9 @@ class CommandForm:
     command carried out with the file, field ``file`` of the command); ``schema``: the
     schema when the API route takes no JSON body (a file alone); ``today``: date fields
     filled in with today's date when the form is shown; ``omit``: fields the form does not
-    offer (left to their defaults, e.g. a migration's)."""
+    offer (left to their defaults, e.g. a migration's); ``shape``: for a form drawn by its own
+    template in rows (a command whose JSON holds lists of parts), what turns the sent form
+    into the API's JSON (presentation only) in place of :func:`form_values`."""
 
     endpoint: str
     title: str
@@ -75,6 +77,7 @@ class CommandForm:
     schema: type[Schema] | None = None
     today: tuple[str, ...] = ()
     omit: tuple[str, ...] = ()
+    shape: Callable[[MultiDict[str, str]], dict[str, Any]] | None = None
 
 
 @dataclass
@@ -241,7 +244,7 @@ def form_links(*endpoints: str, **path: Any) -> list[tuple[str, str]]:
 
 def _send(form: CommandForm, schema: Any, path: dict[str, Any]) -> Any:
     """Carry out the sent form's command as the signed-in person (with its file)."""
-    values = form_values(schema, request.form)
+    values = form.shape(request.form) if form.shape else form_values(schema, request.form)
     if not form.file:
         return diarium().handle(schema.command_of(values, **path), actor())
     command = schema.command_of(values, **path, file=None)  # the fields, checked first
@@ -253,6 +256,7 @@ def _form_view(form: CommandForm, schema: Any) -> Callable[..., Response]:
         errors: dict[str, list[str]] = {}
         status = 200
         values = request.form
+        exists(path)
         if request.method == "GET":
             values = MultiDict({name: diarium().today().isoformat() for name in form.today})
         else:
@@ -279,10 +283,19 @@ def _form_view(form: CommandForm, schema: Any) -> Callable[..., Response]:
     return view
 
 
+def exists(path: dict[str, Any]) -> None:
+    """The case or meeting the form's URL names exists (else the desk's page saying so)."""
+    if "dnr" in path:
+        diarium().get_case(path["dnr"])
+    if "ref" in path:
+        diarium().meetings.get_meeting(path["ref"])
+
+
 def _render(form: CommandForm, schema: Any, path: dict[str, Any], values: Any,
             errors: dict[str, list[str]], status: int) -> Response:
-    """The form's page: its fields with what was typed, and the errors next to them."""
-    drawn = widgets(schema, skip=(*form.hidden, *form.omit))
+    """The form's page: its fields with what was typed, and the errors next to them (a
+    shaped form's template draws its own rows)."""
+    drawn = [] if form.shape else widgets(schema, skip=(*form.hidden, *form.omit))
     if form.file:
         drawn.append(Widget("file", form.file, "file", True, hint=_file_hint()))
     return page(form.template, status, heading=form.title, form=form, path=path,

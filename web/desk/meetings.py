@@ -4,19 +4,18 @@ The list of meetings (the meetings register), a meeting's page, the protocol's p
 PDF, and a form for every meeting command of the API (web/routes/meetings.py). Every read goes
 through the API's own functions and secrecy filter (``disclose_meeting``); the forms load the
 API's schemas. The commands whose JSON holds lists of parts (attendance, agenda items and
-extracts in bulk, a vote) have a page of their own: rows of fields that :func:`shaped` turns
+extracts in bulk, a vote) have a page of their own: rows of fields that their ``shape`` turns
 into that JSON before the SAME schema loads it (presentation only: no rule is decided here).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from flask import Flask, Response, make_response, request
+from flask import Response, make_response, request
 from werkzeug.datastructures import MultiDict
 
 from diarium.domain.meeting.terms import AgendaItemKind, Capacity, Vote
@@ -25,9 +24,9 @@ from diarium.domain.roles import STAFF
 from diarium.projections.filters import InvalidQuery
 from diarium.projections.listings import LISTINGS
 from diarium.projections.queries import Registers, parse
-from diarium.web.auth import POLICY, policy_of, requires
+from diarium.web.auth import requires
 from diarium.web.desk.common import PREFIX, desk_blueprint, page
-from diarium.web.desk.forms import CommandForm, _form_view, form_links
+from diarium.web.desk.forms import CommandForm, form_links
 from diarium.web.desk.swedish import field_label
 from diarium.web.disclosure import disclose_meeting, read_logger
 from diarium.web.protocol import render_protocol
@@ -196,26 +195,6 @@ def shown_meeting(ref: str) -> dict[str, Any]:
 # -- forms whose JSON holds lists of parts -----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ShapedForm(CommandForm):
-    """A command form drawn by a template of its own whose rows ``shape`` turns into the
-    API's JSON (presentation only), which the API's schema then loads."""
-
-    shape: Callable[[MultiDict[str, str]], dict[str, Any]] = dict
-
-
-class Shaped:
-    """The API's schema, given what ``shape`` makes of the sent form (the generic view draws
-    no fields for it: its template does)."""
-
-    def __init__(self, schema: Any, shape: Callable[[MultiDict[str, str]], dict[str, Any]]):
-        self.schema, self.shape = schema, shape
-        self.fields: dict[str, Any] = {}
-
-    def command_of(self, _values: Any, **path: Any) -> Any:
-        return self.schema.command_of(self.shape(request.form), **path)
-
-
 def _filled(form: MultiDict[str, str], name: str) -> str | None:
     value = (form.get(name) or "").strip()
     return value or None
@@ -293,55 +272,28 @@ def delegated_values(form: MultiDict[str, str]) -> dict[str, Any]:
 
 
 SHAPED = (
-    ShapedForm("meetings.record_attendance", "Närvaro", receipt="Närvaron är antecknad.",
+    CommandForm("meetings.record_attendance", "Närvaro", receipt="Närvaron är antecknad.",
                template="meeting_attendance.html", shape=attendance_values),
-    ShapedForm("meetings.add_agenda_items", "Lägg till flera punkter",
+    CommandForm("meetings.add_agenda_items", "Lägg till flera punkter",
                receipt="Punkterna är tillagda.", template="meeting_agenda.html",
                shape=agenda_values),
-    ShapedForm("meetings.record_procedure_step", "Beslutsgång och votering",
+    CommandForm("meetings.record_procedure_step", "Beslutsgång och votering",
                receipt="Beslutsgången är antecknad.", template="paragraph_procedure.html",
                shape=procedure_values, after=_to_paragraph),
-    ShapedForm("meetings.send_extracts", "Protokollsutdrag skickade",
+    CommandForm("meetings.send_extracts", "Protokollsutdrag skickade",
                receipt="Utdragen är antecknade.", template="meeting_extracts.html",
                shape=extracts_values),
-    ShapedForm("meetings.report_delegated_decisions", "Anmäl delegationsbeslut",
+    CommandForm("meetings.report_delegated_decisions", "Anmäl delegationsbeslut",
                receipt="Delegationsbesluten är anmälda.", template="paragraph_delegated.html",
                shape=delegated_values, after=_to_paragraph),
 )
 
 
-def _register_shaped(app: Flask) -> None:
-    """Add the shaped forms' pages with their API routes' policies, listed with the other
-    forms for :func:`form_links` (web/desk/forms.py)."""
-    api_rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
-    blueprint = desk_blueprint("desk_meeting_forms")
-    registered = app.extensions.setdefault("diarium_desk_forms", {})
-    for form in SHAPED:
-        api_view = app.view_functions[form.endpoint]
-        view = _existing(_form_view(form, Shaped(api_view.command_schema(), form.shape)))
-        setattr(view, POLICY, policy_of(api_view))
-        rule = PREFIX + api_rules[form.endpoint].rule.removeprefix("/api")
-        blueprint.add_url_rule(rule, view.__name__, view, methods=["GET", "POST"])
-        variables = frozenset(part.split(":")[-1].strip("<>") for part in rule.split("/")
-                              if part.startswith("<"))
-        registered[form.endpoint] = (form, f"desk_meeting_forms.{view.__name__}", variables)
-    app.register_blueprint(blueprint)
-
-
-def _existing(view: Callable[..., Response]) -> Callable[..., Response]:
-    """``view``, on a meeting that exists (else the desk's page saying it was not found)."""
-
-    def on_meeting(**path: Any) -> Response:
-        diarium().meetings.get_meeting(path["ref"])
-        return view(**path)
-
-    on_meeting.__name__ = on_meeting.__qualname__ = view.__name__
-    return on_meeting
+SHAPED_PAGES = {f"desk_forms.{form.endpoint.replace('.', '_')}" for form in SHAPED}
 
 
 @desk.record_once
 def _on_register(state: Any) -> None:
-    _register_shaped(state.app)
     filters = state.app.jinja_env.filters
     filters["field_name"] = lambda dotted: field_label(dotted.split(".")[-1])
     filters["meeting_options"] = lambda w: replace(
@@ -351,7 +303,7 @@ def _on_register(state: Any) -> None:
 @desk.app_context_processor
 def _meeting_of_form() -> dict[str, Any]:
     """The meeting (as this reader may see it) and its body, for the shaped forms' rows."""
-    if not (request.blueprint == "desk_meeting_forms" and request.view_args
+    if not (request.endpoint in SHAPED_PAGES and request.view_args
             and "ref" in request.view_args):
         return {}
     try:
