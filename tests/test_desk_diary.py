@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests import meetings_support as ms
 from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.desk_support import signed_in_clients  # noqa: F401 (the fixture)
 from tests.files_support import attach, pdf_bytes
@@ -90,9 +91,27 @@ def test_my_work_lists_my_open_cases_deadlines_and_referrals(
     assert 'href="/app/cases/register"' in registrar
 
 
-def test_my_work_shows_a_secretary_the_extracts_of_her_bodies(desk_as: Any) -> None:
+def test_my_work_shows_a_secretary_the_unsent_extracts_of_her_bodies(
+    app: Any, client: Any, desk_as: Any
+) -> None:
+    for name, party, role, position in ms.RS_MEMBERS:  # RS (tests/bodies_support.py) sits
+        ms.ok(client.post("/api/bodies/RS/members", json={
+            "name": name, "party": party, "role": role, "position": position,
+            "period_from": "2019-01-01", "period_to": "2022-12-31"}), 201)
+    ms.schedule(client)
+    ms.attend(client)
+    ms.register_case(client, "411-2020", "Strategisk plan")
+    number = ms.paragraph(client, "Strategisk plan", "411-2020")
+    ms.ok(ms.decide(client, number), 201)
+    ms.ok(client.put(f"/api/meetings/{ms.REF}/paragraphs/{number}/extract-recipients",
+                     json={"recipients": ["Regiondirektör", "Ekonomidirektör"]}))
+    app.extensions["diarium_projector"].catch_up()
     page = text(desk_as("secretary", name="sara", bodies=("RS",)).get("/app/"))
-    assert "Protokollsutdrag som inte skickats" in page
+    extracts = page.split('id="utdrag"')[1]
+    assert f'href="/app/meetings/{ms.REF}"' in extracts
+    assert "Regiondirektör" in extracts and "Ekonomidirektör" in extracts
+    other = text(desk_as("secretary", name="hsn.sekr", bodies=("HSN",)).get("/app/"))
+    assert "Alla protokollsutdrag från dina organ är skickade." in other
 
 
 def test_the_diary_search_filters_pages_and_downloads_csv(
