@@ -183,7 +183,8 @@ def listing_page(
             errors = swedish_problems(listing, invalid.problems)
         except UnknownCursor:
             errors = {"cursor": OTHER_REASONS["cursor"]}
-    filters = {k: v for k, v in args.items() if k not in ("cursor", "limit")}
+    filters = {k: v for k, v in args.items()  # what the links carry on (a page size asked)
+               if k != "cursor" and (k != "limit" or "limit" in request.args)}
     return page(
         template, 400 if errors else 200, heading=heading, listing=listing, found=found,
         errors=errors, values=args, filters=filters, csv_url=csv_url,
