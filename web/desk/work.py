@@ -25,7 +25,8 @@ from diarium.web.desk.registers import read, read_query, value_label
 from diarium.web.register_csv import swedish_label
 
 desk = desk_blueprint("desk_work")
-MY_CASES = 100  # the open cases listed (and whose deadlines and referrals are read)
+MY_CASES = 100  # the open cases whose deadlines and referrals are read
+SHOWN_CASES = 50  # of those, the newest listed
 
 
 def by_dnrs(listing: Listing) -> Listing:
@@ -76,8 +77,8 @@ def my_work() -> Response:
     extracts = (unsent_extracts(tuple(sorted(actor.bodies)))
                 if actor.has_role(SECRETARY) else None)
     return page(
-        "work.html", heading="Mitt arbete", cases=cases.items,
-        more_cases=cases.next_cursor is not None,
+        "work.html", heading="Mitt arbete", cases=cases.items[:SHOWN_CASES],
+        more_cases=len(cases.items) > SHOWN_CASES or cases.next_cursor is not None,
         deadlines=of_cases(DEADLINES, dnrs, "open", "due"),
         referrals=of_cases(REFERRALS, dnrs, "outstanding", "answer_by"),
         extracts=extracts, actions=form_links("cases.register_case"),
