@@ -67,12 +67,14 @@ def links(endpoints: tuple[str, ...], **path: Any) -> list[tuple[str, str]]:
 
 
 def row_links(case: dict[str, Any]) -> dict[str, dict[int, list[tuple[str, str]]]]:
-    """Per list of the case (documents, referrals, …) and row number, its forms."""
-    return {
-        key: {row["number"]: links(endpoints, dnr=case["dnr"], **{variable: row["number"]})
-              for row in case.get(key) or ()}
-        for key, (endpoints, variable) in ROW_FORMS.items()
-    }
+    """Per list of the case (documents, referrals, …) and row number, its forms (a list
+    where no row has any is left empty: its table has no column of actions)."""
+    found: dict[str, dict[int, list[tuple[str, str]]]] = {}
+    for key, (endpoints, variable) in ROW_FORMS.items():
+        rows = {row["number"]: links(endpoints, dnr=case["dnr"], **{variable: row["number"]})
+                for row in case.get(key) or ()}
+        found[key] = rows if any(rows.values()) else {}
+    return found
 
 
 def may(endpoint: str, **path: Any) -> bool:
