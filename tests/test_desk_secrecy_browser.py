@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
 
@@ -66,7 +66,7 @@ def crawl(browser: Any, base: str, secret: str) -> tuple[dict[str, str], int]:
     page.fill("#token", secret)
     page.click("button[type=submit]")
     start = ["/app/", f"/app/cases/{DNR}", f"/app/cases/{OTHER}", f"/app/meetings/{ms.REF}",
-             "/app/cases?q=HEMLIG", "/app/registers", "/app/deadlines", "/app/meetings"]
+             "/app/cases?q=HEMLIGTITEL", "/app/registers", "/app/deadlines", "/app/meetings"]
     queue, seen, found = deque(start), set(start), {}
     read = 0
     while queue and read < MAX_PAGES:
@@ -74,6 +74,8 @@ def crawl(browser: Any, base: str, secret: str) -> tuple[dict[str, str], int]:
         response = context.request.get(base + path)  # the session's cookie goes along
         read += 1
         text = response.text() if "text" in response.headers.get("content-type", "") else ""
+        for name, asked in parse_qsl(urlsplit(path).query):  # a search form's echo
+            text = text.replace(f'value="{asked}"', "").replace(f"{name}={asked}", "")
         if MARK in text.lower():
             at = text.lower().index(MARK)
             found[path] = text[max(0, at - 80):at + 40]
@@ -100,7 +102,7 @@ def test_no_desk_page_shows_secret_content_to_a_reader_without_access(
     base, secrets = desk
     found, read = crawl(browser, base, secrets[reader])
     assert found == {}, found
-    assert read >= 8
+    assert read >= 30  # every desk page reachable from the start pages (about 50 here)
 
 
 def test_the_crawl_reaches_the_secret_content_for_a_reader_with_access(

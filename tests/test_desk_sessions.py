@@ -150,9 +150,9 @@ def test_the_session_id_is_new_at_every_sign_in(app: Any, tokens: Any) -> None:
 def test_every_form_of_the_desk_needs_its_own_sessions_csrf_token(
     app: Any, diarium: Any, desk_as: Any, client: Any
 ) -> None:
-    dnr = client.post("/api/cases", json={"title": "Ärende", "responsible_body": "RS"}
-                      ).get_json()["dnr"]
-    signed_in, other = desk_as(name="anna"), desk_as(name="berit")
+    dnr = client.post("/api/cases", json={"title": "Ärende", "responsible_body": "RS",
+                                          "officer": "anna"}).get_json()["dnr"]
+    signed_in, other = desk_as(name="anna"), desk_as(name="berit")  # anna: every role, officer
     foreign = csrf_of(other, "/app/")
     before = diarium.recorder.max_notification_id()
     posts = [rule for rule, _ in desk_routes(app, ("POST",))]

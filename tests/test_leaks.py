@@ -61,6 +61,9 @@ ORACLE_PROBES = [
     ("/api/registers/diary", "q", "HEMLIGFILTEXT", "HEMLIGFILTXXT"),  # a secret case's file
     ("/api/registers/diary", "q", "HEMLIGBREVTEXT", "HEMLIGBREVTXXT"),  # a secret document's
 ]
+# the desk's tables (web/desk/): searched, filtered and downloaded as the API's registers
+DESK_TABLES = ("/app/cases.csv", "/app/deadlines", "/app/registers/")
+DESK_SEARCH = "/app/cases"  # the desk's diary search (exactly this path)
 # what a reader without access may read of the secret cases, and so find them by
 PUBLIC_PROBES = [
     ("socialtjänstlagen", DNR),  # the secret case's public title
@@ -180,7 +183,7 @@ def urls(app: Any, paragraph_number: int) -> list[str]:
             found.add(url)
             if url.startswith(("/api/registers/", "/api/feed", "/api/audit/events")) or (
                 url == "/diarium"  # the e-diary's search (web/site/diary.py)
-            ):
+            ) or url.startswith(DESK_TABLES) or url == DESK_SEARCH:
                 for query in ("q=HEMLIG", "format=csv", "limit=1000", f"dnr={DNR}"):
                     found.add(f"{url}?{query}")
     return sorted(found)
@@ -210,7 +213,8 @@ def leaks(client: Any, targets: list[str]) -> tuple[list[str], int]:
             answered += response.status_code == 200
             text = answer_text(response)
             for asked in parse_qs(urlsplit(url).query).get("q", []):  # a search form's echo
-                text = text.replace(f'value="{asked}"', "")
+                text = text.replace(f'value="{asked}"', "").replace(f"q={asked}", "")
+                text = text.replace(f"q%3D{asked}", "")  # and in the sign-in redirect's next
             if MARK in text.lower() or any(h in text for h in SECRET_HASHES):
                 found.append(f"{url} ({response.status_code}, {accept}): {text[:200]}")
     return found, answered

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from diarium.web.desk import case_forms, cases, meetings, signin, work
+from diarium.web.desk import case_forms, cases, diary, meetings, registers, signin, work
 from diarium.web.desk.common import init_session
 from diarium.web.desk.forms import register_command_forms
 
-BLUEPRINTS = (signin.desk, work.desk, cases.desk, meetings.desk)
+BLUEPRINTS = (signin.desk, work.desk, diary.desk, cases.desk, registers.desk, meetings.desk)
 FORMS = (*case_forms.FORMS, *meetings.FORMS, *meetings.SHAPED)
 
 
