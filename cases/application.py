@@ -34,6 +34,7 @@ from diarium.domain.case.lifecycle import RegisterCase
 from diarium.domain.dnr import DnrSeries, case_id, series_year_id
 from diarium.domain.migration import source_of
 from diarium.domain.rules import Rule, RuleViolation, dated
+from diarium.domain.secret_reads import SecretReads
 from diarium.domain.series import SeriesYear
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -126,7 +127,8 @@ class Diarium(Application[UUID]):
     name = "diarium"
     # Recently used aggregates stay in memory; a get then reads only newer events (fastforward).
     env = {"AGGREGATE_CACHE_MAXSIZE": "5000"}  # noqa: RUF012
-    snapshotting_intervals = {SeriesYear: 100}  # noqa: RUF012
+    # (the access logs of secret reads grow by an event per read: tests/test_secrecy.py)
+    snapshotting_intervals = {SeriesYear: 100, SecretReads: 100}  # noqa: RUF012
     attempts = 30  # optimistic-concurrency attempts before giving up
 
     def __init__(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from eventsourcing.application import AggregateNotFoundError
 
 from diarium.domain.actor import Actor
+from diarium.domain.events.access import SecretContentRead as ContentRead
 from diarium.domain.secret_reads import SecretRead, SecretReads, secret_reads_id
 
 if TYPE_CHECKING:
@@ -38,7 +39,5 @@ class SecretReadLog:
     def of(self, dnr: str) -> list[SecretRead]:
         """Every logged read of secret content of case ``dnr``, oldest first."""
         self.app.get_case(dnr)  # 404 for an unknown case
-        try:
-            return list(self.app.repository.get(secret_reads_id(dnr)).reads)
-        except AggregateNotFoundError:
-            return []
+        events = self.app.repository.event_store.get(secret_reads_id(dnr))
+        return [SecretRead.from_event(e) for e in events if isinstance(e, ContentRead)]

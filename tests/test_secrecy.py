@@ -427,3 +427,26 @@ def test_registers_stop_showing_a_title_once_a_marking_covers_it(
         assert shown(reader) == ["(sekretess)", "(sekretess)", "Remissvar från HSN: (sekretess)"]
     assert registrar.post(f"/api/cases/{dnr}/secrecy/lift", json={}).status_code == 200
     assert shown(secretary) == before
+
+
+def test_the_access_log_keeps_every_read_past_its_snapshots(
+    diarium: Any, database_url: str, client_as: Any, secret_case: dict[str, Any]
+) -> None:
+    """The log's state is a count and its snapshot every 100 reads; every read stays listed,
+    in order, also for a process that starts from the snapshot."""
+    from diarium.cases.application import Diarium
+    from diarium.domain.secret_reads import secret_reads_id
+
+    dnr = secret_case["dnr"]
+    before = len(diarium.secret_reads.of(dnr))
+    auditor = Actor("revisor", roles=("auditor",))
+    for number in range(205):
+        diarium.secret_reads.record(dnr, f"read {number}", ["title"], auditor)
+    later = Diarium(database_url)  # no cache: from the latest snapshot on
+    later.secret_reads.record(dnr, "read 205", ["title"], auditor)
+    reads = later.secret_reads.of(dnr)
+    assert [r.what for r in reads[before:]] == [f"read {n}" for n in range(206)]
+    log_id = secret_reads_id(dnr)
+    assert later.repository.get(log_id).count == len(reads)
+    assert later.snapshots is not None and list(later.snapshots.get(log_id))
+    later.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
