@@ -92,16 +92,14 @@ def _sign_in(browser: Any, base: str, token: str, seen: list[str]) -> Any:
     return page
 
 
-def _follow(page: Any, name: str, fallback: str, seen: list[str]) -> None:
-    """Follow the link ``name`` (the case page's actions); a row's form the case page does
-    not link yet is opened by its address."""
+def _follow(page: Any, name: str, seen: list[str], heading: str | None = None) -> None:
+    """Follow the link ``name`` (My work's, the case page's actions or a row's): the page it
+    leads to is headed ``heading`` (by default the link's name)."""
     link = page.get_by_role("link", name=name, exact=True)
-    if link.count():
-        link.first.click()
-    else:
-        page.goto(fallback)
+    assert link.count(), (page.url, name)
+    link.first.click()
     page.wait_for_load_state()
-    assert page.locator("h1").inner_text().strip() == name
+    assert page.locator("h1").inner_text().strip() == (heading or name)
     _checked(page, seen)
 
 
@@ -116,15 +114,14 @@ def test_the_registrar_and_the_officer_take_a_case_through_the_pages(
 ) -> None:
     seen: list[str] = []
     page = _sign_in(browser, desk.base, desk.registrar, seen)
-    _follow(page, "Registrera ärende", "", seen)
+    _follow(page, "Registrera ärende", seen)
     page.locator("#f-title").fill("Bygglov för förråd")
     page.locator("#f-responsible_body").fill("RS")
     _send(page, "Registrera ärende", seen)
     _receipt(page, "Ärendet är registrerat.")
     dnr = re.sub(r".*/app/cases/", "", page.url)
-    case_url = page.url
 
-    _follow(page, "Registrera handling", f"{case_url}/documents", seen)
+    _follow(page, "Registrera handling", seen)
     page.locator("#f-direction").select_option("incoming")
     page.locator("#f-description").fill("Ansökan om bygglov")
     page.locator("#f-counterpart").fill("Sökande AB")
@@ -134,29 +131,28 @@ def test_the_registrar_and_the_officer_take_a_case_through_the_pages(
     (document,) = desk.case(dnr)["documents"]
     assert [f["media_type"] for f in document["files"]] == ["application/pdf"]
 
-    _follow(page, "Tilldela handläggare", f"{case_url}/officer", seen)
+    _follow(page, "Tilldela handläggare", seen)
     page.locator("#f-officer").fill("olle")
     _send(page, "Tilldela handläggare", seen)
     _receipt(page, "Handläggaren är tilldelad.")
     assert "olle" in page.locator("dl.facts").inner_text()
 
     page = _sign_in(browser, desk.base, desk.officer, seen)
-    page.goto(case_url)
-    _checked(page, seen)
-    _follow(page, "Skicka på remiss", f"{case_url}/referrals", seen)
+    _follow(page, dnr, seen, heading=f"Ärende {dnr}")  # from My work: the officer's cases
+    _follow(page, "Skicka på remiss", seen)
     page.locator("#f-recipients").fill("Miljönämnden")
     page.locator("#f-answer_by").fill("2030-01-31")
     _send(page, "Skicka på remiss", seen)
     _receipt(page, "Remissen är skickad.")
     assert desk.case(dnr)["referrals"][0]["recipients"] == ["Miljönämnden"]
 
-    _follow(page, "Registrera remissvar", f"{case_url}/referrals/1/answers", seen)
+    _follow(page, "Registrera remissvar", seen)
     page.locator("#f-recipient").fill("Miljönämnden")
     _send(page, "Registrera remissvar", seen)
     _receipt(page, "Remissvaret är registrerat.")
     assert desk.case(dnr)["referrals"][0]["outstanding"] == []
 
-    _follow(page, "Avsluta ärendet", f"{case_url}/close", seen)
+    _follow(page, "Avsluta ärendet", seen)
     _send(page, "Avsluta ärendet", seen)
     _receipt(page, "Ärendet är avslutat.")
     assert desk.case(dnr)["status"] == "closed"
@@ -226,19 +222,18 @@ def _keyboard_sign_in(browser: Any, base: str, token: str, seen: list[str]) -> A
     return page
 
 
-def _keyboard_follow(page: Any, name: str, fallback: str, seen: list[str]) -> None:
-    if page.locator(_link(name)).count():
-        _press(page, _link(name), seen)
-    else:  # a row's form the case page does not link yet: by its address
-        page.goto(fallback)
-        _checked(page, seen)
-    assert page.locator("h1").inner_text().strip() == name
+def _keyboard_follow(page: Any, name: str, seen: list[str], heading: str | None = None) -> None:
+    """Tab to the link ``name`` and press Enter: the page it leads to is headed ``heading``
+    (by default the link's name)."""
+    assert page.locator(_link(name)).count(), (page.url, name)
+    _press(page, _link(name), seen)
+    assert page.locator("h1").inner_text().strip() == (heading or name)
 
 
 def test_the_same_flow_by_keyboard_alone(browser: Any, desk: Desk) -> None:
     seen: list[str] = []
     page = _keyboard_sign_in(browser, desk.base, desk.registrar, seen)
-    _keyboard_follow(page, "Registrera ärende", "", seen)
+    _keyboard_follow(page, "Registrera ärende", seen)
     _type_into(page, "#f-title", "Tillbyggnad av garage")
     _type_into(page, "#f-responsible_body", "RS")
     _tab_to(page, "#f-title", back=True)  # back to check what was typed
@@ -246,9 +241,8 @@ def test_the_same_flow_by_keyboard_alone(browser: Any, desk: Desk) -> None:
     _press(page, _button("Registrera ärende"), seen)
     _receipt(page, "Ärendet är registrerat.")
     dnr = re.sub(r".*/app/cases/", "", page.url)
-    case_url = page.url
 
-    _keyboard_follow(page, "Registrera handling", f"{case_url}/documents", seen)
+    _keyboard_follow(page, "Registrera handling", seen)
     _tab_to(page, "#f-direction")
     page.keyboard.press("ArrowDown")  # utgående
     page.keyboard.press("ArrowUp")  # inkommen
@@ -262,26 +256,25 @@ def test_the_same_flow_by_keyboard_alone(browser: Any, desk: Desk) -> None:
     _receipt(page, "Handlingen är registrerad med sin fil.")
     assert len(desk.case(dnr)["documents"][0]["files"]) == 1
 
-    _keyboard_follow(page, "Tilldela handläggare", f"{case_url}/officer", seen)
+    _keyboard_follow(page, "Tilldela handläggare", seen)
     _type_into(page, "#f-officer", "olle")
     _press(page, _button("Tilldela handläggare"), seen)
     _receipt(page, "Handläggaren är tilldelad.")
 
     page = _keyboard_sign_in(browser, desk.base, desk.officer, seen)
-    page.goto(case_url)
-    _checked(page, seen)
-    _keyboard_follow(page, "Skicka på remiss", f"{case_url}/referrals", seen)
+    _keyboard_follow(page, dnr, seen, heading=f"Ärende {dnr}")  # from My work
+    _keyboard_follow(page, "Skicka på remiss", seen)
     _type_into(page, "#f-recipients", "Miljönämnden")
     _type_date(page, "#f-answer_by", "2030-01-31")
     _press(page, _button("Skicka på remiss"), seen)
     _receipt(page, "Remissen är skickad.")
 
-    _keyboard_follow(page, "Registrera remissvar", f"{case_url}/referrals/1/answers", seen)
+    _keyboard_follow(page, "Registrera remissvar", seen)
     _type_into(page, "#f-recipient", "Miljönämnden")
     _press(page, _button("Registrera remissvar"), seen, key="Space")
     _receipt(page, "Remissvaret är registrerat.")
 
-    _keyboard_follow(page, "Avsluta ärendet", f"{case_url}/close", seen)
+    _keyboard_follow(page, "Avsluta ärendet", seen)
     _press(page, _button("Avsluta ärendet"), seen)
     _receipt(page, "Ärendet är avslutat.")
     assert desk.case(dnr)["status"] == "closed"
