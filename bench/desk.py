@@ -13,6 +13,11 @@ same roles. Each page is requested ``--repeat`` times in-process (Flask's test c
 WSGI app, the session, the policy, the queries and the template; no HTTP server), with
 parameters varied (words, dnrs, bodies; the as-of view as of today), in turns after 5
 warm-up rounds (bench/site.py: ``_timed``). Timings are reported, never asserted.
+
+The secretary's pages are timed on a meeting of RS (2020-10-14, as the seed protocol) that
+the bench records on the filled store through the API: the board's members, attendance, 25
+paragraphs on RS cases of 2020 each with a decision (one with motions, a vote and a
+reservation), closed, adjusted and posted.
 """
 
 from __future__ import annotations
@@ -30,6 +35,45 @@ from bench.common import machine, set_up_bodies, store
 from bench.site import WORDS, _dnrs, _timed
 
 ROLES = ["registrar", "officer", "secretary"]
+MEETING = "RS-2020-10-14"
+PARAGRAPHS = 25
+
+
+def record_meeting(app: Any, diarium: Any) -> None:
+    """The meeting whose pages are timed (left as it is in a reused store)."""
+    from diarium.cases.tokens import TokenStore
+    from diarium.domain.meeting.terms import NotFound
+    from diarium.domain.roles import ALL_ROLES
+    from tests import meetings_support as ms
+
+    try:
+        diarium.meetings.get_meeting(MEETING)
+        return
+    except NotFound:
+        pass
+    secret, _ = TokenStore.for_application(diarium).issue(
+        name=f"bench.setup.{time.time_ns()}", roles=list(ALL_ROLES), by="bench")
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    for name, party, role, position in ms.RS_MEMBERS:
+        ms.ok(client.post("/api/bodies/RS/members", json={
+            "name": name, "party": party, "role": role, "position": position,
+            "period_from": "2019-01-01", "period_to": "2022-12-31"}), 201)
+    assert ms.schedule(client) == MEETING
+    ms.attend(client)
+    generation, _ = app.extensions["diarium_projector"].active_generation("diary")
+    with diarium.recorder.datastore.engine.connect() as conn:  # open RS cases of 2020
+        dnrs = [row[0] for row in conn.exec_driver_sql(
+            f"SELECT dnr, title FROM reg_case_g{generation} WHERE responsible_body = 'RS' "
+            f"AND registered_on < '2020-09-01' AND status = 'open' ORDER BY id DESC "
+            f"LIMIT {PARAGRAPHS}")]
+    for dnr in dnrs:
+        number = ms.paragraph(client, f"Ärende {dnr}", dnr)
+        if dnr == dnrs[0]:
+            ms.ok(ms.motion(client, number, "Anders Öberg", "avslå förslaget."), 201)
+        ms.ok(ms.decide(client, number), 201)
+    ms.close_and_adjust(client)
+    ms.ok(client.post(f"/api/meetings/{MEETING}/posting", json={"posted_on": "2020-10-20"}))
 
 
 def requests_to_time(cases: int, rnd: random.Random) -> dict[str, Callable[[], str]]:
@@ -53,6 +97,11 @@ def requests_to_time(cases: int, rnd: random.Random) -> dict[str, Callable[[], s
         "/app/registers/referrals?status=outstanding":
             lambda: "/app/registers/referrals?status=outstanding",
         "/app/deadlines (open, overdue first)": lambda: "/app/deadlines",
+        "/app/meetings (by body)": lambda: "/app/meetings?body=RS",
+        "/app/meetings/<ref> (meeting page)": lambda: f"/app/meetings/{MEETING}",
+        "/app/meetings/<ref>/protocol (preview)": lambda: f"/app/meetings/{MEETING}/protocol",
+        "/app/meetings/<ref>/attendance (form)": lambda: f"/app/meetings/{MEETING}/attendance",
+        "API /api/meetings/<ref> (baseline)": lambda: f"/api/meetings/{MEETING}",
         "API /api/registers/diary (baseline)": lambda: "/api/registers/diary",
         "API /api/registers/diary?q= (baseline)":
             lambda: f"/api/registers/diary?q={rnd.choice(WORDS)}",
@@ -109,6 +158,8 @@ def measure(backend: str, cases: int, repeat: int,
         desk_secret, _ = tokens.issue(name=officer, roles=ROLES, by="bench")
         api_secret, _ = tokens.issue(name=f"bench.api.{time.time_ns()}", roles=ROLES,
                                      by="bench")
+        record_meeting(app, diarium)
+        projector.catch_up()
         client = app.test_client()
         sign_in(client, desk_secret)
         bearer = {"Authorization": f"Bearer {api_secret}"}
