@@ -31,8 +31,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from bench.common import machine, set_up_bodies, store
-from bench.site import WORDS, _dnrs, _timed
+from bench.common import set_up_bodies, store
+from bench.site import WORDS, _dnrs, _timed, pages_main, print_timed
 
 ROLES = ["registrar", "officer", "secretary"]
 MEETING = "RS-2020-10-14"
@@ -166,31 +166,13 @@ def measure(backend: str, cases: int, repeat: int,
         measured = {name: (url_of, bearer if name.startswith("API /api") else {})
                     for name, url_of in requests_to_time(cases, random.Random(7)).items()}
         results = _timed(client, measured, repeat)
-        for name, (p50, p95) in results.items():
-            flag = "" if p95 < 100 else "  (over 100 ms)"
-            print(f"{backend:<8} {name:<52} {p50:7.2f} {p95:7.2f}{flag}", flush=True)
+        print_timed(backend, results, 100)
         engine.dispose()
     return results
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--backend", action="append", choices=["sqlite", "postgres"])
-    parser.add_argument("--repeat", type=int, default=200)
-    parser.add_argument("--store", action="append", default=[], metavar="BACKEND=URL",
-                        help="reuse a store bench/registers.py filled with the same --cases")
-    args = parser.parse_args()
-    reuse = dict(s.split("=", 1) for s in args.store)
-    backends = args.backend or ["sqlite"]
-    results = {b: measure(b, args.cases, args.repeat, reuse.get(b)) for b in backends}
-    print(f"\n| page (in-process, ms) | {' | '.join(f'{b} p50 / p95' for b in backends)} |")
-    print(f"|---|{'---:|' * len(backends)}")
-    for name in results[backends[0]]:
-        cells = " | ".join(f"{results[b][name][0]:.2f} / {results[b][name][1]:.2f}"
-                           for b in backends)
-        print(f"| {name} | {cells} |")
-    print(f"\n{args.cases:,} cases; {args.repeat} requests each; machine: {machine()}")
+    pages_main(__doc__ or "", measure)
 
 
 if __name__ == "__main__":
