@@ -22,8 +22,6 @@ reservation), closed, adjusted and posted.
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import random
 import re
 import time
@@ -31,8 +29,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from bench.common import set_up_bodies, store
-from bench.site import WORDS, _dnrs, _timed, pages_main, print_timed
+from bench.site import WORDS, _dnrs, _timed, filled_app, pages_main, print_timed
 
 ROLES = ["registrar", "officer", "secretary"]
 MEETING = "RS-2020-10-14"
@@ -127,29 +124,10 @@ def sign_in(client: Any, secret: str) -> None:
 def measure(backend: str, cases: int, repeat: int,
             reuse: str | None) -> dict[str, tuple[float, float]]:
     from bench import registers as filler
-    from diarium.cases.application import Diarium
     from diarium.cases.tokens import TokenStore
-    from diarium.web import create_app
 
-    filler.ARGS = argparse.Namespace(cases=cases)  # the filler spreads dates over ``cases``
-    with contextlib.nullcontext(reuse) if reuse else store(backend) as url:
-        diarium = Diarium(url, create_tables=True)
-        if not diarium.recorder.max_notification_id():
-            started = time.monotonic()
-            events = filler.fill(diarium)
-            set_up_bodies(diarium)
-            print(f"{backend}: filled {events} events in {time.monotonic() - started:.0f} s",
-                  flush=True)
-        app = create_app(diarium)
+    with filled_app(backend, cases, reuse) as (diarium, app):
         projector = app.extensions["diarium_projector"]
-        projector.ensure_schema()
-        started = time.monotonic()
-        projector.catch_up()
-        print(f"{backend}: registers caught up in {time.monotonic() - started:.0f} s",
-              flush=True)
-        engine = diarium.recorder.datastore.engine  # type: ignore[attr-defined]
-        with engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
         tokens = TokenStore.for_application(diarium)
         officer = filler.OFFICERS[0]
         for live in tokens.list():  # a reused store: the officer's token of an earlier run
@@ -167,7 +145,6 @@ def measure(backend: str, cases: int, repeat: int,
                     for name, url_of in requests_to_time(cases, random.Random(7)).items()}
         results = _timed(client, measured, repeat)
         print_timed(backend, results, 100)
-        engine.dispose()
     return results
 
 

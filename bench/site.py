@@ -25,7 +25,7 @@ import argparse
 import contextlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -110,11 +110,13 @@ def _timed(client: Any, measured: dict[str, tuple[Callable[[], str], dict[str, s
     return {name: (percentile(s, 50), percentile(s, 95)) for name, s in samples.items()}
 
 
-def measure(backend: str, cases: int, repeat: int,
-            reuse: str | None) -> dict[str, tuple[float, float]]:
+@contextlib.contextmanager
+def filled_app(backend: str, cases: int, reuse: str | None) -> Iterator[tuple[Any, Any]]:
+    """The application service and app on a store of ``cases`` cases (filled by
+    bench/registers.py, or ``reuse``d), its bodies set up, the registers caught up and
+    ``ANALYZE``d; its engine disposed of afterwards."""
     from bench import registers as filler
     from diarium.cases.application import Diarium
-    from diarium.cases.tokens import TokenStore
     from diarium.web import create_app
 
     filler.ARGS = argparse.Namespace(cases=cases)  # the filler spreads dates over ``cases``
@@ -136,6 +138,15 @@ def measure(backend: str, cases: int, repeat: int,
         engine = diarium.recorder.datastore.engine  # type: ignore[attr-defined]
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
+        yield diarium, app
+        engine.dispose()
+
+
+def measure(backend: str, cases: int, repeat: int,
+            reuse: str | None) -> dict[str, tuple[float, float]]:
+    from diarium.cases.tokens import TokenStore
+
+    with filled_app(backend, cases, reuse) as (diarium, app):
         secret, _ = TokenStore.for_application(diarium).issue(
             name=f"bench.sekreterare.{time.time_ns()}", roles=["secretary"], by="bench")
         client = app.test_client()
@@ -144,7 +155,6 @@ def measure(backend: str, cases: int, repeat: int,
                     for name, url_of in requests_to_time(cases, random.Random(7)).items()}
         results = _timed(client, measured, repeat)
         print_timed(backend, results, 50)
-        engine.dispose()
     return results
 
 
