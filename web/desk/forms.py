@@ -125,21 +125,17 @@ def widgets(schema: Schema, skip: Iterable[str] = (), prefix: str = "") -> list[
     return found
 
 
+KINDS: tuple[tuple[type[fields.Field], str], ...] = (  # a field's type → its widget, first match
+    (fields.Nested, "fieldset"), (fields.Enum, "select"), (fields.Boolean, "checkbox"),
+    (fields.Date, "date"), (fields.Integer, "number"), (fields.List, "lines"),
+)
+
+
 def _kind(item: fields.Field) -> str:
-    if isinstance(item, fields.Nested):
-        return "fieldset"
-    if isinstance(item, fields.Enum):
-        return "select"
-    if isinstance(item, fields.Boolean):
-        return "checkbox"
-    if isinstance(item, fields.Date):
-        return "date"
-    if isinstance(item, fields.Integer):
-        return "number"
-    if isinstance(item, fields.List):
-        return "lines"
-    long = getattr(item, "long", False)
-    return "textarea" if long else "text"
+    for kind, widget in KINDS:
+        if isinstance(item, kind):
+            return widget
+    return "textarea" if getattr(item, "long", False) else "text"
 
 
 def form_values(schema: Schema, form: Any, prefix: str = "") -> dict[str, Any]:
