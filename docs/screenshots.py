@@ -36,8 +36,11 @@ def wait_for_board(base: str, timeout: float = 20.0) -> None:
     """Until the in-process projections have reached the demo (the board lists a posting)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if "Sista dag att överklaga" in requests.get(base + "/anslagstavla", timeout=5).text:
-            return
+        try:
+            if "Sista dag att överklaga" in requests.get(base + "/anslagstavla", timeout=5).text:
+                return
+        except requests.RequestException:  # a worker busy starting up
+            pass
         time.sleep(0.2)
     print("screenshots: the notice board shows no posting yet", file=sys.stderr)
 
@@ -65,8 +68,8 @@ def main() -> None:
         with serving(url, Path(folder)) as base, sync_playwright() as playwright:
             wait_for_board(base)
             browser = playwright.chromium.launch(executable_path=chromium,
-                                                 args=["--no-sandbox"])
-            page = browser.new_context(viewport=VIEWPORT).new_page()
+                                                 args=["--no-sandbox", "--lang=sv-SE"])
+            page = browser.new_context(viewport=VIEWPORT, locale="sv-SE").new_page()
             for name, path in PAGES.items():
                 response = page.goto(base + path)
                 status = response.status if response is not None else None
