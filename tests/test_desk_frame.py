@@ -113,3 +113,18 @@ def test_a_case_page_links_the_forms_its_reader_may_use(diarium: Any, desk_as: A
     auditor = desk_as("auditor", name="revisorn")
     assert "/officer" not in auditor.get(url).get_data(as_text=True)
     assert auditor.get(f"{url}/officer").status_code == 403
+
+
+def test_a_case_page_offers_only_what_the_case_takes_in_its_status(
+    diarium: Any, desk_as: Any
+) -> None:
+    registrar = desk_as("registrar", name="anna")
+    url = submit(registrar, "/app/cases/register",
+                 {"title": "Bygglov", "responsible_body": "RS"}).headers["Location"]
+    open_page = registrar.get(url).get_data(as_text=True)
+    assert f'href="{url}/close"' in open_page and f'href="{url}/reopen"' not in open_page
+    assert submit(registrar, f"{url}/close", {}).status_code == 303
+    closed_page = registrar.get(url).get_data(as_text=True)
+    assert f'href="{url}/reopen"' in closed_page and f'href="{url}/secrecy"' in closed_page
+    assert f'href="{url}/close"' not in closed_page
+    assert f'href="{url}/documents"' not in closed_page

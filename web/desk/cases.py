@@ -53,19 +53,21 @@ def secret_field(name: str) -> str:
     return option_label("fields", name)
 
 
-def links(endpoints: tuple[str, ...], **path: Any) -> list[tuple[str, str]]:
-    """The forms of ``endpoints`` this person may use on ``path`` (those registered)."""
+def links(endpoints: tuple[str, ...], takes: Any, **path: Any) -> list[tuple[str, str]]:
+    """The forms of ``endpoints`` this person may use on ``path`` (those registered, whose
+    command the case ``takes`` now)."""
     registered = current_app.extensions["diarium_desk_forms"]
     known = [endpoint for endpoint in endpoints if endpoint in registered]
-    return form_links(*known, **path) if known else []
+    return form_links(*known, takes=takes, **path) if known else []
 
 
-def row_links(case: dict[str, Any]) -> dict[str, dict[int, list[tuple[str, str]]]]:
+def row_links(case: dict[str, Any], takes: Any) -> dict[str, dict[int, list[tuple[str, str]]]]:
     """Per list of the case (documents, referrals, …) and row number, its forms (a list
     where no row has any is left empty: its table has no column of actions)."""
     found: dict[str, dict[int, list[tuple[str, str]]]] = {}
     for key, (endpoints, variable) in ROW_FORMS.items():
-        rows = {row["number"]: links(endpoints, dnr=case["dnr"], **{variable: row["number"]})
+        rows = {row["number"]: links(endpoints, takes, dnr=case["dnr"],
+                                     **{variable: row["number"]})
                 for row in case.get(key) or ()}
         found[key] = rows if any(rows.values()) else {}
     return found
@@ -98,10 +100,12 @@ def _case_context(case: dict[str, Any]) -> dict[str, Any]:
 def case_page(dnr: str) -> Response:
     """A case: status, officer, documents, referrals, proposals, decisions, secrecy, and
     its timeline."""
-    view = dumped_case(diarium().view_case(dnr))
+    aggregate = diarium().view_case(dnr)
+    view = dumped_case(aggregate)
     case = disclose(view)
-    return page("case.html", heading=f"Ärende {case['dnr']}", actions=form_links(dnr=dnr),
-                rows=row_links(case), events=timeline(dnr, view),
+    return page("case.html", heading=f"Ärende {case['dnr']}",
+                actions=form_links(dnr=dnr, takes=aggregate.takes),
+                rows=row_links(case, aggregate.takes), events=timeline(dnr, view),
                 as_of=may("desk_cases.as_of", dnr=dnr), **_case_context(case))
 
 

@@ -203,6 +203,7 @@ def register_command_forms(app: Flask, forms: Iterable[CommandForm]) -> None:
         blueprint.add_url_rule(rule, view.__name__, view, methods=["GET", "POST"])
         variables = frozenset(re.findall(r"<(?:[a-z]+:)?(\w+)>", rule))
         registered[form.endpoint] = (form, f"desk_forms.{view.__name__}", variables)
+        app.extensions.setdefault("diarium_desk_commands", {})[form.endpoint] = schema.command
         pages[f"desk_forms.{view.__name__}"] = (form, schema)
 
     @blueprint.url_value_preprocessor  # runs before the CSRF check reads the form
@@ -221,16 +222,20 @@ def register_command_forms(app: Flask, forms: Iterable[CommandForm]) -> None:
     app.register_blueprint(blueprint)
 
 
-def form_links(*endpoints: str, **path: Any) -> list[tuple[str, str]]:
+def form_links(*endpoints: str, takes: Callable[[type], bool] | None = None,
+               **path: Any) -> list[tuple[str, str]]:
     """(title, URL) of the forms the signed-in person may use here: those of ``endpoints``
-    (default: every form) whose URL takes exactly the variables of ``path``, and whose
-    API route's policy lets this person through on ``path`` (the same check as sending it)."""
+    (default: every form) whose URL takes exactly the variables of ``path``, whose command
+    the aggregate ``takes`` in its state (e.g. ``Case.takes``: not closing a closed case),
+    and whose API route's policy lets this person through on ``path`` (the same check as
+    sending it)."""
     registered = current_app.extensions["diarium_desk_forms"]
+    commands = current_app.extensions["diarium_desk_commands"]
     who = actor()
     found = []
     for endpoint in endpoints or registered:
         form, desk_endpoint, variables = registered[endpoint]
-        if variables != set(path):
+        if variables != set(path) or (takes is not None and not takes(commands[endpoint])):
             continue
         policy = policy_of(current_app.view_functions[desk_endpoint])
         if policy is not None and policy.refusal(who, dict(path)) is None:
