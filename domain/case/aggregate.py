@@ -15,7 +15,7 @@ from diarium.domain.case.secrecy import CaseSecrecy
 from diarium.domain.case.terms import Status
 
 # The commands a case takes in each status; any other is refused by a lifecycle rule
-# (case-cancelled, case-closed, reopen-only-closed): tests/test_case_rules.py
+# (case-cancelled, case-closed, reopen-only-closed): tests/test_case_takes.py
 MARKINGS = frozenset({secrecy.MarkSecret, secrecy.LiftSecrecy, secrecy.MarkDocumentSecret,
                       secrecy.LiftDocumentSecrecy})  # a secrecy assessment comes at any time
 TAKEN_WHEN = {

@@ -19,13 +19,45 @@ from diarium.domain.meeting.entries import Entries
 from diarium.domain.meeting.legal_force import LegalForce
 from diarium.domain.meeting.paragraphs import Paragraphs
 from diarium.domain.meeting.protocol import Protocol
+from diarium.domain.meeting.state import MeetingStatus as S
 from diarium.domain.meeting.terms import meeting_id, meeting_ref
 from diarium.domain.migration import source_of
 from diarium.domain.rules import DateRequired, happened_on, require
 
+# The commands a meeting takes only in some of its statuses; any other status refuses them by
+# a rule of the process (meeting-closed, protocol-adjusted, meeting-not-closed, …):
+# tests/test_meeting_takes.py. A paragraph adjusted at once may be posted and corrected
+# before the rest (``takes``).
+BEFORE_ADJUSTMENT = frozenset({S.SCHEDULED, S.CLOSED})
+TAKEN_ONLY_WHEN: dict[type, frozenset[str]] = {
+    **dict.fromkeys((mc.AddAgendaItem, mc.AddAgendaItems, mc.EnterReservation,
+                     mc.CloseMeeting), frozenset({S.SCHEDULED})),
+    mc.AdjustProtocol: frozenset({S.CLOSED}),
+    **dict.fromkeys((mc.WithdrawAgendaItem, mc.RecordAttendance, mc.ElectAdjusters,
+                     mc.RecordParagraph, mc.MakeMotion, mc.RecordProcedureStep,
+                     mc.DecideParagraph, mc.GiveReservationReason, mc.DeclareConflict,
+                     mc.EnterNote, mc.AddAttachment, mc.ListExtractRecipients,
+                     mc.ReportDelegatedDecisions, mc.AdjustParagraphImmediately),
+                    BEFORE_ADJUSTMENT),
+    mc.PostProtocol: frozenset({S.ADJUSTED}),
+    mc.CertifyCorrection: frozenset({S.ADJUSTED, S.POSTED}),
+}
+
 
 class Meeting(Agenda, Paragraphs, Entries, Protocol, LegalForce):
     """A meeting (sammanträde) of a body, with its agenda and its protocol."""
+
+    def takes(self, command_type: type) -> bool:
+        """Whether the meeting, in its status, takes a command of ``command_type`` at all
+        (the command's other rules are checked when it is given)."""
+        if command_type is mc.PublishMeetingNotice and self.notice_published_on is not None:
+            return False
+        if command_type in (mc.PostProtocol, mc.CertifyCorrection) and any(
+            p.immediately_adjusted_on is not None for p in self.paragraphs
+        ):
+            return command_type is mc.CertifyCorrection or self.status != S.POSTED
+        statuses = TAKEN_ONLY_WHEN.get(command_type)
+        return statuses is None or self.status in statuses
 
     @classmethod
     def schedule(cls, command: mc.ScheduleMeeting, by: Actor, today: date) -> Meeting:

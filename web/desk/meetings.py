@@ -146,22 +146,25 @@ def meeting_page(ref: str) -> Response:
     """A meeting: status, agenda, attendance, paragraphs, adjustment, protocol, extracts, and
     the actions this person may take."""
     meeting = shown_meeting(ref)
+    takes = diarium().meetings.get_meeting(ref).takes  # what the meeting takes in its status
     paragraph_actions = {
-        p["number"]: form_links(ref=ref, paragraph=p["number"]) for p in meeting["paragraphs"]
+        p["number"]: form_links(ref=ref, paragraph=p["number"], takes=takes)
+        for p in meeting["paragraphs"]
     }
     withdraw = {
         item["number"]: form_links("meetings.withdraw_agenda_item", ref=ref,
-                                   number=item["number"])
+                                   number=item["number"], takes=takes)
         for item in meeting["agenda"] if not item["withdrawn"]
     }
     reasons = {
         (p["number"], r["member"]): form_links("meetings.give_reservation_reason", ref=ref,
-                                               paragraph=p["number"], member=r["member"])
+                                               paragraph=p["number"], member=r["member"],
+                                               takes=takes)
         for p in meeting["paragraphs"] for r in p["reservations"] if not r["reason"]
     }
     return page("meeting.html", heading=f"Sammanträde {ref}", meeting=meeting,
                 status_names=STATUS, kinds=KINDS, decisions=DECISIONS,
-                actions=form_links(ref=ref), paragraph_actions=paragraph_actions,
+                actions=form_links(ref=ref, takes=takes), paragraph_actions=paragraph_actions,
                 withdraw=withdraw, reasons=reasons)
 
 
