@@ -30,11 +30,6 @@ from tests.bodies_support import establish_bodies
 from tests.live_server import free_port
 
 BIN = next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)), None)
-pytestmark = [
-    pytest.mark.postgres, pytest.mark.slow,
-    pytest.mark.skipif(BIN is None or not os.path.exists(f"{BIN}/pg_basebackup"),
-                       reason="PostgreSQL's server binaries are not installed"),
-]
 WAIT = 0.3  # DIARIUM_READ_WAIT_SECONDS in these tests
 
 
@@ -98,6 +93,18 @@ def cluster() -> Iterator[Cluster]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def test_a_case_read_refuses_a_min_position_that_is_no_position(client) -> None:  # type: ignore[no-untyped-def]
+    for bad in ("x", "-1", "1.5", "", "²"):
+        answer = client.get("/api/cases/1-2020", query_string={"min_position": bad})
+        assert answer.status_code == 400, bad
+        assert answer.get_json()["invalid-params"][0]["name"] == "min_position"
+    assert client.get("/api/cases/1-2020?min_position=7").status_code == 404  # no standby
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.skipif(BIN is None or not os.path.exists(f"{BIN}/pg_basebackup"),
+                    reason="PostgreSQL's server binaries are not installed")
 def test_reads_come_from_the_standby_and_read_your_writes_falls_back(cluster: Cluster) -> None:
     writer = init_db(cluster.primary)  # another web node, writing to the primary
     establish_bodies(writer)

@@ -8,11 +8,19 @@ from __future__ import annotations
 from contextvars import Token
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 
 from diarium.cases.store import standby
+from diarium.web.problems import invalid_query
 
 READ_METHODS = frozenset({"GET", "HEAD"})
+# the OpenAPI description of ``min_position`` on a read (web/routes/common.py: query)
+MIN_POSITION = (
+    '{name: min_position, in: query, required: false, schema: {type: integer, minimum: 0}, '
+    'description: "Read your writes: a write\'s log position (X-Diarium-Position). With a '
+    'hot standby (DIARIUM_READ_DATABASE_URL) the read waits up to DIARIUM_READ_WAIT_SECONDS '
+    'for the standby to replay it, then reads the primary"}'
+)
 
 
 def init_standby(app: Flask) -> standby.Standby | None:
@@ -48,4 +56,11 @@ def _min_position() -> int | None:
     """The request's ``min_position`` when it is a position (a bad one is the route's to
     refuse, or to ignore)."""
     raw = request.args.get("min_position", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
+def refused_min_position() -> Response | None:
+    """400 ``invalid-query`` when the request's ``min_position`` is not a position."""
+    if "min_position" not in request.args or _min_position() is not None:
+        return None
+    return invalid_query([{"name": "min_position", "reason": "Must be a non-negative integer."}])
