@@ -23,10 +23,21 @@ def _compose() -> dict:
     return yaml.safe_load((DOCKER / "compose.yaml").read_text(encoding="utf-8"))
 
 
-@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose missing")
-def test_compose_parses_with_docker_compose() -> None:
-    subprocess.run(["docker-compose", "-f", str(DOCKER / "compose.yaml"), "config", "-q"],
-                   check=True, timeout=60)
+def _has_compose_plugin() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    return subprocess.run(["docker", "compose", "version"], capture_output=True,
+                          timeout=30).returncode == 0
+
+
+@pytest.mark.parametrize("tool", [["docker-compose"], ["docker", "compose"]], ids=str)
+def test_compose_parses_with_both_compose_tools(tool: list[str]) -> None:
+    """The older docker-compose (1.29, Debian's) and the compose plugin, where installed."""
+    if shutil.which(tool[0]) is None or (len(tool) > 1 and not _has_compose_plugin()):
+        pytest.skip(f"{' '.join(tool)} is not installed")
+    done = subprocess.run([*tool, "-f", str(DOCKER / "compose.yaml"), "config", "-q"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
 
 
 HADOLINT = (shutil.which("hadolint")
