@@ -26,6 +26,7 @@ from diarium.cases.store.group_commit import GroupCommit
 from diarium.cases.store.overrides import DateAsISO, FreshRepository
 from diarium.cases.store.persistence import eventsourcing_env, log_position
 from diarium.cases.store.reads import store_version
+from diarium.cases.store.standby import on_primary
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.case.aggregate import Case
@@ -348,10 +349,11 @@ class Diarium(Application[UUID]):
     def _retrying(self, attempt: Callable[[], T], what: str) -> T:
         """Run ``attempt`` (load, decide, save) until it saves without a concurrent write,
         backing off between tries; every try starts from the stored state, so each rule is
-        checked against the state it changes."""
+        checked against the state it changes (read from the primary, never a standby)."""
         for tries in range(self.attempts):
             try:
-                return attempt()
+                with on_primary():
+                    return attempt()
             except IntegrityError:
                 _back_off(tries)
         raise ConcurrentModification(f"{what} is being changed by others; try again")

@@ -27,6 +27,7 @@ from diarium.web.routes.registers import init_registers
 from diarium.web.routes.secrecy import api as secrecy_api
 from diarium.web.routes.webhooks import api as webhooks_api
 from diarium.web.site import init_site
+from diarium.web.standby import init_standby
 
 MAX_BODY_BYTES = 1024 * 1024
 STATIC = Path(__file__).parent / "static"
@@ -82,6 +83,7 @@ def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
     init_site(app)  # the public website: web/site/
     init_desk(app)  # the staff's pages under /app/ (after the API: its forms take its routes)
     init_registers(app, embedded_default=diarium is None)  # registers + projector
+    init_standby(app)  # GET and HEAD read from DIARIUM_READ_DATABASE_URL: web/standby.py
     spec: dict[str, Any] = {}
 
     @app.get("/api/openapi.json")

@@ -46,6 +46,8 @@ from eventsourcing_sqlalchemy.datastore import transactions
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine, create_engine
 
+from diarium.cases.store import standby
+
 # -- reads on a plain connection --------------------------------------------------------------
 
 
@@ -93,6 +95,12 @@ class ReadConnections:
             return self._engine
 
     def all(self, statement: Any, params: dict[str, Any]) -> list[Any]:
+        """The rows: from a hot standby when this context reads from one and it answers
+        (cases/store/standby.py), else from the primary."""
+        if (replica := standby.current()) is not None:
+            rows = replica.all(statement, params)
+            if rows is not None:
+                return rows
         for attempt in (1, 2):
             try:
                 with self.engine().connect() as conn:

@@ -147,6 +147,10 @@ def main(argv: list[str] | None = None) -> None:
 
     register_file_commands(commands)  # files collect
 
+    from diarium.web.cli.backup import register as register_backup_commands
+
+    register_backup_commands(commands)  # backup DEST, restore SRC (docs/deployment.md)
+
     args = parser.parse_args(argv)
     args.run(args)
 

@@ -12,6 +12,7 @@ from diarium.web.auth import authenticated, case_body, json_body_field, own_case
 from diarium.web.disclosure import disclose, disclose_history
 from diarium.web.routes.common import command_routes, diarium, query
 from diarium.web.schemas import cases as s
+from diarium.web.standby import MIN_POSITION, refused_min_position
 
 api = Blueprint("cases", __name__, url_prefix="/api")
 _CASE = s.CaseSchema()
@@ -48,9 +49,11 @@ def dumped_case(case: Any) -> dict[str, Any]:
 
 @api.get("/cases/<path:dnr>")
 @requires(*STAFF, SERVICE)  # a service acts on feed items: the withheld view (docs/feed.md)
-@query("Read a case's current state", "CaseSchema", "The case")
+@query("Read a case's current state", "CaseSchema", "The case", parameters=MIN_POSITION)
 def get_case(dnr: str) -> Response:
     """Read a case's current state."""
+    if (refused := refused_min_position()) is not None:
+        return refused
     case = diarium().view_case(dnr)
     response = jsonify(disclose(dumped_case(case)))
     response.headers["ETag"] = f'"{case.version}"'

@@ -191,20 +191,23 @@ def _doc(
 
 
 def query(
-    summary: str, response: str, description: str | None = None, missing: bool = True
+    summary: str, response: str, description: str | None = None, missing: bool = True,
+    parameters: str = "",
 ) -> Callable[[Any], Any]:
     """Give a read route its OpenAPI description: ``summary``, the 200 answer's
-    ``description`` (by default the summary) and schema (``response``, a YAML schema), and a
-    404 unless nothing can be ``missing``. The view's own docstring, if any, stays its prose."""
+    ``description`` (by default the summary) and schema (``response``, a YAML schema), a
+    404 unless nothing can be ``missing``, and its query ``parameters`` (a YAML list's items,
+    e.g. ``MIN_POSITION``). The view's own docstring, if any, stays its prose."""
     quoted = json.dumps(summary, ensure_ascii=False)
     described = json.dumps(description or summary, ensure_ascii=False)
     not_found = '\n    "404": {$ref: "#/components/responses/NotFound"}' if missing else ""
+    listed = f"\n  parameters:\n    - {parameters}" if parameters else ""
 
     def decorate(view: Any) -> Any:
         view.__doc__ = f"""{view.__doc__ or summary}
 ---
 get:
-  summary: {quoted}
+  summary: {quoted}{listed}
   responses:
     "200":
       description: {described}

@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
+from diarium.cases.store.standby import leave_standby
 from diarium.domain import roles
 from diarium.projections.filters import InvalidQuery
 from diarium.projections.listings import LISTINGS, Listing
@@ -115,6 +116,8 @@ def _consistency(
         )
         registers.projector.wait_for(min_position, [listing.projection], timeout=wait)
     generation, position, head = registers.state(listing.projection)
+    if min_position is not None and position < min_position and leave_standby():
+        generation, position, head = registers.state(listing.projection)  # on the primary
     return {
         "projection": listing.projection, "position": position, "head": head,
         "lag": max(head - position, 0), "min_position": min_position,
