@@ -27,8 +27,12 @@ def verify(args: argparse.Namespace) -> None:
         if args.expect_position is None or args.expect_hash is None:
             sys.exit("diarium: give --expect-position and --expect-hash together")
         head = (args.expect_position, args.expect_hash)
+    from diarium.web.cli.progress import Progress
+
     app = _app(args)
-    report = verify_chain(app, expect_head=head)
+    with Progress("verify", total=app.recorder.max_notification_id() or 0,
+                  unit="events") as shown:
+        report = verify_chain(app, expect_head=head, progress=shown.reach)
     files = app.files.verify() if args.files else None  # reads every stored byte
     if args.json:
         result = report.as_dict()
