@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from diarium.cases.demo.cases import DEMO_STEPS
 from diarium.web.cli.progress import Progress, progress
@@ -23,7 +24,7 @@ def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_long_commands_print_plain_progress_lines_when_not_on_a_terminal(
-    database_url: str,
+    database_url: str, tmp_path: Path
 ) -> None:
     demo = run(database_url, "demo")
     assert demo.returncode == 0, demo.stderr
@@ -41,6 +42,10 @@ def test_long_commands_print_plain_progress_lines_when_not_on_a_terminal(
     assert reached and reached == sorted(reached) and reached[-1] == head
     assert re.search(r"/\d+ events \(100 %\)", verify.stderr)
     assert re.search(rf"^diarium: verify: {head} events in [\d.]+ s", verify.stderr, re.M)
+
+    export = run(database_url, "audit", "export", "1338-2020", "--package", str(tmp_path / "p"))
+    assert export.returncode == 0, export.stderr
+    assert "diarium: export 1338-2020: 1/1 files (100 %)" in export.stderr
 
 
 class Terminal(io.StringIO):

@@ -72,9 +72,12 @@ def export(args: argparse.Namespace) -> None:
         sys.exit(f"diarium: no case {args.dnr}")
     if args.package:
         from diarium.cases.outbound.package import PackageExists, write_package
+        from diarium.web.cli.progress import Progress
 
         try:
-            written = write_package(app, args.dnr, Path(args.package))
+            with Progress(f"export {args.dnr}", unit="files") as shown:
+                written = write_package(app, args.dnr, Path(args.package),
+                                        progress=shown.reach_of)
         except PackageExists:
             sys.exit(f"diarium: {args.package} exists; a package is never written over")
         print(f"diarium: wrote the package of {args.dnr} to {written}")

@@ -51,6 +51,13 @@ class Progress:
         """``done`` items done in all (e.g. a log position reached)."""
         self.update(max(done - self.done, 0))
 
+    def reach_of(self, done: int, total: int) -> None:
+        """``done`` of ``total`` items done (a total learnt on the way)."""
+        self.total = total
+        if self.bar is not None:
+            self.bar.total = total
+        self.reach(done)
+
     def _say(self) -> None:
         self.said = now = time.monotonic()
         elapsed = now - self.started
