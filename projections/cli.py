@@ -41,10 +41,13 @@ def run(args: argparse.Namespace) -> None:
 
 
 def rebuild(args: argparse.Namespace) -> None:
+    from diarium.web.cli.progress import Progress
+
     projector = _projector(args)
     for name in [args.name] if args.name else list(projector.projections):
         started = time.monotonic()
-        state = projector.rebuild(name, grace=args.grace)
+        with Progress(f"rebuild {name}", total=projector.head(), unit="events") as shown:
+            state = projector.rebuild(name, grace=args.grace, progress=shown.reach)
         print(
             f"diarium: rebuilt {name} as generation {state.generation} up to position "
             f"{state.position} ({state.events} events) in {time.monotonic() - started:.1f} s",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
@@ -193,12 +194,14 @@ class Generations:
                 return False
         return True
 
-    def rebuild(self, name: str, *, grace: float = 1.0, only_if_outdated: bool = False) -> State:
+    def rebuild(self, name: str, *, grace: float = 1.0, only_if_outdated: bool = False,
+                progress: Callable[[int], None] | None = None) -> State:
         """Rebuild projection ``name`` from the whole log into fresh tables, then swap them
         in atomically and drop the old ones (after ``grace`` seconds for readers in flight).
         Queries keep being served from the old tables until the swap. ``only_if_outdated``:
         raise :class:`NotOutdated` instead where the active generation has this code's
-        fingerprint or another process is rebuilding it (:meth:`upgrade_outdated`)."""
+        fingerprint or another process is rebuilding it (:meth:`upgrade_outdated`).
+        ``progress`` is told each position reached (web/cli/progress.py)."""
         projector = self.projector
         self.ensure_schema()
         projection = self.projections[name]
@@ -221,10 +224,11 @@ class Generations:
             ))
             projection.create(conn, generation, indexes=False)
         with rare_collections():
-            while projector._advance(
+            while (batch := projector._advance(
                 BUILDING, [name], wait=True, generation=generation, bulk=True
-            ).progressed:
-                pass
+            )).progressed:
+                if progress is not None and batch.position is not None:
+                    progress(batch.position)
         connections = projector.connections
         with connections.index_builds() as conn:  # once, after the bulk of the rows
             projection.create_indexes(conn, generation)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from eventsourcing.persistence import (
@@ -130,10 +130,12 @@ class Projector:
         code's; returns the names rebuilt (:meth:`Generations.upgrade_outdated`)."""
         return self.generations.upgrade_outdated()
 
-    def rebuild(self, name: str, *, grace: float = 1.0, only_if_outdated: bool = False) -> State:
+    def rebuild(self, name: str, *, grace: float = 1.0, only_if_outdated: bool = False,
+                progress: Callable[[int], None] | None = None) -> State:
         """Rebuild projection ``name`` into a fresh generation and swap it in
         (:meth:`Generations.rebuild`)."""
-        return self.generations.rebuild(name, grace=grace, only_if_outdated=only_if_outdated)
+        return self.generations.rebuild(name, grace=grace, only_if_outdated=only_if_outdated,
+                                        progress=progress)
 
     # -- reading state ------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 
 from diarium.cases.application import Diarium
+from diarium.web.api_docs import api as api_docs
 from diarium.web.auth import init_auth, public, secure_spec
 from diarium.web.desk import init_desk
 from diarium.web.openapi import build_spec
@@ -48,7 +49,8 @@ def secure_headers(response: Response) -> Response:
     """Safe headers on every response; ``no-store`` on what a bearer token was served."""
     response.headers.update(SECURITY_HEADERS)
     html = response.mimetype == "text/html"
-    response.headers["Content-Security-Policy"] = CSP_HTML if html else CSP_API
+    if "Content-Security-Policy" not in response.headers:  # /api/docs sets its own
+        response.headers["Content-Security-Policy"] = CSP_HTML if html else CSP_API
     if g.get("actor") is not None or "Authorization" in request.headers:
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -80,6 +82,7 @@ def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
     app.register_blueprint(bodies_api)
     app.register_blueprint(meetings_api)
     app.register_blueprint(problems_api)
+    app.register_blueprint(api_docs)  # /api/docs: Swagger UI, served by the app
     init_site(app)  # the public website: web/site/
     init_desk(app)  # the staff's pages under /app/ (after the API: its forms take its routes)
     init_registers(app, embedded_default=diarium is None)  # registers + projector

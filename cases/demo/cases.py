@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -49,10 +50,16 @@ CASES: list[tuple[str, str, date, int | None]] = [
 ]
 
 
-def load_demo(diarium: Diarium) -> list[str]:
-    """Record the demo cases; returns their dnrs. Refuses to load twice (dnrs are taken)."""
+# the steps load_demo reports to its ``step`` (its progress): bodies, each case, the rest
+DEMO_STEPS = len(CASES) + 4
+
+
+def load_demo(diarium: Diarium, step: Callable[[], None] = lambda: None) -> list[str]:
+    """Record the demo cases; returns their dnrs. Refuses to load twice (dnrs are taken).
+    ``step`` is called after each of its :data:`DEMO_STEPS` steps."""
     loaded = []
     load_bodies(diarium)  # a case's responsible body is set up first
+    step()
     for dnr, title, registered_on, paragraph in CASES:
         diarium.register_case(
             RegisterCase(
@@ -65,9 +72,13 @@ def load_demo(diarium: Diarium) -> list[str]:
         loaded.append(dnr)
         if paragraph is not None:
             _decide(diarium, dnr, title, registered_on, paragraph)
+        step()
     _in_progress(diarium)
+    step()
     load_meeting_demo(diarium)
+    step()
     _close_decided(diarium)
+    step()
     return loaded
 
 

@@ -1,5 +1,6 @@
 """Recent meetings for the demo's notice board, dated from today (the 2020 seed protocol has
-long left the board): Regionstyrelsen's members in the current term of office, a meeting held
+long left the board): Regionstyrelsen's members in the current term of office (and the next,
+when the next meeting falls in it), so a meeting scheduled today has its members; a meeting held
 six days ago deciding three new cases (adjusted three days ago, posted two days ago, so on the
 board), and the next meeting in nine days with its notice (kallelse) and agenda published.
 Loaded by ``diarium demo`` after the seed demo (cases/demo/cases.py)."""
@@ -45,9 +46,9 @@ def load_recent(diarium: Diarium) -> dict[str, str]:
     today = diarium.today()
     do = diarium.handle
     held, upcoming = today - timedelta(days=6), today + timedelta(days=9)
-    start, end = term_of_office(held)
-    for name, party, role, position in MEMBERS:
-        do(mc.AppointMember("RS", name, role, start, party, position, end), ADMIN)
+    for start, end in sorted({term_of_office(held), term_of_office(upcoming)}):
+        for name, party, role, position in MEMBERS:  # re-appointed: today is in their term
+            do(mc.AppointMember("RS", name, role, start, party, position, end), ADMIN)
     dnrs = [
         diarium.register_case(RegisterCase(
             title=title, responsible_body="RS", registered_on=today - timedelta(days=40),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -81,12 +81,13 @@ def verify_chain(
     batch: int = 2000,
     max_findings: int = 1000,
     expect_head: tuple[int, str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Verification:
     """Walk the log and its chain in position order and report every disagreement.
 
     ``expect_head`` is a ``(position, log_hash)`` recorded earlier outside the database (e.g.
     printed by a previous run): it detects the one thing a chain cannot show by itself, events
-    cut off at the end.
+    cut off at the end. ``progress`` is told each position checked (web/cli/progress.py).
     """
     recorder = app.recorder
     events = recorder.events_record_cls.__table__  # type: ignore[attr-defined]
@@ -124,6 +125,8 @@ def verify_chain(
                        f"Event {position} has no link in the hash chain: it was written "
                        "outside the diarium (inserted by hand).", originator, version)
                 result.checked += 1
+                if progress is not None:
+                    progress(position)
                 event = next(event_rows, None)
                 continue
             originator = UUID(str(link.originator_id))
@@ -139,6 +142,8 @@ def verify_chain(
                 _check_event(report, link, e_originator, version, topic, _raw(state),
                              case_heads.get(originator))
                 result.checked += 1
+                if progress is not None:
+                    progress(position)
                 event = next(event_rows, None)
             # the chain's own links
             if link.prev_id != last_id:

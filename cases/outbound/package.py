@@ -30,7 +30,11 @@ from diarium.cases.outbound import erms
 from diarium.cases.outbound.export import json_package
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from diarium.cases.application import Diarium
+
+    FilesWritten = Callable[[int, int], None]  # (files written, files in all)
 
 METS = "http://www.loc.gov/METS/"
 CSIP = "https://DILCIS.eu/XML/METS/CSIPExtensionMETS"
@@ -61,27 +65,30 @@ class PackageExists(Exception):
     """The target folder or zip already exists (a package is never written over)."""
 
 
-def write_package(app: Diarium, dnr: str, target: Path, *, now: datetime | None = None
-                  ) -> Path:
+def write_package(app: Diarium, dnr: str, target: Path, *, now: datetime | None = None,
+                  progress: FilesWritten | None = None) -> Path:
     """Write the package of case ``dnr`` to ``target``: a new folder (its name is the
-    package's OBJID), or a zip holding one such folder when ``target`` ends in ``.zip``."""
+    package's OBJID), or a zip holding one such folder when ``target`` ends in ``.zip``.
+    ``progress`` is told ``(files written, files in all)`` after each document's file."""
     if target.exists():
         raise PackageExists(str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.suffix.lower() != ".zip":
-        _write_folder(app, dnr, target, now or datetime.now(UTC))
+        _write_folder(app, dnr, target, now or datetime.now(UTC), progress)
         return target
     with tempfile.TemporaryDirectory(dir=target.parent) as staging:
         folder = Path(staging) / target.stem
-        _write_folder(app, dnr, folder, now or datetime.now(UTC))
+        _write_folder(app, dnr, folder, now or datetime.now(UTC), progress)
         with zipfile.ZipFile(target, "x", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(folder.rglob("*")):
                 archive.write(path, path.relative_to(staging).as_posix())
     return target
 
 
-def _write_folder(app: Diarium, dnr: str, root: Path, now: datetime) -> None:
+def _write_folder(app: Diarium, dnr: str, root: Path, now: datetime,
+                  progress: FilesWritten | None = None) -> None:
     package = json_package(app, dnr, now=now)
+    files = sum(len(document["files"]) for document in package["documents"])
     root.mkdir(parents=True)
     listed: dict[str, list[dict[str, Any]]] = {"Documentation": [], "Schemas": [],
                                                 "Representations": []}
@@ -101,6 +108,8 @@ def _write_folder(app: Diarium, dnr: str, root: Path, now: datetime) -> None:
                                     f["recorded_at"] or f["attached_on"])
             entry["id"] = f"file-d{document['number']}-v{f['version']}"
             listed["Representations"].append(entry)
+            if progress is not None:
+                progress(len(listed["Representations"]), files)
     xml = ET.tostring(erms.erms_element(package, "../../schemas/ERMS_v3.xsd"),
                       encoding="utf-8", xml_declaration=True)
     descriptive = _put_bytes(root, ERMS_PATH, xml, "application/xml", created)

@@ -27,8 +27,12 @@ def verify(args: argparse.Namespace) -> None:
         if args.expect_position is None or args.expect_hash is None:
             sys.exit("diarium: give --expect-position and --expect-hash together")
         head = (args.expect_position, args.expect_hash)
+    from diarium.web.cli.progress import Progress
+
     app = _app(args)
-    report = verify_chain(app, expect_head=head)
+    with Progress("verify", total=app.recorder.max_notification_id() or 0,
+                  unit="events") as shown:
+        report = verify_chain(app, expect_head=head, progress=shown.reach)
     files = app.files.verify() if args.files else None  # reads every stored byte
     if args.json:
         result = report.as_dict()
@@ -68,9 +72,12 @@ def export(args: argparse.Namespace) -> None:
         sys.exit(f"diarium: no case {args.dnr}")
     if args.package:
         from diarium.cases.outbound.package import PackageExists, write_package
+        from diarium.web.cli.progress import Progress
 
         try:
-            written = write_package(app, args.dnr, Path(args.package))
+            with Progress(f"export {args.dnr}", unit="files") as shown:
+                written = write_package(app, args.dnr, Path(args.package),
+                                        progress=shown.reach_of)
         except PackageExists:
             sys.exit(f"diarium: {args.package} exists; a package is never written over")
         print(f"diarium: wrote the package of {args.dnr} to {written}")

@@ -65,18 +65,23 @@ DEMO_PEOPLE = (
 def demo(args: argparse.Namespace) -> None:
     """Load the demo cases (a store that has them already is left as it is) and print, every
     time, fresh tokens to sign in with (the demo's earlier tokens are revoked)."""
-    from diarium.cases.demo.cases import load_demo
+    from diarium.cases.demo.cases import DEMO_STEPS, load_demo
     from diarium.cases.demo.recent import load_recent
     from diarium.domain.rules import RuleViolation
+    from diarium.web.cli.progress import Progress
 
     diarium = init_db(args.database_url)
+    shown = Progress("demo", total=DEMO_STEPS + 1, unit="steps")
     try:
-        dnrs = load_demo(diarium)
+        dnrs = load_demo(diarium, step=shown.update)
     except RuleViolation as refused:
+        shown.close()
         print(f"diarium: demo already loaded ({refused})")
     else:
-        print(f"diarium: loaded {len(dnrs)} demo cases: {', '.join(dnrs)}")
         recent = load_recent(diarium)  # the notice board: a meeting posted, one called
+        shown.update()
+        shown.close()
+        print(f"diarium: loaded {len(dnrs)} demo cases: {', '.join(dnrs)}")
         print(f"diarium: on the notice board (/anslagstavla): {recent['held']}, "
               f"{recent['upcoming']}")
     print_demo_tokens(diarium)
