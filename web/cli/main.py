@@ -147,6 +147,10 @@ def main(argv: list[str] | None = None) -> None:
 
     register_file_commands(commands)  # files collect
 
+    from diarium.web.cli.importing import register as register_import_command
+
+    register_import_command(commands)  # import FILE (docs/import.md)
+
     args = parser.parse_args(argv)
     args.run(args)
 
