@@ -10,10 +10,15 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import groupby, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
+from eventsourcing.application import project_aggregate
+from sqlalchemy import select
+
+from diarium.cases.store.event_rows import decoded
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.body.paragraph_year import ParagraphYear
@@ -107,39 +112,43 @@ class Importer:
     def validate(self, rows: Iterable[dict[str, str]], tick: Tick = lambda n: None) -> Plan:
         """Check every row: its values, its dnr (format of its series, once in the file,
         new or imported already with the same data) and the case it makes by the domain's
-        rules (dates not in the future, bodies set up, § and delegation points)."""
+        rules (dates not in the future, bodies set up, § and delegation points). Rows are
+        taken in chunks: the cases a chunk's dnrs name are read in one query."""
         plan, seen = Plan(), set[str]()
         touched = _Touched(self.app, self.app.today(), self.by)
-        for number, row in enumerate(rows, start=1):
-            try:
-                legacy = parse_case(number, row, self.files_root)
-                if legacy.dnr in seen:
-                    raise Faulty("dnr", f"{legacy.dnr} står på mer än en rad")
-                seen.add(legacy.dnr)
-                if self.app._exists(case_id(legacy.dnr)):
-                    if not self._same(legacy):
-                        raise Faulty("dnr", f"{legacy.dnr} är redan registrerat med andra "
-                                            "uppgifter")
-                    plan.skipped += 1
-                else:
-                    self._build(legacy, touched, [None] * len(legacy.documents), dry=True)
-                    plan.cases.append(legacy)
-            except Faulty as fault:
-                plan.faults.append(Fault(number, fault.column, fault.reason))
-            tick(1)
+        numbered = enumerate(rows, start=1)
+        while chunk := list(islice(numbered, self.batch)):
+            parsed: list[tuple[int, LegacyCase | Faulty]] = []
+            for number, row in chunk:
+                try:
+                    parsed.append((number, parse_case(number, row, self.files_root)))
+                except Faulty as fault:
+                    parsed.append((number, fault))
+            stored = stored_cases(
+                self.app, [c.dnr for _, c in parsed if isinstance(c, LegacyCase)])
+            for number, legacy in parsed:
+                try:
+                    if isinstance(legacy, Faulty):
+                        raise legacy
+                    self._check(legacy, stored.get(legacy.dnr), seen, touched, plan)
+                except Faulty as fault:
+                    plan.faults.append(Fault(number, fault.column, fault.reason))
+            tick(len(chunk))
         return plan
 
-    def _same(self, legacy: LegacyCase) -> bool:
-        """Whether the stored case is the one this row imported before."""
-        case = self.app.view_case(legacy.dnr)
-        ended = {Status.CLOSED: case.closed_on, Status.CANCELLED: case.cancelled_on}
-        return (
-            case.title, case.responsible_body, case.registered_on, case.officer, case.status,
-            ended.get(case.status), len(case.documents), len(case.decisions),
-        ) == (
-            legacy.title, legacy.body, legacy.registered_on, legacy.officer, legacy.status,
-            legacy.closed_on, len(legacy.documents), len(legacy.decisions),
-        )
+    def _check(self, legacy: LegacyCase, stored: Case | None, seen: set[str],
+               touched: _Touched, plan: Plan) -> None:
+        """Plan the row's case: skipped when ``stored`` is it, else built (dry)."""
+        if legacy.dnr in seen:
+            raise Faulty("dnr", f"{legacy.dnr} står på mer än en rad")
+        seen.add(legacy.dnr)
+        if stored is None:
+            self._build(legacy, touched, [None] * len(legacy.documents), dry=True)
+            plan.cases.append(legacy)
+        elif _same(stored, legacy):
+            plan.skipped += 1
+        else:
+            raise Faulty("dnr", f"{legacy.dnr} är redan registrerat med andra uppgifter")
 
     # -- writing ----------------------------------------------------------------------
 
@@ -147,7 +156,7 @@ class Importer:
         """Write ``cases`` (validated) in batches; the number written."""
         for start in range(0, len(cases), self.batch):
             batch = cases[start:start + self.batch]
-            files = [[self._stored(d.path) for d in c.documents] for c in batch]
+            files = [[self._file(d.path) for d in c.documents] for c in batch]
 
             def attempt(batch: list[LegacyCase] = batch,
                         files: list[list[StoredFile | None]] = files) -> None:
@@ -159,7 +168,7 @@ class Importer:
             tick(len(batch))
         return len(cases)
 
-    def _stored(self, path: Path | None) -> StoredFile | None:
+    def _file(self, path: Path | None) -> StoredFile | None:
         """The file kept in the store (checked as an upload is), for its document."""
         if path is None:
             return None
@@ -237,3 +246,36 @@ class Importer:
             delegate=decision.maker, delegation_point=decision.reference, historical=source,
         ), by, today)
         body.record_delegated_decision(delegated, on_case.number, by, today)
+
+
+def _same(case: Case, legacy: LegacyCase) -> bool:
+    """Whether the stored ``case`` is the one this row imported before."""
+    ended = {Status.CLOSED: case.closed_on, Status.CANCELLED: case.cancelled_on}
+    return (
+        case.title, case.responsible_body, case.registered_on, case.officer, case.status,
+        ended.get(case.status), len(case.documents), len(case.decisions),
+    ) == (
+        legacy.title, legacy.body, legacy.registered_on, legacy.officer, legacy.status,
+        legacy.closed_on, len(legacy.documents), len(legacy.decisions),
+    )
+
+
+def stored_cases(app: Diarium, dnrs: list[str]) -> dict[str, Case]:
+    """The cases stored under ``dnrs`` (those that are), read in one query and replayed."""
+    ids = {case_id(dnr): dnr for dnr in dnrs}
+    if not ids:
+        return {}
+    events = app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+    query = (
+        select(events.c.originator_id, events.c.originator_version, events.c.topic,
+               events.c.state)
+        .where(events.c.originator_id.in_(list(ids)))
+        .order_by(events.c.originator_id, events.c.originator_version)
+    )
+    with app.recorder.datastore.engine.connect() as conn:  # type: ignore[attr-defined]
+        rows = conn.execute(query).all()
+    found: dict[str, Case] = {}
+    for originator, group in groupby(rows, key=lambda row: row[0]):
+        history = [decoded(app, *row) for row in group]
+        found[ids[UUID(str(originator))]] = project_aggregate(None, history)
+    return found
