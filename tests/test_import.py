@@ -75,7 +75,7 @@ def test_dry_run_reports_and_writes_nothing(
     before = diarium.recorder.max_notification_id()
     assert run(database_url, str(example), "--dry-run") == 0
     out = capsys.readouterr().out
-    assert "3 nya ärenden" in out and "inget skrevs" in out
+    assert "4 nya ärenden" in out and "inget skrevs" in out
     assert diarium.recorder.max_notification_id() == before
 
 
@@ -105,6 +105,10 @@ def assert_imported(diarium: Diarium) -> None:
     cancelled = diarium.get_case("12-2020")
     assert (cancelled.status, cancelled.cancelled_on) == ("cancelled", date(2020, 1, 9))
 
+    secret = diarium.get_case("13-2020")  # marked secret in the write that registers it
+    assert (secret.public_title, secret.secrecy.statute) == ("Orosanmälan", "OSL 26:1")
+    assert secret.secrecy.marked_on == date(2020, 1, 10)
+
 
 def _admin():  # type: ignore[no-untyped-def]
     from diarium.domain.actor import Actor
@@ -116,13 +120,13 @@ def test_import_keeps_old_dnrs_and_dates_and_a_rerun_adds_nothing(
     diarium: Diarium, database_url: str, example: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(database_url, str(example)) == 0
-    assert "3 ärenden importerade" in capsys.readouterr().out
+    assert "4 ärenden importerade" in capsys.readouterr().out
     assert_imported(diarium)
     after = diarium.recorder.max_notification_id()
 
     assert run(database_url, str(example)) == 0
     out = capsys.readouterr().out
-    assert "0 nya ärenden, 3 redan importerade" in out
+    assert "0 nya ärenden, 4 redan importerade" in out
     assert diarium.recorder.max_notification_id() == after
 
     changed = example.with_name("changed.csv")

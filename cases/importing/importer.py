@@ -26,7 +26,7 @@ from diarium.domain.case.aggregate import Case
 from diarium.domain.case.decisions import RecordDecision
 from diarium.domain.case.documents import RegisterDocument
 from diarium.domain.case.lifecycle import CancelCase, CloseCase
-from diarium.domain.case.terms import DecisionKind, Status, StoredFile
+from diarium.domain.case.terms import DecisionKind, SecrecyMarking, Status, StoredFile
 from diarium.domain.dnr import case_id
 from diarium.domain.meeting.commands import RecordDelegatedDecision
 from diarium.domain.meeting.terms import BodyNotFound
@@ -190,10 +190,12 @@ class Importer:
             year, sequence = dnr_format.parse(dnr)
         with at("body"):
             touched.body(legacy.body)
-        with at("registered_on"):
+        with at("secrecy" if legacy.secrecy else "registered_on"):
             case: Case = Case.register(
                 dnr=dnr, series=legacy.series, year=year, sequence=sequence,
                 title=legacy.title, responsible_body=legacy.body, officer=legacy.officer,
+                public_title=legacy.public_title,
+                secrecy=SecrecyMarking(legacy.secrecy) if legacy.secrecy else None,
                 registered_on=legacy.registered_on, by=by, today=today,
                 migrated=True, migrated_source=source.source,
             )
@@ -253,10 +255,12 @@ def _same(case: Case, legacy: LegacyCase) -> bool:
     ended = {Status.CLOSED: case.closed_on, Status.CANCELLED: case.cancelled_on}
     return (
         case.title, case.responsible_body, case.registered_on, case.officer, case.status,
-        ended.get(case.status), len(case.documents), len(case.decisions),
+        ended.get(case.status), len(case.documents), len(case.decisions), case.public_title,
+        case.secrecy.statute if case.secrecy else None,
     ) == (
         legacy.title, legacy.body, legacy.registered_on, legacy.officer, legacy.status,
-        legacy.closed_on, len(legacy.documents), len(legacy.decisions),
+        legacy.closed_on, len(legacy.documents), len(legacy.decisions), legacy.public_title,
+        legacy.secrecy,
     )
 
 

@@ -19,6 +19,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "dnr": ("dnr", "diarienummer"),
     "series": ("series", "serie"),
     "title": ("title", "ärendemening", "rubrik"),
+    "public_title": ("public_title", "offentlig rubrik", "offentlig ärendemening"),
+    "secrecy": ("secrecy", "sekretess"),
     "registered_on": ("registered_on", "registrerad", "registreringsdatum"),
     "body": ("body", "nämnd", "ansvarig nämnd"),
     "officer": ("officer", "handläggare"),
@@ -97,6 +99,8 @@ class LegacyCase:
     closed_on: date | None
     documents: tuple[LegacyDocument, ...] = field(default=())
     decisions: tuple[LegacyDecision, ...] = field(default=())
+    public_title: str | None = None  # what the public sees of a secret case's title
+    secrecy: str | None = None  # the statute (e.g. "OSL 25:1") the case is secret under
 
 
 def read_rows(path: Path, file_format: str | None = None,
@@ -175,6 +179,7 @@ def parse_case(number: int, row: dict[str, str], files_root: Path) -> LegacyCase
         text["body"], text.get("officer") or None, status, closed_on,
         tuple(_document(e, files_root) for e in _entries(text.get("documents", ""))),
         tuple(_decision(e, registered_on) for e in _entries(text.get("decisions", ""))),
+        text.get("public_title") or None, text.get("secrecy") or None,
     )
 
 
