@@ -74,8 +74,10 @@ def test_dry_run_reports_and_writes_nothing(
 ) -> None:
     before = diarium.recorder.max_notification_id()
     assert run(database_url, str(example), "--dry-run") == 0
-    out = capsys.readouterr().out
-    assert "4 nya ärenden" in out and "inget skrevs" in out
+    shown = capsys.readouterr()
+    assert "4 nya ärenden" in shown.out and "inget skrevs" in shown.out
+    # progress on stderr: plain lines when not a terminal, with rate and ETA
+    assert "kontrollerar: [" in shown.err and "4/4" in shown.err and "ETA" in shown.err
     assert diarium.recorder.max_notification_id() == before
 
 

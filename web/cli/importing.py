@@ -15,6 +15,7 @@ def run_import(args: argparse.Namespace) -> None:
     ``--dry-run``). Exits 1 when a row is at fault."""
     from diarium.cases.importing.importer import Importer
     from diarium.cases.importing.legacy import Faulty, read_rows
+    from diarium.domain.rules import RuleViolation
     from diarium.web.cli.main import init_db
 
     path = Path(args.file)
@@ -41,7 +42,11 @@ def run_import(args: argparse.Namespace) -> None:
         print("diarium: provkörning (--dry-run): inget skrevs")
         return
     with progress("importerar", len(plan.cases)) as shown:
-        written = importer.write(plan.cases, shown.advance)
+        try:
+            written = importer.write(plan.cases, shown.advance)
+        except (Faulty, RuleViolation) as refused:  # the store changed since the check
+            sys.exit(f"diarium: avbrutet efter {shown.done} ärenden: {refused}; kör igen "
+                     "(det som redan skrevs hoppas över)")
     print(f"diarium: {written} ärenden importerade")
 
 
