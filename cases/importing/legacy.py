@@ -178,7 +178,8 @@ def parse_case(number: int, row: dict[str, str], files_root: Path) -> LegacyCase
         number, text["dnr"], text.get("series") or DEFAULT_SERIES, text["title"], registered_on,
         text["body"], text.get("officer") or None, status, closed_on,
         tuple(_document(e, files_root) for e in _entries(text.get("documents", ""))),
-        tuple(_decision(e, registered_on) for e in _entries(text.get("decisions", ""))),
+        tuple(_decision(e, registered_on, closed_on)
+              for e in _entries(text.get("decisions", ""))),
         text.get("public_title") or None, text.get("secrecy") or None,
     )
 
@@ -210,7 +211,7 @@ def _document(parts: list[str], files_root: Path) -> LegacyDocument:
     return LegacyDocument(_date(day, "documents"), kind, counterpart or None, description, path)
 
 
-def _decision(parts: list[str], registered_on: date) -> LegacyDecision:
+def _decision(parts: list[str], registered_on: date, closed_on: date | None) -> LegacyDecision:
     if len(parts) < 4 or not all(parts[:4]):
         raise Faulty("decisions", "ett beslut är datum|nämnd eller delegat|§ eller "
                                   "delegationspunkt|text")
@@ -218,4 +219,6 @@ def _decision(parts: list[str], registered_on: date) -> LegacyDecision:
                               "|".join(parts[3:]))
     if decision.day < registered_on:
         raise Faulty("decisions", f"beslutet {decision.day} ligger före registreringen")
+    if closed_on is not None and decision.day > closed_on:
+        raise Faulty("decisions", f"beslutet {decision.day} ligger efter avslutet {closed_on}")
     return decision
