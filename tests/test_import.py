@@ -175,3 +175,19 @@ def test_xlsx_and_semicolon_csv_are_read_alike(
                "legacy-diary.csv") == 0
     assert run(database_url, str(semicolon), "--source", "legacy-diary.csv") == 0
     assert_imported(diarium)
+
+
+def test_imported_cases_reach_the_public_diary_with_their_dates_and_secrecy(
+    app, client_as, database_url: str, example: Path  # type: ignore[no-untyped-def]
+) -> None:
+    assert run(database_url, str(example)) == 0
+    app.extensions["diarium_projector"].catch_up()
+    public = client_as(None)  # no token: the public
+
+    listed = public.get("/diarium?from=2019-03-01&to=2019-03-31").get_data(as_text=True)
+    assert "1310-2019" in listed and "1311-2019" in listed and "13-2020" not in listed
+    page = public.get("/diarium/1310-2019").get_data(as_text=True)
+    assert "Regional avfallsplan" in page and "2019-03-04" in page
+    for path in ("/diarium?q=Orosanmälan", "/diarium/13-2020"):
+        shown = public.get(path).get_data(as_text=True)
+        assert "Orosanmälan" in shown and "Kim Andersson" not in shown, path
