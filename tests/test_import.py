@@ -18,22 +18,23 @@ from tests.files_support import pdf_bytes
 EXAMPLE = Path(__file__).parent.parent / "docs" / "import" / "legacy-diary.csv"
 HEADING = "dnr,title,registered_on,body,officer,status,closed_on,documents,decisions"
 GOOD = "1-2021,Ett bra ärende,2021-02-01,RS,,pågående,,,"
-# row → (its text, the column at fault, a word of the reason); row 1 is GOOD, row 10 too
+# row (as a spreadsheet numbers it: the heading is 1, GOOD is 2) → (its text, the column
+# at fault, a word of the reason); row 11 is good too
 FAULTY = {
-    2: ("2-2021,Framtida,2999-01-01,RS,,pågående,,,", "registered_on", "no-future-date"),
-    3: ("3-2021,Okänd nämnd,2021-02-01,XX,,pågående,,,", "body", "XX"),
-    4: ("RS 2021/4,Fel format,2021-02-01,RS,,pågående,,,", "dnr", "dnr-format"),
-    5: ("5-2021,Vilande,2021-02-01,RS,,vilande,,,", "status", "vilande"),
-    6: ("6-2021,Fil saknas,2021-02-01,RS,,pågående,,2021-02-01|in|A|Brev|saknas.pdf,",
+    3: ("2-2021,Framtida,2999-01-01,RS,,pågående,,,", "registered_on", "no-future-date"),
+    4: ("3-2021,Okänd nämnd,2021-02-01,XX,,pågående,,,", "body", "XX"),
+    5: ("RS 2021/4,Fel format,2021-02-01,RS,,pågående,,,", "dnr", "dnr-format"),
+    6: ("5-2021,Vilande,2021-02-01,RS,,vilande,,,", "status", "vilande"),
+    7: ("6-2021,Fil saknas,2021-02-01,RS,,pågående,,2021-02-01|in|A|Brev|saknas.pdf,",
         "documents", "saknas.pdf"),
-    7: ("7-2021,Avslutad före,2021-02-01,RS,,avslutat,2021-01-01,,", "closed_on", "före"),
-    8: ("1-2021,Dubblett,2021-02-01,RS,,pågående,,,", "dnr", "mer än en rad"),
-    9: ("9-2021,Okänd punkt,2021-02-01,RS,,pågående,,,2021-03-01|Regiondirektören|9.9|Beslut",
+    8: ("7-2021,Avslutad före,2021-02-01,RS,,avslutat,2021-01-01,,", "closed_on", "före"),
+    9: ("1-2021,Dubblett,2021-02-01,RS,,pågående,,,", "dnr", "mer än en rad"),
+    10: ("9-2021,Okänd punkt,2021-02-01,RS,,pågående,,,2021-03-01|Regiondirektören|9.9|Beslut",
         "decisions", "delegation-point-unknown"),
-    10: ("10-2021,Paragraf,2021-02-01,RS,,pågående,,,2021-03-01|RS|5|Beslut", "", ""),
-    11: ("11-2021,Samma paragraf,2021-02-01,RS,,pågående,,,2021-03-02|RS|5|Beslut",
+    11: ("10-2021,Paragraf,2021-02-01,RS,,pågående,,,2021-03-01|RS|5|Beslut", "", ""),
+    12: ("11-2021,Samma paragraf,2021-02-01,RS,,pågående,,,2021-03-02|RS|5|Beslut",
          "decisions", "paragraph-taken"),
-    12: ("12-2021,Beslut efter,2021-02-01,RS,,avslutat,2021-02-02,,2021-03-02|RS|6|Beslut",
+    13: ("12-2021,Beslut efter,2021-02-01,RS,,avslutat,2021-02-02,,2021-03-02|RS|6|Beslut",
          "decisions", "efter avslutet"),
 }
 
@@ -140,7 +141,7 @@ def test_import_keeps_old_dnrs_and_dates_and_a_rerun_adds_nothing(
     changed = example.with_name("changed.csv")
     changed.write_text(example.read_text().replace("Felregistrerad", "Annan"))
     assert run(database_url, str(changed)) == 1
-    assert "rad 3, dnr: 12-2020 är redan registrerat med andra uppgifter" in (
+    assert "rad 4, dnr: 12-2020 är redan registrerat med andra uppgifter" in (
         capsys.readouterr().out)
 
 

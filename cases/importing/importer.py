@@ -116,7 +116,7 @@ class Importer:
         taken in chunks: the cases a chunk's dnrs name are read in one query."""
         plan, seen = Plan(), set[str]()
         touched = _Touched(self.app, self.app.today(), self.by)
-        numbered = enumerate(rows, start=1)
+        numbered = enumerate(rows, start=2)  # as a spreadsheet numbers them
         while chunk := list(islice(numbered, self.batch)):
             parsed: list[tuple[int, LegacyCase | Faulty]] = []
             for number, row in chunk:

@@ -45,7 +45,8 @@ DIRECTIONS: dict[str, Direction] = {
 
 @dataclass(frozen=True)
 class Fault:
-    """Why row ``row`` (1 = the first case, after the heading) cannot be imported."""
+    """Why row ``row`` cannot be imported (numbered as a spreadsheet shows it: the heading
+    is row 1, the first case row 2)."""
 
     row: int
     column: str
