@@ -155,6 +155,9 @@ def main(argv: list[str] | None = None) -> None:
     from diarium.web.cli.backup import register as register_backup_commands
 
     register_backup_commands(commands)  # backup DEST, restore SRC (docs/deployment.md)
+    from diarium.web.cli.importing import register as register_import_command
+
+    register_import_command(commands)  # import FILE (docs/import.md)
 
     args = parser.parse_args(argv)
     args.run(args)

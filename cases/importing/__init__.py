@@ -1,0 +1,1 @@
+"""Importing a legacy diary (docs/import.md)."""
