@@ -12,6 +12,7 @@ import hmac
 import logging
 import os
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,33 +36,55 @@ TOKEN_VARIABLE = "DIARIUM_METRICS_TOKEN"
 MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 log = logging.getLogger(__name__)
 
-REQUESTS = Counter("diarium_http_requests", "HTTP requests answered",
-                   ["route", "method", "status"])
-DURATION = Histogram("diarium_http_request_duration_seconds", "Time to answer a request",
-                     ["route", "method"],
-                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-COMMANDS = Counter("diarium_commands", "Commands by outcome: recorded, refused (with the "
-                   "rule), invalid, conflict or failed", ["command", "outcome", "rule"])
-UNAVAILABLE = Counter("diarium_http_unavailable", "503 answers by problem type", ["problem"])
-STORE_ERRORS = Counter("diarium_store_errors", "Requests the event store failed (503)")
-BATCHES = Histogram("diarium_group_commit_batch_size", "Registrations per group commit",
-                    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 200))
-group_commit.BATCH_OBSERVERS.append(BATCHES.observe)
+class Instruments:
+    """This process's counters and histograms. Made on first use, not on import: in
+    multiprocess mode each writes a file in ``PROMETHEUS_MULTIPROC_DIR`` (made by gunicorn's
+    master, web/gunicorn_conf.py), which the ``diarium`` command's other processes leave
+    alone."""
+
+    def __init__(self) -> None:
+        directory = os.environ.get(MULTIPROCESS_VARIABLE)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        self.requests = Counter("diarium_http_requests", "HTTP requests answered",
+                                ["route", "method", "status"])
+        self.duration = Histogram(
+            "diarium_http_request_duration_seconds", "Time to answer a request",
+            ["route", "method"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+        self.commands = Counter(
+            "diarium_commands", "Commands by outcome: recorded, refused (with the rule), "
+            "invalid, conflict, denied, not-found or failed", ["command", "outcome", "rule"])
+        self.unavailable = Counter("diarium_http_unavailable", "503 answers by problem type",
+                                   ["problem"])
+        self.store_errors = Counter("diarium_store_errors",
+                                    "Requests the event store failed (503)")
+        self.batches = Histogram("diarium_group_commit_batch_size",
+                                 "Registrations per group commit",
+                                 buckets=(1, 2, 4, 8, 16, 32, 64, 128, 200))
+        group_commit.BATCH_OBSERVERS.append(self.batches.observe)
+
+
+@cache
+def instruments() -> Instruments:
+    """This process's instruments (made once)."""
+    return Instruments()
 
 
 def count_request(route: str, method: str, status: int, seconds: float,
                   problem_type: str | None) -> None:
     """Count one answered request (``route``: its URL rule)."""
-    REQUESTS.labels(route, method, str(status)).inc()
-    DURATION.labels(route, method).observe(seconds)
+    made = instruments()
+    made.requests.labels(route, method, str(status)).inc()
+    made.duration.labels(route, method).observe(seconds)
     if status == 503:
-        UNAVAILABLE.labels(problem_type or "unknown").inc()
+        made.unavailable.labels(problem_type or "unknown").inc()
         if problem_type == "store-unavailable":
-            STORE_ERRORS.inc()
+            made.store_errors.inc()
 
 
 def count_command(command: str, outcome: str, rule: str = "") -> None:
-    COMMANDS.labels(command, outcome, rule).inc()
+    """Count one command by its outcome (and the rule that refused it)."""
+    instruments().commands.labels(command, outcome, rule).inc()
 
 
 class StoreCollector:
@@ -148,6 +171,7 @@ def _allowed(expected: str) -> bool:
 
 def init_metrics(app: Flask) -> None:
     """``GET /metrics``, for a bearer of ``DIARIUM_METRICS_TOKEN`` (else 404 or 401)."""
+    instruments()
 
     @app.get("/metrics")
     @public  # its own token, not an API token (checked here)
