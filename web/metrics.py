@@ -177,6 +177,21 @@ def init_metrics(app: Flask) -> None:
     @public  # its own token, not an API token (checked here)
     @own_credentials
     def metrics() -> Response:
+        """Prometheus metrics.
+        ---
+        get:
+          summary: Prometheus metrics, for the bearer of DIARIUM_METRICS_TOKEN (not an API token)
+          responses:
+            "200":
+              description: The metrics in Prometheus' text format
+              content: {text/plain: {schema: {type: string}}}
+            "401":
+              description: Not the metrics token
+              content: {application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}}
+            "404":
+              description: DIARIUM_METRICS_TOKEN is not set (metrics are not served)
+              content: {application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}}
+        """
         expected = current_app.config.get(TOKEN_VARIABLE) or os.environ.get(TOKEN_VARIABLE)
         if not expected:
             return problem(404, "not-found", "Not found",

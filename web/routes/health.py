@@ -49,7 +49,18 @@ def schema_gaps(app: Any) -> list[str]:
 @api.get("/healthz")
 @public
 def healthz() -> Response:
-    """Liveness: 200 while the process answers and reaches the store."""
+    """Liveness: 200 while the process answers and reaches the store.
+    ---
+    get:
+      summary: Liveness (the process answers and reaches the store; the projections' positions)
+      responses:
+        "200":
+          description: Alive
+          content: {application/json: {schema: {type: object}}}
+        "503":
+          description: The store cannot be reached (store-unavailable)
+          content: {application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}}
+    """
     try:
         current_app.extensions["diarium"].is_reachable()
     except Exception:  # any failure to reach the store is "unhealthy"; no details leak
@@ -66,7 +77,20 @@ def healthz() -> Response:
 @public
 def readyz() -> Response:
     """Readiness: 200 when the store answers, its schema is current, and every projection is
-    free of failures and within ``DIARIUM_READY_MAX_LAG`` events of the log's head."""
+    free of failures and within ``DIARIUM_READY_MAX_LAG`` events of the log's head.
+    ---
+    get:
+      summary: Readiness (store reachable, schema current, projections within the lag)
+      responses:
+        "200":
+          description: Ready to serve
+          content: {application/json: {schema: {type: object}}}
+        "503":
+          description: >-
+            Not ready: store-unavailable, not-ready (schema or lag; see reasons) or
+            projection-failed
+          content: {application/problem+json: {schema: {$ref: "#/components/schemas/Problem"}}}
+    """
     app = current_app.extensions["diarium"]
     projector = current_app.extensions["diarium_projector"]
     try:
