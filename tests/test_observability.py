@@ -4,6 +4,7 @@ workers, prometheus-client's multiprocess mode) with JSON logs, driven over loop
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +13,11 @@ from typing import Any
 
 import pytest
 import requests
+from prometheus_client import REGISTRY
 
+from diarium.web.observability import commands_log
+from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture: diarium)
+from tests.desk_support import signed_in_clients, submit  # noqa: F401 (desk_as)
 from tests.live_server import serving
 from tests.test_gunicorn import token  # noqa: F401 (the fixture)
 
@@ -140,3 +145,33 @@ def test_the_metrics_directory_is_made_and_removed(monkeypatch: pytest.MonkeyPat
     gunicorn_conf.on_starting(None)
     gunicorn_conf.on_exit(None)
     assert named.is_dir() and not list(named.iterdir())
+
+
+def test_the_desks_commands_are_counted_and_logged(diarium: Any, desk_as: Any) -> None:
+    """A form sent on the staff's desk is a command like the API's: counted by outcome (a
+    refusal with its rule) and logged with the events it saved."""
+    seen: list[logging.LogRecord] = []
+    catcher = logging.Handler()
+    catcher.emit = seen.append  # type: ignore[method-assign]
+    commands_log.addHandler(catcher)
+    refused = {"command": "ClassifyCase", "outcome": "refused",
+               "rule": "classification-unchanged"}
+    before = REGISTRY.get_sample_value("diarium_commands_total", refused) or 0
+    try:
+        registrar = desk_as("registrar", name="anna")
+        registered = submit(registrar, "/app/cases/register", {
+            "title": TITLE, "responsible_body": "RS", "officer": "olle"})
+        assert registered.status_code == 303
+        dnr = registered.headers["Location"].removeprefix("/app/cases/")
+        url = f"/app/cases/{dnr}/classification"
+        assert submit(registrar, url, {"classification": "2.3.1"}).status_code == 303
+        assert submit(registrar, url, {"classification": "2.3.1"}).status_code == 409
+    finally:
+        commands_log.removeHandler(catcher)
+    lines = [record.fields for record in seen]  # type: ignore[attr-defined]
+    assert [(f["command"], f["outcome"], f["rule"], f["dnr"]) for f in lines] == [
+        ("RegisterCase", "recorded", None, dnr), ("ClassifyCase", "recorded", None, dnr),
+        ("ClassifyCase", "refused", "classification-unchanged", dnr)]
+    assert "CaseRegistered" in lines[0]["event_types"]
+    assert lines[1]["event_types"] == ["CaseClassified"] and lines[2]["event_types"] == []
+    assert REGISTRY.get_sample_value("diarium_commands_total", refused) == before + 1

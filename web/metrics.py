@@ -123,7 +123,10 @@ class StoreCollector:
     def _webhooks(self) -> Iterator[Metric]:
         from diarium.cases.outbound.webhook_subscriptions import WebhookStore, deliveries
 
-        store = WebhookStore(self.app.extensions["diarium"])
+        store = self.app.extensions.get("diarium_webhooks")  # as web/routes/webhooks.py
+        if store is None or store.app is not self.app.extensions["diarium"]:
+            store = self.app.extensions["diarium_webhooks"] = WebhookStore(
+                self.app.extensions["diarium"])
         subscriptions = store.list()
         with store.engine.connect() as conn:
             retries = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(

@@ -82,10 +82,12 @@ def request_id() -> str:
 
 
 def _command_name() -> str | None:
-    """The command a command route takes (its view's ``command_schema``), else ``None``."""
+    """The command a command route takes (its view's ``command_schema``; a desk form's
+    ``desk_command``), else ``None``."""
     view = current_app.view_functions.get(request.endpoint or "")
     schema = getattr(view, "command_schema", None)
-    return schema.command.__name__ if schema is not None and request.method != "GET" else None
+    name = schema.command.__name__ if schema is not None else getattr(view, "desk_command", None)
+    return name if request.method not in ("GET", "HEAD") else None
 
 
 def _begin() -> None:
@@ -106,8 +108,8 @@ def _end_watch(_: BaseException | None = None) -> None:
 
 def _outcome(status: int, body: Any) -> tuple[str, str]:
     """(outcome, rule) of a command answered ``status``."""
-    rule = body.get("rule") if isinstance(body, dict) else None
-    if status < 300:
+    rule = g.get("refused_rule") or (body.get("rule") if isinstance(body, dict) else None)
+    if status < 400:  # 200, 201, 204; the desk's 303 to the page it leads to
         return "recorded", ""
     if status == 409:
         return ("refused", str(rule)) if rule else ("conflict", "")
@@ -121,8 +123,9 @@ def _outcome(status: int, body: Any) -> tuple[str, str]:
 def _dnr(response: Response) -> str | None:
     dnr = (request.view_args or {}).get("dnr")
     location = response.headers.get("Location", "")
-    if dnr is None and location.startswith("/api/cases/"):
-        dnr = location.removeprefix("/api/cases/").split("/")[0]
+    for prefix in ("/api/cases/", "/app/cases/"):  # a registration's new case (API, desk)
+        if dnr is None and location.startswith(prefix):
+            dnr = location.removeprefix(prefix).split("/")[0] or None
     return dnr
 
 
@@ -141,7 +144,7 @@ def _finish(response: Response) -> Response:
         "duration_ms": round(seconds * 1000, 1), "dnr": _dnr(response)}
     command = g.get("command")
     if command:
-        body = response.get_json(silent=True) if problem else None
+        body = response.get_json(silent=True) if problem == "rule-violation" else None
         outcome, rule = _outcome(status, body)
         metrics.count_command(command, outcome, rule)
         position = response.headers.get("X-Diarium-Position")
