@@ -20,6 +20,7 @@ from diarium.cases.bodies import Bodies
 from diarium.cases.case_decisions import CaseDecisions
 from diarium.cases.files.service import Files
 from diarium.cases.meetings import Meetings
+from diarium.cases.saved_events import SavedEvents
 from diarium.cases.secret_read_log import SecretReadLog
 from diarium.cases.store.allocation_lock import AllocationLock
 from diarium.cases.store.group_commit import GroupCommit
@@ -159,6 +160,7 @@ class Diarium(Application[UUID]):
         if create_tables:
             self.files.store.create()
         self.secret_reads = SecretReadLog(self)  # who read which secret content of a case
+        self.saved_events = SavedEvents()  # the event types a request saved (its command log)
         self.bodies = Bodies(self)  # bodies, members, delegation (cases/bodies.py)
         self.meetings = Meetings(self, self.bodies)  # meetings, protocols (cases/meetings.py)
         # a decision on the case route: from a meeting, a delegate or historical
@@ -175,6 +177,11 @@ class Diarium(Application[UUID]):
     def handle(self, command: Any, by: Actor) -> Any:
         """Carry out ``command`` for ``by``: the handler its type names in ``handlers``."""
         return self.handlers[type(command)](command, by)
+
+    def notify(self, new_events: list[Any]) -> None:
+        """Overrides ``eventsourcing.application.Application.notify`` (9.5), a documented
+        hook called after every save: the saved types go to the requests watching them."""
+        self.saved_events.saw(new_events)
 
     def construct_repository(self) -> Repository[UUID]:
         """Extends ``eventsourcing.application.Application.construct_repository`` (9.5), a

@@ -23,16 +23,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(database_url: str, cwd: Path, workers: int = 2) -> Iterator[str]:
-    """The base URL of gunicorn serving ``database_url`` once it answers ``/healthz``."""
+def serving(database_url: str, cwd: Path, workers: int = 2, env: dict[str, str] | None = None,
+            log: Path | None = None) -> Iterator[str]:
+    """The base URL of gunicorn serving ``database_url`` once it answers ``/healthz``, with
+    ``env`` added to the environment and its output written to ``log`` if given."""
     port = free_port()
-    env = {**os.environ, "DIARIUM_DATABASE_URL": database_url}
+    env = {**os.environ, "DIARIUM_DATABASE_URL": database_url, **(env or {})}
+    output = log.open("wb") if log is not None else subprocess.PIPE
     process = subprocess.Popen(
         [sys.executable, "-m", "diarium.web.cli", "serve", "--port", str(port),
          "--workers", str(workers)],
         env=env,
         cwd=cwd,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
@@ -45,7 +48,8 @@ def serving(database_url: str, cwd: Path, workers: int = 2) -> Iterator[str]:
             except (requests.ConnectionError, requests.Timeout):  # not up yet, or busy booting
                 pass
             if process.poll() is not None:
-                pytest.fail(f"gunicorn exited: {process.stdout.read().decode()}")  # type: ignore[union-attr]
+                said = log.read_text() if log is not None else process.stdout.read().decode()  # type: ignore[union-attr]
+                pytest.fail(f"gunicorn exited: {said}")
             time.sleep(0.1)
         else:
             pytest.fail("gunicorn did not answer /healthz")
@@ -53,3 +57,5 @@ def serving(database_url: str, cwd: Path, workers: int = 2) -> Iterator[str]:
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+        if log is not None:
+            output.close()  # type: ignore[union-attr]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy
+from prometheus_client import REGISTRY
 
 from diarium.cases.application import Diarium
 from diarium.cases.tokens import TokenStore
@@ -101,16 +102,19 @@ def test_postgres_restart_gives_503_then_recovers(own_postgres) -> None:  # type
     assert client.post("/api/cases", json=CASE).status_code == 201
 
     _as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+    errors = REGISTRY.get_sample_value("diarium_store_errors_total") or 0  # web/metrics.py
     for request in (
         lambda: client.post("/api/cases", json=CASE),
         lambda: client.get("/api/cases/1-2020"),
         lambda: client.post("/api/cases/1-2020/close", json={}),
         lambda: client.get("/healthz"),
+        lambda: client.get("/readyz"),
     ):
         response = request()
         assert response.status_code == 503
         assert response.content_type == "application/problem+json"
         assert "postgres@" not in response.get_data(as_text=True)  # no connection details leak
+    assert REGISTRY.get_sample_value("diarium_store_errors_total") == errors + 5  # counted
 
     port = url.rsplit(":", 1)[1].split("/")[0]
     _as_postgres(

@@ -371,3 +371,16 @@ def test_no_secret_reaches_a_webhook(
     finally:
         worker.close()
         receiver.close()
+
+
+def test_the_metrics_hold_no_secret_nor_dnr(app: Any, world: dict[str, Any]) -> None:
+    """``/metrics`` (web/metrics.py, for its own token): after the world was built and
+    crawled, its labels name URL rules, command names and rule codes, never a dnr or text."""
+    catch_up(app)
+    assert not leaks(app.test_client(), urls(app, world["paragraph"]))[0]
+    app.config["DIARIUM_METRICS_TOKEN"] = "leak-test"
+    scraped = app.test_client().get("/metrics", headers={"Authorization": "Bearer leak-test"})
+    assert scraped.status_code == 200
+    text = scraped.get_data(as_text=True)
+    assert 'command="RegisterCase"' in text
+    assert MARK not in text.lower() and DNR not in text and OTHER not in text

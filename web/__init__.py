@@ -11,6 +11,7 @@ from diarium.cases.application import Diarium
 from diarium.web.api_docs import api as api_docs
 from diarium.web.auth import init_auth, public, secure_spec
 from diarium.web.desk import init_desk
+from diarium.web.observability import init_observability
 from diarium.web.openapi import build_spec
 from diarium.web.problems import problem, register_error_handlers
 from diarium.web.routes.access import api as access_api
@@ -20,6 +21,7 @@ from diarium.web.routes.cases import api as cases_api
 from diarium.web.routes.common import BoundedJSONProvider, JSONRequest
 from diarium.web.routes.feed import api as feed_api
 from diarium.web.routes.files import api as files_api
+from diarium.web.routes.health import api as health_api
 from diarium.web.routes.meetings import api as meetings_api
 from diarium.web.routes.problems import api as problems_api
 from diarium.web.routes.public import api as public_api
@@ -68,6 +70,7 @@ def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
     app.request_class = JSONRequest
     app.extensions["diarium"] = diarium or Diarium()
     register_error_handlers(app)
+    init_observability(app)  # request ids, metrics (/metrics), request and command logs
     app.before_request(refused_parameters)  # query and path parameters: web/text.py
     init_auth(app)  # every request authenticated; each route's declared roles enforced
     app.after_request(secure_headers)
@@ -83,6 +86,7 @@ def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
     app.register_blueprint(meetings_api)
     app.register_blueprint(problems_api)
     app.register_blueprint(api_docs)  # /api/docs: Swagger UI, served by the app
+    app.register_blueprint(health_api)  # /healthz, /readyz
     init_site(app)  # the public website: web/site/
     init_desk(app)  # the staff's pages under /app/ (after the API: its forms take its routes)
     init_registers(app, embedded_default=diarium is None)  # registers + projector
@@ -95,36 +99,6 @@ def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
         if not spec:
             spec.update(document_input_rules(secure_spec(app, build_spec(app))))
         return jsonify(spec)
-
-    @app.get("/healthz")
-    @public
-    def healthz() -> Response:
-        try:
-            app.extensions["diarium"].is_reachable()
-        except Exception:  # any failure to reach the store is "unhealthy"; no details leak
-            return problem(503, "store-unavailable", "Event store unavailable")
-        health: dict[str, Any] = {"status": "ok", "store": "reachable"}
-        try:  # the registers' projections: position and lag behind the log
-            health["projections"] = app.extensions["diarium_projector"].status()
-        except Exception:
-            health["projections"] = "unavailable"
-        return jsonify(health)
-
-    @app.get("/readyz")
-    @public
-    def readyz() -> Response:
-        """200 when the store answers and no projection recorded a failure or stopped."""
-        try:
-            app.extensions["diarium"].is_reachable()
-            failures = app.extensions["diarium_projector"].open_failures()
-        except Exception:  # the store (or the tracking tables) cannot be read: no details leak
-            return problem(503, "store-unavailable", "Event store unavailable")
-        if failures:
-            return problem(503, "projection-failed", "A projection could not apply events",
-                           "See `diarium projections status`; acknowledge with `diarium "
-                           "projections acknowledge NAME`.",
-                           projections=sorted({f["name"] for f in failures}))
-        return jsonify({"status": "ready", "store": "reachable", "projections": "ok"})
 
     @app.get("/static/<name>")
     @public  # the pages' stylesheets (their CSP allows no inline style)

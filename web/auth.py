@@ -109,6 +109,13 @@ def public(view: Any) -> Any:
     return _declare(view, Policy(public=True))
 
 
+def own_credentials(view: Any) -> Any:
+    """Declare a public route that checks a credential of its own in ``Authorization`` (not
+    an API token: ``/metrics``, web/metrics.py), so that header is left to it."""
+    view.own_credentials = True
+    return view
+
+
 def requires(*grants: str | Grant, body: Resolver | None = None) -> Callable[[Any], Any]:
     """Declare the roles (or grants) a route needs, and optionally the body it concerns."""
     resolved = tuple(Grant(g) if isinstance(g, str) else g for g in grants)
@@ -191,6 +198,8 @@ def forbidden(detail: str, needed: list[str]) -> Response:
 
 
 def _request_id() -> str:
+    if g.get("request_id"):  # the one this request got first (web/observability.py)
+        return g.request_id
     given = request.headers.get(REQUEST_ID_HEADER, "")
     cleaned = "".join(c for c in given if c.isprintable())[:100]
     return cleaned or str(uuid.uuid4())
@@ -216,6 +225,8 @@ def init_auth(app: Flask) -> None:
     @app.before_request
     def _enforce() -> Response | None:
         g.actor = None
+        if getattr(app.view_functions.get(request.endpoint or ""), "own_credentials", False):
+            return None
         header = request.headers.get("Authorization")
         desk = app.extensions.get("diarium_desk")  # the staff's pages (web/desk/)
         on_desk = desk is not None and desk.serves(request)

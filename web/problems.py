@@ -223,6 +223,19 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         "Driften: se `diarium projections status`; kvittera med `diarium projections "
         "acknowledge NAME`.",
     )),
+    "not-ready": _type((503,), (
+        "Not ready",
+        "The store's schema is not current (a table or column missing: `diarium db init` not "
+        "run since an upgrade, or a projection built by other code), or a projection lags "
+        "more than DIARIUM_READY_MAX_LAG events behind the log (/readyz); see reasons.",
+        "Operators: run `diarium db init`; see `diarium projections status`.",
+    ), (
+        "Inte redo",
+        "Lagringens schema är inte aktuellt (en tabell eller kolumn saknas, eller en "
+        "projektion byggd av annan kod), eller en projektion ligger mer än "
+        "DIARIUM_READY_MAX_LAG händelser efter loggen (/readyz); se reasons.",
+        "Driften: kör `diarium db init`; se `diarium projections status`.",
+    )),
     "internal-error": _type((500,), (
         "Internal error",
         "An unexpected error; it has been logged.",

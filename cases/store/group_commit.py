@@ -29,6 +29,8 @@ R = TypeVar("R")  # the outcome of one write
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 200  # writes per commit at most (a bound on one transaction's size)
+# told the size of every batch committed (the metrics' histogram, web/metrics.py)
+BATCH_OBSERVERS: list[Callable[[int], None]] = []
 
 
 class _Pending(Generic[I]):
@@ -121,6 +123,8 @@ class GroupCommit(Generic[K, I, R]):
             if batch:
                 self.batches += 1
                 self.written += len(batch)
+                for observe in BATCH_OBSERVERS:
+                    observe(len(batch))
             self._leading.discard(key)
             self._condition.notify_all()
 

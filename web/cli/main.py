@@ -43,7 +43,8 @@ def serve(args: argparse.Namespace) -> None:
         sys.executable, "-m", "gunicorn",
         "--bind", f"{args.host}:{args.port}",
         *gunicorn_options(args.workers, args.threads),
-        "--access-logfile", "-",
+        # metrics in multiprocess mode; request lines from the app (DIARIUM_LOG_FORMAT)
+        "--config", "python:diarium.web.gunicorn_conf",
         "diarium.web.wsgi:app",
     ]
     print(f"diarium: serving {url.split('@')[-1]} on http://{args.host}:{args.port}", flush=True)

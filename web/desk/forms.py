@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from flask import Flask, Response, current_app, flash, redirect, request, url_for
+from flask import Flask, Response, current_app, flash, g, redirect, request, url_for
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -269,6 +269,7 @@ def _form_view(form: CommandForm, schema: Any) -> Callable[..., Response]:
                 errors, status = {error.field: ["Ange datumet."]}, 422
             except RuleViolation as error:
                 errors, status = {error.field or GENERAL: [swedish_rule(error)]}, 409
+                g.refused_rule = error.rule.code  # counted (web/observability.py)
             except FileTooLarge:
                 errors, status = {"file": [_too_large_text()]}, 413
             except ConcurrentModification:
@@ -281,6 +282,7 @@ def _form_view(form: CommandForm, schema: Any) -> Callable[..., Response]:
         return _render(form, schema, path, values, errors, status)
 
     view.__name__ = view.__qualname__ = form.endpoint.replace(".", "_")
+    view.desk_command = schema.command.__name__  # type: ignore[attr-defined]  # its log line
     return view
 
 
