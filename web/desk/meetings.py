@@ -276,19 +276,19 @@ def delegated_values(form: MultiDict[str, str]) -> dict[str, Any]:
 
 SHAPED = (
     CommandForm("meetings.record_attendance", "Närvaro", receipt="Närvaron är antecknad.",
-               template="meeting_attendance.html", shape=attendance_values),
+                template="meeting_attendance.html", shape=attendance_values),
     CommandForm("meetings.add_agenda_items", "Lägg till flera punkter",
-               receipt="Punkterna är tillagda.", template="meeting_agenda.html",
-               shape=agenda_values),
+                receipt="Punkterna är tillagda.", template="meeting_agenda.html",
+                shape=agenda_values),
     CommandForm("meetings.record_procedure_step", "Beslutsgång och votering",
-               receipt="Beslutsgången är antecknad.", template="paragraph_procedure.html",
-               shape=procedure_values, after=_to_paragraph),
+                receipt="Beslutsgången är antecknad.", template="paragraph_procedure.html",
+                shape=procedure_values, after=_to_paragraph),
     CommandForm("meetings.send_extracts", "Protokollsutdrag skickade",
-               receipt="Utdragen är antecknade.", template="meeting_extracts.html",
-               shape=extracts_values),
+                receipt="Utdragen är antecknade.", template="meeting_extracts.html",
+                shape=extracts_values),
     CommandForm("meetings.report_delegated_decisions", "Anmäl delegationsbeslut",
-               receipt="Delegationsbesluten är anmälda.", template="paragraph_delegated.html",
-               shape=delegated_values, after=_to_paragraph),
+                receipt="Delegationsbesluten är anmälda.", template="paragraph_delegated.html",
+                shape=delegated_values, after=_to_paragraph),
 )
 
 
