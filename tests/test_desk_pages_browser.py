@@ -16,6 +16,8 @@ import pytest
 from diarium.cases.application import Diarium
 from diarium.cases.demo.cases import load_demo
 from diarium.cases.tokens import TokenStore
+from diarium.domain.actor import Actor
+from diarium.domain.case.secrecy import MarkDocumentSecret
 from diarium.projections.listings import LISTINGS
 from tests.browser_support import chromium_browser, violations  # noqa: F401
 from tests.live_server import serving
@@ -34,6 +36,9 @@ PAGES = [
     "/app/deadlines",
 ]
 
+FILED = "1338-2020"  # a demo case whose first document (the memo) has its file
+OUTSIDER: list[str] = []  # the token of an officer of other cases (set by ``desk``)
+
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
@@ -43,8 +48,14 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     url = f"sqlite:///{folder / 'desk.sqlite'}"
     diarium = Diarium(url, create_tables=True)
     load_demo(diarium)
+    # a document of the case marked secret, so that a reader without access meets its file's
+    # refusal (file_secret.html)
+    diarium.handle(MarkDocumentSecret(FILED, 1, statute="OSL 21:1", marking_body="RS"),
+                   Actor("registrator", roles=("registrar",)))
     token, _ = TokenStore.for_application(diarium).issue(
         name="Linda Ylivainio", roles=["registrar", "officer", "secretary", "auditor"])
+    OUTSIDER.append(TokenStore.for_application(diarium).issue(name="olle",
+                                                              roles=["officer"])[0])
     diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
     with serving(url, Path(folder)) as base:
         yield base, token
@@ -96,3 +107,53 @@ def test_an_invalid_filter_page_is_accessible(signed_in: Any, desk: tuple[str, s
     assert response is not None and response.status == 400
     assert "Ange ett datum som ÅÅÅÅ-MM-DD." in signed_in.content()
     assert violations(signed_in) == []
+
+
+def _checked(page: Any, status: int, heading: str) -> None:
+    """The page the browser landed on: ``status``, its one heading, no axe violations."""
+    assert page.locator("h1").inner_text().strip() == heading
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert violations(page) == [], heading
+
+
+def test_the_desks_refusals_and_errors_are_accessible(
+    browser: Any, signed_in: Any, desk: tuple[str, str]
+) -> None:
+    """Refused by the policy (403), not found (404), a form refused at its fields (422), a
+    form without its CSRF token (400) or without a session (401), a secret file (403): each a
+    Swedish page, in the desk's frame, with zero axe violations."""
+    base, _ = desk
+    missing = signed_in.goto(f"{base}/app/cases/9999-2020")
+    assert missing is not None and missing.status == 404
+    _checked(signed_in, 404, "Hittades inte")
+    signed_in.goto(f"{base}/app/cases/register")
+    with signed_in.expect_response(lambda r: r.request.method == "POST") as sent:
+        signed_in.get_by_role("button", name="Registrera ärende").click()
+    assert sent.value.status == 422
+    _checked(signed_in, 422, "Registrera ärende")
+    assert signed_in.locator(".error-summary").count() == 1
+    signed_in.goto(f"{base}/app/cases/register")
+    signed_in.locator("main input[name=csrf_token]").evaluate("input => input.value = 'fel'")
+    with signed_in.expect_response(lambda r: r.request.method == "POST") as sent:
+        signed_in.get_by_role("button", name="Registrera ärende").click()
+    assert sent.value.status == 400
+    _checked(signed_in, 400, "Formuläret gick inte att ta emot")
+
+    anonymous = browser.new_context().new_page()  # a form sent after the session ended
+    anonymous.goto(f"{base}/app/logga-in")
+    anonymous.locator("form.stacked").evaluate("form => form.action = '/app/cases/register'")
+    anonymous.get_by_label("Personlig nyckel").fill("x")  # the field is required
+    with anonymous.expect_response(lambda r: r.request.method == "POST") as sent:
+        anonymous.get_by_role("button", name="Logga in").click()
+    assert sent.value.status == 401
+    _checked(anonymous, 401, "Logga in igen")
+    anonymous.goto(f"{base}/app/logga-in")
+    anonymous.get_by_label("Personlig nyckel").fill(OUTSIDER[0])
+    anonymous.get_by_role("button", name="Logga in").click()
+    forbidden = anonymous.goto(f"{base}/app/cases/register")  # a registrar's form
+    assert forbidden is not None and forbidden.status == 403
+    _checked(anonymous, 403, "Du har inte behörighet")
+    refused = anonymous.goto(f"{base}/app/cases/{FILED}/documents/1/files/1")
+    assert refused is not None and refused.status == 403
+    _checked(anonymous, 403, "Handlingen omfattas av sekretess")
+    anonymous.context.close()
