@@ -23,13 +23,13 @@ reservation), closed, adjusted and posted.
 from __future__ import annotations
 
 import random
-import re
 import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from bench.site import WORDS, _dnrs, _timed, filled_app, pages_main, print_timed
+from bench.site import WORDS, _dnrs, filled_app, pages_main, print_timed, time_pages
+from tests.desk_support import sign_in
 
 ROLES = ["registrar", "officer", "secretary"]
 MEETING = "RS-2020-10-14"
@@ -112,15 +112,6 @@ def requests_to_time(cases: int, rnd: random.Random) -> dict[str, Callable[[], s
     }
 
 
-def sign_in(client: Any, secret: str) -> None:
-    """Sign ``client`` in to the desk through its sign-in page (a session cookie)."""
-    form = client.get("/app/logga-in").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-    assert token is not None
-    answer = client.post("/app/logga-in", data={"token": secret, "csrf_token": token[1]})
-    assert answer.status_code == 303, answer.status_code
-
-
 def measure(backend: str, cases: int, repeat: int,
             reuse: str | None) -> dict[str, tuple[float, float]]:
     from bench import registers as filler
@@ -139,11 +130,9 @@ def measure(backend: str, cases: int, repeat: int,
         record_meeting(app, diarium)
         projector.catch_up()
         client = app.test_client()
-        sign_in(client, desk_secret)
-        bearer = {"Authorization": f"Bearer {api_secret}"}
-        measured = {name: (url_of, bearer if name.startswith("API /api") else {})
-                    for name, url_of in requests_to_time(cases, random.Random(7)).items()}
-        results = _timed(client, measured, repeat)
+        assert sign_in(client, desk_secret).status_code == 303  # tests/desk_support.py
+        results = time_pages(client, api_secret, requests_to_time(cases, random.Random(7)),
+                             repeat)
         print_timed(backend, results, 100)
     return results
 

@@ -149,13 +149,20 @@ def measure(backend: str, cases: int, repeat: int,
     with filled_app(backend, cases, reuse) as (diarium, app):
         secret, _ = TokenStore.for_application(diarium).issue(
             name=f"bench.sekreterare.{time.time_ns()}", roles=["secretary"], by="bench")
-        client = app.test_client()
-        bearer = {"Authorization": f"Bearer {secret}"}
-        measured = {name: (url_of, bearer if name.startswith("API /api") else {})
-                    for name, url_of in requests_to_time(cases, random.Random(7)).items()}
-        results = _timed(client, measured, repeat)
+        results = time_pages(app.test_client(), secret, requests_to_time(cases, random.Random(7)),
+                             repeat)
         print_timed(backend, results, 50)
     return results
+
+
+def time_pages(client: Any, api_secret: str, requests: dict[str, Callable[[], str]],
+               repeat: int) -> dict[str, tuple[float, float]]:
+    """p50 and p95 of each request (:func:`_timed`); the API baselines (named ``API /api…``)
+    with the bearer ``api_secret``, the pages as ``client`` is (public, or signed in)."""
+    bearer = {"Authorization": f"Bearer {api_secret}"}
+    measured = {name: (url_of, bearer if name.startswith("API /api") else {})
+                for name, url_of in requests.items()}
+    return _timed(client, measured, repeat)
 
 
 def print_timed(backend: str, results: dict[str, tuple[float, float]], target_ms: int) -> None:
