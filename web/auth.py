@@ -75,28 +75,26 @@ class Policy:
         text = ", ".join(grant.describe() for grant in self.grants)
         return text + (" (within the token's bodies)" if self.body else "")
 
-    def refusal(self, actor: Actor, arguments: dict[str, Any]) -> Response | None:
-        """``None`` when ``actor`` may go on, else the 403 problem."""
+    def refused(self, actor: Actor, arguments: dict[str, Any]) -> str | None:
+        """``None`` when ``actor`` may go on, else why not (the desk asks before it offers a
+        form: web/desk/forms.py)."""
         held = [grant for grant in self.grants if actor.has_role(grant.role)]
         if not held:
-            return forbidden(
-                f"This needs one of the roles: {', '.join(sorted(self.roles))}.",
-                sorted(self.roles),
-            )
+            return f"This needs one of the roles: {', '.join(sorted(self.roles))}."
         if self.body is not None and actor.bodies:
             body = self.body(arguments)
             if body is not None and not actor.covers_body(body):
-                return forbidden(
-                    "This concerns a body outside your token's scope.", sorted(self.roles)
-                )
+                return "This concerns a body outside your token's scope."
         if all(grant.condition for grant in held) and not any(
             grant.condition(actor, arguments) for grant in held if grant.condition
         ):
-            return forbidden(
-                f"Your roles allow this only as {', '.join(g.describe() for g in held)}.",
-                sorted(self.roles),
-            )
+            return f"Your roles allow this only as {', '.join(g.describe() for g in held)}."
         return None
+
+    def refusal(self, actor: Actor, arguments: dict[str, Any]) -> Response | None:
+        """``None`` when ``actor`` may go on, else the 403 problem."""
+        reason = self.refused(actor, arguments)
+        return None if reason is None else forbidden(reason, sorted(self.roles))
 
 
 def _declare(view: Any, policy: Policy) -> Any:
@@ -259,8 +257,10 @@ def init_auth(app: Flask) -> None:
             return desk.sign_in() if on_desk else unauthorized("This needs a bearer token.")
         if policy is None:  # undeclared: authenticated only (tests/test_access_matrix.py fails)
             return None
-        refusal = policy.refusal(g.actor, dict(request.view_args or {}))
-        return desk.forbidden(refusal) if on_desk and refusal is not None else refusal
+        if on_desk:  # the same policy, its refusal as a Swedish page
+            refused = policy.refused(g.actor, dict(request.view_args or {}))
+            return None if refused is None else desk.forbidden(sorted(policy.roles))
+        return policy.refusal(g.actor, dict(request.view_args or {}))
 
 
 # -- OpenAPI ------------------------------------------------------------------------------------

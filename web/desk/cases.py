@@ -76,7 +76,7 @@ def row_links(case: dict[str, Any], takes: Any) -> dict[str, dict[int, list[tupl
 def may(endpoint: str, **path: Any) -> bool:
     """Whether the signed-in person passes the policy of the desk's ``endpoint`` here."""
     policy = policy_of(current_app.view_functions[endpoint])
-    return policy is not None and policy.refusal(actor(), path) is None
+    return policy is not None and policy.refused(actor(), path) is None
 
 
 def timeline(dnr: str, view: dict[str, Any]) -> list[dict[str, Any]]:

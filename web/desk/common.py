@@ -164,11 +164,11 @@ class Desk:
         return redirect(f"{SIGN_IN}?{urlencode({'next': target})}", 303)
 
     @staticmethod
-    def forbidden(refusal: Response) -> Response:
-        """A refusal of the access policy (the API's 403 problem) as a Swedish page."""
-        detail = (refusal.get_json(silent=True) or {}).get("required-roles", [])
-        needed = [ROLE_NAMES.get(role, role) for role in detail]
-        return page("forbidden.html", 403, heading="Du har inte behörighet", needed=needed)
+    def forbidden(needed: list[str]) -> Response:
+        """A refusal of the access policy (needing one of the roles ``needed``) as a Swedish
+        page."""
+        return page("forbidden.html", 403, heading="Du har inte behörighet",
+                    needed=[ROLE_NAMES.get(role, role) for role in needed])
 
 
 def desk_blueprint(name: str) -> Blueprint:

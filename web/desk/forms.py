@@ -238,7 +238,7 @@ def form_links(*endpoints: str, takes: Callable[[type], bool] | None = None,
         if variables != set(path) or (takes is not None and not takes(commands[endpoint])):
             continue
         policy = policy_of(current_app.view_functions[desk_endpoint])
-        if policy is not None and policy.refusal(who, dict(path)) is None:
+        if policy is not None and policy.refused(who, dict(path)) is None:
             found.append((form.title, url_for(desk_endpoint, **path)))
     return found
 
