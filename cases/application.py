@@ -19,6 +19,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from diarium.cases.bodies import Bodies
 from diarium.cases.case_decisions import CaseDecisions
 from diarium.cases.files.service import Files
+from diarium.cases.handlers import bound_handlers, handles
 from diarium.cases.meetings import Meetings
 from diarium.cases.saved_events import SavedEvents
 from diarium.cases.secret_read_log import SecretReadLog
@@ -166,13 +167,9 @@ class Diarium(Application[UUID]):
         # a decision on the case route: from a meeting, a delegate or historical
         self.decisions = CaseDecisions(self, self.bodies, self.meetings)
         # The one table: command type → its handler (``handle``).
-        self.handlers: dict[type, Callable[[Any, Actor], Any]] = {
-            RegisterCase: self.register_case,
-            **dict.fromkeys(CASE_DECIDERS, self._decide_on_case),
-            **self.bodies.handlers(),
-            **self.meetings.handlers(),
-            **self.decisions.handlers(),
-        }
+        self.handlers: dict[type, Callable[[Any, Actor], Any]] = bound_handlers(
+            self, self.bodies, self.meetings, self.decisions
+        )
 
     def handle(self, command: Any, by: Actor) -> Any:
         """Carry out ``command`` for ``by``: the handler its type names in ``handlers``."""
@@ -201,6 +198,7 @@ class Diarium(Application[UUID]):
 
     # -- registration ---------------------------------------------------------------
 
+    @handles(RegisterCase)
     def register_case(self, command: RegisterCase, by: Actor) -> Written:
         """Register a case: allocate the next dnr of its series, or take a migrated one.
 
@@ -338,6 +336,7 @@ class Diarium(Application[UUID]):
                 self.bodies.require_known(code, field)
                 known.add(code)
 
+    @handles(*CASE_DECIDERS)
     def _decide_on_case(self, command: Any, by: Actor) -> Written:
         """Load the case ``command.dnr`` names, let it decide ``command``, save; on a
         concurrent write, redo from the start. A marking body must be set up."""

@@ -8,12 +8,12 @@ in one atomic write. On a concurrent write the whole command is redone from fres
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError
 
+from diarium.cases.handlers import handles
 from diarium.cases.store.persistence import log_position
 from diarium.domain import rules
 from diarium.domain.actor import Actor
@@ -49,15 +49,6 @@ class Bodies:
     def __init__(self, app: Diarium) -> None:
         self.app = app
 
-    def handlers(self) -> dict[type, Callable[[Any, Actor], BodyWritten]]:
-        """Command type → its handler, for the application's one table."""
-        return {
-            mc.EstablishBody: self.establish_body,
-            mc.OpenParagraphYear: self.open_paragraph_year,
-            mc.RecordDelegatedDecision: self.record_delegated_decision,
-            **dict.fromkeys(BODY_DECIDERS, self._decide_on_body),
-        }
-
     # -- queries ----------------------------------------------------------------------
 
     def get_body(self, code: str) -> Body:
@@ -90,6 +81,7 @@ class Bodies:
 
     # -- commands ---------------------------------------------------------------------
 
+    @handles(mc.EstablishBody)
     def establish_body(self, command: mc.EstablishBody, by: Actor) -> BodyWritten:
         app, taken = self.app, f"Body {command.code} is already set up"
         app._require_new(body_id(command.code), rules.BODY_EXISTS, taken)
@@ -102,6 +94,7 @@ class Bodies:
         body = Body.establish(command, by, app.today())
         return _written(body, app._save_new(body, rules.BODY_EXISTS, taken))
 
+    @handles(mc.OpenParagraphYear)
     def open_paragraph_year(self, command: mc.OpenParagraphYear, by: Actor) -> BodyWritten:
         """Continue a year's numbering from a § used before this system (e.g. 159)."""
         app, code = self.app, command.code
@@ -118,6 +111,7 @@ class Bodies:
         app._save_new(counter, rules.PARAGRAPH_NUMBERING_STARTED)
         return BodyWritten(body.code, body.version, None, body)
 
+    @handles(mc.RecordDelegatedDecision)
     def record_delegated_decision(
         self, command: mc.RecordDelegatedDecision, by: Actor
     ) -> BodyWritten:
@@ -150,6 +144,7 @@ class Bodies:
         decision = body.record_delegated_decision(command, case_decision, by, today)
         return body, case, decision.number
 
+    @handles(*BODY_DECIDERS)
     def _decide_on_body(self, command: Any, by: Actor) -> BodyWritten:
         """Load the body ``command.code`` names, let it decide ``command``, save; on a
         concurrent write, redo from the start."""

@@ -15,10 +15,10 @@ same checks as the routes that record decisions at their source (composed by ``D
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from diarium.cases.handlers import handles
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.body.paragraph_year import ParagraphYear
@@ -41,10 +41,7 @@ class CaseDecisions:
         self.bodies = bodies
         self.meetings = meetings
 
-    def handlers(self) -> dict[type, Callable[[Any, Actor], Written]]:
-        """Command type → its handler, for the application's one table."""
-        return {RecordDecision: self.record_decision}
-
+    @handles(RecordDecision)
     def record_decision(self, command: RecordDecision, by: Actor) -> Written:
         """Record the decision by the path its decision maker takes; one atomic write."""
         app = self.app

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError
 
+from diarium.cases.handlers import handles
 from diarium.cases.store.persistence import log_position
 from diarium.domain import rules
 from diarium.domain.actor import Actor
@@ -58,21 +59,6 @@ class Meetings:
         self.app = app
         self.bodies = bodies
 
-    def handlers(self) -> dict[type, Callable[[Any, Actor], MeetingWritten]]:
-        """Command type → its handler, for the application's one table."""
-        return {
-            mc.ScheduleMeeting: self.schedule_meeting,
-            mc.AddAgendaItem: self.add_agenda_item,
-            mc.RecordAttendance: self.record_attendance,
-            mc.RecordParagraph: self.record_paragraph,
-            mc.DecideParagraph: self.decide_paragraph,
-            mc.ReportDelegatedDecisions: self.report_delegated_decisions,
-            mc.SendExtract: self.send_extract,
-            mc.AddAgendaItems: self.add_agenda_items,
-            mc.SendExtracts: self.send_extracts,
-            **dict.fromkeys(MEETING_DECIDERS, self._decide_on_meeting),
-        }
-
     # -- queries ----------------------------------------------------------------------
 
     def get_meeting(self, ref: str, version: int | None = None) -> Meeting:
@@ -89,6 +75,7 @@ class Meetings:
 
     # -- commands ---------------------------------------------------------------------
 
+    @handles(mc.ScheduleMeeting)
     def schedule_meeting(self, command: mc.ScheduleMeeting, by: Actor) -> MeetingWritten:
         app = self.app
         self.bodies.get_body(command.body).require_established(command.date, "date")
@@ -98,6 +85,7 @@ class Meetings:
         meeting = Meeting.schedule(command, by, app.today())
         return _written(meeting, app._save_new(meeting, rules.MEETING_EXISTS, taken))
 
+    @handles(mc.AddAgendaItem)
     def add_agenda_item(self, command: mc.AddAgendaItem, by: Actor) -> MeetingWritten:
         """Put an item on the agenda; a case only while it is open and for this body."""
 
@@ -107,6 +95,7 @@ class Meetings:
 
         return self._change(command.ref, change)
 
+    @handles(mc.AddAgendaItems)
     def add_agenda_items(self, command: mc.AddAgendaItems, by: Actor) -> MeetingWritten:
         """Put several items on the agenda in one write, in order: all, or none (the
         refusal names the item at fault, ``items.<index>``)."""
@@ -136,6 +125,7 @@ class Meetings:
             _require_for_body(case, meeting.body)
         meeting.add_agenda_item(command, by, today)
 
+    @handles(mc.RecordAttendance)
     def record_attendance(self, command: mc.RecordAttendance, by: Actor) -> MeetingWritten:
         """Record attendance, members and substitutes checked against the body."""
 
@@ -145,6 +135,7 @@ class Meetings:
 
         return self._change(command.ref, change)
 
+    @handles(mc.RecordParagraph)
     def record_paragraph(self, command: mc.RecordParagraph, by: Actor) -> MeetingWritten:
         """Open the next paragraph, numbered on from the body's last § of the year."""
         app = self.app
@@ -168,6 +159,7 @@ class Meetings:
 
         return app._retrying(attempt, f"Meeting {command.ref}")
 
+    @handles(mc.DecideParagraph)
     def decide_paragraph(self, command: mc.DecideParagraph, by: Actor) -> MeetingWritten:
         """Record the decision on the paragraph and, with a dnr, on the case (atomic)."""
 
@@ -194,6 +186,7 @@ class Meetings:
 
         return self._change(command.ref, change)
 
+    @handles(mc.ReportDelegatedDecisions)
     def report_delegated_decisions(
         self, command: mc.ReportDelegatedDecisions, by: Actor
     ) -> MeetingWritten:
@@ -215,6 +208,7 @@ class Meetings:
 
         return self._change(command.ref, change)
 
+    @handles(mc.SendExtract)
     def send_extract(self, command: mc.SendExtract, by: Actor) -> MeetingWritten:
         """Record an extract sent; with a decided case, on the case too (atomic)."""
 
@@ -225,6 +219,7 @@ class Meetings:
 
         return self._change(command.ref, change)
 
+    @handles(mc.SendExtracts)
     def send_extracts(self, command: mc.SendExtracts, by: Actor) -> MeetingWritten:
         """Record extracts of several paragraphs sent to several recipients in one write,
         on the meeting and the paragraphs' cases: all, or none (the refusal names the one at
@@ -266,6 +261,7 @@ class Meetings:
 
     # -- internals --------------------------------------------------------------------
 
+    @handles(*MEETING_DECIDERS)
     def _decide_on_meeting(self, command: Any, by: Actor) -> MeetingWritten:
         """Load the meeting ``command.ref`` names, let it decide ``command``, save."""
         decide = MEETING_DECIDERS[type(command)]

@@ -23,14 +23,14 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from diarium.cases.store.side_tables import actor_columns, actor_fields, actor_values, aware
+
 metadata = MetaData()
 sessions_table = Table(
     "diarium_desk_sessions",
     metadata,
     Column("id_hash", String(64), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("roles", String(500), nullable=False),  # space-separated
-    Column("bodies", String(2000), nullable=False),  # space-separated; empty: every body
+    *actor_columns(),
     Column("token_id", String(12), nullable=True),  # None: signed in with OIDC
     Column("began_at", DateTime(timezone=True), nullable=False),
     Column("seen_at", DateTime(timezone=True), nullable=False),
@@ -60,10 +60,6 @@ def _hash(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 class DeskSessions:
     """Open, find, keep alive and end the desk's sessions."""
 
@@ -81,9 +77,8 @@ class DeskSessions:
         end = min(now + self.lifetime, ends_at or now + self.lifetime)
         with self.engine.begin() as connection:
             connection.execute(insert(sessions_table).values(
-                id_hash=_hash(session_id), name=name, roles=" ".join(roles),
-                bodies=" ".join(bodies), token_id=token_id, began_at=now, seen_at=now,
-                ends_at=end,
+                id_hash=_hash(session_id), **actor_values(name, roles, bodies),
+                token_id=token_id, began_at=now, seen_at=now, ends_at=end,
             ))
         return session_id
 
@@ -98,15 +93,14 @@ class DeskSessions:
             ).first()
         if row is None or row.ended_at is not None:
             return None
-        if now >= _aware(row.ends_at) or now - _aware(row.seen_at) >= self.idle:
+        if now >= aware(row.ends_at) or now - aware(row.seen_at) >= self.idle:
             self.end(session_id)
             return None
-        if now - _aware(row.seen_at) >= SEEN_EVERY:
+        if now - aware(row.seen_at) >= SEEN_EVERY:
             with self.engine.begin() as connection:
                 connection.execute(update(sessions_table)
                                    .where(sessions_table.c.id_hash == key).values(seen_at=now))
-        return Session(row.name, tuple(row.roles.split()), tuple(row.bodies.split()),
-                       row.token_id)
+        return Session(**actor_fields(row), token_id=row.token_id)
 
     def end(self, session_id: str) -> None:
         with self.engine.begin() as connection:

@@ -39,6 +39,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from diarium.cases.store.migrations import add_missing_columns, create_index
+from diarium.cases.store.side_tables import actor_columns, actor_fields, actor_values, aware
 from diarium.domain.actor import Actor
 from diarium.domain.roles import unknown_roles
 from diarium.domain.rules import Rule, rule
@@ -54,9 +55,7 @@ tokens_table = Table(
     "diarium_tokens",
     metadata,
     Column("id", String(12), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("roles", String(500), nullable=False),  # space-separated
-    Column("bodies", String(2000), nullable=False),  # space-separated; empty: every body
+    *actor_columns(),
     Column("secret_hash", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(200), nullable=False),
@@ -129,12 +128,8 @@ class Token:
     @property
     def active(self) -> bool:
         return self.revoked_at is None and (
-            self.expires_at is None or _aware(self.expires_at) > datetime.now(UTC)
+            self.expires_at is None or aware(self.expires_at) > datetime.now(UTC)
         )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _digest(token_id: str, secret: str) -> str:
@@ -144,13 +139,11 @@ def _digest(token_id: str, secret: str) -> str:
 def _row(row: Any) -> Token:
     return Token(
         id=row.id,
-        name=row.name,
-        roles=tuple(row.roles.split()),
-        bodies=tuple(row.bodies.split()),
-        created_at=_aware(row.created_at),
+        **actor_fields(row),
+        created_at=aware(row.created_at),
         created_by=row.created_by,
-        expires_at=_aware(row.expires_at) if row.expires_at else None,
-        revoked_at=_aware(row.revoked_at) if row.revoked_at else None,
+        expires_at=aware(row.expires_at) if row.expires_at else None,
+        revoked_at=aware(row.revoked_at) if row.revoked_at else None,
         revoked_by=row.revoked_by,
     )
 
@@ -228,9 +221,7 @@ class TokenStore:
                 connection.execute(
                     insert(tokens_table).values(
                         id=token_id,
-                        name=name,
-                        roles=" ".join(roles),
-                        bodies=" ".join(bodies),
+                        **actor_values(name, roles, bodies),
                         secret_hash=_digest(token_id, secret),
                         created_at=now,
                         created_by=by[:200],

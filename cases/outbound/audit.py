@@ -178,18 +178,37 @@ class _Link:
     log_hash: str
 
 
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events an audit asks for: by one actor and/or in a window of either clock
+    (bounds inclusive; ``None``: no bound)."""
+
+    actor: str | None = None
+    recorded_from: datetime | None = None
+    recorded_to: datetime | None = None
+    occurred_from: date | None = None
+    occurred_to: date | None = None
+
+    def conditions(self, chain: Any) -> list[Any]:
+        """The filter as conditions on the chain table's columns."""
+        wanted = []
+        if self.actor is not None:
+            wanted.append(chain.c.actor == self.actor)
+        if self.recorded_from is not None:
+            wanted.append(chain.c.recorded_at >= utc_naive(self.recorded_from))
+        if self.recorded_to is not None:
+            wanted.append(chain.c.recorded_at <= utc_naive(self.recorded_to))
+        if self.occurred_from is not None:
+            wanted.append(chain.c.occurred_on >= self.occurred_from)
+        if self.occurred_to is not None:
+            wanted.append(chain.c.occurred_on <= self.occurred_to)
+        return wanted
+
+
 def audit_events(
-    app: Diarium,
-    *,
-    actor: str | None = None,
-    recorded_from: datetime | None = None,
-    recorded_to: datetime | None = None,
-    occurred_from: date | None = None,
-    occurred_to: date | None = None,
-    after: int = 0,
-    limit: int = 100,
+    app: Diarium, wanted: EventFilter, *, after: int = 0, limit: int = 100
 ) -> tuple[list[dict[str, Any]], int | None]:
-    """Events across all cases by one actor and/or in a time window, in log order.
+    """Events across all cases that ``wanted`` asks for, in log order.
 
     Returns the rows and the position to continue after (``None`` when there is no more).
     Uses the chain table's indexes; events written before the chain existed are not found here.
@@ -202,17 +221,8 @@ def audit_events(
         .select_from(chain.join(events, events.c.id == chain.c.id))
         .where(chain.c.id > after)
         .where(events.c.topic.in_(sorted(feed.CASE_TOPICS)))
+        .where(*wanted.conditions(chain))
     )
-    if actor is not None:
-        query = query.where(chain.c.actor == actor)
-    if recorded_from is not None:
-        query = query.where(chain.c.recorded_at >= utc_naive(recorded_from))
-    if recorded_to is not None:
-        query = query.where(chain.c.recorded_at <= utc_naive(recorded_to))
-    if occurred_from is not None:
-        query = query.where(chain.c.occurred_on >= occurred_from)
-    if occurred_to is not None:
-        query = query.where(chain.c.occurred_on <= occurred_to)
     query = query.order_by(chain.c.id).limit(limit + 1)
     with app.recorder.datastore.engine.connect() as conn:  # type: ignore[attr-defined]
         rows = conn.execute(query).all()

@@ -204,7 +204,7 @@ class WebhookStore:
         try:
             check_url(url)
         except TargetRefused as refused:
-            problems.append({"name": "url", "reason": refused.reason, "rule": refused.rule.code})
+            problems.append({"name": "url", "reason": refused.detail, "rule": refused.rule.code})
         unknown = [t for t in types if t not in feed.BY_NAME]
         if unknown:
             problems.append({"name": "types",

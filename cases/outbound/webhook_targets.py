@@ -35,7 +35,7 @@ from urllib.parse import SplitResult, urlsplit
 import urllib3
 from requests.certs import where as ca_bundle
 
-from diarium.domain.rules import Rule, rule
+from diarium.domain.rules import RuleViolation, rule
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +62,9 @@ _COMPATIBLE = IPv6Network("::/96")
 Address = IPv4Address | IPv6Address
 
 
-class TargetRefused(ValueError):
-    """A webhook URL or address that is not allowed; ``rule`` says which rule."""
-
-    def __init__(self, broken: Rule, reason: str) -> None:
-        super().__init__(reason)
-        self.rule = broken
-        self.reason = reason
+class TargetRefused(RuleViolation):
+    """A webhook URL or address that is not allowed: ``rule`` says which rule, ``detail``
+    why."""
 
 
 @dataclass(frozen=True)

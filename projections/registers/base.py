@@ -12,6 +12,7 @@ from sqlalchemy import MetaData, UniqueConstraint
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 
+from diarium.cases.handlers import marked
 from diarium.cases.store.topics import stored_topics
 from diarium.domain.events import case as ev
 from diarium.domain.secrecy import covered
@@ -32,23 +33,13 @@ def _topics_of(projection: type) -> list[str]:
     return stored_topics(projection.handlers)  # type: ignore[attr-defined]
 
 
-def handles(*event_classes: type) -> Callable[[Handler], Handler]:
-    """Mark a projection method as the handler of these event classes."""
-
-    def decorate(method: Handler) -> Handler:
-        method._handles = event_classes  # type: ignore[attr-defined]
-        return method
-
-    return decorate
-
-
 class Projection:
     """A set of register tables kept up to date from the notification log.
 
     Subclasses define their tables (:meth:`define`) and handle events with methods marked
-    ``@handles(EventClass)``; modules that add event classes later can plug handlers in
-    with :meth:`on`. A handler gets the unit of work of the batch, the event and the
-    event's notification id (its position), which is used as a stable row id, so a
+    ``@handles(EventClass)`` (cases/handlers.py); modules that add event classes later can
+    plug handlers in with :meth:`on`. A handler gets the unit of work of the batch, the event
+    and the event's notification id (its position), which is used as a stable row id, so a
     rebuild gives identical rows.
     """
 
@@ -63,11 +54,7 @@ class Projection:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        handlers = dict(cls.handlers)
-        for value in vars(cls).values():
-            for event_class in getattr(value, "_handles", ()):
-                handlers[event_class] = value
-        cls.handlers = handlers
+        cls.handlers = {**cls.handlers, **marked(cls)}
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect

@@ -39,6 +39,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from diarium.cases.handlers import handles
 from diarium.domain.events import case as ev
 from diarium.domain.events import meeting as mev
 from diarium.domain.meeting.terms import (
@@ -50,7 +51,7 @@ from diarium.domain.meeting.terms import (
 from diarium.domain.secrecy import covered
 from diarium.domain.time_limits import time_limit_end
 from diarium.projections.batch import TableSpec, UnitOfWork
-from diarium.projections.registers.base import CaseDirectory, Projection, handles, shown_title
+from diarium.projections.registers.base import CaseDirectory, Projection, shown_title
 from diarium.projections.tables import case_columns, row_id, table_name
 
 FANOUT = 1000

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import MetaData
 
+from diarium.cases.handlers import handles
 from diarium.domain.dnr import case_id as case_id_of
 from diarium.domain.events import body as bev
 from diarium.domain.events import case as ev
@@ -25,7 +26,7 @@ from diarium.domain.events import meeting as mev
 from diarium.domain.meeting.terms import appealable, legal_force_from
 from diarium.domain.secrecy import covered
 from diarium.projections.batch import TableSpec, UnitOfWork
-from diarium.projections.registers.base import CaseDirectory, Projection, handles, shown_title
+from diarium.projections.registers.base import CaseDirectory, Projection, shown_title
 from diarium.projections.registers.decision_tables import decision_tables
 
 FANOUT = 1000  # row ids: position * FANOUT + index within the event

@@ -14,11 +14,12 @@ import sqlalchemy as sa
 
 from diarium.cases.files.stores import BlobStore
 from diarium.cases.files.text import text_type
+from diarium.cases.handlers import handles
 from diarium.domain.events import case as ev
 from diarium.domain.secrecy import DOCUMENT_MARKING, content_withheld, covered
 from diarium.projections import file_texts, search
 from diarium.projections.batch import TableSpec, UnitOfWork
-from diarium.projections.registers.base import Projection, handles
+from diarium.projections.registers.base import Projection
 from diarium.projections.tables import case_columns, row_id, table_name
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

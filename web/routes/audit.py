@@ -194,18 +194,17 @@ def events() -> Response:
     """
     query = Query({"actor", "recorded_from", "recorded_to", "occurred_from", "occurred_to",
                    "after", "limit"})
-    actor = query.text("actor")
-    recorded_from = query.moment("recorded_from", end_of_day=False)
-    recorded_to = query.moment("recorded_to")
-    occurred_from = query.day("occurred_from")
-    occurred_to = query.day("occurred_to")
+    wanted = audit.EventFilter(
+        actor=query.text("actor"),
+        recorded_from=query.moment("recorded_from", end_of_day=False),
+        recorded_to=query.moment("recorded_to"),
+        occurred_from=query.day("occurred_from"),
+        occurred_to=query.day("occurred_to"),
+    )
     after = query.integer("after", 0) or 0
     limit = query.integer("limit", 100, minimum=1, maximum=1000) or 100
     query.check()
-    items, next_after = audit.audit_events(
-        diarium(), actor=actor, recorded_from=recorded_from, recorded_to=recorded_to,
-        occurred_from=occurred_from, occurred_to=occurred_to, after=after, limit=limit,
-    )
+    items, next_after = audit.audit_events(diarium(), wanted, after=after, limit=limit)
     return jsonify({"items": disclose_events(items), "next_after": next_after})
 
 
