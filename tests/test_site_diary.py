@@ -6,9 +6,9 @@ chromium (axe-core, keyboard, without JavaScript) on SQLite with the demo loaded
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from diarium.domain.actor import Actor
 from diarium.domain.case.lifecycle import RegisterCase
 from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.browser_support import chromium_browser, violations, visit  # noqa: F401
-from tests.live_server import serving
+from tests.live_server import serving_store
 
 TODAY = date(2020, 10, 1)
 SECRET = "1003-2020"
@@ -188,17 +188,10 @@ def test_pages_answer_conditionally(world: Any) -> None:
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("diary")
-    url = f"sqlite:///{folder / 'diary.sqlite'}"
-    diarium = Diarium(url, create_tables=True)
-    load_demo(diarium)
-    diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
-    with serving(url, Path(folder)) as served:
+    with serving_store(tmp_path_factory.mktemp("diary"), load_demo) as (served, _):
         for _ in range(200):  # the in-process projector catches up
             if "1338-2020" in requests.get(served + "/diarium?dnr=1338-2020", timeout=10).text:
                 break
-            import time
-
             time.sleep(0.1)
         yield served
 
