@@ -30,6 +30,23 @@ SECRET_WORDS = ("HEMLIGTITEL", "HEMLIGPERSON", "HEMLIGBESKRIVNING", "Kalle")
 SPARE = 21  # cases beside the three, so that the diary has two pages (of 20)
 
 
+# the three cases of the ``world`` (RS open, HSN closed, a secret SN case), each with a document
+WORLD: list[tuple[dict[str, str], dict[str, str]]] = [
+    ({"title": "Bygglov för förskola i Kalix", "responsible_body": "RS", "dnr": "1001-2020",
+      "registered_on": "2020-09-01"},
+     {"direction": "incoming", "date": "2020-09-30", "counterpart": "Kalix kommun",
+      "description": "Ansökan om bygglov"}),
+    ({"title": "Upphandling av ambulansflyg", "responsible_body": "HSN", "dnr": "1002-2020",
+      "registered_on": "2020-09-10"},
+     {"direction": "outgoing", "date": "2020-10-01", "counterpart": "Luftfartsverket",
+      "description": "Förfrågningsunderlag"}),
+    ({"title": SECRET_TITLE, "public_title": PUBLIC_TITLE, "responsible_body": "SN",
+      "dnr": SECRET, "registered_on": "2020-09-20", "origin": "Anmälan från Kalle"},
+     {"direction": "incoming", "date": "2020-09-30", "counterpart": "Anna HEMLIGPERSON",
+      "description": "Anmälan HEMLIGBESKRIVNING"}),
+]
+
+
 def ok(response: Any, status: int = 201) -> Any:
     assert response.status_code == status, (response.status_code, response.get_data()[:300])
     return response.get_json()
@@ -45,25 +62,10 @@ def world(client: Any, diarium: Diarium, app: Any) -> Any:
         diarium.register_case(RegisterCase(
             title=f"Reserverat ärende {number}", responsible_body="RS", dnr=f"{number + 1}-2019",
             registered_on=date(2019, 3, 1)), Actor("tests"))
-    ok(client.post("/api/cases", json={
-        "title": "Bygglov för förskola i Kalix", "responsible_body": "RS", "dnr": "1001-2020",
-        "registered_on": "2020-09-01"}))
-    ok(client.post("/api/cases/1001-2020/documents", json={
-        "direction": "incoming", "date": "2020-09-30", "counterpart": "Kalix kommun",
-        "description": "Ansökan om bygglov"}))
-    ok(client.post("/api/cases", json={
-        "title": "Upphandling av ambulansflyg", "responsible_body": "HSN", "dnr": "1002-2020",
-        "registered_on": "2020-09-10"}))
-    ok(client.post("/api/cases/1002-2020/documents", json={
-        "direction": "outgoing", "date": "2020-10-01", "counterpart": "Luftfartsverket",
-        "description": "Förfrågningsunderlag"}))
+    for case, document in WORLD:
+        ok(client.post("/api/cases", json=case))
+        ok(client.post(f"/api/cases/{case['dnr']}/documents", json=document))
     ok(client.post("/api/cases/1002-2020/close", json={"closed_on": "2020-10-01"}), 200)
-    ok(client.post("/api/cases", json={
-        "title": SECRET_TITLE, "public_title": PUBLIC_TITLE, "responsible_body": "SN",
-        "dnr": SECRET, "registered_on": "2020-09-20", "origin": "Anmälan från Kalle"}))
-    ok(client.post(f"/api/cases/{SECRET}/documents", json={
-        "direction": "incoming", "date": "2020-09-30", "counterpart": "Anna HEMLIGPERSON",
-        "description": "Anmälan HEMLIGBESKRIVNING"}))
     ok(client.post(f"/api/cases/{SECRET}/secrecy", json={
         "statute": "OSL 26:1", "marking_body": "SN", "marked_on": "2020-09-20"}))
     app.extensions["diarium_projector"].catch_up()
