@@ -4,18 +4,19 @@
         [--cases 240] [--per-query]
 
 Two corpora: the demo (cases/demo: real Region Norrbotten cases) with gold sets judged by
-hand, and a generated corpus (this file's :func:`generate`, the words of bench/registers.py)
-whose gold sets are predicates over what each case was generated from (its kind, topic,
-place, counterparts, documents, decision), never over its text. Every query is run through
-the register (``Registers.page``, as an auditor who may read everything) and compared with
-its gold set; "before" is the search this replaced (every query word a prefix of a word of
-the title, public title or a document's description; diacritics folded), worked out in
-Python over the same cases. docs/search.md has the table; tests/test_search_quality.py holds
-the figures above a floor.
+hand (bench/search_quality_demo.json), and a generated corpus (this file's :func:`generate`,
+the words of bench/registers.py) whose gold sets are predicates over what each case was
+generated from (its kind, topic, place, counterparts, documents, decision), never over its
+text. Every query is run through the register (``Registers.page``, as an auditor who may
+read everything) and compared with its gold set; "before" is the search this replaced (every
+query word a prefix of a word of the title, public title or a document's description;
+diacritics folded), worked out in Python over the same cases. docs/search.md has the table;
+tests/test_search_quality.py holds the figures above a floor.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import sys
@@ -46,35 +47,11 @@ AUDITOR = Actor("revisor", "search-quality", roles=("auditor",))
 TODAY = date(2024, 6, 1)
 CASES = 240  # the generated corpus's size in docs/search.md and the test
 
-# -- the demo: gold sets judged by hand (dnrs of cases/demo/cases.py) --------------------------
+# -- the demo: gold sets judged by hand ------------------------------------------------------
 
+JUDGED = Path(__file__).with_name("search_quality_demo.json")  # query -> dnrs of cases/demo
 DEMO_QUERIES: list[tuple[str, set[str]]] = [
-    ("förstudier", {"1338-2020", "1359-2020"}),
-    ("samlokaliseringen", {"1338-2020", "1359-2020"}),
-    ("Luleå", {"1338-2020"}),
-    ("Boden", {"1359-2020"}),
-    ("rapporter", {"119-2020", "1326-2020", "381-2020", "1161-2020"}),
-    ("revision", {"381-2020"}),
-    ("fordon", {"381-2020"}),
-    ("delegationsbeslut", {"1310-2020"}),
-    ("meddelanden", {"1334-2020"}),
-    ("strategi", {"411-2020"}),
-    ("infrastruktur", {"411-2020"}),
-    ("fastigheter", {"1338-2020"}),
-    ("politiker", {"972-2020", "1320-2020"}),
-    ("jämställdhet", {"1242-2020"}),
-    ("riktlinjer", {"1242-2020"}),
-    ("säljverksamheten", {"1161-2020"}),
-    ("verksamhet", {"1161-2020", "1338-2020", "1359-2020"}),
-    ("fullmakter", {"1355-2020"}),
-    ("elnät", {"1355-2020"}),
-    ("remisser", {"943-2020"}),
-    ("Socialdepartementet", {"943-2020"}),
-    ("undersköterskor", {"943-2020"}),
-    ("yttrandet", {"943-2020"}),
-    ("kompetenskrav", {"943-2020"}),
-    ("dubbletter", {"1400-2020"}),
-    ("Region Norrbotten", {"1326-2020", "1320-2020", "1355-2020"}),
+    (query, set(dnrs)) for query, dnrs in json.loads(JUDGED.read_text(encoding="utf-8")).items()
 ]
 
 # -- the generated corpus --------------------------------------------------------------------

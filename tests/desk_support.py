@@ -24,10 +24,13 @@ def csrf_of(client: Any, url: str) -> str:
     return found.group(1)
 
 
-def sign_in(client: Any, secret: str) -> Any:
-    """Sign ``client`` in with the token ``secret``; the answer to the sign-in form."""
-    token = csrf_of(client, "/app/logga-in")
-    return client.post("/app/logga-in", data={"token": secret, "csrf_token": token})
+def sign_in(client: Any, secret: str, url: str = "/app/logga-in",
+            headers: dict[str, str] | None = None, **fields: str) -> Any:
+    """Sign ``client`` in with the token ``secret`` (and the form's other ``fields``, such as
+    ``next``) through the sign-in form at ``url``; the answer to the form."""
+    token = csrf_of(client, url)
+    return client.post(url, headers=headers or {},
+                       data={"token": secret, "csrf_token": token, **fields})
 
 
 def submit(client: Any, url: str, data: dict[str, Any], form_url: str | None = None) -> Any:

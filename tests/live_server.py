@@ -8,12 +8,17 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import requests
+
+from diarium.cases.application import Diarium
+
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -59,3 +64,18 @@ def serving(database_url: str, cwd: Path, workers: int = 2, env: dict[str, str] 
         process.wait(timeout=30)
         if log is not None:
             output.close()  # type: ignore[union-attr]
+
+
+@contextmanager
+def serving_store(folder: Path, prepare: Callable[[Diarium], T]) -> Iterator[tuple[str, T]]:
+    """gunicorn serving a fresh SQLite store in ``folder`` that ``prepare`` has filled (the
+    demo, tokens...): the base URL and what ``prepare`` returned. The store's own engine is
+    closed before the server starts (the server opens the file itself)."""
+    url = f"sqlite:///{folder / 'store.sqlite'}"
+    diarium = Diarium(url, create_tables=True)
+    try:
+        prepared = prepare(diarium)
+    finally:
+        diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
+    with serving(url, folder) as base:
+        yield base, prepared

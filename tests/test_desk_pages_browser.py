@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from diarium.domain.actor import Actor
 from diarium.domain.case.secrecy import MarkDocumentSecret
 from diarium.projections.listings import LISTINGS
 from tests.browser_support import chromium_browser, violations  # noqa: F401
-from tests.live_server import serving
+from tests.live_server import serving_store
 
 DNR = "943-2020"  # a demo case with documents, files, an incoming referral and its answer
 PAGES = [
@@ -44,21 +43,21 @@ OUTSIDER: list[str] = []  # the token of an officer of other cases (set by ``des
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """The base URL of a server with the demo loaded, and the token of its case officer (who
     is also registrar, secretary and auditor, so that every part of every page shows)."""
-    folder = tmp_path_factory.mktemp("desk")
-    url = f"sqlite:///{folder / 'desk.sqlite'}"
-    diarium = Diarium(url, create_tables=True)
-    load_demo(diarium)
-    # a document of the case marked secret, so that a reader without access meets its file's
-    # refusal (file_secret.html)
-    diarium.handle(MarkDocumentSecret(FILED, 1, statute="OSL 21:1", marking_body="RS"),
-                   Actor("registrator", roles=("registrar",)))
-    token, _ = TokenStore.for_application(diarium).issue(
-        name="Linda Ylivainio", roles=["registrar", "officer", "secretary", "auditor"])
-    OUTSIDER.append(TokenStore.for_application(diarium).issue(name="olle",
-                                                              roles=["officer"])[0])
-    diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
-    with serving(url, Path(folder)) as base:
-        yield base, token
+
+    def demo_and_officer(diarium: Diarium) -> str:
+        load_demo(diarium)
+        # a document of the case marked secret, so that a reader without access meets its
+        # file's refusal (file_secret.html)
+        diarium.handle(MarkDocumentSecret(FILED, 1, statute="OSL 21:1", marking_body="RS"),
+                       Actor("registrator", roles=("registrar",)))
+        tokens = TokenStore.for_application(diarium)
+        token, _ = tokens.issue(name="Linda Ylivainio",
+                                roles=["registrar", "officer", "secretary", "auditor"])
+        OUTSIDER.append(tokens.issue(name="olle", roles=["officer"])[0])
+        return token
+
+    with serving_store(tmp_path_factory.mktemp("desk"), demo_and_officer) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

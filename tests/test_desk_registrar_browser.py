@@ -23,7 +23,7 @@ from diarium.cases.tokens import TokenStore
 from tests.bodies_support import establish_bodies
 from tests.browser_support import chromium_browser, violations  # noqa: F401 (the fixture)
 from tests.files_support import pdf_bytes
-from tests.live_server import serving
+from tests.live_server import serving_store
 
 FOCUS_VISIBLE = """() => {
   const e = document.activeElement;
@@ -52,16 +52,16 @@ class Desk:
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     """gunicorn serving a store with the bodies set up; a registrar's and an officer's
     tokens."""
+
+    def bodies_and_people(diarium: Diarium) -> tuple[str, str]:
+        tokens = TokenStore.for_application(establish_bodies(diarium))
+        return (tokens.issue(name="anna", roles=["registrar"])[0],
+                tokens.issue(name="olle", roles=["officer"])[0])
+
     folder = tmp_path_factory.mktemp("desk")
-    url = f"sqlite:///{folder / 'desk.sqlite'}"
-    diarium = establish_bodies(Diarium(url, create_tables=True))
-    tokens = TokenStore.for_application(diarium)
-    registrar, _ = tokens.issue(name="anna", roles=["registrar"])
-    officer, _ = tokens.issue(name="olle", roles=["officer"])
-    diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
     upload = folder / "ansokan.pdf"
     upload.write_bytes(pdf_bytes("Ansökan om bygglov för förråd"))
-    with serving(url, Path(folder)) as base:
+    with serving_store(folder, bodies_and_people) as (base, (registrar, officer)):
         yield Desk(base, registrar, officer, upload)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
@@ -21,7 +20,7 @@ from diarium.cases.tokens import TokenStore
 from diarium.web import create_app
 from tests import meetings_support as ms
 from tests.browser_support import chromium_browser  # noqa: F401
-from tests.live_server import serving
+from tests.live_server import serving_store
 from tests.test_leaks import DNR, MARK, OTHER, build_world
 
 MAX_PAGES = 120  # per reader: every kind of desk page, several of each
@@ -36,25 +35,25 @@ READERS = {  # name: (roles, bodies); the first may read the secret content
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """The leak test's store served by gunicorn, and a token for each reader."""
-    folder = tmp_path_factory.mktemp("desk-secrecy")
-    url = f"sqlite:///{folder / 'desk.sqlite'}"
-    diarium = Diarium(url, create_tables=True)
-    tokens = TokenStore.for_application(diarium)
-    app = create_app(diarium)
 
-    def client_as(*roles: str, name: str = "tester", bodies: tuple[str, ...] = ()) -> Any:
-        secret, _ = tokens.issue(name=name, roles=list(roles or ("registrar", "officer",
-                                 "secretary", "chair", "adjuster", "admin")), bodies=list(bodies))
-        client = app.test_client()
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
-        return client
+    def world_and_readers(diarium: Diarium) -> dict[str, str]:
+        tokens = TokenStore.for_application(diarium)
+        app = create_app(diarium)
 
-    build_world(client_as(), client_as, diarium)
-    secrets = {name: tokens.issue(name=name, roles=list(roles), bodies=list(bodies))[0]
-               for name, (roles, bodies) in READERS.items()}
-    diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
-    with serving(url, Path(folder)) as base:
-        yield base, secrets
+        def client_as(*roles: str, name: str = "tester", bodies: tuple[str, ...] = ()) -> Any:
+            secret, _ = tokens.issue(name=name, roles=list(roles or (
+                "registrar", "officer", "secretary", "chair", "adjuster", "admin")),
+                bodies=list(bodies))
+            client = app.test_client()
+            client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+            return client
+
+        build_world(client_as(), client_as, diarium)
+        return {name: tokens.issue(name=name, roles=list(roles), bodies=list(bodies))[0]
+                for name, (roles, bodies) in READERS.items()}
+
+    with serving_store(tmp_path_factory.mktemp("desk-secrecy"), world_and_readers) as served:
+        yield served
 
 
 def crawl(browser: Any, base: str, secret: str) -> tuple[dict[str, str], int]:

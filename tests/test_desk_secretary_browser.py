@@ -20,7 +20,7 @@ from diarium.cases.tokens import TokenStore
 from diarium.web import create_app
 from tests import meetings_support as ms
 from tests.browser_support import chromium_browser, violations  # noqa: F401 (the fixture)
-from tests.live_server import serving
+from tests.live_server import serving_store
 
 SECRETARY, CHAIR = "rs.sekreterare", ms.CHAIR
 FOCUSED = """() => {
@@ -36,24 +36,24 @@ FOCUSED = """() => {
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """gunicorn on a store with RS, its members and two cases; the secretary's and the
     chair's personal tokens."""
+
+    def bodies_cases_and_people(diarium: Diarium) -> dict[str, str]:
+        tokens = TokenStore.for_application(diarium)
+        admin, _ = tokens.issue(name="setup", roles=["admin", "registrar", "secretary"])
+        client = create_app(diarium).test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {admin}"
+        ms.setup_bodies(client)
+        ms.register_case(client, "411-2020", "Strategisk plan 2021-2023")
+        ms.register_case(client, "412-2020", "Bidrag till föreningen Norrsken")
+        ms.register_case(client, "413-2020", "Strategisk plan, uppföljning")
+        ms.register_case(client, "414-2020", "Bidrag till föreningen Polstjärnan")
+        return {
+            "secretary": tokens.issue(name=SECRETARY, roles=["secretary"], bodies=["RS"])[0],
+            "chair": tokens.issue(name=CHAIR, roles=["chair"])[0],
+        }
+
     folder = tmp_path_factory.mktemp("secretary")
-    url = f"sqlite:///{folder / 'desk.sqlite'}"
-    diarium = Diarium(url, create_tables=True)
-    tokens = TokenStore.for_application(diarium)
-    admin, _ = tokens.issue(name="setup", roles=["admin", "registrar", "secretary"])
-    client = create_app(diarium).test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {admin}"
-    ms.setup_bodies(client)
-    ms.register_case(client, "411-2020", "Strategisk plan 2021-2023")
-    ms.register_case(client, "412-2020", "Bidrag till föreningen Norrsken")
-    ms.register_case(client, "413-2020", "Strategisk plan, uppföljning")
-    ms.register_case(client, "414-2020", "Bidrag till föreningen Polstjärnan")
-    people = {
-        "secretary": tokens.issue(name=SECRETARY, roles=["secretary"], bodies=["RS"])[0],
-        "chair": tokens.issue(name=CHAIR, roles=["chair"])[0],
-    }
-    diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
-    with serving(url, Path(folder)) as base:
+    with serving_store(folder, bodies_cases_and_people) as (base, people):
         yield {"base": base, **people}
 
 

@@ -37,6 +37,18 @@ def _age(app: Any, **moved: timedelta) -> None:
                                .where(sessions_table.c.id_hash == row.id_hash).values(**values))
 
 
+@pytest.fixture
+def app_with(diarium: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The app made with the given environment: ``app_with(DIARIUM_PROXY_HOPS="1")``."""
+
+    def make(**environment: str) -> Any:
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        return create_app(diarium)
+
+    return make
+
+
 def _session_id(app: Any, client: Any) -> str:
     """The session id inside the browser's signed cookie."""
     cookie = client.get_cookie(COOKIE, path="/app")
@@ -48,41 +60,30 @@ def test_the_cookie_is_http_only_lax_for_the_desk_and_secure_over_https(
     app: Any, tokens: Any
 ) -> None:
     secret, _ = tokens.issue(name="anna", roles=["registrar"])
-    client = app.test_client()
-    token = csrf_of(client, "https://localhost/app/logga-in")
-    answer = client.post("https://localhost/app/logga-in",
-                         data={"token": secret, "csrf_token": token})
+    answer = sign_in(app.test_client(), secret, "https://localhost/app/logga-in")
     assert answer.status_code == 303
     flags = [part.strip() for part in answer.headers["Set-Cookie"].split(";")]
     assert {"HttpOnly", "SameSite=Lax", "Path=/app", "Secure"} <= set(flags)
     # a forwarded "https" counts only behind a proxy the operator declared
-    plain = app.test_client()
-    token = csrf_of(plain, "/app/logga-in")
-    answer = plain.post("/app/logga-in", headers={"X-Forwarded-Proto": "https"},
-                        data={"token": secret, "csrf_token": token})
+    answer = sign_in(app.test_client(), secret, headers={"X-Forwarded-Proto": "https"})
     assert answer.status_code == 303 and "Secure" not in answer.headers["Set-Cookie"]
 
 
 def test_behind_a_declared_proxy_a_forwarded_https_makes_the_cookie_secure(
-    diarium: Any, tokens: Any, monkeypatch: pytest.MonkeyPatch
+    app_with: Any, tokens: Any
 ) -> None:
-    monkeypatch.setenv("DIARIUM_PROXY_HOPS", "1")
-    app = create_app(diarium)
+    app = app_with(DIARIUM_PROXY_HOPS="1")
     secret, _ = tokens.issue(name="anna", roles=["registrar"])
-    client = app.test_client()
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "diarium.example.se"}
-    token = csrf_of(client, "/app/logga-in")
-    answer = client.post("/app/logga-in", headers=forwarded,
-                         data={"token": secret, "csrf_token": token})
+    answer = sign_in(app.test_client(), secret, headers=forwarded)
     assert answer.status_code == 303
     assert "Secure" in answer.headers["Set-Cookie"]
 
 
 def test_an_idle_session_ends_and_the_next_request_signs_in_again(
-    diarium: Any, tokens: Any, monkeypatch: pytest.MonkeyPatch
+    app_with: Any, tokens: Any
 ) -> None:
-    monkeypatch.setenv("DIARIUM_SESSION_IDLE_MINUTES", "5")
-    app = create_app(diarium)
+    app = app_with(DIARIUM_SESSION_IDLE_MINUTES="5")
     secret, _ = tokens.issue(name="anna", roles=["registrar"])
     client = app.test_client()
     assert sign_in(client, secret).status_code == 303
@@ -183,14 +184,9 @@ def test_the_next_page_after_signing_in_stays_on_the_desk(
     shown = client.get("/app/logga-in", query_string={"next": target})
     assert shown.status_code == 400 or (  # control characters: refused as a query parameter
         'name="next" value="/app/"' in shown.get_data(as_text=True))
-    token = csrf_of(client, "/app/logga-in")
-    answer = client.post("/app/logga-in",
-                         data={"token": secret, "csrf_token": token, "next": target})
+    answer = sign_in(client, secret, next=target)
     assert answer.status_code == 303 and answer.headers["Location"] == "/app/"
-    fine = app.test_client()
-    token = csrf_of(fine, "/app/logga-in")
-    answer = fine.post("/app/logga-in", data={"token": secret, "csrf_token": token,
-                                              "next": "/app/cases/register"})
+    answer = sign_in(app.test_client(), secret, next="/app/cases/register")
     assert answer.headers["Location"] == "/app/cases/register"
 
 

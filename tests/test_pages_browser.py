@@ -5,7 +5,6 @@ AA): the problem types (``/problems``, ``/problems/<type>``) and a meeting's pro
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from diarium.cases.application import Diarium
 from diarium.cases.demo.cases import load_demo
 from diarium.cases.tokens import TokenStore
 from tests.browser_support import chromium_browser, violations, visit  # noqa: F401
-from tests.live_server import serving
+from tests.live_server import serving_store
 
 PROTOCOL = "/api/meetings/RS-2020-10-14/protocol"
 
@@ -22,14 +21,14 @@ PROTOCOL = "/api/meetings/RS-2020-10-14/protocol"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """The base URL of a server with the demo loaded, and a secretary's token."""
-    folder = tmp_path_factory.mktemp("pages")
-    url = f"sqlite:///{folder / 'pages.sqlite'}"
-    diarium = Diarium(url, create_tables=True)
-    load_demo(diarium)
-    token, _ = TokenStore.for_application(diarium).issue(name="sekreterare", roles=["secretary"])
-    diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
-    with serving(url, Path(folder)) as base:
-        yield base, token
+
+    def demo_and_secretary(diarium: Diarium) -> str:
+        load_demo(diarium)
+        return TokenStore.for_application(diarium).issue(name="sekreterare",
+                                                         roles=["secretary"])[0]
+
+    with serving_store(tmp_path_factory.mktemp("pages"), demo_and_secretary) as served:
+        yield served
 
 
 @pytest.mark.parametrize("path", ["/problems", "/problems/invalid-query"])

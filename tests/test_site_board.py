@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +23,7 @@ from diarium.domain.meeting.terms import (
 )
 from tests import meetings_support as ms
 from tests.browser_support import chromium_browser, violations, visit  # noqa: F401
-from tests.live_server import serving
+from tests.live_server import serving_store
 
 SECRET, OPEN = "1310-2020", "1311-2020"
 SECRET_TITLE = "Utredning HEMLIGTITEL om Kalle"
@@ -288,14 +287,13 @@ def test_the_notice_is_a_feed_item(client: Any, client_as: Any) -> None:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """A live server on the demo with its recent meetings (dates from today)."""
-    folder = tmp_path_factory.mktemp("board")
-    url = f"sqlite:///{folder / 'board.sqlite'}"
-    diarium = Diarium(url, create_tables=True)
-    load_demo(diarium)
-    refs = load_recent(diarium)
-    diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
-    with serving(url, Path(folder)) as served:
-        yield served, refs
+
+    def demo_and_recent(diarium: Diarium) -> dict[str, str]:
+        load_demo(diarium)
+        return load_recent(diarium)
+
+    with serving_store(tmp_path_factory.mktemp("board"), demo_and_recent) as served:
+        yield served
 
 
 def test_the_pages_are_accessible_and_readable_without_javascript(

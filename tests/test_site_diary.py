@@ -6,9 +6,9 @@ chromium (axe-core, keyboard, without JavaScript) on SQLite with the demo loaded
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from diarium.domain.actor import Actor
 from diarium.domain.case.lifecycle import RegisterCase
 from tests.bodies_support import diarium_with_bodies  # noqa: F401 (the fixture)
 from tests.browser_support import chromium_browser, violations, visit  # noqa: F401
-from tests.live_server import serving
+from tests.live_server import serving_store
 
 TODAY = date(2020, 10, 1)
 SECRET = "1003-2020"
@@ -28,6 +28,23 @@ SECRET_TITLE = "Utredning HEMLIGTITEL om Kalle Svensson"
 PUBLIC_TITLE = "Utredning enligt socialtjänstlagen"
 SECRET_WORDS = ("HEMLIGTITEL", "HEMLIGPERSON", "HEMLIGBESKRIVNING", "Kalle")
 SPARE = 21  # cases beside the three, so that the diary has two pages (of 20)
+
+
+# the three cases of the ``world`` (RS open, HSN closed, a secret SN case), each with a document
+WORLD: list[tuple[dict[str, str], dict[str, str]]] = [
+    ({"title": "Bygglov för förskola i Kalix", "responsible_body": "RS", "dnr": "1001-2020",
+      "registered_on": "2020-09-01"},
+     {"direction": "incoming", "date": "2020-09-30", "counterpart": "Kalix kommun",
+      "description": "Ansökan om bygglov"}),
+    ({"title": "Upphandling av ambulansflyg", "responsible_body": "HSN", "dnr": "1002-2020",
+      "registered_on": "2020-09-10"},
+     {"direction": "outgoing", "date": "2020-10-01", "counterpart": "Luftfartsverket",
+      "description": "Förfrågningsunderlag"}),
+    ({"title": SECRET_TITLE, "public_title": PUBLIC_TITLE, "responsible_body": "SN",
+      "dnr": SECRET, "registered_on": "2020-09-20", "origin": "Anmälan från Kalle"},
+     {"direction": "incoming", "date": "2020-09-30", "counterpart": "Anna HEMLIGPERSON",
+      "description": "Anmälan HEMLIGBESKRIVNING"}),
+]
 
 
 def ok(response: Any, status: int = 201) -> Any:
@@ -45,25 +62,10 @@ def world(client: Any, diarium: Diarium, app: Any) -> Any:
         diarium.register_case(RegisterCase(
             title=f"Reserverat ärende {number}", responsible_body="RS", dnr=f"{number + 1}-2019",
             registered_on=date(2019, 3, 1)), Actor("tests"))
-    ok(client.post("/api/cases", json={
-        "title": "Bygglov för förskola i Kalix", "responsible_body": "RS", "dnr": "1001-2020",
-        "registered_on": "2020-09-01"}))
-    ok(client.post("/api/cases/1001-2020/documents", json={
-        "direction": "incoming", "date": "2020-09-30", "counterpart": "Kalix kommun",
-        "description": "Ansökan om bygglov"}))
-    ok(client.post("/api/cases", json={
-        "title": "Upphandling av ambulansflyg", "responsible_body": "HSN", "dnr": "1002-2020",
-        "registered_on": "2020-09-10"}))
-    ok(client.post("/api/cases/1002-2020/documents", json={
-        "direction": "outgoing", "date": "2020-10-01", "counterpart": "Luftfartsverket",
-        "description": "Förfrågningsunderlag"}))
+    for case, document in WORLD:
+        ok(client.post("/api/cases", json=case))
+        ok(client.post(f"/api/cases/{case['dnr']}/documents", json=document))
     ok(client.post("/api/cases/1002-2020/close", json={"closed_on": "2020-10-01"}), 200)
-    ok(client.post("/api/cases", json={
-        "title": SECRET_TITLE, "public_title": PUBLIC_TITLE, "responsible_body": "SN",
-        "dnr": SECRET, "registered_on": "2020-09-20", "origin": "Anmälan från Kalle"}))
-    ok(client.post(f"/api/cases/{SECRET}/documents", json={
-        "direction": "incoming", "date": "2020-09-30", "counterpart": "Anna HEMLIGPERSON",
-        "description": "Anmälan HEMLIGBESKRIVNING"}))
     ok(client.post(f"/api/cases/{SECRET}/secrecy", json={
         "statute": "OSL 26:1", "marking_body": "SN", "marked_on": "2020-09-20"}))
     app.extensions["diarium_projector"].catch_up()
@@ -188,17 +190,10 @@ def test_pages_answer_conditionally(world: Any) -> None:
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("diary")
-    url = f"sqlite:///{folder / 'diary.sqlite'}"
-    diarium = Diarium(url, create_tables=True)
-    load_demo(diarium)
-    diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
-    with serving(url, Path(folder)) as served:
+    with serving_store(tmp_path_factory.mktemp("diary"), load_demo) as (served, _):
         for _ in range(200):  # the in-process projector catches up
             if "1338-2020" in requests.get(served + "/diarium?dnr=1338-2020", timeout=10).text:
                 break
-            import time
-
             time.sleep(0.1)
         yield served
 

@@ -5,24 +5,19 @@ personal identity numbers masked."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from diarium.cases.application import Diarium
 from diarium.domain.identity_numbers import MASK, masked
 from tests.browser_support import chromium_browser, violations, visit  # noqa: F401
-from tests.live_server import serving
+from tests.live_server import serving_store
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("site")
-    url = f"sqlite:///{folder / 'site.sqlite'}"
-    Diarium(url, create_tables=True).recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
-    with serving(url, Path(folder)) as served:
+    with serving_store(tmp_path_factory.mktemp("site"), lambda _: None) as (served, _):
         yield served
 
 

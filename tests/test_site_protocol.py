@@ -17,13 +17,12 @@ import pytest
 import requests
 from pypdf import PdfReader
 
-from diarium.cases.application import Diarium
 from diarium.cases.demo.cases import load_demo
 from diarium.domain.identity_numbers import MASK
 from diarium.web.protocol_pdf import BASE_URL, ExternalResource, _fetch
 from tests import meetings_support as ms
 from tests.browser_support import chromium_browser, violations, visit  # noqa: F401
-from tests.live_server import serving
+from tests.live_server import serving_store
 
 SECRET_DNR, PUBLIC_DNR = "1310-2020", "1311-2020"
 SECRET_WORDS = ("HEMLIGTITEL", "HEMLIGBESLUT", "HEMLIGYRKANDE")
@@ -266,12 +265,7 @@ SEED = "/moten/RS-2020-10-14/protokoll"
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """gunicorn serving the demo (the seed protocol RS-2020-10-14, adjusted and posted)."""
-    folder = tmp_path_factory.mktemp("protocol")
-    url = f"sqlite:///{folder / 'demo.sqlite'}"
-    diarium = Diarium(url, create_tables=True)
-    load_demo(diarium)
-    diarium.recorder.datastore.engine.dispose()  # type: ignore[attr-defined]
-    with serving(url, Path(folder)) as base:
+    with serving_store(tmp_path_factory.mktemp("protocol"), load_demo) as (base, _):
         yield base
 
 
