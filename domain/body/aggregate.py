@@ -8,7 +8,7 @@ from datetime import date
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import DiariumAggregate, decides, evolves
+from diarium.domain.aggregate import DiariumAggregate, decides, evolves, numbered
 from diarium.domain.body.paragraph_year import ParagraphYear  # also stored under this module's name
 from diarium.domain.events import body as ev
 from diarium.domain.meeting import commands as mc
@@ -262,13 +262,11 @@ class Body(DiariumAggregate):
         """Record a decision a delegate took under a point of the delegation order (with the
         number of the decision it recorded on the case ``command.dnr``, if any)."""
         self.check_delegated_decision(command, today)
-        self.record(
-            ev.DelegatedDecisionRecorded, command, by,
-            number=len(self.delegated_decisions) + 1,
+        return self.record_next(
+            self.delegated_decisions, ev.DelegatedDecisionRecorded, command, by,
             case_decision_number=case_decision_number,
             occurred_on=command.decided_on,
         )
-        return self.delegated_decisions[-1]
 
     def report_delegated_decisions(
         self, command: mc.ReportDelegatedDecisions, meeting_date: date, by: Actor
@@ -277,12 +275,10 @@ class Body(DiariumAggregate):
         ``command.ref`` (held on ``meeting_date``), under its paragraph."""
         found = []
         for number in command.numbers:
-            require(
-                1 <= number <= len(self.delegated_decisions),
-                rules.DELEGATED_DECISION_UNKNOWN,
+            decision = numbered(
+                self.delegated_decisions, number, rules.DELEGATED_DECISION_UNKNOWN,
                 f"{self.code} has no delegated decision {number}",
             )
-            decision = self.delegated_decisions[number - 1]
             require(
                 decision.reported_at is None,
                 rules.DELEGATED_DECISION_REPORTED,

@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from diarium.domain import rules
-from diarium.domain.aggregate import DiariumAggregate, command
+from diarium.domain.aggregate import DiariumAggregate, command, numbered
 from diarium.domain.case.terms import (
     Decision,
     Direction,
@@ -77,9 +77,8 @@ class CasePart(DiariumAggregate):
 
     def _require_document(self, number: int | None) -> None:
         if number is not None:
-            require(
-                1 <= number <= len(self.documents),
-                rules.DOCUMENT_UNKNOWN,
+            numbered(
+                self.documents, number, rules.DOCUMENT_UNKNOWN,
                 f"Case {self.dnr} has no document {number}",
             )
 

@@ -31,13 +31,11 @@ class Agenda(MeetingState):
                 rules.AGENDA_CASE_LISTED,
                 f"{dnr} is already on the agenda of {self.ref}",
             )
-        self.record(
-            ev.AgendaItemAdded, command, by,
-            number=len(self.agenda) + 1,
+        return self.record_next(
+            self.agenda, ev.AgendaItemAdded, command, by,
             kind=str(command.kind),
             occurred_on=added_on,
         )
-        return self.agenda[-1]
 
     @decides(mc.PublishMeetingNotice)
     def publish_notice(self, command: mc.PublishMeetingNotice, by: Actor, today: date) -> None:
