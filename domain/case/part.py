@@ -36,6 +36,13 @@ class CaseCommand:
     dnr: str
 
 
+@command
+class DocumentCommand(CaseCommand):
+    """A command on the case's document ``document_number``; its own fields follow."""
+
+    document_number: int
+
+
 class CasePart(DiariumAggregate):
     """The state of a case and the checks its parts share."""
 
