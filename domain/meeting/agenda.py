@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -82,13 +83,7 @@ class Agenda(MeetingState):
         and substitutes are checked against ``body``, the meeting's body."""
         self._require_held(today)
         self._require_not_adjusted()
-        attendees = [
-            Attendee(
-                a.name, str(a.capacity), a.party, a.replacing, a.from_paragraph,
-                a.to_paragraph, a.title,
-            )
-            for a in command.attendees
-        ]
+        attendees = command.attendees
         names = [a.name for a in attendees]
         require(
             len(names) == len(set(names)),
@@ -156,7 +151,9 @@ class Agenda(MeetingState):
     def _attendance_recorded(self, event: ev.AttendanceRecorded) -> None:
         self.chair = event.chair
         self.secretary = event.secretary
-        self.attendees = [Attendee(**a) for a in event.attendees]
+        self.attendees = [
+            Attendee(**{**a, "capacity": Capacity(a["capacity"])}) for a in event.attendees
+        ]
 
     @evolves(ev.AdjustersElected)
     def _adjusters_elected(self, event: ev.AdjustersElected) -> None:
@@ -165,13 +162,5 @@ class Agenda(MeetingState):
         self.planned_adjustment_date = event.adjustment_date
 
 
-def _attendee_data(attendee: Attendee) -> dict[str, Any]:
-    return {
-        "name": attendee.name,
-        "capacity": str(attendee.capacity),
-        "party": attendee.party,
-        "replacing": attendee.replacing,
-        "from_paragraph": attendee.from_paragraph,
-        "to_paragraph": attendee.to_paragraph,
-        "title": attendee.title,
-    }
+def _attendee_data(attendee: mc.AttendeeEntry) -> dict[str, Any]:
+    return asdict(attendee) | {"capacity": str(attendee.capacity)}
