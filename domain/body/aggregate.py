@@ -181,11 +181,9 @@ class Body(DiariumAggregate):
         self, command: mc.ReviseDelegationPoint, by: Actor, today: date
     ) -> None:
         """Give a point a new content from ``decided_on``; earlier decisions keep the old."""
-        number = command.number
         decided_on = happened_on(command.decided_on, today, "decided_on")
-        point = self._live_point(number)
+        self._require_changeable(command.number, decided_on, "revise")
         _require_delegable(command.matter, command.case_type)
-        _require_from_start(point, number, decided_on, "revise")
         self._set_delegation_point(ev.DelegationPointRevised, command, decided_on, by)
 
     @decides(mc.RevokeDelegationPoint)
@@ -193,10 +191,8 @@ class Body(DiariumAggregate):
         self, command: mc.RevokeDelegationPoint, by: Actor, today: date
     ) -> None:
         """Revoke a point from ``revoked_on``."""
-        number = command.number
         revoked_on = happened_on(command.revoked_on, today, "revoked_on")
-        point = self._live_point(number)
-        _require_from_start(point, number, revoked_on, "revoke")
+        self._require_changeable(command.number, revoked_on, "revoke")
         self.record(ev.DelegationPointRevoked, command, by, occurred_on=revoked_on)
 
     def _set_delegation_point(
@@ -209,7 +205,9 @@ class Body(DiariumAggregate):
         """Record the point's terms as of ``decided_on`` (added or revised)."""
         self.record(event_class, command, by, occurred_on=decided_on)
 
-    def _live_point(self, number: str) -> DelegationPoint:
+    def _require_changeable(self, number: str, day: date, verb: str) -> None:
+        """Refuse to ``verb`` (revise, revoke) point ``number`` from ``day`` unless the point
+        is live and its current content took effect by then."""
         point = self.delegation.get(number)
         require(
             point is not None, rules.DELEGATION_POINT_UNKNOWN, f"{self.code} has no point {number}"
@@ -220,7 +218,11 @@ class Body(DiariumAggregate):
             rules.DELEGATION_POINT_REVOKED,
             f"Point {number} was revoked on {point.revoked_on}",
         )
-        return point
+        require(
+            day >= point.current.valid_from,
+            rules.DELEGATION_POINT_UNKNOWN,
+            f"Point {number} is valid from {point.current.valid_from}; {verb} it after that",
+        )
 
     # -- delegated decisions --------------------------------------------------------
 
@@ -374,15 +376,6 @@ class Body(DiariumAggregate):
 
 def _require_delegable(matter: Matter, case_type: str) -> None:
     require(matter.delegable, rules.NON_DELEGABLE, f"{case_type}: {matter} (KL 6:38)")
-
-
-def _require_from_start(point: DelegationPoint, number: str, day: date, verb: str) -> None:
-    """A point's content is changed on or after the day its current content took effect."""
-    require(
-        day >= point.current.valid_from,
-        rules.DELEGATION_POINT_UNKNOWN,
-        f"Point {number} is valid from {point.current.valid_from}; {verb} it after that",
-    )
 
 
 __all__ = ["Body", "DelegatedDecision", "DelegationPoint", "Membership", "ParagraphYear"]
