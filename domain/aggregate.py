@@ -2,11 +2,12 @@
 of its methods decides which command (:func:`decides`) and which applies which event
 (:func:`evolves`), so an aggregate can be written in parts, one module per topic. Commands
 themselves are declared with :func:`command`; a decider records an event with
-:meth:`DiariumAggregate.record`, which takes the event's fields from its command by name."""
+:meth:`DiariumAggregate.record`, which takes the event's fields from its command by name (the
+next of a numbered list: :meth:`DiariumAggregate.record_next`; one of them: :func:`numbered`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any, TypeVar, dataclass_transform
@@ -15,9 +16,11 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from diarium.domain.actor import Actor
+from diarium.domain.rules import Rule, require
 
 Method = TypeVar("Method", bound=Callable[..., Any])
 Command = TypeVar("Command", bound=type)
+Item = TypeVar("Item")
 
 
 @dataclass_transform(frozen_default=True)
@@ -69,6 +72,13 @@ def _marked(cls: type, mark: str) -> dict[type, Callable[..., Any]]:
         for method in vars(klass).values()
         if hasattr(method, mark)
     }
+
+
+def numbered(items: Sequence[Item], number: int, unknown: Rule, message: str) -> Item:
+    """Item ``number`` of ``items`` (numbered from 1 in the order recorded), refused with
+    ``unknown`` (``message``) when there is no such item."""
+    require(1 <= number <= len(items), unknown, message)
+    return items[number - 1]
 
 
 class DiariumAggregate(Aggregate):
@@ -126,3 +136,12 @@ class DiariumAggregate(Aggregate):
                         f"(not given, and {type(command).__name__} has no such attribute)"
                     ) from None
         self.trigger_event(event_class, by=by, **values)
+
+    def record_next(
+        self, items: list[Item], event_class: type[Any], command: object, by: Actor,
+        **values: Any,
+    ) -> Item:
+        """:meth:`record` ``event_class`` numbered as the next of ``items`` (``number``: one
+        more than there are) and return the item its evolver appended to ``items``."""
+        self.record(event_class, command, by, number=len(items) + 1, **values)
+        return items[-1]

@@ -8,7 +8,7 @@ from datetime import date
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import DiariumAggregate, decides, evolves
+from diarium.domain.aggregate import DiariumAggregate, decides, evolves, numbered
 from diarium.domain.body.paragraph_year import ParagraphYear  # also stored under this module's name
 from diarium.domain.events import body as ev
 from diarium.domain.meeting import commands as mc
@@ -181,11 +181,9 @@ class Body(DiariumAggregate):
         self, command: mc.ReviseDelegationPoint, by: Actor, today: date
     ) -> None:
         """Give a point a new content from ``decided_on``; earlier decisions keep the old."""
-        number = command.number
         decided_on = happened_on(command.decided_on, today, "decided_on")
-        point = self._live_point(number)
+        self._require_changeable(command.number, decided_on, "revise")
         _require_delegable(command.matter, command.case_type)
-        _require_from_start(point, number, decided_on, "revise")
         self._set_delegation_point(ev.DelegationPointRevised, command, decided_on, by)
 
     @decides(mc.RevokeDelegationPoint)
@@ -193,10 +191,8 @@ class Body(DiariumAggregate):
         self, command: mc.RevokeDelegationPoint, by: Actor, today: date
     ) -> None:
         """Revoke a point from ``revoked_on``."""
-        number = command.number
         revoked_on = happened_on(command.revoked_on, today, "revoked_on")
-        point = self._live_point(number)
-        _require_from_start(point, number, revoked_on, "revoke")
+        self._require_changeable(command.number, revoked_on, "revoke")
         self.record(ev.DelegationPointRevoked, command, by, occurred_on=revoked_on)
 
     def _set_delegation_point(
@@ -209,7 +205,9 @@ class Body(DiariumAggregate):
         """Record the point's terms as of ``decided_on`` (added or revised)."""
         self.record(event_class, command, by, occurred_on=decided_on)
 
-    def _live_point(self, number: str) -> DelegationPoint:
+    def _require_changeable(self, number: str, day: date, verb: str) -> None:
+        """Refuse to ``verb`` (revise, revoke) point ``number`` from ``day`` unless the point
+        is live and its current content took effect by then."""
         point = self.delegation.get(number)
         require(
             point is not None, rules.DELEGATION_POINT_UNKNOWN, f"{self.code} has no point {number}"
@@ -220,7 +218,11 @@ class Body(DiariumAggregate):
             rules.DELEGATION_POINT_REVOKED,
             f"Point {number} was revoked on {point.revoked_on}",
         )
-        return point
+        require(
+            day >= point.current.valid_from,
+            rules.DELEGATION_POINT_UNKNOWN,
+            f"Point {number} is valid from {point.current.valid_from}; {verb} it after that",
+        )
 
     # -- delegated decisions --------------------------------------------------------
 
@@ -262,13 +264,11 @@ class Body(DiariumAggregate):
         """Record a decision a delegate took under a point of the delegation order (with the
         number of the decision it recorded on the case ``command.dnr``, if any)."""
         self.check_delegated_decision(command, today)
-        self.record(
-            ev.DelegatedDecisionRecorded, command, by,
-            number=len(self.delegated_decisions) + 1,
+        return self.record_next(
+            self.delegated_decisions, ev.DelegatedDecisionRecorded, command, by,
             case_decision_number=case_decision_number,
             occurred_on=command.decided_on,
         )
-        return self.delegated_decisions[-1]
 
     def report_delegated_decisions(
         self, command: mc.ReportDelegatedDecisions, meeting_date: date, by: Actor
@@ -277,12 +277,10 @@ class Body(DiariumAggregate):
         ``command.ref`` (held on ``meeting_date``), under its paragraph."""
         found = []
         for number in command.numbers:
-            require(
-                1 <= number <= len(self.delegated_decisions),
-                rules.DELEGATED_DECISION_UNKNOWN,
+            decision = numbered(
+                self.delegated_decisions, number, rules.DELEGATED_DECISION_UNKNOWN,
                 f"{self.code} has no delegated decision {number}",
             )
-            decision = self.delegated_decisions[number - 1]
             require(
                 decision.reported_at is None,
                 rules.DELEGATED_DECISION_REPORTED,
@@ -378,15 +376,6 @@ class Body(DiariumAggregate):
 
 def _require_delegable(matter: Matter, case_type: str) -> None:
     require(matter.delegable, rules.NON_DELEGABLE, f"{case_type}: {matter} (KL 6:38)")
-
-
-def _require_from_start(point: DelegationPoint, number: str, day: date, verb: str) -> None:
-    """A point's content is changed on or after the day its current content took effect."""
-    require(
-        day >= point.current.valid_from,
-        rules.DELEGATION_POINT_UNKNOWN,
-        f"Point {number} is valid from {point.current.valid_from}; {verb} it after that",
-    )
 
 
 __all__ = ["Body", "DelegatedDecision", "DelegationPoint", "Membership", "ParagraphYear"]

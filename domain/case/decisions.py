@@ -6,7 +6,7 @@ from datetime import date
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import command, decides, evolves
+from diarium.domain.aggregate import command, decides, evolves, numbered
 from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.terms import Decision, DecisionKind, Proposal, Status
 from diarium.domain.events import case as ev
@@ -71,13 +71,11 @@ class Decisions(CasePart):
     def record_proposal(self, command: RecordProposal, by: Actor, today: date) -> Proposal:
         """Record a decision proposal (beslutsförslag) as numbered decision points."""
         proposed_on = self._active_on(command.proposed_on, today, "proposed_on")
-        self.record(
-            ev.ProposalRecorded, command, by,
-            number=len(self.proposals) + 1,
+        return self.record_next(
+            self.proposals, ev.ProposalRecorded, command, by,
             points=list(command.points),
             occurred_on=proposed_on,
         )
-        return self.proposals[-1]
 
     @decides(RecordDecision)
     def record_decision(self, command: RecordDecision, by: Actor, today: date) -> Decision:
@@ -85,14 +83,12 @@ class Decisions(CasePart):
         application checks it against the meeting, the delegation order or the body's
         paragraph numbering first: cases/case_decisions.py)."""
         self.check_decision(command, today)
-        self.record(
-            ev.DecisionRecorded, command, by,
-            number=len(self.decisions) + 1,
+        return self.record_next(
+            self.decisions, ev.DecisionRecorded, command, by,
             kind=str(command.kind),
             historical_source=source_of(command.historical),
             occurred_on=command.decided_on,
         )
-        return self.decisions[-1]
 
     def check_decision(self, command: RecordDecision, today: date) -> bool:
         """Refuse a decision the case cannot take (closed, cancelled, in the future, without
@@ -116,12 +112,10 @@ class Decisions(CasePart):
         self.record(ev.ProtocolExtractSent, command, by, occurred_on=sent_on)
 
     def decision(self, number: int) -> Decision:
-        require(
-            1 <= number <= len(self.decisions),
-            rules.DECISION_UNKNOWN,
+        return numbered(
+            self.decisions, number, rules.DECISION_UNKNOWN,
             f"Case {self.dnr} has no decision {number}",
         )
-        return self.decisions[number - 1]
 
     # -- evolution ------------------------------------------------------------------
 

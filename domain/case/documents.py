@@ -8,7 +8,7 @@ from datetime import date
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import command, decides, evolves
-from diarium.domain.case.part import CaseCommand, CasePart
+from diarium.domain.case.part import CaseCommand, CasePart, DocumentCommand
 from diarium.domain.case.terms import Direction, Document, FileVersion, StoredFile
 from diarium.domain.events import case as ev
 from diarium.domain.rules import require
@@ -28,10 +28,9 @@ class RegisterDocument(CaseCommand):
 
 
 @command
-class AttachFile(CaseCommand):
+class AttachFile(DocumentCommand):
     """Attach a stored file to document ``document_number`` as its next version."""
 
-    document_number: int
     file: StoredFile
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import command, decides, evolves
+from diarium.domain.aggregate import command, decides, evolves, numbered
 from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.terms import Direction, Document, IncomingReferral
 from diarium.domain.events import case as ev
@@ -69,12 +69,10 @@ class IncomingReferrals(CasePart):
         received_on = command.received_on or letter.date
         not_future(received_on, today, "received_on")
         require(command.answer_by >= received_on, rules.INCOMING_REFERRAL_DUE_BEFORE_RECEIVED)
-        self.record(
-            ev.IncomingReferralReceived, command, by,
-            number=len(self.incoming_referrals) + 1,
+        return self.record_next(
+            self.incoming_referrals, ev.IncomingReferralReceived, command, by,
             occurred_on=received_on,
         )
-        return self.incoming_referrals[-1]
 
     @decides(ExtendIncomingReferral)
     def extend_incoming_referral(
@@ -132,12 +130,10 @@ class IncomingReferrals(CasePart):
         )
 
     def incoming_referral(self, number: int) -> IncomingReferral:
-        require(
-            1 <= number <= len(self.incoming_referrals),
-            rules.INCOMING_REFERRAL_UNKNOWN,
+        return numbered(
+            self.incoming_referrals, number, rules.INCOMING_REFERRAL_UNKNOWN,
             f"Case {self.dnr} has no incoming referral {number}",
         )
-        return self.incoming_referrals[number - 1]
 
     def _open_incoming_referral(self, number: int) -> IncomingReferral:
         """The incoming referral ``number`` of an active case, neither answered nor declined."""

@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from diarium.domain import rules
-from diarium.domain.aggregate import DiariumAggregate, command
+from diarium.domain.aggregate import DiariumAggregate, command, numbered
 from diarium.domain.case.terms import (
     Decision,
     Direction,
@@ -34,6 +34,13 @@ class CaseCommand:
     """A command on the case with the ``dnr``; each command's own fields follow."""
 
     dnr: str
+
+
+@command
+class DocumentCommand(CaseCommand):
+    """A command on the case's document ``document_number``; its own fields follow."""
+
+    document_number: int
 
 
 class CasePart(DiariumAggregate):
@@ -77,9 +84,8 @@ class CasePart(DiariumAggregate):
 
     def _require_document(self, number: int | None) -> None:
         if number is not None:
-            require(
-                1 <= number <= len(self.documents),
-                rules.DOCUMENT_UNKNOWN,
+            numbered(
+                self.documents, number, rules.DOCUMENT_UNKNOWN,
                 f"Case {self.dnr} has no document {number}",
             )
 

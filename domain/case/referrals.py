@@ -6,7 +6,7 @@ from datetime import date
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
-from diarium.domain.aggregate import command, decides, evolves
+from diarium.domain.aggregate import command, decides, evolves, numbered
 from diarium.domain.case.part import CaseCommand, CasePart
 from diarium.domain.case.terms import Referral
 from diarium.domain.events import case as ev
@@ -38,13 +38,11 @@ class Referrals(CasePart):
         sent_on = self._active_on(command.sent_on, today, "sent_on")
         require(command.answer_by >= sent_on, rules.REFERRAL_DUE_BEFORE_SENT)
         self._require_document(command.document_number)
-        self.record(
-            ev.ReferralSent, command, by,
-            number=len(self.referrals) + 1,
+        return self.record_next(
+            self.referrals, ev.ReferralSent, command, by,
             recipients=list(dict.fromkeys(command.recipients)),
             occurred_on=sent_on,
         )
-        return self.referrals[-1]
 
     @decides(RegisterReferralAnswer)
     def register_referral_answer(
@@ -53,7 +51,10 @@ class Referrals(CasePart):
         """Register a recipient's answer (yttrande) to a referral that was sent."""
         answered_on = self._active_on(command.answered_on, today, "answered_on")
         number, recipient = command.referral_number, command.recipient
-        referral = self.referral(number)
+        referral = numbered(
+            self.referrals, number, rules.REFERRAL_UNKNOWN,
+            f"Referral {number} was never sent on case {self.dnr}",
+        )
         require(
             recipient in referral.recipients,
             rules.REFERRAL_RECIPIENT,
@@ -67,14 +68,6 @@ class Referrals(CasePart):
         require(answered_on >= referral.sent_on, rules.REFERRAL_ANSWER_BEFORE_SENT)
         self._require_document(command.document_number)
         self.record(ev.ReferralAnswered, command, by, occurred_on=answered_on)
-
-    def referral(self, number: int) -> Referral:
-        require(
-            1 <= number <= len(self.referrals),
-            rules.REFERRAL_UNKNOWN,
-            f"Referral {number} was never sent on case {self.dnr}",
-        )
-        return self.referrals[number - 1]
 
     @evolves(ev.ReferralSent)
     def _referral_sent(self, event: ev.ReferralSent) -> None:

@@ -7,18 +7,27 @@ from datetime import date
 from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import command, decides, evolves
-from diarium.domain.case.part import CaseCommand, CasePart
+from diarium.domain.case.part import CaseCommand, CasePart, DocumentCommand
 from diarium.domain.case.terms import CASE_SECRET_FIELDS, DOCUMENT_SECRET_FIELDS, Secrecy
 from diarium.domain.events import case as ev
 from diarium.domain.rules import happened_on, require
 
 
 @command
-class MarkSecret(CaseCommand):
+class Marking:
+    """The terms of a secrecy marking: the ``statute`` (OSL), the body that marked, the day
+    (default: today) and the fields withheld (default: all). A marking command names it first
+    among its bases, so these fields follow those naming what it marks."""
+
     statute: str
     marking_body: str
     marked_on: date | None = None
     fields: list[str] | None = None
+
+
+@command
+class MarkSecret(Marking, CaseCommand):
+    """Mark the case secret."""
 
 
 @command
@@ -27,17 +36,12 @@ class LiftSecrecy(CaseCommand):
 
 
 @command
-class MarkDocumentSecret(CaseCommand):
-    document_number: int
-    statute: str
-    marking_body: str
-    marked_on: date | None = None
-    fields: list[str] | None = None
+class MarkDocumentSecret(Marking, DocumentCommand):
+    """Mark one of the case's documents secret."""
 
 
 @command
-class LiftDocumentSecrecy(CaseCommand):
-    document_number: int
+class LiftDocumentSecrecy(DocumentCommand):
     lifted_on: date | None = None
 
 
@@ -83,7 +87,7 @@ class CaseSecrecy(CasePart):
     def _mark(
         self,
         event_class: type[ev.CaseMarkedSecret | ev.DocumentMarkedSecret],
-        command: MarkSecret | MarkDocumentSecret,
+        command: Marking,
         allowed: tuple[str, ...],
         marked: Secrecy | None,
         what: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -31,13 +32,11 @@ class Agenda(MeetingState):
                 rules.AGENDA_CASE_LISTED,
                 f"{dnr} is already on the agenda of {self.ref}",
             )
-        self.record(
-            ev.AgendaItemAdded, command, by,
-            number=len(self.agenda) + 1,
+        return self.record_next(
+            self.agenda, ev.AgendaItemAdded, command, by,
             kind=str(command.kind),
             occurred_on=added_on,
         )
-        return self.agenda[-1]
 
     @decides(mc.PublishMeetingNotice)
     def publish_notice(self, command: mc.PublishMeetingNotice, by: Actor, today: date) -> None:
@@ -84,13 +83,7 @@ class Agenda(MeetingState):
         and substitutes are checked against ``body``, the meeting's body."""
         self._require_held(today)
         self._require_not_adjusted()
-        attendees = [
-            Attendee(
-                a.name, str(a.capacity), a.party, a.replacing, a.from_paragraph,
-                a.to_paragraph, a.title,
-            )
-            for a in command.attendees
-        ]
+        attendees = command.attendees
         names = [a.name for a in attendees]
         require(
             len(names) == len(set(names)),
@@ -158,7 +151,9 @@ class Agenda(MeetingState):
     def _attendance_recorded(self, event: ev.AttendanceRecorded) -> None:
         self.chair = event.chair
         self.secretary = event.secretary
-        self.attendees = [Attendee(**a) for a in event.attendees]
+        self.attendees = [
+            Attendee(**{**a, "capacity": Capacity(a["capacity"])}) for a in event.attendees
+        ]
 
     @evolves(ev.AdjustersElected)
     def _adjusters_elected(self, event: ev.AdjustersElected) -> None:
@@ -167,13 +162,5 @@ class Agenda(MeetingState):
         self.planned_adjustment_date = event.adjustment_date
 
 
-def _attendee_data(attendee: Attendee) -> dict[str, Any]:
-    return {
-        "name": attendee.name,
-        "capacity": str(attendee.capacity),
-        "party": attendee.party,
-        "replacing": attendee.replacing,
-        "from_paragraph": attendee.from_paragraph,
-        "to_paragraph": attendee.to_paragraph,
-        "title": attendee.title,
-    }
+def _attendee_data(attendee: mc.AttendeeEntry) -> dict[str, Any]:
+    return asdict(attendee) | {"capacity": str(attendee.capacity)}

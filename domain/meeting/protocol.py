@@ -123,13 +123,11 @@ class Protocol(MeetingState):
             rules.CORRECTION_CERTIFIERS,
             f"Signatories of § {paragraph}: {', '.join(sorted(signatories))}",
         )
-        self.record(
-            ev.CorrectionCertified, command, by,
-            number=len(self.corrections) + 1,
+        return self.record_next(
+            self.corrections, ev.CorrectionCertified, command, by,
             certified_by=certifiers,
             occurred_on=certified_on,
         )
-        return self.corrections[-1]
 
     def check_extract(self, command: mc.SendExtract, today: date) -> date:
         """Refuse an extract before recording it on the case; the day it was sent."""

@@ -13,9 +13,9 @@ from diarium.domain import rules
 from diarium.domain.actor import Actor
 from diarium.domain.aggregate import DiariumAggregate, evolves
 from diarium.domain.events import meeting as ev
+from diarium.domain.meeting.commands import AttendeeEntry
 from diarium.domain.meeting.terms import (
     AgendaItemNotFound,
-    Capacity,
     ParagraphNotFound,
     Vote,
     adjustment_deadline,
@@ -52,18 +52,12 @@ class AgendaItem:
     withdrawal_reason: str | None = None
 
 
-@dataclass
-class Attendee:
-    name: str
-    capacity: str
-    party: str | None = None
-    replacing: str | None = None
-    from_paragraph: int | None = None
-    to_paragraph: int | None = None
-    title: str | None = None
+@dataclass(frozen=True)
+class Attendee(AttendeeEntry):
+    """Someone at the meeting, as the attendance recorded them (one entry of it)."""
 
     def serving_at(self, paragraph: int) -> bool:
-        return Capacity(self.capacity).serving and self.present_at(paragraph)
+        return self.capacity.serving and self.present_at(paragraph)
 
     def present_at(self, paragraph: int) -> bool:
         return (self.from_paragraph is None or self.from_paragraph <= paragraph) and (
