@@ -48,7 +48,7 @@ def test_every_package_folder_and_its_files_are_installed(wheel: zipfile.ZipFile
         for module in (ROOT / folder).rglob("*.py"):
             if "__pycache__" not in module.parts:
                 assert f"diarium/{module.relative_to(ROOT).as_posix()}" in names, module
-    for data in ("web/templates/protocol.html", "web/static/protocol.css",
+    for data in ("web/templates/protocol.html", "web/static/protocol.css", "web/labels_sv.toml",
                  "cases/outbound/xsd/ERMS_v3.xsd", "cases/outbound/xsd/mets.xsd"):
         assert f"diarium/{data}" in names
 

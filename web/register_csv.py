@@ -7,60 +7,23 @@ from __future__ import annotations
 
 import csv
 import io
+import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 from diarium.projections.listings import Listing
 from diarium.web.text import csv_text
 
-# the Swedish header of each register column (docs/glossary.md); OVERRIDES where one name
-# means something else in a register
-SWEDISH_LABELS = {
-    "dnr": "Diarienummer", "series": "Diarieserie", "year": "År", "sequence": "Löpnummer",
-    "title": "Ärendemening", "public_title": "Offentlig ärendemening",
-    "secret": "Sekretessmarkerad", "status": "Status", "responsible_body": "Ansvarigt organ",
-    "unit": "Enhet", "officer": "Handläggare", "classification": "Klassificering",
-    "origin": "Ursprung", "registered_on": "Registrerat", "last_activity": "Senaste händelse",
-    "closed_on": "Avslutat", "cancelled_on": "Makulerat", "documents": "Antal handlingar",
-    "decisions": "Antal beslut", "withheld": "Undanhållet (sekretess)",
-    "number": "Handlingsnummer", "date": "Handlingens datum", "direction": "Riktning",
-    "counterpart": "Avsändare/mottagare", "description": "Beskrivning",
-    "body": "Organ", "meeting_ref": "Sammanträde", "meeting_on": "Sammanträdesdag",
-    "paragraph": "Paragraf", "kind": "Typ", "text": "Beslutstext", "decided_on": "Beslutsdag",
-    "higher_body": "Högre organ", "delegated": "Delegationsbeslut", "delegate": "Delegat",
-    "delegation_point": "Delegationspunkt", "reported_on": "Anmält",
-    "reported_meeting": "Anmält vid sammanträde", "reported_paragraph": "Anmält i paragraf",
-    "adjusted_on": "Justerat", "posted_on": "Anslaget", "legal_force_on": "Laga kraft",
-    "member": "Ledamot", "party": "Parti", "reason": "Motivering",
-    "reason_given_on": "Motivering lämnad", "note": "Anteckning", "recipient": "Mottagare",
-    "listed": "Sändlista", "sent_on": "Skickat", "referral_number": "Remissnummer",
-    "sender": "Avsändare", "sender_reference": "Avsändarens beteckning",
-    "answer_by": "Svar senast", "due_on": "Sista dag", "answered_on": "Besvarat",
-    "declined_on": "Avstått", "document_number": "Handlingsnummer (svar)",
-    "rule": "Regel", "law": "Lagrum", "subject": "Avser", "done_on": "Klart",
-    "overdue": "Försenad", "ref": "Sammanträde", "session": "Sammanträdets nummer",
-    "place": "Plats", "starts_at": "Klockan", "closed": "Sammanträdet avslutat",
-    "code": "Kod", "name": "Namn", "parent": "Under organ", "established_on": "Inrättat",
-    "appealable": "Kan överklagas",
-}
-OVERRIDES = {
-    "documents": {"registered_on": "Registrerad i diariet"},
-    "referrals": {"sent_on": "Skickad (inkommen: mottagen)"},
-}
-
-
-# the Swedish words for the values of a few enumerated columns (others are shown as they are)
-SWEDISH_VALUES = {
-    "direction": {"incoming": "inkommen", "outgoing": "expedierad", "drawn_up": "upprättad"},
-    "status": {
-        "open": "öppet", "closed": "avslutat", "cancelled": "makulerat",
-        "answered": "besvarad", "declined": "avstått", "outstanding": "utestående",
-        "overdue": "försenad", "done": "klar", "running": "löper", "ended": "löpt ut",
-        "sent": "skickat", "scheduled": "planerat", "adjusted": "justerat",
-        "posted": "anslaget",
-    },
-}
+# the Swedish wordings (web/labels_sv.toml, read once): the header of each register column
+# (docs/glossary.md), OVERRIDES where one name means something else in a register, and the
+# words for the values of a few enumerated columns (others are shown as they are)
+LABELS_SV: dict[str, Any] = tomllib.loads(
+    resources.files("diarium.web").joinpath("labels_sv.toml").read_text(encoding="utf-8"))
+SWEDISH_LABELS: dict[str, str] = LABELS_SV["registers"]
+OVERRIDES: dict[str, dict[str, str]] = LABELS_SV["register_overrides"]
+SWEDISH_VALUES: dict[str, dict[str, str]] = LABELS_SV["register_values"]
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,10 @@ a public client, PKCE only), ``DIARIUM_OIDC_DISCOVERY_URL`` (default: the issuer
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import wraps
 from typing import Any
 
 import requests
@@ -85,20 +87,28 @@ def _failed(status: int, heading: str, text: str) -> Response:
     return page("signin_failed.html", status, heading=heading, text=text)
 
 
-def _provider() -> DeskOidc | None:
-    found: DeskOidc | None = current_app.extensions.get(EXTENSION)
-    return found
+def _with_provider(unset: str) -> Callable[[Callable[[DeskOidc], Response]],
+                                            Callable[[], Response]]:
+    """A view of the sign-in through the provider, called with it; without one (the desk has
+    no OIDC sign-in), 404 saying ``unset``."""
+
+    def decorate(view: Callable[[DeskOidc], Response]) -> Callable[[], Response]:
+        @wraps(view)
+        def answer() -> Response:
+            oidc: DeskOidc | None = current_app.extensions.get(EXTENSION)
+            return _failed(404, "Inloggningen finns inte", unset) if oidc is None else view(oidc)
+
+        return answer
+
+    return decorate
 
 
 @desk.get(f"{SIGN_IN}/oidc")
 @public
-def start() -> Response:
+@_with_provider("Organisationens inloggning är inte inställd. Logga in med din personliga "
+                "nyckel.")
+def start(oidc: DeskOidc) -> Response:
     """To the provider's sign-in (with state, nonce and a PKCE challenge)."""
-    oidc = _provider()
-    if oidc is None:
-        return _failed(404, "Inloggningen finns inte",
-                       "Organisationens inloggning är inte inställd. Logga in med din "
-                       "personliga nyckel.")
     session[NEXT_KEY] = safe_next(request.args.get("next"))
     try:
         answer: Response = oidc.client.authorize_redirect(url_for(".callback", _external=True))
@@ -112,12 +122,9 @@ def start() -> Response:
 
 @desk.get(f"{SIGN_IN}/oidc/callback")
 @public
-def callback() -> Response:
+@_with_provider("Organisationens inloggning är inte inställd.")
+def callback(oidc: DeskOidc) -> Response:
     """Back from the provider: verify, read the person's roles and bodies, begin a session."""
-    oidc = _provider()
-    if oidc is None:
-        return _failed(404, "Inloggningen finns inte",
-                       "Organisationens inloggning är inte inställd.")
     if request.args.get("error"):
         return _failed(401, "Inloggningen avbröts",
                        "Inloggningen avbröts eller nekades hos organisationens inloggning. "

@@ -7,43 +7,11 @@ from __future__ import annotations
 import re
 
 from diarium.domain.rules import RuleViolation
-from diarium.web.register_csv import SWEDISH_LABELS
+from diarium.web.register_csv import LABELS_SV, SWEDISH_LABELS
 
 # the commands' fields where the form words them otherwise than the registers' columns
-# (web/register_csv.py: SWEDISH_LABELS, which names the rest)
-LABELS = {
-    "added_on": "Tillagd", "adjusted_on": "Justerat den", "adjusters": "Justerare",
-    "adjustment_date": "Justeringsdag", "adjustment_place": "Justeringsplats",
-    "adopted": "Bifallen", "answered_on": "Besvarad den", "assigned_on": "Tilldelat den",
-    "attendees": "Närvarande", "authors": "Förslagsställare", "cancelled_on": "Makulerat den",
-    "capacity": "Egenskap", "case_type": "Ärendetyp", "certified_by": "Bestyrkt av",
-    "certified_on": "Bestyrkt den", "chair": "Ordförande",
-    "classification": "Klassificering (ärendetyp)", "classified_on": "Omklassificerat den",
-    "closed_at": "Avslutat", "closed_on": "Avslutat den", "code": "Förkortning",
-    "conditions": "Villkor", "corrects": "Rättar", "counterpart": "Avsändare eller mottagare",
-    "date": "Datum", "decided_on": "Beslutsdatum", "decision_reference": "Beslutsreferens",
-    "declined_on": "Avböjd den", "document_number": "Handling nr", "ended_on": "Upphör den",
-    "established_on": "Inrättat den", "extracts": "Protokollsutdrag",
-    "fields": "Uppgifter som omfattas", "file": "Fil", "from_paragraph": "Från paragraf",
-    "given_on": "Lämnad den", "granted_on": "Beviljad den", "heading": "Rubrik",
-    "higher_body": "Överordnat organ", "historical": "Historiskt beslut", "items": "Ärenden",
-    "justification": "Motivering", "kind": "Slag", "last_paragraph": "Sista paragraf",
-    "lifted_on": "Hävd den", "marked_on": "Beslutad den", "marking_body": "Sekretessbedömning av",
-    "matter": "Typ av ärende", "migrated": "Överförd från äldre system",
-    "mover": "Förslagsställare", "number": "Nummer", "numbers": "Nummer",
-    "parent": "Överordnat organ", "period_from": "Period från", "period_to": "Period till",
-    "point": "Punkt", "points": "Beslutspunkter (en per rad)", "position": "Uppdrag",
-    "posted_on": "Anslaget den", "proposals": "Förslag", "proposed_by": "Föreslaget av",
-    "proposed_on": "Föreslaget den", "published_on": "Publicerad den", "reason": "Skäl",
-    "received_on": "Inkom den", "recipients": "Mottagare (en per rad)",
-    "registered_on": "Registrerad den", "reopened_on": "Återupptaget den", "replacing": "Ersätter",
-    "revoked_on": "Upphävd den", "role": "Roll", "scheduled_on": "Sammanträdesdag",
-    "secrecy": "Sekretess", "secretary": "Sekreterare", "sections": "Lagrum",
-    "sent_on": "Skickad den", "session": "Sammanträde", "signed_by": "Undertecknad av",
-    "source": "Källa", "starts_at": "Börjar klockan",
-    "statute": "Sekretessbestämmelse (t.ex. OSL 25:1)", "summary": "Sammanfattning",
-    "supporters": "Instämmande", "text": "Text", "to_paragraph": "Till paragraf", "votes": "Röster",
-}
+# (web/labels_sv.toml: [forms]; [registers], SWEDISH_LABELS, names the rest)
+LABELS: dict[str, str] = LABELS_SV["forms"]
 # a hint under a field, by its name (else by its kind: an optional date, a list)
 HINTS = {
     "responsible_body": "Organets förkortning, t.ex. RS eller HSN.",

@@ -4,6 +4,8 @@ identity numbers masked in the whole document, answered conditionally (``public_
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from flask import Blueprint
@@ -38,15 +40,24 @@ def not_yet(ref: str) -> tuple[str, int]:
                   message=f"Det finns inget justerat protokoll för sammanträdet {ref}."), 404
 
 
+def of_adjusted_protocol(view: Callable[[str, Any, Any], Any]) -> Callable[[str], Any]:
+    """A view of a meeting's adjusted protocol, called with ``ref``, the meeting as the public
+    sees it and its body; 404 (:func:`not_yet`) while there is none."""
+
+    @wraps(view)
+    def answer(ref: str) -> Any:
+        found = adjusted_protocol(ref)
+        return not_yet(ref) if found is None else view(ref, *found)
+
+    return answer
+
+
 @site.get("/moten/<ref>/protokoll")
 @public
 @public_page
-def protocol_page(ref: str) -> Any:
+@of_adjusted_protocol
+def protocol_page(ref: str, meeting: Any, body: Any) -> Any:
     """Protokollet som webbsida, med länk till PDF/A-versionen."""
-    found = adjusted_protocol(ref)
-    if found is None:
-        return not_yet(ref)
-    meeting, body = found
     return masked(render_protocol(meeting, body, "site/protocol.html",
                                   pdf_href=f"/moten/{ref}/protokoll.pdf"))
 
@@ -54,12 +65,7 @@ def protocol_page(ref: str) -> Any:
 @site.get("/moten/<ref>/protokoll.pdf")
 @public
 @public_page
-def protocol_pdf(ref: str) -> Any:
+@of_adjusted_protocol
+def protocol_pdf(ref: str, meeting: Any, body: Any) -> Any:
     """Protokollet som PDF/A-2b."""
-    found = adjusted_protocol(ref)
-    if found is None:
-        return not_yet(ref)
-    meeting, body = found
     return pdf_response(html_to_pdf(masked(render_protocol(meeting, body))), ref)
-
-
