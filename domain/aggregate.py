@@ -137,6 +137,13 @@ class DiariumAggregate(Aggregate):
                     ) from None
         self.trigger_event(event_class, by=by, **values)
 
+    def copy_fields(self, event: Any) -> None:
+        """Give the state an attribute of the same name for each field ``event`` declares
+        itself (as :meth:`record` gives the event its command's): how a created event's facts
+        become the aggregate's first state."""
+        for name in _own_fields(type(event)):
+            setattr(self, name, getattr(event, name))
+
     def record_next(
         self, items: list[Item], event_class: type[Any], command: object, by: Actor,
         **values: Any,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from diarium.domain import rules
 from diarium.domain.actor import Actor
@@ -80,6 +81,13 @@ class DelegatedDecision:
 
 class Body(DiariumAggregate):
     """A body that decides at meetings and delegates between them."""
+
+    if TYPE_CHECKING:  # set from ``BodyEstablished`` (annotations here would make a dataclass)
+        code: str
+        name: str
+        kind: str
+        parent: str | None
+        migrated_source: str | None
 
     @classmethod
     def establish(cls, command: mc.EstablishBody, by: Actor, today: date) -> Body:
@@ -305,12 +313,8 @@ class Body(DiariumAggregate):
 
     @evolves(ev.BodyEstablished)
     def _established(self, event: ev.BodyEstablished) -> None:
-        self.code = event.code
-        self.name = event.name
-        self.kind = event.kind
-        self.parent = event.parent
+        self.copy_fields(event)  # code, name, kind, parent, migrated_source
         self.established_on = event.occurred_on
-        self.migrated_source = event.migrated_source
         self.members: list[Membership] = []
         self.delegation: dict[str, DelegationPoint] = {}
         self.delegated_decisions: list[DelegatedDecision] = []

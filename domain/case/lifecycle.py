@@ -210,19 +210,7 @@ class Lifecycle(CasePart):
 
     @evolves(ev.CaseRegistered)
     def _registered(self, event: ev.CaseRegistered) -> None:
-        self.dnr = event.dnr
-        self.series = event.series
-        self.year = event.year
-        self.sequence = event.sequence
-        self.title = event.title
-        self.public_title = event.public_title
-        self.responsible_body = event.responsible_body
-        self.unit = event.unit
-        self.officer = event.officer
-        self.classification = event.classification
-        self.origin = event.origin
-        self.migrated = event.migrated
-        self.migrated_source = event.migrated_source
+        self.copy_fields(event)  # dnr and its parts, title, body, unit, officer, origin…
         self.registered_on = event.occurred_on
         self.registered_by = event.actor
         self.status = Status.OPEN

@@ -105,23 +105,22 @@ class Protocol(MeetingState):
         self, command: mc.CertifyCorrection, by: Actor, today: date
     ) -> Correction:
         """Record a correction of an adjusted paragraph as a new, certified entry."""
-        paragraph, certified_on = command.paragraph, command.certified_on or today
-        p = self.paragraph(paragraph)
+        certified_on = happened_on(command.certified_on, today, "certified_on")
+        p = self.paragraph(command.paragraph)
         adjusted_on = self.paragraph_adjusted_on(p)
         require(
             adjusted_on is not None,
             rules.CORRECTION_BEFORE_ADJUSTMENT,
-            f"§ {paragraph} is not adjusted; complete the draft instead",
+            f"§ {p.number} is not adjusted; complete the draft instead",
         )
         assert adjusted_on is not None
-        not_future(certified_on, today, "certified_on")
         require(certified_on >= adjusted_on, rules.CORRECTION_BEFORE_ADJUSTMENT)
         signatories = set(self.signed_by) | set(p.immediately_signed_by)
         certifiers = list(dict.fromkeys(command.certified_by))
         require(
             len(certifiers) >= 2 and set(certifiers) <= signatories,
             rules.CORRECTION_CERTIFIERS,
-            f"Signatories of § {paragraph}: {', '.join(sorted(signatories))}",
+            f"Signatories of § {p.number}: {', '.join(sorted(signatories))}",
         )
         return self.record_next(
             self.corrections, ev.CorrectionCertified, command, by,
