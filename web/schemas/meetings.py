@@ -37,31 +37,37 @@ class MembershipSchema(Schema):
     active = fields.Boolean()
 
 
-class PointVersionSchema(Schema):
+class PointTermsSchema(Schema):
+    """A delegation point's terms from ``valid_from``: its current ones, or earlier ones."""
+
     valid_from = fields.Date()
     case_type = Text()
     delegate = Text()
     conditions = Text(allow_none=True)
+
+
+class PointVersionSchema(PointTermsSchema):
     decision_reference = Text(allow_none=True)
 
 
-class DelegationPointSchema(Schema):
+class DelegationPointSchema(PointTermsSchema):
     number = Text()
-    case_type = Text()
-    delegate = Text()
-    conditions = Text(allow_none=True)
-    valid_from = fields.Date()
     revoked_on = fields.Date(allow_none=True)
     revocation_reason = Text(allow_none=True)
     history = fields.List(fields.Nested(PointVersionSchema))
 
 
-class DelegatedDecisionSchema(Schema):
+class DelegatedDecisionFactsSchema(Schema):
+    """What a delegate decided under a point, as recorded and as reported to the body."""
+
     number = fields.Integer()
     point = Text()
     delegate = Text()
     text = Text()
     dnr = Text(allow_none=True)
+
+
+class DelegatedDecisionSchema(DelegatedDecisionFactsSchema):
     decided_on = fields.Date()
     case_decision_number = fields.Integer(allow_none=True)
     reported_at = Text(allow_none=True, metadata={"description": "Meeting ref"})
@@ -177,12 +183,7 @@ class ExtractSchema(Schema):
     sent_on = fields.Date(allow_none=True)
 
 
-class ReportedDecisionSchema(Schema):
-    number = fields.Integer()
-    point = Text()
-    delegate = Text()
-    text = Text()
-    dnr = Text(allow_none=True)
+class ReportedDecisionSchema(DelegatedDecisionFactsSchema):
     decided_on = Text()
 
 
