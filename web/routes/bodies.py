@@ -84,12 +84,15 @@ def get_paragraph_year(code: str, year: int) -> Response:
     )
 
 
+UNREPORTED = ("{in: query, name: unreported, schema: {type: boolean},"
+              " description: Only those not yet reported to the body}")
+
+
 @api.get("/bodies/<code>/delegated-decisions")
 @requires(*STAFF)
 @query(
     "Delegated decisions of the body", "{type: array, items: DelegatedDecisionSchema}",
-    "Delegated decisions, oldest first", parameters="{in: query, name: unreported, schema: "
-    "{type: boolean}, description: Only those not yet reported to the body}",
+    "Delegated decisions, oldest first", parameters=UNREPORTED,
 )
 def list_delegated_decisions(code: str) -> Response:
     """Delegated decisions of the body (``?unreported=true``: not yet reported)."""
