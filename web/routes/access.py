@@ -79,16 +79,12 @@ def whoami() -> Response:
 
 @api.get("/tokens")
 @requires(ADMIN)
+@query(
+    "The active tokens (an admin scoped to bodies sees those within its scope)",
+    "{type: array, items: TokenSchema}", "Tokens, oldest first", missing=False,
+)
 def list_tokens() -> Response:
-    """Every active token (never its secret).
-    ---
-    get:
-      summary: The active tokens (an admin scoped to bodies sees those within its scope)
-      responses:
-        "200":
-          description: Tokens, oldest first
-          content: {application/json: {schema: {type: array, items: TokenSchema}}}
-    """
+    """Every active token (never its secret)."""
     return jsonify(TokenSchema(many=True).dump(_tokens().list(issuer=actor())))
 
 

@@ -12,7 +12,7 @@ from diarium.domain.roles import ADMIN, AUDITOR, REGISTRAR
 from diarium.web.auth import case_body, current_actor, requires
 from diarium.web.disclosure import disclose, disclose_events, disclose_history, disclose_rows
 from diarium.web.problems import problem
-from diarium.web.routes.common import diarium
+from diarium.web.routes.common import diarium, query
 from diarium.web.routes.query import InvalidQuery, Query, invalid_query_response
 from diarium.web.schemas import cases as s
 
@@ -20,6 +20,7 @@ api = Blueprint("audit", __name__, url_prefix="/api/audit")
 api.register_error_handler(InvalidQuery, invalid_query_response)
 
 HEAD_PATTERN = re.compile(r"^([1-9][0-9]{0,17}):([0-9a-f]{64})$")
+MOMENT = "{anyOf: [{type: string, format: date-time}, {type: string, format: date}]}"
 
 
 @api.get("/verify")
@@ -59,17 +60,12 @@ def verify() -> Response:
 
 @api.get("/cases/<path:dnr>/events")
 @requires(AUDITOR, REGISTRAR, body=case_body)
+@query(
+    "Every event of a case with position, actor, both clocks, request and hashes",
+    "{type: array, items: {type: object}}", "Oldest first",
+)
 def case_events(dnr: str) -> Response:
-    """Every event of a case for auditors.
-    ---
-    get:
-      summary: Every event of a case with position, actor, both clocks, request and hashes
-      responses:
-        "200":
-          description: Oldest first
-          content: {application/json: {schema: {type: array, items: {type: object}}}}
-        "404": {$ref: "#/components/responses/NotFound"}
-    """
+    """Every event of a case for auditors."""
     history = audit.case_audit_history(diarium(), dnr)
     view = s.CaseSchema().dump(diarium().get_case(dnr))
     return jsonify(disclose_history(history, view))
@@ -167,31 +163,22 @@ def case_as_of(dnr: str) -> Response:
 
 @api.get("/events")
 @requires(AUDITOR)
+@query(
+    "Events across all cases, by one actor and/or in a time window", "{type: object}",
+    "Items in log order and next_after (null at the end)", missing=False, bad_query=True,
+    parameters=(
+        "{in: query, name: actor, schema: {type: string, minLength: 1, maxLength: 200}}",
+        f"{{in: query, name: recorded_from, schema: {MOMENT}}}",
+        f"{{in: query, name: recorded_to, schema: {MOMENT}}}",
+        "{in: query, name: occurred_from, schema: {type: string, format: date}}",
+        "{in: query, name: occurred_to, schema: {type: string, format: date}}",
+        "{in: query, name: after, schema: {type: integer, minimum: 0, maximum: "
+        "4611686018427387904}}",
+        "{in: query, name: limit, schema: {type: integer, minimum: 1, maximum: 1000}}",
+    ),
+)
 def events() -> Response:
-    """Events across cases by actor or time window.
-    ---
-    get:
-      summary: Events across all cases, by one actor and/or in a time window
-      parameters:
-        - {in: query, name: actor, schema: {type: string, minLength: 1, maxLength: 200}}
-        - in: query
-          name: recorded_from
-          schema: {anyOf: [{type: string, format: date-time}, {type: string, format: date}]}
-        - in: query
-          name: recorded_to
-          schema: {anyOf: [{type: string, format: date-time}, {type: string, format: date}]}
-        - {in: query, name: occurred_from, schema: {type: string, format: date}}
-        - {in: query, name: occurred_to, schema: {type: string, format: date}}
-        - in: query
-          name: after
-          schema: {type: integer, minimum: 0, maximum: 4611686018427387904}
-        - {in: query, name: limit, schema: {type: integer, minimum: 1, maximum: 1000}}
-      responses:
-        "200":
-          description: Items in log order and next_after (null at the end)
-          content: {application/json: {schema: {type: object}}}
-        "400": {$ref: "#/components/responses/BadQuery"}
-    """
+    """Events across cases by actor or time window."""
     query = Query({"actor", "recorded_from", "recorded_to", "occurred_from", "occurred_to",
                    "after", "limit"})
     wanted = audit.EventFilter(

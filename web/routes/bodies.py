@@ -84,22 +84,18 @@ def get_paragraph_year(code: str, year: int) -> Response:
     )
 
 
+UNREPORTED = ("{in: query, name: unreported, schema: {type: boolean},"
+              " description: Only those not yet reported to the body}")
+
+
 @api.get("/bodies/<code>/delegated-decisions")
 @requires(*STAFF)
+@query(
+    "Delegated decisions of the body", "{type: array, items: DelegatedDecisionSchema}",
+    "Delegated decisions, oldest first", parameters=UNREPORTED,
+)
 def list_delegated_decisions(code: str) -> Response:
-    """Delegated decisions of the body (``?unreported=true``: not yet reported).
-    ---
-    get:
-      summary: Delegated decisions of the body
-      parameters:
-        - {in: query, name: unreported, schema: {type: boolean},
-           description: Only those not yet reported to the body}
-      responses:
-        "200":
-          description: Delegated decisions, oldest first
-          content: {application/json: {schema: {type: array, items: DelegatedDecisionSchema}}}
-        "404": {$ref: "#/components/responses/NotFound"}
-    """
+    """Delegated decisions of the body (``?unreported=true``: not yet reported)."""
     decisions = diarium().bodies.delegated_decisions(code, unreported=flag("unreported"))
     return jsonify(ms.DelegatedDecisionSchema(many=True).dump(
         disclose_delegated([ms.delegated_view(d) for d in decisions])

@@ -192,16 +192,20 @@ def _doc(
 
 def query(
     summary: str, response: str, description: str | None = None, missing: bool = True,
-    parameters: str = "",
+    parameters: str | tuple[str, ...] = (), bad_query: bool = False,
 ) -> Callable[[Any], Any]:
     """Give a read route its OpenAPI description: ``summary``, the 200 answer's
     ``description`` (by default the summary) and schema (``response``, a YAML schema), a
-    404 unless nothing can be ``missing``, and its query ``parameters`` (a YAML list's items,
-    e.g. ``MIN_POSITION``). The view's own docstring, if any, stays its prose."""
+    404 unless nothing can be ``missing``, its query ``parameters`` (a YAML list's item or
+    items, e.g. ``MIN_POSITION``) and a 400 if a ``bad_query`` parameter is refused. The
+    view's own docstring, if any, stays its prose."""
     quoted = json.dumps(summary, ensure_ascii=False)
     described = json.dumps(description or summary, ensure_ascii=False)
-    not_found = '\n    "404": {$ref: "#/components/responses/NotFound"}' if missing else ""
-    listed = f"\n  parameters:\n    - {parameters}" if parameters else ""
+    refused = ('\n    "404": {$ref: "#/components/responses/NotFound"}' if missing else "") + (
+        '\n    "400": {$ref: "#/components/responses/BadQuery"}' if bad_query else "")
+    items = (parameters,) if isinstance(parameters, str) else parameters
+    listed = "".join(f"\n    - {item}" for item in items)
+    listed = f"\n  parameters:{listed}" if listed else ""
 
     def decorate(view: Any) -> Any:
         view.__doc__ = f"""{view.__doc__ or summary}
@@ -211,7 +215,7 @@ get:
   responses:
     "200":
       description: {described}
-      content: {{application/json: {{schema: {response}}}}}{not_found}
+      content: {{application/json: {{schema: {response}}}}}{refused}
 """
         return view
 

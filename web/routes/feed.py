@@ -12,7 +12,7 @@ from diarium.cases.outbound import feed
 from diarium.domain.roles import ADMIN, AUDITOR, SERVICE
 from diarium.web.auth import requires
 from diarium.web.problems import problem
-from diarium.web.routes.common import diarium
+from diarium.web.routes.common import diarium, query
 from diarium.web.routes.query import InvalidQuery, Query, invalid_query_response
 
 api = Blueprint("feed", __name__, url_prefix="/api/feed")
@@ -202,16 +202,12 @@ for _view in (read, stream):
 
 @api.get("/types")
 @requires(SERVICE, AUDITOR, ADMIN)
+@query(
+    "The public event types and the fields of their payloads",
+    "{type: array, items: {type: object}}", "Types with description and fields", missing=False,
+)
 def types() -> Response:
-    """The event types of the feed contract.
-    ---
-    get:
-      summary: The public event types and the fields of their payloads
-      responses:
-        "200":
-          description: Types with description and fields
-          content: {application/json: {schema: {type: array, items: {type: object}}}}
-    """
+    """The event types of the feed contract."""
     return jsonify([
         {"type": t.name, "description": t.description, "fields": t.fields}
         for t in feed.PUBLIC_TYPES

@@ -25,6 +25,8 @@ from diarium.web.schemas.cases import EventSchema, event_view
 api = Blueprint("meetings", __name__, url_prefix="/api")
 
 WRITTEN = "MeetingWrittenSchema"
+EXTRACT_ROWS = "{type: array, items: ExtractRowSchema}"
+UNSENT = "{in: query, name: unsent, schema: {type: boolean}, description: Only unsent ones}"
 
 
 def meeting_body(arguments: dict) -> str | None:  # type: ignore[type-arg]
@@ -116,19 +118,12 @@ def protocol(ref: str) -> Response:
 
 @api.get("/meetings/<ref>/extracts")
 @READER
+@query(
+    "Protocol extracts of the meeting", EXTRACT_ROWS, "Extracts by paragraph and recipient",
+    parameters=UNSENT,
+)
 def list_extracts(ref: str) -> Response:
-    """Protocol extracts per paragraph and recipient (``?unsent=true``: still to send).
-    ---
-    get:
-      summary: Protocol extracts of the meeting
-      parameters:
-        - {in: query, name: unsent, schema: {type: boolean}, description: Only unsent ones}
-      responses:
-        "200":
-          description: Extracts by paragraph and recipient
-          content: {application/json: {schema: {type: array, items: ExtractRowSchema}}}
-        "404": {$ref: "#/components/responses/NotFound"}
-    """
+    """Protocol extracts per paragraph and recipient (``?unsent=true``: still to send)."""
     meeting = diarium().meetings.get_meeting(ref)
     return jsonify(_extracts(meeting.paragraphs))
 
@@ -165,19 +160,12 @@ def get_paragraph(ref: str, number: int) -> Response:
 
 @api.get("/meetings/<ref>/paragraphs/<int:number>/extracts")
 @READER
+@query(
+    "Protocol extracts of one paragraph", EXTRACT_ROWS, "Extracts of the paragraph by recipient",
+    parameters=UNSENT,
+)
 def list_paragraph_extracts(ref: str, number: int) -> Response:
-    """The paragraph's extract recipients (``?unsent=true``: listed but not yet sent).
-    ---
-    get:
-      summary: Protocol extracts of one paragraph
-      parameters:
-        - {in: query, name: unsent, schema: {type: boolean}, description: Only unsent ones}
-      responses:
-        "200":
-          description: Extracts of the paragraph by recipient
-          content: {application/json: {schema: {type: array, items: ExtractRowSchema}}}
-        "404": {$ref: "#/components/responses/NotFound"}
-    """
+    """The paragraph's extract recipients (``?unsent=true``: listed but not yet sent)."""
     meeting = diarium().meetings.get_meeting(ref)
     return jsonify(_extracts([meeting.paragraph(number)]))
 

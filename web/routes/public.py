@@ -14,7 +14,7 @@ from flask import Blueprint, Response, jsonify
 
 from diarium.cases.secrecy import redact_case
 from diarium.web.auth import public
-from diarium.web.routes.common import diarium
+from diarium.web.routes.common import diarium, query
 from diarium.web.schemas import cases as s
 
 api = Blueprint("public", __name__, url_prefix="/public")
@@ -45,15 +45,7 @@ def public_case(view: dict[str, Any]) -> dict[str, Any]:
 
 @api.get("/cases/<path:dnr>")
 @public
+@query("A case as the public e-diary shows it", "PublicCaseSchema", "The register entry")
 def public_case_view(dnr: str) -> Response:
-    """A case in the public e-diary (no token needed; secret fields withheld).
-    ---
-    get:
-      summary: A case as the public e-diary shows it
-      responses:
-        "200":
-          description: The register entry
-          content: {application/json: {schema: PublicCaseSchema}}
-        "404": {$ref: "#/components/responses/NotFound"}
-    """
+    """A case in the public e-diary (no token needed; secret fields withheld)."""
     return jsonify(public_case(s.CaseSchema().dump(diarium().view_case(dnr))))

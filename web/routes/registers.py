@@ -267,16 +267,12 @@ for _name, _listing in LISTINGS.items():
 
 @api.get("")
 @requires(*roles.STAFF)
+@query(
+    "The registers, with their filters and sorts", "{type: array, items: {type: object}}",
+    "One entry per register", missing=False,
+)
 def index() -> Response:
-    """The registers, with their filters and sorts.
-    ---
-    get:
-      summary: The registers, with their filters and sorts
-      responses:
-        "200":
-          description: One entry per register
-          content: {application/json: {schema: {type: array, items: {type: object}}}}
-    """
+    """The registers, with their filters and sorts."""
     return jsonify([
         {
             "name": listing.name, "title": listing.title, "href": f"/api/registers/{name}",

@@ -136,20 +136,14 @@ def status(subscription_id: str) -> Response:
 
 @api.get("/<subscription_id>/deliveries")
 @requires(SERVICE, ADMIN)
+@query(
+    "The latest deliveries of a subscription, newest first",
+    "{type: array, items: {type: object}}", "Deliveries with attempts and outcome",
+    parameters="{in: query, name: limit, schema: {type: integer, minimum: 1, maximum: 1000}}",
+    bad_query=True,
+)
 def deliveries(subscription_id: str) -> Response:
-    """Recent deliveries of a webhook.
-    ---
-    get:
-      summary: The latest deliveries of a subscription, newest first
-      parameters:
-        - {in: query, name: limit, schema: {type: integer, minimum: 1, maximum: 1000}}
-      responses:
-        "200":
-          description: Deliveries with attempts and outcome
-          content: {application/json: {schema: {type: array, items: {type: object}}}}
-        "404": {$ref: "#/components/responses/NotFound"}
-        "400": {$ref: "#/components/responses/BadQuery"}
-    """
+    """Recent deliveries of a webhook."""
     query = Query({"limit"})
     limit = query.integer("limit", 100, minimum=1, maximum=1000) or 100
     query.check()

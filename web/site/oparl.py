@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify
 
 from diarium.web.auth import public
 from diarium.web.disclosure import public_meeting
-from diarium.web.routes.common import diarium
+from diarium.web.routes.common import diarium, query
 from diarium.web.routes.public import public_case
 from diarium.web.routes.query import InvalidQuery, invalid_query_response
 from diarium.web.schemas.cases import CaseSchema
@@ -31,40 +31,24 @@ site.register_error_handler(InvalidQuery, invalid_query_response)
 
 Member = tuple[Appointment, Any]  # an appointment and the body's Membership
 
-LIST_PARAMETERS = """
-  parameters:
-    - {in: query, name: page, schema: {type: integer, minimum: 1, maximum: 1000000000},
-       description: "The page, from 1"}
-    - {in: query, name: limit, schema: {type: integer, minimum: 1, maximum: 100},
-       description: "Objects per page (default 20)"}"""
-
-
-def described(summary: str, listing: bool = False) -> Callable[[Any], Any]:
-    """Give an open data route its OpenAPI description (an OParl object, or an external list
-    with ``page`` and ``limit``; its filters: docs/site.md)."""
-
-    def decorate(view: Any) -> Any:
-        view.__doc__ = f"""{view.__doc__ or summary}
----
-get:
-  summary: "{summary}"{LIST_PARAMETERS if listing else ""}
-  responses:
-    "200":
-      description: "{'An OParl 1.1 external list' if listing else 'An OParl 1.1 object'}"
-      content: {{application/json: {{schema: {{type: object}}}}}}
-    "404": {{$ref: "#/components/responses/NotFound"}}
-"""
-        return view
-
-    return decorate
+LIST_PARAMETERS = (
+    "{in: query, name: page, schema: {type: integer, minimum: 1, maximum: 1000000000},"
+    ' description: "The page, from 1"}',
+    "{in: query, name: limit, schema: {type: integer, minimum: 1, maximum: 100},"
+    ' description: "Objects per page (default 20)"}',
+)
 
 
 def route(path: str, summary: str, listing: bool = False) -> Callable[[Any], Any]:
     """An open data route: public, answered conditionally (``public_page``) and described
-    in the OpenAPI document (:func:`described`)."""
+    in the OpenAPI document (an OParl object, or an external list with ``page`` and
+    ``limit``; its filters: docs/site.md)."""
+    described = query(summary, "{type: object}",
+                      f"An OParl 1.1 {'external list' if listing else 'object'}",
+                      parameters=LIST_PARAMETERS if listing else ())
 
     def decorate(view: Any) -> Any:
-        return site.get(path)(public(public_page(described(summary, listing)(view))))
+        return site.get(path)(public(public_page(described(view))))
 
     return decorate
 
