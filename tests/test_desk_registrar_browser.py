@@ -175,6 +175,22 @@ def _tab_to(page: Any, selector: str, *, back: bool = False, limit: int = 80) ->
     raise AssertionError(f"{selector} not reached by keyboard on {page.url}")
 
 
+def _choose_file_by_keyboard(page: Any) -> Any:
+    """Space on the focused file field opens the file chooser. A loaded machine's chromium
+    now and then drops that key press (seen once in ten runs beside other tests, with the same
+    page as ever): as a person would, press it once more before giving up."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for wait_ms in (10_000, 30_000):
+        try:
+            with page.expect_file_chooser(timeout=wait_ms) as chooser:
+                page.keyboard.press("Space")
+            return chooser.value
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError("Space on the file field opened no file chooser")
+
+
 def _type_into(page: Any, selector: str, text: str) -> None:
     _tab_to(page, selector)
     page.keyboard.type(text)
@@ -249,9 +265,7 @@ def test_the_same_flow_by_keyboard_alone(browser: Any, desk: Desk) -> None:
     assert page.locator("#f-direction").input_value() == "incoming"
     _type_into(page, "#f-description", "Ansökan om tillbyggnad")
     _tab_to(page, "#f-file")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(desk.file)
+    _choose_file_by_keyboard(page).set_files(desk.file)
     _press(page, _button("Registrera handling"), seen)
     _receipt(page, "Handlingen är registrerad med sin fil.")
     assert len(desk.case(dnr)["documents"][0]["files"]) == 1
