@@ -51,19 +51,19 @@ GENERAL = "_"  # errors not about one field
 class CommandForm:
     """A page with the form of one API command route.
 
-    ``endpoint``: the API's endpoint (e.g. ``"cases.send_referral"``); ``title``: the
-    page's Swedish heading; ``rule``: the page's URL rule (default: the API's, under
-    ``/app`` instead of ``/api``); ``receipt``: the Swedish message after success;
-    ``after``: where success leads (default: the case or meeting of the URL, or the case
-    the command wrote); ``hidden``: fields given by the page (not shown); ``template``: a
-    template of its own (default ``form.html``); ``intro``: a Swedish paragraph above the
-    form; ``file``: the label of a file field (the form is then sent as multipart and its
-    command carried out with the file, field ``file`` of the command); ``schema``: the
-    schema when the API route takes no JSON body (a file alone); ``today``: date fields
-    filled in with today's date when the form is shown; ``omit``: fields the form does not
-    offer (left to their defaults, e.g. a migration's); ``shape``: for a form drawn by its own
-    template in rows (a command whose JSON holds lists of parts), what turns the sent form
-    into the API's JSON (presentation only) in place of :func:`form_values`."""
+    ``endpoint``: the API's endpoint (e.g. ``"cases.send_referral"``); ``title``: the page's
+    Swedish heading; ``rule``: the page's URL rule (default: the API's, under ``/app`` instead
+    of ``/api``); ``receipt``: the Swedish message after success; ``after``: where success leads
+    (default: the meeting of the URL, at its paragraph, or the case of the URL or that the
+    command wrote); ``hidden``: fields given by the page (not shown); ``template``: a template
+    of its own (default ``form.html``); ``intro``: a Swedish paragraph above the form; ``file``:
+    the label of a file field (the form is then sent as multipart and its command carried out
+    with the file, field ``file`` of the command); ``schema``: the schema when the API route
+    takes no JSON body (a file alone); ``today``: date fields filled in with today's date when
+    the form is shown; ``omit``: fields the form does not offer (left to their defaults, e.g. a
+    migration's); ``shape``: for a form drawn by its own template in rows (a command whose JSON
+    holds lists of parts), what turns the sent form into the API's JSON (presentation only) in
+    place of :func:`form_values`."""
 
     endpoint: str
     title: str
@@ -180,9 +180,10 @@ def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def default_after(path: dict[str, Any], result: Any) -> str:
-    """The page the command belongs to: its meeting, or its case."""
+    """The page the command belongs to: its meeting (at its paragraph), or its case."""
     if "ref" in path:
-        return f"{PREFIX}/meetings/{path['ref']}"
+        at = f"#p{path['paragraph']}" if "paragraph" in path else ""
+        return f"{PREFIX}/meetings/{path['ref']}{at}"
     dnr = path.get("dnr") or getattr(result, "dnr", None)
     return f"{PREFIX}/cases/{dnr}" if dnr else f"{PREFIX}/"
 

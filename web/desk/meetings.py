@@ -56,10 +56,6 @@ def _to_meeting(path: dict[str, Any], result: Any) -> str:
     return f"{MEETINGS}/{result.ref}"
 
 
-def _to_paragraph(path: dict[str, Any], result: Any) -> str:
-    return f"{MEETINGS}/{path['ref']}#p{path['paragraph']}"
-
-
 def _to_new_paragraph(path: dict[str, Any], result: Any) -> str:
     return f"{MEETINGS}/{path['ref']}#p{result.paragraph}"
 
@@ -68,10 +64,6 @@ def _form(endpoint: str, title: str, receipt: str, **options: Any) -> CommandFor
     """A meeting command's form, drawn with the meeting's context and Swedish choices."""
     return CommandForm(f"meetings.{endpoint}", title, receipt=receipt,
                        template="meeting_form.html", **options)
-
-
-def _paragraph_form(endpoint: str, title: str, receipt: str) -> CommandForm:
-    return _form(endpoint, title, receipt, after=_to_paragraph)
 
 
 FORMS = (
@@ -87,19 +79,19 @@ FORMS = (
     _form("certify_correction", "Bestyrk en rättelse", "Rättelsen är bestyrkt."),
     _form("record_paragraph", "Ny paragraf", "Paragrafen är upprättad.", hidden=("sections",),
           after=_to_new_paragraph),
-    _paragraph_form("make_motion", "Yrkande", "Yrkandet är antecknat."),
-    _paragraph_form("decide_paragraph", "Beslut", "Beslutet är antecknat."),
-    _paragraph_form("enter_reservation", "Reservation", "Reservationen är antecknad."),
-    _paragraph_form("give_reservation_reason", "Skriftlig reservation",
-                    "Reservationens motivering är inlämnad."),
-    _paragraph_form("declare_conflict", "Jäv", "Jävet är antecknat."),
-    _paragraph_form("enter_note", "Protokollsanteckning", "Anteckningen är införd."),
-    _paragraph_form("add_attachment", "Bilaga", "Bilagan är tillagd."),
-    _paragraph_form("list_extract_recipients", "Mottagare av protokollsutdrag",
-                    "Mottagarna är antecknade."),
-    _paragraph_form("send_extract", "Protokollsutdrag skickat", "Utdraget är antecknat."),
-    _paragraph_form("adjust_immediately", "Justera paragrafen omedelbart",
-                    "Paragrafen är omedelbart justerad."),
+    _form("make_motion", "Yrkande", "Yrkandet är antecknat."),
+    _form("decide_paragraph", "Beslut", "Beslutet är antecknat."),
+    _form("enter_reservation", "Reservation", "Reservationen är antecknad."),
+    _form("give_reservation_reason", "Skriftlig reservation",
+          "Reservationens motivering är inlämnad."),
+    _form("declare_conflict", "Jäv", "Jävet är antecknat."),
+    _form("enter_note", "Protokollsanteckning", "Anteckningen är införd."),
+    _form("add_attachment", "Bilaga", "Bilagan är tillagd."),
+    _form("list_extract_recipients", "Mottagare av protokollsutdrag",
+          "Mottagarna är antecknade."),
+    _form("send_extract", "Protokollsutdrag skickat", "Utdraget är antecknat."),
+    _form("adjust_immediately", "Justera paragrafen omedelbart",
+          "Paragrafen är omedelbart justerad."),
 )
 
 
@@ -282,13 +274,13 @@ SHAPED = (
                 shape=agenda_values),
     CommandForm("meetings.record_procedure_step", "Beslutsgång och votering",
                 receipt="Beslutsgången är antecknad.", template="paragraph_procedure.html",
-                shape=procedure_values, after=_to_paragraph),
+                shape=procedure_values),
     CommandForm("meetings.send_extracts", "Protokollsutdrag skickade",
                 receipt="Utdragen är antecknade.", template="meeting_extracts.html",
                 shape=extracts_values),
     CommandForm("meetings.report_delegated_decisions", "Anmäl delegationsbeslut",
                 receipt="Delegationsbesluten är anmälda.", template="paragraph_delegated.html",
-                shape=delegated_values, after=_to_paragraph),
+                shape=delegated_values),
 )
 
 
