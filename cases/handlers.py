@@ -20,11 +20,13 @@ def handles(*classes: type) -> Callable[[Method], Method]:
     return decorate
 
 
-def marked(cls: type) -> dict[type, Callable[..., Any]]:
-    """Class handled → the method of ``cls`` itself (not its bases) marked to handle it."""
+def marked(cls: type, *, inherited: bool = True) -> dict[type, Callable[..., Any]]:
+    """Class handled → the method of ``cls`` or its bases marked to handle it (a subclass's
+    own mark wins); of ``cls`` alone when not ``inherited``."""
     return {
         handled: method
-        for method in vars(cls).values()
+        for klass in (reversed(cls.__mro__) if inherited else (cls,))
+        for method in vars(klass).values()
         for handled in getattr(method, "_handles", ())
     }
 

@@ -32,3 +32,14 @@ def test_the_table_binds_each_marked_method_and_a_later_service_wins() -> None:
 def test_the_diarium_table_sends_a_decision_to_the_case_route_handler(diarium: Diarium) -> None:
     assert diarium.handlers[RecordDecision] == diarium.decisions.record_decision
     assert diarium.handlers[RegisterCase] == diarium.register_case
+
+
+def test_a_subclass_of_the_application_keeps_every_handler(diarium: Diarium) -> None:
+    class Snapshotting(Diarium):  # as bench/feed.py's: a subclass changing nothing it handles
+        pass
+
+    sub = Snapshotting.__new__(Snapshotting)
+    inherited = {command: method.__func__ for command, method in bound_handlers(
+        sub, diarium.bodies, diarium.meetings, diarium.decisions).items()}
+    assert inherited == {command: method.__func__ for command, method in diarium.handlers.items()}
+    assert RegisterCase in inherited

@@ -121,12 +121,11 @@ class StoreCollector:
         yield from (head, position, lag, failed)
 
     def _webhooks(self) -> Iterator[Metric]:
-        from diarium.cases.outbound.webhook_subscriptions import WebhookStore, deliveries
+        from diarium.cases.outbound.webhook_subscriptions import deliveries
+        from diarium.web.routes.webhooks import store as webhook_store
 
-        store = self.app.extensions.get("diarium_webhooks")  # as web/routes/webhooks.py
-        if store is None or store.app is not self.app.extensions["diarium"]:
-            store = self.app.extensions["diarium_webhooks"] = WebhookStore(
-                self.app.extensions["diarium"])
+        with self.app.app_context():
+            store = webhook_store()
         subscriptions = store.list()
         with store.engine.connect() as conn:
             retries = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(

@@ -5,9 +5,9 @@ streaming-replication standby of the primary (``DIARIUM_DATABASE_URL``), and the
 Writes always go to the primary: a command loads what it decides on from the primary
 (:func:`on_primary`, in ``Diarium._retrying``), so its optimistic concurrency check never
 meets a standby's older state. What goes to the standby is decided per context
-(:func:`standby_reads`, a context variable the web sets for ``GET`` and ``HEAD``): the single-
-statement reads of ``cases/store/reads.py: ReadConnections`` (events of an aggregate, the log's
-head, register pages and their state) run on the standby's engine instead of the primary's.
+(:func:`enter` and :func:`leave`: a context variable the web sets for ``GET`` and ``HEAD``): the
+single-statement reads of ``cases/store/reads.py: ReadConnections`` (events of an aggregate, the
+log's head, register pages and their state) run on the standby's engine instead of the primary's.
 
 **Read your writes.** A write answers with its log position; a read that passes it as
 ``min_position`` is served by the standby only once the standby has replayed that far
@@ -49,6 +49,9 @@ class Standby:
         self._down_until = 0.0
 
     def engine(self) -> Engine:
+        engine = self._engine
+        if engine is not None and self._pid == os.getpid():
+            return engine
         with self._lock:
             if self._engine is None or self._pid != os.getpid():  # not a parent's, after fork
                 self._engine = create_engine(
@@ -98,16 +101,6 @@ def leave(token: Token[Standby | None]) -> None:
         _current.reset(token)
     except ValueError:  # another context (a streamed answer's end): just stop reading there
         _current.set(None)
-
-
-@contextlib.contextmanager
-def standby_reads(standby: Standby | None) -> Iterator[None]:
-    """Inside, reads go to ``standby`` (while it is up); None changes nothing."""
-    token = _current.set(standby if standby is not None else _current.get())
-    try:
-        yield
-    finally:
-        _current.reset(token)
 
 
 @contextlib.contextmanager

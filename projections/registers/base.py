@@ -54,7 +54,7 @@ class Projection:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.handlers = {**cls.handlers, **marked(cls)}
+        cls.handlers = {**cls.handlers, **marked(cls, inherited=False)}
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect

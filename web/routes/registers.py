@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from diarium.cases.store.standby import leave_standby
+from diarium.cases.store.standby import READ_WAIT_VARIABLE, leave_standby, read_wait
 from diarium.domain import roles
 from diarium.projections.filters import InvalidQuery
 from diarium.projections.listings import LISTINGS, Listing
@@ -34,7 +34,6 @@ from diarium.web.schemas.registers import PAGE_SCHEMAS
 api = Blueprint("registers", __name__, url_prefix="/api/registers")
 
 INPROCESS_VARIABLE = "DIARIUM_INPROCESS_PROJECTIONS"  # on | off | auto
-READ_WAIT_VARIABLE = "DIARIUM_READ_WAIT_SECONDS"
 POLL_VARIABLE = "DIARIUM_PROJECTION_POLL_SECONDS"
 EXTENSION = "diarium_projector"
 
@@ -111,9 +110,7 @@ def _consistency(
     """How far the listing's projection has got, and its active ``(generation, position)``
     for the page to be read from (one statement, :meth:`Registers.state`)."""
     if min_position is not None:
-        wait = float(
-            current_app.config.get(READ_WAIT_VARIABLE) or os.environ.get(READ_WAIT_VARIABLE) or 2
-        )
+        wait = read_wait(current_app.config.get(READ_WAIT_VARIABLE))
         registers.projector.wait_for(min_position, [listing.projection], timeout=wait)
     generation, position, head = registers.state(listing.projection)
     if min_position is not None and position < min_position and leave_standby():
