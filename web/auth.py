@@ -140,7 +140,12 @@ def policy_of(view: Any) -> Policy | None:
 
 
 def _case(arguments: dict[str, Any]) -> Any:
-    return current_app.extensions["diarium"].get_case(arguments["dnr"])
+    """The route's case, read once per request (a page asks each link's policy of it)."""
+    dnr = arguments["dnr"]
+    read: dict[str, Any] = g.setdefault("policy_cases", {})
+    if dnr not in read:
+        read[dnr] = current_app.extensions["diarium"].view_case(dnr)
+    return read[dnr]
 
 
 def case_body(arguments: dict[str, Any]) -> str | None:

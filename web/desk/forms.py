@@ -290,7 +290,7 @@ def _form_view(form: CommandForm, schema: Any) -> Callable[..., Response]:
 def exists(path: dict[str, Any]) -> None:
     """The case or meeting the form's URL names exists (else the desk's page saying so)."""
     if "dnr" in path:
-        diarium().get_case(path["dnr"])
+        diarium().view_case(path["dnr"])
     if "ref" in path:
         diarium().meetings.get_meeting(path["ref"])
 
