@@ -36,6 +36,8 @@ FAULTY = {
          "decisions", "paragraph-taken"),
     13: ("12-2021,Beslut efter,2021-02-01,RS,,avslutat,2021-02-02,,2021-03-02|RS|6|Beslut",
          "decisions", "efter avslutet"),
+    14: ("13-2021,Fil utanför,2021-02-01,RS,,pågående,,2021-02-01|in|A|Brev|../../etc/passwd,",
+         "documents", "utanför"),
 }
 
 
@@ -152,9 +154,13 @@ def test_a_new_number_of_the_year_passes_the_imported_ones(
     from diarium.domain.case.lifecycle import RegisterCase
 
     assert run(database_url, str(example)) == 0
-    written = diarium.handle(RegisterCase("Nytt", "SN", registered_on=date(2020, 2, 1)),
-                             Actor("tester", roles=("registrar",)))
-    assert written.dnr != "12-2020"
+    by = Actor("tester", roles=("registrar",))
+    given = [
+        diarium.handle(RegisterCase(f"Nytt {n}", "SN", registered_on=date(2020, 2, 1)), by).dnr
+        for n in range(14)
+    ]
+    # the series hands out 1–11, then passes the imported 12-2020 and 13-2020
+    assert given == [f"{n}-2020" for n in (*range(1, 12), 14, 15, 16)]
 
 
 def test_xlsx_and_semicolon_csv_are_read_alike(

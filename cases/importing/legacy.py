@@ -207,6 +207,8 @@ def _document(parts: list[str], files_root: Path) -> LegacyDocument:
     if not description:
         raise Faulty("documents", "handlingen saknar beskrivning")
     path = files_root / parts[4] if len(parts) == 5 and parts[4] else None
+    if path is not None and not path.resolve().is_relative_to(files_root.resolve()):
+        raise Faulty("documents", f"filen {parts[4]} ligger utanför importfilens mapp")
     if path is not None and not (path.is_file() and path.stat().st_size > 0):
         raise Faulty("documents", f"filen {parts[4]} finns inte (eller är tom)")
     return LegacyDocument(_date(day, "documents"), kind, counterpart or None, description, path)
