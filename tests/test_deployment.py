@@ -81,6 +81,21 @@ def test_image_is_multi_stage_pinned_and_runs_as_non_root() -> None:
     assert "postgresql-client" in text  # pg_dump for `diarium backup`
 
 
+# the major version of the postgresql-client each Debian release ships (pg_dump dumps a server
+# of its own major or older, not newer)
+DEBIAN_PG_CLIENT = {"bookworm": 15, "trixie": 17}
+
+
+def test_the_images_pg_dump_can_dump_the_compose_server() -> None:
+    debian = re.search(r"^ARG PYTHON_IMAGE=python:\S+-slim-(\w+)$",
+                       (DOCKER / "Dockerfile").read_text(encoding="utf-8"), re.M)
+    assert debian is not None
+    server = _compose()["services"]["postgres"]["image"]
+    major = re.fullmatch(r"postgres:(\d+)\.\S+", server)
+    assert major is not None
+    assert int(major.group(1)) <= DEBIAN_PG_CLIENT[debian.group(1)], (server, debian.group(1))
+
+
 def test_init_script_is_idempotent_and_prints_the_first_admin_token(tmp_path: Path) -> None:
     """The init service's script, run twice on one store: a token the first time only."""
     script = _compose()["services"]["init"]["command"][-1]
