@@ -31,10 +31,11 @@ from diarium.web.routes.secrecy import api as secrecy_api
 from diarium.web.routes.webhooks import api as webhooks_api
 from diarium.web.site import init_site
 from diarium.web.standby import init_standby
+from diarium.web.static_files import StaticFile
 
 MAX_BODY_BYTES = 1024 * 1024
 STATIC = Path(__file__).parent / "static"
-STYLESHEETS = {p.name: p.read_bytes() for p in STATIC.glob("*.css")}  # served by the app
+STYLESHEETS = {p.name: StaticFile.read(p, "text/css") for p in STATIC.glob("*.css")}
 # on every response (secure_headers); HTML pages load their one stylesheet from this app
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -105,9 +106,6 @@ def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
     def stylesheet(name: str) -> Response:
         if name not in STYLESHEETS:
             return problem(404, "not-found", "Not found", "No such stylesheet.")
-        response = Response(STYLESHEETS[name], mimetype="text/css")
-        response.add_etag()
-        response.headers["Cache-Control"] = "public, max-age=3600"
-        return response.make_conditional(request)
+        return STYLESHEETS[name].answer()
 
     return app

@@ -8,19 +8,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import flask_swagger_ui
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template
 
 from diarium.web.auth import public
 from diarium.web.problems import problem
+from diarium.web.static_files import StaticFile
 
 SWAGGER_DIST = Path(flask_swagger_ui.__file__).parent / "dist"
 INIT_SCRIPT = Path(__file__).parent / "static" / "api-docs.js"
-# what the page may load: name -> (file, media type)
+# what the page may load, read once
 ASSETS = {
-    "swagger-ui.css": (SWAGGER_DIST / "swagger-ui.css", "text/css"),
-    "swagger-ui-bundle.js": (SWAGGER_DIST / "swagger-ui-bundle.js", "text/javascript"),
-    "favicon-32x32.png": (SWAGGER_DIST / "favicon-32x32.png", "image/png"),
-    "api-docs.js": (INIT_SCRIPT, "text/javascript"),
+    "swagger-ui.css": StaticFile.read(SWAGGER_DIST / "swagger-ui.css", "text/css"),
+    "swagger-ui-bundle.js": StaticFile.read(
+        SWAGGER_DIST / "swagger-ui-bundle.js", "text/javascript"),
+    "favicon-32x32.png": StaticFile.read(SWAGGER_DIST / "favicon-32x32.png", "image/png"),
+    "api-docs.js": StaticFile.read(INIT_SCRIPT, "text/javascript"),
 }
 
 # the pages' policy (web/__init__.py: CSP_HTML), with Swagger UI's icons (data: SVG images)
@@ -45,8 +47,4 @@ def asset(name: str) -> Response:
     """One of the page's assets (cached, answered conditionally)."""
     if name not in ASSETS:
         return problem(404, "not-found", "Not found", "No such asset of the API documentation.")
-    path, media_type = ASSETS[name]
-    response = Response(path.read_bytes(), mimetype=media_type)
-    response.add_etag()
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response.make_conditional(request)
+    return ASSETS[name].answer()
