@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -156,6 +157,9 @@ def build_world(client: Any, client_as: Any, diarium: Any) -> dict[str, Any]:
     return {"paragraph": number}
 
 
+TODAY = date.today().isoformat()  # a day the world's cases are known by
+
+
 def urls(app: Any, paragraph_number: int) -> list[str]:
     """Every GET route of the URL map with each value of its path variables, plus the search,
     filter and CSV variants of the registers and the feed (its stream for 0.3 s)."""
@@ -186,6 +190,10 @@ def urls(app: Any, paragraph_number: int) -> list[str]:
             ) or url.startswith(DESK_TABLES) or url == DESK_SEARCH:
                 for query in ("q=HEMLIG", "format=csv", "limit=1000", f"dnr={DNR}"):
                     found.add(f"{url}?{query}")
+            if url.endswith("/as-of"):  # the desk's case as of a day: with its content
+                found.add(f"{url}?date={TODAY}")
+            if url.startswith("/api/audit/cases/") and url.count("/") == 4:
+                found.add(f"{url}?as_of={TODAY}")
     return sorted(found)
 
 
