@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from diarium.cases.application import Diarium
 from diarium.web.api_docs import api as api_docs
@@ -34,6 +36,7 @@ from diarium.web.standby import init_standby
 from diarium.web.static_files import StaticFile
 
 MAX_BODY_BYTES = 1024 * 1024
+PROXY_HOPS_VARIABLE = "DIARIUM_PROXY_HOPS"  # reverse proxies in front whose X-Forwarded-* count
 STATIC = Path(__file__).parent / "static"
 STYLESHEETS = {p.name: StaticFile.read(p, "text/css") for p in STATIC.glob("*.css")}
 # on every response (secure_headers); HTML pages load their one stylesheet from this app
@@ -57,6 +60,19 @@ def secure_headers(response: Response) -> Response:
     if g.get("actor") is not None or "Authorization" in request.headers:
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``DIARIUM_PROXY_HOPS`` reverse proxies (1–10), their X-Forwarded-For, -Proto,
+    -Host and -Port are the request's (the client's address in logs, https for the desk's
+    Secure cookie, the public address for OIDC's redirects); otherwise they are ignored."""
+    try:
+        hops = int(os.environ.get(PROXY_HOPS_VARIABLE) or 0)
+    except ValueError:
+        hops = 0
+    if 1 <= hops <= 10:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
 def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
@@ -92,6 +108,7 @@ def create_app(diarium: Diarium | None = None, **settings: Any) -> Flask:
     init_desk(app)  # the staff's pages under /app/ (after the API: its forms take its routes)
     init_registers(app, embedded_default=diarium is None)  # registers + projector
     init_standby(app)  # GET and HEAD read from DIARIUM_READ_DATABASE_URL: web/standby.py
+    trust_proxies(app)
     spec: dict[str, Any] = {}
 
     @app.get("/api/openapi.json")

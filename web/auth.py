@@ -23,7 +23,6 @@ tests/test_access_matrix.py walks the URL map: a route without a declared policy
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -201,11 +200,10 @@ def forbidden(detail: str, needed: list[str]) -> Response:
 
 
 def _request_id() -> str:
-    if g.get("request_id"):  # the one this request got first (web/observability.py)
-        return g.request_id
-    given = request.headers.get(REQUEST_ID_HEADER, "")
-    cleaned = "".join(c for c in given if c.isprintable())[:100]
-    return cleaned or str(uuid.uuid4())
+    """This request's one id (web/observability.py, which imports this module)."""
+    from diarium.web.observability import request_id
+
+    return request_id()
 
 
 def _identify(app: Flask, presented: str) -> Actor | None:

@@ -19,9 +19,9 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 
 from diarium.web import metrics
+from diarium.web.auth import REQUEST_ID_HEADER
 
 FORMAT_VARIABLE = "DIARIUM_LOG_FORMAT"
-REQUEST_ID_HEADER = "X-Request-ID"
 requests_log = logging.getLogger("diarium.access")
 commands_log = logging.getLogger("diarium.commands")
 

@@ -24,7 +24,6 @@ from flask import (
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
-from werkzeug.middleware.proxy_fix import ProxyFix
 from wtforms import ValidationError as CSRFInvalid
 
 from diarium.cases.application import CaseNotFound
@@ -40,7 +39,6 @@ IDLE_MINUTES_VARIABLE = "DIARIUM_SESSION_IDLE_MINUTES"  # default 30
 LIFETIME_HOURS_VARIABLE = "DIARIUM_SESSION_HOURS"  # default 10 (a working day)
 SECRET_KEY_VARIABLE = "DIARIUM_SECRET_KEY"  # else a key kept in the store (cases/sessions.py)
 SECURE_COOKIE_VARIABLE = "DIARIUM_SECURE_COOKIES"  # "1": Secure even if the request is http
-PROXY_HOPS_VARIABLE = "DIARIUM_PROXY_HOPS"  # reverse proxies in front whose X-Forwarded-* count
 MENU = (
     (f"{PREFIX}/", "Mitt arbete"),
     (f"{PREFIX}/cases", "Diariet"),
@@ -90,11 +88,6 @@ def init_session(app: Flask) -> None:
         or os.environ.get(SECURE_COOKIE_VARIABLE) == "1",
     )
     app.session_interface = DeskSessionInterface()
-    hops = _number(PROXY_HOPS_VARIABLE, 0)
-    if 1 <= hops <= 10:  # behind a proxy: its X-Forwarded-Proto/-Host/-For (Secure, OIDC)
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=int(hops), x_proto=int(hops), x_host=int(hops),
-            x_port=int(hops))
     app.extensions["diarium_desk"] = Desk()
     app.context_processor(desk_context)
     app.jinja_env.filters["role_name"] = lambda role: ROLE_NAMES.get(role, role)
