@@ -137,8 +137,9 @@ def meetings() -> Response:
 def meeting_page(ref: str) -> Response:
     """A meeting: status, agenda, attendance, paragraphs, adjustment, protocol, extracts, and
     the actions this person may take."""
-    meeting = shown_meeting(ref)
-    takes = diarium().meetings.get_meeting(ref).takes  # what the meeting takes in its status
+    found = diarium().meetings.get_meeting(ref)
+    meeting = shown_meeting(found)
+    takes = found.takes  # what the meeting takes in its status
     paragraph_actions = {
         p["number"]: form_links(ref=ref, paragraph=p["number"], takes=takes)
         for p in meeting["paragraphs"]
@@ -181,9 +182,10 @@ def protocol_pdf(ref: str) -> Response:
     return response
 
 
-def shown_meeting(ref: str) -> dict[str, Any]:
-    """The meeting as the API's ``GET /api/meetings/<ref>`` answers it to this reader."""
-    meeting = disclose_meeting(diarium().meetings.get_meeting(ref))
+def shown_meeting(found: Any) -> dict[str, Any]:
+    """The meeting ``found`` as the API's ``GET /api/meetings/<ref>`` answers it to this
+    reader."""
+    meeting = disclose_meeting(found)
     return ms.MeetingSchema().dump(ms.meeting_view(meeting, diarium().today()))  # type: ignore[no-any-return]
 
 
@@ -302,7 +304,7 @@ def _meeting_of_form() -> dict[str, Any]:
             and "ref" in request.view_args):
         return {}
     try:
-        meeting = shown_meeting(request.view_args["ref"])
+        meeting = shown_meeting(diarium().meetings.get_meeting(request.view_args["ref"]))
     except MeetingResourceNotFound:  # the page saying so needs no meeting
         return {}
     body = diarium().bodies.get_body(meeting["body"])
