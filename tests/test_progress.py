@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from diarium.cases.demo.cases import DEMO_STEPS
-from diarium.web.cli.progress import Progress, progress
+from diarium.web.cli.progress import Progress
 
 
 def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -68,4 +68,3 @@ def test_plain_lines_every_few_seconds_and_at_the_end() -> None:
     with Progress("import", total=3, unit="rows", stream=log, every=3600) as shown:
         shown.update(3)
     assert re.fullmatch(r"diarium: import: 3 rows in [\d.]+ s \(\d+/s\)\n", log.getvalue())
-    assert list(progress(iter("abc"), "letters")) == ["a", "b", "c"]

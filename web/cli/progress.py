@@ -8,14 +8,12 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
 from types import TracebackType
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO
 
 from tqdm import tqdm
 
 SECONDS_VARIABLE = "DIARIUM_PROGRESS_SECONDS"
-T = TypeVar("T")
 
 
 def _duration(seconds: float) -> str:
@@ -87,14 +85,3 @@ class Progress:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         self.close()
-
-
-def progress(items: Iterable[T], label: str, total: int | None = None,
-             unit: str = "items") -> Iterator[T]:
-    """Iterate over ``items``, showing the progress."""
-    if total is None and hasattr(items, "__len__"):
-        total = len(items)  # type: ignore[arg-type]
-    with Progress(label, total, unit) as shown:
-        for item in items:
-            yield item
-            shown.update()
