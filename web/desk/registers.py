@@ -127,12 +127,7 @@ def given(args: dict[str, str]) -> dict[str, str]:
 def read(listing: Listing, args: dict[str, str]) -> Page:
     """A page of ``listing`` for the signed-in person, as ``GET /api/registers/<name>``
     reads it: parsed (:class:`InvalidQuery`), withheld, disclosures logged."""
-    runner = projector()
-    runner.ensure_schema()
-    query = parse(listing, args)
-    found = Registers(runner).page(query, diarium().today(), current_actor())
-    read_logger()(found.disclosed)
-    return found
+    return read_query(parse(listing, args))
 
 
 def read_query(query: Query) -> Page:
